@@ -1,0 +1,36 @@
+// Lint: TypeScript rules plus Nx module boundaries (apps → libs only; the trainer never touches DB/HTTP code).
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const dbOrHttp = [
+  '@prisma/*', 'prisma', 'pg', 'pg-boss', '@electric-sql/*', 'pglite-prisma-adapter',
+  'express', '@apollo/*', 'graphql', 'graphql-*', 'type-graphql', 'next', 'next/*', 'react', 'react-dom', 'busboy',
+];
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/generated/**', 'apps/dashboard/src/gql/**', '.accrete/**', 'test-artifacts/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@prisma/*', 'pg', 'pg-boss', 'express', '@apollo/*', 'type-graphql'] },
+            { sourceTag: 'type:ml', onlyDependOnLibsWithTags: [], bannedExternalImports: dbOrHttp },
+          ],
+        },
+      ],
+    },
+  },
+];

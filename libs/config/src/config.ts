@@ -1,0 +1,110 @@
+// Every setting of Accrete in one validated place; apps and libs receive a Config, never read env themselves.
+import { resolve, isAbsolute } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  ACCRETE_DATA_DIR: z.string().default('.accrete'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgresql://')
+    .optional(),
+  ACCRETE_SHARED_DIR: z.string().default('../shared'),
+  ACCRETE_BASE_MODEL: z.string().optional(),
+  ACCRETE_BASE_MODEL_NAME: z.string().default('mobilenet-v1-0.75'),
+  ACCRETE_REHEARSAL_DIR: z.string().optional(),
+  ACCRETE_IMPORT_ROOTS: z.string().optional(),
+  ACCRETE_HOST: z.string().default('127.0.0.1'),
+  ACCRETE_API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  ACCRETE_DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ACCRETE_JOBS: z.enum(['inprocess', 'pgboss']).default('inprocess'),
+  ACCRETE_RUN_WORKER: bool.default(true),
+  ACCRETE_OPEN_READS: bool.optional(),
+  ACCRETE_BACKEND: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm']).default('auto'),
+  ACCRETE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  ACCRETE_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  ACCRETE_MODEL_CACHE_SIZE: z.coerce.number().int().positive().default(4),
+  ACCRETE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface Config {
+  /** Root of local state: PGlite database, images, artifacts, bottleneck cache. */
+  dataDir: string;
+  /** PostgreSQL URL (scale-out); undefined means embedded PGlite under dataDir/db. */
+  databaseUrl: string | undefined;
+  sharedDir: string;
+  /** Directory or URL of the base TF.js layers model (model.json + metadata.json labels). */
+  baseModel: string;
+  baseModelName: string;
+  /** Unlabelled images used as rehearsal negatives (default: even class_index of imagenet-sample). */
+  rehearsalDir: string;
+  /** Server-side directories that importDataset may read from. */
+  importRoots: string[];
+  host: string;
+  apiPort: number;
+  dashboardPort: number;
+  jobs: 'inprocess' | 'pgboss';
+  /** Whether the API process also runs training jobs (embedded default: yes). */
+  runWorker: boolean;
+  /** Reads without a token (embedded default: open; PostgreSQL: closed unless set). */
+  openReads: boolean;
+  backend: 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'onnx' | 'wasm';
+  maxUploadBytes: number;
+  maxImagePixels: number;
+  modelCacheSize: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  paths: { db: string; images: string; artifacts: string; bottlenecks: string; uploads: string };
+}
+
+export class ConfigError extends Error {}
+
+/** Builds the Config from an env-like record; relative paths resolve against cwd (the repo root). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const isUrl = (p: string) => /^https?:\/\//.test(p);
+  const dataDir = abs(e.ACCRETE_DATA_DIR);
+  const sharedDir = abs(e.ACCRETE_SHARED_DIR);
+  const baseModel = e.ACCRETE_BASE_MODEL ?? resolve(sharedDir, 'models/mobilenet_v1_0.75_224');
+  if (e.ACCRETE_JOBS === 'pgboss' && !e.DATABASE_URL) {
+    throw new ConfigError('invalid configuration:\n  ACCRETE_JOBS=pgboss needs DATABASE_URL (pg-boss queues live in PostgreSQL)');
+  }
+  return {
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    sharedDir,
+    baseModel: isUrl(baseModel) ? baseModel : abs(baseModel),
+    baseModelName: e.ACCRETE_BASE_MODEL_NAME,
+    rehearsalDir: abs(e.ACCRETE_REHEARSAL_DIR ?? resolve(sharedDir, 'datasets/imagenet-sample')),
+    importRoots: (e.ACCRETE_IMPORT_ROOTS ?? `${resolve(sharedDir, 'datasets')}:${resolve(dataDir, 'imports')}`)
+      .split(':')
+      .filter(Boolean)
+      .map(abs),
+    host: e.ACCRETE_HOST,
+    apiPort: e.ACCRETE_API_PORT,
+    dashboardPort: e.ACCRETE_DASHBOARD_PORT,
+    jobs: e.ACCRETE_JOBS,
+    runWorker: e.ACCRETE_RUN_WORKER,
+    openReads: e.ACCRETE_OPEN_READS ?? !e.DATABASE_URL,
+    backend: e.ACCRETE_BACKEND,
+    maxUploadBytes: e.ACCRETE_MAX_UPLOAD_BYTES,
+    maxImagePixels: e.ACCRETE_MAX_IMAGE_PIXELS,
+    modelCacheSize: e.ACCRETE_MODEL_CACHE_SIZE,
+    logLevel: e.ACCRETE_LOG_LEVEL,
+    paths: {
+      db: resolve(dataDir, 'db'),
+      images: resolve(dataDir, 'images'),
+      artifacts: resolve(dataDir, 'artifacts'),
+      bottlenecks: resolve(dataDir, 'bottlenecks'),
+      uploads: resolve(dataDir, 'uploads'),
+    },
+  };
+}

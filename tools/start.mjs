@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// The README's two commands in one script, so a fresh clone needs nothing installed by hand:
+//   npm start   → install what is missing, generate, build the dashboard, then serve API (migrates + seeds) and dashboard
+//   npm test    → install what is missing, generate, lint + typecheck, run every test on PGlite, then on PostgreSQL
+// Plain JS with no dependencies: it runs before node_modules exists.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const testMode = process.argv.includes('--test');
+const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', NEXT_TELEMETRY_DISABLED: '1', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+
+const log = (m) => console.log(`[accrete] ${m}`);
+const t0 = Date.now();
+const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env, ...opts });
+  if (r.status !== 0) {
+    console.error(`[accrete] failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+function newestUnder(dir) {
+  let newest = 0;
+  const walk = (d) => {
+    for (const n of readdirSync(d, { withFileTypes: true })) {
+      if (n.name === 'node_modules' || n.name === '.next' || n.name === 'gql') continue;
+      const p = join(d, n.name);
+      if (n.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return newest;
+}
+
+// 1. Dependencies: npm ci when node_modules is missing or older than the lockfile.
+if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
+  log('installing dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+// 2. Prisma client (the schema engine is not needed for generate, so none is downloaded).
+if (mtime('libs/db/src/generated/prisma/client.ts') < mtime('prisma/schema.prisma')) {
+  log('generating the Prisma client…');
+  run('npx', ['prisma', 'generate'], { env: { ...env, PRISMA_SCHEMA_ENGINE_BINARY: '/bin/true' } });
+}
+// 3. Dashboard: codegen + next build when its sources or the API schema changed since the last build.
+function buildDashboard() {
+  if (!existsSync('apps/dashboard/project.json')) return;
+  const built = mtime('apps/dashboard/.next/BUILD_ID');
+  if (built >= newestUnder('apps/dashboard') && built >= mtime('apps/api/schema.graphql')) return;
+  log('building the dashboard (codegen + next build)…');
+  run('npx', ['nx', 'run', 'dashboard:build', '--skip-nx-cache']);
+}
+
+function canConnect(host, port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port }, () => { s.end(); resolve(true); });
+    s.on('error', () => resolve(false));
+    s.setTimeout(1500, () => { s.destroy(); resolve(false); });
+  });
+}
+
+function runTests(label, dirs, extraEnv) {
+  log(`tests on ${label}: ${dirs.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['tools/run-tests.mjs', ...dirs], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let pass = 0, fail = 0, buf = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      buf += d;
+    });
+    child.on('close', (code) => {
+      pass = Number(/^# pass (\d+)/m.exec(buf)?.[1] ?? 0);
+      fail = Number(/^# fail (\d+)/m.exec(buf)?.[1] ?? 0);
+      if (code !== 0 && fail === 0) fail = 1; // a crash before the summary still fails the run
+      resolve({ pass, fail });
+    });
+  });
+}
+
+if (testMode) {
+  buildDashboard();
+  log('lint + typecheck (nx, cached)…');
+  run('npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', '--output-style=static']);
+  const results = [await runTests('PGlite', ['libs', 'apps', 'tools'], { ACCRETE_TEST_DB: 'pglite' })];
+  const pgUrl = process.env.ACCRETE_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const u = new URL(pgUrl);
+  if (await canConnect(u.hostname, Number(u.port || 5432))) {
+    const dbDirs = ['libs/db', 'libs/registry', 'libs/jobs', 'apps/api', 'apps/worker'].filter((d) => existsSync(d));
+    results.push(await runTests('PostgreSQL', dbDirs, { ACCRETE_TEST_DB: 'postgres', ACCRETE_TEST_PG_URL: pgUrl }));
+  } else if (process.env.CI) {
+    console.error(`[accrete] PostgreSQL is not reachable at ${pgUrl}; CI must test on it`);
+    results.push({ pass: 0, fail: 1 });
+  } else {
+    log(`PostgreSQL not reachable at ${pgUrl}: skipped the PostgreSQL pass`);
+  }
+  const pass = results.reduce((a, r) => a + r.pass, 0);
+  const fail = results.reduce((a, r) => a + r.fail, 0);
+  log(`done in ${secs()}`);
+  console.log(`tests: ${pass} passed, ${fail} failed`);
+  process.exit(fail === 0 && pass > 0 ? 0 : 1);
+}
+
+// Run mode: API (migrates, seeds, runs jobs in-process) + built dashboard.
+buildDashboard();
+const apiPort = process.env.ACCRETE_API_PORT ?? '4000';
+const dashPort = process.env.ACCRETE_DASHBOARD_PORT ?? '3000';
+const host = process.env.ACCRETE_HOST ?? '127.0.0.1';
+const children = [];
+const start = (name, cmd, args, extra = {}) => {
+  const c = spawn(cmd, args, { stdio: 'inherit', env: { ...env, ...extra } });
+  c.on('exit', (code) => {
+    log(`${name} exited (${code}); stopping`);
+    for (const o of children) if (o !== c) o.kill('SIGTERM');
+    process.exit(code ?? 1);
+  });
+  children.push(c);
+};
+start('api', process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts']);
+// Wait for the API to be healthy (it migrates and seeds first) before announcing URLs.
+for (let i = 0; i < 600; i++) {
+  try {
+    const r = await fetch(`http://${host}:${apiPort}/health`);
+    if (r.ok) { log(`API healthy: ${JSON.stringify(await r.json())}`); break; }
+  } catch { /* not up yet */ }
+  await new Promise((r) => setTimeout(r, 500));
+}
+if (existsSync('apps/dashboard/project.json')) {
+  start('dashboard', 'npx', ['next', 'start', 'apps/dashboard', '-p', dashPort, '-H', host], {
+    ACCRETE_API_URL: `http://${host}:${apiPort}`,
+  });
+}
+log(`GraphQL API:  http://${host}:${apiPort}/graphql`);
+log(`Dashboard:    http://${host}:${dashPort}/`);
+log(`ready in ${secs()} — Ctrl-C stops both`);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { for (const c of children) c.kill('SIGTERM'); });
