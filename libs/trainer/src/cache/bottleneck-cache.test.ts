@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BottleneckCache } from './bottleneck-cache.js';
+import { imageRef, sha256Hex } from './image-ref.js';
+import { extractBottlenecks } from '../extract/extract-bottlenecks.js';
+import { loadBackbone } from '../backbone/load-backbone.js';
+import { preprocess } from '../preprocess/preprocess.js';
+import { ImageRejectedError } from '../preprocess/errors.js';
+import { flowerImages, modelDir } from '../testing/fixtures.js';
+import type { Backbone, ImageRef, Progress } from '../types.js';
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+
+describe('BottleneckCache', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'accrete-bc-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('stores a prefix of augmentation vectors per (backbone, image) and never shortens it', async () => {
+    const cache = new BottleneckCache(dir);
+    const sha = sha256Hex(new Uint8Array([1, 2, 3]));
+    const v = (x: number) => new Float32Array(768).fill(x);
+    assert.deepEqual(await cache.read('bb1', sha, 768), []);
+    await cache.write('bb1', sha, [v(0), v(1), v(2)]);
+    await cache.write('bb1', sha, [v(9)]); // shorter: ignored
+    const got = await cache.read('bb1', sha, 768);
+    assert.deepEqual(got.map((g) => g[0]), [0, 1, 2]);
+    assert.equal((await cache.get('bb1', sha, 2, 768))?.[767], 2);
+    assert.equal(await cache.get('bb2', sha, 0, 768), undefined, 'keyed by backbone');
+    assert.deepEqual(await cache.read('bb1', sha, 512), [], 'a dim mismatch reads as a miss');
+    assert.ok(walk(dir).every((f) => f.endsWith('.bn')), 'no temp files left');
+    // A damaged file reads as a miss and is replaced by the next write.
+    writeFileSync(walk(dir)[0], 'garbage');
+    assert.deepEqual(await cache.read('bb1', sha, 768), []);
+    await assert.rejects(cache.read('bb1', 'not-a-sha', 768), /sha256/);
+  });
+});
+
+describe('extractBottlenecks', () => {
+  let dir: string;
+  let backbone: Backbone;
+  let images: ImageRef[];
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'accrete-ex-'));
+    backbone = await loadBackbone(modelDir, { cacheDir: join(dir, 'onnx') });
+    images = await Promise.all([...flowerImages('dandelion', 3), ...flowerImages('tulips', 2)].map(imageRef));
+  });
+  after(async () => {
+    await backbone?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('computes plain + k augmented vectors once, then serves them from disk', async () => {
+    const cache = new BottleneckCache(join(dir, 'bn'));
+    const progress: Progress[] = [];
+    const first = await extractBottlenecks(backbone, images, { cache, augmentations: 2, onProgress: (p) => progress.push(p) });
+    assert.equal(first.plain.length, 5);
+    assert.equal(first.augmented.length, 5);
+    assert.ok(first.augmented.every((a) => a.length === 2 && a.every((v) => v.length === 768)));
+    assert.deepEqual(first.stats, { ...first.stats, cached: 0, computed: 15 });
+    const last = progress.filter((p) => p.phase === 'extract').at(-1)!;
+    assert.deepEqual([last.done, last.total, last.etaSeconds], [15, 15, 0]);
+
+    // The plain vector is the backbone applied to preprocess(path).
+    const direct = await backbone.computeBottlenecks(await preprocess(images[0].path), 1);
+    assert.deepEqual(first.plain[0], direct);
+    assert.notDeepEqual(first.augmented[0][0], first.plain[0]);
+
+    // Warm: nothing recomputed, identical vectors; asking for more augmentations computes only the new ids.
+    const again = await extractBottlenecks(backbone, images, { cache, augmentations: 2 });
+    assert.deepEqual(again.stats, { ...again.stats, cached: 15, computed: 0 });
+    assert.deepEqual(again.plain, first.plain);
+    assert.deepEqual(again.augmented, first.augmented);
+    const more = await extractBottlenecks(backbone, images, { cache, augmentations: 3 });
+    assert.deepEqual(more.stats, { ...more.stats, cached: 15, computed: 5 });
+    assert.deepEqual(more.augmented.map((a) => a.slice(0, 2)), first.augmented);
+
+    // Shared across datasets: the same image under another path is a cache hit (content-addressed).
+    const plainOnly = await extractBottlenecks(backbone, [{ ...images[1], path: '/elsewhere/x.jpg' }], { cache });
+    assert.deepEqual(plainOnly.stats, { ...plainOnly.stats, cached: 1, computed: 0 });
+  });
+
+  it('stops on an aborted signal and keeps what was finished', async () => {
+    const cache = new BottleneckCache(join(dir, 'bn-abort'));
+    const ctl = new AbortController();
+    await assert.rejects(
+      extractBottlenecks(backbone, images, { cache, onProgress: (p) => p.phase === 'extract' && p.done >= 2 && ctl.abort(), signal: ctl.signal }),
+      (e: Error) => e.name === 'AbortError',
+    );
+    const resumed = await extractBottlenecks(backbone, images, { cache });
+    assert.ok(resumed.stats.cached >= 2 && resumed.stats.computed <= 3, JSON.stringify(resumed.stats));
+  });
+
+  it('fails with ImageRejectedError naming the file when an image is unreadable', async () => {
+    const bad = join(dir, 'broken.jpg');
+    writeFileSync(bad, 'not a jpeg at all');
+    const cache = new BottleneckCache(join(dir, 'bn-bad'));
+    await assert.rejects(
+      extractBottlenecks(backbone, [images[0], { path: bad, sha256: sha256Hex(new TextEncoder().encode('x')) }], { cache }),
+      (e: unknown) => e instanceof ImageRejectedError && e.reason === 'not an image' && e.message.includes('broken.jpg'),
+    );
+  });
+});

@@ -1,0 +1,114 @@
+// extractBottlenecks: bottleneck vectors for images × (plain + k augmentations), served from the cache when present,
+// otherwise decoded with sharp (libuv threads) while the backbone runs the previous batch (overlap on 2+ cores).
+import { preprocessRgb, rgbToInput } from '../preprocess/preprocess.js';
+import type { BottleneckCache } from '../cache/bottleneck-cache.js';
+import type { Backbone, ImageRef, Progress } from '../types.js';
+
+export interface ExtractOptions {
+  cache: BottleneckCache;
+  /** k augmentations per image in addition to the plain centre crop (ids 1..k). */
+  augmentations?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Decodes kept in flight ahead of the backbone (default: max(8, 2 batches)). */
+  decodeAhead?: number;
+  /** Images per backbone call (default: the backend's preferred batch). */
+  batch?: number;
+  maxPixels?: number;
+}
+
+export interface ExtractResult {
+  plain: Float32Array[];
+  /** [image][k], augmentation ids 1..k. */
+  augmented: Float32Array[][];
+  /** How many vectors came from the cache and how many were computed. */
+  stats: { cached: number; computed: number; seconds: number };
+}
+
+function throwIfAborted(signal?: AbortSignal) {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('extraction aborted', 'AbortError');
+}
+
+export async function extractBottlenecks(backbone: Backbone, images: ImageRef[], opts: ExtractOptions): Promise<ExtractResult> {
+  const t0 = performance.now();
+  const k = opts.augmentations ?? 0;
+  if (!Number.isInteger(k) || k < 0) throw new Error(`augmentations must be an integer ≥ 0, got ${k}`);
+  const need = k + 1;
+  const dim = backbone.bottleneckDim;
+  const { cache, signal, onProgress } = opts;
+  throwIfAborted(signal);
+
+  // 1. What is cached already (vectors per image, prefix of augmentation ids).
+  const have = await cache.readMany(backbone.id, images.map((i) => i.sha256), dim, (done) => {
+    throwIfAborted(signal);
+    onProgress?.({ phase: 'cache', done, total: images.length });
+  });
+
+  // 2. Missing (image, augmentation) pairs, image-major so finished images get written early.
+  const vectors: Float32Array[][] = have.map((v) => v.slice(0, need));
+  const tasks: { img: number; aug: number }[] = [];
+  let cached = 0;
+  images.forEach((_, i) => {
+    cached += Math.min(have[i].length, need);
+    for (let a = have[i].length; a < need; a++) tasks.push({ img: i, aug: a });
+  });
+  const remaining = new Map<number, number>(); // image → vectors still to compute
+  for (const t of tasks) remaining.set(t.img, (remaining.get(t.img) ?? 0) + 1);
+
+  if (tasks.length > 0) {
+    const size = backbone.inputSize;
+    const px = size * size * 3;
+    const batch = Math.max(1, opts.batch ?? backbone.preferredBatch);
+    const ahead = Math.max(batch, opts.decodeAhead ?? Math.max(8, 2 * batch));
+    const decode = (t: { img: number; aug: number }) =>
+      preprocessRgb(images[t.img].path, { augmentation: t.aug, size, maxPixels: opts.maxPixels });
+    const inflight: Promise<Uint8Array>[] = [];
+    let issued = 0;
+    const refill = () => {
+      while (issued < tasks.length && inflight.length < ahead) {
+        const p = decode(tasks[issued++]);
+        p.catch(() => undefined); // surfaced when awaited in order; avoids unhandled-rejection noise
+        inflight.push(p);
+      }
+    };
+    const tStart = performance.now();
+    const writes: Promise<void>[] = [];
+    let done = 0;
+    const input = new Float32Array(batch * px);
+    onProgress?.({ phase: 'extract', done: 0, total: tasks.length });
+    refill();
+    try {
+      while (done < tasks.length) {
+        throwIfAborted(signal);
+        const n = Math.min(batch, tasks.length - done);
+        for (let j = 0; j < n; j++) {
+          const rgb = await inflight.shift()!;
+          rgbToInput(rgb, input, j * px);
+        }
+        refill(); // next decodes run while the backbone computes this batch
+        const out = await backbone.computeBottlenecks(input, n);
+        for (let j = 0; j < n; j++) {
+          const t = tasks[done + j];
+          vectors[t.img][t.aug] = out.slice(j * dim, (j + 1) * dim);
+          const left = remaining.get(t.img)! - 1;
+          remaining.set(t.img, left);
+          if (left === 0) writes.push(cache.write(backbone.id, images[t.img].sha256, vectors[t.img]));
+        }
+        done += n;
+        const elapsed = (performance.now() - tStart) / 1000;
+        onProgress?.({ phase: 'extract', done, total: tasks.length, etaSeconds: (elapsed / done) * (tasks.length - done) });
+      }
+    } finally {
+      // Finished images stay cached even when the run is aborted or hits a bad image.
+      const results = await Promise.allSettled(writes);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed && done === tasks.length) throw (failed as PromiseRejectedResult).reason;
+    }
+  }
+
+  return {
+    plain: vectors.map((v) => v[0]),
+    augmented: vectors.map((v) => v.slice(1, need)),
+    stats: { cached, computed: tasks.length, seconds: (performance.now() - t0) / 1000 },
+  };
+}

@@ -1,0 +1,430 @@
+// Grows a head by new classes from bottleneck features: the child keeps every parent column (refining only the
+// units the user gave examples for, when the strategy says so) and appends one column per new class.
+// All strategies end with the same user-facing knob: one shift of the new columns' biases, chosen on a held-out
+// split (by image) from the trade-off curve "held-out accuracy on the user's classes" vs "share of held-out
+// rehearsal images whose answer changes".
+import { appendColumns, concatRows, frozenStats, l2Norm, matrix, type FrozenStats } from './matrix.js';
+import { fitNewColumns, toDevice, type NewColumnFit } from './new-columns.js';
+import { minimizeLbfgs } from './lbfgs.js';
+import { rng, shuffleInPlace } from './rng.js';
+import { mixtureNegatives } from './synthetic.js';
+import type { FeatureMatrix, GrownHead, GrowthProblem, GrowthStrategy } from './types.js';
+import type { Head } from '../types.js';
+
+export interface StrategyConfig {
+  /** Which parent units are re-fitted: none, or every unit that has labelled rows (merged / earlier user classes). */
+  refine: 'none' | 'labelled';
+  l2New: number;
+  l2Refined: number;
+  /** Rehearsal (+ synthetic) mass relative to the labelled mass. */
+  poolWeight: number;
+  /** Synthetic mixture negatives per rehearsal view. */
+  mixtures: number;
+  mixtureParts: number;
+  iterations: number;
+  /** Post-hoc calibration of the new columns. */
+  calibration: 'none' | 'bic' | 'weight-align';
+}
+
+export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
+  'finetune-new': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 120, calibration: 'none' },
+  calibrated: { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 120, calibration: 'bic' },
+  'weight-aligned': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 120, calibration: 'weight-align' },
+  guarded: { refine: 'labelled', l2New: 3e-3, l2Refined: 3e-2, poolWeight: 2, mixtures: 1, mixtureParts: 4, iterations: 120, calibration: 'none' },
+};
+
+/** Share of each class's images (and of rehearsal images) held out to calibrate the knob. */
+const HOLDOUT = 0.2;
+const DELTA_GRID = Array.from({ length: 241 }, (_, i) => -8 + i * 0.1);
+
+interface Layout {
+  parentClasses: number;
+  refined: number[];
+  /** Child units of the trained columns: refined parent units, then the new units. */
+  trained: number[];
+  columnOf: Map<number, number>;
+  newCount: number;
+}
+
+function validate(p: GrowthProblem): void {
+  const P = p.parent.classes;
+  const C = P + p.newClasses.length;
+  if (p.parentLabels.length !== P) throw new Error(`parent has ${P} units but ${p.parentLabels.length} labels`);
+  if (p.parent.weights.length !== p.parent.inDim * P || p.parent.bias.length !== P) throw new Error('parent head arrays do not match its shape');
+  if (p.train.x.dim !== p.parent.inDim) throw new Error(`training features are ${p.train.x.dim}-d, the parent head expects ${p.parent.inDim}-d`);
+  if (p.pool && p.pool.x.dim !== p.parent.inDim) throw new Error(`rehearsal features are ${p.pool.x.dim}-d, the parent head expects ${p.parent.inDim}-d`);
+  const names = new Set<string>();
+  for (const c of p.newClasses) {
+    if (!c.trim()) throw new Error('a new class has an empty name');
+    if (names.has(c)) throw new Error(`new class "${c}" is listed twice`);
+    names.add(c);
+  }
+  const { unit, image, augmentation } = p.train;
+  if (unit.length !== p.train.x.n || image.length !== p.train.x.n || augmentation.length !== p.train.x.n) throw new Error('training rows and their labels disagree in count');
+  const seen = new Int32Array(C);
+  for (let i = 0; i < unit.length; i++) {
+    if (!(unit[i] >= 0 && unit[i] < C)) throw new Error(`training row ${i} targets unit ${unit[i]}, outside 0..${C - 1}`);
+    seen[unit[i]]++;
+  }
+  p.newClasses.forEach((c, j) => {
+    if (seen[P + j] === 0) throw new Error(`new class "${c}" has no training examples`);
+  });
+}
+
+function layout(p: GrowthProblem, refine: StrategyConfig['refine']): Layout {
+  const P = p.parent.classes;
+  const refined = refine === 'labelled' ? [...new Set(Array.from(p.train.unit).filter((u) => u < P))].sort((a, b) => a - b) : [];
+  const trained = [...refined, ...p.newClasses.map((_, j) => P + j)];
+  return { parentClasses: P, refined, trained, columnOf: new Map(trained.map((u, c) => [u, c])), newCount: p.newClasses.length };
+}
+
+/** Held-out images: HOLDOUT of each class's images (classes with ≥ 5 images) and of the rehearsal images. */
+function holdout(p: GrowthProblem, seed: number): { labelled: Set<number>; pool: Set<number> } {
+  const rand = rng(seed ^ 0x5eed);
+  const byUnit = new Map<number, Set<number>>();
+  for (let i = 0; i < p.train.unit.length; i++) {
+    let s = byUnit.get(p.train.unit[i]);
+    if (!s) byUnit.set(p.train.unit[i], (s = new Set()));
+    s.add(p.train.image[i]);
+  }
+  const labelled = new Set<number>();
+  for (const u of [...byUnit.keys()].sort((a, b) => a - b)) {
+    const imgs = shuffleInPlace([...byUnit.get(u)!].sort((a, b) => a - b), rand);
+    if (imgs.length < 5) continue;
+    for (const i of imgs.slice(0, Math.floor(imgs.length * HOLDOUT))) labelled.add(i);
+  }
+  const pool = new Set<number>();
+  if (p.pool) {
+    const imgs = shuffleInPlace([...new Set(p.pool.image)].sort((a, b) => a - b), rand);
+    for (const i of imgs.slice(0, Math.floor(imgs.length * HOLDOUT))) pool.add(i);
+  }
+  return { labelled, pool };
+}
+
+/** Rows of one growth problem, laid out as [labelled | rehearsal | synthetic]. */
+interface Rows {
+  x: FeatureMatrix;
+  nLabelled: number;
+  nPool: number;
+  /** Row belongs to the held-out split. */
+  heldOut: Uint8Array;
+  stats: FrozenStats;
+  /** True unit (labelled rows) or -1. */
+  unit: Int32Array;
+}
+
+async function assembleRows(p: GrowthProblem, lay: Layout, cfg: { mixtures: number; mixtureParts: number }, held: { labelled: Set<number>; pool: Set<number> }, seed: number): Promise<Rows> {
+  const parts: FeatureMatrix[] = [p.train.x];
+  const nLabelled = p.train.x.n;
+  let nPool = 0;
+  if (p.pool) {
+    parts.push(p.pool.x);
+    nPool = p.pool.x.n;
+    const sources: number[] = [];
+    for (let i = 0; i < nPool; i++) if (!held.pool.has(p.pool.image[i])) sources.push(i);
+    const count = Math.round(cfg.mixtures * sources.length);
+    if (count > 0) parts.push(mixtureNegatives(p.pool.x, sources, count, cfg.mixtureParts, seed));
+  }
+  const x = parts.length === 1 ? p.train.x : concatRows(parts);
+  const heldOut = new Uint8Array(x.n);
+  for (let i = 0; i < nLabelled; i++) heldOut[i] = held.labelled.has(p.train.image[i]) ? 1 : 0;
+  for (let i = 0; i < nPool; i++) heldOut[nLabelled + i] = held.pool.has(p.pool!.image[i]) ? 1 : 0;
+  const unit = new Int32Array(x.n).fill(-1);
+  unit.set(p.train.unit);
+  const stats = await frozenStats(p.parent, x, lay.refined);
+  return { x, nLabelled, nPool, heldOut, stats, unit };
+}
+
+/** Trained-column scores (rows × k) of arbitrary columns w (dim × k) on rows. */
+function scores(x: FeatureMatrix, w: Float32Array, b: Float32Array, k: number, rows: number[]): Float32Array {
+  const out = new Float32Array(rows.length * k);
+  const { dim, data } = x;
+  rows.forEach((r, i) => {
+    for (let c = 0; c < k; c++) out[i * k + c] = b[c];
+    const o = r * dim;
+    for (let d = 0; d < dim; d++) {
+      const v = data[o + d];
+      if (v === 0) continue;
+      for (let c = 0; c < k; c++) out[i * k + c] += v * w[d * k + c];
+    }
+  });
+  return out;
+}
+
+interface HeldOutScores {
+  labelledRows: number[];
+  poolRows: number[];
+  /** Scores of the trained columns on [labelledRows, poolRows]. */
+  s: Float32Array;
+}
+
+/** The knob's trade-off curve on held-out rows: accuracy on user classes and changed-answer share on rehearsal. */
+export interface KnobCurve {
+  delta: number[];
+  accuracy: number[];
+  changed: number[];
+  labelledRows: number;
+  poolRows: number;
+}
+
+function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
+  const k = lay.trained.length;
+  const firstNew = lay.refined.length;
+  const all = [...h.labelledRows, ...h.poolRows];
+  const accuracy: number[] = [];
+  const changed: number[] = [];
+  for (const delta of DELTA_GRID) {
+    let ok = 0;
+    let ch = 0;
+    all.forEach((r, i) => {
+      let best = rows.stats.max[r];
+      let unit = rows.stats.argmax[r];
+      for (let c = 0; c < k; c++) {
+        const v = h.s[i * k + c] - (c >= firstNew ? delta : 0);
+        if (v > best) { best = v; unit = lay.trained[c]; }
+      }
+      if (i < h.labelledRows.length) ok += unit === rows.unit[r] ? 1 : 0;
+      else ch += unit !== rows.stats.top1[r] ? 1 : 0;
+    });
+    accuracy.push(h.labelledRows.length ? ok / h.labelledRows.length : 0);
+    changed.push(h.poolRows.length ? ch / h.poolRows.length : 0);
+  }
+  return { delta: DELTA_GRID, accuracy, changed, labelledRows: h.labelledRows.length, poolRows: h.poolRows.length };
+}
+
+/**
+ * knob 0 → the shift with the best held-out accuracy on the user's classes; knob 1 → the smallest shift after which no
+ * held-out rehearsal answer changes; in between, the allowed share of changed answers falls linearly.
+ */
+export function deltaForKnob(curve: KnobCurve, knob: number): number {
+  if (!(knob >= 0 && knob <= 1)) throw new Error(`retentionKnob must be within 0..1, got ${knob}`);
+  if (curve.labelledRows === 0) return 0;
+  const best = Math.max(...curve.accuracy);
+  // Among near-best shifts (within half a percent), prefer the largest: same accuracy, fewer changed answers.
+  let i0 = 0;
+  for (let i = 0; i < curve.delta.length; i++) if (curve.accuracy[i] >= best - 0.005) i0 = i;
+  const target = (1 - knob) * curve.changed[i0];
+  for (let i = i0; i < curve.delta.length; i++) if (curve.changed[i] <= target + 1e-12) return curve.delta[i];
+  return curve.delta[curve.delta.length - 1];
+}
+
+function pointAt(curve: KnobCurve, delta: number) {
+  let i = 0;
+  while (i + 1 < curve.delta.length && curve.delta[i + 1] <= delta + 1e-9) i++;
+  return { delta, heldOutAccuracy: curve.accuracy[i], heldOutChanged: curve.changed[i] };
+}
+
+/** BiC-style: one scale and offset for the new columns' logits, fitted by cross-entropy on held-out rows. */
+async function fitBiasCorrection(rows: Rows, lay: Layout, h: HeldOutScores): Promise<{ alpha: number; beta: number }> {
+  const k = lay.trained.length;
+  const firstNew = lay.refined.length;
+  const all = [...h.labelledRows, ...h.poolRows];
+  if (h.labelledRows.length === 0) return { alpha: 1, beta: 0 };
+  const nL = h.labelledRows.length;
+  const wPool = h.poolRows.length ? nL / h.poolRows.length : 0; // labelled and rehearsal rows weigh the same in total
+  const fg = (t: Float64Array, g: Float64Array): number => {
+    const [a, b] = t;
+    let loss = 0;
+    let ga = 0;
+    let gb = 0;
+    let wsum = 0;
+    const z = new Float64Array(k);
+    all.forEach((r, i) => {
+      const w = i < nL ? 1 : wPool;
+      if (w === 0) return;
+      wsum += w;
+      const base = rows.stats.lse[r];
+      let m = base;
+      for (let c = 0; c < k; c++) {
+        z[c] = c >= firstNew ? a * h.s[i * k + c] + b : h.s[i * k + c];
+        if (z[c] > m) m = z[c];
+      }
+      let sum = Math.exp(base - m);
+      for (let c = 0; c < k; c++) sum += Math.exp(z[c] - m);
+      const lse = m + Math.log(sum);
+      const col = i < nL ? lay.columnOf.get(rows.unit[r]) ?? -1 : -1;
+      loss += w * (lse - (col >= 0 ? z[col] : base));
+      for (let c = firstNew; c < k; c++) {
+        const d = w * (Math.exp(z[c] - lse) - (c === col ? 1 : 0));
+        ga += d * h.s[i * k + c];
+        gb += d;
+      }
+    });
+    g[0] = ga / wsum;
+    g[1] = gb / wsum;
+    return loss / wsum;
+  };
+  const res = await minimizeLbfgs(fg, Float64Array.from([1, 0]), { maxIterations: 60 });
+  const alpha = res.x[0] > 0.05 ? res.x[0] : 0.05; // a non-positive scale would invert the classes
+  return { alpha, beta: res.x[1] };
+}
+
+/** Splits trained columns into the parent head with refined units replaced, and the appended new columns. */
+function buildChild(p: GrowthProblem, lay: Layout, w: Float32Array, b: Float32Array, delta: number): Head {
+  const k = lay.trained.length;
+  const D = p.parent.inDim;
+  const P = lay.parentClasses;
+  const parent: Head = { ...p.parent, weights: p.parent.weights.slice(), bias: p.parent.bias.slice() };
+  lay.refined.forEach((u, c) => {
+    for (let d = 0; d < D; d++) parent.weights[d * P + u] = w[d * k + c];
+    parent.bias[u] = b[c];
+  });
+  const K = lay.newCount;
+  const wn = new Float32Array(D * K);
+  const bn = new Float32Array(K);
+  for (let j = 0; j < K; j++) {
+    const c = lay.refined.length + j;
+    for (let d = 0; d < D; d++) wn[d * K + j] = w[d * k + c];
+    bn[j] = b[c] - delta;
+  }
+  return appendColumns(parent, wn, bn);
+}
+
+function meanColumnNorm(h: Head): number {
+  let s = 0;
+  for (let c = 0; c < h.classes; c++) s += l2Norm(h.weights, c, h.weights.length, h.classes);
+  return s / h.classes;
+}
+
+/** Imprinted columns: the normalised mean of each new class's (normalised) bottlenecks, scaled to the parent's norms. */
+function imprint(p: GrowthProblem, lay: Layout, include: (row: number) => boolean): { w: Float32Array; b: Float32Array } {
+  const D = p.parent.inDim;
+  const K = lay.newCount;
+  const P = lay.parentClasses;
+  const w = new Float32Array(D * K);
+  const { x, unit } = p.train;
+  for (let i = 0; i < x.n; i++) {
+    if (unit[i] < P || !include(i)) continue;
+    const j = unit[i] - P;
+    const n = l2Norm(x.data, i * D, (i + 1) * D) || 1;
+    for (let d = 0; d < D; d++) w[d * K + j] += x.data[i * D + d] / n;
+  }
+  const norm = meanColumnNorm(p.parent);
+  let meanBias = 0;
+  for (const v of p.parent.bias) meanBias += v / P;
+  for (let j = 0; j < K; j++) {
+    const n = l2Norm(w, j, w.length, K) || 1;
+    for (let d = 0; d < D; d++) w[d * K + j] *= norm / n;
+  }
+  return { w, b: new Float32Array(K).fill(meanBias) };
+}
+
+export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy, overrides: Partial<StrategyConfig> = {}): Promise<GrownHead> {
+  validate(problem);
+  const opts = problem.options;
+  const knob = opts.retentionKnob;
+  if (!(knob >= 0 && knob <= 1)) throw new Error(`retentionKnob must be within 0..1, got ${knob}`);
+  const seed = opts.seed ?? 1;
+  const cfg: StrategyConfig =
+    strategy === 'imprint'
+      ? { ...STRATEGY_CONFIGS['finetune-new'], mixtures: 0, ...overrides }
+      : { ...STRATEGY_CONFIGS[strategy], ...(opts.l2 !== undefined ? { l2New: opts.l2 } : {}), ...(opts.poolWeight !== undefined ? { poolWeight: opts.poolWeight } : {}), ...(opts.mixNegatives !== undefined ? { mixtures: opts.mixNegatives } : {}), ...(opts.epochs !== undefined ? { iterations: opts.epochs } : {}), ...overrides };
+  if (!(STRATEGY_CONFIGS as Record<string, unknown>)[strategy] && strategy !== 'imprint') throw new Error(`unknown growth strategy "${strategy}"`);
+  if (problem.newClasses.length === 0 && (strategy !== 'guarded' || cfg.refine === 'none')) throw new Error('no new classes to grow');
+  const lay = layout(problem, strategy === 'imprint' ? 'none' : cfg.refine);
+  const k = lay.trained.length;
+  const D = problem.parent.inDim;
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const held = holdout(problem, seed);
+  const rows = await assembleRows(problem, lay, cfg, held, seed);
+  timings.parentLogits = (performance.now() - t0) / 1000;
+  const heldRows = (from: number, to: number) => {
+    const r: number[] = [];
+    for (let i = from; i < to; i++) if (rows.heldOut[i]) r.push(i);
+    return r;
+  };
+  const labelledRows = heldRows(0, rows.nLabelled);
+  const poolRows = heldRows(rows.nLabelled, rows.nLabelled + rows.nPool);
+  const held0 = (w: Float32Array, b: Float32Array): HeldOutScores => ({ labelledRows, poolRows, s: scores(rows.x, w, b, k, [...labelledRows, ...poolRows]) });
+  const details: Record<string, unknown> = {
+    strategy,
+    refinedUnits: lay.refined,
+    rows: { labelled: rows.nLabelled, rehearsal: rows.nPool, synthetic: rows.x.n - rows.nLabelled - rows.nPool, heldOutLabelled: labelledRows.length, heldOutRehearsal: poolRows.length },
+  };
+
+  let final: { w: Float32Array; b: Float32Array };
+  let curve: KnobCurve;
+  if (strategy === 'imprint') {
+    const a = imprint(problem, lay, (i) => !rows.heldOut[i]);
+    curve = curveFrom(rows, lay, held0(a.w, a.b));
+    final = imprint(problem, lay, () => true);
+  } else {
+    // Targets: a trained column, or -1 = the parent's answer (frozen units), with the parent's own probabilities on
+    // refined units as soft targets for rehearsal rows.
+    const n = rows.x.n;
+    const target = new Int32Array(n).fill(-1);
+    for (let i = 0; i < rows.nLabelled; i++) target[i] = lay.columnOf.get(rows.unit[i]) ?? -1;
+    let soft: Float32Array | undefined;
+    const r = lay.refined.length;
+    if (r > 0) {
+      soft = new Float32Array(n * k);
+      for (let i = rows.nLabelled; i < n; i++) for (let q = 0; q < r; q++) soft[i * k + q] = rows.stats.prob[i * r + q];
+    }
+    const nNeg = n - rows.nLabelled;
+    const negWeight = nNeg > 0 ? (cfg.poolWeight * rows.nLabelled) / nNeg : 0;
+    const full = new Float32Array(n);
+    for (let i = 0; i < n; i++) full[i] = i < rows.nLabelled ? 1 : negWeight;
+    const split = full.map((w, i) => (rows.heldOut[i] ? 0 : w));
+    const anchor = new Float32Array(D * k);
+    const init = { w: new Float32Array(D * k), b: new Float32Array(k) };
+    const P = lay.parentClasses;
+    lay.refined.forEach((u, c) => {
+      for (let d = 0; d < D; d++) anchor[d * k + c] = init.w[d * k + c] = problem.parent.weights[d * P + u];
+      init.b[c] = problem.parent.bias[u];
+    });
+    const l2 = Float32Array.from(lay.trained, (_, c) => (c < r ? cfg.l2Refined : cfg.l2New));
+    const device = await toDevice(rows.x);
+    const total = cfg.iterations + Math.ceil(cfg.iterations / 2);
+    let done = 0;
+    const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });
+    try {
+      const tA = performance.now();
+      const a: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: split, soft }, { k, l2, anchor, init, iterations: cfg.iterations, device, onIteration, signal: opts.signal });
+      timings.fitHeldOut = (performance.now() - tA) / 1000;
+      const tB = performance.now();
+      const b: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft }, { k, l2, anchor, init: { w: a.w, b: a.b }, iterations: Math.ceil(cfg.iterations / 2), device, onIteration, signal: opts.signal });
+      timings.fitAll = (performance.now() - tB) / 1000;
+      details.fit = { iterations: [a.iterations, b.iterations], loss: b.loss };
+      const calibrate = async (m: { w: Float32Array; b: Float32Array }, calib?: { alpha: number; beta: number }) => {
+        if (cfg.calibration === 'weight-align') {
+          const newCols = { inDim: D, classes: lay.newCount, weights: new Float32Array(D * lay.newCount), bias: new Float32Array(lay.newCount) };
+          for (let d = 0; d < D; d++) for (let j = 0; j < lay.newCount; j++) newCols.weights[d * lay.newCount + j] = m.w[d * k + r + j];
+          const gamma = meanColumnNorm(problem.parent) / meanColumnNorm(newCols);
+          details.weightAlign = { gamma };
+          return scaleNew(m, lay, gamma, 0);
+        }
+        if (cfg.calibration === 'bic' && calib) return scaleNew(m, lay, calib.alpha, calib.beta);
+        return m;
+      };
+      let calib: { alpha: number; beta: number } | undefined;
+      if (cfg.calibration === 'bic') {
+        calib = await fitBiasCorrection(rows, lay, held0(a.w, a.b));
+        details.biasCorrection = calib;
+      }
+      const aCal = await calibrate(a, calib);
+      curve = curveFrom(rows, lay, held0(aCal.w, aCal.b));
+      final = await calibrate(b, calib);
+    } finally {
+      device.dispose();
+    }
+  }
+  const delta = deltaForKnob(curve, knob);
+  details.knob = { retentionKnob: knob, biasShift: delta, heldOut: pointAt(curve, delta), points: [0, 0.25, 0.5, 0.75, 1].map((kv) => ({ knob: kv, ...pointAt(curve, deltaForKnob(curve, kv)) })) };
+  details.curve = curve;
+  details.timings = timings;
+  const head = buildChild(problem, lay, final.w, final.b, delta);
+  return { head, labels: [...problem.parentLabels, ...problem.newClasses], details };
+}
+
+function scaleNew(m: { w: Float32Array; b: Float32Array }, lay: Layout, alpha: number, beta: number) {
+  const k = lay.trained.length;
+  const r = lay.refined.length;
+  const w = m.w.slice();
+  const b = m.b.slice();
+  for (let i = 0; i < w.length; i++) if (i % k >= r) w[i] *= alpha;
+  for (let c = r; c < k; c++) b[c] = alpha * b[c] + beta;
+  return { w, b };
+}
+
+export { matrix };

@@ -1,0 +1,155 @@
+// Trains a few columns of a head (the appended ones, plus merged-into parent units when asked) with softmax
+// cross-entropy over ALL classes. The other columns are frozen, so each row's frozen logits enter the softmax only
+// through one cached number (their log-sum-exp): the problem shrinks to rows × dim × k, and its gradient is written
+// by hand (no autodiff, no transposed matMul).
+import { initTf, tf } from '../backend/tf-runtime.js';
+import { minimizeLbfgs } from './lbfgs.js';
+import type { FeatureMatrix } from './types.js';
+
+export interface NewColumnRows {
+  x: FeatureMatrix;
+  /** log Σ exp(logits of the frozen columns) of each row. */
+  oldLse: Float32Array;
+  /** Trained column index 0..k-1, or -1 when the row's target is the parent's answer (old unit, rehearsal). */
+  target: Int32Array;
+  /** For rows with target -1: the parent's probability on each trained column (n × k; 0 for new columns).
+   *  The rest of the target mass sits on the frozen columns. Omitted = all mass on the frozen columns. */
+  soft?: Float32Array;
+  /** Non-negative row weights (normalised by their sum inside the loss). */
+  weight: Float32Array;
+}
+
+export interface NewColumnFit {
+  /** dim × k, row-major. */
+  w: Float32Array;
+  b: Float32Array;
+  loss: number;
+  iterations: number;
+  evaluations: number;
+}
+
+export interface FitNewColumnsOptions {
+  k: number;
+  /** L2 strength pulling the trained columns toward `anchor` (or 0); per column when an array. */
+  l2: number | Float32Array;
+  anchor?: Float32Array;
+  init?: { w: Float32Array; b: Float32Array };
+  iterations: number;
+  /** Extra logit the parent gets on rows of new classes (a margin the new column has to beat). */
+  marginNew?: number;
+  /** Logit taken from the parent on rows that must keep the parent's answer (forces a margin below it). */
+  marginOld?: number;
+  onIteration?: (it: number, loss: number) => void;
+  signal?: AbortSignal;
+  /** Rows already on the compute backend (reused across fits over the same rows with different weights). */
+  device?: DeviceRows;
+}
+
+/** The row matrix and its explicit transpose as tensors. */
+export interface DeviceRows {
+  X: tf.Tensor2D;
+  XT: tf.Tensor2D;
+  dispose(): void;
+}
+
+export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
+  await initTf();
+  const X = tf.tensor2d(x.data, [x.n, x.dim]);
+  const XT = tf.transpose(X); // explicit transpose once: X^T·G is then a plain (fast) matMul
+  return { X, XT, dispose: () => { X.dispose(); XT.dispose(); } };
+}
+
+export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOptions): Promise<NewColumnFit> {
+  const { x, oldLse, target, weight, soft } = rows;
+  const { n, dim } = x;
+  const k = opts.k;
+  if (oldLse.length !== n || target.length !== n || weight.length !== n) throw new Error('row arrays disagree in length');
+  if (soft && soft.length !== n * opts.k) throw new Error('soft targets must be rows × k');
+  if (k < 1) throw new Error('need at least one new column');
+  await initTf();
+  let wsum = 0;
+  for (let i = 0; i < n; i++) wsum += weight[i];
+  if (!(wsum > 0)) throw new Error('all row weights are zero');
+  const mNew = opts.marginNew ?? 0;
+  const mOld = opts.marginOld ?? 0;
+  const anchor = opts.anchor ?? new Float32Array(dim * k);
+  const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
+  if (l2.length !== k) throw new Error('one l2 strength per trained column');
+  const device = opts.device ?? (await toDevice(x));
+  const { X, XT } = device;
+  const G = new Float32Array(n * k);
+  const p = new Float64Array(k);
+  try {
+    const fg = async (theta: Float64Array, grad: Float64Array): Promise<number> => {
+      const wT = tf.tensor2d(Float32Array.from(theta.subarray(0, dim * k)), [dim, k]);
+      const sT = tf.matMul(X, wT);
+      const s = (await sT.data()) as Float32Array;
+      sT.dispose();
+      wT.dispose();
+      let loss = 0;
+      const gb = new Float64Array(k);
+      for (let i = 0; i < n; i++) {
+        if (weight[i] === 0) {
+          for (let c = 0; c < k; c++) G[i * k + c] = 0;
+          continue;
+        }
+        const t = target[i];
+        const base = oldLse[i] + (t >= 0 ? mNew : -mOld);
+        let m = base;
+        for (let c = 0; c < k; c++) {
+          p[c] = s[i * k + c] + theta[dim * k + c];
+          if (p[c] > m) m = p[c];
+        }
+        let z = Math.exp(base - m);
+        for (let c = 0; c < k; c++) { p[c] = Math.exp(p[c] - m); z += p[c]; }
+        const lse = m + Math.log(z);
+        const wi = weight[i] / wsum;
+        let fit: number;
+        if (t >= 0) fit = s[i * k + t] + theta[dim * k + t];
+        else {
+          // soft target: q on trained columns, the remaining mass on the frozen ones (stand-in logit: their lse)
+          let qT = 0;
+          fit = 0;
+          if (soft) for (let c = 0; c < k; c++) { const q = soft[i * k + c]; qT += q; fit += q * (s[i * k + c] + theta[dim * k + c]); }
+          fit += (1 - qT) * base;
+        }
+        loss += wi * (lse - fit);
+        for (let c = 0; c < k; c++) {
+          const q = t >= 0 ? (c === t ? 1 : 0) : soft ? soft[i * k + c] : 0;
+          const gi = wi * (p[c] / z - q);
+          G[i * k + c] = gi;
+          gb[c] += gi;
+        }
+      }
+      const gT = tf.tensor2d(G, [n, k]);
+      const gwT = tf.matMul(XT, gT);
+      const gw = (await gwT.data()) as Float32Array;
+      gT.dispose();
+      gwT.dispose();
+      let reg = 0;
+      for (let j = 0; j < dim * k; j++) {
+        const dlt = theta[j] - anchor[j];
+        const lam = l2[j % k];
+        reg += lam * dlt * dlt;
+        grad[j] = gw[j] + lam * dlt;
+      }
+      for (let c = 0; c < k; c++) grad[dim * k + c] = gb[c];
+      return loss + 0.5 * reg;
+    };
+    const theta0 = new Float64Array(dim * k + k);
+    if (opts.init) {
+      theta0.set(opts.init.w);
+      theta0.set(opts.init.b, dim * k);
+    } else theta0.set(anchor);
+    const res = await minimizeLbfgs(fg, theta0, { maxIterations: opts.iterations, onIteration: opts.onIteration, signal: opts.signal });
+    return {
+      w: Float32Array.from(res.x.subarray(0, dim * k)),
+      b: Float32Array.from(res.x.subarray(dim * k)),
+      loss: res.f,
+      iterations: res.iterations,
+      evaluations: res.evaluations,
+    };
+  } finally {
+    if (!opts.device) device.dispose();
+  }
+}

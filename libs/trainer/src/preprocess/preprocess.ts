@@ -1,0 +1,60 @@
+// Image → model input: decode, auto-orient, crop/resize to size×size with sharp, RGB, scaled to [-1, 1].
+import sharp from 'sharp';
+import { augmentation, cropRect } from '../augment/augmentations.js';
+import { ImageRejectedError, classifySharpError } from './errors.js';
+
+export interface PreprocessOptions {
+  /** 0 = plain centre crop (default); 1..k = deterministic augmentations. */
+  augmentation?: number;
+  /** Square input side (224 for MobileNet). */
+  size?: number;
+  /** Decoding bombs are rejected above this many pixels. */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+/** RGB bytes (size·size·3) for one image and augmentation; the expensive part, kept separate for worker pools. */
+export async function preprocessRgb(input: Uint8Array | string, opts: PreprocessOptions = {}): Promise<Uint8Array> {
+  const size = opts.size ?? 224;
+  const aug = augmentation(opts.augmentation ?? 0);
+  const path = typeof input === 'string' ? input : undefined;
+  const open = () =>
+    sharp(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength), {
+      limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS,
+      failOn: 'warning', // truncated/corrupt data is an error, not a grey stripe in the training set
+      sequentialRead: true,
+    });
+  try {
+    let img = open().autoOrient();
+    if (aug.crop !== 1 || aug.fit !== 'cover') {
+      const meta = await open().metadata();
+      const w = meta.autoOrient?.width ?? meta.width;
+      const h = meta.autoOrient?.height ?? meta.height;
+      if (!w || !h) throw new ImageRejectedError('not an image', 'no dimensions', path);
+      img = img.extract(cropRect(aug, w, h));
+    }
+    img = img.resize(size, size, { fit: aug.fit, position: 'centre', kernel: 'lanczos3' });
+    if (aug.flip) img = img.flop();
+    if (aug.brightness !== 1) img = img.linear(aug.brightness, 0);
+    const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== size || info.height !== size || data.length !== size * size * 3) {
+      throw new ImageRejectedError('unsupported pixel format', `${info.width}x${info.height}x${info.channels}`, path);
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, data.length);
+  } catch (err) {
+    if (err instanceof ImageRejectedError) throw err;
+    throw classifySharpError(err, path);
+  }
+}
+
+/** Scales RGB bytes to [-1, 1] (MobileNet's input range) into `out` at `offset`. */
+export function rgbToInput(rgb: Uint8Array, out = new Float32Array(rgb.length), offset = 0): Float32Array {
+  for (let i = 0; i < rgb.length; i++) out[offset + i] = rgb[i] / 127.5 - 1;
+  return out;
+}
+
+/** Decodes and normalises one image: size·size·3 floats in [-1, 1], NHWC order. */
+export async function preprocess(bytesOrPath: Uint8Array | string, opts: PreprocessOptions = {}): Promise<Float32Array> {
+  return rgbToInput(await preprocessRgb(bytesOrPath, opts));
+}

@@ -1,0 +1,25 @@
+// Paths to the shared, read-only assets used by tests and benches (never copied into the repo).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const sharedDir = resolve(repoRoot, process.env.ACCRETE_SHARED_DIR ?? '../shared');
+export const modelDir = join(sharedDir, 'models/mobilenet_v1_0.75_224');
+export const flowersDir = join(sharedDir, 'datasets/flowers');
+export const imagenetSampleDir = join(sharedDir, 'datasets/imagenet-sample');
+
+/** First n training images of a flower class, sorted by name (stable across machines). */
+export function flowerImages(cls: string, n: number, split: 'train' | 'val' = 'train'): string[] {
+  const dir = join(flowersDir, split, cls);
+  return readdirSync(dir).sort().slice(0, n).map((f) => join(dir, f));
+}
+
+/** imagenet-sample rows: file path and the base model's expected output unit. */
+export function imagenetSample(n: number): { path: string; unit: number }[] {
+  const rows = readFileSync(join(imagenetSampleDir, 'index.csv'), 'utf8').trim().split('\n').slice(1);
+  return rows.slice(0, n).map((line) => {
+    const [file, idx] = line.split(',');
+    return { path: join(imagenetSampleDir, file), unit: Number(idx) };
+  });
+}
