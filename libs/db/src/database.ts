@@ -1,0 +1,126 @@
+// Opens the registry database: embedded PGlite by default, PostgreSQL when a URL is given.
+// Both are migrated at open (see migrations.ts) and wrapped in a PrismaClient via driver adapters.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/prisma/client.js';
+import { applyMigrations, defaultMigrationsDir, type MigrateResult } from './migrations.js';
+import { pgClientTarget, pgliteTarget } from './targets.js';
+
+export interface OpenDatabaseOptions {
+  /** postgresql://… → PostgreSQL; absent → embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory (created if missing), or 'memory://' for an in-memory database. */
+  dataDir?: string;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** Directory holding <name>/migration.sql folders (default: the repo's prisma/migrations). */
+  migrationsDir?: string;
+  /** Max connections of the PostgreSQL pool (default 10). */
+  poolSize?: number;
+}
+
+export interface DbHandle {
+  prisma: PrismaClient;
+  kind: 'pglite' | 'postgres';
+  /** The PostgreSQL URL (postgres only). */
+  url?: string;
+  /** The PGlite data directory (pglite only). */
+  dataDir?: string;
+  /** Migrations applied by this open (empty when the database was up to date or migrate=false). */
+  appliedMigrations: string[];
+  close(): Promise<void>;
+}
+
+export const MEMORY_DATA_DIR = 'memory://';
+
+export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<DbHandle> {
+  const migrate = opts.migrate ?? true;
+  const migrationsDir = migrate ? (opts.migrationsDir ?? defaultMigrationsDir()) : undefined;
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, migrationsDir, opts.poolSize ?? 10);
+  if (!opts.dataDir) throw new Error('openDatabase: give either databaseUrl (PostgreSQL) or dataDir (PGlite)');
+  return openPglite(opts.dataDir, migrationsDir);
+}
+
+/** @internal `loadDataDir`: a PGlite data-dir dump to start from (test templates). */
+export async function openPglite(
+  dataDir: string,
+  migrationsDir: string | undefined,
+  loadDataDir?: Blob,
+): Promise<DbHandle> {
+  const inMemory = dataDir === MEMORY_DATA_DIR || dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  let db: PGlite;
+  try {
+    db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, loadDataDir });
+  } catch (error) {
+    throw new Error(`Cannot open the PGlite database in ${dataDir}: ${(error as Error).message}`, { cause: error });
+  }
+  let result: MigrateResult = { applied: [] };
+  try {
+    if (migrationsDir) result = await applyMigrations(pgliteTarget(db), migrationsDir);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  return {
+    prisma,
+    kind: 'pglite',
+    dataDir: inMemory ? MEMORY_DATA_DIR : dataDir,
+    appliedMigrations: result.applied,
+    close: once(async () => {
+      await prisma.$disconnect();
+      await db.close();
+    }),
+  };
+}
+
+async function openPostgres(url: string, migrationsDir: string | undefined, poolSize: number): Promise<DbHandle> {
+  let result: MigrateResult = { applied: [] };
+  if (migrationsDir) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new Error(`Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      result = await applyMigrations(pgClientTarget(client), migrationsDir);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: 'postgres',
+    url,
+    appliedMigrations: result.applied,
+    close: once(async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    }),
+  };
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= fn());
+}

@@ -1,0 +1,40 @@
+// Public surface of db: open the registry database (PGlite or PostgreSQL), migrate it, and the
+// generated Prisma types. Import Prisma only through here.
+export { openDatabase, MEMORY_DATA_DIR, redact, type DbHandle, type OpenDatabaseOptions } from './database.js';
+export {
+  createTestDatabase,
+  createScratchPgDatabase,
+  testDbKind,
+  DEFAULT_TEST_PG_URL,
+  type TestDatabaseOptions,
+} from './test-database.js';
+export {
+  applyMigrations,
+  readMigrations,
+  defaultMigrationsDir,
+  MigrationError,
+  type MigrationFile,
+  type MigrateResult,
+} from './migrations.js';
+export { PrismaClient, Prisma } from './generated/prisma/client.js';
+export * from './generated/prisma/enums.js';
+export type {
+  Backbone,
+  Model,
+  ModelVersion,
+  VersionClass,
+  ClassNode,
+  ClassAlias,
+  Dataset,
+  DatasetVersion,
+  Image,
+  DatasetImage,
+  DatasetVersionImage,
+  DatasetImport,
+  ImportRejection,
+  TrainingJob,
+  Evaluation,
+  Alias,
+  AliasEvent,
+  ApiToken,
+} from './generated/prisma/client.js';
