@@ -8,7 +8,7 @@ const dbOrHttp = [
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/generated/**', 'apps/dashboard/src/gql/**', '.accrete/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/generated/**', 'apps/dashboard/src/gql/**', '.accrete/**', 'test-artifacts/**', '**/.scratch/**', '**/*.tmp.*'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],

@@ -1,0 +1,2 @@
+// Public surface of worker: the pg-boss worker process (see main.ts).
+export { main } from './main.js';

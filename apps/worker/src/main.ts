@@ -1,0 +1,112 @@
+// Accrete training worker (scale-out): pulls training jobs from the pg-boss queue in PostgreSQL and runs them.
+// Start any number of these on machines that share DATABASE_URL and the data dir (images, artifacts, caches):
+//   DATABASE_URL=postgresql://… ACCRETE_JOBS=pgboss node --import tsx apps/worker/src/main.ts [tuning flags]
+// Tuning flags (defaults suit production; tests shorten them):
+//   --poll-seconds N        how often an idle worker asks pg-boss for a job (2)
+//   --stale-ms N            a RUNNING job whose heartbeat is older is taken over (45000)
+//   --sweep-ms N            how often to look for orphaned jobs (30000)
+//   --queue-heartbeat-seconds N / --supervise-seconds N   pg-boss delivery heartbeat (60) / check interval (60)
+// SIGTERM/SIGINT: stop fetching, give the running job back to the queue, exit 0.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from '@accrete/config';
+import { openDatabase } from '@accrete/db';
+import { LocalStorage } from '@accrete/storage';
+import { createJobRunner, disposeSharedBackbones, getSharedBackbone } from '@accrete/jobs';
+
+export interface Worker {
+  workerId: string;
+  stop(): Promise<void>;
+}
+
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  env: Record<string, string | undefined> = process.env,
+  log: (m: string) => void = (m) => console.log(`[worker ${process.pid}] ${m}`),
+): Promise<Worker> {
+  const config = loadConfig(env);
+  if (!config.databaseUrl || config.jobs !== 'pgboss') {
+    throw new ConfigError('the worker needs DATABASE_URL and ACCRETE_JOBS=pgboss (in-process jobs run inside the API)');
+  }
+  const flags = parseFlags(argv);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false });
+  try {
+    const storage = new LocalStorage(config.paths);
+    await storage.ensure();
+    const runner = createJobRunner(
+      { prisma: db.prisma, config, storage, log },
+      {
+        mode: 'pgboss',
+        work: true,
+        pollingIntervalSeconds: flags['poll-seconds'],
+        staleAfterMs: flags['stale-ms'],
+        sweepMs: flags['sweep-ms'],
+        pgboss: { heartbeatSeconds: flags['queue-heartbeat-seconds'], superviseIntervalSeconds: flags['supervise-seconds'] },
+      },
+    );
+    // Load the backbone before taking jobs, so a job's ETA is not skewed by model loading.
+    await getSharedBackbone(config, log);
+    await runner.start();
+    log(`ready (worker id ${runner.workerId})`);
+    let stopping: Promise<void> | null = null;
+    return {
+      workerId: runner.workerId,
+      stop: () =>
+        (stopping ??= (async () => {
+          log('stopping: the running job (if any) goes back to the queue');
+          await runner.stop();
+          await disposeSharedBackbones();
+          await db.close();
+          log('stopped');
+        })()),
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+const NUMERIC = ['poll-seconds', 'stale-ms', 'sweep-ms', 'queue-heartbeat-seconds', 'supervise-seconds'] as const;
+type Flags = Partial<Record<(typeof NUMERIC)[number], number>>;
+
+function parseFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(NUMERIC.map((k) => [k, { type: 'string' as const }])),
+    strict: true,
+  });
+  const out: Flags = {};
+  for (const k of NUMERIC) {
+    const v = values[k];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new ConfigError(`--${k} must be a non-negative number, got "${v}"`);
+    out[k] = n;
+  }
+  return out;
+}
+
+const isEntry = !!process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isEntry) {
+  main().then(
+    (worker) => {
+      const shutdown = (sig: string) => {
+        console.log(`[worker ${process.pid}] ${sig}`);
+        worker.stop().then(
+          () => process.exit(0),
+          (e) => {
+            console.error(e);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    },
+    (err) => {
+      console.error(err instanceof ConfigError ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,9 @@
+// Public surface of jobs: the training job runner (in-process or pg-boss) and the process-wide backbone.
+export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOptions } from './runner.js';
+export { executeJob, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions } from './execute-job.js';
+export { getSharedBackbone, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
+export { recoverJobs, newWorkerId } from './recovery.js';
+export { parseTrainingParams, JobInputError, type TrainingParams } from './params.js';
+export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
+export { MAX_ATTEMPTS } from './job-row.js';
+export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';

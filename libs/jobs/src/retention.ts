@@ -1,0 +1,96 @@
+// Retention on held-out ImageNet photos: top-1 of the new head against the parent's, on the same bottlenecks.
+// The heads are plain dense layers, so this is a few hundred small matrix-vector products (cheap once the
+// bottlenecks are cached).
+import type { Backbone, BottleneckCache, Head } from '@accrete/trainer';
+import { extractBottlenecks } from '@accrete/trainer';
+import type { RetentionImage } from './rehearsal.js';
+
+export interface RetentionMetrics {
+  images: number;
+  /** top-1 / top-5 of the new version against the base output unit of each photo */
+  top1: number;
+  top5: number;
+  parentTop1: number;
+  parentTop5: number;
+  /** top1 / parentTop1 (1 = nothing forgotten) */
+  retention: number;
+  /** share of photos whose top-1 unit is unchanged from the parent */
+  agreement: number;
+  /** share of photos the new version assigns to one of the units the version added */
+  predictedAsAdded: number;
+}
+
+export async function evaluateRetention(args: {
+  backbone: Backbone;
+  images: RetentionImage[];
+  parent: Head;
+  head: Head;
+  cache: BottleneckCache;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<RetentionMetrics> {
+  const { images, parent, head } = args;
+  const { plain } = await extractBottlenecks(args.backbone, images, {
+    cache: args.cache,
+    augmentations: 0,
+    signal: args.signal,
+    onProgress: (p) => args.onProgress?.(p.done, p.total),
+  });
+  let top1 = 0, top5 = 0, pTop1 = 0, pTop5 = 0, agree = 0, added = 0;
+  for (let i = 0; i < images.length; i++) {
+    if (i % 25 === 24) {
+      await new Promise((r) => setImmediate(r)); // keep heartbeats and progress writes flowing
+      if (args.signal?.aborted) throw args.signal.reason;
+    }
+    const truth = images[i]!.classIndex;
+    const a = topK(logits(head, plain[i]!), 5);
+    const b = topK(logits(parent, plain[i]!), 5);
+    if (a[0] === truth) top1++;
+    if (a.includes(truth)) top5++;
+    if (b[0] === truth) pTop1++;
+    if (b.includes(truth)) pTop5++;
+    if (a[0] === b[0]) agree++;
+    if (a[0]! >= parent.classes) added++;
+  }
+  const n = images.length || 1;
+  return {
+    images: images.length,
+    top1: top1 / n,
+    top5: top5 / n,
+    parentTop1: pTop1 / n,
+    parentTop5: pTop5 / n,
+    retention: pTop1 ? top1 / pTop1 : 1,
+    agreement: agree / n,
+    predictedAsAdded: added / n,
+  };
+}
+
+/** Logits of a dense head (weights row-major [inDim][classes]) for one bottleneck. */
+export function logits(head: Head, x: Float32Array): Float32Array {
+  if (x.length !== head.inDim) throw new Error(`bottleneck has ${x.length} values, head expects ${head.inDim}`);
+  const C = head.classes;
+  const out = Float32Array.from(head.bias);
+  const W = head.weights;
+  for (let i = 0; i < head.inDim; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue; // ReLU features: many zeros
+    const row = i * C;
+    for (let c = 0; c < C; c++) out[c]! += xi * W[row + c]!;
+  }
+  return out;
+}
+
+export function topK(v: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  for (let c = 0; c < v.length; c++) {
+    if (best.length < k || v[c]! > v[best[best.length - 1]!]!) {
+      let j = Math.min(best.length, k - 1);
+      best[j] = c;
+      while (j > 0 && v[best[j - 1]!]! < v[c]!) {
+        best[j] = best[j - 1]!;
+        best[--j] = c;
+      }
+    }
+  }
+  return best;
+}

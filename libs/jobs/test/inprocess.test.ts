@@ -1,0 +1,202 @@
+// In-process runner end to end on a real database with the real base model and real flower photos:
+// grow v1 → v2 (+2 flower classes) → v3 (+1 class, 1 merge, keeps v2's classes); a failing job; cancel; recovery.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createJobRunner, type JobRunner } from '../src/runner.js';
+import { disposeSharedBackbones } from '../src/shared-backbone.js';
+import { RETENTION_EVALUATION, VAL_EVALUATION } from '../src/execute-job.js';
+import { createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob, type BaseModel, type TestEnv } from './fixtures.js';
+
+let env: TestEnv;
+let runner: JobRunner;
+let base: BaseModel;
+const logs: string[] = [];
+
+before(async () => {
+  env = await createTestEnv();
+  base = await createBaseModel(env.prisma, 'flowers-model');
+  runner = createJobRunner(
+    { prisma: env.prisma, config: env.config, storage: env.storage, log: (m) => logs.push(m) },
+    { mode: 'inprocess', work: true, heartbeatMs: 500, progressIntervalMs: 200, sweepMs: 0 },
+  );
+  await runner.start();
+});
+after(async () => {
+  await runner?.stop();
+  await disposeSharedBackbones();
+  await env?.close();
+});
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+let v2: { versionId: string; newNodeIds: string[] };
+
+test('a job grows v1 into a READY v2 with 1002 classes, evaluations and an exported artifact', async (t) => {
+  const ds = await createFlowerDataset(env, 'two-flowers', { dandelion: [4, 2], roses: [4, 2] });
+  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion', 'roses'] });
+  await runner.submit(job.jobId);
+  const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+  assert.equal(row.status, 'SUCCEEDED', `job ended ${row.status}: ${row.error}\n${logs.join('\n')}`);
+  assert.equal(row.progress, 1);
+  assert.equal(row.attempts, 1);
+  assert.ok(row.finishedAt && row.startedAt && row.finishedAt >= row.startedAt);
+
+  const version = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } });
+  assert.equal(version.status, 'READY');
+  assert.equal(version.classCount, 1002);
+  const classes = await env.prisma.versionClass.findMany({ where: { versionId: job.versionId }, orderBy: { outputUnit: 'asc' } });
+  assert.equal(classes.length, 1002);
+  assert.deepEqual(classes.slice(0, 1000).map((c) => c.classNodeId), base.unitNodes);
+  assert.deepEqual(classes.slice(1000).map((c) => [c.classNodeId, c.added]), job.newNodeIds.map((id) => [id, true]));
+  assert.equal(classes.filter((c) => c.added).length, 2);
+
+  const evals = await env.prisma.evaluation.findMany({ where: { versionId: job.versionId } });
+  assert.deepEqual(evals.map((e) => e.name).sort(), [RETENTION_EVALUATION, VAL_EVALUATION].sort());
+  const retention = evals.find((e) => e.name === RETENTION_EVALUATION)!.metrics as Record<string, number>;
+  assert.equal(retention.images, 12); // the odd half of the rehearsal slice
+  assert.ok(retention.parentTop1 > 0.5, `base model top-1 on imagenet-sample photos: ${retention.parentTop1}`);
+  assert.ok(retention.top1 >= 0 && retention.top1 <= 1);
+  assert.equal(evals.find((e) => e.name === VAL_EVALUATION)!.datasetVersionId, ds.datasetVersionId);
+
+  const dir = env.storage.artifactDir(job.versionId);
+  assert.equal(version.artifactUri, dir);
+  for (const f of ['model.json', 'labels.json', 'manifest.json']) assert.ok(await exists(join(dir, f)), `${f} exported`);
+  const manifest = await readFile(join(dir, 'manifest.json'));
+  assert.equal(version.artifactSha256, createHash('sha256').update(manifest).digest('hex'));
+  const labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as string[];
+  assert.equal(labels.length, 1002);
+  assert.deepEqual(labels.slice(1000), ['dandelion', 'roses']);
+  // nothing left in the scratch area
+  assert.deepEqual((await readdir(env.config.paths.artifacts)).filter((n) => n.startsWith('.tmp')), []);
+  v2 = { versionId: job.versionId, newNodeIds: job.newNodeIds };
+  t.diagnostic(logs.join('\n'));
+});
+
+test('repeated growth: v3 from v2 adds a class and merges daisy, keeping v2\'s classes and their photos', async () => {
+  assert.ok(v2, 'needs v2 from the previous test');
+  const ds = await createFlowerDataset(env, 'tulips-daisy', { tulips: [4, 2], daisy: [3, 1] });
+  const job = await createJob(env.prisma, {
+    parentVersionId: v2.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['tulips'],
+    merges: [{ label: 'daisy', outputUnit: 985 }],
+  });
+  await runner.submit(job.jobId);
+  const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+  assert.equal(row.status, 'SUCCEEDED', `job ended ${row.status}: ${row.error}`);
+  const classes = await env.prisma.versionClass.findMany({ where: { versionId: job.versionId }, orderBy: { outputUnit: 'asc' } });
+  assert.equal(classes.length, 1003);
+  assert.deepEqual(classes.slice(1000, 1002).map((c) => [c.classNodeId, c.added]), v2.newNodeIds.map((id) => [id, false]));
+  assert.deepEqual([classes[1002]!.classNodeId, classes[1002]!.added], [job.newNodeIds[0], true]);
+  const val = (await env.prisma.evaluation.findUniqueOrThrow({ where: { versionId_name: { versionId: job.versionId, name: VAL_EVALUATION } } }))
+    .metrics as { images: Record<string, { train: number; val: number }>; earlierClasses: Record<string, number> };
+  // v2's photos are fed again under their units, next to the job's own photos.
+  assert.deepEqual(val.earlierClasses, { dandelion: 1000, roses: 1001 });
+  assert.deepEqual(val.images.dandelion, { train: 4, val: 2 });
+  assert.deepEqual(val.images.tulips, { train: 4, val: 2 });
+  assert.deepEqual(val.images.daisy, { train: 3, val: 1 });
+  const labels = JSON.parse(await readFile(join(env.storage.artifactDir(job.versionId), 'labels.json'), 'utf8')) as string[];
+  assert.deepEqual(labels.slice(1000), ['dandelion', 'roses', 'tulips']);
+});
+
+test('a job whose image file is gone fails with the reason and leaves no classes, evaluations or artifact', async () => {
+  const ds = await createFlowerDataset(env, 'broken', { sunflowers: [3, 1] });
+  await rm(ds.files[1]!);
+  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['sunflowers'] });
+  await runner.submit(job.jobId);
+  const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+  assert.equal(row.status, 'FAILED');
+  assert.match(row.error ?? '', /missing from storage/);
+  const version = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } });
+  assert.equal(version.status, 'FAILED');
+  assert.equal(version.error, row.error);
+  assert.equal(version.artifactUri, null);
+  assert.equal(await env.prisma.versionClass.count({ where: { versionId: job.versionId } }), 0);
+  assert.equal(await env.prisma.evaluation.count({ where: { versionId: job.versionId } }), 0);
+  assert.equal(await exists(env.storage.artifactDir(job.versionId)), false);
+});
+
+test('cancelling a running job stops it: CANCELLED, nothing published', async () => {
+  // An empty bottleneck cache and 8 augmentations: the extraction keeps the job busy long enough to cancel it.
+  const config = { ...env.config, paths: { ...env.config.paths, bottlenecks: join(env.root, 'cold-bottlenecks') } };
+  const cold = createJobRunner({ prisma: env.prisma, config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  await cold.start();
+  try {
+    const ds = await createFlowerDataset(env, 'to-cancel', { sunflowers: [12, 4] });
+    const job = await createJob(env.prisma, {
+      parentVersionId: base.versionId,
+      datasetVersionId: ds.datasetVersionId,
+      newClasses: ['sunflowers'],
+      options: { augmentations: 8 },
+    });
+    await cold.submit(job.jobId);
+    await waitForJob(env.prisma, job.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED']);
+    await cold.cancel(job.jobId);
+    const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    assert.equal(row.status, 'CANCELLED', `ended ${row.status} ${row.error ?? ''}`);
+    assert.ok(row.startedAt, 'it was running when cancelled');
+    const version = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } });
+    assert.equal(version.status, 'CANCELLED');
+    assert.equal(await env.prisma.versionClass.count({ where: { versionId: job.versionId } }), 0);
+    assert.equal(await exists(env.storage.artifactDir(job.versionId)), false);
+  } finally {
+    await cold.stop();
+  }
+});
+
+test('stopping the runner mid-job (graceful shutdown) gives the job back to the queue; the next start completes it', async () => {
+  const config = { ...env.config, paths: { ...env.config.paths, bottlenecks: join(env.root, 'cold-bottlenecks-2') } };
+  const first = createJobRunner({ prisma: env.prisma, config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  await first.start();
+  const ds = await createFlowerDataset(env, 'to-requeue', { tulips: [12, 4] });
+  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'], options: { augmentations: 8 } });
+  await first.submit(job.jobId);
+  await waitForJob(env.prisma, job.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED']);
+  await first.stop();
+  const requeued = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } });
+  assert.equal(requeued.status, 'QUEUED');
+  assert.equal(requeued.attempts, 0, 'a graceful hand-back does not use up an attempt');
+  assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } })).status, 'PENDING');
+  assert.equal(await exists(env.storage.artifactDir(job.versionId)), false);
+
+  const second = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  await second.start(); // picks up QUEUED jobs
+  try {
+    const done = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    assert.equal(done.status, 'SUCCEEDED', `${done.status} ${done.error ?? ''}`);
+    assert.equal(done.attempts, 1);
+  } finally {
+    await second.stop();
+  }
+});
+
+test('restart recovery: a job left RUNNING by a dead process is re-queued and completed; one out of attempts fails', async () => {
+  const ds = await createFlowerDataset(env, 'recovery', { dandelion: [4, 2], tulips: [4, 2] });
+  const orphan = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion'] });
+  const worn = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'] });
+  const stale = new Date(Date.now() - 10 * 60_000);
+  await env.prisma.trainingJob.update({ where: { id: orphan.jobId }, data: { status: 'RUNNING', workerId: 'dead-host:4242:aaaa', attempts: 1, heartbeatAt: stale, startedAt: stale } });
+  await env.prisma.trainingJob.update({ where: { id: worn.jobId }, data: { status: 'RUNNING', workerId: 'dead-host:4243:bbbb', attempts: 3, heartbeatAt: stale, startedAt: stale } });
+  await env.prisma.modelVersion.updateMany({ where: { id: { in: [orphan.versionId, worn.versionId] } }, data: { status: 'TRAINING' } });
+
+  // A new process starts: its runner recovers on start.
+  const restarted = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  await runner.stop();
+  await restarted.start();
+  try {
+    const ok = await waitForJob(env.prisma, orphan.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    assert.equal(ok.status, 'SUCCEEDED', `${ok.status} ${ok.error ?? ''}`);
+    assert.equal(ok.attempts, 2);
+    assert.equal(ok.workerId, restarted.workerId);
+    assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: orphan.versionId } })).status, 'READY');
+    const failed = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: worn.jobId } });
+    assert.equal(failed.status, 'FAILED');
+    assert.equal(failed.error, 'interrupted');
+    assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: worn.versionId } })).status, 'FAILED');
+  } finally {
+    await restarted.stop();
+  }
+});

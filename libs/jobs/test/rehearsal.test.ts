@@ -1,0 +1,43 @@
+// Rehearsal pool and retention probe selection, and the head maths of the retention evaluation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRehearsalSets, parseCsv } from '../src/rehearsal.js';
+import { logits, topK } from '../src/retention.js';
+
+test('with index.csv, even class indices rehearse and odd ones are held out for retention', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-'));
+  const rows = [0, 1, 2, 3, 985].map((i) => [`img${i}.jpg`, i]);
+  for (const [f, i] of rows) await writeFile(join(dir, f as string), `bytes ${i}`);
+  await writeFile(join(dir, 'extra.jpg'), 'not in the index');
+  await writeFile(join(dir, 'index.csv'), 'file,class_index,wnid,label\n' + rows.map(([f, i]) => `${f},${i},n${i},"name ${i}, other"`).join('\n') + '\n');
+  const sets = await loadRehearsalSets(dir);
+  assert.deepEqual(sets.rehearsal.map((r) => r.path.split('/').pop()), ['img0.jpg', 'img2.jpg']);
+  assert.deepEqual(sets.retention?.map((r) => [r.path.split('/').pop(), r.classIndex]), [['img1.jpg', 1], ['img3.jpg', 3], ['img985.jpg', 985]]);
+  assert.match(sets.rehearsal[0]!.sha256, /^[0-9a-f]{64}$/);
+});
+
+test('without index.csv every image in the directory rehearses and there is no retention probe', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-'));
+  for (const f of ['b.jpg', 'a.png', 'notes.txt']) await writeFile(join(dir, f), f);
+  const sets = await loadRehearsalSets(dir);
+  assert.deepEqual(sets.rehearsal.map((r) => r.path.split('/').pop()), ['a.png', 'b.jpg']);
+  assert.equal(sets.retention, null);
+  assert.deepEqual(await loadRehearsalSets(join(dir, 'missing')), { rehearsal: [], retention: null });
+});
+
+test('csv fields may be quoted with commas and doubled quotes', () => {
+  assert.deepEqual(parseCsv('a,"b, c","d ""e"""\r\n1,2,3\n'), [['a', 'b, c', 'd "e"'], ['1', '2', '3']]);
+});
+
+test('head logits and top-k agree with a direct computation', () => {
+  const head = { inDim: 3, classes: 4, weights: Float32Array.from([1, 0, 0, 2, 0, 1, 0, 0, 0, 0, 3, -1]), bias: Float32Array.from([0, 0.5, 0, 0]) };
+  const z = logits(head, Float32Array.from([1, 2, 0.5]));
+  assert.deepEqual([...z], [1, 2.5, 1.5, 1.5]);
+  assert.deepEqual(topK(z, 2), [1, 2]);
+  const v = Float32Array.from({ length: 50 }, (_, i) => Math.sin(i * 7.3));
+  const sorted = [...v.keys()].sort((a, b) => v[b]! - v[a]!);
+  assert.deepEqual(topK(v, 5), sorted.slice(0, 5));
+});
