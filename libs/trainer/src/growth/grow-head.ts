@@ -3,7 +3,7 @@
 // All strategies end with the same user-facing knob: one shift of the new columns' biases, chosen on a held-out
 // split (by image) from the trade-off curve "held-out accuracy on the user's classes" vs "share of held-out
 // rehearsal images whose answer changes".
-import { appendColumns, concatRows, frozenStats, l2Norm, matrix, type FrozenStats } from './matrix.js';
+import { appendColumns, concatRows, frozenStats, l2Norm, matrix, selectRows, type FrozenStats } from './matrix.js';
 import { fitNewColumns, toDevice, type NewColumnFit } from './new-columns.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { rng, shuffleInPlace } from './rng.js';
@@ -27,15 +27,15 @@ export interface StrategyConfig {
 }
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
-  'finetune-new': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 120, calibration: 'none' },
-  calibrated: { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 120, calibration: 'bic' },
-  'weight-aligned': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 120, calibration: 'weight-align' },
-  guarded: { refine: 'labelled', l2New: 3e-3, l2Refined: 3e-2, poolWeight: 2, mixtures: 1, mixtureParts: 4, iterations: 120, calibration: 'none' },
+  'finetune-new': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'none' },
+  calibrated: { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'bic' },
+  'weight-aligned': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'weight-align' },
+  guarded: { refine: 'labelled', l2New: 3e-3, l2Refined: 3e-2, poolWeight: 2, mixtures: 1, mixtureParts: 4, iterations: 30, calibration: 'none' },
 };
 
 /** Share of each class's images (and of rehearsal images) held out to calibrate the knob. */
 const HOLDOUT = 0.2;
-const DELTA_GRID = Array.from({ length: 241 }, (_, i) => -8 + i * 0.1);
+const DELTA_GRID = Array.from({ length: 401 }, (_, i) => -10 + i * 0.1);
 
 interface Layout {
   parentClasses: number;
@@ -158,7 +158,11 @@ interface HeldOutScores {
   s: Float32Array;
 }
 
-/** The knob's trade-off curve on held-out rows: accuracy on user classes and changed-answer share on rehearsal. */
+/**
+ * The knob's trade-off curve on held-out rows, per bias shift: accuracy on the user's classes, and the expected
+ * share of rehearsal rows whose answer changes — soft (logistic in the margin between the best shifted new column
+ * and the best frozen one), so it keeps falling smoothly even where a small held-out set shows no hard change.
+ */
 export interface KnobCurve {
   delta: number[];
   accuracy: number[];
@@ -166,6 +170,13 @@ export interface KnobCurve {
   labelledRows: number;
   poolRows: number;
 }
+
+/** Temperature (logits) of the soft changed-answer count. */
+const CHANGE_TEMPERATURE = 1;
+/** knob 1 cuts the expected changed-answer share by this factor relative to knob 0 (log-linear in between). */
+const KNOB_RANGE = 4;
+/** The knob never gives up more than this much held-out accuracy on the user's classes. */
+const MAX_SACRIFICE = 0.1;
 
 function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
   const k = lay.trained.length;
@@ -184,7 +195,14 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
         if (v > best) { best = v; unit = lay.trained[c]; }
       }
       if (i < h.labelledRows.length) ok += unit === rows.unit[r] ? 1 : 0;
-      else ch += unit !== rows.stats.top1[r] ? 1 : 0;
+      else {
+        // the parent's answer changes when another unit overtakes it: soft count on the margin
+        const topCol = lay.columnOf.get(rows.stats.top1[r]) ?? -1;
+        const parentTop = topCol >= 0 ? h.s[i * k + topCol] : rows.stats.max[r];
+        let rival = topCol >= 0 ? rows.stats.max[r] : -Infinity;
+        for (let c = 0; c < k; c++) if (c !== topCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
+        ch += 1 / (1 + Math.exp(-(rival - parentTop) / CHANGE_TEMPERATURE));
+      }
     });
     accuracy.push(h.labelledRows.length ? ok / h.labelledRows.length : 0);
     changed.push(h.poolRows.length ? ch / h.poolRows.length : 0);
@@ -193,19 +211,22 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
 }
 
 /**
- * knob 0 → the shift with the best held-out accuracy on the user's classes; knob 1 → the smallest shift after which no
- * held-out rehearsal answer changes; in between, the allowed share of changed answers falls linearly.
+ * knob 0 → the shift with the best held-out accuracy on the user's classes (the largest such shift);
+ * knob κ → the smallest larger shift whose expected changed-answer share on held-out rehearsal rows is at most
+ * KNOB_RANGE^-κ times knob 0's, never giving up more than MAX_SACRIFICE of held-out accuracy.
  */
 export function deltaForKnob(curve: KnobCurve, knob: number): number {
   if (!(knob >= 0 && knob <= 1)) throw new Error(`retentionKnob must be within 0..1, got ${knob}`);
   if (curve.labelledRows === 0) return 0;
   const best = Math.max(...curve.accuracy);
-  // Among near-best shifts (within half a percent), prefer the largest: same accuracy, fewer changed answers.
   let i0 = 0;
   for (let i = 0; i < curve.delta.length; i++) if (curve.accuracy[i] >= best - 0.005) i0 = i;
-  const target = (1 - knob) * curve.changed[i0];
-  for (let i = i0; i < curve.delta.length; i++) if (curve.changed[i] <= target + 1e-12) return curve.delta[i];
-  return curve.delta[curve.delta.length - 1];
+  let iMax = i0;
+  for (let i = i0; i < curve.delta.length; i++) if (curve.accuracy[i] >= best - MAX_SACRIFICE) iMax = i;
+  if (curve.poolRows === 0) return curve.delta[i0 + Math.round(knob * (iMax - i0))];
+  const target = curve.changed[i0] * Math.pow(KNOB_RANGE, -knob);
+  for (let i = i0; i <= iMax; i++) if (curve.changed[i] <= target + 1e-12) return curve.delta[i];
+  return curve.delta[iMax];
 }
 
 function pointAt(curve: KnobCurve, delta: number) {
@@ -325,10 +346,13 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   const k = lay.trained.length;
   const D = problem.parent.inDim;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuSince = (c: NodeJS.CpuUsage) => { const d = process.cpuUsage(c); return (d.user + d.system) / 1e6; };
   const timings: Record<string, number> = {};
   const held = holdout(problem, seed);
   const rows = await assembleRows(problem, lay, cfg, held, seed);
   timings.parentLogits = (performance.now() - t0) / 1000;
+  timings['cpu.parentLogits'] = cpuSince(cpu0);
   const heldRows = (from: number, to: number) => {
     const r: number[] = [];
     for (let i = from; i < to; i++) if (rows.heldOut[i]) r.push(i);
@@ -342,6 +366,10 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     refinedUnits: lay.refined,
     rows: { labelled: rows.nLabelled, rehearsal: rows.nPool, synthetic: rows.x.n - rows.nLabelled - rows.nPool, heldOutLabelled: labelledRows.length, heldOutRehearsal: poolRows.length },
   };
+  const warnings: string[] = [];
+  if (!problem.pool?.x.n) warnings.push('no rehearsal pool: nothing teaches the new columns what is NOT theirs (expect a large retention drop)');
+  if (labelledRows.length === 0) warnings.push('too few images per class to hold any out: the retention knob has no calibration data (bias shift 0)');
+  if (warnings.length) details.warnings = warnings;
 
   let final: { w: Float32Array; b: Float32Array };
   let curve: KnobCurve;
@@ -365,7 +393,6 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     const negWeight = nNeg > 0 ? (cfg.poolWeight * rows.nLabelled) / nNeg : 0;
     const full = new Float32Array(n);
     for (let i = 0; i < n; i++) full[i] = i < rows.nLabelled ? 1 : negWeight;
-    const split = full.map((w, i) => (rows.heldOut[i] ? 0 : w));
     const anchor = new Float32Array(D * k);
     const init = { w: new Float32Array(D * k), b: new Float32Array(k) };
     const P = lay.parentClasses;
@@ -374,17 +401,36 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
       init.b[c] = problem.parent.bias[u];
     });
     const l2 = Float32Array.from(lay.trained, (_, c) => (c < r ? cfg.l2Refined : cfg.l2New));
-    const device = await toDevice(rows.x);
     const total = cfg.iterations + Math.ceil(cfg.iterations / 2);
     let done = 0;
     const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });
+    // Fit A sees only the non-held-out rows (their own copy, so the held-out 20% cost nothing per iteration).
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (!rows.heldOut[i]) keep.push(i);
+    const pick = <T extends Float32Array | Int32Array>(a: T, per = 1): T => {
+      const out = new (a.constructor as new (len: number) => T)(keep.length * per);
+      keep.forEach((i, j) => { for (let q = 0; q < per; q++) out[j * per + q] = a[i * per + q]; });
+      return out;
+    };
+    const tA = performance.now();
+    const cA = process.cpuUsage();
+    const xA = selectRows(rows.x, keep);
+    const deviceA = await toDevice(xA);
+    let a: NewColumnFit;
     try {
-      const tA = performance.now();
-      const a: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: split, soft }, { k, l2, anchor, init, iterations: cfg.iterations, device, onIteration, signal: opts.signal });
-      timings.fitHeldOut = (performance.now() - tA) / 1000;
+      a = await fitNewColumns({ x: xA, oldLse: pick(rows.stats.lse), target: pick(target), weight: pick(full), soft: soft && pick(soft, k) }, { k, l2, anchor, init, iterations: cfg.iterations, device: deviceA, onIteration, signal: opts.signal });
+    } finally {
+      deviceA.dispose();
+    }
+    timings.fitHeldOut = (performance.now() - tA) / 1000;
+    timings['cpu.fitHeldOut'] = cpuSince(cA);
+    const device = await toDevice(rows.x);
+    try {
       const tB = performance.now();
+      const cB = process.cpuUsage();
       const b: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft }, { k, l2, anchor, init: { w: a.w, b: a.b }, iterations: Math.ceil(cfg.iterations / 2), device, onIteration, signal: opts.signal });
       timings.fitAll = (performance.now() - tB) / 1000;
+      timings['cpu.fitAll'] = cpuSince(cB);
       details.fit = { iterations: [a.iterations, b.iterations], loss: b.loss };
       const calibrate = async (m: { w: Float32Array; b: Float32Array }, calib?: { alpha: number; beta: number }) => {
         if (cfg.calibration === 'weight-align') {
@@ -412,6 +458,8 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   const delta = deltaForKnob(curve, knob);
   details.knob = { retentionKnob: knob, biasShift: delta, heldOut: pointAt(curve, delta), points: [0, 0.25, 0.5, 0.75, 1].map((kv) => ({ knob: kv, ...pointAt(curve, deltaForKnob(curve, kv)) })) };
   details.curve = curve;
+  timings.total = (performance.now() - t0) / 1000;
+  timings['cpu.total'] = cpuSince(cpu0);
   details.timings = timings;
   const head = buildChild(problem, lay, final.w, final.b, delta);
   return { head, labels: [...problem.parentLabels, ...problem.newClasses], details };

@@ -3,6 +3,7 @@
 import { initTf, tf } from '../backend/tf-runtime.js';
 import type { Head } from '../types.js';
 import type { FeatureMatrix } from './types.js';
+import { onnxFrozenStats } from './onnx-stats.js';
 
 export function matrix(n: number, dim: number, data?: Float32Array): FeatureMatrix {
   const d = data ?? new Float32Array(n * dim);
@@ -156,45 +157,84 @@ export interface FrozenStats {
   prob: Float32Array;
 }
 
-export async function frozenStats(head: Head, x: FeatureMatrix, trained: number[]): Promise<FrozenStats> {
+let onnxFailure: string | undefined;
+/** Why the onnxruntime path of frozenStats was not used (undefined while it works). */
+export const frozenStatsFallbackReason = () => onnxFailure;
+
+async function frozenStatsOnnx(head: Head, x: FeatureMatrix, trained: number[], mask: Float32Array, out: FrozenStats, chunkRows: number): Promise<void> {
+  const t = trained.length;
+  const ort = await onnxFrozenStats(head, mask, trained);
+  try {
+    for (let r = 0; r < x.n; r += chunkRows) {
+      const rows = Math.min(chunkRows, x.n - r);
+      const res = await ort.run(x.data.subarray(r * x.dim, (r + rows) * x.dim), rows);
+      out.lse.set(res.lse, r);
+      out.max.set(res.max, r);
+      for (let i = 0; i < rows; i++) {
+        out.argmax[r + i] = Number(res.argmax[i]);
+        out.top1[r + i] = Number(res.top1[i]);
+        for (let q = 0; q < t; q++) out.prob[(r + i) * t + q] = Math.exp(res.zTrained![i * t + q] - res.lseAll[i]);
+      }
+    }
+  } finally {
+    await ort.release();
+  }
+}
+
+export async function frozenStats(head: Head, x: FeatureMatrix, trained: number[], chunkRows = 4096): Promise<FrozenStats> {
+  checkHead(head);
+  if (x.dim !== head.inDim) throw new Error(`features are ${x.dim}-d but the head expects ${head.inDim}-d`);
   const c = head.classes;
   const t = trained.length;
-  const isTrained = new Uint8Array(c);
+  const mask = new Float32Array(c);
   for (const u of trained) {
     if (!(u >= 0 && u < c)) throw new Error(`trained unit ${u} outside 0..${c - 1}`);
-    isTrained[u] = 1;
+    mask[u] = -1e9; // drops trained units from the frozen max / log-sum-exp
   }
   if (t >= c) throw new Error('at least one unit must stay frozen');
-  const lse = new Float32Array(x.n);
-  const max = new Float32Array(x.n);
-  const argmax = new Int32Array(x.n);
-  const top1 = new Int32Array(x.n);
-  const prob = new Float32Array(x.n * t);
-  await forEachLogitChunk(head, x, (z, r, rows) => {
-    for (let i = 0; i < rows; i++) {
-      const o = i * c;
-      let m = -Infinity;
-      let am = 0;
-      let fm = -Infinity;
-      let fam = 0;
-      for (let j = 0; j < c; j++) {
-        const v = z[o + j];
-        if (v > m) { m = v; am = j; }
-        if (!isTrained[j] && v > fm) { fm = v; fam = j; }
-      }
-      let all = 0;
-      let frozen = 0;
-      for (let j = 0; j < c; j++) {
-        const e = Math.exp(z[o + j] - m);
-        all += e;
-        if (!isTrained[j]) frozen += e;
-      }
-      lse[r + i] = m + Math.log(frozen);
-      max[r + i] = fm;
-      argmax[r + i] = fam;
-      top1[r + i] = am;
-      for (let q = 0; q < t; q++) prob[(r + i) * t + q] = Math.exp(z[o + trained[q]] - m) / all;
+  const out: FrozenStats = {
+    lse: new Float32Array(x.n),
+    max: new Float32Array(x.n),
+    argmax: new Int32Array(x.n),
+    top1: new Int32Array(x.n),
+    prob: new Float32Array(x.n * t),
+  };
+  if (process.env.ACCRETE_GROWTH_STATS !== 'tfjs') {
+    try {
+      await frozenStatsOnnx(head, x, trained, mask, out, chunkRows);
+      return out;
+    } catch (err) {
+      onnxFailure ??= (err as Error).message;
     }
-  });
-  return { lse, max, argmax, top1, prob };
+  }
+  await initTf();
+  // Reductions run on the backend; only a few numbers per row come back (a rows × classes download is the slow part).
+  const w = tf.tensor2d(head.weights, [head.inDim, c]);
+  const b = tf.tensor1d(head.bias);
+  const m = tf.tensor1d(mask);
+  const idx = tf.tensor1d(Int32Array.from(trained), 'int32');
+  try {
+    for (let r = 0; r < x.n; r += chunkRows) {
+      const rows = Math.min(chunkRows, x.n - r);
+      const res = tf.tidy(() => {
+        const z = tf.add(tf.matMul(tf.tensor2d(x.data.subarray(r * x.dim, (r + rows) * x.dim), [rows, x.dim]), w), b);
+        const zf = tf.add(z, m);
+        const lseAll = tf.logSumExp(z, 1, true);
+        return [tf.logSumExp(zf, 1), tf.max(zf, 1), tf.argMax(zf, 1), tf.argMax(z, 1), t > 0 ? tf.exp(tf.sub(tf.gather(z, idx, 1), lseAll)) : tf.zeros([rows, 0])];
+      });
+      const [lse, max, am, top, prob] = await Promise.all(res.map((v) => v.data()));
+      res.forEach((v) => v.dispose());
+      out.lse.set(lse as Float32Array, r);
+      out.max.set(max as Float32Array, r);
+      out.argmax.set(am as Int32Array, r);
+      out.top1.set(top as Int32Array, r);
+      out.prob.set(prob as Float32Array, r * t);
+    }
+  } finally {
+    w.dispose();
+    b.dispose();
+    m.dispose();
+    idx.dispose();
+  }
+  return out;
 }

@@ -59,7 +59,13 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
   return { X, XT, dispose: () => { X.dispose(); XT.dispose(); } };
 }
 
-export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOptions): Promise<NewColumnFit> {
+/**
+ * The regularised objective and its gradient over theta = [W (dim × k, row-major), b (k)]:
+ * Σ_i w_i·CE(softmax([frozen lse_i (+margin), x_i·W + b]), target_i) / Σ w_i + ½ Σ_c l2_c ‖W_c − anchor_c‖².
+ */
+export type Objective = (theta: Float64Array, grad: Float64Array) => Promise<number>;
+
+export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumnsOptions, device: DeviceRows): Promise<Objective> {
   const { x, oldLse, target, weight, soft } = rows;
   const { n, dim } = x;
   const k = opts.k;
@@ -75,12 +81,10 @@ export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOpti
   const anchor = opts.anchor ?? new Float32Array(dim * k);
   const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
   if (l2.length !== k) throw new Error('one l2 strength per trained column');
-  const device = opts.device ?? (await toDevice(x));
   const { X, XT } = device;
   const G = new Float32Array(n * k);
   const p = new Float64Array(k);
-  try {
-    const fg = async (theta: Float64Array, grad: Float64Array): Promise<number> => {
+  return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
       const wT = tf.tensor2d(Float32Array.from(theta.subarray(0, dim * k)), [dim, k]);
       const sT = tf.matMul(X, wT);
       const s = (await sT.data()) as Float32Array;
@@ -135,7 +139,16 @@ export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOpti
       }
       for (let c = 0; c < k; c++) grad[dim * k + c] = gb[c];
       return loss + 0.5 * reg;
-    };
+  };
+}
+
+export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOptions): Promise<NewColumnFit> {
+  const { dim } = rows.x;
+  const k = opts.k;
+  const device = opts.device ?? (await toDevice(rows.x));
+  try {
+    const fg = await newColumnObjective(rows, opts, device);
+    const anchor = opts.anchor ?? new Float32Array(dim * k);
     const theta0 = new Float64Array(dim * k + k);
     if (opts.init) {
       theta0.set(opts.init.w);

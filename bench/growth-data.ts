@@ -1,0 +1,144 @@
+// Shared by bench/growth.ts and tools/story.ts: the protocol's image lists on ../shared and their bottlenecks
+// (through the trainer's own cache), laid out as growth problems.
+//   flowers train → training (held-out parts of it calibrate the knob); flowers val → reporting only;
+//   imagenet-sample EVEN class_index → rehearsal pool; ODD class_index → retention measurement only.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  BottleneckCache,
+  extractBottlenecks,
+  imageRef,
+  loadBackbone,
+  type Backbone,
+  type ImageRef,
+  type LabelledImage,
+} from '../libs/trainer/src/index.js';
+import { concatRows, matrix } from '../libs/trainer/src/growth/matrix.js';
+import type { FeatureMatrix, GrowthProblem, LabelledFeatures, PoolFeatures } from '../libs/trainer/src/growth/types.js';
+import type { Head } from '../libs/trainer/src/types.js';
+
+export const FLOWER_CLASSES = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
+export const DAISY_UNIT = 985;
+
+export interface ImagenetRow extends ImageRef {
+  unit: number;
+  wnid: string;
+}
+
+/** Plain + k augmented bottlenecks of a list of images: views[a] is a rows × dim matrix for augmentation id a. */
+export interface Views {
+  views: FeatureMatrix[];
+}
+
+export interface GrowthData {
+  shared: string;
+  backbone: Backbone;
+  cache: BottleneckCache;
+  k: number;
+  flowersTrain: LabelledImage[];
+  flowersVal: LabelledImage[];
+  even: ImagenetRow[];
+  odd: ImagenetRow[];
+  train: Views;
+  val: Views;
+  pool: Views;
+  retention: Views;
+  extractSeconds: number;
+}
+
+async function listFlowers(dir: string): Promise<{ path: string; label: string }[]> {
+  const out: { path: string; label: string }[] = [];
+  for (const cls of (await readdir(dir)).sort()) for (const f of (await readdir(join(dir, cls))).sort()) out.push({ path: join(dir, cls, f), label: cls });
+  return out;
+}
+
+export async function imagenetRows(shared: string): Promise<ImagenetRow[]> {
+  const dir = join(shared, 'datasets/imagenet-sample');
+  const lines = (await readFile(join(dir, 'index.csv'), 'utf8')).trim().split('\n').slice(1);
+  return Promise.all(
+    lines.map(async (line) => {
+      const [file, idx, wnid] = line.split(',');
+      return { ...(await imageRef(join(dir, file))), unit: Number(idx), wnid };
+    }),
+  );
+}
+
+async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRef[], k: number, onProgress?: (m: string) => void): Promise<Views> {
+  const res = await extractBottlenecks(backbone, images, {
+    cache,
+    augmentations: k,
+    onProgress: (p) => {
+      if (p.phase === 'extract' && (p.done % 512 === 0 || p.done === p.total)) onProgress?.(`${p.done}/${p.total} vectors, eta ${Math.round(p.etaSeconds ?? 0)} s`);
+    },
+  });
+  const dim = backbone.bottleneckDim;
+  const out: FeatureMatrix[] = [];
+  for (let a = 0; a <= k; a++) {
+    const m = matrix(images.length, dim);
+    images.forEach((_, i) => m.data.set(a === 0 ? res.plain[i] : res.augmented[i][a - 1], i * dim));
+    out.push(m);
+  }
+  return { views: out };
+}
+
+export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; log?: (m: string) => void }): Promise<GrowthData> {
+  const shared = resolve(opts.shared ?? process.env.ACCRETE_SHARED_DIR ?? '../shared');
+  const log = opts.log ?? (() => {});
+  const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(opts.cacheDir, 'backbones'), log });
+  log(`backbone ${backbone.id.slice(0, 12)} on ${backbone.backend}`);
+  const cache = new BottleneckCache(join(opts.cacheDir, 'bottlenecks'));
+  const ref = async (x: { path: string; label: string }) => ({ ...(await imageRef(x.path)), label: x.label });
+  const flowersTrain = await Promise.all((await listFlowers(join(shared, 'datasets/flowers/train'))).map(ref));
+  const flowersVal = await Promise.all((await listFlowers(join(shared, 'datasets/flowers/val'))).map(ref));
+  const inet = await imagenetRows(shared);
+  const even = inet.filter((r) => r.unit % 2 === 0);
+  const odd = inet.filter((r) => r.unit % 2 === 1);
+  const t0 = performance.now();
+  const step = (name: string) => (m: string) => log(`${name}: ${m}`);
+  const train = await views(backbone, cache, flowersTrain, opts.k, step('flowers train'));
+  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'));
+  const val = await views(backbone, cache, flowersVal, 0, step('flowers val'));
+  const retention = await views(backbone, cache, odd, 0, step('imagenet odd'));
+  return { shared, backbone, cache, k: opts.k, flowersTrain, flowersVal, even, odd, train, val, pool, retention, extractSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** Rows of the first k+1 views of the images selected by `keep` (image index = position in the image list). */
+function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
+  const dim = v.views[0].dim;
+  const parts: FeatureMatrix[] = [];
+  const image: number[] = [];
+  const aug: number[] = [];
+  for (let a = 0; a <= k; a++) {
+    const m = matrix(keep.length, dim);
+    keep.forEach((i, r) => m.data.set(v.views[a].data.subarray(i * dim, (i + 1) * dim), r * dim));
+    parts.push(m);
+    for (const i of keep) { image.push(i); aug.push(a); }
+  }
+  return { x: concatRows(parts), image: Int32Array.from(image), augmentation: Uint16Array.from(aug) };
+}
+
+/**
+ * A growth problem on the flowers: `classes` are the flower classes to train on, `unitOf` maps each to its unit in
+ * the child (merged / earlier / appended), `newClasses` are the appended ones in order.
+ */
+export function flowersProblem(d: GrowthData, parent: { head: Head; labels: string[] }, newClasses: string[], unitOf: Record<string, number>, k: number, knob: number, withPool = true): GrowthProblem {
+  const keep = d.flowersTrain.map((img, i) => (img.label in unitOf ? i : -1)).filter((i) => i >= 0);
+  const s = stackViews(d.train, k, keep);
+  const train: LabelledFeatures = { ...s, unit: Int32Array.from(s.image, (i) => unitOf[d.flowersTrain[i].label]) };
+  let pool: PoolFeatures | undefined;
+  if (withPool) pool = stackViews(d.pool, k, d.even.map((_, i) => i));
+  return { parent: parent.head, parentLabels: parent.labels, newClasses, train, pool, options: { retentionKnob: knob, seed: 1 } };
+}
+
+/** True units of the flowers val images in a child whose classes are mapped by unitOf (only images of mapped classes). */
+export function valSet(d: GrowthData, unitOf: Record<string, number>, only?: string[]): { x: FeatureMatrix; unit: Int32Array } {
+  const keep = d.flowersVal.map((img, i) => (img.label in unitOf && (!only || only.includes(img.label)) ? i : -1)).filter((i) => i >= 0);
+  const dim = d.val.views[0].dim;
+  const x = matrix(keep.length, dim);
+  keep.forEach((i, r) => x.data.set(d.val.views[0].data.subarray(i * dim, (i + 1) * dim), r * dim));
+  return { x, unit: Int32Array.from(keep, (i) => unitOf[d.flowersVal[i].label]) };
+}
+
+export function retentionSet(d: GrowthData): { x: FeatureMatrix; unit: Int32Array } {
+  return { x: d.retention.views[0], unit: Int32Array.from(d.odd, (r) => r.unit) };
+}

@@ -1,0 +1,177 @@
+// growVersion: the facade the job runner calls. Images → bottlenecks (cached, with augmentations) → growth strategy
+// on features → evaluation on the validation images. Returns a plain linear head over the same bottleneck.
+import { extractBottlenecks } from './extract/extract-bottlenecks.js';
+import type { BottleneckCache } from './cache/bottleneck-cache.js';
+import { evaluateHead, type EvaluationReport } from './eval/evaluate.js';
+import { growHead, STRATEGY_CONFIGS } from './growth/grow-head.js';
+import { matrix } from './growth/matrix.js';
+import { planClasses } from './growth/merge.js';
+import type { GrowthStrategy, LabelledFeatures, PoolFeatures } from './growth/types.js';
+import type { Backbone, Head, ImageRef, Progress } from './types.js';
+
+export interface LabelledImage extends ImageRef {
+  label: string;
+  /** Explicit output unit of the parent (wins over the label; for base classes whose names repeat, e.g. "crane"). */
+  unit?: number;
+}
+
+export interface GrowOptions {
+  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default 0.25: the balanced point in bench/growth.ts). */
+  retentionKnob?: number;
+  /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
+  augmentations?: number;
+  /** Optimiser iterations (default per strategy). */
+  epochs?: number;
+  seed?: number;
+  /** Merge requested classes whose name matches a parent label (default true). */
+  autoMerge?: boolean;
+}
+
+export interface GrowRequest {
+  backbone: Backbone;
+  parent: { head: Head; labels: string[] };
+  /** Requested classes; those matching a parent unit (mergeInto or by name) are merged, the rest appended in order. */
+  newClasses: string[];
+  mergeInto?: Record<string, number>;
+  /** Labels ∈ newClasses ∪ keys(mergeInto) ∪ parent labels (earlier user classes). */
+  train: LabelledImage[];
+  /** Evaluation images, same label space (may include base classes to measure retention). */
+  val: LabelledImage[];
+  /** Unlabelled rehearsal pool: the parent's own answers are its targets. */
+  rehearsal?: ImageRef[];
+  strategy: GrowthStrategy;
+  options?: GrowOptions;
+  cache: BottleneckCache;
+  onProgress?: (p: Progress & { loss?: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface GrowResult {
+  head: Head;
+  labels: string[];
+  /** Appended classes and merges actually applied. */
+  appended: string[];
+  merged: Record<string, number>;
+  evaluation: EvaluationReport;
+  timings: Record<string, number>;
+  /** Strategy facts: bias shift chosen by the knob, held-out trade-off points, fit iterations… */
+  details: Record<string, unknown>;
+}
+
+export const DEFAULT_AUGMENTATIONS = 3;
+
+function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[] } {
+  const pos = new Map<string, number>();
+  const unique: T[] = [];
+  const index = images.map((img) => {
+    let i = pos.get(img.sha256);
+    if (i === undefined) {
+      pos.set(img.sha256, (i = unique.length));
+      unique.push(img);
+    }
+    return i;
+  });
+  return { unique, index };
+}
+
+/** Extracts plain + k augmented bottlenecks and lays them out as rows (image index and augmentation per row). */
+async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: string) {
+  const dim = req.backbone.bottleneckDim;
+  const { unique, index } = dedupe(images);
+  const res = await extractBottlenecks(req.backbone, unique, {
+    cache: req.cache,
+    augmentations: k,
+    signal: req.signal,
+    onProgress: (p) => req.onProgress?.({ ...p, phase: `${phase}:${p.phase}` }),
+  });
+  const x = matrix(images.length * (k + 1), dim);
+  const image = new Int32Array(x.n);
+  const augmentation = new Uint16Array(x.n);
+  for (let a = 0; a <= k; a++) {
+    images.forEach((_, i) => {
+      const r = a * images.length + i;
+      const u = index[i];
+      x.data.set(a === 0 ? res.plain[u] : res.augmented[u][a - 1], r * dim);
+      image[r] = u;
+      augmentation[r] = a;
+    });
+  }
+  return { x, image, augmentation, stats: res.stats };
+}
+
+export async function growVersion(req: GrowRequest): Promise<GrowResult> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => (timings[name] = (performance.now() - since) / 1000);
+  const cpuLap = (name: string, since: NodeJS.CpuUsage) => {
+    const c = process.cpuUsage(since);
+    timings[name] = (c.user + c.system) / 1e6; // CPU seconds of this process (all threads): wall time depends on load
+  };
+  const { parent, backbone } = req;
+  if (parent.head.inDim !== backbone.bottleneckDim) throw new Error(`parent head takes ${parent.head.inDim}-d input, the backbone gives ${backbone.bottleneckDim}-d`);
+  if (parent.labels.length !== parent.head.classes) throw new Error(`parent has ${parent.head.classes} units but ${parent.labels.length} labels`);
+  if (req.strategy !== 'imprint' && !(req.strategy in STRATEGY_CONFIGS)) throw new Error(`unknown growth strategy "${req.strategy}"`);
+  if (req.train.length === 0) throw new Error('no training images');
+  const opts = req.options ?? {};
+  const k = opts.augmentations ?? DEFAULT_AUGMENTATIONS;
+  if (!Number.isInteger(k) || k < 0 || k > 64) throw new Error(`augmentations must be an integer in 0..64, got ${k}`);
+  const plan = planClasses(parent.labels, req.newClasses, req.mergeInto, opts.autoMerge ?? true);
+  const unitOf = (img: LabelledImage, set: string) => {
+    if (img.unit !== undefined) {
+      if (!Number.isInteger(img.unit) || img.unit < 0 || img.unit >= parent.head.classes) throw new Error(`${set} image ${img.path} names unit ${img.unit}, which the parent does not have`);
+      return img.unit;
+    }
+    const u = plan.unitOf(img.label);
+    if (u === undefined) throw new Error(`${set} image ${img.path} has label "${img.label}", which is neither a requested class nor a label of the parent`);
+    return u;
+  };
+  const trainUnits = req.train.map((img) => unitOf(img, 'training'));
+  const valUnits = req.val.map((img) => unitOf(img, 'validation'));
+
+  let t = performance.now();
+  let c = process.cpuUsage();
+  const tr = await rowsFor(req, req.train, k, 'train');
+  const train: LabelledFeatures = { x: tr.x, unit: Int32Array.from({ length: tr.x.n }, (_, r) => trainUnits[r % req.train.length]), image: tr.image, augmentation: tr.augmentation };
+  let pool: PoolFeatures | undefined;
+  if (req.rehearsal?.length) {
+    const pr = await rowsFor(req, req.rehearsal, k, 'rehearsal');
+    pool = { x: pr.x, image: pr.image, augmentation: pr.augmentation };
+  }
+  const va = req.val.length ? await rowsFor(req, req.val, 0, 'val') : undefined;
+  lap('bottlenecks', t);
+  cpuLap('cpu.bottlenecks', c);
+
+  t = performance.now();
+  c = process.cpuUsage();
+  const grown = await growHead(
+    {
+      parent: parent.head,
+      parentLabels: parent.labels,
+      newClasses: plan.appended,
+      train,
+      pool,
+      options: {
+        retentionKnob: opts.retentionKnob ?? 0.25,
+        seed: opts.seed ?? 1,
+        epochs: opts.epochs,
+        onProgress: (p) => req.onProgress?.(p),
+        signal: req.signal,
+      },
+    },
+    req.strategy,
+  );
+  lap('grow', t);
+  cpuLap('cpu.grow', c);
+  for (const [name, seconds] of Object.entries((grown.details.timings ?? {}) as Record<string, number>)) timings[`grow.${name}`] = seconds;
+
+  t = performance.now();
+  const newUnits = [...new Set([...Object.values(plan.merged), ...plan.appended.map((_, j) => parent.head.classes + j)])];
+  const evaluation = va
+    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head })
+    : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits });
+  lap('evaluate', t);
+  lap('total', t0);
+  cpuLap('cpu.total', cpu0);
+  return { head: grown.head, labels: grown.labels, appended: plan.appended, merged: plan.merged, evaluation, timings, details: grown.details };
+}
