@@ -90,6 +90,8 @@ if (testMode) {
   buildDashboard();
   log('lint + typecheck (nx, cached)…');
   run('npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', '--output-style=static']);
+  log('GraphQL SDL up to date with the type-graphql classes?');
+  run(process.execPath, ['--import', 'tsx', 'apps/api/src/emit-schema.ts', '--check']);
   const results = [await runTests('PGlite', ['libs', 'apps', 'tools'], { ACCRETE_TEST_DB: 'pglite' })];
   const pgUrl = process.env.ACCRETE_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const u = new URL(pgUrl);

@@ -41,7 +41,8 @@ export async function withTaxonomyLock<T>(db: Db, fn: (tx: Prisma.TransactionCli
     return fn(tx);
   };
   try {
-    if ('$transaction' in db) return await db.$transaction(run, { timeout: timeoutMs, maxWait: timeoutMs });
+    // a transaction client has $transaction too (nested savepoints, unsupported by the PGlite adapter) but no $connect
+    if ('$connect' in db) return await (db as PrismaClient).$transaction(run, { timeout: timeoutMs, maxWait: timeoutMs });
     return await run(db);
   } catch (e) {
     throw translate(e);

@@ -1,0 +1,36 @@
+// The API process: loadConfig → openDatabase (migrates) → storage → seed → JobRunner → HTTP on host:apiPort.
+// SIGINT/SIGTERM stop taking requests, let the runner re-queue a running job, close the database.
+import 'reflect-metadata';
+import { loadConfig } from '@accrete/config';
+import { openDatabase } from '@accrete/db';
+import { disposeSharedBackbones } from '@accrete/jobs';
+import { startApi } from './app.js';
+
+const config = loadConfig();
+const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true });
+log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}`);
+const app = await startApi({ config, db, log });
+log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, backend ${app.backbone.backend}, jobs ${config.jobs})`);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`api: ${signal}, shutting down`);
+  const force = setTimeout(() => { log('api: shutdown timed out, exiting'); process.exit(1); }, 30_000);
+  force.unref();
+  try {
+    await app.close();
+    log('api: server and job runner stopped');
+    await disposeSharedBackbones();
+    await db.close();
+    log('api: stopped');
+    process.exit(0);
+  } catch (e) {
+    log(`api: shutdown failed: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  }
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

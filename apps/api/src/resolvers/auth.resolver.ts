@@ -1,0 +1,33 @@
+// Who am I, and token management (ADMIN).
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import * as registry from '@accrete/registry';
+import type { ApiContext } from '../context.js';
+import { PageArgs } from '../schema/connection.js';
+import { ApiTokenFilter, CreateApiTokenInput, CreateApiTokenPayload } from '../schema/inputs.js';
+import { ApiToken, ApiTokenConnection, Viewer } from '../schema/types.js';
+
+@Resolver()
+export class AuthResolver {
+  @Query(() => Viewer, { description: 'The caller (name and role of the token; nulls when anonymous).' })
+  viewer(@Ctx() ctx: ApiContext) {
+    return { name: ctx.viewer?.name ?? null, role: ctx.viewer?.role ?? null };
+  }
+
+  @Authorized(['ADMIN'])
+  @Query(() => ApiTokenConnection)
+  apiTokens(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ApiTokenFilter, { nullable: true }) filter: ApiTokenFilter | undefined, @Ctx() ctx: ApiContext) {
+    return registry.listApiTokens(ctx.prisma, filter ?? {}, page);
+  }
+
+  @Authorized(['ADMIN'])
+  @Mutation(() => CreateApiTokenPayload, { description: 'Create a token; the secret is returned once.' })
+  createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: ApiContext) {
+    return registry.createApiToken(ctx.prisma, input);
+  }
+
+  @Authorized(['ADMIN'])
+  @Mutation(() => ApiToken)
+  revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
+    return registry.revokeApiToken(ctx.prisma, id);
+  }
+}

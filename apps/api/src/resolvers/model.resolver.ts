@@ -1,0 +1,191 @@
+// Models, versions, version classes, evaluations, jobs: queries and relation fields.
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import * as registry from '@accrete/registry';
+import type { ApiContext } from '../context.js';
+import { PageArgs } from '../schema/connection.js';
+import { ModelFilter, ModelVersionFilter, VersionClassFilter } from '../schema/inputs.js';
+import {
+  Alias, Backbone, ClassNode, ClassTreeNode, DatasetVersion, Evaluation, Metric, Model, ModelConnection, ModelVersion,
+  ModelVersionConnection, TrainingJob, VersionClass, VersionClassConnection, VersionComparison,
+} from '../schema/types.js';
+import { VersionStatus } from '../schema/enums.js';
+import { must } from './util.js';
+
+@Resolver(() => Model)
+export class ModelResolver {
+  @Query(() => ModelConnection, { description: 'Models, by name.' })
+  models(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | undefined, @Ctx() ctx: ApiContext) {
+    return registry.listModels(ctx.prisma, filter ?? {}, page);
+  }
+
+  @Query(() => Model, { description: 'A model by id or by name (exactly one of them).' })
+  async model(
+    @Arg('id', () => ID, { nullable: true }) id: string | undefined,
+    @Arg('name', () => String, { nullable: true }) name: string | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
+    return registry.getModel(ctx.prisma, { id, name });
+  }
+
+  @FieldResolver(() => Backbone)
+  async backbone(@Root() m: Model, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.backbone.load(m.backboneId), 'backbone', m.backboneId);
+  }
+
+  @FieldResolver(() => ModelVersionConnection, { description: 'Versions, newest first.' })
+  versions(@Root() m: Model, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | undefined, @Ctx() ctx: ApiContext) {
+    return registry.listModelVersions(ctx.prisma, { ...filter, modelId: m.id }, page);
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'Version by number.' })
+  version(@Root() m: Model, @Arg('number', () => Int) number: number, @Ctx() ctx: ApiContext) {
+    return ctx.prisma.modelVersion.findUnique({ where: { modelId_number: { modelId: m.id, number } } });
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'Newest version (optionally of one status).' })
+  latestVersion(@Root() m: Model, @Arg('status', () => VersionStatus, { nullable: true }) status: VersionStatus | undefined, @Ctx() ctx: ApiContext) {
+    return ctx.prisma.modelVersion.findFirst({ where: { modelId: m.id, ...(status ? { status } : {}) }, orderBy: { number: 'desc' } });
+  }
+
+  @FieldResolver(() => [Alias])
+  aliases(@Root() m: Model, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.aliasesOfModel.load(m.id);
+  }
+
+  @FieldResolver(() => Alias, { nullable: true })
+  async alias(@Root() m: Model, @Arg('name', () => String) name: string, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.aliasesOfModel.load(m.id)).find((a) => a.name === name) ?? null;
+  }
+}
+
+@Resolver(() => ModelVersion)
+export class ModelVersionResolver {
+  @Query(() => ModelVersion)
+  async modelVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.version.load(id), 'model version', id);
+  }
+
+  @Query(() => ModelVersionConnection, { description: 'Versions of all models (or filtered), newest first.' })
+  modelVersions(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | undefined, @Ctx() ctx: ApiContext) {
+    return registry.listModelVersions(ctx.prisma, filter ?? {}, page);
+  }
+
+  @Query(() => VersionComparison, { description: 'What changed from version a to version b: classes, metrics, per-class metrics.' })
+  compareVersions(@Arg('a', () => ID) a: string, @Arg('b', () => ID) b: string, @Ctx() ctx: ApiContext) {
+    return registry.compareVersions(ctx.prisma, a, b);
+  }
+
+  @Query(() => [String], { description: 'Growth strategies the trainer offers.' })
+  growthStrategies() {
+    return registry.growthStrategies();
+  }
+
+  @FieldResolver(() => Model)
+  async model(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.model.load(v.modelId), 'model', v.modelId);
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true })
+  parent(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return v.parentId ? ctx.loaders.version.load(v.parentId) : null;
+  }
+
+  @FieldResolver(() => [ModelVersion])
+  children(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.childrenOfVersion.load(v.id);
+  }
+
+  @FieldResolver(() => [ModelVersion], { description: 'Parent, grand-parent… up to the base version.' })
+  lineage(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return registry.versionLineage(ctx.prisma, v.id);
+  }
+
+  @FieldResolver(() => DatasetVersion, { nullable: true })
+  datasetVersion(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return v.datasetVersionId ? ctx.loaders.datasetVersion.load(v.datasetVersionId) : null;
+  }
+
+  @FieldResolver(() => VersionClassConnection, { description: 'Output units in order.' })
+  classes(@Root() v: ModelVersion, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => VersionClassFilter, { nullable: true }) filter: VersionClassFilter | undefined, @Ctx() ctx: ApiContext) {
+    return registry.listVersionClasses(ctx.prisma, v.id, filter ?? {}, page, { ready: v.status === 'READY' });
+  }
+
+  @FieldResolver(() => [ClassTreeNode], { description: "The version's classes with their taxonomy ancestors, as a flat list (parentId links)." })
+  classTree(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return registry.versionClassTreeNodes(ctx.prisma, v.id);
+  }
+
+  @FieldResolver(() => [Evaluation])
+  evaluations(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.evaluationsOfVersion.load(v.id);
+  }
+
+  @FieldResolver(() => Evaluation, { nullable: true })
+  async evaluation(@Root() v: ModelVersion, @Arg('name', () => String, { defaultValue: 'val' }) name: string, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.evaluationsOfVersion.load(v.id)).find((e) => e.name === name) ?? null;
+  }
+
+  @FieldResolver(() => [TrainingJob], { description: 'Training jobs of this version, newest first.' })
+  jobs(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.jobsOfVersion.load(v.id);
+  }
+
+  @FieldResolver(() => TrainingJob, { nullable: true })
+  async latestJob(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.jobsOfVersion.load(v.id))[0] ?? null;
+  }
+
+  @FieldResolver(() => [Alias], { description: 'Aliases currently pointing here.' })
+  aliases(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.aliasesOfVersion.load(v.id);
+  }
+}
+
+@Resolver(() => VersionClass)
+export class VersionClassResolver {
+  @FieldResolver(() => ClassNode)
+  async classNode(@Root() vc: VersionClass, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.classNode.load(vc.classNodeId), 'class', vc.classNodeId);
+  }
+}
+
+@Resolver(() => Evaluation)
+export class EvaluationResolver {
+  @FieldResolver(() => ModelVersion)
+  async version(@Root() e: Evaluation, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.version.load(e.versionId), 'model version', e.versionId);
+  }
+
+  @FieldResolver(() => DatasetVersion, { nullable: true })
+  datasetVersion(@Root() e: Evaluation, @Ctx() ctx: ApiContext) {
+    return e.datasetVersionId ? ctx.loaders.datasetVersion.load(e.datasetVersionId) : null;
+  }
+
+  @FieldResolver(() => [Metric], { description: 'Numeric leaves of `metrics` (per-class tables excluded).' })
+  summary(@Root() e: Evaluation) {
+    return registry.flattenMetrics(e.metrics);
+  }
+}
+
+@Resolver(() => VersionComparison)
+export class VersionComparisonResolver {
+  @FieldResolver(() => ModelVersion)
+  async a(@Root() c: VersionComparison, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.version.load(c.aId), 'model version', c.aId);
+  }
+
+  @FieldResolver(() => ModelVersion)
+  async b(@Root() c: VersionComparison, @Ctx() ctx: ApiContext) {
+    return must(await ctx.loaders.version.load(c.bId), 'model version', c.bId);
+  }
+
+  @FieldResolver(() => [ClassNode], { description: 'Classes of b that a does not have.' })
+  async classesAdded(@Root() c: VersionComparison, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.classNode.loadMany(c.addedClassNodeIds)).filter(Boolean);
+  }
+
+  @FieldResolver(() => [ClassNode], { description: 'Classes of a that b does not have.' })
+  async classesRemoved(@Root() c: VersionComparison, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.classNode.loadMany(c.removedClassNodeIds)).filter(Boolean);
+  }
+}

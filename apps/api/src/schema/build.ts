@@ -1,0 +1,76 @@
+// Builds the executable schema from the decorated classes. Auth lives here:
+// - every root field goes through `guardRootFields`: mutations need EDITOR/ADMIN, reads need a token unless openReads;
+// - @Authorized(roles) narrows further (token management is ADMIN only).
+import 'reflect-metadata';
+import { buildSchema, ArgumentValidationError, type AuthChecker, type MiddlewareFn } from 'type-graphql';
+import { validateOrReject, type ValidationError } from 'class-validator';
+import type { GraphQLSchema } from 'graphql';
+import { RegistryError, roleAtLeast } from '@accrete/registry';
+import type { ApiContext } from '../context.js';
+import { ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver } from '../resolvers/model.resolver.js';
+import { DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver } from '../resolvers/dataset.resolver.js';
+import { TrainingJobResolver } from '../resolvers/job.resolver.js';
+import { AliasResolver, AliasEventResolver } from '../resolvers/alias.resolver.js';
+import { PredictionResolver, PredictedClassResolver } from '../resolvers/predict.resolver.js';
+import { ClassNodeResolver } from '../resolvers/taxonomy.resolver.js';
+import { AuthResolver } from '../resolvers/auth.resolver.js';
+
+const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
+  if (!context.viewer) throw new RegistryError('UNAUTHENTICATED', 'this operation needs an API token (Authorization: Bearer <token>)');
+  if (roles.length && !roles.includes(context.viewer.role)) {
+    throw new RegistryError('FORBIDDEN', `this operation needs role ${roles.join(' or ')}; token "${context.viewer.name}" is ${context.viewer.role}`);
+  }
+  return true;
+};
+
+/** Root-level guard, so a resolver that forgets @Authorized is still protected. */
+const guardRootFields: MiddlewareFn<ApiContext> = ({ info, context }, next) => {
+  const op = info.parentType.name;
+  if (op === 'Mutation') {
+    if (!context.viewer) throw new RegistryError('UNAUTHENTICATED', `mutation ${info.fieldName} needs an API token (Authorization: Bearer <token>)`);
+    if (!roleAtLeast(context.viewer.role, 'EDITOR')) {
+      throw new RegistryError('FORBIDDEN', `mutation ${info.fieldName} needs role EDITOR or ADMIN; token "${context.viewer.name}" is ${context.viewer.role}`);
+    }
+  } else if ((op === 'Query' || op === 'Subscription') && !context.viewer && !context.config.openReads && info.fieldName !== 'viewer') {
+    throw new RegistryError('UNAUTHENTICATED', `reading ${info.fieldName} needs an API token (Authorization: Bearer <token>)`);
+  }
+  return next();
+};
+
+export const resolvers = [
+  ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver,
+  DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver,
+  TrainingJobResolver, AliasResolver, AliasEventResolver, PredictionResolver, PredictedClassResolver,
+  ClassNodeResolver, AuthResolver,
+] as const;
+
+/**
+ * class-validator on every object argument (inputs, page args), like type-graphql's default, but with a static
+ * import: the default does `await import('class-validator')` per argument, which under a module loader (tsx)
+ * is a round trip to the loader thread on every field.
+ */
+async function validateArgument(value: unknown): Promise<void> {
+  if (value === null || typeof value !== 'object') return;
+  const options = { skipMissingProperties: true, forbidUnknownValues: false };
+  try {
+    if (Array.isArray(value)) await Promise.all(value.filter((v) => v !== null && typeof v === 'object').map((v) => validateOrReject(v, options)));
+    else await validateOrReject(value, options);
+  } catch (err) {
+    throw new ArgumentValidationError(err as ValidationError[]);
+  }
+}
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema is the same for every server in the process; build it once. */
+export function getSchema(): Promise<GraphQLSchema> {
+  return (built ??= buildSchema({
+    resolvers: [...resolvers],
+    authChecker,
+    authMode: 'error',
+    globalMiddlewares: [guardRootFields],
+    validateFn: validateArgument,
+    // subscriptions use their own `subscribe` (DB polling); type-graphql still insists on a PubSub
+    pubSub: { publish: () => undefined, subscribe: () => { throw new Error('no PubSub topics in this schema'); } },
+  }));
+}

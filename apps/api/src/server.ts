@@ -1,0 +1,146 @@
+// The HTTP server: GraphQL over POST /graphql (Apollo Server 5 on express 5), subscriptions over graphql-ws
+// on the same path, POST /upload for files, GET /health. One function so tests, bench and main share it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, parse } from 'graphql';
+import { getSchema } from './schema/build.js';
+import { createContext, type ApiContext, type Services } from './context.js';
+import { viewerFromHeader } from './auth.js';
+import { classify, HTTP_STATUS, makeFormatError } from './errors.js';
+import { enforceLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
+import { uploadHandler } from './upload.js';
+import { imagesHandler } from './images-route.js';
+
+export interface ApiServerOptions {
+  services: Services;
+  host?: string;
+  port?: number;
+  dbKind: string;
+  /** Compute backend of the shared backbone, for /health (undefined until loaded). */
+  backend?: () => string | undefined;
+  limits?: QueryLimits;
+}
+
+export interface ApiServer { url: string; port: number; httpServer: Server; close(): Promise<void> }
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const { services } = opts;
+  const { prisma, config, log } = services;
+  const schema = await getSchema();
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>>(
+    {
+      schema,
+      context: async (ctx) => {
+        const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        return createContext(services, await viewerFromHeader(prisma, typeof auth === 'string' ? auth : null));
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        // same cost limits as HTTP; graphql-ws parses and validates the rest itself
+        try {
+          enforceLimits(schema, parse(payload.query), payload.operationName, payload.variables ?? undefined, limits);
+        } catch (e) {
+          if (e instanceof GraphQLError) return [e];
+          throw e;
+        }
+        return undefined;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    formatError: makeFormatError(log),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: true,
+    stopOnTerminationSignals: false, // main.ts owns SIGINT/SIGTERM (runner and database close too)
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // no HTTP cache hints and no landing page: both cost work on every request/field for nothing here
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, operationName, request }) {
+              enforceLimits(schema, document, operationName, request.variables, limits);
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/health', async (_req, res) => {
+    try {
+      const base = await prisma.modelVersion.findFirst({ where: { model: { name: config.baseModelName }, number: 1 }, select: { id: true } });
+      const [versions, baseClasses] = await Promise.all([
+        prisma.modelVersion.count(),
+        base ? prisma.versionClass.count({ where: { versionId: base.id } }) : Promise.resolve(0),
+      ]);
+      res.json({ status: 'ok', db: opts.dbKind, modelVersions: versions, baseVersionClasses: baseClasses, backend: opts.backend?.() ?? null, jobs: config.jobs });
+    } catch (e) {
+      res.status(503).json({ status: 'error', message: (e as Error).message });
+    }
+  });
+  app.post('/upload', uploadHandler(services));
+  app.get('/images/:id', imagesHandler(services));
+  app.use(
+    '/graphql',
+    express.json({ limit: Math.ceil(config.maxUploadBytes * 1.4) + 1_000_000 }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return createContext(services, await viewerFromHeader(prisma, req.headers.authorization));
+        } catch (e) {
+          const known = classify(e);
+          if (!known) throw e;
+          throw new GraphQLError(known.message, { extensions: { code: known.code, http: { status: HTTP_STATUS[known.code] } } });
+        }
+      },
+    }),
+  );
+  // body-parser errors (too large, bad JSON) as JSON with a stable code
+  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!err) return next();
+    const status = err.status ?? 500;
+    const code = err.type === 'entity.too.large' || status === 400 || status === 413 ? 'BAD_INPUT' : 'INTERNAL_SERVER_ERROR';
+    res.status(status).json({ errors: [{ message: err.message ?? 'bad request', extensions: { code } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port ?? config.apiPort, opts.host ?? config.host, () => resolve());
+  });
+  const addr = httpServer.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  log(`api: listening on ${url}/graphql`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: addr.port,
+    httpServer,
+    close: () => (closing ??= (async () => {
+      await apollo.stop(); // drains HTTP and the websocket server
+      await new Promise<void>((r) => httpServer.close(() => r()));
+    })()),
+  };
+}

@@ -1,0 +1,82 @@
+// Load generator for bench/api.ts, run as a child process (own event loop, free to use the other core) so the
+// client's HTTP/JSON work does not steal time from the server being measured, and the server's CPU time
+// (process.cpuUsage) is its own. Plain JS: runs with plain node.
+import http from 'node:http';
+// job: { kind: 'predict', url, token, images, count } | { kind: 'list', url, token, versionId, clients, perClient }
+// result: { ms[], infer[], errors, wallS, firstError? }
+
+// node:http with a keep-alive agent (one socket per client): undici's fetch showed multi-second tails at
+// 50 concurrent requests that were the client's, not the server's
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function post(job, query, variables) {
+  const t = performance.now();
+  const payload = Buffer.from(JSON.stringify({ query, variables }));
+  return new Promise((resolve, reject) => {
+    const req = http.request(job.url, {
+      method: 'POST', agent,
+      headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${job.token}` },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          if (res.statusCode !== 200 || body.errors) return reject(new Error(`HTTP ${res.statusCode}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`));
+          resolve({ ms: performance.now() - t, body });
+        } catch (e) {
+          reject(e);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const PREDICT = `query($i: PredictInput!) { predict(input: $i) { inferenceMs version { number } classes { label probability taxonomyPath } } }`;
+// a version's classes with their class nodes, 20 per page, random pages (cursor = output unit)
+const LIST = `query($id: ID!, $after: String) { modelVersion(id: $id) { classes(first: 20, after: $after) {
+  edges { cursor node { outputUnit added classNode { id name wnid } } } pageInfo { hasNextPage endCursor } } } }`;
+const cursor = (unit) => Buffer.from(JSON.stringify([unit])).toString('base64url');
+
+export async function runLoad(job) {
+  const ms = [];
+  const infer = [];
+  let errors = 0;
+  let firstError;
+  const attempt = async (fn) => {
+    try {
+      await fn();
+    } catch (e) {
+      errors++;
+      firstError ??= e.message;
+    }
+  };
+  let t0 = performance.now();
+  if (job.kind === 'predict') {
+    const img = (i) => job.images[i % job.images.length];
+    for (let i = 0; i < 20; i++) await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } }); // warm-up
+    t0 = performance.now();
+    for (let i = 0; i < job.count; i++) {
+      await attempt(async () => {
+        const r = await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } });
+        ms.push(r.ms);
+        infer.push(r.body.data.predict.inferenceMs);
+      });
+    }
+  } else {
+    for (let i = 0; i < 50; i++) await post(job, LIST, { id: job.versionId, after: cursor(i * 19) }); // warm-up
+    t0 = performance.now();
+    await Promise.all(Array.from({ length: job.clients }, async (_, c) => {
+      for (let i = 0; i < job.perClient; i++) {
+        await attempt(async () => void ms.push((await post(job, LIST, { id: job.versionId, after: cursor((c * 97 + i * 31) % 980) })).ms));
+      }
+    }));
+  }
+  return { ms, infer, errors, wallS: (performance.now() - t0) / 1000, firstError };
+}
+
+process.once('message', async (job) => {
+  process.send(await runLoad(job), () => process.exit(0));
+});

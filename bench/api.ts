@@ -1,0 +1,108 @@
+// API latency on loopback against the real server (PGlite in memory by default, real backbone, real runner):
+//  - predict p50/p99, warm (target p50 ≤ 30 ms): sequential requests with imageBase64 of 50 varied photos;
+//  - p99 of a paginated list query (a version's classes with their class nodes, random pages) at 50 concurrent
+//    clients (target ≤ 50 ms, 0 errors).
+// The clients run in a child process (bench/api-load.mjs); the server's own CPU time per request is reported too,
+// because on a shared machine wall-clock latencies mostly measure the neighbours. Prints and saves bench/results/api.json.
+// Run: node --import tsx bench/api.ts [--predicts 300] [--clients 50] [--perClient 40] [--db pglite|postgres]
+//      [--profile out.cpuprofile]  (CPU profile of the server during the list load)
+import 'reflect-metadata';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@accrete/config';
+import { createTestDatabase, openDatabase, MEMORY_DATA_DIR } from '@accrete/db';
+import { createApiToken } from '@accrete/registry';
+import { disposeSharedBackbones } from '@accrete/jobs';
+import { startApi } from '../apps/api/src/app.js';
+type LoadJob =
+  | { kind: 'predict'; url: string; token: string; images: string[]; count: number }
+  | { kind: 'list'; url: string; token: string; versionId: string; clients: number; perClient: number };
+interface LoadResult { ms: number[]; infer: number[]; errors: number; wallS: number; firstError?: string }
+
+const { values } = parseArgs({
+  options: {
+    predicts: { type: 'string', default: '300' },
+    clients: { type: 'string', default: '50' },
+    perClient: { type: 'string', default: '40' },
+    db: { type: 'string', default: 'pglite' },
+    shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
+    out: { type: 'string', default: 'bench/results/api.json' },
+    profile: { type: 'string' },
+  },
+});
+const shared = resolve(values.shared!);
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const round = (x: number) => Math.round(x * 100) / 100;
+/** Runs a load in a child process; also returns this (server) process's CPU time spent meanwhile. */
+const load = (job: LoadJob) =>
+  new Promise<LoadResult & { serverCpuMs: number }>((res, rej) => {
+    const child = fork(fileURLToPath(new URL('./api-load.mjs', import.meta.url)), [], { execArgv: [] });
+    let cpu0 = process.cpuUsage();
+    child.once('message', (m: LoadResult & { warm?: boolean }) => {
+      const cpu = process.cpuUsage(cpu0);
+      res({ ...m, serverCpuMs: (cpu.user + cpu.system) / 1000 });
+    });
+    child.once('error', rej);
+    child.once('exit', (code) => code !== 0 && rej(new Error(`load generator exited ${code}`)));
+    child.send(job);
+    cpu0 = process.cpuUsage();
+  });
+
+const dataDir = await mkdtemp(join(tmpdir(), 'accrete-bench-api-'));
+const config = loadConfig({ ...process.env, ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: shared, ACCRETE_OPEN_READS: 'false' });
+const db = values.db === 'postgres' ? await createTestDatabase() : await openDatabase({ dataDir: MEMORY_DATA_DIR });
+const app = await startApi({ config, db, port: 0, log: () => undefined });
+const { token } = await createApiToken(db.prisma, { name: 'bench', role: 'READER' });
+const url = `${app.server.url}/graphql`;
+
+const sampleDir = join(shared, 'datasets/imagenet-sample');
+const files = (await readdir(sampleDir)).filter((f) => f.endsWith('.jpg')).sort().slice(0, 50);
+const images = await Promise.all(files.map(async (f) => (await readFile(join(sampleDir, f))).toString('base64')));
+const v1 = await db.prisma.modelVersion.findFirstOrThrow({ where: { number: 1 } });
+const predict = await load({ kind: 'predict', url, token, images, count: Number(values.predicts) });
+const { Session } = await import('node:inspector/promises');
+const session = values.profile ? new Session() : null;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+const list = await load({ kind: 'list', url, token, versionId: v1.id, clients: Number(values.clients), perClient: Number(values.perClient) });
+if (session) {
+  const { profile } = await session.post('Profiler.stop');
+  await writeFile(values.profile!, JSON.stringify(profile));
+}
+for (const r of [predict, list]) if (r.errors) console.error(`${r.errors} errors, e.g. ${r.firstError}`);
+
+const result = {
+  at: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg1m: round(loadavg()[0]) },
+  db: db.kind,
+  backend: app.backbone.backend,
+  predict: {
+    requests: predict.ms.length, errors: predict.errors,
+    p50Ms: round(pct(predict.ms, 50)), p90Ms: round(pct(predict.ms, 90)), p99Ms: round(pct(predict.ms, 99)),
+    serverInferenceP50Ms: round(pct(predict.infer, 50)),
+    serverCpuMsPerRequest: round(predict.serverCpuMs / (predict.ms.length + predict.errors + 20)),
+    targetP50Ms: 30,
+  },
+  list: {
+    clients: Number(values.clients), requests: list.ms.length + list.errors, errors: list.errors,
+    p50Ms: round(pct(list.ms, 50)), p99Ms: round(pct(list.ms, 99)), maxMs: round(Math.max(...list.ms)),
+    throughputRps: round((list.ms.length + list.errors) / list.wallS),
+    serverCpuMsPerRequest: round(list.serverCpuMs / (list.ms.length + list.errors + 50)),
+    targetP99Ms: 50,
+  },
+};
+console.log(JSON.stringify(result, null, 2));
+await mkdir(dirname(values.out!), { recursive: true });
+await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
+console.log(`saved ${values.out}`);
+await app.close();
+await disposeSharedBackbones();
+await db.close();
+await rm(dataDir, { recursive: true, force: true });

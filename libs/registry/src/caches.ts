@@ -1,0 +1,116 @@
+// Process-wide read caches for hot, (almost) immutable rows, so busy list/predict traffic costs few queries:
+// - a READY version row is final, and so is its class list (VersionClass rows are written once, at publish);
+// - class nodes change only through taxonomy edits: this process drops the cache on its own edits, and rows
+//   edited by another process are picked up within CLASS_NODE_TTL_MS.
+// Caches are kept per Prisma client (i.e. per database), so two databases in one process never mix.
+import type { PrismaClient, ClassNode, ModelVersion, VersionClass } from '@accrete/db';
+
+export const CLASS_NODE_TTL_MS = 10_000;
+
+class Lru<K, V> {
+  private map = new Map<K, V>();
+  constructor(private readonly size: number) {}
+  get(k: K): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k: K, v: V): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    while (this.map.size > this.size) this.map.delete(this.map.keys().next().value as K);
+  }
+  delete(k: K): void {
+    this.map.delete(k);
+  }
+}
+
+interface Store {
+  readyClasses: Lru<string, Promise<VersionClass[]>>;
+  readyVersions: Lru<string, ModelVersion>;
+  nodes: Map<string, ClassNode>;
+  nodesAt: number;
+  generation: number;
+}
+
+let generation = 0;
+const stores = new WeakMap<object, Store>();
+
+function store(prisma: PrismaClient): Store {
+  let s = stores.get(prisma);
+  if (!s) stores.set(prisma, (s = { readyClasses: new Lru(16), readyVersions: new Lru(512), nodes: new Map(), nodesAt: Date.now(), generation }));
+  if (s.generation !== generation || Date.now() - s.nodesAt > CLASS_NODE_TTL_MS) {
+    s.nodes = new Map();
+    s.nodesAt = Date.now();
+    s.generation = generation;
+  }
+  return s;
+}
+
+/** All classes of a READY version in output-unit order (cached; do not call for versions still training). */
+export function readyVersionClasses(prisma: PrismaClient, versionId: string): Promise<VersionClass[]> {
+  const { readyClasses } = store(prisma);
+  let p = readyClasses.get(versionId);
+  if (!p) {
+    p = prisma.versionClass.findMany({ where: { versionId }, orderBy: { outputUnit: 'asc' } });
+    readyClasses.set(versionId, p);
+    p.catch(() => readyClasses.delete(versionId));
+  }
+  return p;
+}
+
+/** Model versions by id; READY rows are final (nothing edits a published version) and are served from memory. */
+export async function versionsById(prisma: PrismaClient, ids: readonly string[]): Promise<Map<string, ModelVersion>> {
+  const { readyVersions } = store(prisma);
+  const out = new Map<string, ModelVersion>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const v = readyVersions.get(id);
+    if (v) out.set(id, v);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    for (const v of await prisma.modelVersion.findMany({ where: { id: { in: missing } } })) {
+      out.set(v.id, v);
+      if (v.status === 'READY') readyVersions.set(v.id, v);
+    }
+  }
+  return out;
+}
+
+/** Class nodes by id, from the cache when fresh; missing ones are read in one query. */
+export async function classNodesById(prisma: PrismaClient, ids: readonly string[]): Promise<Map<string, ClassNode>> {
+  const s = store(prisma);
+  const out = new Map<string, ClassNode>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const n = s.nodes.get(id);
+    if (n) out.set(id, n);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rows = await prisma.classNode.findMany({ where: { id: { in: missing } } });
+    rememberClassNodes(prisma, rows);
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
+/** Puts rows read elsewhere (e.g. by a recursive query) into the class-node cache. */
+export function rememberClassNodes(prisma: PrismaClient, rows: ClassNode[]): void {
+  const { nodes } = store(prisma);
+  for (const r of rows) nodes.set(r.id, r);
+}
+
+/** A cached class node, or undefined. */
+export function cachedClassNode(prisma: PrismaClient, id: string): ClassNode | undefined {
+  return store(prisma).nodes.get(id);
+}
+
+/** Call after any write to ClassNode rows (taxonomy edits); applies to every client in this process. */
+export function invalidateClassNodeCache(): void {
+  generation++;
+}

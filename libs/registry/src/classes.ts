@@ -1,0 +1,81 @@
+// Taxonomy reads the API needs in bulk (ancestor paths for predictions, version class trees), done with one
+// recursive query each. Edits and name resolution are the taxonomy helper's (./taxonomy), re-exported as taxonomyOps.
+import type { PrismaClient, ClassNode } from '@accrete/db';
+import { Prisma } from '@accrete/db';
+import { notFound } from './errors.js';
+import { cachedClassNode, rememberClassNodes } from './caches.js';
+
+type Row = Pick<ClassNode, 'id' | 'name' | 'wnid' | 'parentId' | 'depth'>;
+
+/** Every node on the paths from the given nodes up to their roots (including the nodes). One query. */
+export async function ancestorRows(prisma: PrismaClient, ids: string[]): Promise<Map<string, Row>> {
+  if (ids.length === 0) return new Map();
+  const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
+    WITH RECURSIVE up AS (
+      SELECT "id", "name", "wnid", "parentId", "depth" FROM "ClassNode" WHERE "id" IN (${Prisma.join(ids)})
+      UNION
+      SELECT c."id", c."name", c."wnid", c."parentId", c."depth" FROM "ClassNode" c JOIN up ON c."id" = up."parentId"
+    ) SELECT * FROM up`);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Names from the root down to each node, for many nodes at once (from the class-node cache when it has them). */
+export async function classPaths(prisma: PrismaClient, ids: string[]): Promise<Map<string, string[]>> {
+  let rows: Map<string, Row> = new Map();
+  const complete = ids.every((id) => {
+    for (let cur = cachedClassNode(prisma, id); cur; cur = cur.parentId ? cachedClassNode(prisma, cur.parentId) : undefined) {
+      rows.set(cur.id, cur);
+      if (!cur.parentId) return true;
+    }
+    return false;
+  });
+  if (!complete) {
+    const full = await prisma.$queryRaw<ClassNode[]>(Prisma.sql`
+      WITH RECURSIVE up AS (
+        SELECT * FROM "ClassNode" WHERE "id" IN (${Prisma.join(ids)})
+        UNION
+        SELECT c.* FROM "ClassNode" c JOIN up ON c."id" = up."parentId"
+      ) SELECT * FROM up`);
+    rememberClassNodes(prisma, full);
+    rows = new Map(full.map((r) => [r.id, r]));
+  }
+  const out = new Map<string, string[]>();
+  for (const id of ids) {
+    const path: string[] = [];
+    const seen = new Set<string>();
+    for (let cur = rows.get(id); cur && !seen.has(cur.id); cur = cur.parentId ? rows.get(cur.parentId) : undefined) {
+      seen.add(cur.id);
+      path.unshift(cur.name);
+    }
+    out.set(id, path);
+  }
+  return out;
+}
+
+/** Ancestors of a node, root first (excluding the node). */
+export async function classAncestors(prisma: PrismaClient, id: string): Promise<ClassNode[]> {
+  const rows = await ancestorRows(prisma, [id]);
+  if (!rows.has(id)) throw notFound('class', id);
+  const chain: string[] = [];
+  for (let cur = rows.get(id)!; cur.parentId && rows.has(cur.parentId) && !chain.includes(cur.parentId); cur = rows.get(cur.parentId)!) chain.unshift(cur.parentId);
+  const full = await prisma.classNode.findMany({ where: { id: { in: chain } } });
+  const byId = new Map(full.map((n) => [n.id, n]));
+  return chain.map((c) => byId.get(c)!).filter(Boolean);
+}
+
+export interface TreeNode { id: string; parentId: string | null; name: string; wnid: string | null; depth: number; outputUnit: number | null; added: boolean }
+
+/** A node and its descendants down to maxDepth levels below it. One query. */
+export async function classSubtreeNodes(prisma: PrismaClient, id: string, maxDepth: number): Promise<TreeNode[]> {
+  const rows = await prisma.$queryRaw<(Row & { lvl: number })[]>(Prisma.sql`
+    WITH RECURSIVE down AS (
+      SELECT "id", "name", "wnid", "parentId", "depth", 0 AS lvl FROM "ClassNode" WHERE "id" = ${id}
+      UNION ALL
+      SELECT c."id", c."name", c."wnid", c."parentId", c."depth", down.lvl + 1 FROM "ClassNode" c JOIN down ON c."parentId" = down."id"
+      WHERE down.lvl < ${maxDepth}
+    ) SELECT * FROM down`);
+  if (rows.length === 0) throw notFound('class', id);
+  return rows
+    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, wnid: r.wnid, depth: r.depth, outputUnit: null, added: false }))
+    .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
+}

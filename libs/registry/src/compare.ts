@@ -1,0 +1,85 @@
+// Version diff: classes added/removed, metric deltas per evaluation, per-class metric deltas.
+import type { PrismaClient } from '@accrete/db';
+import { getVersion } from './models.js';
+import { badInput } from './errors.js';
+
+export interface MetricValue { name: string; value: number }
+
+/** Per-class tables in a report: keys whose value maps labels to objects of numbers (or arrays of {label,…}). */
+const PER_CLASS_KEYS = /^(perClass|per_class|classes|perLabel)$/i;
+
+/** Numeric leaves of a metrics JSON as dotted names, skipping per-class tables and long arrays (confusions). */
+export function flattenMetrics(metrics: unknown, prefix = ''): MetricValue[] {
+  const out: MetricValue[] = [];
+  if (metrics == null || typeof metrics !== 'object' || Array.isArray(metrics)) return out;
+  for (const [k, v] of Object.entries(metrics as Record<string, unknown>)) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number' && Number.isFinite(v)) out.push({ name, value: v });
+    else if (v && typeof v === 'object' && !Array.isArray(v) && !PER_CLASS_KEYS.test(k)) out.push(...flattenMetrics(v, name));
+  }
+  return out;
+}
+
+/** label → metric → value from the per-class table of a report, whatever its exact shape. */
+export function perClassMetrics(metrics: unknown): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  if (!metrics || typeof metrics !== 'object') return out;
+  for (const [k, table] of Object.entries(metrics as Record<string, unknown>)) {
+    if (!PER_CLASS_KEYS.test(k) || !table || typeof table !== 'object') continue;
+    const rows: [string, unknown][] = Array.isArray(table)
+      ? table.map((r) => [String((r as { label?: unknown }).label ?? ''), r])
+      : Object.entries(table);
+    for (const [label, row] of rows) {
+      if (!label || !row || typeof row !== 'object') continue;
+      const m = out.get(label) ?? new Map<string, number>();
+      for (const [mk, mv] of Object.entries(row as Record<string, unknown>)) if (typeof mv === 'number' && Number.isFinite(mv)) m.set(mk, mv);
+      out.set(label, m);
+    }
+  }
+  return out;
+}
+
+const delta = (a: number | null, b: number | null) => (a != null && b != null ? b - a : null);
+
+export async function compareVersions(prisma: PrismaClient, aId: string, bId: string) {
+  const [a, b] = [await getVersion(prisma, aId), await getVersion(prisma, bId)];
+  if (a.modelId !== b.modelId) throw badInput('both versions must belong to the same model');
+  const [ca, cb] = await Promise.all([a.id, b.id].map((id) => prisma.versionClass.findMany({ where: { versionId: id }, select: { classNodeId: true } })));
+  const sa = new Set(ca.map((c) => c.classNodeId));
+  const sb = new Set(cb.map((c) => c.classNodeId));
+  const [ea, eb] = await Promise.all([a.id, b.id].map((id) => prisma.evaluation.findMany({ where: { versionId: id } })));
+  const byName = (es: typeof ea) => new Map(es.map((e) => [e.name, e.metrics]));
+  const ma = byName(ea);
+  const mb = byName(eb);
+  const names = [...new Set([...ma.keys(), ...mb.keys()])].sort();
+  const metricDeltas = [];
+  const perClassDeltas = [];
+  for (const ev of names) {
+    const fa = new Map(flattenMetrics(ma.get(ev)).map((m) => [m.name, m.value]));
+    const fb = new Map(flattenMetrics(mb.get(ev)).map((m) => [m.name, m.value]));
+    for (const metric of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
+      const x = fa.get(metric) ?? null;
+      const y = fb.get(metric) ?? null;
+      metricDeltas.push({ evaluation: ev, metric, a: x, b: y, delta: delta(x, y) });
+    }
+    const pa = perClassMetrics(ma.get(ev));
+    const pb = perClassMetrics(mb.get(ev));
+    for (const label of [...new Set([...pa.keys(), ...pb.keys()])].sort()) {
+      const ra = pa.get(label) ?? new Map();
+      const rb = pb.get(label) ?? new Map();
+      for (const metric of [...new Set([...ra.keys(), ...rb.keys()])].sort()) {
+        const x = ra.get(metric) ?? null;
+        const y = rb.get(metric) ?? null;
+        perClassDeltas.push({ evaluation: ev, label, metric, a: x, b: y, delta: delta(x, y) });
+      }
+    }
+  }
+  return {
+    aId: a.id,
+    bId: b.id,
+    addedClassNodeIds: [...sb].filter((id) => !sa.has(id)),
+    removedClassNodeIds: [...sa].filter((id) => !sb.has(id)),
+    metricDeltas,
+    perClassDeltas,
+  };
+}

@@ -1,0 +1,31 @@
+// Model and version look-ups.
+import type { PrismaClient, Model, ModelVersion } from '@accrete/db';
+import { badInput, notFound } from './errors.js';
+
+export async function getModel(prisma: PrismaClient, by: { id?: string | null; name?: string | null }): Promise<Model> {
+  if (!by.id === !by.name) throw badInput('pass exactly one of id or name');
+  const row = by.id ? await prisma.model.findUnique({ where: { id: by.id } }) : await prisma.model.findUnique({ where: { name: by.name! } });
+  if (!row) throw notFound('model', (by.id ?? by.name)!);
+  return row;
+}
+
+export async function getVersion(prisma: PrismaClient, id: string): Promise<ModelVersion> {
+  const row = await prisma.modelVersion.findUnique({ where: { id } });
+  if (!row) throw notFound('model version', id);
+  return row;
+}
+
+/** Parent, grand-parent… of a version (nearest first). Lineages are short; one query per hop. */
+export async function versionLineage(prisma: PrismaClient, versionId: string): Promise<ModelVersion[]> {
+  const out: ModelVersion[] = [];
+  let cur = await getVersion(prisma, versionId);
+  const seen = new Set([cur.id]);
+  while (cur.parentId && !seen.has(cur.parentId)) {
+    seen.add(cur.parentId);
+    const p = await prisma.modelVersion.findUnique({ where: { id: cur.parentId } });
+    if (!p) break;
+    out.push(p);
+    cur = p;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+// Uploaded files (HTTP multipart): plain images with a form label, or zip archives laid out like an ImageFolder.
+import type { PrismaClient, Split } from '@accrete/db';
+import type { LocalStorage } from '@accrete/storage';
+import type { Config } from '@accrete/config';
+import { inspectImage, rejectionReason } from './images.js';
+import { readZipEntries, type ZipEntry } from './zip.js';
+import type { IngestFile } from './datasets.js';
+
+const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
+
+export const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 0x03 || b[2] === 0x05) && (b[3] === 0x04 || b[3] === 0x06);
+
+/** Label and split of each archive path: {train,val}/<class>/…, <class>/…, or a file at the root taking `label`. */
+export function layoutPaths(paths: string[], defaults: { label: string | null; split: Split | null }): { path: string; label: string | null; split: Split | null; rejected?: string }[] {
+  let segs = paths.map((p) => p.split('/').filter(Boolean));
+  // a zip of a folder ("flowers/train/daisy/x.jpg") has one common top directory: look inside it
+  // (but "daisy/a.jpg, daisy/b.jpg" is one class folder, not a wrapper: only strip when something lies deeper)
+  while (
+    segs.length && !SPLIT_DIRS[segs[0][0].toLowerCase()] &&
+    segs.every((s) => s.length >= 2 && s[0] === segs[0][0]) && segs.some((s) => s.length >= 3)
+  ) segs = segs.map((s) => s.slice(1));
+  const splitLayout = segs.some((s) => s.length >= 3 && SPLIT_DIRS[s[0].toLowerCase()]);
+  return paths.map((path, i) => {
+    const s = segs[i];
+    if (s.some((p) => p === '__MACOSX' || p.startsWith('._'))) return { path, label: null, split: null, rejected: 'macOS metadata file, not an image' };
+    if (splitLayout) {
+      const split = SPLIT_DIRS[s[0].toLowerCase()];
+      if (!split || s.length < 3) return { path, label: null, split: null, rejected: 'not inside train/<class>/ or val/<class>/' };
+      return { path, label: s[1], split };
+    }
+    if (s.length >= 2) return { path, label: s[0], split: defaults.split };
+    if (defaults.label) return { path, label: defaults.label, split: defaults.split };
+    return { path, label: null, split: null, rejected: 'not inside a class directory (and no label given)' };
+  });
+}
+
+export async function filesFromZip(buf: Buffer, opts: { name: string; label: string | null; split: Split | null; maxBytes: number; maxTotalBytes: number }): Promise<IngestFile[]> {
+  const entries = await readZipEntries(buf, { maxTotalBytes: opts.maxTotalBytes });
+  const byPath = new Map<string, ZipEntry>(entries.map((e) => [e.path, e]));
+  return layoutPaths(entries.map((e) => e.path), opts).map((l) => {
+    const e = byPath.get(l.path)!;
+    const tooBig = e.size > opts.maxBytes ? `file too large: ${e.size} bytes > limit ${opts.maxBytes}` : undefined;
+    return { path: `${opts.name}:${l.path}`, label: l.label, split: l.split, rejected: l.rejected ?? tooBig, read: () => e.read() };
+  });
+}
+
+/** Stores images without a dataset (e.g. to predict them by id); returns Image rows and rejections. */
+export async function storeImages(
+  deps: { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels'> },
+  files: { path: string; bytes: Uint8Array }[],
+) {
+  const rejections: { path: string; reason: string }[] = [];
+  const ok: { path: string; sha256: string; key: string; width: number; height: number; format: string; bytes: number }[] = [];
+  for (const f of files) {
+    try {
+      const info = await inspectImage(f.bytes, { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels }, f.path);
+      const { sha256, key } = await deps.storage.putImage(f.bytes);
+      ok.push({ path: f.path, sha256, key, ...info });
+    } catch (e) {
+      rejections.push({ path: f.path, reason: rejectionReason(e) });
+    }
+  }
+  const rows = await deps.prisma.$transaction(async (tx) => {
+    await tx.image.createMany({
+      data: ok.map((o) => ({ sha256: o.sha256, width: o.width, height: o.height, format: o.format, bytes: o.bytes, storageKey: o.key })),
+      skipDuplicates: true,
+    });
+    return tx.image.findMany({ where: { sha256: { in: ok.map((o) => o.sha256) } } });
+  });
+  const bySha = new Map(rows.map((r) => [r.sha256, r]));
+  return { images: ok.map((o) => ({ path: o.path, ...bySha.get(o.sha256)! })), rejections };
+}
