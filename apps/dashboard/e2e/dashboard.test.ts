@@ -195,7 +195,10 @@ test('train a new version from the form and watch the job reach READY', async ()
   // every label is selected; daisy is proposed as a merge into ImageNet's daisy, the others are new classes
   await form.getByText('proposed merge').waitFor();
   assert.match(await form.getByLabel('How “daisy” joins the new version').inputValue(), /^merge:/);
-  assert.equal(await form.getByLabel('How “sunflowers” joins the new version').inputValue(), 'new');
+  // each label's choice starts as 'auto' and is set once its resolution arrives: wait for it, don't race it
+  const sunflowers = form.getByLabel('How “sunflowers” joins the new version');
+  for (const t0 = Date.now(); (await sunflowers.inputValue()) === 'auto' && Date.now() - t0 < 20_000; ) await page.waitForTimeout(100);
+  assert.equal(await sunflowers.inputValue(), 'new');
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
   await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');
