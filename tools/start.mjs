@@ -136,7 +136,8 @@ for (let i = 0; i < 600; i++) {
   await new Promise((r) => setTimeout(r, 500));
 }
 if (existsSync('apps/dashboard/project.json')) {
-  start('dashboard', 'npx', ['next', 'start', 'apps/dashboard', '-p', dashPort, '-H', host], {
+  // next's own bin under node (not npx), so the SIGTERM below reaches the server itself
+  start('dashboard', process.execPath, ['node_modules/next/dist/bin/next', 'start', 'apps/dashboard', '-p', dashPort, '-H', host], {
     ACCRETE_API_URL: `http://${host}:${apiPort}`,
   });
 }
