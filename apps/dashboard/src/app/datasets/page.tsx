@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Pager } from '@/components/pager';
+import { Pager, useCursorPages } from '@/components/pager';
 import { Badge, Empty, ErrorBox, PageHeader, QueryView } from '@/components/ui';
 import { graphql } from '@/gql';
 import { num, relative } from '@/lib/format';
@@ -50,8 +50,8 @@ const CreateDatasetDoc = graphql(`
 export default function DatasetsPage() {
   const { canEdit } = useSession();
   const [search, setSearch] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const q = useQuery(DatasetsDoc, { search: search || null, after: cursors[cursors.length - 1] ?? null });
+  const pages = useCursorPages();
+  const q = useQuery(DatasetsDoc, { search: search || null, after: pages.after });
   return (
     <>
       <PageHeader title="Datasets" description="Labelled images to teach new classes. Freeze a dataset into an immutable version to train on it." />
@@ -71,7 +71,7 @@ export default function DatasetsPage() {
                 value={search}
                 onChange={(e) => {
                   setSearch(e.target.value);
-                  setCursors([]);
+                  pages.reset();
                 }}
               />
             </div>
@@ -126,10 +126,7 @@ export default function DatasetsPage() {
                     </table>
                   </div>
                   <Pager
-                    hasPrev={cursors.length > 0}
-                    hasNext={d.datasets.pageInfo.hasNextPage}
-                    onPrev={() => setCursors((c) => c.slice(0, -1))}
-                    onNext={() => d.datasets.pageInfo.endCursor && setCursors((c) => [...c, d.datasets.pageInfo.endCursor!])}
+                    {...pages.pager(d.datasets.pageInfo)}
                     total={d.datasets.totalCount}
                     noun="datasets"
                   />

@@ -6,7 +6,7 @@ import { Badge, Empty, PageHeader, QueryView, StatusBadge } from '@/components/u
 import { graphql } from '@/gql';
 import { useQuery } from '@/lib/hooks';
 import { num, relative } from '@/lib/format';
-import { Pager } from '@/components/pager';
+import { Pager, useCursorPages } from '@/components/pager';
 
 const ModelsListDoc = graphql(`
   query ModelsList($search: String, $first: Int, $after: String) {
@@ -51,8 +51,8 @@ const ModelsListDoc = graphql(`
 
 export default function ModelsPage() {
   const [search, setSearch] = useState('');
-  const [after, setAfter] = useState<string[]>([]);
-  const q = useQuery(ModelsListDoc, { search: search || null, first: 25, after: after[after.length - 1] ?? null });
+  const pages = useCursorPages();
+  const q = useQuery(ModelsListDoc, { search: search || null, first: 25, after: pages.after });
 
   return (
     <>
@@ -70,7 +70,7 @@ export default function ModelsPage() {
               value={search}
               onChange={(e) => {
                 setSearch(e.target.value);
-                setAfter([]);
+                pages.reset();
               }}
             />
           </div>
@@ -137,10 +137,7 @@ export default function ModelsPage() {
                   </table>
                 </div>
                 <Pager
-                  hasPrev={after.length > 0}
-                  hasNext={d.models.pageInfo.hasNextPage}
-                  onPrev={() => setAfter((a) => a.slice(0, -1))}
-                  onNext={() => d.models.pageInfo.endCursor && setAfter((a) => [...a, d.models.pageInfo.endCursor!])}
+                  {...pages.pager(d.models.pageInfo)}
                   total={d.models.totalCount}
                   noun="models"
                 />

@@ -4,7 +4,7 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
-import { Pager } from '@/components/pager';
+import { Pager, useCursorPages } from '@/components/pager';
 import { Thumb } from '@/components/thumb';
 import { Badge, Empty, ErrorBox, Loading, PageHeader, QueryView, Stat } from '@/components/ui';
 import { graphql } from '@/gql';
@@ -227,9 +227,9 @@ function ClassCounts({ ds }: { ds: Dataset }) {
 function ImageGrid({ ds, reload }: { ds: Dataset; reload: number }) {
   const [label, setLabel] = useState('');
   const [split, setSplit] = useState<'' | Split>('');
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages();
   const filter = { ...(label ? { label } : {}), ...(split ? { split } : {}) };
-  const q = useQuery(ImagesDoc, { id: ds.id, filter, after: cursors[cursors.length - 1] ?? null }, { refreshKey: reload });
+  const q = useQuery(ImagesDoc, { id: ds.id, filter, after: pages.after }, { refreshKey: reload });
   return (
     <section className="card stack" aria-labelledby="img-h">
       <div className="card-head">
@@ -244,7 +244,7 @@ function ImageGrid({ ds, reload }: { ds: Dataset; reload: number }) {
             style={{ width: 'auto' }}
             onChange={(e) => {
               setLabel(e.target.value);
-              setCursors([]);
+              pages.reset();
             }}
           >
             <option value="">all</option>
@@ -263,7 +263,7 @@ function ImageGrid({ ds, reload }: { ds: Dataset; reload: number }) {
             style={{ width: 'auto' }}
             onChange={(e) => {
               setSplit(e.target.value as '' | Split);
-              setCursors([]);
+              pages.reset();
             }}
           >
             <option value="">all</option>
@@ -294,10 +294,7 @@ function ImageGrid({ ds, reload }: { ds: Dataset; reload: number }) {
                 ))}
               </ul>
               <Pager
-                hasPrev={cursors.length > 0}
-                hasNext={d.dataset.images.pageInfo.hasNextPage}
-                onPrev={() => setCursors((c) => c.slice(0, -1))}
-                onNext={() => d.dataset.images.pageInfo.endCursor && setCursors((c) => [...c, d.dataset.images.pageInfo.endCursor!])}
+                {...pages.pager(d.dataset.images.pageInfo)}
                 total={d.dataset.images.totalCount}
                 noun="images"
               />
