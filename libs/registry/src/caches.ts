@@ -1,11 +1,21 @@
 // Process-wide read caches for hot, (almost) immutable rows, so busy list/predict traffic costs few queries:
 // - a READY version row is final, and so is its class list (VersionClass rows are written once, at publish);
 // - class nodes change only through taxonomy edits: this process drops the cache on its own edits, and rows
-//   edited by another process are picked up within CLASS_NODE_TTL_MS.
+//   edited by another process are picked up within CLASS_NODE_TTL_MS: once that has passed, the next read is
+//   served from the cache while one background query re-reads every cached node (stale-while-revalidate), so
+//   busy traffic never stampedes the database when the TTL runs out.
 // Caches are kept per Prisma client (i.e. per database), so two databases in one process never mix.
 import type { PrismaClient, ClassNode, ModelVersion, VersionClass } from '@accrete/db';
 
 export const CLASS_NODE_TTL_MS = 10_000;
+let classNodeTtlMs = CLASS_NODE_TTL_MS;
+
+/** Tests shorten the class-node TTL; returns the previous value. */
+export function setClassNodeTtl(ms: number): number {
+  const previous = classNodeTtlMs;
+  classNodeTtlMs = ms;
+  return previous;
+}
 
 class Lru<K, V> {
   private map = new Map<K, V>();
@@ -34,6 +44,7 @@ interface Store {
   nodes: Map<string, ClassNode>;
   nodesAt: number;
   generation: number;
+  refreshing: Promise<void> | null;
 }
 
 let generation = 0;
@@ -41,13 +52,42 @@ const stores = new WeakMap<object, Store>();
 
 function store(prisma: PrismaClient): Store {
   let s = stores.get(prisma);
-  if (!s) stores.set(prisma, (s = { readyClasses: new Lru(16), readyVersions: new Lru(512), nodes: new Map(), nodesAt: Date.now(), generation }));
-  if (s.generation !== generation || Date.now() - s.nodesAt > CLASS_NODE_TTL_MS) {
+  if (!s) {
+    s = { readyClasses: new Lru(16), readyVersions: new Lru(512), nodes: new Map(), nodesAt: Date.now(), generation, refreshing: null };
+    stores.set(prisma, s);
+  }
+  if (s.generation !== generation) {
+    // this process edited the taxonomy: nothing cached may be served again
     s.nodes = new Map();
     s.nodesAt = Date.now();
     s.generation = generation;
+  } else if (Date.now() - s.nodesAt > classNodeTtlMs && !s.refreshing) {
+    s.refreshing = refreshClassNodes(prisma, s).finally(() => (s.refreshing = null));
   }
   return s;
+}
+
+/** Re-reads every cached class node in one query; rows gone from the database drop out. */
+async function refreshClassNodes(prisma: PrismaClient, s: Store): Promise<void> {
+  const startedAt = Date.now();
+  const startGeneration = s.generation;
+  const ids = new Set(s.nodes.keys());
+  try {
+    const rows = ids.size ? await prisma.classNode.findMany({ where: { id: { in: [...ids] } } }) : [];
+    // a local edit meanwhile cleared (or will clear) the cache: these rows may predate it
+    if (s.generation !== startGeneration || generation !== startGeneration) return;
+    const fresh = new Map(rows.map((r) => [r.id, r]));
+    for (const [id, n] of s.nodes) if (!ids.has(id)) fresh.set(id, n); // read (fresh) while we queried
+    s.nodes = fresh;
+  } catch {
+    s.nodes = new Map(); // could not revalidate: read from the database again
+  }
+  s.nodesAt = startedAt;
+}
+
+/** Resolves when a background revalidation of this client's class-node cache (if any) has finished. */
+export async function classNodeCacheSettled(prisma: PrismaClient): Promise<void> {
+  await stores.get(prisma)?.refreshing;
 }
 
 /** All classes of a READY version in output-unit order (cached; do not call for versions still training). */

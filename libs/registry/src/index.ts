@@ -2,7 +2,10 @@
 export { RegistryError, notFound, badInput, conflict, isUniqueViolation, type ErrorCode } from './errors.js';
 export { paginate, encodeCursor, decodeCursor, DEFAULT_PAGE, MAX_PAGE, type Page, type PageArgs, type PageInfo } from './pagination.js';
 export * from './lists.js';
-export { createApiToken, authenticateToken, revokeApiToken, hashToken, roleAtLeast, forgetVerifiedTokens, TOKEN_PREFIX, TOKEN_CACHE_MS } from './tokens.js';
+export {
+  createApiToken, authenticateToken, revokeApiToken, hashToken, roleAtLeast, forgetVerifiedTokens, TOKEN_PREFIX, TOKEN_CACHE_MS,
+  setTokenCacheMs, tokenChecksSettled,
+} from './tokens.js';
 export { getModel, getVersion, versionLineage } from './models.js';
 export { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
 export { watchTrainingJob, isTerminalJob } from './watch.js';
@@ -24,4 +27,6 @@ export { filesFromZip, layoutPaths, storeImages, isZip } from './uploads.js';
 export { resolveImportPath, scanImageFolder } from './datasets.js';
 export { resolvePredictVersion } from './predict.js';
 export { paginateArray } from './pagination.js';
-export { readyVersionClasses, versionsById, classNodesById, invalidateClassNodeCache, CLASS_NODE_TTL_MS } from './caches.js';
+export {
+  readyVersionClasses, versionsById, classNodesById, invalidateClassNodeCache, CLASS_NODE_TTL_MS, setClassNodeTtl, classNodeCacheSettled,
+} from './caches.js';

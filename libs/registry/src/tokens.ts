@@ -19,36 +19,72 @@ export async function createApiToken(prisma: PrismaClient, input: { name: string
 
 /**
  * Verified tokens are remembered for a few seconds so that a busy client does not cost a query per request.
- * A revocation in this process applies at once; one made by another process within TOKEN_CACHE_MS.
+ * A revocation in this process applies at once; one made by another process within TOKEN_CACHE_MS (plus one
+ * query): once an entry is older, the next request is still answered from it while a single background query
+ * re-checks the token, and concurrent first requests for a token share one query. Without that, every
+ * in-flight request of a busy client queried (and touched lastUsedAt) at once each time the entry expired.
  */
 export const TOKEN_CACHE_MS = 10_000;
+let tokenCacheMs = TOKEN_CACHE_MS;
+
+/** Tests shorten the token cache; returns the previous value. */
+export function setTokenCacheMs(ms: number): number {
+  const previous = tokenCacheMs;
+  tokenCacheMs = ms;
+  return previous;
+}
+
+interface VerifiedToken { row: ApiToken; until: number; checking: Promise<unknown> | null }
+interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
 // per Prisma client (= database), so a token of one database never opens another in the same process
-const verifiedByClient = new WeakMap<object, { revocations: number; tokens: Map<string, { row: ApiToken; until: number }> }>();
+const verifiedByClient = new WeakMap<object, TokenCache>();
 let revocations = 0;
-const verifiedFor = (prisma: PrismaClient) => {
+const verifiedFor = (prisma: PrismaClient): TokenCache => {
   let v = verifiedByClient.get(prisma);
-  if (!v || v.revocations !== revocations) verifiedByClient.set(prisma, (v = { revocations, tokens: new Map() }));
-  return v.tokens;
+  if (!v || v.revocations !== revocations) verifiedByClient.set(prisma, (v = { revocations, tokens: new Map(), pending: new Map() }));
+  return v;
 };
 
-/** The live token row for a presented secret, or null. lastUsedAt is refreshed at most once a minute. */
-export async function authenticateToken(prisma: PrismaClient, secret: string): Promise<ApiToken | null> {
-  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
-  const hash = hashToken(secret);
-  const verified = verifiedFor(prisma);
-  const hit = verified.get(hash);
-  if (hit && hit.until > Date.now()) return hit.row;
+/** Reads the token row and records the verdict in the cache; lastUsedAt is refreshed at most once a minute. */
+async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string): Promise<ApiToken | null> {
   const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash } });
   if (!row || row.revokedAt) {
-    verified.delete(hash);
+    cache.tokens.delete(hash);
     return null;
   }
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
-  if (verified.size > 10_000) verified.clear();
-  verified.set(hash, { row, until: Date.now() + TOKEN_CACHE_MS });
+  if (cache.tokens.size > 10_000) cache.tokens.clear();
+  cache.tokens.set(hash, { row, until: Date.now() + tokenCacheMs, checking: null });
   return row;
+}
+
+/** The live token row for a presented secret, or null. */
+export async function authenticateToken(prisma: PrismaClient, secret: string): Promise<ApiToken | null> {
+  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
+  const hash = hashToken(secret);
+  const cache = verifiedFor(prisma);
+  const hit = cache.tokens.get(hash);
+  if (hit) {
+    if (hit.until <= Date.now() && !hit.checking) {
+      // a failed re-check drops the entry, so the next request asks the database (and sees its error)
+      hit.checking = verifyToken(prisma, cache, hash).catch(() => cache.tokens.delete(hash)).finally(() => (hit.checking = null));
+    }
+    return hit.row;
+  }
+  let pending = cache.pending.get(hash);
+  if (!pending) {
+    pending = verifyToken(prisma, cache, hash).finally(() => cache.pending.delete(hash));
+    cache.pending.set(hash, pending);
+  }
+  return pending;
+}
+
+/** Resolves when background token re-checks of this client (if any) have finished. */
+export async function tokenChecksSettled(prisma: PrismaClient): Promise<void> {
+  const cache = verifiedByClient.get(prisma);
+  await Promise.all([...(cache?.tokens.values() ?? [])].map((t) => t.checking));
 }
 
 /** Forgets every verified token in this process (after a revocation). */

@@ -1,0 +1,69 @@
+// Token verification cache on a real database. A second Prisma client object stands in for another process
+// (the cache is per client), so its revocation reaches this client only through the timed re-check.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheMs, tokenChecksSettled } from './tokens.js';
+
+let db: DbHandle;
+let previousTtl: number;
+before(async () => {
+  db = await createTestDatabase();
+  previousTtl = setTokenCacheMs(200);
+});
+after(async () => {
+  setTokenCacheMs(previousTtl);
+  await db?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A client of the same database that counts its apiToken queries and writes. */
+function countingClient(prisma: PrismaClient) {
+  const counts = { reads: 0, writes: 0 };
+  const client = prisma.$extends({
+    query: {
+      apiToken: {
+        findUnique: ({ args, query }) => (counts.reads++, query(args)),
+        update: ({ args, query }) => (counts.writes++, query(args)),
+      },
+    },
+  }) as unknown as PrismaClient;
+  return { client, counts };
+}
+
+test('concurrent requests with a new token share one query; expiry re-checks once in the background', async () => {
+  const { token } = await createApiToken(db.prisma, { name: 'busy', role: 'READER' });
+  const { client, counts } = countingClient(db.prisma);
+  const first = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
+  assert.ok(first.every((r) => r?.name === 'busy'));
+  assert.deepEqual(counts, { reads: 1, writes: 1 }, 'one lookup and one lastUsedAt touch for 50 concurrent requests');
+
+  await sleep(250);
+  const again = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
+  assert.ok(again.every((r) => r?.name === 'busy'), 'served from the entry while it is re-checked');
+  await tokenChecksSettled(client);
+  assert.equal(counts.reads, 2, 'one re-check, not one per in-flight request');
+  assert.equal(counts.writes, 1, 'lastUsedAt is touched at most once a minute');
+});
+
+test('a token revoked by another process stops working after the cache time plus one re-check', async () => {
+  const { token, apiToken } = await createApiToken(db.prisma, { name: 'revoked-elsewhere', role: 'EDITOR' });
+  const { client } = countingClient(db.prisma);
+  assert.ok(await authenticateToken(client, token));
+  const otherProcess = db.prisma.$extends({}) as unknown as PrismaClient;
+  await otherProcess.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
+  assert.ok(await authenticateToken(client, token), 'still cached within the cache time');
+  await sleep(250);
+  await authenticateToken(client, token); // answered from the entry; starts the re-check
+  await tokenChecksSettled(client);
+  assert.equal(await authenticateToken(client, token), null);
+});
+
+test('a revocation in this process applies at once', async () => {
+  const { token, apiToken } = await createApiToken(db.prisma, { name: 'revoked-here', role: 'EDITOR' });
+  assert.ok(await authenticateToken(db.prisma, token));
+  await revokeApiToken(db.prisma, apiToken.id);
+  assert.equal(await authenticateToken(db.prisma, token), null);
+  assert.equal(await authenticateToken(db.prisma, 'acc_unknown'), null);
+});
