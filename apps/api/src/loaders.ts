@@ -25,31 +25,51 @@ function groupBy<T>(fetch: (ids: string[]) => Promise<T[]>, key: keyof T) {
   });
 }
 
-export function createLoaders(prisma: PrismaClient) {
-  const inIds = (ids: string[]) => ({ where: { id: { in: ids } } });
-  return {
-    model: byId((ids) => prisma.model.findMany(inIds(ids))),
-    backbone: byId((ids) => prisma.backbone.findMany(inIds(ids))),
-    version: byId(async (ids) => [...(await versionsById(prisma, ids)).values()]),
-    // class nodes come through the process cache (taxonomy edits drop it)
-    classNode: byId(async (ids) => [...(await classNodesById(prisma, ids)).values()]),
-    dataset: byId((ids) => prisma.dataset.findMany(inIds(ids))),
-    datasetVersion: byId((ids) => prisma.datasetVersion.findMany(inIds(ids))),
-    image: byId((ids) => prisma.image.findMany(inIds(ids))),
-    job: byId((ids) => prisma.trainingJob.findMany(inIds(ids))),
-    alias: byId((ids) => prisma.alias.findMany(inIds(ids))),
-    childrenOfVersion: groupBy((ids) => prisma.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: 'asc' } }), 'parentId'),
-    evaluationsOfVersion: groupBy((ids) => prisma.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
-    jobsOfVersion: groupBy((ids) => prisma.trainingJob.findMany({ where: { versionId: { in: ids } }, orderBy: { queuedAt: 'desc' } }), 'versionId'),
-    aliasesOfVersion: groupBy((ids) => prisma.alias.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
-    aliasesOfModel: groupBy((ids) => prisma.alias.findMany({ where: { modelId: { in: ids } }, orderBy: { name: 'asc' } }), 'modelId'),
-    aliasNamesOfClass: groupBy((ids) => prisma.classAlias.findMany({ where: { classNodeId: { in: ids } }, orderBy: { name: 'asc' } }), 'classNodeId'),
-    rejectionCountOfImport: new DataLoader<string, number>(async (ids) => {
-      const rows = await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: [...ids] } }, _count: { _all: true } });
-      const map = new Map(rows.map((r) => [r.importId, r._count._all]));
-      return ids.map((id) => map.get(id) ?? 0);
-    }),
-  };
+const inIds = (ids: string[]) => ({ where: { id: { in: ids } } });
+
+/** How each loader is made for a request's Prisma client. */
+const FACTORIES = {
+  model: (prisma: PrismaClient) => byId((ids) => prisma.model.findMany(inIds(ids))),
+  backbone: (prisma: PrismaClient) => byId((ids) => prisma.backbone.findMany(inIds(ids))),
+  version: (prisma: PrismaClient) => byId(async (ids) => [...(await versionsById(prisma, ids)).values()]),
+  // class nodes come through the process cache (taxonomy edits drop it)
+  classNode: (prisma: PrismaClient) => byId(async (ids) => [...(await classNodesById(prisma, ids)).values()]),
+  dataset: (prisma: PrismaClient) => byId((ids) => prisma.dataset.findMany(inIds(ids))),
+  datasetVersion: (prisma: PrismaClient) => byId((ids) => prisma.datasetVersion.findMany(inIds(ids))),
+  image: (prisma: PrismaClient) => byId((ids) => prisma.image.findMany(inIds(ids))),
+  job: (prisma: PrismaClient) => byId((ids) => prisma.trainingJob.findMany(inIds(ids))),
+  alias: (prisma: PrismaClient) => byId((ids) => prisma.alias.findMany(inIds(ids))),
+  childrenOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: 'asc' } }), 'parentId'),
+  evaluationsOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
+  jobsOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.trainingJob.findMany({ where: { versionId: { in: ids } }, orderBy: { queuedAt: 'desc' } }), 'versionId'),
+  aliasesOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.alias.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
+  aliasesOfModel: (prisma: PrismaClient) => groupBy((ids) => prisma.alias.findMany({ where: { modelId: { in: ids } }, orderBy: { name: 'asc' } }), 'modelId'),
+  aliasNamesOfClass: (prisma: PrismaClient) => groupBy((ids) => prisma.classAlias.findMany({ where: { classNodeId: { in: ids } }, orderBy: { name: 'asc' } }), 'classNodeId'),
+  rejectionCountOfImport: (prisma: PrismaClient) => new DataLoader<string, number>(async (ids) => {
+    const rows = await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: [...ids] } }, _count: { _all: true } });
+    const map = new Map(rows.map((r) => [r.importId, r._count._all]));
+    return ids.map((id) => map.get(id) ?? 0);
+  }),
+} satisfies Record<string, (prisma: PrismaClient) => DataLoader<string, unknown>>;
+
+export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
+
+/**
+ * A request's loaders, each made on first use: a list query touches one or two of the sixteen, and making all
+ * of them for every request was measurable garbage under load.
+ */
+class LazyLoaders {
+  readonly made: Partial<Record<keyof Loaders, unknown>> = {};
+  constructor(readonly prisma: PrismaClient) {}
+}
+for (const key of Object.keys(FACTORIES) as (keyof Loaders)[]) {
+  Object.defineProperty(LazyLoaders.prototype, key, {
+    get(this: LazyLoaders) {
+      return (this.made[key] ??= FACTORIES[key](this.prisma));
+    },
+  });
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(prisma: PrismaClient): Loaders {
+  return new LazyLoaders(prisma) as unknown as Loaders;
+}

@@ -1,10 +1,10 @@
-// The HTTP server: GraphQL over POST /graphql (Apollo Server 5 on express 5), subscriptions over graphql-ws
-// on the same path, POST /upload for files, GET /health. One function so tests, bench and main share it.
-import { createServer, type Server } from 'node:http';
+// The HTTP server: GraphQL over /graphql (Apollo Server 5, served straight from node:http), subscriptions over
+// graphql-ws on the same path, and express 5 for the rest: POST /upload, GET /images/:id, GET /health.
+// One function so tests, bench and main share it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -17,6 +17,8 @@ import { viewerFromHeader } from './auth.js';
 import { classify, HTTP_STATUS, makeFormatError } from './errors.js';
 import { enforceLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { uploadHandler } from './upload.js';
+import { graphqlHttpHandler, isGraphqlRequest } from './graphql-http.js';
+import { jitGateway } from './jit-executor.js';
 import { imagesHandler } from './images-route.js';
 
 export interface ApiServerOptions {
@@ -38,7 +40,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  // /graphql is bound once Apollo has started (below); until then requests fall through to express's 404
+  const bound: { graphql?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
+  const httpServer = createServer((req, res) => {
+    if (bound.graphql && isGraphqlRequest(req)) void bound.graphql(req, res);
+    else app(req, res);
+  });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>>(
@@ -63,7 +70,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   );
 
   const apollo = new ApolloServer<ApiContext>({
-    schema,
+    gateway: jitGateway(schema), // our schema, executed by graphql-jit (see jit-executor.ts)
     formatError: makeFormatError(log),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -102,27 +109,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   app.post('/upload', uploadHandler(services));
   app.get('/images/:id', imagesHandler(services));
-  app.use(
-    '/graphql',
-    express.json({ limit: Math.ceil(config.maxUploadBytes * 1.4) + 1_000_000 }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          return createContext(services, await viewerFromHeader(prisma, req.headers.authorization));
-        } catch (e) {
-          const known = classify(e);
-          if (!known) throw e;
-          throw new GraphQLError(known.message, { extensions: { code: known.code, http: { status: HTTP_STATUS[known.code] } } });
-        }
-      },
-    }),
-  );
-  // body-parser errors (too large, bad JSON) as JSON with a stable code
-  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (!err) return next();
-    const status = err.status ?? 500;
-    const code = err.type === 'entity.too.large' || status === 400 || status === 413 ? 'BAD_INPUT' : 'INTERNAL_SERVER_ERROR';
-    res.status(status).json({ errors: [{ message: err.message ?? 'bad request', extensions: { code } }] });
+  bound.graphql = graphqlHttpHandler(apollo, {
+    maxBodyBytes: Math.ceil(config.maxUploadBytes * 1.4) + 1_000_000, // base64 images inline
+    context: async ({ req }) => {
+      try {
+        return createContext(services, await viewerFromHeader(prisma, req.headers.authorization));
+      } catch (e) {
+        const known = classify(e);
+        if (!known) throw e;
+        throw new GraphQLError(known.message, { extensions: { code: known.code, http: { status: HTTP_STATUS[known.code] } } });
+      }
+    },
   });
 
   await new Promise<void>((resolve, reject) => {

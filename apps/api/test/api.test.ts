@@ -113,6 +113,35 @@ describe('error codes', () => {
     assert.equal(codeOf(w), 'BAD_INPUT');
     assert.match(w.errors![0].message, /complexity/);
   });
+
+  test('malformed HTTP requests to /graphql: bad JSON, oversize body, wrong content type, variable errors', async () => {
+    const post = async (body: string | Blob, contentType = 'application/json') => {
+      const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${api.tokens.reader}` }, body });
+      return { status: res.status, body: await res.json() };
+    };
+    const bad = await post('{"query": "{ viewer { name } "');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].extensions.code, 'BAD_INPUT');
+    assert.match(bad.body.errors[0].message, /not valid JSON/);
+
+    const limit = Math.ceil(api.config.maxUploadBytes * 1.4) + 1_000_000;
+    const huge = await post(new Blob([new Uint8Array(limit + 1).fill(0x20)]));
+    assert.equal(huge.status, 413);
+    assert.equal(huge.body.errors[0].extensions.code, 'BAD_INPUT');
+    assert.match(huge.body.errors[0].message, /exceeds the limit/);
+
+    const text = await post('{ viewer { name } }', 'text/plain');
+    assert.equal(text.status, 400, 'CSRF prevention: a simple request is refused');
+
+    // variable coercion errors keep graphql-js's messages and Apollo's 400, whatever the executor
+    const v = await post(JSON.stringify({ query: 'query($n: Int) { models(first: $n) { totalCount } }', variables: { n: 'many' } }));
+    assert.equal(v.status, 400);
+    assert.equal(v.body.errors[0].extensions.code, 'BAD_INPUT');
+    assert.match(v.body.errors[0].message, /Variable "\$n" got invalid value "many"/);
+
+    const ok1 = await post(JSON.stringify({ query: '{ viewer { name role } }' }));
+    assert.deepEqual(ok1.body, { data: { viewer: { name: 'test-reader', role: 'READER' } } }, 'the same server still answers');
+  });
 });
 
 async function flowerFile(cls: string, i = 0, split = 'train') {

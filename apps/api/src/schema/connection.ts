@@ -33,13 +33,14 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   }
 
   // The registry's paginate() returns exactly this shape; totalCount is a getter, so the extra count query
-  // runs only when a client asks for it.
+  // runs only when a client asks for it. It yields a promise, so it keeps a resolver (`simple: false`): the
+  // compiled executor reads resolver-less fields as plain values.
   @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class Conn {
     @Field(() => [Edge]) edges!: Edge[];
     @Field(() => [nodeType], { description: 'The nodes of `edges`, for clients that do not need cursors.' }) nodes!: T[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    @Field(() => Int, { description: 'Count of all items matching the filter (one extra query).' }) totalCount!: number;
+    @Field(() => Int, { simple: false, description: 'Count of all items matching the filter (one extra query).' }) totalCount!: number;
   }
   return Conn;
 }
