@@ -2,8 +2,9 @@
 // client's HTTP/JSON work does not steal time from the server being measured, and the server's CPU time
 // (process.cpuUsage) is its own. Plain JS: runs with plain node.
 import http from 'node:http';
-// job: { kind: 'predict', url, token, images, count } | { kind: 'list', url, token, versionId, clients, perClient }
-// result: { ms[], infer[], errors, wallS, firstError? }
+// job: { kind: 'predict', url, token, images, count }
+//    | { kind: 'list', url, token, versionId, clients, perClient, ramp }
+// result: { ms[], infer[], errors, requests, wallS, clientCpuMs, firstError? }
 
 // node:http with a keep-alive agent (one socket per client): undici's fetch showed multi-second tails at
 // 50 concurrent requests that were the client's, not the server's
@@ -40,6 +41,11 @@ const LIST = `query($id: ID!, $after: String) { modelVersion(id: $id) { classes(
   edges { cursor node { outputUnit added classNode { id name wnid } } } pageInfo { hasNextPage endCursor } } } }`;
 const cursor = (unit) => Buffer.from(JSON.stringify([unit])).toString('base64url');
 
+/** Reads every page once, as a server that has been up a while has: 50 pages of 20 cover the 1000 classes. */
+async function warmList(job) {
+  for (let i = 0; i < 50; i++) await post(job, LIST, { id: job.versionId, after: i === 0 ? null : cursor(i * 20 - 1) });
+}
+
 export async function runLoad(job) {
   const ms = [];
   const infer = [];
@@ -54,10 +60,12 @@ export async function runLoad(job) {
     }
   };
   let t0 = performance.now();
+  let cpu0 = process.cpuUsage();
   if (job.kind === 'predict') {
     const img = (i) => job.images[i % job.images.length];
     for (let i = 0; i < 20; i++) await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } }); // warm-up
     t0 = performance.now();
+    cpu0 = process.cpuUsage();
     for (let i = 0; i < job.count; i++) {
       await attempt(async () => {
         const r = await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } });
@@ -66,15 +74,23 @@ export async function runLoad(job) {
       });
     }
   } else {
-    for (let i = 0; i < 50; i++) await post(job, LIST, { id: job.versionId, after: cursor(i * 19) }); // warm-up
+    await warmList(job);
     t0 = performance.now();
+    cpu0 = process.cpuUsage();
+    // all clients start at once; each one's first `ramp` requests (that start-up stampede) are sent, checked
+    // and not timed, so the figures describe the steady state
     await Promise.all(Array.from({ length: job.clients }, async (_, c) => {
-      for (let i = 0; i < job.perClient; i++) {
-        await attempt(async () => void ms.push((await post(job, LIST, { id: job.versionId, after: cursor((c * 97 + i * 31) % 980) })).ms));
+      for (let i = 0; i < job.ramp + job.perClient; i++) {
+        await attempt(async () => {
+          const r = await post(job, LIST, { id: job.versionId, after: cursor((c * 97 + i * 31) % 980) });
+          if (i >= job.ramp) ms.push(r.ms);
+        });
       }
     }));
   }
-  return { ms, infer, errors, wallS: (performance.now() - t0) / 1000, firstError };
+  const cpu = process.cpuUsage(cpu0);
+  const requests = job.kind === 'list' ? job.clients * (job.ramp + job.perClient) : job.count;
+  return { ms, infer, errors, requests, wallS: (performance.now() - t0) / 1000, clientCpuMs: (cpu.user + cpu.system) / 1000, firstError };
 }
 
 process.once('message', async (job) => {

@@ -6,6 +6,7 @@
 // because on a shared machine wall-clock latencies mostly measure the neighbours. Prints and saves bench/results/api.json.
 // Run: node --import tsx bench/api.ts [--predicts 300] [--clients 50] [--perClient 40] [--db pglite|postgres]
 //      [--profile out.cpuprofile]  (CPU profile of the server during the list load)
+import './production-env.js';
 import 'reflect-metadata';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
@@ -20,18 +21,19 @@ import { disposeSharedBackbones } from '@accrete/jobs';
 import { startApi } from '../apps/api/src/app.js';
 type LoadJob =
   | { kind: 'predict'; url: string; token: string; images: string[]; count: number }
-  | { kind: 'list'; url: string; token: string; versionId: string; clients: number; perClient: number };
-interface LoadResult { ms: number[]; infer: number[]; errors: number; wallS: number; firstError?: string }
+  | { kind: 'list'; url: string; token: string; versionId: string; clients: number; perClient: number; ramp: number };
+interface LoadResult { ms: number[]; infer: number[]; requests: number; errors: number; wallS: number; clientCpuMs: number; firstError?: string }
 
 const { values } = parseArgs({
   options: {
     predicts: { type: 'string', default: '300' },
     clients: { type: 'string', default: '50' },
-    perClient: { type: 'string', default: '40' },
+    perClient: { type: 'string', default: '100' },
     db: { type: 'string', default: 'pglite' },
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     out: { type: 'string', default: 'bench/results/api.json' },
     profile: { type: 'string' },
+    ramp: { type: 'string', default: '5' },
   },
 });
 const shared = resolve(values.shared!);
@@ -71,7 +73,24 @@ if (session) {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
-const list = await load({ kind: 'list', url, token, versionId: v1.id, clients: Number(values.clients), perClient: Number(values.perClient) });
+// server-side view of the tail: event-loop stalls and GC pauses while the list load runs
+const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+const gcPauses: number[] = [];
+const gcByKind: Record<string, number> = {};
+const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+const gcObserver = new PerformanceObserver((items) => {
+  for (const e of items.getEntries()) {
+    gcPauses.push(e.duration);
+    const kind = GC_KINDS[(e.detail as { kind?: number } | undefined)?.kind ?? 0] ?? 'other';
+    gcByKind[kind] = round((gcByKind[kind] ?? 0) + e.duration);
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+loopDelay.enable();
+const list = await load({ kind: 'list', url, token, versionId: v1.id, clients: Number(values.clients), perClient: Number(values.perClient), ramp: Number(values.ramp) });
+loopDelay.disable();
+gcObserver.disconnect();
 if (session) {
   const { profile } = await session.post('Profiler.stop');
   await writeFile(values.profile!, JSON.stringify(profile));
@@ -91,10 +110,13 @@ const result = {
     targetP50Ms: 30,
   },
   list: {
-    clients: Number(values.clients), requests: list.ms.length + list.errors, errors: list.errors,
-    p50Ms: round(pct(list.ms, 50)), p99Ms: round(pct(list.ms, 99)), maxMs: round(Math.max(...list.ms)),
-    throughputRps: round((list.ms.length + list.errors) / list.wallS),
-    serverCpuMsPerRequest: round(list.serverCpuMs / (list.ms.length + list.errors + 50)),
+    clients: Number(values.clients), requests: list.requests, timed: list.ms.length, rampPerClient: Number(values.ramp), errors: list.errors,
+    p50Ms: round(pct(list.ms, 50)), p90Ms: round(pct(list.ms, 90)), p99Ms: round(pct(list.ms, 99)), maxMs: round(Math.max(...list.ms)),
+    throughputRps: round(list.requests / list.wallS),
+    serverCpuMsPerRequest: round(list.serverCpuMs / (list.requests + 50)),
+    clientCpuMsPerRequest: round(list.clientCpuMs / list.requests),
+    eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6), eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
+    gcPauses: gcPauses.length, gcPauseTotalMs: round(gcPauses.reduce((a, b) => a + b, 0)), gcPauseMaxMs: round(Math.max(0, ...gcPauses)), gcPauseMsByKind: gcByKind,
     targetP99Ms: 50,
   },
 };
