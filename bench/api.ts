@@ -28,7 +28,7 @@ const { values } = parseArgs({
   options: {
     predicts: { type: 'string', default: '300' },
     clients: { type: 'string', default: '50' },
-    perClient: { type: 'string', default: '100' },
+    perClient: { type: 'string', default: '200' },
     db: { type: 'string', default: 'pglite' },
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     out: { type: 'string', default: 'bench/results/api.json' },

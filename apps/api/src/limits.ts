@@ -10,9 +10,11 @@ import {
 export interface QueryLimits { maxDepth: number; maxComplexity: number }
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxComplexity: 20_000 };
 
-function pageSize(args: readonly { name: { value: string }; value: never }[] | undefined, variables: Record<string, unknown>): number | null {
+function pageSize(args: readonly { name: { value: string }; value: never }[] | undefined, variables: Record<string, unknown>, used: Set<string>): number | null {
   for (const a of args ?? []) {
     if (a.name.value === 'first' || a.name.value === 'last') {
+      const node = a.value as { kind: string; name?: { value: string } };
+      if (node.kind === Kind.VARIABLE && node.name) used.add(node.name.value);
       const v = valueFromASTUntyped(a.value, variables);
       if (typeof v === 'number') return v;
     }
@@ -20,14 +22,17 @@ function pageSize(args: readonly { name: { value: string }; value: never }[] | u
   return null;
 }
 
-export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}) {
+export interface Measure { depth: number; complexity: number; introspection: boolean; /** variables that set a page size */ pageVariables: string[] }
+
+export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}): Measure {
+  const used = new Set<string>();
   const fragments = new Map<string, FragmentDefinitionNode>();
   let op: OperationDefinitionNode | undefined;
   for (const d of doc.definitions) {
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     else if (d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName)) op ??= d;
   }
-  if (!op) return { depth: 0, complexity: 0, introspection: true };
+  if (!op) return { depth: 0, complexity: 0, introspection: true, pageVariables: [] };
   const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
 
   const walk = (set: SelectionSetNode, type: GraphQLNamedType | null | undefined, depth: number, seen: Set<string>): { depth: number; cost: number } => {
@@ -43,7 +48,7 @@ export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName:
         if (sel.selectionSet) {
           const child = walk(sel.selectionSet, named, depth + 1, seen);
           maxDepth = Math.max(maxDepth, child.depth);
-          const n = pageSize(sel.arguments as never, variables);
+          const n = pageSize(sel.arguments as never, variables, used);
           const isList = fieldType ? isListType(getNullableType(fieldType)) : false;
           // a connection's page size is charged on the connection field; its edges/nodes lists are that page
           const inConnection = !!type?.name.endsWith('Connection');
@@ -67,12 +72,33 @@ export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName:
     return { depth: maxDepth, cost };
   };
   const r = walk(op.selectionSet, root, 0, new Set());
-  return { depth: r.depth, complexity: r.cost, introspection: false };
+  return { depth: r.depth, complexity: r.cost, introspection: false, pageVariables: [...used] };
+}
+
+// Apollo hands the same DocumentNode for the same query text (its document cache), so the measure of a document
+// is kept per operation and per value of the variables that set page sizes: a busy client's repeated query is
+// measured once, not walked on every request.
+const measured = new WeakMap<DocumentNode, Map<string, { pageVariables: string[]; byValues: Map<string, Measure> }>>();
+const MAX_VALUES_PER_OPERATION = 100;
+
+export function measureCached(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}): Measure {
+  let ops = measured.get(doc);
+  if (!ops) measured.set(doc, (ops = new Map()));
+  const entry = ops.get(operationName ?? '');
+  const key = (names: string[]) => JSON.stringify(names.map((n) => variables[n] ?? null));
+  const hit = entry?.byValues.get(key(entry.pageVariables));
+  if (hit) return hit;
+  const m = measure(schema, doc, operationName, variables);
+  const e = entry ?? { pageVariables: m.pageVariables, byValues: new Map<string, Measure>() };
+  if (e.byValues.size >= MAX_VALUES_PER_OPERATION) e.byValues.clear();
+  e.byValues.set(key(m.pageVariables), m);
+  ops.set(operationName ?? '', e);
+  return m;
 }
 
 /** Throws a BAD_INPUT GraphQLError (HTTP 400) when the operation is too deep or too costly. */
 export function enforceLimits(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, limits: QueryLimits = DEFAULT_LIMITS) {
-  const m = measure(schema, doc, operationName, variables ?? {});
+  const m = measureCached(schema, doc, operationName, variables ?? {});
   const fail = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_INPUT', http: { status: 400 } } });
   if (m.depth > limits.maxDepth) throw fail(`query depth ${m.depth} exceeds the limit of ${limits.maxDepth}`);
   if (m.complexity > limits.maxComplexity) throw fail(`query complexity ${m.complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages`);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'graphql';
 import { getSchema } from '../src/schema/build.js';
-import { measure } from '../src/limits.js';
+import { measure, measureCached } from '../src/limits.js';
 
 test('depth counts nested selections through fragments; page sizes multiply complexity', async () => {
   const schema = await getSchema();
@@ -17,4 +17,16 @@ test('depth counts nested selections through fragments; page sizes multiply comp
   assert.equal(viaFragment.depth, 4);
   const introspection = measure(schema, parse(`{ __schema { types { name fields { name type { ofType { ofType { name } } } } } } }`), null, {});
   assert.equal(introspection.complexity, 0);
+});
+
+test('measures are kept per document and per value of the page-size variables only', async () => {
+  const schema = await getSchema();
+  const doc = parse(`query($n: Int, $after: String) { models(first: $n, after: $after) { nodes { name } } }`);
+  const a = measureCached(schema, doc, null, { n: 50, after: 'x' });
+  assert.equal(a.complexity, 1 + 50 * (1 + 1));
+  assert.deepEqual(a.pageVariables, ['n']);
+  assert.equal(measureCached(schema, doc, null, { n: 50, after: 'y' }), a, 'a cursor does not change the measure: served from the cache');
+  const b = measureCached(schema, doc, null, { n: 5 });
+  assert.equal(b.complexity, 1 + 5 * (1 + 1), 'another page size is measured again');
+  assert.equal(measureCached(schema, parse(`query($n: Int, $after: String) { models(first: $n, after: $after) { nodes { name } } }`), null, { n: 5 }).complexity, b.complexity);
 });

@@ -67,17 +67,25 @@ function store(prisma: PrismaClient): Store {
   return s;
 }
 
-/** Re-reads every cached class node in one query; rows gone from the database drop out. */
+/** Rows per revalidation query: each read (and, on PGlite, its execution) holds the event loop for a few ms only. */
+const REFRESH_CHUNK = 200;
+
+/** Re-reads every cached class node, a chunk at a time; rows gone from the database drop out. */
 async function refreshClassNodes(prisma: PrismaClient, s: Store): Promise<void> {
   const startedAt = Date.now();
   const startGeneration = s.generation;
-  const ids = new Set(s.nodes.keys());
+  const ids = [...s.nodes.keys()];
   try {
-    const rows = ids.size ? await prisma.classNode.findMany({ where: { id: { in: [...ids] } } }) : [];
+    const rows: ClassNode[] = [];
+    for (let i = 0; i < ids.length; i += REFRESH_CHUNK) {
+      rows.push(...(await prisma.classNode.findMany({ where: { id: { in: ids.slice(i, i + REFRESH_CHUNK) } } })));
+      await new Promise<void>((r) => setImmediate(r)); // let waiting requests run between chunks
+    }
     // a local edit meanwhile cleared (or will clear) the cache: these rows may predate it
     if (s.generation !== startGeneration || generation !== startGeneration) return;
+    const asked = new Set(ids);
     const fresh = new Map(rows.map((r) => [r.id, r]));
-    for (const [id, n] of s.nodes) if (!ids.has(id)) fresh.set(id, n); // read (fresh) while we queried
+    for (const [id, n] of s.nodes) if (!asked.has(id)) fresh.set(id, n); // read (fresh) while we queried
     s.nodes = fresh;
   } catch {
     s.nodes = new Map(); // could not revalidate: read from the database again
