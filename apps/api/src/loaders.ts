@@ -1,7 +1,8 @@
 // DataLoaders, one set per request: every relation field batches into one query per type per tick (no N+1).
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '@accrete/db';
-import { classNodesById, versionsById } from '@accrete/registry';
+import { classAncestorsMany, classNodesById, notFound, versionsById } from '@accrete/registry';
+import type { ClassNode } from '@accrete/db';
 
 type Row = { id: string };
 
@@ -45,6 +46,11 @@ const FACTORIES = {
   aliasesOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.alias.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
   aliasesOfModel: (prisma: PrismaClient) => groupBy((ids) => prisma.alias.findMany({ where: { modelId: { in: ids } }, orderBy: { name: 'asc' } }), 'modelId'),
   aliasNamesOfClass: (prisma: PrismaClient) => groupBy((ids) => prisma.classAlias.findMany({ where: { classNodeId: { in: ids } }, orderBy: { name: 'asc' } }), 'classNodeId'),
+  // root-first ancestors of each class: one walk of the class-node cache (or one recursive query) per batch
+  ancestorsOfClass: (prisma: PrismaClient) => new DataLoader<string, ClassNode[]>(async (ids) => {
+    const found = await classAncestorsMany(prisma, [...ids]);
+    return ids.map((id) => found.get(id) ?? notFound('class', id));
+  }),
   rejectionCountOfImport: (prisma: PrismaClient) => new DataLoader<string, number>(async (ids) => {
     const rows = await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: [...ids] } }, _count: { _all: true } });
     const map = new Map(rows.map((r) => [r.importId, r._count._all]));
@@ -55,7 +61,7 @@ const FACTORIES = {
 export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
 
 /**
- * A request's loaders, each made on first use: a list query touches one or two of the sixteen, and making all
+ * A request's loaders, each made on first use: a list query touches one or two of the seventeen, and making all
  * of them for every request was measurable garbage under load.
  */
 class LazyLoaders {

@@ -9,6 +9,7 @@ import {
   getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
   type GraphQLInputType, type GraphQLField,
 } from 'graphql';
+import { invalidateClassNodeCache } from '@accrete/registry';
 import { getSchema } from '../src/schema/build.js';
 import { startTestApi, ok, codeOf, FLOWERS, PANDA, type TestApi } from './harness.js';
 import { makeZip } from './zip-writer.js';
@@ -418,5 +419,26 @@ describe('aliases and versions', () => {
     assert.ok(large > small, `${large} vs ${small} versions`);
     assert.equal(manyQueries, fewQueries, `queries: ${fewQueries} for ${small} versions, ${manyQueries} for ${large}`);
     assert.ok(manyQueries <= 12, `${manyQueries} queries`);
+  });
+
+  test('class ancestors and paths are batched too, and come from the class-node cache once it is warm', async () => {
+    const q = `query($n: Int!) { classNodes(first: $n, filter: { search: "dog" }) { nodes { name path ancestors { name } } } }`;
+    const count = async (n: number) => {
+      invalidateClassNodeCache(); // as after a taxonomy edit: the walk must go to the database
+      api.queries.reset();
+      const nodes = ok(await api.gql(q, { n })).classNodes.nodes;
+      return { nodes, queries: api.queries.count };
+    };
+    const small = await count(2);
+    const large = await count(12);
+    assert.equal(large.nodes.length, 12);
+    assert.equal(large.queries, small.queries, `queries: ${small.queries} for 2 classes, ${large.queries} for 12`);
+    for (const n of large.nodes) {
+      assert.deepEqual(n.path, [...n.ancestors.map((a: { name: string }) => a.name), n.name]);
+      assert.equal(n.path[0], 'entity');
+    }
+    api.queries.reset();
+    ok(await api.gql(q, { n: 12 }));
+    assert.ok(api.queries.count < large.queries, `warm: ${api.queries.count} queries`);
   });
 });

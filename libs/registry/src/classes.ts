@@ -19,9 +19,12 @@ export async function ancestorRows(prisma: PrismaClient, ids: string[]): Promise
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** Names from the root down to each node, for many nodes at once (from the class-node cache when it has them). */
-export async function classPaths(prisma: PrismaClient, ids: string[]): Promise<Map<string, string[]>> {
-  let rows: Map<string, Row> = new Map();
+/**
+ * Each node's chain from the root down to the node itself, for many nodes at once: from the class-node cache when
+ * it holds every link, else one recursive query for all of them. Unknown ids are absent from the result.
+ */
+async function classChains(prisma: PrismaClient, ids: string[]): Promise<Map<string, ClassNode[]>> {
+  let rows = new Map<string, ClassNode>();
   const complete = ids.every((id) => {
     for (let cur = cachedClassNode(prisma, id); cur; cur = cur.parentId ? cachedClassNode(prisma, cur.parentId) : undefined) {
       rows.set(cur.id, cur);
@@ -29,7 +32,7 @@ export async function classPaths(prisma: PrismaClient, ids: string[]): Promise<M
     }
     return false;
   });
-  if (!complete) {
+  if (!complete && ids.length) {
     const full = await prisma.$queryRaw<ClassNode[]>(Prisma.sql`
       WITH RECURSIVE up AS (
         SELECT * FROM "ClassNode" WHERE "id" IN (${Prisma.join(ids)})
@@ -39,28 +42,37 @@ export async function classPaths(prisma: PrismaClient, ids: string[]): Promise<M
     rememberClassNodes(prisma, full);
     rows = new Map(full.map((r) => [r.id, r]));
   }
-  const out = new Map<string, string[]>();
+  const out = new Map<string, ClassNode[]>();
   for (const id of ids) {
-    const path: string[] = [];
+    if (!rows.has(id)) continue;
+    const chain: ClassNode[] = [];
     const seen = new Set<string>();
     for (let cur = rows.get(id); cur && !seen.has(cur.id); cur = cur.parentId ? rows.get(cur.parentId) : undefined) {
       seen.add(cur.id);
-      path.unshift(cur.name);
+      chain.unshift(cur);
     }
-    out.set(id, path);
+    out.set(id, chain);
   }
   return out;
 }
 
+/** Names from the root down to each node, for many nodes at once. */
+export async function classPaths(prisma: PrismaClient, ids: string[]): Promise<Map<string, string[]>> {
+  const chains = await classChains(prisma, ids);
+  return new Map(ids.map((id) => [id, (chains.get(id) ?? []).map((n) => n.name)]));
+}
+
+/** Ancestors of many nodes at once, root first (excluding each node); unknown ids are absent. */
+export async function classAncestorsMany(prisma: PrismaClient, ids: string[]): Promise<Map<string, ClassNode[]>> {
+  const chains = await classChains(prisma, ids);
+  return new Map([...chains].map(([id, chain]) => [id, chain.slice(0, -1)]));
+}
+
 /** Ancestors of a node, root first (excluding the node). */
 export async function classAncestors(prisma: PrismaClient, id: string): Promise<ClassNode[]> {
-  const rows = await ancestorRows(prisma, [id]);
-  if (!rows.has(id)) throw notFound('class', id);
-  const chain: string[] = [];
-  for (let cur = rows.get(id)!; cur.parentId && rows.has(cur.parentId) && !chain.includes(cur.parentId); cur = rows.get(cur.parentId)!) chain.unshift(cur.parentId);
-  const full = await prisma.classNode.findMany({ where: { id: { in: chain } } });
-  const byId = new Map(full.map((n) => [n.id, n]));
-  return chain.map((c) => byId.get(c)!).filter(Boolean);
+  const ancestors = (await classAncestorsMany(prisma, [id])).get(id);
+  if (!ancestors) throw notFound('class', id);
+  return ancestors;
 }
 
 export interface TreeNode { id: string; parentId: string | null; name: string; wnid: string | null; depth: number; outputUnit: number | null; added: boolean }

@@ -80,12 +80,12 @@ export class ClassNodeResolver {
 
   @FieldResolver(() => [ClassNode], { description: 'From the root down to the parent.' })
   ancestors(@Root() c: ClassNode, @Ctx() ctx: ApiContext) {
-    return registry.classAncestors(ctx.prisma, c.id);
+    return ctx.loaders.ancestorsOfClass.load(c.id);
   }
 
   @FieldResolver(() => [String], { description: 'Names from the root down to this class.' })
   async path(@Root() c: ClassNode, @Ctx() ctx: ApiContext) {
-    return [...(await registry.classAncestors(ctx.prisma, c.id)).map((a) => a.name), c.name];
+    return [...(await ctx.loaders.ancestorsOfClass.load(c.id)).map((a) => a.name), c.name];
   }
 
   @FieldResolver(() => [String], { description: 'Extra names (user aliases) of this class.' })
