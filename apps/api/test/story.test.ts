@@ -106,6 +106,24 @@ test('register base → import → grow v2 → predict by alias → promote → 
   assert.equal(v2.latestJob.status, 'SUCCEEDED');
   assert.equal(v2.classes.totalCount, 4);
   assert.ok(v2.evaluations.length >= 1 && v2.evaluations.every((e: { summary: unknown[] }) => e.summary.length > 0), JSON.stringify(v2.evaluations));
+  // the same reports, typed: what v2 was grown with, its val report, its ImageNet retention, the job's loss curve
+  const typed = ok(await api.gql(`query($id: ID!) { modelVersion(id: $id) { growth { newLabels mergedLabels merges { label outputUnit } }
+      evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } }
+        imagenetRetention { images retention agreement } }
+      latestJob { losses { phase step loss } growth { newLabels } } } }`, { id: created.version.id })).modelVersion;
+  assert.deepEqual([...typed.growth.newLabels].sort(), ['dandelion', 'roses', 'sunflowers', 'tulips']);
+  assert.deepEqual(typed.growth.merges.map((m: { label: string }) => m.label), ['daisy']);
+  assert.ok(typed.growth.merges[0].outputUnit < 1000, 'daisy merged into an ImageNet unit');
+  const val = typed.evaluations.find((e: { name: string }) => e.name === 'val');
+  assert.equal(val.validation.overall.count, CLASSES.length * VAL_PER_CLASS);
+  assert.ok(val.validation.overall.top1 > 0.5, `val top-1 ${val.validation.overall.top1}`);
+  assert.deepEqual(val.validation.images.map((i: { label: string }) => i.label).sort(), CLASSES);
+  assert.equal(val.imagenetRetention, null, 'the val evaluation has no retention report');
+  const ret = typed.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention');
+  assert.ok(ret.imagenetRetention.images > 0 && ret.imagenetRetention.retention > 0.8, JSON.stringify(ret.imagenetRetention));
+  assert.equal(ret.validation, null);
+  assert.ok(typed.latestJob.losses.length > 0 && typed.latestJob.losses.every((l: { loss: number }) => Number.isFinite(l.loss)));
+  assert.deepEqual(typed.latestJob.growth.newLabels, typed.growth.newLabels);
 
   // 6. production still serves v1: a sunflower is not one of its classes; the panda is
   const sunflowers = await unseenSunflowers(5);

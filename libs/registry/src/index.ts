@@ -30,3 +30,8 @@ export { paginateArray } from './pagination.js';
 export {
   readyVersionClasses, versionsById, classNodesById, invalidateClassNodeCache, CLASS_NODE_TTL_MS, setClassNodeTtl, classNodeCacheSettled,
 } from './caches.js';
+export {
+  readGrowthParams, readValidationReport, readRetentionReport, readLossCurve,
+  type GrowthParams, type ValidationReport, type RetentionReport, type LossPoint,
+  type AccuracyReading, type ClassScoreReading, type ConfusionReading,
+} from './reports.js';

@@ -5,6 +5,7 @@ import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { CreateModelVersionInput, CreateModelVersionPayload, TrainingJobFilter } from '../schema/inputs.js';
 import { ModelVersion, TrainingJob, TrainingJobConnection } from '../schema/types.js';
+import { GrowthParams, LossPoint } from '../schema/reports.js';
 import { must } from './util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
@@ -52,6 +53,16 @@ export class TrainingJobResolver {
   })
   trainingJobUpdated(@Root() job: TrainingJob, @Arg('id', () => ID) _id: string) {
     return job;
+  }
+
+  @FieldResolver(() => GrowthParams, { description: 'What the job grows, typed (`params` holds the raw JSON).' })
+  growth(@Root() j: TrainingJob) {
+    return registry.readGrowthParams(j.params);
+  }
+
+  @FieldResolver(() => [LossPoint], { description: 'The loss curve, typed (`lossCurve` holds the raw JSON).' })
+  losses(@Root() j: TrainingJob) {
+    return registry.readLossCurve(j.lossCurve);
   }
 
   @FieldResolver(() => ModelVersion, { description: 'The version being trained.' })

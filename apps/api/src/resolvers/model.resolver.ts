@@ -9,6 +9,8 @@ import {
   ModelVersionConnection, TrainingJob, VersionClass, VersionClassConnection, VersionComparison,
 } from '../schema/types.js';
 import { VersionStatus } from '../schema/enums.js';
+import { GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
+import { RETENTION_EVALUATION, VAL_EVALUATION } from '@accrete/jobs';
 import { must } from './util.js';
 
 @Resolver(() => Model)
@@ -115,6 +117,11 @@ export class ModelVersionResolver {
     return registry.versionClassTreeNodes(ctx.prisma, v.id);
   }
 
+  @FieldResolver(() => GrowthParams, { description: 'What this version was grown with, typed (`params` holds the raw JSON).' })
+  growth(@Root() v: ModelVersion) {
+    return registry.readGrowthParams(v.params);
+  }
+
   @FieldResolver(() => [Evaluation])
   evaluations(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
     return ctx.loaders.evaluationsOfVersion.load(v.id);
@@ -159,6 +166,16 @@ export class EvaluationResolver {
   @FieldResolver(() => DatasetVersion, { nullable: true })
   datasetVersion(@Root() e: Evaluation, @Ctx() ctx: ApiContext) {
     return e.datasetVersionId ? ctx.loaders.datasetVersion.load(e.datasetVersionId) : null;
+  }
+
+  @FieldResolver(() => ValidationReport, { nullable: true, description: 'The typed report of the "val" evaluation (null for other evaluations).' })
+  validation(@Root() e: Evaluation) {
+    return e.name === VAL_EVALUATION ? registry.readValidationReport(e.metrics) : null;
+  }
+
+  @FieldResolver(() => RetentionReport, { nullable: true, description: 'The typed report of the "imagenet-retention" evaluation (null for others).' })
+  imagenetRetention(@Root() e: Evaluation) {
+    return e.name === RETENTION_EVALUATION ? registry.readRetentionReport(e.metrics) : null;
   }
 
   @FieldResolver(() => [Metric], { description: 'Numeric leaves of `metrics` (per-class tables excluded).' })

@@ -9,7 +9,6 @@ import { graphql } from '@/gql';
 import type { TrainingJobQuery } from '@/gql/graphql';
 import { dateTime, duration, pct } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
-import { paramsSummary, readLossCurve } from '@/lib/metrics';
 import { useSession } from '@/lib/session';
 
 const JobDoc = graphql(`
@@ -21,10 +20,16 @@ const JobDoc = graphql(`
       progress
       percent
       etaSeconds
-      lossCurve
+      losses {
+        phase
+        step
+        loss
+      }
       error
       strategy
-      params
+      growth {
+        ...GrowthFields
+      }
       attempts
       cancelRequested
       queuedAt
@@ -78,8 +83,8 @@ function JobView({ j, refetch, pollError }: { j: Job; refetch: () => Promise<voi
   const { canEdit } = useSession();
   const cancel = useMutation(CancelDoc);
   const [confirm, setConfirm] = useState(false);
-  const p = paramsSummary(j.params);
-  const loss = readLossCurve(j.lossCurve);
+  const p = j.growth;
+  const loss = j.losses;
   const phases = [...new Set(loss.map((l) => l.phase))];
   const active = ACTIVE.includes(j.status);
 

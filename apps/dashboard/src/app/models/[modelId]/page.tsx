@@ -10,7 +10,6 @@ import type { ModelPageQuery } from '@/gql/graphql';
 import { dateTime, num, pct, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { rollbackTarget } from '@/lib/aliases';
-import { paramsSummary } from '@/lib/metrics';
 import { useSession } from '@/lib/session';
 
 const ModelPageDoc = graphql(`
@@ -61,7 +60,10 @@ const ModelPageDoc = graphql(`
           status
           classCount
           strategy
-          params
+          growth {
+            newLabels
+            mergedLabels
+          }
           createdAt
           readyAt
           parent {
@@ -117,7 +119,7 @@ export default function ModelPage() {
   if (!m) return <Loading label="Loading model…" />;
 
   const lineage: LineageVersion[] = m.versions.nodes.map((v) => {
-    const p = paramsSummary(v.params);
+    const p = v.growth;
     return {
       id: v.id,
       number: v.number,

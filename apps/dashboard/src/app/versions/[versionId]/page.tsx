@@ -10,7 +10,7 @@ import { graphql } from '@/gql';
 import type { VersionPageQuery } from '@/gql/graphql';
 import { dateTime, duration, num, pct } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
-import { newClassConfusions, oldAsNewConfusions, paramsSummary, readRetentionReport, readValReport, type ValReport } from '@/lib/metrics';
+import { newClassConfusions, oldAsNewConfusions, type ValReport } from '@/lib/metrics';
 import { useSession } from '@/lib/session';
 import { CompareVersions } from './compare';
 
@@ -22,7 +22,9 @@ const VersionPageDoc = graphql(`
       status
       classCount
       strategy
-      params
+      growth {
+        ...GrowthFields
+      }
       note
       error
       createdAt
@@ -84,8 +86,20 @@ const VersionPageDoc = graphql(`
       evaluations {
         id
         name
-        metrics
         createdAt
+        validation {
+          ...ValidationReportFields
+        }
+        imagenetRetention {
+          images
+          top1
+          top5
+          parentTop1
+          parentTop5
+          retention
+          agreement
+          predictedAsAdded
+        }
       }
       latestJob {
         id
@@ -112,6 +126,7 @@ const SetAliasDoc = graphql(`
 `);
 
 type Version = VersionPageQuery['modelVersion'];
+type Retention = Version['evaluations'][number]['imagenetRetention'];
 
 export default function VersionPage() {
   const { versionId } = useParams<{ versionId: string }>();
@@ -124,13 +139,11 @@ export default function VersionPage() {
 }
 
 function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> }) {
-  const params = paramsSummary(v.params);
-  const val = v.evaluations.find((e) => e.name === 'val');
-  const ret = v.evaluations.find((e) => e.name === 'imagenet-retention');
-  const report = val ? readValReport(val.metrics) : null;
+  const params = v.growth;
+  const validation = v.evaluations.find((e) => e.validation)?.validation ?? null;
   // Retention on the val split only means something when it had images of old classes.
-  if (report?.retention && report.retention.count === 0) report.retention = null;
-  const retention = ret ? readRetentionReport(ret.metrics) : null;
+  const report: ValReport | null = validation ? { ...validation, retention: validation.retention?.count ? validation.retention : null } : null;
+  const retention = v.evaluations.find((e) => e.imagenetRetention)?.imagenetRetention ?? null;
   const parentClasses = v.parent?.classCount ?? 0;
   // "New" units of this growth: appended units and the existing units that received merged labels.
   const newUnits = useMemo(() => {
@@ -269,7 +282,7 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
   );
 }
 
-function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: ValReport | null; retention: ReturnType<typeof readRetentionReport>; newUnits: Set<number>; hasParent: boolean }) {
+function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: ValReport | null; retention: Retention; newUnits: Set<number>; hasParent: boolean }) {
   const [confTab, setConfTab] = useState<'new' | 'old'>('new');
   const [showAll, setShowAll] = useState(false);
   const perClass = report

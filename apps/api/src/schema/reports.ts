@@ -1,0 +1,100 @@
+// Typed views of the JSON a training job stores (libs/registry/src/reports.ts reads it): growth parameters,
+// the "val" evaluation report, the "imagenet-retention" report and the loss curve. The JSON fields stay for
+// clients that want everything; these are what the dashboard and scripts read.
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ simpleResolvers: true, description: 'A label merged into an existing class of the parent.' })
+export class GrowthMerge {
+  @Field(() => String) label!: string;
+  @Field(() => Int, { nullable: true, description: 'The parent output unit that took the label.' }) outputUnit!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Options the growth ran with (null: the default was used).' })
+export class GrowthOptions {
+  @Field(() => Float, { nullable: true, description: '0 = most new-class accuracy … 1 = keep the parent\'s answers.' }) retentionKnob!: number | null;
+  @Field(() => Int, { nullable: true }) augmentations!: number | null;
+  @Field(() => Int, { nullable: true }) epochs!: number | null;
+  @Field(() => Int, { nullable: true }) seed!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'What a version was grown with.' })
+export class GrowthParams {
+  @Field(() => [String], { description: 'Labels that got new output units.' }) newLabels!: string[];
+  @Field(() => [String], { description: 'Labels merged into existing classes.' }) mergedLabels!: string[];
+  @Field(() => [GrowthMerge]) merges!: GrowthMerge[];
+  @Field(() => GrowthOptions) options!: GrowthOptions;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Top-1/top-5 accuracy (0..1) on `count` images.' })
+export class Accuracy {
+  @Field(() => Int) count!: number;
+  @Field(() => Float, { nullable: true }) top1!: number | null;
+  @Field(() => Float, { nullable: true }) top5!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Precision and recall of one output unit on the validation images.' })
+export class ClassScore {
+  @Field(() => Int) unit!: number;
+  @Field(() => String) label!: string;
+  @Field(() => Int, { description: 'Validation images of this class.' }) support!: number;
+  @Field(() => Int, { description: 'Images predicted as this class.' }) predicted!: number;
+  @Field(() => Int) correct!: number;
+  @Field(() => Float, { nullable: true }) precision!: number | null;
+  @Field(() => Float, { nullable: true }) recall!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: '`count` images of `trueLabel` predicted as `predictedLabel`.' })
+export class Confusion {
+  @Field(() => Int) trueUnit!: number;
+  @Field(() => String) trueLabel!: string;
+  @Field(() => Int) predictedUnit!: number;
+  @Field(() => String) predictedLabel!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'On validation images of old classes: how many of the parent\'s right answers the child keeps.' })
+export class ValidationRetention {
+  @Field(() => Int) count!: number;
+  @Field(() => Float, { nullable: true }) parentTop1!: number | null;
+  @Field(() => Float, { nullable: true }) childTop1!: number | null;
+  @Field(() => Float, { nullable: true, description: 'parentTop1 − childTop1, in points of %.' }) dropPoints!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of the parent\'s correct answers the child keeps.' }) kept!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Training and validation images of one label in a growth.' })
+export class LabelImageCount {
+  @Field(() => String) label!: string;
+  @Field(() => Int) train!: number;
+  @Field(() => Int) val!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The "val" evaluation: the held-out split of the training dataset version.' })
+export class ValidationReport {
+  @Field(() => Accuracy) overall!: Accuracy;
+  @Field(() => Accuracy, { description: 'On images of the parent\'s classes.' }) old!: Accuracy;
+  @Field(() => Accuracy, { description: 'On images of the classes this growth added or merged.' }) new!: Accuracy;
+  @Field(() => ValidationRetention, { nullable: true }) retention!: ValidationRetention | null;
+  @Field(() => [ClassScore]) perClass!: ClassScore[];
+  @Field(() => [Confusion], { description: 'New-class images predicted as something else.' }) newAsOther!: Confusion[];
+  @Field(() => [Confusion], { description: 'Old-class images predicted as a new class.' }) oldAsNew!: Confusion[];
+  @Field(() => [LabelImageCount]) images!: LabelImageCount[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
+export class RetentionReport {
+  @Field(() => Int) images!: number;
+  @Field(() => Float, { nullable: true }) top1!: number | null;
+  @Field(() => Float, { nullable: true }) top5!: number | null;
+  @Field(() => Float, { nullable: true }) parentTop1!: number | null;
+  @Field(() => Float, { nullable: true }) parentTop5!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of the parent\'s correct answers the child keeps.' }) retention!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of images where child and parent agree on top-1.' }) agreement!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of images the child takes for a class it added.' }) predictedAsAdded!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One point of a training loss curve.' })
+export class LossPoint {
+  @Field(() => String) phase!: string;
+  @Field(() => Float, { description: 'Iteration (or epoch) of the phase.' }) step!: number;
+  @Field(() => Float) loss!: number;
+}

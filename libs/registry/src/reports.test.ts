@@ -1,0 +1,71 @@
+// Readings of the stored job JSON that the API serves as typed fields.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readGrowthParams, readLossCurve, readRetentionReport, readValidationReport } from './reports.js';
+
+// The shape libs/jobs writes for the "val" evaluation (trainer EvaluationReport + timings/images).
+const val = {
+  overall: { count: 12, top1: 0.75, top5: 0.9 },
+  old: { count: 0, top1: 0, top5: 0 },
+  new: { count: 12, top1: 0.75, top5: 0.9 },
+  retention: { count: 0, parentTop1: 0, childTop1: 0, dropPoints: 0, kept: 1, lostTo: {} },
+  perClass: [
+    { unit: 985, label: 'daisy', support: 4, predicted: 2, correct: 1, precision: 0.5, recall: 0.25 },
+    { unit: 309, label: 'bee', support: 0, predicted: 1, correct: 0, precision: 0, recall: null },
+  ],
+  confusions: {
+    newAsOther: [{ trueUnit: 985, trueLabel: 'daisy', predictedUnit: 1000, predictedLabel: 'dandelion', count: 2 }],
+    oldAsNew: [{ trueUnit: 7, trueLabel: 'cock', predictedUnit: 1001, predictedLabel: 'sunflowers', count: 1 }],
+  },
+  images: { daisy: { train: 8, val: 4 } },
+  timings: { fit: 1.2 },
+};
+
+test('readValidationReport keeps accuracies, retention, per-class rows, confusions and image counts', () => {
+  const r = readValidationReport(val)!;
+  assert.equal(r.overall.top1, 0.75);
+  assert.equal(r.old.count, 0);
+  assert.deepEqual(r.retention, { count: 0, parentTop1: 0, childTop1: 0, dropPoints: 0, kept: 1 });
+  assert.equal(r.perClass.length, 2);
+  assert.equal(r.perClass[1]!.recall, null);
+  assert.equal(r.newAsOther[0]!.predictedLabel, 'dandelion');
+  assert.equal(r.oldAsNew[0]!.trueLabel, 'cock');
+  assert.deepEqual(r.images, [{ label: 'daisy', train: 8, val: 4 }]);
+  assert.equal(readValidationReport({ ...val, retention: undefined })!.retention, null);
+});
+
+test('malformed or foreign JSON: null report, defaults for broken fields', () => {
+  assert.equal(readValidationReport({ top1: 0.5 }), null);
+  assert.equal(readValidationReport(null), null);
+  const broken = readValidationReport({ overall: { top1: 'x' }, perClass: [{ label: 3 }], confusions: 'no' })!;
+  assert.deepEqual(broken.overall, { count: 0, top1: null, top5: null });
+  assert.deepEqual(broken.perClass[0], { unit: -1, label: '', support: 0, predicted: 0, correct: 0, precision: null, recall: null });
+  assert.deepEqual(broken.newAsOther, []);
+});
+
+test('readGrowthParams reads new classes, merges and options', () => {
+  const p = readGrowthParams({
+    datasetVersionId: 'x',
+    newClasses: [{ label: 'dandelion', classNodeId: 'a' }],
+    merges: [{ label: 'daisy', classNodeId: 'b', outputUnit: 985 }],
+    options: { retentionKnob: 0.5 },
+  });
+  assert.deepEqual(p.newLabels, ['dandelion']);
+  assert.deepEqual(p.mergedLabels, ['daisy']);
+  assert.deepEqual(p.merges, [{ label: 'daisy', outputUnit: 985 }]);
+  assert.equal(p.options.retentionKnob, 0.5);
+  assert.equal(p.options.epochs, null);
+  assert.deepEqual(readGrowthParams({}).newLabels, []);
+});
+
+test('readRetentionReport reads the retention evaluation only; readLossCurve accepts old and new rows', () => {
+  const r = readRetentionReport({ images: 30, top1: 0.7, top5: 0.9, parentTop1: 0.7, parentTop5: 0.9, retention: 1, agreement: 0.83, predictedAsAdded: 0.17 })!;
+  assert.equal(r.retention, 1);
+  assert.equal(r.images, 30);
+  assert.equal(readRetentionReport({ overall: {} }), null);
+  assert.equal(readRetentionReport(val), null, 'a val report is not a retention report');
+  assert.deepEqual(readLossCurve([{ phase: 'fit', step: 1, loss: 0.4 }, 0.3, { phase: 'fit', step: 2, loss: 'x' }]), [
+    { phase: 'fit', step: 1, loss: 0.4 },
+    { phase: 'training', step: 1, loss: 0.3 },
+  ]);
+});

@@ -1,0 +1,129 @@
+// Typed readings of the JSON the job runner stores: growth parameters (ModelVersion/TrainingJob.params), the "val"
+// evaluation (the trainer's EvaluationReport + image counts), the "imagenet-retention" evaluation and the loss
+// curve. The API serves these as GraphQL types, so clients get typed fields instead of re-parsing JSON. Readers
+// tolerate missing or malformed fields: rows written by older versions stay readable.
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const numOr = (v: unknown, d: number | null = null): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export interface GrowthParams {
+  newLabels: string[];
+  mergedLabels: string[];
+  merges: { label: string; outputUnit: number | null }[];
+  options: { retentionKnob: number | null; augmentations: number | null; epochs: number | null; seed: number | null };
+}
+
+/** ModelVersion.params / TrainingJob.params: { datasetVersionId, newClasses, merges, options }. */
+export function readGrowthParams(params: unknown): GrowthParams {
+  const p = obj(params);
+  const o = obj(p.options);
+  const merges = arr(p.merges).map((m) => ({ label: str(obj(m).label), outputUnit: numOr(obj(m).outputUnit) }));
+  return {
+    newLabels: arr(p.newClasses).map((c) => str(obj(c).label)).filter(Boolean),
+    mergedLabels: merges.map((m) => m.label).filter(Boolean),
+    merges,
+    options: { retentionKnob: numOr(o.retentionKnob), augmentations: numOr(o.augmentations), epochs: numOr(o.epochs), seed: numOr(o.seed) },
+  };
+}
+
+export interface AccuracyReading { count: number; top1: number | null; top5: number | null }
+export interface ClassScoreReading {
+  unit: number; label: string; support: number; predicted: number; correct: number; precision: number | null; recall: number | null;
+}
+export interface ConfusionReading { trueUnit: number; trueLabel: string; predictedUnit: number; predictedLabel: string; count: number }
+export interface ValidationReport {
+  overall: AccuracyReading;
+  old: AccuracyReading;
+  new: AccuracyReading;
+  retention: { count: number; parentTop1: number | null; childTop1: number | null; dropPoints: number | null; kept: number | null } | null;
+  perClass: ClassScoreReading[];
+  newAsOther: ConfusionReading[];
+  oldAsNew: ConfusionReading[];
+  /** training/validation images per label of this growth */
+  images: { label: string; train: number; val: number }[];
+}
+
+const accuracy = (v: unknown): AccuracyReading => {
+  const a = obj(v);
+  return { count: numOr(a.count, 0)!, top1: numOr(a.top1), top5: numOr(a.top5) };
+};
+const confusion = (v: unknown): ConfusionReading => {
+  const c = obj(v);
+  return {
+    trueUnit: numOr(c.trueUnit, -1)!,
+    trueLabel: str(c.trueLabel),
+    predictedUnit: numOr(c.predictedUnit, -1)!,
+    predictedLabel: str(c.predictedLabel),
+    count: numOr(c.count, 0)!,
+  };
+};
+
+/** The "val" evaluation of a grown version, or null when the JSON is not such a report. */
+export function readValidationReport(metrics: unknown): ValidationReport | null {
+  const m = obj(metrics);
+  if (!m.overall && !m.perClass) return null;
+  const r = m.retention ? obj(m.retention) : null;
+  const conf = obj(m.confusions);
+  return {
+    overall: accuracy(m.overall),
+    old: accuracy(m.old),
+    new: accuracy(m.new),
+    retention: r
+      ? { count: numOr(r.count, 0)!, parentTop1: numOr(r.parentTop1), childTop1: numOr(r.childTop1), dropPoints: numOr(r.dropPoints), kept: numOr(r.kept) }
+      : null,
+    perClass: arr(m.perClass).map((c) => {
+      const o = obj(c);
+      return {
+        unit: numOr(o.unit, -1)!,
+        label: str(o.label),
+        support: numOr(o.support, 0)!,
+        predicted: numOr(o.predicted, 0)!,
+        correct: numOr(o.correct, 0)!,
+        precision: numOr(o.precision),
+        recall: numOr(o.recall),
+      };
+    }),
+    newAsOther: arr(conf.newAsOther).map(confusion),
+    oldAsNew: arr(conf.oldAsNew).map(confusion),
+    images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
+  };
+}
+
+export interface RetentionReport {
+  images: number;
+  top1: number | null;
+  top5: number | null;
+  parentTop1: number | null;
+  parentTop5: number | null;
+  retention: number | null;
+  agreement: number | null;
+  predictedAsAdded: number | null;
+}
+
+/** The "imagenet-retention" evaluation (held-out ImageNet photos, new head vs parent head), or null. */
+export function readRetentionReport(metrics: unknown): RetentionReport | null {
+  const m = obj(metrics);
+  if (m.overall !== undefined || (m.top1 === undefined && m.retention === undefined)) return null;
+  return {
+    images: numOr(m.images, 0)!,
+    top1: numOr(m.top1),
+    top5: numOr(m.top5),
+    parentTop1: numOr(m.parentTop1),
+    parentTop5: numOr(m.parentTop5),
+    retention: numOr(m.retention),
+    agreement: numOr(m.agreement),
+    predictedAsAdded: numOr(m.predictedAsAdded),
+  };
+}
+
+export interface LossPoint { phase: string; step: number; loss: number }
+
+/** TrainingJob.lossCurve: [{ phase, step, loss }] (older rows may hold bare numbers); non-finite losses dropped. */
+export function readLossCurve(v: unknown): LossPoint[] {
+  return arr(v)
+    .map((p, i) => (typeof p === 'number' ? { phase: 'training', step: i, loss: p } : { phase: str(obj(p).phase) || 'training', step: numOr(obj(p).step, i)!, loss: numOr(obj(p).loss, NaN)! }))
+    .filter((p) => Number.isFinite(p.loss));
+}
