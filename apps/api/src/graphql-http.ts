@@ -39,6 +39,8 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on('error', reject);
+    // a client that goes away mid-body: settle, so nothing waits on (or holds) this request
+    req.on('close', () => !req.complete && reject(new BodyError(400, 'the request body was cut off')));
   });
 }
 
