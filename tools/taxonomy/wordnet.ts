@@ -63,3 +63,26 @@ export function parseSynsetLine(line: string): NounSynset {
   }
   return { offset, lemmas, hypernyms, instanceHypernyms };
 }
+
+/**
+ * Reader for index.noun (format in wndb(5WN)): each lemma with its synset offsets in WordNet's sense order,
+ * most frequent sense first. Lemmas are lower case with underscores for spaces.
+ */
+export function parseIndexNoun(text: string): Map<string, string[]> {
+  const senses = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('  ')) continue; // licence header
+    const f = line.trim().split(/\s+/);
+    const [lemma, pos] = f;
+    const synsetCount = parseInt(f[2], 10);
+    const pointerCount = parseInt(f[3], 10);
+    if (pos !== 'n' || !Number.isFinite(synsetCount) || !Number.isFinite(pointerCount)) {
+      throw new Error(`index.noun: bad line "${line.slice(0, 80)}"`);
+    }
+    const first = 4 + pointerCount + 2; // lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt
+    const offsets = f.slice(first, first + synsetCount);
+    if (offsets.length !== synsetCount || offsets.some((o) => !/^\d{8}$/.test(o))) throw new Error(`index.noun: bad offsets for "${lemma}"`);
+    senses.set(lemma, offsets);
+  }
+  return senses;
+}

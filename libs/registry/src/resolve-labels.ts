@@ -3,10 +3,13 @@
 // - an exact match the parent does not predict (a WordNet synset, a user class) → NEW unit for that node;
 // - close matches (case, plural, typo) to a parent class → refused unless the caller says MERGE or NEW,
 //   because a silent wrong merge corrupts a class and a silent duplicate splits one;
-// - otherwise → NEW unit for a new user class (created inside the version transaction).
+// - otherwise → NEW unit for a new user class (created inside the version transaction), filed under the
+//   parent class the caller names or, failing that, where WordNet puts the name in the ImageNet hierarchy
+//   ("sunflowers" under flower); with neither, at the root.
 import type { PrismaClient, ClassNode } from '@accrete/db';
 import { badInput, notFound } from './errors.js';
 import { resolveClassNames } from './taxonomy/index.js';
+import { imagenetNodeId, placementFor } from '@accrete/taxonomy';
 import type { ClassToAdd } from './versions.js';
 
 export interface LabelResolution {
@@ -26,6 +29,13 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
   const resolutions = await resolveClassNames(prisma, byName.map((c) => (c.name ?? c.label).trim()));
   const resOf = new Map(byName.map((c, i) => [c, resolutions[i]]));
   const nodeIds = new Set<string>([...classes.map((c) => c.mergeIntoClassId).filter((x): x is string => !!x)]);
+  // where WordNet would file each name, for the labels that may become new classes without a named parent
+  const placed = new Map<string, string>();
+  for (const c of classes) {
+    const p = c.parentClassId || c.mergeIntoClassId ? null : placementFor((c.name ?? c.label).trim());
+    if (p) placed.set((c.name ?? c.label).trim(), imagenetNodeId(p.parentWnid));
+  }
+  for (const id of placed.values()) nodeIds.add(id);
   for (const r of resolutions) {
     if (r.kind === 'exact') nodeIds.add(r.match.id);
     if (r.kind === 'proposals') for (const p of r.proposals) nodeIds.add(p.id);
@@ -42,8 +52,10 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
   for (const c of classes) {
     const name = (c.name ?? c.label).trim();
     const merge = (n: ClassNode): LabelResolution => ({ label: c.label, resolution: 'MERGE', classNode: n, outputUnit: units.get(n.id)! });
+    const placedId = placed.get(name);
+    const parentId = c.parentClassId ?? (placedId && nodes.has(placedId) ? placedId : null); // a seeded hierarchy has it
     const fresh = (allowDuplicateName: boolean): LabelResolution => ({
-      label: c.label, resolution: 'NEW', classNode: null, outputUnit: null, create: { name, parentId: c.parentClassId ?? null, allowDuplicateName },
+      label: c.label, resolution: 'NEW', classNode: null, outputUnit: null, create: { name, parentId, allowDuplicateName },
     });
     let r: LabelResolution;
     if (c.mergeIntoClassId) {

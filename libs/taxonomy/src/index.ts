@@ -8,3 +8,4 @@ export * from './search.js';
 export * from './resolve.js';
 export * from './rollup.js';
 export * from './imagenet.js';
+export * from './placement.js';

@@ -19,7 +19,7 @@ export function looseKey(name: string): string {
 // the same few thousand words, so remember the answers (bounded, in case of adversarial queries).
 const singularMemo = new Map<string, string>();
 
-function singularWord(word: string): string {
+export function singularWord(word: string): string {
   let s = singularMemo.get(word);
   if (s === undefined) {
     // pluralize.singular also mangles some singulars ("axis" -> "axi"), so only touch words it sees as plural.
