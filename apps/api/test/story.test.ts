@@ -108,7 +108,7 @@ test('register base → import → grow v2 → predict by alias → promote → 
   assert.ok(v2.evaluations.length >= 1 && v2.evaluations.every((e: { summary: unknown[] }) => e.summary.length > 0), JSON.stringify(v2.evaluations));
   // the same reports, typed: what v2 was grown with, its val report, its ImageNet retention, the job's loss curve
   const typed = ok(await api.gql(`query($id: ID!) { modelVersion(id: $id) { growth { newLabels mergedLabels merges { label outputUnit } }
-      evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } }
+      evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } parentLevel { count top1 } }
         imagenetRetention { images retention agreement } }
       latestJob { losses { phase step loss } growth { newLabels } } } }`, { id: created.version.id })).modelVersion;
   assert.deepEqual([...typed.growth.newLabels].sort(), ['dandelion', 'roses', 'sunflowers', 'tulips']);
@@ -118,6 +118,9 @@ test('register base → import → grow v2 → predict by alias → promote → 
   assert.equal(val.validation.overall.count, CLASSES.length * VAL_PER_CLASS);
   assert.ok(val.validation.overall.top1 > 0.5, `val top-1 ${val.validation.overall.top1}`);
   assert.deepEqual(val.validation.images.map((i: { label: string }) => i.label).sort(), CLASSES);
+  // roll-up at the taxonomy parent: every flower class has one now, and a parent-level hit includes the exact hits
+  assert.equal(val.validation.parentLevel.count, val.validation.overall.count);
+  assert.ok(val.validation.parentLevel.top1 >= val.validation.overall.top1, JSON.stringify(val.validation.parentLevel));
   assert.equal(val.imagenetRetention, null, 'the val evaluation has no retention report');
   const ret = typed.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention');
   assert.ok(ret.imagenetRetention.images > 0 && ret.imagenetRetention.retention > 0.8, JSON.stringify(ret.imagenetRetention));

@@ -241,6 +241,7 @@ test('the version page shows its evaluation charts and compares with the parent'
   }
   assert.ok((await page.getByTestId('chart-accuracy').locator('svg rect').count()) >= 4, 'accuracy bars drawn');
   assert.ok((await page.getByTestId('chart-per-class').locator('svg rect').count()) >= LABELS.length, 'per-class bars drawn');
+  await page.getByText('Top-1 at parent class').waitFor(); // the taxonomy roll-up (sunflowers were filed under flower)
   const compare = page.getByTestId('compare');
   await compare.getByRole('cell', { name: 'overall.top1' }).first().waitFor();
   assert.match(await compare.innerText(), /\+ dandelion|\+ sunflowers/);

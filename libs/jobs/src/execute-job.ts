@@ -16,6 +16,7 @@ import { NotPublished, publishVersion } from './publish.js';
 import { jobPlan, type ProgressPlan } from './progress-plan.js';
 import { loadRehearsalSets } from './rehearsal.js';
 import { evaluateRetention } from './retention.js';
+import { taxonomyParentNames } from './taxonomy-parents.js';
 import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
 
 export interface JobDeps {
@@ -127,6 +128,10 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         `${params.merges.length} merges, ${Object.keys(images.earlier).length} earlier classes, ${sets.rehearsal.length} rehearsal`,
     );
 
+    const ancestorOf = await taxonomyParentNames(prisma, [
+      ...parent.classes.map((c, u) => ({ label: parentModel.labels[u], classNodeId: c.classNodeId })),
+      ...params.newClasses,
+    ]);
     lap('prepare');
     const cache = getSharedBottleneckCache(deps.config);
     const growProgress = trainerProgress(monitor, plan);
@@ -144,6 +149,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       cache,
       onProgress: growProgress,
       signal: monitor.signal,
+      ancestorOf: (label) => ancestorOf.get(label),
     });
     monitor.check();
     const expected = parentModel.head.classes + params.newClasses.length;

@@ -18,6 +18,7 @@ const val = {
     oldAsNew: [{ trueUnit: 7, trueLabel: 'cock', predictedUnit: 1001, predictedLabel: 'sunflowers', count: 1 }],
   },
   images: { daisy: { train: 8, val: 4 } },
+  byAncestor: { top1: 0.9, count: 12 },
   timings: { fit: 1.2 },
 };
 
@@ -31,7 +32,9 @@ test('readValidationReport keeps accuracies, retention, per-class rows, confusio
   assert.equal(r.newAsOther[0]!.predictedLabel, 'dandelion');
   assert.equal(r.oldAsNew[0]!.trueLabel, 'cock');
   assert.deepEqual(r.images, [{ label: 'daisy', train: 8, val: 4 }]);
+  assert.deepEqual(r.parentLevel, { count: 12, top1: 0.9 });
   assert.equal(readValidationReport({ ...val, retention: undefined })!.retention, null);
+  assert.equal(readValidationReport({ ...val, byAncestor: undefined })!.parentLevel, null);
 });
 
 test('malformed or foreign JSON: null report, defaults for broken fields', () => {

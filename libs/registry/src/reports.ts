@@ -44,6 +44,8 @@ export interface ValidationReport {
   oldAsNew: ConfusionReading[];
   /** training/validation images per label of this growth */
   images: { label: string; train: number; val: number }[];
+  /** top-1 counted at the parent class in the taxonomy (null for reports written before it existed) */
+  parentLevel: { count: number; top1: number | null } | null;
 }
 
 const accuracy = (v: unknown): AccuracyReading => {
@@ -89,6 +91,7 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     newAsOther: arr(conf.newAsOther).map(confusion),
     oldAsNew: arr(conf.oldAsNew).map(confusion),
     images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
+    parentLevel: m.byAncestor ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).top1) } : null,
   };
 }
 

@@ -44,6 +44,8 @@ export interface GrowRequest {
   cache: BottleneckCache;
   onProgress?: (p: Progress & { loss?: number }) => void;
   signal?: AbortSignal;
+  /** The name of a label's parent in the class taxonomy: the evaluation then also counts top-1 at that level. */
+  ancestorOf?: (label: string) => string | undefined;
 }
 
 export interface GrowResult {
@@ -168,7 +170,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
   t = performance.now();
   const newUnits = [...new Set([...Object.values(plan.merged), ...plan.appended.map((_, j) => parent.head.classes + j)])];
   const evaluation = va
-    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head })
+    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head, ancestor: req.ancestorOf })
     : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits });
   lap('evaluate', t);
   lap('total', t0);

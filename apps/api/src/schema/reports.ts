@@ -68,6 +68,12 @@ export class LabelImageCount {
   @Field(() => Int) val!: number;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'Top-1 counted at the parent class: right when the prediction shares the true class\'s parent in the taxonomy (a daisy taken for a sunflower is right: both are flowers).' })
+export class ParentLevelAccuracy {
+  @Field(() => Int, { description: 'Images whose class has a parent in the taxonomy.' }) count!: number;
+  @Field(() => Float, { nullable: true }) top1!: number | null;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'The "val" evaluation: the held-out split of the training dataset version.' })
 export class ValidationReport {
   @Field(() => Accuracy) overall!: Accuracy;
@@ -78,6 +84,7 @@ export class ValidationReport {
   @Field(() => [Confusion], { description: 'New-class images predicted as something else.' }) newAsOther!: Confusion[];
   @Field(() => [Confusion], { description: 'Old-class images predicted as a new class.' }) oldAsNew!: Confusion[];
   @Field(() => [LabelImageCount]) images!: LabelImageCount[];
+  @Field(() => ParentLevelAccuracy, { nullable: true, description: 'Null for versions evaluated before the roll-up existed.' }) parentLevel!: ParentLevelAccuracy | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })

@@ -11,6 +11,7 @@ export const ValidationReportFields = graphql(`
     newAsOther { trueUnit trueLabel predictedUnit predictedLabel count }
     oldAsNew { trueUnit trueLabel predictedUnit predictedLabel count }
     images { label train val }
+    parentLevel { count top1 }
   }
 `);
 

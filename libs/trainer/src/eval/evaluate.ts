@@ -56,6 +56,7 @@ export interface EvaluationReport {
   perClass: ClassScore[];
   /** New-class rows predicted as something else, and old-class rows predicted as a new class. */
   confusions: { newAsOther: Confusion[]; oldAsNew: Confusion[] };
+  /** Top-1 counted at the parent class (given `ancestor`): right when the prediction shares the truth's parent. */
   byAncestor?: { top1: number; count: number };
   [k: string]: unknown;
 }

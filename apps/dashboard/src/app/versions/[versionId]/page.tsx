@@ -197,6 +197,9 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
           <Stat label="Top-1 overall" value={pct(report?.overall.count ? report.overall.top1 : null)} hint={report ? `${num(report.overall.count)} val images` : undefined} />
           <Stat label="Top-1 new classes" value={pct(report?.new.count ? report.new.top1 : null)} hint={report ? `${num(report.new.count)} images` : undefined} />
           <Stat label="Top-1 old classes" value={pct(report?.old.count ? report.old.top1 : null)} hint={report ? (report.old.count ? `${num(report.old.count)} images` : 'no old-class val images') : undefined} />
+          {report?.parentLevel?.count ? (
+            <Stat label="Top-1 at parent class" value={pct(report.parentLevel.top1)} hint="right up to the taxonomy parent (daisy for sunflower: both flowers)" />
+          ) : null}
           <Stat label="Retention vs parent" value={pct(retention?.retention ?? (report?.retention?.count ? report.retention.kept : null))} hint={retention ? `${num(retention.images)} ImageNet photos` : undefined} />
         </dl>
 
