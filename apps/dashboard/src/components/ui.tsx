@@ -1,7 +1,7 @@
 'use client';
-// Design-system primitives: page header, states (loading/error/empty), badges, dialogs, progress.
+// Design-system primitives: page header, states (loading/error/empty), badges, dialogs, progress, search.
 import Link from 'next/link';
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { describeError } from '@/lib/graphql';
 
 export function PageHeader({
@@ -108,6 +108,20 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
   return (
     <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(v * 100)}>
       <span style={{ width: `${v * 100}%` }} />
+    </div>
+  );
+}
+
+/** A search box with a hidden label; `onSearch` gets every change (lists reset their pages there). */
+export function SearchField({ id, label, placeholder, value, onSearch, style }: {
+  id: string; label: string; placeholder: string; value: string; onSearch: (text: string) => void; style?: CSSProperties;
+}) {
+  return (
+    <div className="field" style={style}>
+      <label htmlFor={id} className="visually-hidden">
+        {label}
+      </label>
+      <input id={id} type="search" placeholder={placeholder} value={value} onChange={(e) => onSearch(e.target.value)} />
     </div>
   );
 }

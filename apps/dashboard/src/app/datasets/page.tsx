@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Pager, useCursorPages } from '@/components/pager';
-import { Badge, Empty, ErrorBox, PageHeader, QueryView } from '@/components/ui';
+import { Badge, Empty, ErrorBox, PageHeader, QueryView, SearchField } from '@/components/ui';
 import { graphql } from '@/gql';
 import { num, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
@@ -60,21 +60,17 @@ export default function DatasetsPage() {
         <section className="card stack" aria-labelledby="ds-h">
           <div className="card-head">
             <h2 id="ds-h">All datasets</h2>
-            <div className="field" style={{ width: 260 }}>
-              <label htmlFor="ds-search" className="visually-hidden">
-                Search datasets
-              </label>
-              <input
-                id="ds-search"
-                type="search"
-                placeholder="Search datasets…"
-                value={search}
-                onChange={(e) => {
-                  setSearch(e.target.value);
-                  pages.reset();
-                }}
-              />
-            </div>
+            <SearchField
+              id="ds-search"
+              label="Search datasets"
+              placeholder="Search datasets…"
+              value={search}
+              style={{ width: 260 }}
+              onSearch={(text) => {
+                setSearch(text);
+                pages.reset();
+              }}
+            />
           </div>
           <QueryView state={q} loadingLabel="Loading datasets…">
             {(d) =>

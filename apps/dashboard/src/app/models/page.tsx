@@ -2,7 +2,7 @@
 // Models: every model with its current aliases and newest version.
 import Link from 'next/link';
 import { useState } from 'react';
-import { Badge, Empty, PageHeader, QueryView, StatusBadge } from '@/components/ui';
+import { Badge, Empty, PageHeader, QueryView, SearchField, StatusBadge } from '@/components/ui';
 import { graphql } from '@/gql';
 import { useQuery } from '@/lib/hooks';
 import { num, relative } from '@/lib/format';
@@ -59,21 +59,17 @@ export default function ModelsPage() {
       <PageHeader title="Models" description="Classifiers that grow version after version. Aliases (production, staging…) point at the version that serves." />
       <div className="card stack">
         <div className="row">
-          <div className="field" style={{ flex: '1 1 260px', maxWidth: 360 }}>
-            <label htmlFor="model-search" className="visually-hidden">
-              Search models
-            </label>
-            <input
-              id="model-search"
-              type="search"
-              placeholder="Search models…"
-              value={search}
-              onChange={(e) => {
-                setSearch(e.target.value);
-                pages.reset();
-              }}
-            />
-          </div>
+          <SearchField
+            id="model-search"
+            label="Search models"
+            placeholder="Search models…"
+            value={search}
+            style={{ flex: '1 1 260px', maxWidth: 360 }}
+            onSearch={(text) => {
+              setSearch(text);
+              pages.reset();
+            }}
+          />
         </div>
         <QueryView state={q} loadingLabel="Loading models…">
           {(d) =>
