@@ -150,6 +150,11 @@ test('sign in as admin and browse the models', async () => {
   await page.getByTestId('session').locator('.badge-info', { hasText: 'admin' }).waitFor();
   await page.getByText('production → v1').waitFor();
   await shot('01-models');
+  // the search box filters the list on the server
+  await page.getByLabel('Search models').fill('no-such-model');
+  await page.getByText('No models matching “no-such-model” yet.', { exact: false }).waitFor();
+  await page.getByLabel('Search models').fill('mobilenet');
+  await page.getByRole('table').getByRole('link', { name: /mobilenet/ }).first().waitFor();
   await page.getByRole('table').getByRole('link').first().click();
   await page.getByRole('heading', { name: 'Lineage' }).waitFor();
   state.modelId = page.url().split('/models/')[1];
