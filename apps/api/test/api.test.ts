@@ -441,4 +441,11 @@ describe('aliases and versions', () => {
     ok(await api.gql(q, { n: 12 }));
     assert.ok(api.queries.count < large.queries, `warm: ${api.queries.count} queries`);
   });
+
+  test('classPlacement tells where a new class of a name would be filed', async () => {
+    const q = `query($n: String!) { classPlacement(name: $n) { name path } }`;
+    assert.deepEqual(ok(await api.gql(q, { n: 'Sunflowers' })).classPlacement.path.slice(-2), ['angiosperm', 'flower']);
+    assert.equal(ok(await api.gql(q, { n: 'baby corgi' })).classPlacement.name, 'corgi');
+    assert.equal(ok(await api.gql(q, { n: 'xyzzy' })).classPlacement, null);
+  });
 });

@@ -204,6 +204,7 @@ test('train a new version from the form and watch the job reach READY', async ()
   const sunflowers = form.getByLabel('How “sunflowers” joins the new version');
   for (const t0 = Date.now(); (await sunflowers.inputValue()) === 'auto' && Date.now() - t0 < 20_000; ) await page.waitForTimeout(100);
   assert.equal(await sunflowers.inputValue(), 'new');
+  await form.getByText('under flower', { exact: true }).waitFor(); // where the new class will be filed
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
   await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');

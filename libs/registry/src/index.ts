@@ -35,3 +35,4 @@ export {
   type GrowthParams, type ValidationReport, type RetentionReport, type LossPoint,
   type AccuracyReading, type ClassScoreReading, type ConfusionReading,
 } from './reports.js';
+export { placedParentId } from './resolve-labels.js';

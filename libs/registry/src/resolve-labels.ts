@@ -21,6 +21,12 @@ export interface LabelResolution {
   create?: { name: string; parentId: string | null; allowDuplicateName: boolean };
 }
 
+/** The ClassNode id a new class called `name` is filed under when no parent is named (WordNet placement), or null. */
+export function placedParentId(name: string): string | null {
+  const p = placementFor(name.trim());
+  return p ? imagenetNodeId(p.parentWnid) : null;
+}
+
 export async function resolveLabels(prisma: PrismaClient, parentVersionId: string, classes: ClassToAdd[]): Promise<LabelResolution[]> {
   const units = new Map(
     (await prisma.versionClass.findMany({ where: { versionId: parentVersionId }, select: { classNodeId: true, outputUnit: true } })).map((u) => [u.classNodeId, u.outputUnit]),
@@ -32,8 +38,8 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
   // where WordNet would file each name, for the labels that may become new classes without a named parent
   const placed = new Map<string, string>();
   for (const c of classes) {
-    const p = c.parentClassId || c.mergeIntoClassId ? null : placementFor((c.name ?? c.label).trim());
-    if (p) placed.set((c.name ?? c.label).trim(), imagenetNodeId(p.parentWnid));
+    const id = c.parentClassId || c.mergeIntoClassId ? null : placedParentId(c.name ?? c.label);
+    if (id) placed.set((c.name ?? c.label).trim(), id);
   }
   for (const id of placed.values()) nodeIds.add(id);
   for (const r of resolutions) {

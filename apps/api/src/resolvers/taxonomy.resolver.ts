@@ -26,6 +26,15 @@ export class ClassNodeResolver {
     return registry.searchClasses(ctx.prisma, name, Math.min(Math.max(limit, 1), 50));
   }
 
+  @Query(() => ClassNode, {
+    nullable: true,
+    description: 'Where createModelVersion files a new class of this name when no parentClassId is given (where WordNet puts it in the ImageNet hierarchy); null: at the root.',
+  })
+  async classPlacement(@Arg('name', () => String) name: string, @Ctx() ctx: ApiContext) {
+    const id = registry.placedParentId(name);
+    return id ? ctx.loaders.classNode.load(id) : null;
+  }
+
   @Query(() => [ClassTreeNode], { description: 'A node and its descendants (flat, parentId links), down to maxDepth levels.' })
   classSubtree(@Arg('id', () => ID) id: string, @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number, @Ctx() ctx: ApiContext) {
     return registry.classSubtreeNodes(ctx.prisma, id, Math.min(Math.max(maxDepth, 0), 30));

@@ -1,6 +1,7 @@
 'use client';
 // How one dataset label joins the new version: merged into a class the parent already predicts (e.g. "daisy" into
-// ImageNet's daisy) or added as a new output unit. The proposal mirrors what the API would decide by default.
+// ImageNet's daisy) or added as a new output unit, filed where the API would file it in the taxonomy. The proposal
+// mirrors what the API would decide by default.
 import { useEffect } from 'react';
 import { graphql } from '@/gql';
 import { useQuery } from '@/lib/hooks';
@@ -13,6 +14,11 @@ const ProposalDoc = graphql(`
       id
       name
       origin
+      path
+    }
+    classPlacement(name: $label) {
+      id
+      name
       path
     }
     modelVersion(id: $parentVersionId) {
@@ -70,6 +76,11 @@ export function LabelProposal({ label, parentVersionId, value, onChange }: { lab
         ))}
         <option value="auto">let the API decide</option>
       </select>
+      {value?.kind === 'new' && (
+        <span className="badge" title={q.data.classPlacement ? [...q.data.classPlacement.path, label].join(' › ') : 'no WordNet match: at the root of the taxonomy'}>
+          {q.data.classPlacement ? `under ${q.data.classPlacement.name}` : 'at the root'}
+        </span>
+      )}
       {proposed && value?.kind === 'merge' && value.classNodeId === proposed.id && (
         <span className="badge badge-info" title={'path' in proposed ? proposed.path.join(' › ') : undefined}>
           proposed merge
