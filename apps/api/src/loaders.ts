@@ -51,6 +51,11 @@ const FACTORIES = {
     const found = await classAncestorsMany(prisma, [...ids]);
     return ids.map((id) => found.get(id) ?? notFound('class', id));
   }),
+  childCountOfClass: (prisma: PrismaClient) => new DataLoader<string, number>(async (ids) => {
+    const rows = await prisma.classNode.groupBy({ by: ['parentId'], where: { parentId: { in: [...ids] } }, _count: { _all: true } });
+    const map = new Map(rows.map((r) => [r.parentId, r._count._all]));
+    return ids.map((id) => map.get(id) ?? 0);
+  }),
   rejectionCountOfImport: (prisma: PrismaClient) => new DataLoader<string, number>(async (ids) => {
     const rows = await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: [...ids] } }, _count: { _all: true } });
     const map = new Map(rows.map((r) => [r.importId, r._count._all]));
@@ -61,7 +66,7 @@ const FACTORIES = {
 export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
 
 /**
- * A request's loaders, each made on first use: a list query touches one or two of the seventeen, and making all
+ * A request's loaders, each made on first use: a list query touches one or two of the eighteen, and making all
  * of them for every request was measurable garbage under load.
  */
 class LazyLoaders {

@@ -442,6 +442,23 @@ describe('aliases and versions', () => {
     assert.ok(api.queries.count < large.queries, `warm: ${api.queries.count} queries`);
   });
 
+  test('child counts of a page of classes are one grouped query, and match a count of each one', async () => {
+    const q = `query($n: Int!) { classNodes(first: $n, filter: { search: "dog" }) { nodes { id children(first: 0) { totalCount pageInfo { hasNextPage } } } } }`;
+    const count = async (n: number) => {
+      api.queries.reset();
+      const nodes = ok(await api.gql(q, { n })).classNodes.nodes;
+      return { nodes, queries: api.queries.count };
+    };
+    const small = await count(2);
+    const large = await count(12);
+    assert.equal(large.queries, small.queries, `queries: ${small.queries} for 2 classes, ${large.queries} for 12`);
+    const withChildren = large.nodes.filter((n: { children: { totalCount: number } }) => n.children.totalCount > 0);
+    assert.ok(withChildren.length > 0, 'some dog classes have children (breeds)');
+    for (const n of large.nodes) {
+      assert.equal(n.children.totalCount, await api.db.prisma.classNode.count({ where: { parentId: n.id } }));
+    }
+  });
+
   test('classPlacement tells where a new class of a name would be filed', async () => {
     const q = `query($n: String!) { classPlacement(name: $n) { name path } }`;
     assert.deepEqual(ok(await api.gql(q, { n: 'Sunflowers' })).classPlacement.path.slice(-2), ['angiosperm', 'flower']);

@@ -83,8 +83,10 @@ export class ClassNodeResolver {
   }
 
   @FieldResolver(() => ClassNodeConnection)
-  children(@Root() c: ClassNode, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
-    return registry.listClassNodes(ctx.prisma, { parentId: c.id }, page);
+  async children(@Root() c: ClassNode, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
+    const p = await registry.listClassNodes(ctx.prisma, { parentId: c.id }, page);
+    // the count through one grouped query for all the nodes of a page (the tree asks `children(first: 0) { totalCount }`)
+    return { edges: p.edges, nodes: p.nodes, pageInfo: p.pageInfo, get totalCount() { return ctx.loaders.childCountOfClass.load(c.id); } };
   }
 
   @FieldResolver(() => [ClassNode], { description: 'From the root down to the parent.' })
