@@ -159,9 +159,11 @@ interface HeldOutScores {
 }
 
 /**
- * The knob's trade-off curve on held-out rows, per bias shift: accuracy on the user's classes, and the expected
- * share of rehearsal rows whose answer changes — soft (logistic in the margin between the best shifted new column
- * and the best frozen one), so it keeps falling smoothly even where a small held-out set shows no hard change.
+ * The knob's trade-off curve on held-out rows, per bias shift: the expected accuracy on the user's classes and the
+ * expected share of rehearsal rows whose answer changes. Both are soft (logistic in the margin: the true unit's
+ * over its best rival; the parent's answer's over its best rival), so the curve keeps sloping where a small
+ * held-out set shows no hard change. Hard accuracy on one or two held-out images per class stayed at its best up
+ * to a large shift, and knob 0 landed there (bench/small-data.ts).
  */
 export interface KnobCurve {
   delta: number[];
@@ -194,7 +196,17 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
         const v = h.s[i * k + c] - (c >= firstNew ? delta : 0);
         if (v > best) { best = v; unit = lay.trained[c]; }
       }
-      if (i < h.labelledRows.length) ok += unit === rows.unit[r] ? 1 : 0;
+      if (i < h.labelledRows.length) {
+        // soft too: the true unit's margin over its best rival, so a few held-out images give a sloped curve
+        const trueCol = lay.columnOf.get(rows.unit[r]) ?? -1;
+        if (trueCol < 0) ok += unit === rows.unit[r] ? 1 : 0;
+        else {
+          const own = h.s[i * k + trueCol] - (trueCol >= firstNew ? delta : 0);
+          let rival = rows.stats.max[r];
+          for (let c = 0; c < k; c++) if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
+          ok += 1 / (1 + Math.exp(-(own - rival) / CHANGE_TEMPERATURE));
+        }
+      }
       else {
         // the parent's answer changes when another unit overtakes it: soft count on the margin
         const topCol = lay.columnOf.get(rows.stats.top1[r]) ?? -1;
