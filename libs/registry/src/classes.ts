@@ -7,18 +7,6 @@ import { cachedClassNode, rememberClassNodes } from './caches.js';
 
 type Row = Pick<ClassNode, 'id' | 'name' | 'wnid' | 'parentId' | 'depth'>;
 
-/** Every node on the paths from the given nodes up to their roots (including the nodes). One query. */
-export async function ancestorRows(prisma: PrismaClient, ids: string[]): Promise<Map<string, Row>> {
-  if (ids.length === 0) return new Map();
-  const rows = await prisma.$queryRaw<Row[]>(Prisma.sql`
-    WITH RECURSIVE up AS (
-      SELECT "id", "name", "wnid", "parentId", "depth" FROM "ClassNode" WHERE "id" IN (${Prisma.join(ids)})
-      UNION
-      SELECT c."id", c."name", c."wnid", c."parentId", c."depth" FROM "ClassNode" c JOIN up ON c."id" = up."parentId"
-    ) SELECT * FROM up`);
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
 /**
  * Each node's chain from the root down to the node itself, for many nodes at once: from the class-node cache when
  * it holds every link, else one recursive query for all of them. Unknown ids are absent from the result.

@@ -10,7 +10,7 @@ export { getModel, getVersion, versionLineage } from './models.js';
 export { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
 export { watchTrainingJob, isTerminalJob } from './watch.js';
 export { compareVersions, flattenMetrics, perClassMetrics, type MetricValue } from './compare.js';
-export { ancestorRows, classPaths, classAncestors, classAncestorsMany, classSubtreeNodes, type TreeNode } from './classes.js';
+export { classPaths, classAncestors, classAncestorsMany, classSubtreeNodes, type TreeNode } from './classes.js';
 export { taxonomyOps, searchClasses, versionClassTreeNodes, type FlatVersionTreeNode } from './taxonomy-ops.js';
 export * as taxonomy from './taxonomy/index.js';
 export {
