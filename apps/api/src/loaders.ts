@@ -26,6 +26,14 @@ function groupBy<T>(fetch: (ids: string[]) => Promise<T[]>, key: keyof T) {
   });
 }
 
+/** Row counts per key; `fetch` returns one [key, count] pair per key that has rows (a grouped count). */
+function countBy(fetch: (ids: string[]) => Promise<[string | null, number][]>) {
+  return new DataLoader<string, number>(async (ids) => {
+    const map = new Map(await fetch([...ids]));
+    return ids.map((id) => map.get(id) ?? 0);
+  });
+}
+
 const inIds = (ids: string[]) => ({ where: { id: { in: ids } } });
 
 /** How each loader is made for a request's Prisma client. */
@@ -51,16 +59,10 @@ const FACTORIES = {
     const found = await classAncestorsMany(prisma, [...ids]);
     return ids.map((id) => found.get(id) ?? notFound('class', id));
   }),
-  childCountOfClass: (prisma: PrismaClient) => new DataLoader<string, number>(async (ids) => {
-    const rows = await prisma.classNode.groupBy({ by: ['parentId'], where: { parentId: { in: [...ids] } }, _count: { _all: true } });
-    const map = new Map(rows.map((r) => [r.parentId, r._count._all]));
-    return ids.map((id) => map.get(id) ?? 0);
-  }),
-  rejectionCountOfImport: (prisma: PrismaClient) => new DataLoader<string, number>(async (ids) => {
-    const rows = await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: [...ids] } }, _count: { _all: true } });
-    const map = new Map(rows.map((r) => [r.importId, r._count._all]));
-    return ids.map((id) => map.get(id) ?? 0);
-  }),
+  childCountOfClass: (prisma: PrismaClient) => countBy(async (ids) =>
+    (await prisma.classNode.groupBy({ by: ['parentId'], where: { parentId: { in: ids } }, _count: { _all: true } })).map((r) => [r.parentId, r._count._all])),
+  rejectionCountOfImport: (prisma: PrismaClient) => countBy(async (ids) =>
+    (await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: ids } }, _count: { _all: true } })).map((r) => [r.importId, r._count._all])),
 } satisfies Record<string, (prisma: PrismaClient) => DataLoader<string, unknown>>;
 
 export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
