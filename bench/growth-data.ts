@@ -46,7 +46,7 @@ export interface GrowthData {
   extractSeconds: number;
 }
 
-async function listFlowers(dir: string): Promise<{ path: string; label: string }[]> {
+export async function listFlowers(dir: string): Promise<{ path: string; label: string }[]> {
   const out: { path: string; label: string }[] = [];
   for (const cls of (await readdir(dir)).sort()) for (const f of (await readdir(join(dir, cls))).sort()) out.push({ path: join(dir, cls, f), label: cls });
   return out;

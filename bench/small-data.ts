@@ -9,12 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import {
-  BottleneckCache, DEFAULT_AUGMENTATIONS, extractBottlenecks, growVersion, imageRef, loadBackbone, type LabelledImage,
+  BottleneckCache, DEFAULT_AUGMENTATIONS, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
 } from '../libs/trainer/src/index.js';
 import { evaluateLogits } from '../libs/trainer/src/eval/evaluate.js';
 import { logits, matrix } from '../libs/trainer/src/growth/matrix.js';
-import { FLOWER_CLASSES, imagenetRows } from './growth-data.js';
-import { readdir } from 'node:fs/promises';
+import { rng, shuffleInPlace } from '../libs/trainer/src/growth/rng.js';
+import { FLOWER_CLASSES, imagenetRows, listFlowers } from './growth-data.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,14 +36,8 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(values.cache!, 'backbones'), log });
 const cache = new BottleneckCache(join(values.cache!, 'bottlenecks'));
-const flowers = async (split: string): Promise<LabelledImage[]> => {
-  const out: LabelledImage[] = [];
-  for (const label of FLOWER_CLASSES) {
-    const dir = join(shared, 'datasets/flowers', split, label);
-    for (const f of (await readdir(dir)).sort()) out.push({ ...(await imageRef(join(dir, f))), label });
-  }
-  return out;
-};
+const flowers = async (split: string): Promise<LabelledImage[]> =>
+  Promise.all((await listFlowers(join(shared, 'datasets/flowers', split))).map(async (f) => ({ ...(await imageRef(f.path)), label: f.label })));
 const train = await flowers('train');
 const val = await flowers('val');
 const inet = await imagenetRows(shared);
@@ -56,30 +50,12 @@ const dim = backbone.bottleneckDim;
 const oddX = matrix(odd.length, dim);
 oddFeatures.plain.forEach((v, i) => oddX.data.set(v, i * dim));
 const oddUnits = Int32Array.from(odd, (r) => r.unit);
-const baseZ = await logits(backbone.baseHead, oddX);
-const baseTop1 = Int32Array.from(odd, (_, i) => {
-  let best = 0;
-  for (let j = 1; j < 1000; j++) if (baseZ[i * 1000 + j] > baseZ[i * 1000 + best]) best = j;
-  return best;
-});
+const baseTop1 = parentTop1(await logits(backbone.baseHead, oddX), backbone.baseHead.classes);
 
-/** A seeded draw of n images per class (mulberry32), the same draw for the same (n, seed). */
+/** A seeded draw of n images per class, the same draw for the same (n, seed). */
 function draw(n: number, seed: number): LabelledImage[] {
-  let s = seed * 7919 + n;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return FLOWER_CLASSES.flatMap((label) => {
-    const pool = train.filter((i) => i.label === label);
-    for (let i = pool.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-    }
-    return pool.slice(0, n);
-  });
+  const rand = rng(seed * 7919 + n);
+  return FLOWER_CLASSES.flatMap((label) => shuffleInPlace(train.filter((i) => i.label === label), rand).slice(0, n));
 }
 
 interface Run { n: number; seed: number; flowersTop1: number; newTop1: number; daisyRecall: number | null; worstClassRecall: number; retentionDropPoints: number; biasShift: number; seconds: number }
