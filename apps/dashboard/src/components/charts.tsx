@@ -1,7 +1,7 @@
 // Hand-made SVG charts (no chart library, no CDN). Each chart is a <figure> with a caption; the SVG has role="img"
 // and a text summary, and the numbers are also in a visually-hidden table for screen readers.
 import { useId, type ReactNode } from 'react';
-import { pct } from '@/lib/format';
+import { clip, pct } from '@/lib/format';
 
 export interface Series {
   name: string;
@@ -156,7 +156,6 @@ export function BarList({
   const H = items.length * rowH + 22;
   const plotW = W - labelWidth - 80;
   const x = (v: number) => labelWidth + Math.max(0, Math.min(1, v)) * plotW;
-  const clip = (s: string) => (s.length > 22 ? `${s.slice(0, 21)}…` : s);
   return (
     <Figure
       title={title}
@@ -190,7 +189,7 @@ export function BarList({
             <g key={i}>
               <title>{`${it.label}: ${it.value == null ? 'n/a' : format(it.value)}${it.note ? ` (${it.note})` : ''}`}</title>
               <text x={labelWidth - 8} y={y + barH - 3} textAnchor="end" className={it.highlight ? 'label-strong' : undefined}>
-                {clip(it.label)}
+                {clip(it.label, 22)}
               </text>
               {it.value != null && <rect x={labelWidth} y={y} width={Math.max(1, x(it.value) - labelWidth)} height={barH} rx={2} fill={it.highlight ? highlightColor : color} />}
               {it.ref != null && <line x1={x(it.ref)} x2={x(it.ref)} y1={y - 2} y2={y + barH + 2} stroke="var(--text)" strokeWidth={2} />}
@@ -310,7 +309,6 @@ export function Heatmap({
   const W = left + cols.length * cell + 8;
   const H = top + rows.length * cell + 8;
   const max = Math.max(0.0001, ...values.flat());
-  const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
   return (
     <Figure
       title={title}
@@ -402,7 +400,6 @@ export function DeltaBars({ title, items, labelWidth = 150 }: { title: string; i
   const maxAbs = Math.max(0.01, ...items.map((i) => Math.abs(i.delta)));
   const mid = labelWidth + (W - labelWidth - 10) / 2;
   const half = (W - labelWidth - 10) / 2 - 50;
-  const clip = (s: string) => (s.length > 22 ? `${s.slice(0, 21)}…` : s);
   return (
     <Figure
       title={title}
@@ -440,7 +437,7 @@ export function DeltaBars({ title, items, labelWidth = 150 }: { title: string; i
             <g key={i}>
               <title>{`${it.label}: ${(it.delta * 100).toFixed(1)} pp${it.note ? ` (${it.note})` : ''}`}</title>
               <text x={labelWidth - 8} y={y + barH - 3} textAnchor="end">
-                {clip(it.label)}
+                {clip(it.label, 22)}
               </text>
               <rect x={pos ? mid : mid - w} y={y} width={Math.max(1, w)} height={barH} rx={2} fill={pos ? 'var(--ok)' : 'var(--danger)'} />
               <text x={pos ? mid + w + 4 : mid - w - 4} y={y + barH - 3} textAnchor={pos ? 'start' : 'end'}>

@@ -2,6 +2,7 @@
 // Version lineage as an SVG tree: parent → child left to right, one box per version with its status, the classes it
 // added and its strategy; aliases are tagged on the box they point at. Boxes are links (Tab/Enter work).
 import Link from 'next/link';
+import { clip } from '@/lib/format';
 
 export interface LineageVersion {
   id: string;
@@ -106,13 +107,13 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
                 {v.strategy ? `strategy ${v.strategy}` : 'imported'}
               </text>
               <text x={x + 10} y={y + 76}>
-                {names.length > 30 ? `${names.slice(0, 29)}…` : names}
+                {clip(names, 30)}
               </text>
               {v.aliases.map((a, i) => (
                 <g key={a}>
                   <rect x={x + NODE_W - 8 - (i + 1) * 78} y={y - 13} width={74} height={17} rx={8} fill="var(--accent-soft)" stroke="var(--accent)" />
                   <text x={x + NODE_W - 8 - (i + 1) * 78 + 37} y={y} textAnchor="middle" style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}>
-                    {a.length > 11 ? `${a.slice(0, 10)}…` : a}
+                    {clip(a, 11)}
                   </text>
                 </g>
               ))}

@@ -12,6 +12,11 @@ export function ppDelta(v: number | null | undefined, digits = 1): string {
   return `${v > 0 ? '+' : v < 0 ? '' : '±'}${s} pp`;
 }
 
+/** A label cut to at most `max` characters, ending in "…" when cut (chart axes, lineage nodes). */
+export function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
 export function num(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return v.toLocaleString('en-US');
