@@ -140,6 +140,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       parent: parentModel,
       newClasses: params.newClasses.map((c) => c.label),
       mergeInto,
+      ...(params.labelDecisions ? { labelDecisions: params.labelDecisions } : {}),
       train: images.train,
       val: images.val,
       rehearsal: sets.rehearsal,

@@ -8,6 +8,10 @@ export const TrainingParamsSchema = z.object({
   datasetVersionId: z.string().min(1),
   newClasses: z.array(ClassRef).default([]),
   merges: z.array(ClassRef.extend({ outputUnit: z.number().int().min(0) })).default([]),
+  /** Per new label, the parent's output units it takes over (trainer GrowRequest.labelDecisions). */
+  labelDecisions: z
+    .record(z.string(), z.object({ descendants: z.array(z.number().int().min(0)).optional(), winsOver: z.array(z.number().int().min(0)).optional() }))
+    .optional(),
   options: z
     .object({
       retentionKnob: z.number().min(0).max(1).optional(),

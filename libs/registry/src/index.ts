@@ -36,3 +36,5 @@ export {
   type AccuracyReading, type ClassScoreReading, type ConfusionReading,
 } from './reports.js';
 export { placedParentId } from './resolve-labels.js';
+export { nameOverlap, type LabelOverlap, type NameProposal } from './growth-overlap.js';
+export type { LabelDecisionRecord } from './resolve-labels.js';

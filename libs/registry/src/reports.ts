@@ -14,6 +14,11 @@ export interface GrowthParams {
   mergedLabels: string[];
   merges: { label: string; outputUnit: number | null }[];
   options: { retentionKnob: number | null; augmentations: number | null; epochs: number | null; seed: number | null };
+  /** The growth record: per label, what was decided and why (absent in versions made before it existed). */
+  decisions: {
+    label: string; decision: string; classId: string | null; parentId: string | null; reason: string; byDefault: boolean;
+    parentOf: string[]; winsOver: string[];
+  }[];
 }
 
 /** ModelVersion.params / TrainingJob.params: { datasetVersionId, newClasses, merges, options }. */
@@ -26,6 +31,14 @@ export function readGrowthParams(params: unknown): GrowthParams {
     mergedLabels: merges.map((m) => m.label).filter(Boolean),
     merges,
     options: { retentionKnob: numOr(o.retentionKnob), augmentations: numOr(o.augmentations), epochs: numOr(o.epochs), seed: numOr(o.seed) },
+    decisions: arr(p.growth).map((g) => {
+      const d = obj(g);
+      const ids = (x: unknown) => arr(x).filter((v): v is string => typeof v === 'string');
+      return {
+        label: str(d.label), decision: str(d.decision), classId: str(d.classId) || null, parentId: str(d.parentId) || null,
+        reason: str(d.reason), byDefault: d.byDefault === true, parentOf: ids(d.parentOf), winsOver: ids(d.winsOver),
+      };
+    }),
   };
 }
 

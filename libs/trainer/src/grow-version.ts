@@ -33,6 +33,11 @@ export interface GrowRequest {
   /** Requested classes; those matching a parent unit (mergeInto or by name) are merged, the rest appended in order. */
   newClasses: string[];
   mergeInto?: Record<string, number>;
+  /** Per new label: old output units of the parent that this label takes over (contract in /work/coord/DIVISION.md).
+   *  - descendants: the label is declared the taxonomy parent of these units (`mountain` above `alp`, `valley`);
+   *  - winsOver: the label must beat these units on images like its own (teach to win).
+   *  Both are reported apart in retention. Units not listed keep the normal retention treatment. */
+  labelDecisions?: Record<string, { descendants?: number[]; winsOver?: number[] }>;
   /** Labels ∈ newClasses ∪ keys(mergeInto) ∪ parent labels (earlier user classes). */
   train: LabelledImage[];
   /** Evaluation images, same label space (may include base classes to measure retention). */

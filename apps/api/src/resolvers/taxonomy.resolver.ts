@@ -28,11 +28,13 @@ export class ClassNodeResolver {
 
   @Query(() => ClassNode, {
     nullable: true,
-    description: 'Where createModelVersion files a new class of this name when no parentClassId is given (where WordNet puts it in the ImageNet hierarchy); null: at the root.',
+    description:
+      'Where createModelVersion files a new class of this name when no parentClassId is given (the placement rule: the class it is, ' +
+      'its head noun, or where WordNet puts it; see apps/api/README.md); null: at the root.',
   })
   async classPlacement(@Arg('name', () => String) name: string, @Ctx() ctx: ApiContext) {
-    const id = registry.placedParentId(name);
-    return id ? ctx.loaders.classNode.load(id) : null;
+    const [p] = await registry.placeClassNames(ctx.prisma, [name]);
+    return p?.parentId ? ctx.loaders.classNode.load(p.parentId) : null;
   }
 
   @Query(() => [ClassTreeNode], { description: 'A node and its descendants (flat, parentId links), down to maxDepth levels.' })

@@ -1,7 +1,7 @@
 // Typed views of the JSON a training job stores (libs/registry/src/reports.ts reads it): growth parameters,
 // the "val" evaluation report, the "imagenet-retention" report and the loss curve. The JSON fields stay for
 // clients that want everything; these are what the dashboard and scripts read.
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Float, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ simpleResolvers: true, description: 'A label merged into an existing class of the parent.' })
 export class GrowthMerge {
@@ -17,8 +17,21 @@ export class GrowthOptions {
   @Field(() => Int, { nullable: true }) seed!: number | null;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'The growth record of one label: what was decided and why.' })
+export class LabelDecision {
+  @Field(() => String) label!: string;
+  @Field(() => String, { description: 'merge (into an existing output unit) or new (a new output unit).' }) decision!: string;
+  @Field(() => ID, { nullable: true, description: 'The class merged into, or the class of the new unit.' }) classId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'Taxonomy parent of a new class.' }) parentId!: string | null;
+  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense, head noun, caller or no match.' }) reason!: string;
+  @Field(() => Boolean, { description: 'True when the default decided (the request named nothing for this label).' }) byDefault!: boolean;
+  @Field(() => [ID], { description: 'Classes of the parent declared descendants of this new class.' }) parentOf!: string[];
+  @Field(() => [ID], { description: 'Classes of the parent this new class is taught to win over.' }) winsOver!: string[];
+}
+
 @ObjectType({ simpleResolvers: true, description: 'What a version was grown with.' })
 export class GrowthParams {
+  @Field(() => [LabelDecision], { description: 'The growth record: per label, the decision and its reason.' }) decisions!: LabelDecision[];
   @Field(() => [String], { description: 'Labels that got new output units.' }) newLabels!: string[];
   @Field(() => [String], { description: 'Labels merged into existing classes.' }) mergedLabels!: string[];
   @Field(() => [GrowthMerge]) merges!: GrowthMerge[];
@@ -104,4 +117,25 @@ export class LossPoint {
   @Field(() => String) phase!: string;
   @Field(() => Float, { description: 'Iteration (or epoch) of the phase.' }) step!: number;
   @Field(() => Float) loss!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A class of the parent version that a dataset label overlaps by name.' })
+export class NameProposal {
+  @Field(() => ID) classId!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Int, { description: 'Its output unit in the parent version.' }) outputUnit!: number;
+  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense or head noun.' }) reason!: string;
+  @Field(() => String, { description: 'is: the label is this class (merged by default); under: a kind of it (a new class under it by default).' })
+  relation!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One dataset label before growing: its name overlaps and the default decision.' })
+export class LabelOverlap {
+  @Field(() => String) label!: string;
+  @Field(() => Int) train!: number;
+  @Field(() => Int) val!: number;
+  @Field(() => [NameProposal], { description: 'Classes of the parent version it overlaps by name, best first.' }) proposals!: NameProposal[];
+  @Field(() => LabelDecision, { nullable: true, description: 'What createModelVersion does with this label when the request names nothing.' })
+  byDefault!: LabelDecision | null;
+  @Field(() => String, { nullable: true, description: 'Why no default could be worked out (the request must decide).' }) problem!: string | null;
 }

@@ -1,7 +1,7 @@
 // Taxonomy reads: one class, its ancestors, subtrees, ranked search, name resolution before adding
 // classes to a version, and a version's classes as a tree with counts. Served from the cached snapshot.
 import type { ClassNode } from '@accrete/db';
-import { resolveNames, type ClassNameResolution, type MatchReason, type SubtreeNode, type TermField } from '@accrete/taxonomy';
+import { imagenetNodeId, placeName, resolveNames, type NamePlacement, type PlacementView, type ClassNameResolution, type MatchReason, type SubtreeNode, type TermField } from '@accrete/taxonomy';
 import { refuse, translate, type Db } from './db.js';
 import { getTaxonomySnapshot, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
 
@@ -186,4 +186,21 @@ export async function versionClassTree(db: Db, versionId: string): Promise<{ ver
   };
   sort(roots);
   return { versionId, classCount: classes.length, roots };
+}
+
+/** The taxonomy snapshot (hierarchy + user classes) as a placement view for `placeName`. */
+export function snapshotPlacementView(snap: TaxonomySnapshot): PlacementView {
+  return { index: snap.index, tree: snap.tree, idOfWnid: (wnid) => (snap.tree.has(imagenetNodeId(wnid)) ? imagenetNodeId(wnid) : null) };
+}
+
+export type ClassPlacement = NamePlacement & { name: string; path: string[] };
+
+/** The placement rule (libs/taxonomy placeName) for each name, over the current taxonomy; null: the root. */
+export async function placeClassNames(db: Db, names: readonly string[]): Promise<(ClassPlacement | null)[]> {
+  const snap = await getTaxonomySnapshot(db);
+  const view = snapshotPlacementView(snap);
+  return names.map((n) => {
+    const p = placeName(view, n);
+    return p && { ...p, name: snap.tree.get(p.id).name, path: pathNames(snap, p.id) };
+  });
 }
