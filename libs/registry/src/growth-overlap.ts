@@ -1,7 +1,7 @@
 // Before growing: which classes of the parent version each dataset label overlaps by name, and what the defaults
 // would do with it (the same rule and the same code path createModelVersion uses, so the preview cannot disagree).
 import type { PrismaClient } from '@accrete/db';
-import { normalizeName, placeName, type PlacementReason } from '@accrete/taxonomy';
+import { placeName, type PlacementReason } from '@accrete/taxonomy';
 import { notFound } from './errors.js';
 import { classCountsFromJson } from './datasets.js';
 import { resolveLabels, type LabelDecisionRecord } from './resolve-labels.js';
@@ -66,19 +66,9 @@ export async function nameOverlap(prisma: PrismaClient, parentVersionId: string,
       if (unit === undefined || proposals.some((p) => p.classId === id)) return;
       proposals.push({ classId: id, name: snap.tree.get(id).name, outputUnit: unit, reason, relation });
     };
+    // one rule: the class the placement rule matches, when the parent predicts it
     const placed = placeName(view, c.label);
     if (placed) offer(placed.id, placed.reason, placed.relation);
-    // the head noun as a proposal even where WordNet's sense of the whole name won the placement
-    const words = normalizeName(c.label).split(/[\s-]+/).filter(Boolean);
-    for (let i = 1; i < words.length; i++) {
-      const m = view.index.sameWord(words.slice(i).join(' '))[0];
-      if (m) {
-        offer(m.id, 'head noun', 'under');
-        break;
-      }
-    }
-    // a parent class that is a WordNet sense of the whole name ("sunflower" when the parent has "flower" as a class)
-    if (placed?.relation === 'under' && placed.reason === 'WordNet sense') offer(placed.id, 'WordNet sense', 'under');
     const d = defaults.get(c.label);
     return { label: c.label, train: c.train, val: c.val, proposals, byDefault: d?.record ?? null, problem: d?.problem ?? null };
   });

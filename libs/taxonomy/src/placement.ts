@@ -101,11 +101,11 @@ function tails(name: string): string[] {
 /**
  * What a class name means in the taxonomy (see libs/taxonomy/README.md, "Placement"):
  * 1. The same word as an existing class (case, punctuation, singular/plural, synonym or alias): it IS that class.
- * 2. Otherwise WordNet's place for the whole name (its most frequent sense), W, and the longest tail of the name that
- *    is an existing class (its head noun), H. H wins when W says nothing or H sits at or below W ("oxeye daisy" →
- *    daisy, "common dandelion" → a user class "dandelion" under vascular plant); otherwise W wins, since the
- *    whole name's sense beats a word of it ("thorn apple" is a shrub, not an apple).
- * 3. Otherwise WordNet's place for the longest tail it knows ("giant white arum lily" → arum lily's place).
+ * 2. Otherwise WordNet's place W for the whole name (its most frequent sense), or for the longest tail WordNet knows
+ *    ("giant white arum lily" → arum lily's place), and the longest tail of the name that is an existing class (its
+ *    head noun), H. H wins when W says nothing or H sits at or below W ("oxeye daisy" → daisy, "common dandelion" →
+ *    a user class "dandelion" under vascular plant); otherwise W wins, since the whole name's sense beats a word of
+ *    it ("thorn apple" is a shrub, not an apple; a "japanese anemone" is a plant, not a sea anemone).
  * null: nothing known; the class goes at the root unless its creator names a parent.
  */
 export function placeName(view: PlacementView, name: string): NamePlacement | null {
@@ -116,7 +116,16 @@ export function placeName(view: PlacementView, name: string): NamePlacement | nu
     const reason: PlacementReason = whole.field === 'synonym' ? 'synonym' : whole.plural ? 'plural/singular' : 'same name';
     return { relation: 'is', id: whole.id, parentId: parentOf(whole.id), via: whole.term, reason };
   }
-  const wn = wordnetPlace(name);
+  // WordNet's place: for the whole name, else for its longest tail WordNet knows ("japanese anemone" → anemone)
+  let wn = wordnetPlace(name);
+  let wnReason: PlacementReason = 'WordNet sense';
+  for (const t of wn ? [] : tails(name)) {
+    wn = wordnetPlace(t);
+    if (wn) {
+      wnReason = 'head noun';
+      break;
+    }
+  }
   const wnId = wn ? view.idOfWnid(wn.wnid) : null;
   let head: { id: string; via: string } | null = null;
   for (const t of tails(name)) {
@@ -129,12 +138,7 @@ export function placeName(view: PlacementView, name: string): NamePlacement | nu
   if (head && (!wnId || head.id === wnId || view.tree.isUnder(head.id, wnId))) {
     return { relation: 'under', id: head.id, parentId: head.id, via: head.via, reason: 'head noun' };
   }
-  if (wn && wnId) return { relation: 'under', id: wnId, parentId: wnId, via: wn.lemma, reason: 'WordNet sense' };
-  for (const t of tails(name)) {
-    const p = wordnetPlace(t);
-    const id = p ? view.idOfWnid(p.wnid) : null;
-    if (p && id) return { relation: 'under', id, parentId: id, via: p.lemma, reason: 'head noun' };
-  }
+  if (wn && wnId) return { relation: 'under', id: wnId, parentId: wnId, via: wn.lemma, reason: wnReason };
   return null;
 }
 

@@ -49,6 +49,7 @@ const TABLE: [string, 'is' | 'under' | null, string | null, string | null, strin
   ['baby corgi', 'under', 'corgi', 'corgi', 'head noun'],
   ['Eiffel Tower', 'under', 'tower', 'tower', 'head noun'],
   ['garden roses', 'under', 'vascular plant', 'vascular plant', 'head noun'],
+  ['japanese anemone', 'under', 'flower', 'flower', 'head noun'], // the plant, not the sea anemone
   ['corgi', 'is', 'corgi', 'dog', 'same name'],
   ['xyzzy', null, null, null, null],
   ['bolero deep blue', null, null, null, null],
