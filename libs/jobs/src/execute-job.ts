@@ -11,7 +11,8 @@ import { DEFAULT_AUGMENTATIONS, exportModel, growVersion, loadClassifier, type B
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
 import { gatherJobImages } from './job-inputs.js';
-import { JobInputError, parseTrainingParams } from './params.js';
+import { JobInputError, parseTrainingParams, type TrainingParams } from './params.js';
+import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
 import { jobPlan, type ProgressPlan } from './progress-plan.js';
 import { loadRehearsalSets } from './rehearsal.js';
@@ -185,6 +186,9 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       datasetVersionId: params.datasetVersionId,
       backboneId: backbone.id,
       options: params.options,
+    }, {
+      format: TAXONOMY_FILE_FORMAT,
+      classes: await versionClassChains(prisma, versionId, publishedClasses(parent.classes, params, parentModel.head.classes)),
     });
     monitor.check();
     const finalDir = storage.artifactDir(versionId);
@@ -198,10 +202,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     monitor.check();
     await monitor.close(); // no heartbeat racing the publishing transaction for the row
 
-    const classes = [
-      ...parent.classes.map((c) => ({ outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: false })),
-      ...params.newClasses.map((c, i) => ({ outputUnit: parentModel.head.classes + i, classNodeId: c.classNodeId, added: true })),
-    ];
+    const classes = publishedClasses(parent.classes, params, parentModel.head.classes);
     await publishVersion(prisma, {
       jobId,
       workerId: opts.workerId,
@@ -249,6 +250,14 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await monitor.close();
     if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** The version's units: the parent's, then the new classes in request order. */
+function publishedClasses(parentClasses: { outputUnit: number; classNodeId: string }[], params: TrainingParams, parentUnits: number) {
+  return [
+    ...parentClasses.map((c) => ({ outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: false })),
+    ...params.newClasses.map((c, i) => ({ outputUnit: parentUnits + i, classNodeId: c.classNodeId, added: true })),
+  ];
 }
 
 /** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */

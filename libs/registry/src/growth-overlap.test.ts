@@ -12,6 +12,7 @@ import { nameOverlap } from './growth-overlap.js';
 import { resolveLabels } from './resolve-labels.js';
 import { createModelVersion } from './versions.js';
 import { readGrowthParams } from './reports.js';
+import { versionClassChains } from '@accrete/jobs';
 
 const SHARED = join(import.meta.dirname, '../../../../shared');
 const OXFORD: string[] = Object.values(JSON.parse(readFileSync(join(SHARED, 'datasets/oxford102/cat_to_name.json'), 'utf8')));
@@ -122,6 +123,17 @@ test('decisions: merge into a named class, new class under a named parent, paren
   assert.deepEqual(record[1].parentOf, [ALP, VALLEY]);
   assert.equal(record[3].parentId, imagenetNodeId('n09287968'), 'glacier under geological formation by default');
   assert.equal(record[4].parentId, imagenetNodeId('n09287968'));
+  // the roll-up served by predict and written to taxonomy.json: alp and valley roll up to mountain (declared;
+  // alp also sits under the mountain synset), the user classes under their taxonomy ancestors that are classes
+  const parentUnits = await prisma.versionClass.findMany({ where: { versionId: v2 }, select: { outputUnit: true, classNodeId: true } });
+  const newUnits = classes.filter((c) => c.resolution === 'NEW').map((c, i) => ({ outputUnit: 1004 + i, classNodeId: c.classNode.id }));
+  const chains = new Map((await versionClassChains(prisma, version.id, [...parentUnits, ...newUnits])).map((c) => [c.unit, c]));
+  const mountainUnit = newUnits.find((u) => u.classNodeId === byLabel.get('mountain')!.classNode.id)!.outputUnit;
+  assert.deepEqual(chains.get(units.get(ALP)!)!.rollsUpTo, [mountainUnit]);
+  assert.deepEqual(chains.get(units.get(VALLEY)!)!.rollsUpTo, [mountainUnit], 'declared: valley is not under mountain in WordNet');
+  assert.deepEqual(chains.get(units.get(imagenetNodeId('n03028079'))!)!.rollsUpTo.map((u) => chains.get(u)!.name), ['building'], 'church < building');
+  assert.deepEqual(chains.get(units.get(imagenetNodeId('n03781244'))!)!.rollsUpTo, [], 'monastery: taught to lose, not declared a descendant');
+  assert.deepEqual(chains.get(units.get(ALP)!)!.path.slice(-2), ['mountain', 'alp']);
   // decisions name classes of the parent version only, and only for new classes
   const bad = (c: Record<string, unknown>) =>
     resolveLabels(prisma, v2, [{ label: 'x', ...c }]).then(() => 'accepted', (e: Error) => e.message);
