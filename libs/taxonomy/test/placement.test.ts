@@ -1,14 +1,10 @@
-// Where new user classes go by default, read from the committed placement table.
+// The one placement rule (placeName over the ImageNet hierarchy) and the committed WordNet placement table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadImagenetTaxonomy } from '../src/data.js';
 import { parsePlacementData, placementFor } from '../src/placement.js';
 
 const nameOf = new Map(loadImagenetTaxonomy().nodes.map((n) => [n.wnid, n.name]));
-const placedName = (label: string) => {
-  const p = placementFor(label);
-  return p ? nameOf.get(p.parentWnid) : null;
-};
 
 // The one placement rule, name by name: [name, relation, class matched, parent a new class is filed under, reason].
 // Scene and flower names from the story (issue 10/13) and a few others; the parent is what `classPlacement` serves.
