@@ -261,7 +261,7 @@ function publishedClasses(parentClasses: { outputUnit: number; classNodeId: stri
 }
 
 /** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */
-async function loadParentModel(
+export async function loadParentModel(
   backbone: Backbone,
   parent: { id: string; number: number; parentId: string | null; artifactUri: string | null },
   storage: LocalStorage,

@@ -38,3 +38,4 @@ export {
 export { placedParentId } from './resolve-labels.js';
 export { nameOverlap, type LabelOverlap, type NameProposal } from './growth-overlap.js';
 export type { LabelDecisionRecord } from './resolve-labels.js';
+export { dataOverlap, type DataOverlapState } from './data-overlap.js';

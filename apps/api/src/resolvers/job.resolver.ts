@@ -5,7 +5,7 @@ import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { CreateModelVersionInput, CreateModelVersionPayload, TrainingJobFilter } from '../schema/inputs.js';
 import { ModelVersion, TrainingJob, TrainingJobConnection } from '../schema/types.js';
-import { GrowthParams, LabelOverlap, LossPoint } from '../schema/reports.js';
+import { GrowthParams, LossPoint } from '../schema/reports.js';
 import { must } from './util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
@@ -20,15 +20,6 @@ export class TrainingJobResolver {
   @Query(() => TrainingJobConnection, { description: 'Training jobs, newest first.' })
   trainingJobs(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => TrainingJobFilter, { nullable: true }) filter: TrainingJobFilter | undefined, @Ctx() ctx: ApiContext) {
     return registry.listTrainingJobs(ctx.prisma, filter ?? {}, page);
-  }
-
-  @Query(() => [LabelOverlap], {
-    description:
-      'Before growing `parentVersionId` with `datasetVersionId`: per label, the classes of the parent it overlaps by name (with the reason) ' +
-      'and what createModelVersion would decide by default (the same rule).',
-  })
-  growthOverlap(@Arg('parentVersionId', () => ID) parentVersionId: string, @Arg('datasetVersionId', () => ID) datasetVersionId: string, @Ctx() ctx: ApiContext) {
-    return registry.nameOverlap(ctx.prisma, parentVersionId, datasetVersionId);
   }
 
   @Authorized(EDIT)

@@ -139,3 +139,28 @@ export class LabelOverlap {
   byDefault!: LabelDecision | null;
   @Field(() => String, { nullable: true, description: 'Why no default could be worked out (the request must decide).' }) problem!: string | null;
 }
+
+@ObjectType({ description: 'A class of the parent version answering some of a label\'s images.' })
+export class OverlapAnswer {
+  @Field(() => Int) outputUnit!: number;
+  @Field(() => Float, { description: 'Share (0..1) of the label\'s images the parent answers with this class (top-1).' }) share!: number;
+  classNodeId!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'What the parent answers on one label\'s training images.' })
+export class LabelDataOverlap {
+  @Field(() => String) label!: string;
+  @Field(() => Int, { description: 'Training images looked at (capped per label).' }) images!: number;
+  @Field(() => [OverlapAnswer], { description: 'At most 3, biggest share first.' }) answers!: OverlapAnswer[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The data-overlap report of a (parent version, dataset version) pair.' })
+export class DataOverlapReport {
+  @Field(() => ID) parentVersionId!: string;
+  @Field(() => ID) datasetVersionId!: string;
+  @Field(() => String, { description: 'RUNNING, READY or FAILED.' }) status!: string;
+  @Field(() => Int, { description: 'Images processed so far.' }) done!: number;
+  @Field(() => Int) total!: number;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => [LabelDataOverlap], { description: 'Empty until READY.' }) labels!: LabelDataOverlap[];
+}
