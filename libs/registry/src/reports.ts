@@ -48,6 +48,10 @@ export interface ClassScoreReading {
 }
 export interface ConfusionReading { trueUnit: number; trueLabel: string; predictedUnit: number; predictedLabel: string; count: number }
 export interface ValidationReport {
+  /** top-1 counting only the image's own class (null until the trainer reports it). */
+  leafTop1: number | null;
+  /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
+  leafOrDescendantTop1: number | null;
   overall: AccuracyReading;
   old: AccuracyReading;
   new: AccuracyReading;
@@ -105,6 +109,9 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     oldAsNew: arr(conf.oldAsNew).map(confusion),
     images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
     parentLevel: m.byAncestor ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).top1) } : null,
+    // the trainer's hierarchy-aware top-1 (contract in DIVISION.md): a number, or an accuracy object with top1
+    leafTop1: numOr(m.top1Leaf) ?? numOr(obj(m.top1Leaf).top1),
+    leafOrDescendantTop1: numOr(m.top1LeafOrDescendant) ?? numOr(obj(m.top1LeafOrDescendant).top1),
   };
 }
 

@@ -119,6 +119,19 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
     if (r.resolution === 'NEW') {
       const descendants = unitsOf(c.label, c.parentOfClassIds, 'parentOf');
       const winsOver = unitsOf(c.label, c.winsOverClassIds, 'winsOver');
+      // a class declared the parent of old classes is not filed below them: under their nearest common ancestor instead
+      if (descendants.length && r.create && !c.parentClassId) {
+        const below = (id: string | null) => !!id && c.parentOfClassIds!.some((d) => snap.tree.isUnder(id, d));
+        if (below(r.create.parentId)) {
+          let lca: string | null = snap.tree.get(c.parentOfClassIds![0]).parentId;
+          for (const d of c.parentOfClassIds!.slice(1)) {
+            const p2 = snap.tree.get(d).parentId;
+            lca = lca && p2 ? (snap.tree.lowestCommonAncestor(lca, p2)?.id ?? null) : null;
+          }
+          r.create = { ...r.create, parentId: lca };
+          r.record = { ...r.record, parentId: lca };
+        }
+      }
       if (descendants.length || winsOver.length) {
         r.takeOver = { ...(descendants.length ? { descendants } : {}), ...(winsOver.length ? { winsOver } : {}) };
         r.record = { ...r.record, byDefault: false, ...(descendants.length ? { parentOf: c.parentOfClassIds! } : {}), ...(winsOver.length ? { winsOver: c.winsOverClassIds! } : {}) };

@@ -98,6 +98,13 @@ export class ValidationReport {
   @Field(() => [Confusion], { description: 'Old-class images predicted as a new class.' }) oldAsNew!: Confusion[];
   @Field(() => [LabelImageCount]) images!: LabelImageCount[];
   @Field(() => ParentLevelAccuracy, { nullable: true, description: 'Null for versions evaluated before the roll-up existed.' }) parentLevel!: ParentLevelAccuracy | null;
+  @Field(() => Float, { nullable: true, description: 'Top-1 counting only the image\'s own class (the leaf); null when the trainer did not report it.' })
+  leafTop1!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Top-1 counting the image\'s class or a class declared its descendant at growth (parentOfClassIds); null when not reported.',
+  })
+  leafOrDescendantTop1!: number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
