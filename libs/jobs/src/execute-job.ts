@@ -169,6 +169,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         head: result.head,
         cache,
         signal: monitor.signal,
+        takenOver: takenOverUnits(result.details, params),
         onProgress: (done, total) => monitor.report('evaluating retention', total ? done / total : 1, plan.span('retention')),
       });
     }
@@ -212,7 +213,11 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         {
           name: VAL_EVALUATION,
           datasetVersionId: params.datasetVersionId,
-          metrics: { ...result.evaluation, timings: result.timings, jobTimings: steps, details: result.details, images: images.counts, earlierClasses: images.earlier },
+          metrics: {
+            ...result.evaluation, timings: result.timings, jobTimings: steps, details: result.details, images: images.counts, earlierClasses: images.earlier,
+            // the decisions in force per new label (given, or the trainer's default), beside the growth record in params
+            decisions: (result as { decisions?: unknown }).decisions ?? null,
+          },
         },
         ...(retention ? [{ name: RETENTION_EVALUATION, metrics: retention }] : []),
       ],
@@ -250,6 +255,15 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await monitor.close();
     if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** Parent units new classes took over: the trainer's figure when it gives one, else the decisions the request gave. */
+function takenOverUnits(details: Record<string, unknown>, params: TrainingParams): number[] {
+  const fromTrainer = details.takenOverUnits;
+  if (Array.isArray(fromTrainer) && fromTrainer.every((u) => Number.isInteger(u))) return fromTrainer as number[];
+  const units = new Set<number>();
+  for (const d of Object.values(params.labelDecisions ?? {})) for (const u of [...(d.descendants ?? []), ...(d.winsOver ?? [])]) units.add(u);
+  return [...units];
 }
 
 /** The version's units: the parent's, then the new classes in request order. */

@@ -124,6 +124,8 @@ export interface RetentionReport {
   retention: number | null;
   agreement: number | null;
   predictedAsAdded: number | null;
+  /** Photos of the classes new classes took over (labelDecisions), left out of the figures above; null: none. */
+  takenOver: { units: number[]; images: number; top1: number | null; parentTop1: number | null } | null;
 }
 
 /** The "imagenet-retention" evaluation (held-out ImageNet photos, new head vs parent head), or null. */
@@ -139,6 +141,14 @@ export function readRetentionReport(metrics: unknown): RetentionReport | null {
     retention: numOr(m.retention),
     agreement: numOr(m.agreement),
     predictedAsAdded: numOr(m.predictedAsAdded),
+    takenOver: m.takenOver
+      ? {
+          units: arr(obj(m.takenOver).units).filter((u): u is number => Number.isInteger(u)),
+          images: numOr(obj(m.takenOver).images, 0)!,
+          top1: numOr(obj(m.takenOver).top1),
+          parentTop1: numOr(obj(m.takenOver).parentTop1),
+        }
+      : null,
   };
 }
 

@@ -107,6 +107,14 @@ export class ValidationReport {
   leafOrDescendantTop1!: number | null;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'Retention on the photos of old classes taken over by new ones.' })
+export class TakenOverRetention {
+  @Field(() => [Int], { description: 'Parent output units taken over.' }) units!: number[];
+  @Field(() => Int) images!: number;
+  @Field(() => Float, { nullable: true }) top1!: number | null;
+  @Field(() => Float, { nullable: true }) parentTop1!: number | null;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
 export class RetentionReport {
   @Field(() => Int) images!: number;
@@ -117,6 +125,8 @@ export class RetentionReport {
   @Field(() => Float, { nullable: true, description: 'Share of the parent\'s correct answers the child keeps.' }) retention!: number | null;
   @Field(() => Float, { nullable: true, description: 'Share of images where child and parent agree on top-1.' }) agreement!: number | null;
   @Field(() => Float, { nullable: true, description: 'Share of images the child takes for a class it added.' }) predictedAsAdded!: number | null;
+  @Field(() => TakenOverRetention, { nullable: true, description: 'Old classes the user let new classes take over, reported apart (left out of the figures above); null: none.' })
+  takenOver!: TakenOverRetention | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'One point of a training loss curve.' })
