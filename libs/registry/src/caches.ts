@@ -8,12 +8,19 @@
 import type { PrismaClient, ClassNode, ModelVersion, VersionClass } from '@accrete/db';
 
 export const CLASS_NODE_TTL_MS = 10_000;
-let classNodeTtlMs = CLASS_NODE_TTL_MS;
 
-/** Tests shorten the class-node TTL; returns the previous value. */
-export function setClassNodeTtl(ms: number): number {
-  const previous = classNodeTtlMs;
-  classNodeTtlMs = ms;
+/** What the class-node cache reads the time from, and how long a node is fresh. */
+export interface CacheTiming {
+  ttlMs: number;
+  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the TTL. */
+  now: () => number;
+}
+let timing: CacheTiming = { ttlMs: CLASS_NODE_TTL_MS, now: () => Date.now() };
+
+/** Replaces the class-node cache's TTL and/or clock; returns the previous setting (tests restore it). */
+export function setClassNodeCacheTiming(next: Partial<CacheTiming>): CacheTiming {
+  const previous = timing;
+  timing = { ...timing, ...next };
   return previous;
 }
 
@@ -53,15 +60,15 @@ const stores = new WeakMap<object, Store>();
 function store(prisma: PrismaClient): Store {
   let s = stores.get(prisma);
   if (!s) {
-    s = { readyClasses: new Lru(16), readyVersions: new Lru(512), nodes: new Map(), nodesAt: Date.now(), generation, refreshing: null };
+    s = { readyClasses: new Lru(16), readyVersions: new Lru(512), nodes: new Map(), nodesAt: timing.now(), generation, refreshing: null };
     stores.set(prisma, s);
   }
   if (s.generation !== generation) {
     // this process edited the taxonomy: nothing cached may be served again
     s.nodes = new Map();
-    s.nodesAt = Date.now();
+    s.nodesAt = timing.now();
     s.generation = generation;
-  } else if (Date.now() - s.nodesAt > classNodeTtlMs && !s.refreshing) {
+  } else if (timing.now() - s.nodesAt > timing.ttlMs && !s.refreshing) {
     s.refreshing = refreshClassNodes(prisma, s).finally(() => (s.refreshing = null));
   }
   return s;
@@ -72,7 +79,7 @@ const REFRESH_CHUNK = 200;
 
 /** Re-reads every cached class node, a chunk at a time; rows gone from the database drop out. */
 async function refreshClassNodes(prisma: PrismaClient, s: Store): Promise<void> {
-  const startedAt = Date.now();
+  const startedAt = timing.now();
   const startGeneration = s.generation;
   const ids = [...s.nodes.keys()];
   try {

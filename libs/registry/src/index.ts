@@ -4,7 +4,7 @@ export { paginate, encodeCursor, decodeCursor, DEFAULT_PAGE, MAX_PAGE, type Page
 export * from './lists.js';
 export {
   createApiToken, authenticateToken, revokeApiToken, hashToken, roleAtLeast, forgetVerifiedTokens, TOKEN_PREFIX, TOKEN_CACHE_MS,
-  setTokenCacheMs, tokenChecksSettled,
+  setTokenCacheTiming, tokenChecksSettled, type TokenCacheTiming,
 } from './tokens.js';
 export { getModel, getVersion, versionLineage } from './models.js';
 export { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
@@ -28,7 +28,7 @@ export { resolveImportPath, scanImageFolder } from './datasets.js';
 export { resolvePredictVersion } from './predict.js';
 export { paginateArray } from './pagination.js';
 export {
-  readyVersionClasses, versionsById, classNodesById, invalidateClassNodeCache, CLASS_NODE_TTL_MS, setClassNodeTtl, classNodeCacheSettled,
+  readyVersionClasses, versionsById, classNodesById, invalidateClassNodeCache, CLASS_NODE_TTL_MS, setClassNodeCacheTiming, classNodeCacheSettled, type CacheTiming,
 } from './caches.js';
 export {
   readGrowthParams, readValidationReport, readRetentionReport, readLossCurve,

@@ -25,16 +25,23 @@ export async function createApiToken(prisma: PrismaClient, input: { name: string
  * in-flight request of a busy client queried (and touched lastUsedAt) at once each time the entry expired.
  */
 export const TOKEN_CACHE_MS = 10_000;
-let tokenCacheMs = TOKEN_CACHE_MS;
 
-/** Tests shorten the token cache; returns the previous value. */
-export function setTokenCacheMs(ms: number): number {
-  const previous = tokenCacheMs;
-  tokenCacheMs = ms;
+/** How long a verified token is trusted, and the clock that measures it. */
+export interface TokenCacheTiming {
+  ttlMs: number;
+  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the cache time. */
+  now: () => number;
+}
+let timing: TokenCacheTiming = { ttlMs: TOKEN_CACHE_MS, now: () => Date.now() };
+
+/** Replaces the token cache's time and/or clock; returns the previous setting (tests restore it). */
+export function setTokenCacheTiming(next: Partial<TokenCacheTiming>): TokenCacheTiming {
+  const previous = timing;
+  timing = { ...timing, ...next };
   return previous;
 }
 
-interface VerifiedToken { row: ApiToken; until: number; checking: Promise<unknown> | null }
+interface VerifiedToken { row: ApiToken; verifiedAt: number; checking: Promise<unknown> | null }
 interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
 // per Prisma client (= database), so a token of one database never opens another in the same process
 const verifiedByClient = new WeakMap<object, TokenCache>();
@@ -52,11 +59,11 @@ async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string
     cache.tokens.delete(hash);
     return null;
   }
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  if (!row.lastUsedAt || timing.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.now()) } }).catch(() => undefined);
   }
   if (cache.tokens.size > 10_000) cache.tokens.clear();
-  cache.tokens.set(hash, { row, until: Date.now() + tokenCacheMs, checking: null });
+  cache.tokens.set(hash, { row, verifiedAt: timing.now(), checking: null });
   return row;
 }
 
@@ -67,7 +74,7 @@ export async function authenticateToken(prisma: PrismaClient, secret: string): P
   const cache = verifiedFor(prisma);
   const hit = cache.tokens.get(hash);
   if (hit) {
-    if (hit.until <= Date.now() && !hit.checking) {
+    if (timing.now() - hit.verifiedAt >= timing.ttlMs && !hit.checking) {
       // a failed re-check drops the entry, so the next request asks the database (and sees its error)
       hit.checking = verifyToken(prisma, cache, hash).catch(() => cache.tokens.delete(hash)).finally(() => (hit.checking = null));
     }

@@ -27,5 +27,5 @@ export {
   type ResolvedClassRef,
   type VersionTreeNode,
 } from './queries.js';
-export { getTaxonomySnapshot, invalidateTaxonomyCache, setTaxonomyCacheTtl, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
+export { getTaxonomySnapshot, invalidateTaxonomyCache, setTaxonomyCacheTiming, type SnapshotTiming, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
 export { withTaxonomyLock, type Db as TaxonomyDb } from './db.js';

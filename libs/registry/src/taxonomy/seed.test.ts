@@ -41,6 +41,7 @@ test('seedTaxonomy inserts every synset once, with parents and depths, and is id
 test('a deleted part of the taxonomy is filled in again by the next seed', async () => {
   const total = loadImagenetTaxonomy().nodes.length;
   const daisyId = imagenetNodeId('n11939491');
+  await seedTaxonomy(db.prisma);
   await db.prisma.classNode.delete({ where: { id: daisyId } });
   const r = await seedTaxonomy(db.prisma);
   assert.equal(r.inserted, 1);
@@ -50,6 +51,7 @@ test('a deleted part of the taxonomy is filled in again by the next seed', async
 });
 
 test('imagenetVersionClasses maps the 1000 output units to seeded nodes', async () => {
+  await seedTaxonomy(db.prisma);
   const units = await imagenetVersionClasses(db.prisma);
   assert.equal(units.length, 1000);
   assert.deepEqual(units[985], { outputUnit: 985, classNodeId: imagenetNodeId('n11939491') });
