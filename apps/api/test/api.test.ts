@@ -9,7 +9,7 @@ import {
   getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
   type GraphQLInputType, type GraphQLField,
 } from 'graphql';
-import { invalidateClassNodeCache } from '@accrete/registry';
+import { invalidateTaxonomyCache } from '@accrete/taxonomy-store';
 import { getSchema } from '../src/schema/build.js';
 import { startTestApi, ok, codeOf, FLOWERS, PANDA, type TestApi } from './harness.js';
 import { makeZip } from './zip-writer.js';
@@ -432,7 +432,7 @@ describe('aliases and versions', () => {
   test('class ancestors and paths are batched too, and come from the class-node cache once it is warm', async () => {
     const q = `query($n: Int!) { classNodes(first: $n, filter: { search: "dog" }) { nodes { name path ancestors { name } } } }`;
     const count = async (n: number) => {
-      invalidateClassNodeCache(); // as after a taxonomy edit: the walk must go to the database
+      invalidateTaxonomyCache(); // as after a taxonomy edit: the walk must go to the database
       api.queries.reset();
       const nodes = ok(await api.gql(q, { n })).classNodes.nodes;
       return { nodes, queries: api.queries.count };

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
 import { imagenetNodeId } from '@accrete/taxonomy';
-import { RegistryError } from '../errors.js';
+import { RegistryError } from '@accrete/errors';
 import {
   addClassAlias,
   createClass,
   createClasses,
   deleteClass,
-  getAncestors,
+  classAncestors,
   getClass,
-  getSubtree,
+  classSubtreeNodes,
   mergeClasses,
   moveClass,
   removeClassAlias,
@@ -98,11 +98,10 @@ test('sunflower is attached under ImageNet\'s flower node, next to daisy', async
   assert.equal(sunflower.origin, 'USER');
   assert.equal(sunflower.parentId, FLOWER);
   assert.equal(sunflower.depth, 11);
-  const path = (await getAncestors(prisma, sunflower.id)).map((n) => n.name);
+  const path = [...(await classAncestors(prisma, sunflower.id)), sunflower].map((n) => n.name);
   assert.deepEqual(path.slice(-3), ['angiosperm', 'flower', 'sunflower']);
   assert.equal(path[0], 'entity');
-  const [flower] = await getSubtree(prisma, { rootId: FLOWER, depth: 1 });
-  const kids = flower.children.map((c) => c.node.name);
+  const kids = (await classSubtreeNodes(prisma, FLOWER, 1)).filter((n) => n.parentId === FLOWER).map((n) => n.name);
   assert.ok(kids.includes('daisy') && kids.includes('sunflower'), kids.join(','));
   assert.deepEqual((await getClass(prisma, sunflower.id)).aliases, ['Helianthus annuus']);
   const [hit] = await searchClasses(prisma, 'helianthus', { limit: 3 });

@@ -1,7 +1,8 @@
 // API tokens: random secrets shown once; only their sha256 is stored, so a leaked database leaks no token.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient, ApiToken, Role } from '@accrete/db';
-import { notFound } from './errors.js';
+import { notFound } from '@accrete/errors';
+import { paginate, type PageArgs } from '@accrete/pagination';
 
 export const TOKEN_PREFIX = 'acc_';
 const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
@@ -109,3 +110,12 @@ export async function revokeApiToken(prisma: PrismaClient, id: string): Promise<
 }
 
 export const roleAtLeast = (role: Role | undefined | null, min: Role) => !!role && ROLES.indexOf(role) >= ROLES.indexOf(min);
+
+/** Tokens newest first, revoked ones only when asked (the GraphQL apiTokens connection). */
+export function listApiTokens(prisma: PrismaClient, filter: { includeRevoked?: boolean | null } = {}, page: PageArgs = {}) {
+  const where = filter.includeRevoked ? {} : { revokedAt: null };
+  return paginate({
+    where, page, order: [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }],
+    find: (a) => prisma.apiToken.findMany(a as never), count: (a) => prisma.apiToken.count(a as never),
+  });
+}

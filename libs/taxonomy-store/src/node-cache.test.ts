@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { classNodeCacheSettled, classNodesById, invalidateClassNodeCache, setClassNodeCacheTiming, type CacheTiming } from './caches.js';
+import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming, type CacheTiming } from './node-cache.js';
+import { invalidateTaxonomyCache } from './snapshot.js';
 
 let db: DbHandle;
 let prisma: PrismaClient;
@@ -56,7 +57,7 @@ test('an edit in this process clears the cache at once, and a revalidation that 
   pastTheTtl();
   await classNodesById(prisma, [c.id]); // starts a revalidation (reads the old name)
   await prisma.classNode.update({ where: { id: c.id }, data: { name: 'cache-c renamed' } });
-  invalidateClassNodeCache();
+  invalidateTaxonomyCache();
   await classNodeCacheSettled(prisma);
   assert.equal((await classNodesById(prisma, [c.id])).get(c.id)?.name, 'cache-c renamed');
 });

@@ -1,5 +1,5 @@
 // The whole taxonomy in memory (a few thousand rows): tree + search index. Reads use a cached
-// snapshot; writes through this module drop it, and a cheap fingerprint query notices rows added or
+// snapshot; writes through this lib drop it, and a cheap fingerprint query notices rows added or
 // removed elsewhere (other processes, other code paths). Mutations always re-read inside their lock.
 import type { ClassNode } from '@accrete/db';
 import { imagenetClasses, TaxonomySearchIndex, TaxonomyTree } from '@accrete/taxonomy';
@@ -71,10 +71,16 @@ export function setTaxonomyCacheTiming(next: Partial<SnapshotTiming>): SnapshotT
 let generation = 0;
 const cache = new WeakMap<object, { generation: number; snapshot: Promise<TaxonomySnapshot> }>();
 
-/** Drops every cached snapshot (called after each taxonomy write; call it after writing ClassNode rows yourself). */
+/**
+ * The one invalidation of this process's taxonomy caches, the snapshot and the class-node rows (./node-cache):
+ * every edit here calls it; call it after writing ClassNode or ClassAlias rows yourself.
+ */
 export function invalidateTaxonomyCache(): void {
   generation++;
 }
+
+/** Bumped by invalidateTaxonomyCache; a cache filled under an older generation must not be served. */
+export const taxonomyGeneration = (): number => generation;
 
 /** The cached snapshot for this client, reloaded when stale. */
 export async function getTaxonomySnapshot(db: Db): Promise<TaxonomySnapshot> {
