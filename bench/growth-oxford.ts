@@ -28,6 +28,7 @@ import {
   type GrownHead,
   type GrowthProblem,
   type LabelledImage,
+  type StrategyConfig,
 } from '../libs/trainer/src/index.js';
 import { frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
 import { newColumnObjective, toDevice } from '../libs/trainer/src/growth/new-columns.js';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'baseline,default,v3,chain,timing,synthetic' },
     augmentations: { type: 'string', default: String(DEFAULT_AUGMENTATIONS) },
     knob: { type: 'string' },
+    variants: { type: 'string' },
     'baseline-lr': { type: 'string', default: '0.01' },
     'baseline-pool-mass': { type: 'string', default: '0' },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '.accrete/bench-cache' },
@@ -208,6 +210,25 @@ if (only.has('default')) {
   const sweep = tradeoffCurve(input, shifts.map((s) => s - knob.biasShift)).map((q, i) => ({ shift: shifts[i], oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) }));
   result.default = { knob: knob.retentionKnob, biasShift: knob.biasShift, seconds, timings: g.details.timings, knobCurve: curve, shiftSweep: sweep, ...(await report('default v1+102', child(g))) };
   for (const q of curve) log(`  knob ${q.knob}: shift ${q.shift}, Oxford valid ${pct(q.oxfordValidTop1)} @ drop ${q.dropPoints} pt (held-out acc ${pct(q.heldOutAccuracy)}, changed ${pct(q.heldOutChanged)})`);
+  await save();
+}
+
+// ---- what each ingredient of the default is worth on Oxford (v1 + 102) ----
+if (only.has('ablate')) {
+  const rows: Record<string, unknown>[] = [];
+  const variants: [string, Partial<StrategyConfig>, number][] = JSON.parse(values.variants ?? '[]');
+  for (const [name, o, k] of variants) {
+    const p = problem(v1, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, k);
+    const t0 = performance.now();
+    const g = await growHead(p, 'guarded', o);
+    const knob = g.details.knob as { biasShift: number; points: { knob: number; delta: number }[] };
+    const val = evalRows(ox.valid, ox.validViews, unitsOf(g.labels));
+    const input = { classes: g.head.classes, firstNewUnit: 1000, user: { logits: await logits(g.head, val.x), unit: val.unit }, retention: { logits: await logits(g.head, ret.x), unit: ret.unit, parentTop1: v1RetTop1 } };
+    const pts = tradeoffCurve(input, [...knob.points.map((q) => q.delta - knob.biasShift), -3 - knob.biasShift]);
+    rows.push({ name, overrides: o, k, seconds: +((performance.now() - t0) / 1000).toFixed(1), fit: g.details.fit, knobs: pts.map((q, i) => ({ knob: knob.points[i]?.knob ?? 'shift -3', oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) })) });
+    log(`${name} k=${k}: ${JSON.stringify(rows.at(-1)!.knobs)}`);
+  }
+  result.ablations = rows;
   await save();
 }
 
