@@ -36,7 +36,13 @@ export interface ExecuteOptions {
   maxAttempts?: number;
   heartbeatMs?: number;
   progressIntervalMs?: number;
+  /** Awaited at each step boundary (after 'prepared': inputs gathered, before growing); a cancel or stop that
+   *  arrives meanwhile takes effect right after it. Tests hold a job here to cancel it while it runs. */
+  onStep?: JobStepHook;
 }
+
+export type JobStep = 'prepared';
+export type JobStepHook = (jobId: string, step: JobStep) => Promise<void> | void;
 
 export type JobOutcome =
   | { status: 'SUCCEEDED'; versionId: string }
@@ -134,6 +140,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       ...params.newClasses,
     ]);
     lap('prepare');
+    await opts.onStep?.(jobId, 'prepared');
+    monitor.check();
     const cache = getSharedBottleneckCache(deps.config);
     const growProgress = trainerProgress(monitor, plan);
     const result = await growVersion({
@@ -216,7 +224,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
           metrics: {
             ...result.evaluation, timings: result.timings, jobTimings: steps, details: result.details, images: images.counts, earlierClasses: images.earlier,
             // the decisions in force per new label (given, or the trainer's default), beside the growth record in params
-            decisions: (result as { decisions?: unknown }).decisions ?? null,
+            decisions: result.decisions,
           },
         },
         ...(retention ? [{ name: RETENTION_EVALUATION, metrics: retention }] : []),

@@ -5,7 +5,7 @@ import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
 import { computeDataOverlap, type LabelDataOverlap } from '@accrete/jobs';
-import { conflict, notFound } from './errors.js';
+import { conflict, notFound } from '@accrete/errors';
 
 export interface DataOverlapState {
   parentVersionId: string;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
 import { imagenetNodeId } from '@accrete/taxonomy';
-import { createClasses, imagenetVersionClasses, placeClassNames, seedTaxonomy } from './taxonomy/index.js';
+import { createClasses, imagenetVersionClasses, placeClassNames, seedTaxonomy } from '@accrete/taxonomy-store';
 import { nameOverlap } from './growth-overlap.js';
 import { resolveLabels } from './resolve-labels.js';
 import { createModelVersion } from './versions.js';

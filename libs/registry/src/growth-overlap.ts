@@ -2,10 +2,10 @@
 // would do with it (the same rule and the same code path createModelVersion uses, so the preview cannot disagree).
 import type { PrismaClient } from '@accrete/db';
 import { placeName, type PlacementReason } from '@accrete/taxonomy';
-import { notFound } from './errors.js';
-import { classCountsFromJson } from './datasets.js';
+import { notFound } from '@accrete/errors';
+import { classCountsFromJson } from '@accrete/datasets';
 import { resolveLabels, type LabelDecisionRecord } from './resolve-labels.js';
-import { getTaxonomySnapshot, snapshotPlacementView } from './taxonomy/index.js';
+import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
 
 export interface NameProposal {
   classId: string;

@@ -10,9 +10,9 @@
 // The caller can instead merge into a named class, make a new class under a named parent, declare the new class the
 // taxonomy parent of old classes (`parentOfClassIds`) or have it taught to win over them (`winsOverClassIds`).
 import type { PrismaClient, ClassNode } from '@accrete/db';
-import { badInput, notFound } from './errors.js';
-import { getTaxonomySnapshot, snapshotPlacementView } from './taxonomy/index.js';
-import { imagenetNodeId, placeName, placementFor, type PlacementReason } from '@accrete/taxonomy';
+import { badInput, notFound } from '@accrete/errors';
+import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
+import { placeName, type PlacementReason } from '@accrete/taxonomy';
 import type { ClassToAdd } from './versions.js';
 
 /** One label's decision as the growth record keeps it. */
@@ -43,12 +43,6 @@ export interface LabelResolution {
   /** output units of the parent this label takes over (trainer contract: GrowRequest.labelDecisions) */
   takeOver?: { descendants?: number[]; winsOver?: number[] };
   record: LabelDecisionRecord;
-}
-
-/** The ClassNode id a new class called `name` is filed under over the ImageNet hierarchy alone (no user classes), or null. */
-export function placedParentId(name: string): string | null {
-  const p = placementFor(name.trim());
-  return p?.parentWnid ? imagenetNodeId(p.parentWnid) : null;
 }
 
 export async function resolveLabels(prisma: PrismaClient, parentVersionId: string, classes: ClassToAdd[]): Promise<LabelResolution[]> {
