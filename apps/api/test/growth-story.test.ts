@@ -134,7 +134,7 @@ test('v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predi
 
   const v3 = ok(await api.gql(`query($id: ID!) { modelVersion(id: $id) { status classCount artifactUri
       growth { decisions { label decision reason byDefault parentOf winsOver } newLabels mergedLabels }
-      evaluations { name validation { overall { top1 } leafTop1 leafOrDescendantTop1 } imagenetRetention { images takenOver { units images } } } } }`, { id: v3created.version.id })).modelVersion;
+      evaluations { name validation { overall { top1 } leafTop1 leafOrDescendantTop1 newLabels { label count top1Leaf top1LeafOrDescendant descendants winsOver byDefault } } imagenetRetention { images takenOver { units images } } } } }`, { id: v3created.version.id })).modelVersion;
   assert.deepEqual([v3.status, v3.classCount], ['READY', 1007]);
   assert.deepEqual(
     v3.growth.decisions.map((d: { label: string; decision: string; reason: string; byDefault: boolean }) => `${d.label}:${d.decision}:${d.reason}:${d.byDefault}`),
@@ -149,11 +149,18 @@ test('v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predi
   );
   const dec = (label: string) => v3.growth.decisions.find((d: { label: string }) => d.label === label);
   assert.deepEqual([dec('oxeye daisy').parentOf, dec('barbeton daisy').winsOver], [[daisy], [daisy]]);
-  assert.ok(v3.evaluations.some((e: { name: string; validation: unknown }) => e.name === 'val' && e.validation));
+  // evaluation at the leaf and at "leaf or declared descendant": a daisy answer on oxeye daisy photos counts at the latter
+  const val = v3.evaluations.find((e: { name: string }) => e.name === 'val').validation;
+  assert.ok(val.leafTop1 !== null && val.leafOrDescendantTop1 >= val.leafTop1, JSON.stringify(val));
+  const scoreOf = (label: string) => val.newLabels.find((l: { label: string }) => l.label === label);
+  const daisyUnitOf = names.find((x: { label: string }) => x.label === 'oxeye daisy').proposals[0].outputUnit;
+  assert.deepEqual([scoreOf('oxeye daisy').descendants, scoreOf('oxeye daisy').byDefault], [[daisyUnitOf], false]);
+  assert.ok(scoreOf('oxeye daisy').top1LeafOrDescendant >= scoreOf('oxeye daisy').top1Leaf);
+  assert.deepEqual([scoreOf('barbeton daisy').winsOver, scoreOf('barbeton daisy').byDefault], [[daisyUnitOf], false]);
+  assert.equal(scoreOf('pink primrose').byDefault, true, 'no decision given: the trainer default applies');
   // retention: daisy, taken over by the user's choice, is reported apart from the other old classes
   const retention = v3.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention').imagenetRetention;
-  const daisyUnit = names.find((x: { label: string }) => x.label === 'oxeye daisy').proposals[0].outputUnit;
-  assert.ok(retention.takenOver.units.includes(daisyUnit), JSON.stringify(retention.takenOver));
+  assert.ok(retention.takenOver.units.includes(daisyUnitOf), JSON.stringify(retention.takenOver));
 
   // 4. predict: beside each leaf, the classes of the version it rolls up to
   const PREDICT = `query($i: PredictInput!) { predict(input: $i) { classes { label outputUnit rollsUpTo } } }`;

@@ -48,6 +48,8 @@ export interface ClassScoreReading {
 }
 export interface ConfusionReading { trueUnit: number; trueLabel: string; predictedUnit: number; predictedLabel: string; count: number }
 export interface ValidationReport {
+  /** Per new label: its leaf / leaf-or-descendant top-1 and the parent units it took over (given or by default). */
+  newLabels: { unit: number; label: string; count: number; top1Leaf: number | null; top1LeafOrDescendant: number | null; descendants: number[]; winsOver: number[]; byDefault: boolean }[];
   /** top-1 counting only the image's own class (null until the trainer reports it). */
   leafTop1: number | null;
   /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
@@ -109,6 +111,14 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     oldAsNew: arr(conf.oldAsNew).map(confusion),
     images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
     parentLevel: m.byAncestor ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).top1) } : null,
+    newLabels: arr(m.newLabels).map((x) => {
+      const o = obj(x);
+      const units = (v: unknown) => arr(v).filter((u): u is number => Number.isInteger(u));
+      return {
+        unit: numOr(o.unit, -1)!, label: str(o.label), count: numOr(o.count, 0)!, top1Leaf: numOr(o.top1Leaf), top1LeafOrDescendant: numOr(o.top1LeafOrDescendant),
+        descendants: units(o.descendants), winsOver: units(o.winsOver), byDefault: obj(obj(m.decisions)[str(o.label)]).source === 'default',
+      };
+    }),
     // the trainer's hierarchy-aware top-1 (contract in DIVISION.md): a number, or an accuracy object with top1
     leafTop1: numOr(m.top1Leaf) ?? numOr(obj(m.top1Leaf).top1),
     leafOrDescendantTop1: numOr(m.top1LeafOrDescendant) ?? numOr(obj(m.top1LeafOrDescendant).top1),

@@ -98,6 +98,8 @@ export class ValidationReport {
   @Field(() => [Confusion], { description: 'Old-class images predicted as a new class.' }) oldAsNew!: Confusion[];
   @Field(() => [LabelImageCount]) images!: LabelImageCount[];
   @Field(() => ParentLevelAccuracy, { nullable: true, description: 'Null for versions evaluated before the roll-up existed.' }) parentLevel!: ParentLevelAccuracy | null;
+  @Field(() => [NewLabelScore], { description: 'Per new label with validation images: leaf and leaf-or-descendant top-1, and the old units it took over.' })
+  newLabels!: NewLabelScore[];
   @Field(() => Float, { nullable: true, description: 'Top-1 counting only the image\'s own class (the leaf); null when the trainer did not report it.' })
   leafTop1!: number | null;
   @Field(() => Float, {
@@ -113,6 +115,18 @@ export class TakenOverRetention {
   @Field(() => Int) images!: number;
   @Field(() => Float, { nullable: true }) top1!: number | null;
   @Field(() => Float, { nullable: true }) parentTop1!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'How one new label scored, at the leaf and counting its declared descendants.' })
+export class NewLabelScore {
+  @Field(() => Int) unit!: number;
+  @Field(() => String) label!: string;
+  @Field(() => Int, { description: 'Validation images.' }) count!: number;
+  @Field(() => Float, { nullable: true }) top1Leaf!: number | null;
+  @Field(() => Float, { nullable: true }) top1LeafOrDescendant!: number | null;
+  @Field(() => [Int], { description: 'Parent units declared its descendants.' }) descendants!: number[];
+  @Field(() => [Int], { description: 'Parent units it was taught to win over.' }) winsOver!: number[];
+  @Field(() => Boolean, { description: 'True when the trainer\'s default chose the take-overs (the request gave none for this label).' }) byDefault!: boolean;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
