@@ -20,6 +20,7 @@ export {
   searchClasses,
   resolveClassNames,
   placeClassNames,
+  resolveClassName,
   snapshotPlacementView,
   type ClassPlacement,
   versionClassTree,

@@ -185,3 +185,17 @@ export async function placeClassNames(db: Db, names: readonly string[]): Promise
     return p && { ...p, name: snap.tree.get(p.id).name, path: pathNames(snap, p.id) };
   });
 }
+
+/**
+ * Best matches of a class name, the placement rule's class first (the class the name is, or the one it goes under:
+ * "buildings" → building, "oxeye daisy" → daisy), then the ranked search; so resolveClassName, classPlacement and
+ * createModelVersion answer from the same rule.
+ */
+export async function resolveClassName(db: Db, name: string, opts: { limit?: number } = {}): Promise<ClassRecord[]> {
+  const snap = await getTaxonomySnapshot(db);
+  const limit = Math.min(Math.max(opts.limit ?? 10, 1), 200);
+  const placed = placeName(snapshotPlacementView(snap), name);
+  const hits = snap.index.search(name, limit).map((h) => h.id);
+  const ids = placed ? [placed.id, ...hits.filter((id) => id !== placed.id)] : hits;
+  return ids.slice(0, limit).map((id) => snap.tree.get(id));
+}

@@ -21,9 +21,11 @@ export class ClassNodeResolver {
     return taxonomy.listClassNodes(ctx.prisma, filter ?? {}, page);
   }
 
-  @Query(() => [ClassNode], { description: 'Best matches of a free-text class name (what createModelVersion would resolve it to first).' })
+  @Query(() => [ClassNode], {
+    description: 'Best matches of a free-text class name: first the class the placement rule matches (the one createModelVersion uses), then the ranked search.',
+  })
   resolveClassName(@Arg('name', () => String) name: string, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number, @Ctx() ctx: ApiContext) {
-    return taxonomy.searchClasses(ctx.prisma, name, { limit: Math.min(Math.max(limit, 1), 50) });
+    return taxonomy.resolveClassName(ctx.prisma, name, { limit: Math.min(Math.max(limit, 1), 50) });
   }
 
   @Query(() => ClassNode, {
