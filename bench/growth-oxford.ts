@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_AUGMENTATIONS,
-  evaluateLogits,
   growHead,
   growVersion,
   parentTop1,
@@ -30,9 +29,8 @@ import {
   type LabelledImage,
   type StrategyConfig,
 } from '../libs/trainer/src/index.js';
-import { frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
+import { appendColumns, frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
 import { newColumnObjective, toDevice } from '../libs/trainer/src/growth/new-columns.js';
-import { appendColumns } from '../libs/trainer/src/growth/matrix.js';
 import { rng } from '../libs/trainer/src/growth/rng.js';
 import type { Head } from '../libs/trainer/src/types.js';
 import { DAISY_UNIT, FLOWER_CLASSES, evalRows, labelledRows, loadGrowthData, poolRows, retentionSet, type GrowthData } from './growth-data.js';
