@@ -34,7 +34,8 @@ export { tf, initTf } from './backend/tf-runtime.js';
 //   // linear head (parent columns + new columns) for exportModel; res.evaluation: top-1/5 overall/old/new, retention,
 //   // per-class precision/recall, confusions; res.details.knob: bias shift and held-out trade-off points.
 export { growVersion, DEFAULT_AUGMENTATIONS, type GrowRequest, type GrowResult, type GrowOptions, type LabelledImage } from './grow-version.js';
-export { growHead, deltaForKnob, STRATEGY_CONFIGS, type StrategyConfig, type KnobCurve } from './growth/grow-head.js';
+export { growHead, deltaForKnob, STRATEGY_CONFIGS, DEFAULT_TAKEOVER_SHARE, type StrategyConfig, type KnobCurve } from './growth/grow-head.js';
+export { dataOverlap, overlapFromAnswers, type LabelOverlap } from './growth/overlap.js';
 export { planClasses, labelIndex, nameKey, type ClassPlan } from './growth/merge.js';
 export { tradeoffCurve, bestUnderDrop, parentTop1, type TradeoffPoint, type TradeoffInput } from './eval/tradeoff.js';
 export {
@@ -46,6 +47,8 @@ export {
   type FeatureMatrix,
   type LabelledFeatures,
   type PoolFeatures,
+  type UnitDecision,
+  type AppliedDecision,
 } from './growth/types.js';
 export {
   evaluateHead,
