@@ -65,6 +65,9 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     assert.deepEqual(r.takenOver.units, [DAISY]);
     assert.equal(r.takenOver.count, 1);
     assert.equal(r.count, 60); // the rest of the old rows
+    // guarded's L2 on a new column scales with its class's share of the labelled rows (here a half each)
+    const l2 = res.details.l2 as { newMin: number; newMax: number };
+    for (const v of [l2.newMin, l2.newMax]) assert.ok(Math.abs(v - (3e-3 * 0.5) / 0.2) < 1e-8, `l2 ${v}`);
   });
 
   it('the overlap report shows the parent\'s answers per label and the default decision growth will apply', async () => {
