@@ -3,7 +3,7 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, getSharedBackbone, type JobRunner } from '@accrete/jobs';
+import { createJobRunner, getSharedBackbone, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
 import { startApiServer, type ApiServer } from './server.js';
@@ -21,6 +21,8 @@ export interface StartApiOptions {
   limits?: QueryLimits;
   /** Replace the Prisma client the resolvers use (e.g. one extended to count queries); seeding still uses db.prisma. */
   prisma?: DbHandle['prisma'];
+  /** Awaited at each step of a training job this process runs (tests hold a job there while it runs). */
+  onJobStep?: JobStepHook;
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
@@ -40,7 +42,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   await storage.ensure();
   const backbone = await getSharedBackbone(config, log);
   await seedBaseModel(db.prisma, { backbone, modelName: config.baseModelName, source: config.baseModel, log });
-  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker });
+  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
   const prisma = opts.prisma ?? db.prisma;
   const services: Services = { prisma, config, storage, runner, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone)), log };
