@@ -127,7 +127,7 @@ const result = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg1m: round(loadavg()[0]) },
   db: db.kind,
-  backend: app.backbone.backend,
+  backend: (await app.backbone()).backend,
   predict: {
     requests: predict.ms.length, errors: predict.errors,
     p50Ms: round(pct(predict.ms, 50)), p90Ms: round(pct(predict.ms, 90)), p99Ms: round(pct(predict.ms, 99)),

@@ -16,6 +16,7 @@ import { JobInputError, parseTrainingParams } from './params.js';
 import { NotPublished, publishVersion } from './publish.js';
 import { parentNamesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
+import { backboneSpec } from './shared-backbone.js';
 
 export interface JobDeps {
   prisma: PrismaClient;
@@ -121,7 +122,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       {
         jobId,
         versionId,
-        backbone: { source: deps.config.baseModel, backend: deps.config.backend, cacheDir: join(deps.config.dataDir, 'cache', 'backbones') },
+        backbone: backboneSpec(deps.config),
         bottlenecksDir: deps.config.paths.bottlenecks,
         rehearsalDir: deps.config.rehearsalDir,
         parent: {

@@ -64,6 +64,14 @@ export interface ComputeResult {
   backend: string;
 }
 
+/** A backbone's description, without its weights (what the registry records when seeding). */
+export type BackboneInfo = Pick<Backbone, 'id' | 'source' | 'labels' | 'inputSize' | 'bottleneckDim' | 'bottleneckLayer' | 'headLayer' | 'backend'>;
+
+export function backboneInfo(b: Backbone): BackboneInfo {
+  const { id, source, labels, inputSize, bottleneckDim, bottleneckLayer, headLayer, backend } = b;
+  return { id, source, labels, inputSize, bottleneckDim, bottleneckLayer, headLayer, backend };
+}
+
 export interface ComputeHooks {
   /** Progress of a step covering `span` of the whole job's bar. */
   onProgress?: (phase: string, fraction: number, span: Span, extra?: { loss?: number; step?: number }) => void;

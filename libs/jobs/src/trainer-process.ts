@@ -6,16 +6,20 @@
 // loaded); a cancel asks it to stop, and kills it if it does not within `killAfterMs`.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ComputeResult, ComputeSpec } from './train-compute.js';
+import type { BackboneInfo, ComputeResult, ComputeSpec } from './train-compute.js';
 import type { Span } from './progress-plan.js';
 
-export type ParentMessage = { type: 'run'; id: number; spec: ComputeSpec } | { type: 'abort'; id: number; reason: string };
+export type ParentMessage =
+  | { type: 'run'; id: number; spec: ComputeSpec }
+  | { type: 'abort'; id: number; reason: string }
+  | { type: 'describe'; id: number; backbone: ComputeSpec['backbone'] };
 export type ChildMessage =
   | { type: 'ready'; pid: number }
   | { type: 'progress'; id: number; phase: string; fraction: number; span: Span; extra?: { loss?: number; step?: number } }
   | { type: 'estimating'; id: number }
   | { type: 'log'; id: number; message: string }
   | { type: 'done'; id: number; result: ComputeResult }
+  | { type: 'described'; id: number; info: BackboneInfo }
   | { type: 'failed'; id: number; message: string; name?: string };
 
 export interface TrainerProcessOptions {
@@ -50,6 +54,7 @@ export class TrainerProcess {
   private pending: Pending | null = null;
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
+  private describing = new Map<number, { resolve: (i: BackboneInfo) => void; reject: (e: Error) => void }>();
   /** Event listeners for tests and benches: the compute half of a job started / ended in the child. */
   readonly computeListeners = new Set<(event: 'start' | 'end', pid: number) => void>();
 
@@ -105,6 +110,25 @@ export class TrainerProcess {
     });
   }
 
+  /**
+   * What the backbone is (id, sizes, labels…), loaded in the training process: a process that only seeds the
+   * registry and serves queries need not load tfjs and the model itself.
+   */
+  async describe(backbone: ComputeSpec['backbone']): Promise<BackboneInfo> {
+    this.clearIdle();
+    await this.start();
+    const id = this.nextId++;
+    try {
+      return await new Promise<BackboneInfo>((resolve, reject) => {
+        this.describing.set(id, { resolve, reject });
+        this.child!.send({ type: 'describe', id, backbone } satisfies ParentMessage);
+      });
+    } finally {
+      this.describing.delete(id);
+      if (!this.pending) this.scheduleIdle();
+    }
+  }
+
   /** Stops the child (a running job is aborted first). */
   async close(): Promise<void> {
     this.clearIdle();
@@ -146,7 +170,9 @@ export class TrainerProcess {
         this.child = null;
         this.ready = null;
       }
-      this.pending?.reject(new TrainerProcessExit(`the training process exited (${signal ?? `code ${code}`})`));
+      const exit = new TrainerProcessExit(`the training process exited (${signal ?? `code ${code}`})`);
+      this.pending?.reject(exit);
+      for (const d of this.describing.values()) d.reject(exit);
     });
     this.ready.catch(() => {
       if (this.child === child) {
@@ -161,6 +187,12 @@ export class TrainerProcess {
     const p = this.pending;
     if (m.type === 'log') {
       this.opts.log?.(m.message);
+      return;
+    }
+    if (m.type === 'described' || (m.type === 'failed' && this.describing.has(m.id))) {
+      const d = this.describing.get(m.id);
+      if (m.type === 'described') d?.resolve(m.info);
+      else d?.reject(new Error(m.message));
       return;
     }
     if (!p || !('id' in m) || m.id !== p.id) return;
