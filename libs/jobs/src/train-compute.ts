@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   BottleneckCache,
   DEFAULT_AUGMENTATIONS,
+  defaultViews,
   exportModel,
   growVersion,
   loadBackbone,
@@ -136,11 +137,12 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   const sets = await loadRehearsalSets(spec.rehearsalDir);
   const augmentations = spec.options.augmentations ?? DEFAULT_AUGMENTATIONS;
   const plan = jobPlan({
+    // feature-map views cost no extra backbone pass: weigh a training image as one
     train: spec.train.length,
     rehearsal: sets.rehearsal.length,
     val: spec.val.length,
     retention: sets.retention?.length ?? 0,
-    augmentations,
+    augmentations: defaultViews(backbone) === 'feature-map' ? 0 : augmentations,
   });
   report('preparing', 1, plan.span('preparing'));
   hooks.onEstimating?.();
