@@ -3,7 +3,7 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { backboneSpec, createJobRunner, getSharedBackbone, loadedSharedBackbone, type JobRunner } from '@accrete/jobs';
+import { backboneSpec, createJobRunner, getSharedBackbone, loadedSharedBackbone, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
 import { startApiServer, type ApiServer } from './server.js';
@@ -28,6 +28,8 @@ export interface StartApiOptions {
   limits?: QueryLimits;
   /** Replace the Prisma client the resolvers use (e.g. one extended to count queries); seeding still uses db.prisma. */
   prisma?: DbHandle['prisma'];
+  /** Awaited at each step of a training job this process runs (tests hold a job there while it runs). */
+  onJobStep?: JobStepHook;
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
@@ -46,7 +48,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const log = opts.log ?? ((m: string) => console.log(m));
   const storage = new LocalStorage(config.paths);
   await storage.ensure();
-  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker });
+  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
   // Seeding needs to know the backbone (id, labels, sizes), not to hold it: the training process loads it and
   // describes it, so this process loads tfjs and the model only on its first prediction (idle RSS stays small).
   const info = await runner.trainer.describe(backboneSpec(config));

@@ -36,7 +36,13 @@ export interface ExecuteOptions {
   maxAttempts?: number;
   heartbeatMs?: number;
   progressIntervalMs?: number;
+  /** Awaited at each step boundary (after 'prepared': inputs gathered, before growing); a cancel or stop that
+   *  arrives meanwhile takes effect right after it. Tests hold a job here to cancel it while it runs. */
+  onStep?: JobStepHook;
 }
+
+export type JobStep = 'prepared';
+export type JobStepHook = (jobId: string, step: JobStep) => Promise<void> | void;
 
 export type JobOutcome =
   | { status: 'SUCCEEDED'; versionId: string }
@@ -116,6 +122,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     scratch = await storage.scratchDir(versionId);
     const outDir = join(scratch, 'model');
     lap('prepare');
+    await opts.onStep?.(jobId, 'prepared');
+    monitor.check();
 
     // The compute half runs in the training process; this process keeps the row alive meanwhile.
     const computed = await trainer.run(

@@ -6,7 +6,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
-import { badInput, conflict, isUniqueViolation, notFound } from './errors.js';
+import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
 
 export interface IngestDeps { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels' | 'importRoots'> }
