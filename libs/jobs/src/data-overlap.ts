@@ -8,7 +8,7 @@ import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
 import { extractBottlenecks, headLogits, type ImageRef } from '@accrete/trainer';
-import { loadParentModel } from './execute-job.js';
+import { loadParentModel } from './train-compute.js';
 import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
 
 /** Default cap of training images looked at per label: enough for a share to the nearest few percent. */
@@ -49,7 +49,7 @@ export async function computeDataOverlap(
     if (list.length < cap) list.push({ sha256: r.image.sha256, path: storage.imagePath(r.image.storageKey) });
   }
   const backbone = await getSharedBackbone(deps.config, deps.log);
-  const model = await loadParentModel(backbone, parent, storage);
+  const model = await loadParentModel(backbone, { number: parent.number, artifactDir: parent.parentId ? storage.artifactDir(parent.id) : null });
   const refs = [...byLabel.values()].flat();
   const { plain } = await extractBottlenecks(backbone, refs, {
     cache: getSharedBottleneckCache(deps.config),
