@@ -239,7 +239,7 @@ function takenOverUnits(details: Record<string, unknown>, given: ComputeSpec['la
 }
 
 /** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */
-export async function loadParentModel(backbone: Backbone, parent: ComputeSpec['parent']): Promise<{ head: Head; labels: string[] }> {
+export async function loadParentModel(backbone: Backbone, parent: Pick<ComputeSpec['parent'], 'number' | 'artifactDir'>): Promise<{ head: Head; labels: string[] }> {
   if (!parent.artifactDir) return { head: backbone.baseHead, labels: backbone.labels };
   const dir = parent.artifactDir;
   let manifest: { backboneId?: string };
