@@ -81,6 +81,15 @@ test('v2 + Oxford 102: the four name overlaps with their reasons and defaults', 
   console.log(overlapping.join('\n'));
 });
 
+test('labels that are the same class are each reported with the problem, not a default', async () => {
+  const report = await nameOverlap(prisma, v2, await datasetVersion(['rose', 'roses', 'tulip']));
+  const byLabel = new Map(report.map((r) => [r.label, r]));
+  assert.match(byLabel.get('rose')!.problem!, /same class as "roses"/);
+  assert.match(byLabel.get('roses')!.problem!, /same class as "rose"/);
+  assert.equal(byLabel.get('tulip')!.problem, null);
+  assert.equal(byLabel.get('tulip')!.byDefault!.decision, 'merge');
+});
+
 test('decisions: merge into a named class, new class under a named parent, parent of old classes, teach to win', async () => {
   const labels = ['sunflower', 'mountain', 'buildings', 'glacier', 'sea'];
   const dv = await datasetVersion(labels);

@@ -57,6 +57,16 @@ export async function nameOverlap(prisma: PrismaClient, parentVersionId: string,
         defaults.set(l.label, { record: null, problem: (e as Error).message });
       }
     }
+    // labels fine alone but not together: several taking the same existing class
+    const byClass = new Map<string, string[]>();
+    for (const [label, d] of defaults) if (d.record?.classId) byClass.set(d.record.classId, [...(byClass.get(d.record.classId) ?? []), label]);
+    for (const labelsOfClass of byClass.values()) {
+      if (labelsOfClass.length < 2) continue;
+      for (const label of labelsOfClass) {
+        const others = labelsOfClass.filter((x) => x !== label).map((x) => `"${x}"`).join(', ');
+        defaults.set(label, { ...defaults.get(label)!, problem: `resolves to the same class as ${others}: choose for one of them` });
+      }
+    }
   }
 
   return counts.map((c) => {

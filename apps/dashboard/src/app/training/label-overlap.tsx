@@ -80,7 +80,7 @@ function decode(v: string): LabelChoice {
 
 function defaultText(n: NameOverlap | undefined): string {
   if (!n) return 'the API decides';
-  if (!n.byDefault) return n.problem ?? 'the request must decide';
+  if (n.problem || !n.byDefault) return n.problem ?? 'the request must decide';
   const target = n.proposals.find((p) => p.classId === n.byDefault!.classId)?.name;
   if (n.byDefault.decision === 'merge') return `merge into ${target ?? 'the matching class'} (${n.byDefault.reason})`;
   return `new class (${n.byDefault.reason})`;
