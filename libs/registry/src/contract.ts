@@ -3,7 +3,7 @@
 // function the index exports under the same name; the API resolvers call these, never Prisma.
 // Entities kept elsewhere: class taxonomy (@accrete/taxonomy-store), datasets and imports (@accrete/datasets),
 // API tokens (@accrete/auth).
-import { getModel, getVersion, versionLineage } from './models.js';
+import { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
 import { listModels, listModelVersions, listVersionClasses, listTrainingJobs, listAliasEvents } from './lists.js';
 import { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
 import { createModelVersion, cancelTrainingJob, growthStrategies } from './versions.js';
@@ -19,6 +19,8 @@ export const modelRegistry = {
     /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
     create: createModelVersion,
     get: getVersion,
+    getByNumber: findVersionByNumber,
+    latest: latestVersion,
     search: listModelVersions,
     lineage: versionLineage,
     classes: listVersionClasses,

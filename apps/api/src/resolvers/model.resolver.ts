@@ -42,12 +42,12 @@ export class ModelResolver {
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Version by number.' })
   version(@Root() m: Model, @Arg('number', () => Int) number: number, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.modelVersion.findUnique({ where: { modelId_number: { modelId: m.id, number } } });
+    return registry.findVersionByNumber(ctx.prisma, m.id, number);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Newest version (optionally of one status).' })
   latestVersion(@Root() m: Model, @Arg('status', () => VersionStatus, { nullable: true }) status: VersionStatus | undefined, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.modelVersion.findFirst({ where: { modelId: m.id, ...(status ? { status } : {}) }, orderBy: { number: 'desc' } });
+    return registry.latestVersion(ctx.prisma, m.id, status);
   }
 
   @FieldResolver(() => [Alias])
