@@ -1,7 +1,6 @@
 // Runs one training job from its TrainingJob row to a published (or cleanly failed) model version.
 // Order: claim → gather inputs → growVersion → retention probe → export to scratch → rename into place →
 // one publishing transaction. Any failure removes the artifact dir and leaves FAILED + reason on job and version.
-import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
@@ -18,6 +17,7 @@ import { loadRehearsalSets } from './rehearsal.js';
 import { evaluateRetention } from './retention.js';
 import { taxonomyParentNames } from './taxonomy-parents.js';
 import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
+import { sha256Hex } from '@accrete/primitives';
 
 export interface JobDeps {
   prisma: PrismaClient;
@@ -199,7 +199,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await rename(outDir, finalDir);
     placed = finalDir;
     lap('export');
-    const artifactSha256 = createHash('sha256').update(await readFile(join(finalDir, 'manifest.json'))).digest('hex');
+    const artifactSha256 = sha256Hex(await readFile(join(finalDir, 'manifest.json')));
     monitor.report('publishing', 0.9, plan.span('export'));
     await monitor.flush();
     monitor.check();

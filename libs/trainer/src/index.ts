@@ -50,6 +50,7 @@ export {
 export {
   evaluateHead,
   evaluateLogits,
+  topK,
   type EvaluationReport,
   type EvaluationSet,
   type EvaluateOptions,
