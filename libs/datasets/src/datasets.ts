@@ -257,6 +257,23 @@ export async function addBase64Images(
   return ingestFiles(deps, { datasetId: req.datasetId, source: 'graphql:addImages', files });
 }
 
+/** One import (what it read, what it rejected), or NOT_FOUND. */
+export async function getDatasetImport(prisma: PrismaClient, id: string): Promise<DatasetImport> {
+  const row = await prisma.datasetImport.findUnique({ where: { id } });
+  if (!row) throw notFound('dataset import', id);
+  return row;
+}
+
+/** The newest frozen version of a dataset, or null. */
+export function latestDatasetVersion(prisma: PrismaClient, datasetId: string): Promise<DatasetVersion | null> {
+  return prisma.datasetVersion.findFirst({ where: { datasetId }, orderBy: { number: 'desc' } });
+}
+
+/** Images currently in a dataset (all labels and splits). */
+export function datasetImageCount(prisma: PrismaClient, datasetId: string): Promise<number> {
+  return prisma.datasetImage.count({ where: { datasetId } });
+}
+
 export interface ClassCountRow { label: string; train: number; val: number; total: number }
 
 export async function datasetClassCounts(prisma: PrismaClient, datasetId: string): Promise<ClassCountRow[]> {

@@ -16,7 +16,7 @@ export interface LabelledImage extends ImageRef {
 }
 
 export interface GrowOptions {
-  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default 0.25: the balanced point in bench/growth.ts). */
+  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default GROWTH_DEFAULTS.retentionKnob). */
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
@@ -76,6 +76,17 @@ export interface GrowResult {
 }
 
 export const DEFAULT_AUGMENTATIONS = 3;
+
+/**
+ * What a growth runs with when the request leaves it out: the one definition, served by the API (growthDefaults)
+ * to the dashboard's training form, and read by tools/story.ts. guarded with knob 0.25 is the balanced point in
+ * bench/results/growth.json.
+ */
+export const GROWTH_DEFAULTS: { readonly strategy: GrowthStrategy; readonly retentionKnob: number; readonly augmentations: number } = {
+  strategy: 'guarded',
+  retentionKnob: 0.25,
+  augmentations: DEFAULT_AUGMENTATIONS,
+};
 
 function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[] } {
   const pos = new Map<string, number>();
@@ -183,7 +194,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       pool,
       decisions,
       options: {
-        retentionKnob: opts.retentionKnob ?? 0.25,
+        retentionKnob: opts.retentionKnob ?? GROWTH_DEFAULTS.retentionKnob,
         seed: opts.seed ?? 1,
         epochs: opts.epochs,
         onProgress: (p) => req.onProgress?.(p),
