@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, disposeSharedBackbones, getSharedBackbone } from '@accrete/jobs';
+import { createJobRunner, disposeSharedBackbones, getSharedBackbone, installProcessGuards } from '@accrete/jobs';
 
 export interface Worker {
   workerId: string;
@@ -89,6 +89,7 @@ function parseFlags(argv: string[]): Flags {
 
 const isEntry = !!process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isEntry) {
+  installProcessGuards((m) => console.error(`[worker ${process.pid}] ${m}`), 'worker');
   main().then(
     (worker) => {
       const shutdown = (sig: string) => {

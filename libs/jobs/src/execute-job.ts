@@ -240,8 +240,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       log(`job ${jobId}: claim lost to another worker, leaving it`);
       return { status: 'SKIPPED', reason: 'claim lost' };
     }
-    const reason = describe(err);
-    log(`job ${jobId}: FAILED: ${reason}`);
+    const reason = failureReason(err);
+    log(`job ${jobId}: FAILED: ${reason}\n${(err as Error)?.stack ?? err}`);
     await finishOwned(prisma, jobId, opts.workerId, 'FAILED', reason, monitor.lossCurve);
     return { status: 'FAILED', reason };
   } finally {
@@ -289,11 +289,27 @@ function abortKind(signal: AbortSignal): 'cancel' | 'shutdown' | 'lost-claim' {
   return signal.reason instanceof JobAbort ? signal.reason.kind : 'shutdown';
 }
 
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const msg = err.message.trim() || err.name;
-    return msg.length > 2000 ? `${msg.slice(0, 2000)}…` : msg;
-  }
-  return String(err);
-}
+const ERRNO_REASONS: Record<string, string> = {
+  ENOSPC: 'the disk is full (ENOSPC)',
+  EDQUOT: 'the disk quota is exceeded (EDQUOT)',
+  EROFS: 'the storage is read-only (EROFS)',
+  EACCES: 'permission denied on the server storage (EACCES)',
+  EMFILE: 'too many open files on the server (EMFILE)',
+  EIO: 'an I/O error on the server storage (EIO)',
+};
 
+/**
+ * The job's failure reason as users see it: one line, no server path, no source snippet. Full details go to the
+ * log. Errno failures (a full disk…) read as what happened, not as the syscall that hit it.
+ */
+export function failureReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code ?? ((err as { cause?: NodeJS.ErrnoException })?.cause?.code);
+  const reason = typeof code === 'string' ? ERRNO_REASONS[code] : undefined;
+  const raw = err instanceof Error ? err.message.trim() || err.name : String(err);
+  let msg = raw.split('\n')[0].trim();
+  if (reason && !msg.includes(code!)) msg = `${reason}: ${msg}`;
+  else if (reason && /^E[A-Z]+: /.test(msg)) msg = reason;
+  // absolute paths (POSIX or file://) → their last segment
+  msg = msg.replace(/(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
+  return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+}

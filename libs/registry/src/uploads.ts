@@ -34,8 +34,16 @@ export function layoutPaths(paths: string[], defaults: { label: string | null; s
   });
 }
 
-export async function filesFromZip(buf: Buffer, opts: { name: string; label: string | null; split: Split | null; maxBytes: number; maxTotalBytes: number }): Promise<IngestFile[]> {
-  const entries = await readZipEntries(buf, { maxTotalBytes: opts.maxTotalBytes });
+/**
+ * `source`: the archive in memory or its path on disk (read lazily, entry by entry). `opened` collects the
+ * archive's close(), for the caller to run once the files have been read.
+ */
+export async function filesFromZip(
+  source: Buffer | string,
+  opts: { name: string; label: string | null; split: Split | null; maxBytes: number; maxTotalBytes: number; opened?: (() => void)[] },
+): Promise<IngestFile[]> {
+  const entries = await readZipEntries(source, { maxTotalBytes: opts.maxTotalBytes });
+  opts.opened?.push(entries.close);
   const byPath = new Map<string, ZipEntry>(entries.map((e) => [e.path, e]));
   return layoutPaths(entries.map((e) => e.path), opts).map((l) => {
     const e = byPath.get(l.path)!;
@@ -47,14 +55,15 @@ export async function filesFromZip(buf: Buffer, opts: { name: string; label: str
 /** Stores images without a dataset (e.g. to predict them by id); returns Image rows and rejections. */
 export async function storeImages(
   deps: { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels'> },
-  files: { path: string; bytes: Uint8Array }[],
+  files: { path: string; read(): Promise<Uint8Array> }[],
 ) {
   const rejections: { path: string; reason: string }[] = [];
   const ok: { path: string; sha256: string; key: string; width: number; height: number; format: string; bytes: number }[] = [];
   for (const f of files) {
     try {
-      const info = await inspectImage(f.bytes, { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels }, f.path);
-      const { sha256, key } = await deps.storage.putImage(f.bytes);
+      const bytes = await f.read();
+      const info = await inspectImage(bytes, { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels }, f.path);
+      const { sha256, key } = await deps.storage.putImage(bytes);
       ok.push({ path: f.path, sha256, key, ...info });
     } catch (e) {
       rejections.push({ path: f.path, reason: rejectionReason(e) });
