@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
-import { RegistryError, roleAtLeast, ingestFiles, filesFromZip, isZip, storeImages, ZipRejectedError, type IngestFile } from '@accrete/registry';
+import { RegistryError, roleAtLeast, ingestFiles, filesFromZip, isZip, storeImages, StorageFullError, ZipRejectedError, type IngestFile } from '@accrete/registry';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
-import { classify, HTTP_STATUS } from './errors.js';
+import { classify, HTTP_STATUS, isStorageFull } from './errors.js';
+import { guardFields } from './input-guard.js';
 
 export const CSRF_HEADER = 'x-accrete-csrf';
 
@@ -110,6 +111,7 @@ export function uploadHandler(services: Services) {
       if (!roleAtLeast(viewer.role, 'EDITOR')) throw new RegistryError('FORBIDDEN', `uploads need role EDITOR or ADMIN; token "${viewer.name}" is ${viewer.role}`);
       scratch = await mkdtemp(join(config.paths.uploads, 'req-'));
       const up = await readMultipart(req, scratch, { maxFileBytes: config.maxUploadBytes, maxRequestBytes: config.maxUploadRequestBytes, maxFiles: 1000 });
+      guardFields(up.fields);
       if (up.files.length === 0) throw new RegistryError('BAD_INPUT', 'no files in the upload');
       const split = up.fields.split ? up.fields.split.toUpperCase() : null;
       if (split && split !== 'TRAIN' && split !== 'VAL') throw new RegistryError('BAD_INPUT', `split must be TRAIN or VAL, not ${up.fields.split}`);
@@ -144,7 +146,10 @@ export function uploadHandler(services: Services) {
       });
     } catch (e) {
       if (e instanceof TooLarge) return send(res, 413, { error: { code: 'BAD_INPUT', message: e.message } });
-      if (e instanceof DiskFull || (e as NodeJS.ErrnoException)?.code === 'ENOSPC') return send(res, 507, { error: { code: 'INSUFFICIENT_STORAGE', message: new DiskFull().message } });
+      if (e instanceof DiskFull || isStorageFull(e)) {
+        services.log(`upload: storage full: ${(e as Error)?.message}`);
+        return send(res, 507, { error: { code: 'INSUFFICIENT_STORAGE', message: e instanceof StorageFullError ? e.message : new DiskFull().message } });
+      }
       if (e instanceof ZipRejectedError) return send(res, 400, { error: { code: 'BAD_INPUT', message: e.message } });
       const known = classify(e);
       if (known) return send(res, HTTP_STATUS[known.code], { error: { code: known.code, message: known.message } });

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, disposeSharedBackbones, getSharedBackbone, installProcessGuards } from '@accrete/jobs';
+import { createJobRunner, disposeSharedBackbones, getSharedBackbone, installProcessGuards, sweepLeftovers } from '@accrete/jobs';
 
 export interface Worker {
   workerId: string;
@@ -34,6 +34,8 @@ export async function main(
   try {
     const storage = new LocalStorage(config.paths);
     await storage.ensure();
+    const swept = await sweepLeftovers(db.prisma, config.paths, { graceMs: 3_600_000 }); // the data dir may be shared
+    if (Object.values(swept).some((n) => n > 0)) log(`removed leftovers: ${JSON.stringify(swept)}`);
     const runner = createJobRunner(
       { prisma: db.prisma, config, storage, log },
       {

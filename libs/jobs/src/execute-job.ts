@@ -6,7 +6,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
-import type { LocalStorage } from '@accrete/storage';
+import { redactPaths, type LocalStorage } from '@accrete/storage';
 import { DEFAULT_AUGMENTATIONS, exportModel, growVersion, loadClassifier, type Backbone, type GrowthStrategy, type Head } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
@@ -309,7 +309,6 @@ export function failureReason(err: unknown): string {
   let msg = raw.split('\n')[0].trim();
   if (reason && !msg.includes(code!)) msg = `${reason}: ${msg}`;
   else if (reason && /^E[A-Z]+: /.test(msg)) msg = reason;
-  // absolute paths (POSIX or file://) → their last segment
-  msg = msg.replace(/(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
+  msg = redactPaths(msg);
   return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
 }

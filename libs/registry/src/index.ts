@@ -4,7 +4,7 @@ export { paginate, encodeCursor, decodeCursor, DEFAULT_PAGE, MAX_PAGE, type Page
 export * from './lists.js';
 export {
   createApiToken, authenticateToken, revokeApiToken, hashToken, roleAtLeast, forgetVerifiedTokens, TOKEN_PREFIX, TOKEN_CACHE_MS,
-  setTokenCacheMs, tokenChecksSettled,
+  setTokenCacheMs, setTokenClock,
 } from './tokens.js';
 export { getModel, getVersion, versionLineage } from './models.js';
 export { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
@@ -24,7 +24,7 @@ export { ClassifierCache, predict, type PredictDeps, type PredictInput } from '.
 export { seedBaseModel, type SeedResult } from './seed.js';
 export * from './taxonomy/index.js';
 export { filesFromZip, layoutPaths, storeImages, isZip } from './uploads.js';
-export { resolveImportPath, scanImageFolder } from './datasets.js';
+export { resolveImportPath, scanImageFolder, StorageFullError } from './datasets.js';
 export { resolvePredictVersion } from './predict.js';
 export { paginateArray } from './pagination.js';
 export {

@@ -4,7 +4,9 @@ import { paginate, paginateArray, type PageArgs, type SortKey } from './paginati
 import { readyVersionClasses } from './caches.js';
 
 const byCreated: SortKey[] = [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }];
-const ci = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+// Prisma passes `contains` into LIKE as is: % and _ would be wildcards and \ an escape; search means the text itself.
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+const ci = (s: string) => ({ contains: likeLiteral(s), mode: 'insensitive' as const });
 
 export function listModels(prisma: PrismaClient, filter: { search?: string | null } = {}, page: PageArgs = {}) {
   const where = filter.search ? { name: ci(filter.search) } : {};
@@ -53,7 +55,7 @@ export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {
   if (filter.rootsOnly) where.parentId = null;
   if (filter.search) {
     const s = filter.search.trim();
-    where.OR = [{ name: ci(s) }, { wnid: s }, { aliases: { some: { normalized: { contains: s.toLowerCase() } } } }];
+    where.OR = [{ name: ci(s) }, { wnid: s }, { aliases: { some: { normalized: { contains: likeLiteral(s.toLowerCase()) } } } }];
   }
   return paginate({
     where, page, order: [{ field: 'depth', dir: 'asc' }, { field: 'name', dir: 'asc' }, { field: 'id', dir: 'asc' }],

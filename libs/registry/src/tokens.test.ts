@@ -3,20 +3,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheMs, tokenChecksSettled } from './tokens.js';
+import { authenticateToken, createApiToken, revokeApiToken, setTokenClock, TOKEN_CACHE_MS } from './tokens.js';
 
 let db: DbHandle;
-let previousTtl: number;
 before(async () => {
   db = await createTestDatabase();
-  previousTtl = setTokenCacheMs(200);
 });
 after(async () => {
-  setTokenCacheMs(previousTtl);
   await db?.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A client of the same database that counts its apiToken queries and writes. */
 function countingClient(prisma: PrismaClient) {
@@ -32,32 +27,43 @@ function countingClient(prisma: PrismaClient) {
   return { client, counts };
 }
 
-test('concurrent requests with a new token share one query; expiry re-checks once in the background', async () => {
-  const { token } = await createApiToken(db.prisma, { name: 'busy', role: 'READER' });
-  const { client, counts } = countingClient(db.prisma);
-  const first = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
-  assert.ok(first.every((r) => r?.name === 'busy'));
-  assert.deepEqual(counts, { reads: 1, writes: 1 }, 'one lookup and one lastUsedAt touch for 50 concurrent requests');
-
-  await sleep(250);
-  const again = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
-  assert.ok(again.every((r) => r?.name === 'busy'), 'served from the entry while it is re-checked');
-  await tokenChecksSettled(client);
-  assert.equal(counts.reads, 2, 'one re-check, not one per in-flight request');
-  assert.equal(counts.writes, 1, 'lastUsedAt is touched at most once a minute');
+test('concurrent requests with a new token share one query; an expired entry is re-checked once, before answering', async () => {
+  let t = 1_000_000;
+  const restore = setTokenClock(() => t);
+  try {
+    const { token } = await createApiToken(db.prisma, { name: 'busy', role: 'READER' });
+    const { client, counts } = countingClient(db.prisma);
+    const first = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
+    assert.ok(first.every((r) => r?.name === 'busy'));
+    assert.deepEqual(counts, { reads: 1, writes: 1 }, 'one lookup and one lastUsedAt touch for 50 concurrent requests');
+    t += TOKEN_CACHE_MS - 1;
+    await authenticateToken(client, token);
+    assert.equal(counts.reads, 1, 'served from the cache within TOKEN_CACHE_MS');
+    t += 2;
+    const again = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
+    assert.ok(again.every((r) => r?.name === 'busy'));
+    assert.equal(counts.reads, 2, 'one re-check, not one per in-flight request');
+    assert.equal(counts.writes, 1, 'lastUsedAt is touched at most once a minute');
+  } finally {
+    restore();
+  }
 });
 
-test('a token revoked by another process stops working after the cache time plus one re-check', async () => {
-  const { token, apiToken } = await createApiToken(db.prisma, { name: 'revoked-elsewhere', role: 'EDITOR' });
-  const { client } = countingClient(db.prisma);
-  assert.ok(await authenticateToken(client, token));
-  const otherProcess = db.prisma.$extends({}) as unknown as PrismaClient;
-  await otherProcess.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
-  assert.ok(await authenticateToken(client, token), 'still cached within the cache time');
-  await sleep(250);
-  await authenticateToken(client, token); // answered from the entry; starts the re-check
-  await tokenChecksSettled(client);
-  assert.equal(await authenticateToken(client, token), null);
+test('a token revoked by another process stops working once its entry is older than TOKEN_CACHE_MS', async () => {
+  let t = 2_000_000;
+  const restore = setTokenClock(() => t);
+  try {
+    const { token, apiToken } = await createApiToken(db.prisma, { name: 'revoked-elsewhere', role: 'EDITOR' });
+    const { client } = countingClient(db.prisma);
+    assert.ok(await authenticateToken(client, token));
+    const otherProcess = db.prisma.$extends({}) as unknown as PrismaClient;
+    await otherProcess.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
+    assert.ok(await authenticateToken(client, token), 'still cached within the cache time');
+    t += TOKEN_CACHE_MS;
+    assert.equal(await authenticateToken(client, token), null, 'no request is answered from an expired verdict');
+  } finally {
+    restore();
+  }
 });
 
 test('a revocation in this process applies at once', async () => {

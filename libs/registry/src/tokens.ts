@@ -18,14 +18,20 @@ export async function createApiToken(prisma: PrismaClient, input: { name: string
 }
 
 /**
- * Verified tokens are remembered for a few seconds so that a busy client does not cost a query per request.
- * A revocation in this process applies at once; one made by another process within TOKEN_CACHE_MS (plus one
- * query): once an entry is older, the next request is still answered from it while a single background query
- * re-checks the token, and concurrent first requests for a token share one query. Without that, every
- * in-flight request of a busy client queried (and touched lastUsedAt) at once each time the entry expired.
+ * Verified tokens are remembered for a moment so that a busy client does not cost a query per request.
+ * A revocation in this process applies at once; one made by another API process within TOKEN_CACHE_MS: an
+ * older entry is re-checked before it answers again (concurrent requests share that one query), so no request
+ * is served from a verdict older than TOKEN_CACHE_MS.
  */
-export const TOKEN_CACHE_MS = 10_000;
+export const TOKEN_CACHE_MS = 2_000;
 let tokenCacheMs = TOKEN_CACHE_MS;
+let now = () => Date.now();
+
+/** Tests drive the token cache's clock; returns a function restoring the real one. */
+export function setTokenClock(clock: () => number): () => void {
+  now = clock;
+  return () => void (now = () => Date.now());
+}
 
 /** Tests shorten the token cache; returns the previous value. */
 export function setTokenCacheMs(ms: number): number {
@@ -34,7 +40,7 @@ export function setTokenCacheMs(ms: number): number {
   return previous;
 }
 
-interface VerifiedToken { row: ApiToken; until: number; checking: Promise<unknown> | null }
+interface VerifiedToken { row: ApiToken; until: number }
 interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
 // per Prisma client (= database), so a token of one database never opens another in the same process
 const verifiedByClient = new WeakMap<object, TokenCache>();
@@ -52,11 +58,11 @@ async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string
     cache.tokens.delete(hash);
     return null;
   }
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+  if (!row.lastUsedAt || now() - row.lastUsedAt.getTime() > 60_000) {
     await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
   if (cache.tokens.size > 10_000) cache.tokens.clear();
-  cache.tokens.set(hash, { row, until: Date.now() + tokenCacheMs, checking: null });
+  cache.tokens.set(hash, { row, until: now() + tokenCacheMs });
   return row;
 }
 
@@ -66,25 +72,13 @@ export async function authenticateToken(prisma: PrismaClient, secret: string): P
   const hash = hashToken(secret);
   const cache = verifiedFor(prisma);
   const hit = cache.tokens.get(hash);
-  if (hit) {
-    if (hit.until <= Date.now() && !hit.checking) {
-      // a failed re-check drops the entry, so the next request asks the database (and sees its error)
-      hit.checking = verifyToken(prisma, cache, hash).catch(() => cache.tokens.delete(hash)).finally(() => (hit.checking = null));
-    }
-    return hit.row;
-  }
+  if (hit && hit.until > now()) return hit.row;
   let pending = cache.pending.get(hash);
   if (!pending) {
     pending = verifyToken(prisma, cache, hash).finally(() => cache.pending.delete(hash));
     cache.pending.set(hash, pending);
   }
   return pending;
-}
-
-/** Resolves when background token re-checks of this client (if any) have finished. */
-export async function tokenChecksSettled(prisma: PrismaClient): Promise<void> {
-  const cache = verifiedByClient.get(prisma);
-  await Promise.all([...(cache?.tokens.values() ?? [])].map((t) => t.checking));
 }
 
 /** Forgets every verified token in this process (after a revocation). */
