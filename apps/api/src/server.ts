@@ -63,11 +63,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // A browser page on another site must not open the socket with the user's cookies-less but ambient network:
   // browsers always send Origin, so one not allowed (nor this server's own) is refused at the upgrade (403).
   // Clients without an Origin (CLI, scripts, tests) are not browsers and authenticate with their token.
+  // a request the HTTP parser refuses (a body cut off mid-way, broken chunked framing, oversized headers) gets
+  // a JSON error like every other answer, instead of node's bare 400
+  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = status === 431 ? 'request headers too large' : status === 408 ? 'request timed out' : 'malformed or cut-off HTTP request';
+    const body = JSON.stringify({ error: { code: 'BAD_INPUT', message } });
+    socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
-    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) =>
-      !origin || config.allowedOrigins.includes(origin.replace(/\/$/, '')) || sameOrigin(origin, req.headers.host),
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      !origin || config.allowedOrigins.includes(origin.replace(/\/$/, '')) || sameOrigin(origin, req.headers.host)
+        ? done(true)
+        : done(false, 403, 'origin not allowed (ACCRETE_ALLOWED_ORIGINS)'),
   });
   const formatError = makeFormatError(log);
   type SocketExtra = { viewer?: Viewer | null; authorization?: string | null; recheck?: NodeJS.Timeout };
@@ -102,8 +113,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       context: (ctx) => createContext(services, ctx.extra.viewer ?? null),
       onSubscribe: (ctx, _id, payload) => {
         try {
-          // at most MAX_SUBSCRIPTIONS_PER_SOCKET at once: each one polls the database
-          if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          // at most MAX_SUBSCRIPTIONS_PER_SOCKET at once (each one polls the database); graphql-ws has already
+          // reserved this one's slot in ctx.subscriptions
+          if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
             throw new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete some first`, { extensions: { code: 'BAD_INPUT' } });
           }
           // same cost limits and text rules as HTTP; graphql-ws parses and validates the rest itself
@@ -119,7 +131,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // errors over the socket carry the same extensions.code (and hide the same internals) as over HTTP
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      // an error thrown by a subscription's stream reaches here wrapped without a path: classify what it wraps
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e.originalError ?? e)),
     },
     wsServer,
   );

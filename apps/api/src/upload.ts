@@ -20,7 +20,12 @@ export const CSRF_HEADER = 'x-accrete-csrf';
 interface UploadedFile { name: string; path: string; size: number }
 interface Upload { fields: Record<string, string>; files: UploadedFile[] }
 
-class TooLarge extends Error {}
+class TooLarge extends Error {
+  /** true when the rest of the body was not read: the answer closes the connection */
+  constructor(message: string, readonly unread: boolean) {
+    super(message);
+  }
+}
 
 /**
  * Streams every file part of a multipart body to its own file in `dir` (never into memory), refusing a file over
@@ -36,44 +41,47 @@ function readMultipart(req: Request, dir: string, limits: { maxFileBytes: number
       return reject(new RegistryError('BAD_INPUT', `expected multipart/form-data: ${(e as Error).message}`));
     }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limits.maxRequestBytes) return reject(new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`));
+    if (declared > limits.maxRequestBytes) return reject(new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
     const out: Upload = { fields: {}, files: [] };
     let failed: Error | null = null;
-    let total = 0;
     let settled = false;
     const pending: Promise<void>[] = [];
-    const fail = (e: Error) => {
-      failed ??= e;
+    const streams: { destroy(): void }[] = [];
+    const settle = () => {
       if (settled) return;
       settled = true;
-      req.unpipe(bb);
-      // wait for the files being written to close, so the caller can remove the directory
-      void Promise.allSettled(pending).then(() => reject(failed));
+      void Promise.allSettled(pending).then(() => (failed ? reject(failed) : resolve(out)));
     };
+    // Stops reading the body at once (over the request cap, cut off, malformed): the open file streams are ended
+    // so their writes settle and close before the caller removes the directory.
+    const stop = (e: Error) => {
+      failed ??= e;
+      req.unpipe(bb);
+      for (const s of streams) s.destroy();
+      settle();
+    };
+    let total = 0;
+    req.on('data', (c: Buffer) => {
+      total += c.length;
+      if (total > limits.maxRequestBytes) stop(new TooLarge(`upload exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
+    });
     bb.on('field', (name, value) => (out.fields[name] = value));
     bb.on('file', (_field, stream, info) => {
       const file: UploadedFile = { name: info.filename || 'upload', path: join(dir, `${out.files.length}.part`), size: 0 };
       out.files.push(file);
-      stream.on('data', (c: Buffer) => {
-        file.size += c.length;
-        total += c.length;
-        if (total > limits.maxRequestBytes) fail(new TooLarge(`upload exceeds the request limit of ${limits.maxRequestBytes} bytes`));
-      });
-      stream.on('limit', () => fail(new TooLarge(`file ${info.filename} exceeds the upload limit of ${limits.maxFileBytes} bytes`)));
+      streams.push(stream);
+      stream.on('data', (c: Buffer) => (file.size += c.length));
+      // over the per-file limit: busboy skips the rest of this file; the body is read on (within the request cap)
+      stream.on('limit', () => (failed ??= new TooLarge(`file ${info.filename} exceeds the upload limit of ${limits.maxFileBytes} bytes`, false)));
       pending.push(pipeline(stream, createWriteStream(file.path)).catch((e: NodeJS.ErrnoException) => {
-        fail(e.code === 'ENOSPC' ? new DiskFull() : failed ?? new RegistryError('BAD_INPUT', 'the multipart body was cut off before the end of a file'));
+        if (e.code === 'ENOSPC' || e.code === 'EDQUOT') stop(new DiskFull());
+        else stop(failed ?? new RegistryError('BAD_INPUT', 'the multipart body was cut off before the end of a file'));
       }));
     });
-    bb.on('filesLimit', () => fail(new RegistryError('BAD_INPUT', `more than ${limits.maxFiles} files in one upload`)));
-    bb.on('error', (e: Error) => fail(new RegistryError('BAD_INPUT', `malformed multipart body: ${e.message}`)));
-    bb.on('close', () => {
-      void Promise.allSettled(pending).then(() => {
-        if (failed) return fail(failed);
-        settled = true;
-        resolve(out);
-      });
-    });
-    req.on('close', () => !req.complete && fail(new RegistryError('BAD_INPUT', 'the upload was cut off')));
+    bb.on('filesLimit', () => (failed ??= new RegistryError('BAD_INPUT', `more than ${limits.maxFiles} files in one upload`)));
+    bb.on('error', (e: Error) => stop(new RegistryError('BAD_INPUT', `malformed multipart body: ${e.message}`)));
+    bb.on('close', settle);
+    req.on('close', () => !req.complete && stop(new RegistryError('BAD_INPUT', 'the upload was cut off')));
     req.pipe(bb);
   });
 }
@@ -95,13 +103,14 @@ const readHead = async (path: string) => {
   }
 };
 
-function send(res: Response, status: number, body: unknown) {
-  res.status(status).json(body);
-}
+type Answer = [status: number, body: unknown];
 
 export function uploadHandler(services: Services) {
   const { prisma, config } = services;
   return async (req: Request, res: Response) => {
+    // the answer is sent after the scratch files are gone, so a client that sees it sees no leftovers
+    let answer: Answer = [500, null];
+    const send = (_res: Response, status: number, body: unknown) => void (answer = [status, body]);
     let scratch: string | null = null;
     const zips: (() => void)[] = [];
     try {
@@ -145,7 +154,10 @@ export function uploadHandler(services: Services) {
         rejections: out.rejections.map((r) => ({ path: r.path, reason: r.reason })),
       });
     } catch (e) {
-      if (e instanceof TooLarge) return send(res, 413, { error: { code: 'BAD_INPUT', message: e.message } });
+      if (e instanceof TooLarge) {
+        if (e.unread) res.setHeader('connection', 'close'); // the body we refused to read is not drained
+        return send(res, 413, { error: { code: 'BAD_INPUT', message: e.message } });
+      }
       if (e instanceof DiskFull || isStorageFull(e)) {
         services.log(`upload: storage full: ${(e as Error)?.message}`);
         return send(res, 507, { error: { code: 'INSUFFICIENT_STORAGE', message: e instanceof StorageFullError ? e.message : new DiskFull().message } });
@@ -158,7 +170,13 @@ export function uploadHandler(services: Services) {
     } finally {
       for (const close of zips) close();
       if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
-      if (!req.complete) req.resume(); // drain what we did not read so the client sees our answer
+      res.status(answer[0]).json(answer[1]);
+      // drain what we did not read so the client sees our answer (the request cap bounds it), unless we
+      // stopped reading an over-cap body: then the connection closes once the answer is out
+      if (!req.complete) {
+        if (res.getHeader('connection') === 'close') res.writableFinished ? req.destroy() : res.on('finish', () => req.destroy());
+        else req.resume();
+      }
     }
   };
 }
