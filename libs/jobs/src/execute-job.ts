@@ -190,6 +190,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await rm(finalDir, { recursive: true, force: true }); // leftovers of an attempt that died after its rename
     await rename(outDir, finalDir);
     placed = finalDir;
+    await rm(scratch, { recursive: true, force: true }); // gone before the job's status says it is done
+    scratch = null;
     lap('export');
     const artifactSha256 = createHash('sha256').update(await readFile(join(finalDir, 'manifest.json'))).digest('hex');
     monitor.report('publishing', 0.9, plan.span('export'));
@@ -224,6 +226,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     return { status: 'SUCCEEDED', versionId };
   } catch (err) {
     if (placed) await rm(placed, { recursive: true, force: true }).catch(() => undefined);
+    if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    scratch = null;
     const kind = err instanceof JobAbort ? err.kind : err instanceof NotPublished ? err.why : monitor.signal.aborted ? abortKind(monitor.signal) : null;
     await monitor.close();
     if (kind === 'cancel') {
