@@ -12,6 +12,7 @@ import {
   type Backbone,
   type ImageRef,
   type LabelledImage,
+  type ViewKind,
 } from '../libs/trainer/src/index.js';
 import { concatRows, matrix } from '../libs/trainer/src/growth/matrix.js';
 import type { FeatureMatrix, GrowthProblem, LabelledFeatures, PoolFeatures } from '../libs/trainer/src/growth/types.js';
@@ -43,6 +44,8 @@ export interface GrowthData {
   val: Views;
   pool: Views;
   retention: Views;
+  /** Oxford 102 (when asked for): train (k views) and valid (plain), folder = class name. */
+  oxford?: { classes: string[]; train: LabelledImage[]; valid: LabelledImage[]; trainViews: Views; validViews: Views };
   extractSeconds: number;
 }
 
@@ -63,10 +66,11 @@ export async function imagenetRows(shared: string): Promise<ImagenetRow[]> {
   );
 }
 
-async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRef[], k: number, onProgress?: (m: string) => void): Promise<Views> {
+async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRef[], k: number, onProgress?: (m: string) => void, kind?: ViewKind): Promise<Views> {
   const res = await extractBottlenecks(backbone, images, {
     cache,
     augmentations: k,
+    views: kind,
     onProgress: (p) => {
       if (p.phase === 'extract' && (p.done % 512 === 0 || p.done === p.total)) onProgress?.(`${p.done}/${p.total} vectors, eta ${Math.round(p.etaSeconds ?? 0)} s`);
     },
@@ -81,7 +85,8 @@ async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRe
   return { views: out };
 }
 
-export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; log?: (m: string) => void }): Promise<GrowthData> {
+/** `views`: how augmentations 1..k are made (default: the trainer's default for the backbone). */
+export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; views?: ViewKind; oxford?: boolean; log?: (m: string) => void }): Promise<GrowthData> {
   const shared = resolve(opts.shared ?? process.env.ACCRETE_SHARED_DIR ?? '../shared');
   const log = opts.log ?? (() => {});
   const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(opts.cacheDir, 'backbones'), log });
@@ -95,15 +100,27 @@ export async function loadGrowthData(opts: { shared?: string; cacheDir: string; 
   const odd = inet.filter((r) => r.unit % 2 === 1);
   const t0 = performance.now();
   const step = (name: string) => (m: string) => log(`${name}: ${m}`);
-  const train = await views(backbone, cache, flowersTrain, opts.k, step('flowers train'));
-  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'));
+  const train = await views(backbone, cache, flowersTrain, opts.k, step('flowers train'), opts.views);
+  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'), opts.views);
   const val = await views(backbone, cache, flowersVal, 0, step('flowers val'));
   const retention = await views(backbone, cache, odd, 0, step('imagenet odd'));
-  return { shared, backbone, cache, k: opts.k, flowersTrain, flowersVal, even, odd, train, val, pool, retention, extractSeconds: (performance.now() - t0) / 1000 };
+  let oxford: GrowthData['oxford'];
+  if (opts.oxford) {
+    const oxTrain = await Promise.all((await listFlowers(join(shared, 'datasets/oxford102/train'))).map(ref));
+    const oxValid = await Promise.all((await listFlowers(join(shared, 'datasets/oxford102/valid'))).map(ref));
+    oxford = {
+      classes: [...new Set(oxTrain.map((i) => i.label))].sort(),
+      train: oxTrain,
+      valid: oxValid,
+      trainViews: await views(backbone, cache, oxTrain, opts.k, step('oxford train'), opts.views),
+      validViews: await views(backbone, cache, oxValid, 0, step('oxford valid')),
+    };
+  }
+  return { shared, backbone, cache, k: opts.k, flowersTrain, flowersVal, even, odd, train, val, pool, retention, oxford, extractSeconds: (performance.now() - t0) / 1000 };
 }
 
 /** Rows of the first k+1 views of the images selected by `keep` (image index = position in the image list). */
-function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
+export function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
   const dim = v.views[0].dim;
   const parts: FeatureMatrix[] = [];
   const image: number[] = [];
@@ -141,4 +158,35 @@ export function valSet(d: GrowthData, unitOf: Record<string, number>, only?: str
 
 export function retentionSet(d: GrowthData): { x: FeatureMatrix; unit: Int32Array } {
   return { x: d.retention.views[0], unit: Int32Array.from(d.odd, (r) => r.unit) };
+}
+
+/** Labelled rows (k+1 views) of several image sources, each image mapped to its child unit (unmapped images skipped). */
+export function labelledRows(sources: { images: LabelledImage[]; views: Views; unitOf: (label: string) => number | undefined }[], k: number): LabelledFeatures {
+  const parts: { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array; unit: Int32Array }[] = [];
+  let offset = 0;
+  for (const s of sources) {
+    const keep = s.images.map((img, i) => (s.unitOf(img.label) !== undefined ? i : -1)).filter((i) => i >= 0);
+    const st = stackViews(s.views, k, keep);
+    parts.push({ ...st, image: Int32Array.from(st.image, (i) => i + offset), unit: Int32Array.from(st.image, (i) => s.unitOf(s.images[i].label)!) });
+    offset += s.images.length;
+  }
+  const cat = <T extends Int32Array | Uint16Array>(xs: T[], C: new (n: number) => T) => {
+    const out = new C(xs.reduce((a, x) => a + x.length, 0));
+    let o = 0;
+    for (const x of xs) { out.set(x, o); o += x.length; }
+    return out;
+  };
+  return { x: concatRows(parts.map((p) => p.x)), unit: cat(parts.map((p) => p.unit), Int32Array), image: cat(parts.map((p) => p.image), Int32Array), augmentation: cat(parts.map((p) => p.augmentation), Uint16Array) };
+}
+
+/** Plain rows of an evaluation source, each image mapped to its child unit (unmapped images skipped). */
+export function evalRows(images: LabelledImage[], v: Views, unitOf: (label: string) => number | undefined): { x: FeatureMatrix; unit: Int32Array } {
+  const keep = images.map((img, i) => (unitOf(img.label) !== undefined ? i : -1)).filter((i) => i >= 0);
+  const s = stackViews(v, 0, keep);
+  return { x: s.x, unit: Int32Array.from(keep, (i) => unitOf(images[i].label)!) };
+}
+
+/** Rehearsal rows: the even half of imagenet-sample, k+1 views. */
+export function poolRows(d: GrowthData, k: number): PoolFeatures {
+  return stackViews(d.pool, k, d.even.map((_, i) => i));
 }

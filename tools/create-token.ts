@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
-import { createApiToken } from '@accrete/registry';
+import { createApiToken } from '@accrete/auth';
 
 const { values } = parseArgs({ options: { name: { type: 'string' }, role: { type: 'string', default: 'READER' }, help: { type: 'boolean' } } });
 const role = (values.role ?? '').toUpperCase();

@@ -3,14 +3,21 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, getSharedBackbone, sweepLeftovers, type JobRunner } from '@accrete/jobs';
+import { backboneSpec, createJobRunner, getSharedBackbone, loadedSharedBackbone, sweepLeftovers, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
 import { startApiServer, type ApiServer } from './server.js';
 import type { Services } from './context.js';
 import type { QueryLimits } from './limits.js';
 
-export interface ApiApp { server: ApiServer; runner: JobRunner; services: Services; backbone: Backbone; close(): Promise<void> }
+export interface ApiApp {
+  server: ApiServer;
+  runner: JobRunner;
+  services: Services;
+  /** The backbone predictions use: loaded on the first prediction (or this call), once per process. */
+  backbone(): Promise<Backbone>;
+  close(): Promise<void>;
+}
 
 export interface StartApiOptions {
   config: Config;
@@ -21,11 +28,14 @@ export interface StartApiOptions {
   limits?: QueryLimits;
   /** Replace the Prisma client the resolvers use (e.g. one extended to count queries); seeding still uses db.prisma. */
   prisma?: DbHandle['prisma'];
+  /** Awaited at each step of a training job this process runs (tests hold a job there while it runs). */
+  onJobStep?: JobStepHook;
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
-export function classifierLoader(backbone: Backbone) {
+export function classifierLoader(getBackbone: () => Promise<Backbone>) {
   return async (v: ModelVersion) => {
+    const backbone = await getBackbone();
     if (!v.parentId) return loadClassifier({ backbone });
     if (!v.artifactUri) throw new Error(`version ${v.number} has no artifact`);
     const dir = v.artifactUri.startsWith('file://') ? new URL(v.artifactUri).pathname : v.artifactUri;
@@ -46,13 +56,16 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const storage = new LocalStorage(config.paths);
   await storage.ensure();
   await cleanLeftovers(db.prisma, config, log);
-  const backbone = await getSharedBackbone(config, log);
-  await seedBaseModel(db.prisma, { backbone, modelName: config.baseModelName, source: config.baseModel, log });
-  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker });
+  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
+  // Seeding needs to know the backbone (id, labels, sizes), not to hold it: the training process loads it and
+  // describes it, so this process loads tfjs and the model only on its first prediction (idle RSS stays small).
+  const info = await runner.trainer.describe(backboneSpec(config));
+  await seedBaseModel(db.prisma, { backbone: info, modelName: config.baseModelName, source: config.baseModel, log });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
   const prisma = opts.prisma ?? db.prisma;
+  const backbone = () => getSharedBackbone(config, log);
   const services: Services = { prisma, config, storage, runner, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone)), log };
-  const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => backbone.backend, limits: opts.limits });
+  const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => loadedSharedBackbone(config)?.backend, limits: opts.limits });
   let closing: Promise<void> | undefined;
   return {
     server, runner, services, backbone,

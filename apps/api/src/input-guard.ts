@@ -3,7 +3,7 @@
 // what it is ("gpj.exe" shown as "exe.jpg"). Checked once for every GraphQL operation (variables and inline
 // arguments) and every upload form field, before any resolver runs.
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
-import { RegistryError } from '@accrete/registry';
+import { RegistryError } from '@accrete/errors';
 
 const FORBIDDEN = /[\u0000\u202A-\u202E\u2066-\u2069]/;
 

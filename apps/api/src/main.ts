@@ -12,7 +12,7 @@ installProcessGuards(log, 'api');
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true });
 log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
 const app = await startApi({ config, db, log });
-log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, backend ${app.backbone.backend}, jobs ${config.jobs})`);
+log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, jobs ${config.jobs})`);
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -13,7 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, parse } from 'graphql';
 import { getSchema } from './schema/build.js';
 import { createContext, type ApiContext, type Services, type Viewer } from './context.js';
-import { TOKEN_CACHE_MS } from '@accrete/registry';
+import { TOKEN_CACHE_MS } from '@accrete/auth';
 import { viewerFromHeader } from './auth.js';
 import { classify, HTTP_STATUS, makeFormatError } from './errors.js';
 import { enforceLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
@@ -59,6 +59,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (bound.graphql && isGraphqlRequest(req)) void bound.graphql(req, res);
     else app(req, res);
   });
+  // Idle keep-alive sockets are closed by the client first: with Node's default 5 s, a client reusing a socket
+  // just as the server's timer closes it (likely when the event loop was busy) got "other side closed".
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
 
   // A browser page on another site must not open the socket with the user's cookies-less but ambient network:
   // browsers always send Origin, so one not allowed (nor this server's own) is refused at the upgrade (403).

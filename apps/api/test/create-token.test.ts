@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@accrete/db';
-import { authenticateToken } from '@accrete/registry';
+import { authenticateToken } from '@accrete/auth';
 import { REPO } from './paths.js';
 
 test('create-token CLI: prints the secret, stores its hash, refuses bad roles', { timeout: 180_000 }, async () => {

@@ -497,9 +497,9 @@ describe('hostile sequences', () => {
   });
 
   test('other row 3: a revoked token is refused by another API process within the token cache time (injected clock)', async () => {
-    const { authenticateToken, setTokenClock, TOKEN_CACHE_MS } = await import('@accrete/registry');
-    let t = 5_000_000;
-    const restore = setTokenClock(() => t);
+    const { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } = await import('@accrete/auth');
+    let t = Date.now();
+    const previous = setTokenCacheTiming({ ttlMs: TOKEN_CACHE_MS, now: () => t });
     try {
       const made = ok(await api.gql(`mutation { createApiToken(input: { name: "elsewhere", role: EDITOR }) { token apiToken { id } } }`)).createApiToken;
       // "another process": a second Prisma client object has its own token cache
@@ -509,7 +509,7 @@ describe('hostile sequences', () => {
       t += TOKEN_CACHE_MS;
       assert.equal(await authenticateToken(other, made.token), null);
     } finally {
-      restore();
+      setTokenCacheTiming(previous);
     }
   });
 });

@@ -1,7 +1,7 @@
 // Aliases move in one transaction and append an AliasEvent; rollback pops the alias's history like a stack
 // (SET pushes its target, ROLLBACK pops), so two rollbacks after v1→v2→v3 land on v1, not back on v3.
 import type { PrismaClient, Alias, AliasEvent, Prisma } from '@accrete/db';
-import { badInput, conflict, isUniqueViolation, notFound } from './errors.js';
+import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 
 type Tx = Prisma.TransactionClient;
 
@@ -64,6 +64,14 @@ export function rollbackTarget(events: Pick<AliasEvent, 'action' | 'toVersionId'
     else stack.pop();
   }
   return stack.length >= 2 ? stack[stack.length - 2] : null;
+}
+
+/** The version id rollbackAlias would move this alias to now (null: nothing to roll back to). */
+export async function aliasRollbackTarget(prisma: PrismaClient, aliasId: string): Promise<string | null> {
+  const events = await prisma.aliasEvent.findMany({
+    where: { aliasId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { action: true, toVersionId: true },
+  });
+  return rollbackTarget(events);
 }
 
 export async function rollbackAlias(prisma: PrismaClient, input: { modelId: string; name: string; actor: string }): Promise<Alias> {

@@ -5,11 +5,11 @@ import type { PrismaClient, ModelVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
-import { badInput, conflict, notFound } from './errors.js';
-import { IMAGE_FORMATS } from './images.js';
-import { classPaths } from './classes.js';
+import { badInput, conflict, notFound } from '@accrete/errors';
+import { IMAGE_FORMATS } from '@accrete/datasets';
+import { classPaths } from '@accrete/taxonomy-store';
 import { readyVersionClasses, versionsById } from './caches.js';
-import { sha256Hex } from '@accrete/storage';
+import { sha256Hex } from '@accrete/primitives';
 
 /** Keeps up to `size` classifiers loaded, least recently used evicted (and disposed). */
 export class ClassifierCache {

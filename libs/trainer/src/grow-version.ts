@@ -1,12 +1,12 @@
 // growVersion: the facade the job runner calls. Images → bottlenecks (cached, with augmentations) → growth strategy
 // on features → evaluation on the validation images. Returns a plain linear head over the same bottleneck.
-import { extractBottlenecks } from './extract/extract-bottlenecks.js';
+import { extractBottlenecks, type ViewKind } from './extract/extract-bottlenecks.js';
 import type { BottleneckCache } from './cache/bottleneck-cache.js';
 import { evaluateHead, type EvaluationReport } from './eval/evaluate.js';
 import { growHead, STRATEGY_CONFIGS } from './growth/grow-head.js';
 import { matrix } from './growth/matrix.js';
 import { planClasses } from './growth/merge.js';
-import type { GrowthStrategy, LabelledFeatures, PoolFeatures } from './growth/types.js';
+import type { AppliedDecision, GrowthStrategy, LabelledFeatures, PoolFeatures, UnitDecision } from './growth/types.js';
 import type { Backbone, Head, ImageRef, Progress } from './types.js';
 
 export interface LabelledImage extends ImageRef {
@@ -16,10 +16,13 @@ export interface LabelledImage extends ImageRef {
 }
 
 export interface GrowOptions {
-  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default 0.25: the balanced point in bench/growth.ts). */
+  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default GROWTH_DEFAULTS.retentionKnob). */
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
+  /** How they are made: 'feature-map' (default on onnx: one backbone pass per image) or 'image' (one pass per
+   *  view, with flips and brightness: bench/results/growth-image-views.json vs growth-feature-views.json). */
+  views?: ViewKind;
   /** Optimiser iterations (default per strategy). */
   epochs?: number;
   seed?: number;
@@ -33,6 +36,16 @@ export interface GrowRequest {
   /** Requested classes; those matching a parent unit (mergeInto or by name) are merged, the rest appended in order. */
   newClasses: string[];
   mergeInto?: Record<string, number>;
+  /** Per new label: old output units of the parent that this label takes over.
+   *  - descendants: the label is declared the taxonomy parent of these units (e.g. `mountain` above `alp`, `valley`):
+   *    evaluation counts a prediction of one of them on this label's images as correct at "leaf or declared
+   *    descendant" level; they are reported apart in retention.
+   *  - winsOver: the label must beat these units on images like its own (teach to win); they are reported apart in
+   *    retention (the user chose to let the new class take them over).
+   *  Units not listed keep the normal retention treatment. A label without an entry gets the default rule
+   *  (growth/README.md: it wins over the old units that answer ≥ 25% of its training images). An entry with empty
+   *  lists opts the label out of the default. */
+  labelDecisions?: Record<string, UnitDecision>;
   /** Labels ∈ newClasses ∪ keys(mergeInto) ∪ parent labels (earlier user classes). */
   train: LabelledImage[];
   /** Evaluation images, same label space (may include base classes to measure retention). */
@@ -55,12 +68,25 @@ export interface GrowResult {
   appended: string[];
   merged: Record<string, number>;
   evaluation: EvaluationReport;
+  /** Decisions in force per user label (given ones and the default rule's), with the parent units they name. */
+  decisions: Record<string, AppliedDecision>;
   timings: Record<string, number>;
   /** Strategy facts: bias shift chosen by the knob, held-out trade-off points, fit iterations… */
   details: Record<string, unknown>;
 }
 
 export const DEFAULT_AUGMENTATIONS = 3;
+
+/**
+ * What a growth runs with when the request leaves it out: the one definition, served by the API (growthDefaults)
+ * to the dashboard's training form, and read by tools/story.ts. guarded with knob 0.25 is the balanced point in
+ * bench/results/growth.json.
+ */
+export const GROWTH_DEFAULTS: { readonly strategy: GrowthStrategy; readonly retentionKnob: number; readonly augmentations: number } = {
+  strategy: 'guarded',
+  retentionKnob: 0.25,
+  augmentations: DEFAULT_AUGMENTATIONS,
+};
 
 function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[] } {
   const pos = new Map<string, number>();
@@ -76,25 +102,31 @@ function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[]
   return { unique, index };
 }
 
-/** Extracts plain + k augmented bottlenecks and lays them out as rows (image index and augmentation per row). */
-async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: string) {
+/**
+ * Extracts plain + k augmented bottlenecks and lays them out as rows (image index and augmentation per row).
+ * `known` carries the vectors of images already extracted for another set of this request (sha256 → views), so
+ * an image in two sets (train and val, a rehearsal photo also labelled) is never extracted twice.
+ */
+async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: string, known: Map<string, Float32Array[]>) {
   const dim = req.backbone.bottleneckDim;
   const { unique, index } = dedupe(images);
-  const res = await extractBottlenecks(req.backbone, unique, {
+  const missing = unique.filter((img) => (known.get(img.sha256)?.length ?? 0) < k + 1);
+  const res = await extractBottlenecks(req.backbone, missing, {
     cache: req.cache,
     augmentations: k,
+    views: req.options?.views,
     signal: req.signal,
     onProgress: (p) => req.onProgress?.({ ...p, phase: `${phase}:${p.phase}` }),
   });
+  missing.forEach((img, i) => known.set(img.sha256, [res.plain[i]!, ...res.augmented[i]!]));
   const x = matrix(images.length * (k + 1), dim);
   const image = new Int32Array(x.n);
   const augmentation = new Uint16Array(x.n);
   for (let a = 0; a <= k; a++) {
-    images.forEach((_, i) => {
+    images.forEach((img, i) => {
       const r = a * images.length + i;
-      const u = index[i];
-      x.data.set(a === 0 ? res.plain[u] : res.augmented[u][a - 1], r * dim);
-      image[r] = u;
+      x.data.set(known.get(img.sha256)![a]!, r * dim);
+      image[r] = index[i]!;
       augmentation[r] = a;
     });
   }
@@ -129,18 +161,25 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
     return u;
   };
   const trainUnits = req.train.map((img) => unitOf(img, 'training'));
+  const decisions: Record<number, UnitDecision> = {};
+  for (const [label, dec] of Object.entries(req.labelDecisions ?? {})) {
+    const u = plan.unitOf(label);
+    if (u === undefined || !(label in plan.merged || plan.appended.includes(label))) throw new Error(`labelDecisions names "${label}", which is not a requested class`);
+    decisions[u] = dec;
+  }
   const valUnits = req.val.map((img) => unitOf(img, 'validation'));
 
   let t = performance.now();
   let c = process.cpuUsage();
-  const tr = await rowsFor(req, req.train, k, 'train');
+  const known = new Map<string, Float32Array[]>(); // sha256 → vectors extracted for an earlier set
+  const tr = await rowsFor(req, req.train, k, 'train', known);
   const train: LabelledFeatures = { x: tr.x, unit: Int32Array.from({ length: tr.x.n }, (_, r) => trainUnits[r % req.train.length]), image: tr.image, augmentation: tr.augmentation };
   let pool: PoolFeatures | undefined;
   if (req.rehearsal?.length) {
-    const pr = await rowsFor(req, req.rehearsal, k, 'rehearsal');
+    const pr = await rowsFor(req, req.rehearsal, k, 'rehearsal', known);
     pool = { x: pr.x, image: pr.image, augmentation: pr.augmentation };
   }
-  const va = req.val.length ? await rowsFor(req, req.val, 0, 'val') : undefined;
+  const va = req.val.length ? await rowsFor(req, req.val, 0, 'val', known) : undefined;
   lap('bottlenecks', t);
   cpuLap('cpu.bottlenecks', c);
 
@@ -153,8 +192,9 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       newClasses: plan.appended,
       train,
       pool,
+      decisions,
       options: {
-        retentionKnob: opts.retentionKnob ?? 0.25,
+        retentionKnob: opts.retentionKnob ?? GROWTH_DEFAULTS.retentionKnob,
         seed: opts.seed ?? 1,
         epochs: opts.epochs,
         onProgress: (p) => req.onProgress?.(p),
@@ -169,11 +209,17 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
 
   t = performance.now();
   const newUnits = [...new Set([...Object.values(plan.merged), ...plan.appended.map((_, j) => parent.head.classes + j)])];
+  const applied = (grown.details.decisions ?? {}) as Record<number, AppliedDecision>;
+  const unitDecisions = Object.entries(applied).map(([u, d]) => [Number(u), d] as [number, AppliedDecision]);
   const evaluation = va
-    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head, ancestor: req.ancestorOf })
-    : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits });
+    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head, ancestor: req.ancestorOf, decisions: unitDecisions })
+    : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits, decisions: unitDecisions });
   lap('evaluate', t);
   lap('total', t0);
   cpuLap('cpu.total', cpu0);
-  return { head: grown.head, labels: grown.labels, appended: plan.appended, merged: plan.merged, evaluation, timings, details: grown.details };
+  return {
+    head: grown.head, labels: grown.labels, appended: plan.appended, merged: plan.merged, evaluation,
+    decisions: Object.fromEntries(unitDecisions.map(([u, d]) => [grown.labels[u], d])),
+    timings, details: grown.details,
+  };
 }

@@ -1,6 +1,8 @@
 // Version creation (starts a training job), job progress by query or subscription, cancel.
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import * as registry from '@accrete/registry';
+import * as shapes from '@accrete/shapes';
+import * as errors from '@accrete/errors';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { CreateModelVersionInput, CreateModelVersionPayload, TrainingJobFilter } from '../schema/inputs.js';
@@ -31,7 +33,7 @@ export class TrainingJobResolver {
       parentVersionId: input.parentVersionId,
       datasetVersionId: input.datasetVersionId,
       classes: input.classes.map((c) => ({ ...c })),
-      strategy: input.strategy ?? 'guarded',
+      strategy: input.strategy ?? registry.growthDefaults().strategy,
       options: input.options ? { ...input.options } : {},
       note: input.note ?? '',
     });
@@ -47,7 +49,7 @@ export class TrainingJobResolver {
     description: 'The job row whenever its status/phase/progress changes (polled from the database every 500 ms); completes when the job ends.',
     subscribe: ({ args, context }) => {
       const ctx = context as ApiContext;
-      if (!ctx.viewer && !ctx.config.openReads) throw new registry.RegistryError('UNAUTHENTICATED', 'subscriptions need an API token (connectionParams.authorization)');
+      if (!ctx.viewer && !ctx.config.openReads) throw new errors.RegistryError('UNAUTHENTICATED', 'subscriptions need an API token (connectionParams.authorization)');
       return registry.watchTrainingJob(ctx.prisma, args.id as string, { intervalMs: 500 });
     },
   })
@@ -57,12 +59,12 @@ export class TrainingJobResolver {
 
   @FieldResolver(() => GrowthParams, { description: 'What the job grows, typed (`params` holds the raw JSON).' })
   growth(@Root() j: TrainingJob) {
-    return registry.readGrowthParams(j.params);
+    return shapes.readGrowthParams(j.params);
   }
 
   @FieldResolver(() => [LossPoint], { description: 'The loss curve, typed (`lossCurve` holds the raw JSON).' })
   losses(@Root() j: TrainingJob) {
-    return registry.readLossCurve(j.lossCurve);
+    return shapes.readLossCurve(j.lossCurve);
   }
 
   @FieldResolver(() => ModelVersion, { description: 'The version being trained.' })

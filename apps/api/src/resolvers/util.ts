@@ -1,5 +1,5 @@
 import { redactPaths } from '@accrete/storage';
-import { RegistryError } from '@accrete/registry';
+import { RegistryError } from '@accrete/errors';
 
 /** A row a foreign key promises; missing means the database is inconsistent or the id is wrong. */
 export function must<T>(row: T | null | undefined | Error, what: string, id: string): T {

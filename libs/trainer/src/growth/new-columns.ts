@@ -4,6 +4,7 @@
 // by hand (no autodiff, no transposed matMul).
 import { initTf, tf } from '../backend/tf-runtime.js';
 import { minimizeLbfgs } from './lbfgs.js';
+import { onnxRows } from './onnx-rows.js';
 import type { FeatureMatrix } from './types.js';
 
 export interface NewColumnRows {
@@ -17,6 +18,10 @@ export interface NewColumnRows {
   soft?: Float32Array;
   /** Non-negative row weights (normalised by their sum inside the loss). */
   weight: Float32Array;
+  /** For rows with a target column: log Σ exp(logits) of frozen units that also count as right (the label's declared
+   *  descendants, e.g. `alp` under `mountain`); -Infinity or omitted = none. The row's loss is then
+   *  −log(p_target + p_descendants): the label's images may keep answering a descendant. */
+  alsoRightLse?: Float32Array;
 }
 
 export interface NewColumnFit {
@@ -45,18 +50,51 @@ export interface FitNewColumnsOptions {
   device?: DeviceRows;
 }
 
-/** The row matrix and its explicit transpose as tensors. */
+/** The rows where the objective's two products run: S = X·W (n × k) and X^T·G (dim × k). */
 export interface DeviceRows {
-  X: tf.Tensor2D;
-  XT: tf.Tensor2D;
+  backend: 'onnx' | 'tfjs';
+  project(w: Float32Array, k: number): Promise<Float32Array>;
+  backProject(g: Float32Array, k: number): Promise<Float32Array>;
   dispose(): void;
 }
 
+let onnxFailure: string | undefined;
+/** Why the onnxruntime path of the fits was not used (undefined while it works). */
+export const fitBackendFallbackReason = () => onnxFailure;
+
+/** onnxruntime (MLAS) when available, else the tfjs backend with an explicit transpose (X^T·G as a plain matMul). */
 export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
+  if (process.env.ACCRETE_GROWTH_STATS !== 'tfjs' && !onnxFailure) {
+    try {
+      const o = await onnxRows(x);
+      return { backend: 'onnx', project: o.project, backProject: o.backProject, dispose: () => void o.release() };
+    } catch (err) {
+      onnxFailure ??= (err as Error).message;
+    }
+  }
   await initTf();
   const X = tf.tensor2d(x.data, [x.n, x.dim]);
-  const XT = tf.transpose(X); // explicit transpose once: X^T·G is then a plain (fast) matMul
-  return { X, XT, dispose: () => { X.dispose(); XT.dispose(); } };
+  const XT = tf.transpose(X);
+  return {
+    backend: 'tfjs',
+    async project(w, k) {
+      const wT = tf.tensor2d(w, [x.dim, k]);
+      const sT = tf.matMul(X, wT);
+      const s = (await sT.data()) as Float32Array;
+      sT.dispose();
+      wT.dispose();
+      return s;
+    },
+    async backProject(g, k) {
+      const gT = tf.tensor2d(g, [x.n, k]);
+      const gwT = tf.matMul(XT, gT);
+      const gw = (await gwT.data()) as Float32Array;
+      gT.dispose();
+      gwT.dispose();
+      return gw;
+    },
+    dispose: () => { X.dispose(); XT.dispose(); },
+  };
 }
 
 /**
@@ -66,13 +104,13 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
 export type Objective = (theta: Float64Array, grad: Float64Array) => Promise<number>;
 
 export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumnsOptions, device: DeviceRows): Promise<Objective> {
-  const { x, oldLse, target, weight, soft } = rows;
+  const { x, oldLse, target, weight, soft, alsoRightLse } = rows;
+  if (alsoRightLse && alsoRightLse.length !== x.n) throw new Error('alsoRightLse must have one value per row');
   const { n, dim } = x;
   const k = opts.k;
   if (oldLse.length !== n || target.length !== n || weight.length !== n) throw new Error('row arrays disagree in length');
   if (soft && soft.length !== n * opts.k) throw new Error('soft targets must be rows × k');
   if (k < 1) throw new Error('need at least one new column');
-  await initTf();
   let wsum = 0;
   for (let i = 0; i < n; i++) wsum += weight[i];
   if (!(wsum > 0)) throw new Error('all row weights are zero');
@@ -81,15 +119,10 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
   const anchor = opts.anchor ?? new Float32Array(dim * k);
   const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
   if (l2.length !== k) throw new Error('one l2 strength per trained column');
-  const { X, XT } = device;
   const G = new Float32Array(n * k);
   const p = new Float64Array(k);
   return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
-      const wT = tf.tensor2d(Float32Array.from(theta.subarray(0, dim * k)), [dim, k]);
-      const sT = tf.matMul(X, wT);
-      const s = (await sT.data()) as Float32Array;
-      sT.dispose();
-      wT.dispose();
+      const s = await device.project(Float32Array.from(theta.subarray(0, dim * k)), k);
       let loss = 0;
       const gb = new Float64Array(k);
       for (let i = 0; i < n; i++) {
@@ -109,8 +142,17 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
         const lse = m + Math.log(z);
         const wi = weight[i] / wsum;
         let fit: number;
-        if (t >= 0) fit = s[i * k + t] + theta[dim * k + t];
-        else {
+        let qt = 1; // target column's share of the right answers' mass (1 without descendants)
+        if (t >= 0) {
+          fit = s[i * k + t] + theta[dim * k + t];
+          const a = alsoRightLse ? alsoRightLse[i] : -Infinity;
+          if (a > -Infinity) {
+            const hi = Math.max(fit, a);
+            const both = hi + Math.log(Math.exp(fit - hi) + Math.exp(a - hi));
+            qt = Math.exp(fit - both);
+            fit = both;
+          }
+        } else {
           // soft target: q on trained columns, the remaining mass on the frozen ones (stand-in logit: their lse)
           let qT = 0;
           fit = 0;
@@ -119,17 +161,13 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
         }
         loss += wi * (lse - fit);
         for (let c = 0; c < k; c++) {
-          const q = t >= 0 ? (c === t ? 1 : 0) : soft ? soft[i * k + c] : 0;
+          const q = t >= 0 ? (c === t ? qt : 0) : soft ? soft[i * k + c] : 0;
           const gi = wi * (p[c] / z - q);
           G[i * k + c] = gi;
           gb[c] += gi;
         }
       }
-      const gT = tf.tensor2d(G, [n, k]);
-      const gwT = tf.matMul(XT, gT);
-      const gw = (await gwT.data()) as Float32Array;
-      gT.dispose();
-      gwT.dispose();
+      const gw = await device.backProject(G, k);
       let reg = 0;
       for (let j = 0; j < dim * k; j++) {
         const dlt = theta[j] - anchor[j];

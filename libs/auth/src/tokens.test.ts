@@ -1,0 +1,69 @@
+// Token verification cache on a real database. A second Prisma client object stands in for another process
+// (the cache is per client), so its revocation reaches this client only through the timed re-check.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheTiming, tokenChecksSettled, type TokenCacheTiming } from './tokens.js';
+
+let db: DbHandle;
+let previous: TokenCacheTiming;
+// the cache's clock, moved by hand: the test never races the cache time, however slow the machine
+let clock = Date.now();
+const TTL = 10_000;
+const pastTheCacheTime = () => (clock += TTL + 1);
+before(async () => {
+  db = await createTestDatabase();
+  previous = setTokenCacheTiming({ ttlMs: TTL, now: () => clock });
+});
+after(async () => {
+  setTokenCacheTiming(previous);
+  await db?.close();
+});
+
+/** A client of the same database that counts its apiToken queries and writes. */
+function countingClient(prisma: PrismaClient) {
+  const counts = { reads: 0, writes: 0 };
+  const client = prisma.$extends({
+    query: {
+      apiToken: {
+        findUnique: ({ args, query }) => (counts.reads++, query(args)),
+        update: ({ args, query }) => (counts.writes++, query(args)),
+      },
+    },
+  }) as unknown as PrismaClient;
+  return { client, counts };
+}
+
+test('concurrent requests with a new token share one query; an expired entry is re-checked once, before it answers', async () => {
+  const { token } = await createApiToken(db.prisma, { name: 'busy', role: 'READER' });
+  const { client, counts } = countingClient(db.prisma);
+  const first = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
+  assert.ok(first.every((r) => r?.name === 'busy'));
+  assert.deepEqual(counts, { reads: 1, writes: 1 }, 'one lookup and one lastUsedAt touch for 50 concurrent requests');
+
+  pastTheCacheTime(); // still within the minute that spaces lastUsedAt touches
+  const again = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
+  assert.ok(again.every((r) => r?.name === 'busy'));
+  await tokenChecksSettled(client);
+  assert.equal(counts.reads, 2, 'one re-check, not one per in-flight request');
+  assert.equal(counts.writes, 1, 'lastUsedAt is touched at most once a minute');
+});
+
+test('a token revoked by another process stops working once its verdict is older than the cache time', async () => {
+  const { token, apiToken } = await createApiToken(db.prisma, { name: 'revoked-elsewhere', role: 'EDITOR' });
+  const { client } = countingClient(db.prisma);
+  assert.ok(await authenticateToken(client, token));
+  const otherProcess = db.prisma.$extends({}) as unknown as PrismaClient;
+  await otherProcess.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
+  assert.ok(await authenticateToken(client, token), 'still cached within the cache time');
+  pastTheCacheTime();
+  assert.equal(await authenticateToken(client, token), null, 'no request is answered from an expired verdict');
+});
+
+test('a revocation in this process applies at once', async () => {
+  const { token, apiToken } = await createApiToken(db.prisma, { name: 'revoked-here', role: 'EDITOR' });
+  assert.ok(await authenticateToken(db.prisma, token));
+  await revokeApiToken(db.prisma, apiToken.id);
+  assert.equal(await authenticateToken(db.prisma, token), null);
+  assert.equal(await authenticateToken(db.prisma, 'acc_unknown'), null);
+});

@@ -1,0 +1,116 @@
+// API tokens: random secrets shown once; only their sha256 is stored, so a leaked database leaks no token.
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '@accrete/primitives';
+import type { PrismaClient, ApiToken, Role } from '@accrete/db';
+import { notFound } from '@accrete/errors';
+import { paginate, type PageArgs } from '@accrete/pagination';
+
+export const TOKEN_PREFIX = 'acc_';
+const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
+
+export const hashToken = (secret: string) => sha256Hex(secret);
+
+export async function createApiToken(prisma: PrismaClient, input: { name: string; role: Role }): Promise<{ token: string; apiToken: ApiToken }> {
+  if (!ROLES.includes(input.role)) throw new Error(`unknown role ${input.role}`);
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const apiToken = await prisma.apiToken.create({
+    data: { name: input.name.trim(), role: input.role, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+  });
+  return { token, apiToken };
+}
+
+/**
+ * Verified tokens are remembered for a moment so that a busy client does not cost a query per request.
+ * A revocation in this process applies at once; one made by another API process within TOKEN_CACHE_MS: an
+ * entry older than that is re-checked before it answers again (an answer from a stale verdict let 19 writes of
+ * a revoked token through), and concurrent requests share that one query, so a busy client still costs one
+ * lookup per TOKEN_CACHE_MS, not one per request.
+ */
+export const TOKEN_CACHE_MS = 2_000;
+
+/** How long a verified token is trusted, and the clock that measures it. */
+export interface TokenCacheTiming {
+  ttlMs: number;
+  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the cache time. */
+  now: () => number;
+}
+let timing: TokenCacheTiming = { ttlMs: TOKEN_CACHE_MS, now: () => Date.now() };
+
+/** Replaces the token cache's time and/or clock; returns the previous setting (tests restore it). */
+export function setTokenCacheTiming(next: Partial<TokenCacheTiming>): TokenCacheTiming {
+  const previous = timing;
+  timing = { ...timing, ...next };
+  return previous;
+}
+
+interface VerifiedToken { row: ApiToken; verifiedAt: number }
+interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
+// per Prisma client (= database), so a token of one database never opens another in the same process
+const verifiedByClient = new WeakMap<object, TokenCache>();
+let revocations = 0;
+const verifiedFor = (prisma: PrismaClient): TokenCache => {
+  let v = verifiedByClient.get(prisma);
+  if (!v || v.revocations !== revocations) verifiedByClient.set(prisma, (v = { revocations, tokens: new Map(), pending: new Map() }));
+  return v;
+};
+
+/** Reads the token row and records the verdict in the cache; lastUsedAt is refreshed at most once a minute. */
+async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string): Promise<ApiToken | null> {
+  const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash } });
+  if (!row || row.revokedAt) {
+    cache.tokens.delete(hash);
+    return null;
+  }
+  if (!row.lastUsedAt || timing.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.now()) } }).catch(() => undefined);
+  }
+  if (cache.tokens.size > 10_000) cache.tokens.clear();
+  cache.tokens.set(hash, { row, verifiedAt: timing.now() });
+  return row;
+}
+
+/** The live token row for a presented secret, or null. */
+export async function authenticateToken(prisma: PrismaClient, secret: string): Promise<ApiToken | null> {
+  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
+  const hash = hashToken(secret);
+  const cache = verifiedFor(prisma);
+  const hit = cache.tokens.get(hash);
+  if (hit && timing.now() - hit.verifiedAt < timing.ttlMs) return hit.row;
+  let pending = cache.pending.get(hash);
+  if (!pending) {
+    pending = verifyToken(prisma, cache, hash).finally(() => cache.pending.delete(hash));
+    cache.pending.set(hash, pending);
+  }
+  return pending;
+}
+
+/** Resolves when the token lookups of this client in flight (if any) have finished. */
+export async function tokenChecksSettled(prisma: PrismaClient): Promise<void> {
+  const cache = verifiedByClient.get(prisma);
+  await Promise.allSettled([...(cache?.pending.values() ?? [])]);
+}
+
+/** Forgets every verified token in this process (after a revocation). */
+export function forgetVerifiedTokens(): void {
+  revocations++;
+}
+
+export async function revokeApiToken(prisma: PrismaClient, id: string): Promise<ApiToken> {
+  const row = await prisma.apiToken.findUnique({ where: { id } });
+  if (!row) throw notFound('API token', id);
+  if (row.revokedAt) return row;
+  const revoked = await prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  forgetVerifiedTokens();
+  return revoked;
+}
+
+export const roleAtLeast = (role: Role | undefined | null, min: Role) => !!role && ROLES.indexOf(role) >= ROLES.indexOf(min);
+
+/** Tokens newest first, revoked ones only when asked (the GraphQL apiTokens connection). */
+export function listApiTokens(prisma: PrismaClient, filter: { includeRevoked?: boolean | null } = {}, page: PageArgs = {}) {
+  const where = filter.includeRevoked ? {} : { revokedAt: null };
+  return paginate({
+    where, page, order: [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }],
+    find: (a) => prisma.apiToken.findMany(a as never), count: (a) => prisma.apiToken.count(a as never),
+  });
+}

@@ -1,0 +1,358 @@
+// Datasets: ingest files (folder, zip, upload, base64) with validation and dedupe, then freeze versions.
+// Every file ends accepted, duplicate, or rejected with a reason (ImportRejection rows). Blobs are
+// content-addressed, so storing them before the transaction is harmless; all rows are written in one transaction.
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
+import type { Config } from '@accrete/config';
+import type { LocalStorage } from '@accrete/storage';
+import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
+import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
+
+export interface IngestDeps { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels' | 'importRoots'> }
+
+export interface IngestFile {
+  /** Where it came from (relative path, zip entry, upload name): shown in rejections. */
+  path: string;
+  label: string | null;
+  split: Split | null;
+  read(): Promise<Uint8Array>;
+  /** Already refused by the caller (layout, size…): recorded as is. */
+  rejected?: string;
+}
+
+export interface ImportOutcome {
+  import: DatasetImport;
+  dataset: Dataset;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejections: ImportRejection[];
+}
+
+export const DEFAULT_VAL_FRACTION = 0.2;
+const TX = { timeout: 300_000, maxWait: 30_000 };
+
+/** Deterministic split from the content hash: an image keeps its split when others are added. */
+export function splitForHash(sha256: string, valFraction = DEFAULT_VAL_FRACTION): Split {
+  return parseInt(sha256.slice(0, 8), 16) / 2 ** 32 < valFraction ? 'VAL' : 'TRAIN';
+}
+
+export async function createDataset(prisma: PrismaClient, input: { name: string; description?: string }): Promise<Dataset> {
+  const name = input.name.trim();
+  if (!name) throw badInput('dataset name is empty');
+  try {
+    return await prisma.dataset.create({ data: { name, description: input.description ?? '' } });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(`a dataset named "${name}" already exists`);
+    throw e;
+  }
+}
+
+export async function getDataset(prisma: PrismaClient, by: { id?: string | null; name?: string | null }): Promise<Dataset> {
+  if (!by.id === !by.name) throw badInput('pass exactly one of id or name');
+  const row = by.id ? await prisma.dataset.findUnique({ where: { id: by.id } }) : await prisma.dataset.findUnique({ where: { name: by.name! } });
+  if (!row) throw notFound('dataset', (by.id ?? by.name)!);
+  return row;
+}
+
+function labelProblem(label: string | null): string | null {
+  if (label == null || label.trim() === '') return 'no class label (put images in <class>/ directories or give a label)';
+  if (label.length > 200) return 'class label longer than 200 characters';
+  if (/[\u0000-\u001f]/.test(label)) return 'class label contains control characters';
+  return null;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const chunks = <T>(xs: T[], n = 1000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+export const isStorageFailure = (e: unknown) => STORAGE_ERRNOS.has(String((e as NodeJS.ErrnoException)?.code));
+
+/** The server could not store the files (a full disk…): nothing of the import was kept. No path in the message. */
+export class StorageFullError extends Error {
+  readonly code: string;
+  constructor(cause: NodeJS.ErrnoException) {
+    super(`the server could not store the images (${cause.code === 'ENOSPC' ? 'its disk is full' : cause.code}); nothing was imported`, { cause });
+    this.name = 'StorageFullError';
+    this.code = cause.code ?? 'EIO';
+  }
+}
+
+/** Validates, stores and records a batch of files as one DatasetImport. */
+export async function ingestFiles(
+  deps: IngestDeps,
+  req: { datasetId: string; source: string; files: IngestFile[]; valFraction?: number },
+): Promise<ImportOutcome> {
+  const { prisma, storage, config } = deps;
+  const dataset = await prisma.dataset.findUnique({ where: { id: req.datasetId } });
+  if (!dataset) throw notFound('dataset', req.datasetId);
+  const limits = { maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels };
+  type Ok = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
+  const rejections: { path: string; reason: string }[] = [];
+  // a full disk (or another storage failure) fails the whole import: its files are not the problem
+  let storageError: NodeJS.ErrnoException | null = null;
+  const created: string[] = [];
+  const checked = await mapLimit(req.files, 4, async (f): Promise<Ok | null> => {
+    if (storageError) return null;
+    const pre = f.rejected ?? labelProblem(f.label);
+    if (pre) return rejections.push({ path: f.path, reason: pre }), null;
+    try {
+      const bytes = await f.read();
+      const info = await inspectImage(bytes, limits, f.path);
+      const put = await storage.putImage(bytes);
+      if (put.created) created.push(put.key);
+      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(put.sha256, req.valFraction), sha256: put.sha256, key: put.key, info };
+    } catch (e) {
+      if (isStorageFailure(e)) storageError ??= e as NodeJS.ErrnoException;
+      else rejections.push({ path: f.path, reason: rejectionReason(e) });
+      return null;
+    }
+  });
+  if (storageError) {
+    await Promise.all(created.map((key) => storage.removeImage(key).catch(() => undefined)));
+    throw new StorageFullError(storageError);
+  }
+
+  // dedupe within the batch, then against the dataset
+  let duplicates = 0;
+  const bySha = new Map<string, Ok>();
+  for (const ok of checked) {
+    if (!ok) continue;
+    const seen = bySha.get(ok.sha256);
+    if (!seen) bySha.set(ok.sha256, ok);
+    else if (seen.label === ok.label) duplicates++;
+    else rejections.push({ path: ok.path, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+  }
+  const shas = [...bySha.keys()];
+  let fresh: Ok[] = [];
+
+  const result = await prisma.$transaction(async (tx) => {
+    // imports into one dataset are serialized on its row: the second one sees the first one's images as
+    // duplicates instead of failing on the unique key
+    await tx.$executeRaw`SELECT 1 FROM "Dataset" WHERE id = ${dataset.id} FOR UPDATE`;
+    const existing = new Map<string, { label: string; sourcePath: string | null }>();
+    for (const part of chunks(shas)) {
+      const rows = await tx.datasetImage.findMany({
+        where: { datasetId: dataset.id, image: { sha256: { in: part } } },
+        select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
+      });
+      for (const r of rows) existing.set(r.image.sha256, r);
+    }
+    fresh = [];
+    for (const ok of bySha.values()) {
+      const ex = existing.get(ok.sha256);
+      if (!ex) fresh.push(ok);
+      else if (ex.label === ok.label) duplicates++;
+      else rejections.push({ path: ok.path, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+    }
+    for (const part of chunks(fresh)) {
+      await tx.image.createMany({
+        data: part.map((o) => ({ sha256: o.sha256, width: o.info.width, height: o.info.height, format: o.info.format, bytes: o.info.bytes, storageKey: o.key })),
+        skipDuplicates: true,
+      });
+    }
+    const ids = new Map<string, string>();
+    for (const part of chunks(fresh)) {
+      for (const r of await tx.image.findMany({ where: { sha256: { in: part.map((o) => o.sha256) } }, select: { id: true, sha256: true } })) ids.set(r.sha256, r.id);
+    }
+    for (const part of chunks(fresh)) {
+      await tx.datasetImage.createMany({
+        data: part.map((o) => ({ datasetId: dataset.id, imageId: ids.get(o.sha256)!, label: o.label, split: o.split, sourcePath: o.path })),
+      });
+    }
+    const imp = await tx.datasetImport.create({ data: { datasetId: dataset.id, source: req.source, accepted: fresh.length, duplicates } });
+    for (const part of chunks(rejections)) {
+      await tx.importRejection.createMany({ data: part.map((r) => ({ importId: imp.id, path: r.path, reason: r.reason })) });
+    }
+    const rows = await tx.importRejection.findMany({ where: { importId: imp.id }, orderBy: [{ path: 'asc' }, { id: 'asc' }] });
+    return { imp, rows };
+  }, TX);
+  return { import: result.imp, dataset, accepted: fresh.length, duplicates, rejected: rejections.length, rejections: result.rows };
+}
+
+/** Resolves a user path to a real directory inside an allowed import root (symlinks resolved, no escape). */
+export async function resolveImportPath(importRoots: string[], path: string): Promise<{ dir: string; roots: string[] }> {
+  const roots = (await Promise.all(importRoots.map((r) => realpath(r).catch(() => null)))).filter((r): r is string => !!r);
+  if (roots.length === 0) throw badInput('no import root exists on the server (config.importRoots)');
+  const candidates = isAbsolute(path) ? [path] : importRoots.map((r) => resolve(r, path));
+  for (const c of candidates) {
+    const real = await realpath(c).catch(() => null);
+    if (!real) continue;
+    if (!roots.some((r) => real === r || real.startsWith(r + sep))) {
+      throw badInput(`${path} is outside the allowed import roots (${importRoots.join(', ')})`);
+    }
+    if (!(await stat(real)).isDirectory()) throw badInput(`${path} is not a directory`);
+    return { dir: real, roots };
+  }
+  throw badInput(`${path} does not exist under the allowed import roots (${importRoots.join(', ')})`);
+}
+
+const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
+
+/** Lists an ImageFolder: {train,val}/<class>/… or <class>/…; every file becomes an IngestFile (maybe pre-rejected). */
+export async function scanImageFolder(dir: string, roots: string[], maxBytes: number): Promise<IngestFile[]> {
+  const top = await readdir(dir, { withFileTypes: true });
+  const splitLayout = top.some((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()]);
+  const files: IngestFile[] = [];
+  const rel = (p: string) => relative(dir, p).split(sep).join('/');
+  const addFile = async (full: string, label: string | null, split: Split | null, why?: string) => {
+    const path = rel(full);
+    let rejected = why;
+    if (!rejected) {
+      const real = await realpath(full).catch(() => null);
+      if (!real) rejected = 'broken symbolic link';
+      else if (!roots.some((r) => real.startsWith(r + sep))) rejected = 'symbolic link to a file outside the import roots';
+      else {
+        const st = await stat(real);
+        if (!st.isFile()) rejected = 'not a regular file';
+        else if (st.size > maxBytes) rejected = `file too large: ${st.size} bytes > limit ${maxBytes}`;
+      }
+    }
+    files.push({ path, label, split, rejected, read: () => readFile(full) });
+  };
+  const walkClass = async (classDir: string, label: string, split: Split | null) => {
+    for (const e of await readdir(classDir, { withFileTypes: true })) {
+      const full = join(classDir, e.name);
+      if (e.isDirectory()) await walkClass(full, label, split); // nested folders keep the class of their top folder
+      else await addFile(full, label, split);
+    }
+  };
+  const walkClasses = async (root: string, split: Split | null) => {
+    for (const e of await readdir(root, { withFileTypes: true })) {
+      const full = join(root, e.name);
+      if (e.isDirectory()) await walkClass(full, e.name, split);
+      else await addFile(full, null, split, 'not inside a class directory');
+    }
+  };
+  const rejectAll = async (d: string, why: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) await rejectAll(full, why);
+      else await addFile(full, null, null, why);
+    }
+  };
+  if (splitLayout) {
+    for (const e of top) {
+      const full = join(dir, e.name);
+      const split = e.isDirectory() ? SPLIT_DIRS[e.name.toLowerCase()] : undefined;
+      if (split) await walkClasses(full, split);
+      // files beside train/ and val/ (e.g. test/, README) are reported, not silently skipped
+      else if (e.isDirectory()) await rejectAll(full, 'not inside train/ or val/');
+      else await addFile(full, null, null, 'not inside train/ or val/');
+    }
+  } else {
+    await walkClasses(dir, null);
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+export async function importImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportOutcome> {
+  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
+  const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
+  const files = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
+  if (files.length === 0) throw badInput(`${req.path} contains no files`);
+  return ingestFiles(deps, { datasetId: req.datasetId, source: `folder:${dir}`, files, valFraction: req.valFraction });
+}
+
+export async function addBase64Images(
+  deps: IngestDeps,
+  req: { datasetId: string; files: { path: string; label: string; split: Split | null; base64: string }[] },
+): Promise<ImportOutcome> {
+  const files: IngestFile[] = req.files.map((f) => {
+    const approx = Math.floor((f.base64.length * 3) / 4);
+    return {
+      path: f.path,
+      label: f.label,
+      split: f.split,
+      rejected: approx > deps.config.maxUploadBytes + 3 ? `file too large: ~${approx} bytes > limit ${deps.config.maxUploadBytes}` : undefined,
+      read: async () => Buffer.from(f.base64, 'base64'),
+    };
+  });
+  return ingestFiles(deps, { datasetId: req.datasetId, source: 'graphql:addImages', files });
+}
+
+/** One import (what it read, what it rejected), or NOT_FOUND. */
+export async function getDatasetImport(prisma: PrismaClient, id: string): Promise<DatasetImport> {
+  const row = await prisma.datasetImport.findUnique({ where: { id } });
+  if (!row) throw notFound('dataset import', id);
+  return row;
+}
+
+/** The newest frozen version of a dataset, or null. */
+export function latestDatasetVersion(prisma: PrismaClient, datasetId: string): Promise<DatasetVersion | null> {
+  return prisma.datasetVersion.findFirst({ where: { datasetId }, orderBy: { number: 'desc' } });
+}
+
+/** Images currently in a dataset (all labels and splits). */
+export function datasetImageCount(prisma: PrismaClient, datasetId: string): Promise<number> {
+  return prisma.datasetImage.count({ where: { datasetId } });
+}
+
+export interface ClassCountRow { label: string; train: number; val: number; total: number }
+
+export async function datasetClassCounts(prisma: PrismaClient, datasetId: string): Promise<ClassCountRow[]> {
+  const rows = await prisma.datasetImage.groupBy({ by: ['label', 'split'], where: { datasetId }, _count: { _all: true } });
+  return countsToRows(rows.map((r) => ({ label: r.label, split: r.split, n: r._count._all })));
+}
+
+function countsToRows(rows: { label: string; split: Split; n: number }[]): ClassCountRow[] {
+  const m = new Map<string, ClassCountRow>();
+  for (const r of rows) {
+    const c = m.get(r.label) ?? { label: r.label, train: 0, val: 0, total: 0 };
+    if (r.split === 'TRAIN') c.train += r.n;
+    else c.val += r.n;
+    c.total += r.n;
+    m.set(r.label, c);
+  }
+  return [...m.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** DatasetVersion.classCounts JSON ({ label: { train, val } }) → rows. */
+export function classCountsFromJson(json: unknown): ClassCountRow[] {
+  if (!json || typeof json !== 'object') return [];
+  return Object.entries(json as Record<string, { train?: number; val?: number }>)
+    .map(([label, c]) => ({ label, train: c?.train ?? 0, val: c?.val ?? 0, total: (c?.train ?? 0) + (c?.val ?? 0) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** Snapshots the dataset's current images as version N+1 (immutable; what training reads). */
+export async function freezeDatasetVersion(prisma: PrismaClient, datasetId: string): Promise<DatasetVersion> {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const dataset = await tx.dataset.findUnique({ where: { id: datasetId } });
+      if (!dataset) throw notFound('dataset', datasetId);
+      const images = await tx.datasetImage.findMany({ where: { datasetId }, select: { imageId: true, label: true, split: true } });
+      if (images.length === 0) throw badInput(`dataset ${dataset.name} has no images to freeze`);
+      const last = await tx.datasetVersion.findFirst({ where: { datasetId }, orderBy: { number: 'desc' }, select: { number: true } });
+      const counts: Record<string, { train: number; val: number }> = {};
+      for (const im of images) {
+        const c = (counts[im.label] ??= { train: 0, val: 0 });
+        if (im.split === 'TRAIN') c.train++;
+        else c.val++;
+      }
+      const dv = await tx.datasetVersion.create({
+        data: { datasetId, number: (last?.number ?? 0) + 1, imageCount: images.length, classCounts: counts },
+      });
+      for (const part of chunks(images)) {
+        await tx.datasetVersionImage.createMany({ data: part.map((im) => ({ datasetVersionId: dv.id, imageId: im.imageId, label: im.label, split: im.split })) });
+      }
+      return dv;
+    }, TX);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict('another version of this dataset was frozen at the same time; retry');
+    throw e;
+  }
+}

@@ -1,0 +1,30 @@
+// Public surface of datasets: datasets and their images, imports (server folders, uploads, zips), immutable
+// dataset versions, and the lists behind the GraphQL connections.
+export {
+  createDataset,
+  getDataset,
+  getDatasetImport,
+  latestDatasetVersion,
+  datasetImageCount,
+  importImageFolder,
+  addBase64Images,
+  ingestFiles,
+  freezeDatasetVersion,
+  datasetClassCounts,
+  classCountsFromJson,
+  type IngestFile,
+  type ClassCountRow,
+} from './datasets.js';
+export { filesFromZip, storeImages, isZip } from './uploads.js';
+export { ZipRejectedError } from './zip.js';
+export { IMAGE_FORMATS } from './images.js';
+export { StorageFullError, isStorageFailure } from './datasets.js';
+export {
+  listDatasets,
+  listDatasetImages,
+  listDatasetVersionImages,
+  listDatasetVersions,
+  listDatasetImports,
+  listImportRejections,
+  type DatasetImageFilter,
+} from './lists.js';
