@@ -267,7 +267,9 @@ const ERRNO_REASONS: Record<string, string> = {
  * log. Errno failures (a full disk…) read as what happened, not as the syscall that hit it.
  */
 export function failureReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code ?? ((err as { cause?: NodeJS.ErrnoException })?.cause?.code);
+  const raw0 = err instanceof Error ? err.message : String(err);
+  // an error from the training child process arrives as its message: its errno is the message's prefix
+  const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code ?? /^(E[A-Z]+): /.exec(raw0)?.[1];
   const reason = typeof code === 'string' ? ERRNO_REASONS[code] : undefined;
   const raw = err instanceof Error ? err.message.trim() || err.name : String(err);
   let msg = raw.split('\n')[0].trim();
