@@ -10,3 +10,5 @@ export { parseTrainingParams, JobInputError, type TrainingParams } from './param
 export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
+export { installProcessGuards } from './process-guards.js';
+export { sweepLeftovers, type LeftoverReport } from './leftovers.js';
