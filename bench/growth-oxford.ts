@@ -276,7 +276,7 @@ if (only.has('v3ablate')) {
     const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
     const lost = new Map<string, number>();
     val.unit.forEach((tu, i) => { if (t[i] !== tu) { const key = g3.labels[t[i]]; lost.set(key, (lost.get(key) ?? 0) + 1); } });
-    rows.push({ name, k, overrides: o, ...r, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
+    rows.push({ ...r, name, k, overrides: o, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
     log(`  wrong answers: ${JSON.stringify(rows.at(-1)!.wrongAnswers)}`);
   }
   result.v3ablate = rows;
