@@ -11,7 +11,7 @@ import { createClasses, imagenetVersionClasses, placeClassNames, seedTaxonomy } 
 import { nameOverlap } from './growth-overlap.js';
 import { resolveLabels } from './resolve-labels.js';
 import { createModelVersion } from './versions.js';
-import { readGrowthParams } from './reports.js';
+import { readGrowthParams } from '@accrete/shapes';
 import { versionClassChains } from '@accrete/jobs';
 
 const SHARED = join(import.meta.dirname, '../../../../shared');

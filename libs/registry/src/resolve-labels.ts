@@ -12,26 +12,10 @@
 import type { PrismaClient, ClassNode } from '@accrete/db';
 import { badInput, notFound } from '@accrete/errors';
 import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
-import { placeName, type PlacementReason } from '@accrete/taxonomy';
+import { placeName } from '@accrete/taxonomy';
+import type { LabelDecisionRecord } from '@accrete/shapes';
+export type { LabelDecisionRecord };
 import type { ClassToAdd } from './versions.js';
-
-/** One label's decision as the growth record keeps it. */
-export interface LabelDecisionRecord {
-  label: string;
-  /** merge: into an existing unit; new: a new unit (for an existing node or a new user class). */
-  decision: 'merge' | 'new';
-  /** The class merged into, or the existing node the new unit stands for. */
-  classId?: string;
-  /** Taxonomy parent of a new user class. */
-  parentId?: string | null;
-  /** Why: the placement rule's reason, or "caller" when the request said so. */
-  reason: PlacementReason | 'caller' | 'no match';
-  byDefault: boolean;
-  /** Classes of the parent the new class was declared the taxonomy parent of (ids). */
-  parentOf?: string[];
-  /** Classes of the parent the new class is taught to win over (ids). */
-  winsOver?: string[];
-}
 
 export interface LabelResolution {
   label: string;

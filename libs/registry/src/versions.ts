@@ -1,8 +1,9 @@
 // Growing a version: validate, resolve the requested labels to classes (merge into an existing output unit or
 // add a new one), create ModelVersion + TrainingJob in one transaction, then hand the job to the JobRunner.
 import type { PrismaClient, ClassNode, ModelVersion, TrainingJob, Prisma } from '@accrete/db';
+import type { TrainingParamsInput } from '@accrete/shapes';
 import type { JobRunner } from '@accrete/jobs';
-import { GROWTH_STRATEGIES } from '@accrete/trainer';
+import { GROWTH_DEFAULTS, GROWTH_STRATEGIES } from '@accrete/trainer';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { resolveLabels } from './resolve-labels.js';
 import { classCountsFromJson } from '@accrete/datasets';
@@ -11,6 +12,11 @@ import { createClasses } from '@accrete/taxonomy-store';
 /** Strategies the trainer offers (libs/trainer GROWTH_STRATEGIES). */
 export function growthStrategies(): string[] {
   return [...GROWTH_STRATEGIES];
+}
+
+/** What a growth runs with when the request leaves it out (the trainer's GROWTH_DEFAULTS). */
+export function growthDefaults(): { strategy: string; retentionKnob: number; augmentations: number } {
+  return { ...GROWTH_DEFAULTS };
 }
 
 export interface VersionDeps { prisma: PrismaClient; runner: Pick<JobRunner, 'submit' | 'cancel'>; log?: (m: string) => void }
@@ -88,12 +94,9 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
         merges: classes.filter((c) => c.resolution === 'MERGE').map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
         ...(Object.keys(labelDecisions).length ? { labelDecisions } : {}),
         // the growth record: what was decided for each label, why, and whether by default
-        growth: resolved.map((r) => {
-          const made = classes[resolved.indexOf(r)];
-          return JSON.parse(JSON.stringify({ ...r.record, classId: made.classNode.id })) as Prisma.InputJsonObject;
-        }),
+        growth: resolved.map((r, i) => ({ ...r.record, classId: classes[i].classNode.id })),
         options,
-      } satisfies Prisma.InputJsonObject;
+      } satisfies TrainingParamsInput & Prisma.InputJsonObject;
       const last = await tx.modelVersion.findFirst({ where: { modelId: parent.modelId }, orderBy: { number: 'desc' }, select: { number: true } });
       const version = await tx.modelVersion.create({
         data: {
