@@ -16,6 +16,8 @@ import { makeZip } from './zip-writer.js';
 import { CSRF_HEADER } from '../src/upload.js';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../src/server.js';
 import { FIELD_CAPS } from '../src/limits.js';
+import { failureReason } from '@accrete/jobs';
+import { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } from '@accrete/auth';
 
 const MAX_BYTES = 300_000;
 const MAX_REQUEST = 2_000_000;
@@ -113,8 +115,6 @@ function codeIn(body: any): string | undefined {
 async function health(): Promise<number> {
   return (await fetch(`${api.url}/health`)).status;
 }
-
-const CMV = `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } } }`;
 
 before(async () => {
   api = await startTestApi({
@@ -486,7 +486,6 @@ describe('hostile sequences', () => {
   });
 
   test('other row 2: a job failure reason shown to users carries no path and no code snippet', async () => {
-    const { failureReason } = await import('../../../libs/jobs/src/execute-job.js');
     const err = Object.assign(new Error(`ENOSPC: no space left on device, write '${api.config.paths.bottlenecks}/ab/x.bn'\n    at writeFile (node:fs)\n  12 | const x = y;`), { code: 'ENOSPC' });
     const reason = failureReason(err);
     assert.match(reason, /disk is full/);
@@ -497,7 +496,6 @@ describe('hostile sequences', () => {
   });
 
   test('other row 3: a revoked token is refused by another API process within the token cache time (injected clock)', async () => {
-    const { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } = await import('@accrete/auth');
     let t = Date.now();
     const previous = setTokenCacheTiming({ ttlMs: TOKEN_CACHE_MS, now: () => t });
     try {
