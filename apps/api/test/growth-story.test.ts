@@ -81,7 +81,7 @@ test('v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predi
 
   // 2. data overlap: computed in the background; the first answer comes at once
   const DATA = `query($p: ID!, $d: ID!) { dataOverlap(parentVersionId: $p, datasetVersionId: $d) {
-      status done total error labels { label images answers { share outputUnit classNode { name } } } } }`;
+      status done total error labels { label images answers { share outputUnit takenOverByDefault classNode { name } } } } }`;
   const first = ok(await api.gql(DATA, { p: v2.id, d: oxford.id })).dataOverlap;
   assert.ok(['RUNNING', 'READY'].includes(first.status), first.status);
   await (await registry.dataOverlap(api.app.services, v2.id, oxford.id)).settled; // wait on the computation, not the clock
@@ -102,6 +102,8 @@ test('v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predi
   assert.equal(fromBase.status, 'READY', fromBase.error);
   assert.equal(answersOf(fromBase.labels, 'oxeye daisy')[0].classNode.name, 'daisy', JSON.stringify(answersOf(fromBase.labels, 'oxeye daisy')));
   assert.ok(answersOf(fromBase.labels, 'oxeye daisy')[0].share >= 0.5, JSON.stringify(answersOf(fromBase.labels, 'oxeye daisy')));
+  // ... which the trainer's default would let a new "oxeye daisy" win over (share ≥ 25 %), unless the request decides
+  assert.equal((answersOf(fromBase.labels, 'oxeye daisy')[0] as { takenOverByDefault?: boolean }).takenOverByDefault, true);
 
   // 3. v3 with one label per choice
   const idOf = async (name: string): Promise<string> =>

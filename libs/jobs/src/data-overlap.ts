@@ -1,5 +1,6 @@
 // Data overlap before growing: the parent version run on each dataset label's training images, and which of its
-// classes answer them (share of top-1 answers, top 3). A label the parent already answers mostly with one class
+// classes answer them (share of top-1 answers, top 3; the trainer's dataOverlap, so shares and the default take-over
+// are computed as growVersion does). A label the parent already answers mostly with one class
 // overlaps it in meaning, whatever its name: the caller then chooses merge / parent of / teach to win / new.
 // Bottlenecks go through the shared cache (the training job reuses them); images per label are capped so the
 // cost is bounded. One function, called by the API (in the background, see registry/data-overlap) and usable
@@ -7,7 +8,7 @@
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
-import { extractBottlenecks, headLogits, type ImageRef } from '@accrete/trainer';
+import { dataOverlap, type LabelledImage } from '@accrete/trainer';
 import { loadParentModel } from './train-compute.js';
 import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
 
@@ -19,6 +20,8 @@ export interface OverlapAnswer {
   classNodeId: string;
   /** Share of the label's images the parent answers with this class (top-1). */
   share: number;
+  /** The trainer's default lets the new class win over this class (share ≥ DEFAULT_TAKEOVER_SHARE) unless the request decides. */
+  takenOverByDefault: boolean;
 }
 
 export interface LabelDataOverlap {
@@ -43,36 +46,32 @@ export async function computeDataOverlap(
     select: { label: true, image: { select: { sha256: true, storageKey: true } } },
     orderBy: [{ label: 'asc' }, { imageId: 'asc' }],
   });
-  const byLabel = new Map<string, ImageRef[]>();
+  // the first `cap` training images of each label (stable order: by image id)
+  const perLabel = new Map<string, number>();
+  const images: LabelledImage[] = [];
   for (const r of rows) {
-    const list = byLabel.get(r.label) ?? byLabel.set(r.label, []).get(r.label)!;
-    if (list.length < cap) list.push({ sha256: r.image.sha256, path: storage.imagePath(r.image.storageKey) });
+    const n = perLabel.get(r.label) ?? 0;
+    if (n >= cap) continue;
+    perLabel.set(r.label, n + 1);
+    images.push({ sha256: r.image.sha256, path: storage.imagePath(r.image.storageKey), label: r.label });
   }
   const backbone = await getSharedBackbone(deps.config, deps.log);
   const model = await loadParentModel(backbone, { number: parent.number, artifactDir: parent.parentId ? storage.artifactDir(parent.id) : null });
-  const refs = [...byLabel.values()].flat();
-  const { plain } = await extractBottlenecks(backbone, refs, {
+  // the trainer's own overlap (the same shares and default take-over rule growVersion applies)
+  const overlaps = await dataOverlap({
+    backbone,
+    parent: model,
+    images,
     cache: getSharedBottleneckCache(deps.config),
-    augmentations: 0,
     signal: args.signal,
     onProgress: (p) => args.onProgress?.(p.done, p.total),
   });
-  const logits = new Float32Array(model.head.classes);
-  let i = 0;
-  const out: LabelDataOverlap[] = [];
-  for (const [label, images] of byLabel) {
-    const counts = new Map<number, number>();
-    for (let j = 0; j < images.length; j++, i++) {
-      headLogits(model.head, plain[i]!, logits);
-      let best = 0;
-      for (let u = 1; u < logits.length; u++) if (logits[u]! > logits[best]!) best = u;
-      counts.set(best, (counts.get(best) ?? 0) + 1);
-    }
-    const answers = [...counts]
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .slice(0, 3)
-      .map(([unit, n]) => ({ outputUnit: unit, classNodeId: parent.classes[unit]!.classNodeId, share: n / images.length }));
-    out.push({ label, images: images.length, answers });
-  }
-  return out;
+  return overlaps.map((o) => {
+    const byDefault = new Set(o.defaultWinsOver);
+    return {
+      label: o.label,
+      images: o.images,
+      answers: o.answers.map((a) => ({ outputUnit: a.unit, classNodeId: parent.classes[a.unit]!.classNodeId, share: a.share, takenOverByDefault: byDefault.has(a.unit) })),
+    };
+  });
 }

@@ -187,6 +187,10 @@ export class LabelOverlap {
 export class OverlapAnswer {
   @Field(() => Int) outputUnit!: number;
   @Field(() => Float, { description: 'Share (0..1) of the label\'s images the parent answers with this class (top-1).' }) share!: number;
+  @Field(() => Boolean, {
+    description: 'True when the trainer\'s default (no decision for the label) lets the new class win over this class: it answers at least 25 % of the images.',
+  })
+  takenOverByDefault!: boolean;
   classNodeId!: string;
 }
 

@@ -48,6 +48,7 @@ export const DataOverlapDoc = graphql(`
         images
         answers {
           share
+          takenOverByDefault
           outputUnit
           classNode {
             id
@@ -116,7 +117,7 @@ export function LabelOverlapCell({
         ))}
         {answers.length > 0 ? (
           <span className="muted" title={`what the parent answers on ${data?.images} training images`}>
-            parent answers: {answers.map((a) => `${a.classNode.name} ${pct(a.share)}`).join(', ')}
+            parent answers: {answers.map((a) => `${a.classNode.name} ${pct(a.share)}${a.takenOverByDefault ? ' (won over by default)' : ''}`).join(', ')}
           </span>
         ) : (
           <span className="muted">{dataStatus === 'RUNNING' ? 'running the parent on its images…' : dataStatus === 'FAILED' ? 'data overlap unavailable' : ''}</span>
