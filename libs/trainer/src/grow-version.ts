@@ -16,7 +16,8 @@ export interface LabelledImage extends ImageRef {
 }
 
 export interface GrowOptions {
-  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default 0.25: the balanced point in bench/growth.ts). */
+  /** 0..1: the weight of the parent's answers against the user's classes when the knob's bias shift is chosen
+   *  (0 = max new-class accuracy, 1 = max retention; default DEFAULT_RETENTION_KNOB = 0.5: one for one). */
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
@@ -73,6 +74,8 @@ export interface GrowResult {
 }
 
 export const DEFAULT_AUGMENTATIONS = 3;
+/** An answer on an old class's image weighs as much as one on a user class's image (growth/README.md, the knob). */
+export const DEFAULT_RETENTION_KNOB = 0.5;
 
 function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[] } {
   const pos = new Map<string, number>();
@@ -179,7 +182,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       pool,
       decisions,
       options: {
-        retentionKnob: opts.retentionKnob ?? 0.25,
+        retentionKnob: opts.retentionKnob ?? DEFAULT_RETENTION_KNOB,
         seed: opts.seed ?? 1,
         epochs: opts.epochs,
         onProgress: (p) => req.onProgress?.(p),
