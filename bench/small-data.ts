@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import {
-  BottleneckCache, DEFAULT_AUGMENTATIONS, DEFAULT_RETENTION_KNOB, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
+  BottleneckCache, DEFAULT_AUGMENTATIONS, GROWTH_DEFAULTS, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
 } from '../libs/trainer/src/index.js';
 import { evaluateLogits } from '../libs/trainer/src/eval/evaluate.js';
 import { logits, matrix } from '../libs/trainer/src/growth/matrix.js';
@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '4,8,16,32,80' },
     draws: { type: 'string', default: '3' },
-    knob: { type: 'string', default: String(DEFAULT_RETENTION_KNOB) },
+    knob: { type: 'string', default: String(GROWTH_DEFAULTS.retentionKnob) },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '/tmp/accrete-bench-cache' },
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     out: { type: 'string', default: 'bench/results/small-data.json' },

@@ -1,18 +1,15 @@
 // Content-addressed image store and version artifact directories on the local disk.
 // Writes go to a temp file then rename, so a crash never leaves a half-written blob under its final name.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile, rm, stat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { sha256Hex } from '@accrete/primitives';
 
 export interface StoragePaths {
   images: string;
   artifacts: string;
   bottlenecks: string;
   uploads: string;
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export class LocalStorage {
@@ -38,6 +35,10 @@ export class LocalStorage {
     if (await exists(path)) return { sha256, key, created: false };
     await writeAtomically(path, bytes);
     return { sha256, key, created: true };
+  }
+
+  async removeImage(key: string): Promise<void> {
+    await rm(this.imagePath(key), { force: true });
   }
 
   async readImage(key: string): Promise<Buffer> {
@@ -69,8 +70,13 @@ export class LocalStorage {
 export async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomUUID()}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }); // a full disk leaves no zero-byte temp file behind
+    throw e;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -80,4 +86,12 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Text for someone who must not learn the server's layout: each absolute path (POSIX, file:// URL) becomes
+ * "…/<last segment>". Used for job failure reasons and for server paths shown to anonymous readers.
+ */
+export function redactPaths(text: string): string {
+  return text.replace(/(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
 }

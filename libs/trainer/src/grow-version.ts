@@ -1,6 +1,6 @@
 // growVersion: the facade the job runner calls. Images → bottlenecks (cached, with augmentations) → growth strategy
 // on features → evaluation on the validation images. Returns a plain linear head over the same bottleneck.
-import { extractBottlenecks } from './extract/extract-bottlenecks.js';
+import { extractBottlenecks, type ViewKind } from './extract/extract-bottlenecks.js';
 import type { BottleneckCache } from './cache/bottleneck-cache.js';
 import { evaluateHead, type EvaluationReport } from './eval/evaluate.js';
 import { growHead, STRATEGY_CONFIGS } from './growth/grow-head.js';
@@ -17,10 +17,13 @@ export interface LabelledImage extends ImageRef {
 
 export interface GrowOptions {
   /** 0..1: the weight of the parent's answers against the user's classes when the knob's bias shift is chosen
-   *  (0 = max new-class accuracy, 1 = max retention; default DEFAULT_RETENTION_KNOB = 0.5: one for one). */
+   *  (0 = max new-class accuracy, 1 = max retention; default GROWTH_DEFAULTS.retentionKnob = 0.5: one for one). */
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
+  /** How they are made: 'feature-map' (default on onnx: one backbone pass per image) or 'image' (one pass per
+   *  view, with flips and brightness: bench/results/growth-image-views.json vs growth-feature-views.json). */
+  views?: ViewKind;
   /** Optimiser iterations (default per strategy). */
   epochs?: number;
   seed?: number;
@@ -74,8 +77,17 @@ export interface GrowResult {
 }
 
 export const DEFAULT_AUGMENTATIONS = 3;
-/** An answer on an old class's image weighs as much as one on a user class's image (growth/README.md, the knob). */
-export const DEFAULT_RETENTION_KNOB = 0.5;
+
+/**
+ * What a growth runs with when the request leaves it out: the one definition, served by the API (growthDefaults)
+ * to the dashboard's training form, and read by tools/story.ts. Knob 0.5: an answer on an old class's image weighs as
+ * much as one on a user class's image (growth/README.md, the knob).
+ */
+export const GROWTH_DEFAULTS: { readonly strategy: GrowthStrategy; readonly retentionKnob: number; readonly augmentations: number } = {
+  strategy: 'guarded',
+  retentionKnob: 0.5,
+  augmentations: DEFAULT_AUGMENTATIONS,
+};
 
 function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[] } {
   const pos = new Map<string, number>();
@@ -103,6 +115,7 @@ async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: s
   const res = await extractBottlenecks(req.backbone, missing, {
     cache: req.cache,
     augmentations: k,
+    views: req.options?.views,
     signal: req.signal,
     onProgress: (p) => req.onProgress?.({ ...p, phase: `${phase}:${p.phase}` }),
   });
@@ -182,7 +195,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       pool,
       decisions,
       options: {
-        retentionKnob: opts.retentionKnob ?? DEFAULT_RETENTION_KNOB,
+        retentionKnob: opts.retentionKnob ?? GROWTH_DEFAULTS.retentionKnob,
         seed: opts.seed ?? 1,
         epochs: opts.epochs,
         onProgress: (p) => req.onProgress?.(p),

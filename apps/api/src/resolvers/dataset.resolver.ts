@@ -8,7 +8,7 @@ import {
   ClassCount, ClassNode, Dataset, DatasetConnection, DatasetImage, DatasetImageConnection, DatasetImport,
   DatasetImportConnection, DatasetVersion, DatasetVersionConnection, Image, ImportRejectionConnection,
 } from '../schema/types.js';
-import { must } from './util.js';
+import { must, serverPath } from './util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
 
@@ -31,7 +31,7 @@ export class DatasetResolver {
 
   @Query(() => DatasetImport)
   async datasetImport(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
-    return must(await ctx.prisma.datasetImport.findUnique({ where: { id } }), 'dataset import', id);
+    return datasets.getDatasetImport(ctx.prisma, id);
   }
 
   @Query(() => Image)
@@ -78,7 +78,7 @@ export class DatasetResolver {
 
   @FieldResolver(() => DatasetVersion, { nullable: true })
   latestVersion(@Root() d: Dataset, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.datasetVersion.findFirst({ where: { datasetId: d.id }, orderBy: { number: 'desc' } });
+    return datasets.latestDatasetVersion(ctx.prisma, d.id);
   }
 
   @FieldResolver(() => DatasetImportConnection, { description: 'Imports, newest first.' })
@@ -93,7 +93,7 @@ export class DatasetResolver {
 
   @FieldResolver(() => Int)
   imageCount(@Root() d: Dataset, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.datasetImage.count({ where: { datasetId: d.id } });
+    return datasets.datasetImageCount(ctx.prisma, d.id);
   }
 }
 
@@ -130,6 +130,11 @@ export class DatasetImageResolver {
 
 @Resolver(() => DatasetImport)
 export class DatasetImportResolver {
+  @FieldResolver(() => String, { description: 'Where the files came from (server paths: last segment only for anonymous readers).' })
+  source(@Root() di: DatasetImport, @Ctx() ctx: ApiContext) {
+    return serverPath(di.source, ctx);
+  }
+
   @FieldResolver(() => Dataset)
   async dataset(@Root() di: DatasetImport, @Ctx() ctx: ApiContext) {
     return must(await ctx.loaders.dataset.load(di.datasetId), 'dataset', di.datasetId);
