@@ -176,8 +176,9 @@ export function uploadHandler(services: Services) {
       // drain what we did not read so the client sees our answer (the request cap bounds it), unless we
       // stopped reading an over-cap body: then the connection closes once the answer is out
       if (!req.complete) {
-        if (res.getHeader('connection') === 'close') res.writableFinished ? req.destroy() : res.on('finish', () => req.destroy());
-        else req.resume();
+        if (res.getHeader('connection') !== 'close') req.resume();
+        else if (res.writableFinished) req.destroy();
+        else res.on('finish', () => req.destroy());
       }
     }
   };

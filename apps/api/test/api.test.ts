@@ -413,7 +413,7 @@ describe('aliases and versions', () => {
     assert.equal(await api.db.prisma.classNode.count(), nodesBefore);
   });
 
-  test('relation fields are batched: the query count does not grow with the page size (no N+1)', async (t) => {
+  test('relation fields are batched: the query count does not grow with the page size (no N+1)', async () => {
     const q = `query($n: Int!) { modelVersions(first: $n) { nodes { number status model { name backbone { name } } parent { number }
       datasetVersion { number } evaluations { name summary { name value } } latestJob { status } aliases { name } children { number } } } }`;
     for (let i = 0; i < 5; i++) await fixtureVersion(); // at least 6 versions, whatever ran before

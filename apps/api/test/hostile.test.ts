@@ -10,6 +10,9 @@ import { connect } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import WebSocket from 'ws';
+import { getIntrospectionQuery } from 'graphql';
+import { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } from '@accrete/auth';
+import { failureReason } from '@accrete/jobs';
 import { createClient } from 'graphql-ws';
 import { startTestApi, ok, FLOWERS, REPO, type TestApi } from './harness.js';
 import { makeZip } from './zip-writer.js';
@@ -113,8 +116,6 @@ function codeIn(body: any): string | undefined {
 async function health(): Promise<number> {
   return (await fetch(`${api.url}/health`)).status;
 }
-
-const CMV = `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } } }`;
 
 before(async () => {
   api = await startTestApi({
@@ -278,7 +279,7 @@ function rows(): Row[] {
     {
       name: "a client's standard introspection query still works",
       code: null, status: 200,
-      run: async () => gqlRaw((await import('graphql')).getIntrospectionQuery()),
+      run: () => gqlRaw(getIntrospectionQuery()),
       check: (body) => assert.ok(body.data.__schema.types.length > 50),
     },
     { name: `${FIELD_CAPS['Query.predict'] + 1} predict aliases in one request (predict cap)`, code: 'BAD_INPUT', status: 400, run: () => gqlRaw(predictAliases(FIELD_CAPS['Query.predict'] + 1)) },
@@ -486,7 +487,6 @@ describe('hostile sequences', () => {
   });
 
   test('other row 2: a job failure reason shown to users carries no path and no code snippet', async () => {
-    const { failureReason } = await import('../../../libs/jobs/src/execute-job.js');
     const err = Object.assign(new Error(`ENOSPC: no space left on device, write '${api.config.paths.bottlenecks}/ab/x.bn'\n    at writeFile (node:fs)\n  12 | const x = y;`), { code: 'ENOSPC' });
     const reason = failureReason(err);
     assert.match(reason, /disk is full/);
@@ -497,7 +497,6 @@ describe('hostile sequences', () => {
   });
 
   test('other row 3: a revoked token is refused by another API process within the token cache time (injected clock)', async () => {
-    const { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } = await import('@accrete/auth');
     let t = Date.now();
     const previous = setTokenCacheTiming({ ttlMs: TOKEN_CACHE_MS, now: () => t });
     try {

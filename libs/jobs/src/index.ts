@@ -1,7 +1,7 @@
 // Public surface of jobs: the training job runner (in-process or pg-boss; compute in a child process) and the
 // process-wide backbone (predictions).
 export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOptions } from './runner.js';
-export { executeJob, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
+export { executeJob, failureReason, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
 export { getSharedBackbone, loadedSharedBackbone, backboneSpec, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
 export { TrainerProcess, TrainerProcessExit, type TrainerProcessOptions } from './trainer-process.js';
 export type { BackboneInfo } from './train-compute.js';
