@@ -42,6 +42,8 @@ function readMultipart(req: Request, dir: string, limits: { maxFileBytes: number
     } catch (e) {
       return reject(new RegistryError('BAD_INPUT', `expected multipart/form-data: ${(e as Error).message}`));
     }
+    // the client may have gone (cut-off body) while we checked its token: no 'close' event will come now
+    if (req.destroyed && !req.complete) return reject(new RegistryError('BAD_INPUT', 'the upload was cut off'));
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxRequestBytes) return reject(new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
     const out: Upload = { fields: {}, files: [] };
