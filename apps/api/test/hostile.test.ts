@@ -19,8 +19,6 @@ import { makeZip } from './zip-writer.js';
 import { CSRF_HEADER } from '../src/upload.js';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../src/server.js';
 import { FIELD_CAPS } from '../src/limits.js';
-import { failureReason } from '@accrete/jobs';
-import { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } from '@accrete/auth';
 
 const MAX_BYTES = 300_000;
 const MAX_REQUEST = 2_000_000;
