@@ -18,21 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_AUGMENTATIONS,
-  growHead,
-  growVersion,
-  parentTop1,
-  tradeoffCurve,
-  type GrownHead,
-  type GrowthProblem,
-  type LabelledImage,
-  type StrategyConfig,
-} from '../libs/trainer/src/index.js';
-import { appendColumns, frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
-import { newColumnObjective, toDevice } from '../libs/trainer/src/growth/new-columns.js';
-import { rng } from '../libs/trainer/src/growth/rng.js';
-import type { Head } from '../libs/trainer/src/types.js';
+import { DEFAULT_AUGMENTATIONS, growHead, growVersion, parentTop1, tradeoffCurve, type GrownHead, type GrowthProblem, type LabelledImage, type StrategyConfig, appendColumns, frozenStats, logits, matrix, newColumnObjective, toDevice, rng, type Head } from '@accrete/trainer/internals';
 import { DAISY_UNIT, FLOWER_CLASSES, evalRows, labelledRows, loadGrowthData, poolRows, retentionSet, type GrowthData } from './growth-data.js';
 
 const { values } = parseArgs({
