@@ -2,7 +2,8 @@
 // (the cache is per client), so its revocation reaches this client only through the timed re-check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheTiming, tokenChecksSettled, type TokenCacheTiming } from './tokens.js';
 
 let db: DbHandle;

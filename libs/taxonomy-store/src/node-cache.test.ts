@@ -2,7 +2,8 @@
 // (caches are per client), so its writes reach this client's cache only through the TTL revalidation.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming, type CacheTiming } from './node-cache.js';
 import { invalidateTaxonomyCache } from './snapshot.js';
 
