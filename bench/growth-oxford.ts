@@ -18,7 +18,27 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_AUGMENTATIONS, growHead, growVersion, parentTop1, tradeoffCurve, type GrownHead, type GrowthProblem, type LabelledImage, type StrategyConfig, appendColumns, frozenStats, logits, matrix, newColumnObjective, toDevice, rng, type Head } from '@accrete/trainer/internals';
+import {
+  DEFAULT_AUGMENTATIONS,
+  defaultViews,
+  growHead,
+  growVersion,
+  parentTop1,
+  tradeoffCurve,
+  appendColumns,
+  frozenStats,
+  logits,
+  matrix,
+  newColumnObjective,
+  toDevice,
+  rng,
+  type GrownHead,
+  type GrowthProblem,
+  type LabelledImage,
+  type StrategyConfig,
+  type ViewKind,
+  type Head,
+} from '@accrete/trainer/internals';
 import { DAISY_UNIT, FLOWER_CLASSES, evalRows, labelledRows, loadGrowthData, poolRows, retentionSet, type GrowthData } from './growth-data.js';
 
 const { values } = parseArgs({
@@ -27,6 +47,7 @@ const { values } = parseArgs({
     augmentations: { type: 'string', default: String(DEFAULT_AUGMENTATIONS) },
     knob: { type: 'string' },
     variants: { type: 'string' },
+    views: { type: 'string' },
     'baseline-lr': { type: 'string', default: '0.003,0.01' },
     'baseline-pool-mass': { type: 'string', default: '0,1' },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '.accrete/bench-cache' },
@@ -59,7 +80,7 @@ if (values['timing-child']) {
     val: ox.valid,
     rehearsal: d.even,
     strategy: 'guarded',
-    options: { augmentations: K, ...knobOpt },
+    options: { augmentations: K, ...knobOpt }, // views: the trainer's default for the backend
     cache: d.cache,
   });
   const cpu = process.cpuUsage(c0);
@@ -72,7 +93,7 @@ if (values['timing-child']) {
   process.exit(0);
 }
 
-const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, oxford: true, log });
+const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, views: values.views as ViewKind | undefined, oxford: true, log });
 const ox = d.oxford!;
 log(`bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K}); ${ox.classes.length} Oxford classes, ${ox.train.length} train / ${ox.valid.length} valid`);
 const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
@@ -126,6 +147,7 @@ const result: Record<string, unknown> = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
   backend: d.backbone.backend,
   augmentations: K,
+  views: values.views ?? defaultViews(d.backbone),
   protocol: 'train: Oxford train (+ flowers train for v2 classes); report: Oxford valid, flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index, drop vs v1',
   v1: { imagenetOddTop1: v1OddTop1 },
 };
@@ -242,6 +264,26 @@ if (only.has('v3')) {
       imagenet: { need: 'cumulative drop ≤ 1.5 pt vs v1', got: r.cumulativeDropPoints, pass: r.cumulativeDropPoints <= 1.5 },
     },
   };
+  await save();
+}
+
+// ---- v3 variants (diagnostics): --variants '[["name", overrides, k], ...]'
+if (only.has('v3ablate')) {
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, o, k] of JSON.parse(values.variants ?? '[]') as [string, Partial<StrategyConfig>, number][]) {
+    const { g: g2 } = await grow(problem(v1, FLOWER_CLASSES.filter((c) => c !== 'daisy'), [flowersSet], {}, k));
+    const p3 = problem(child(g2), ox.classes.filter((c) => !(c in NAME_OVERLAPS)), [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, k);
+    const g3 = await growHead(p3, 'guarded', o);
+    const r = await report(`v3 ${name} k=${k}`, child(g3), NAME_OVERLAPS);
+    const u = unitsOf(g3.labels, NAME_OVERLAPS);
+    const val = evalRows(ox.valid, ox.validViews, u);
+    const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
+    const lost = new Map<string, number>();
+    val.unit.forEach((tu, i) => { if (t[i] !== tu) { const key = g3.labels[t[i]]; lost.set(key, (lost.get(key) ?? 0) + 1); } });
+    rows.push({ ...r, name, k, overrides: o, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
+    log(`  wrong answers: ${JSON.stringify(rows.at(-1)!.wrongAnswers)}`);
+  }
+  result.v3ablate = rows;
   await save();
 }
 

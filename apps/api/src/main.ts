@@ -3,11 +3,12 @@
 import 'reflect-metadata';
 import { loadConfig } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
-import { disposeSharedBackbones } from '@accrete/jobs';
+import { disposeSharedBackbones, installProcessGuards } from '@accrete/jobs';
 import { startApi } from './app.js';
 
 const config = loadConfig();
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
+installProcessGuards(log, 'api');
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true });
 log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
 const app = await startApi({ config, db, log });

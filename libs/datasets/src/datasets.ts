@@ -78,6 +78,19 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) =
 
 const chunks = <T>(xs: T[], n = 1000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+export const isStorageFailure = (e: unknown) => STORAGE_ERRNOS.has(String((e as NodeJS.ErrnoException)?.code));
+
+/** The server could not store the files (a full disk…): nothing of the import was kept. No path in the message. */
+export class StorageFullError extends Error {
+  readonly code: string;
+  constructor(cause: NodeJS.ErrnoException) {
+    super(`the server could not store the images (${cause.code === 'ENOSPC' ? 'its disk is full' : cause.code}); nothing was imported`, { cause });
+    this.name = 'StorageFullError';
+    this.code = cause.code ?? 'EIO';
+  }
+}
+
 /** Validates, stores and records a batch of files as one DatasetImport. */
 export async function ingestFiles(
   deps: IngestDeps,
@@ -89,19 +102,29 @@ export async function ingestFiles(
   const limits = { maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels };
   type Ok = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
   const rejections: { path: string; reason: string }[] = [];
+  // a full disk (or another storage failure) fails the whole import: its files are not the problem
+  let storageError: NodeJS.ErrnoException | null = null;
+  const created: string[] = [];
   const checked = await mapLimit(req.files, 4, async (f): Promise<Ok | null> => {
+    if (storageError) return null;
     const pre = f.rejected ?? labelProblem(f.label);
     if (pre) return rejections.push({ path: f.path, reason: pre }), null;
     try {
       const bytes = await f.read();
       const info = await inspectImage(bytes, limits, f.path);
-      const { sha256, key } = await storage.putImage(bytes);
-      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, req.valFraction), sha256, key, info };
+      const put = await storage.putImage(bytes);
+      if (put.created) created.push(put.key);
+      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(put.sha256, req.valFraction), sha256: put.sha256, key: put.key, info };
     } catch (e) {
-      rejections.push({ path: f.path, reason: rejectionReason(e) });
+      if (isStorageFailure(e)) storageError ??= e as NodeJS.ErrnoException;
+      else rejections.push({ path: f.path, reason: rejectionReason(e) });
       return null;
     }
   });
+  if (storageError) {
+    await Promise.all(created.map((key) => storage.removeImage(key).catch(() => undefined)));
+    throw new StorageFullError(storageError);
+  }
 
   // dedupe within the batch, then against the dataset
   let duplicates = 0;
@@ -114,23 +137,27 @@ export async function ingestFiles(
     else rejections.push({ path: ok.path, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
   }
   const shas = [...bySha.keys()];
-  const existing = new Map<string, { label: string; sourcePath: string }>();
-  for (const part of chunks(shas)) {
-    const rows = await prisma.datasetImage.findMany({
-      where: { datasetId: dataset.id, image: { sha256: { in: part } } },
-      select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
-    });
-    for (const r of rows) existing.set(r.image.sha256, r);
-  }
-  const fresh: Ok[] = [];
-  for (const ok of bySha.values()) {
-    const ex = existing.get(ok.sha256);
-    if (!ex) fresh.push(ok);
-    else if (ex.label === ok.label) duplicates++;
-    else rejections.push({ path: ok.path, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
-  }
+  let fresh: Ok[] = [];
 
   const result = await prisma.$transaction(async (tx) => {
+    // imports into one dataset are serialized on its row: the second one sees the first one's images as
+    // duplicates instead of failing on the unique key
+    await tx.$executeRaw`SELECT 1 FROM "Dataset" WHERE id = ${dataset.id} FOR UPDATE`;
+    const existing = new Map<string, { label: string; sourcePath: string | null }>();
+    for (const part of chunks(shas)) {
+      const rows = await tx.datasetImage.findMany({
+        where: { datasetId: dataset.id, image: { sha256: { in: part } } },
+        select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
+      });
+      for (const r of rows) existing.set(r.image.sha256, r);
+    }
+    fresh = [];
+    for (const ok of bySha.values()) {
+      const ex = existing.get(ok.sha256);
+      if (!ex) fresh.push(ok);
+      else if (ex.label === ok.label) duplicates++;
+      else rejections.push({ path: ok.path, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+    }
     for (const part of chunks(fresh)) {
       await tx.image.createMany({
         data: part.map((o) => ({ sha256: o.sha256, width: o.info.width, height: o.info.height, format: o.info.format, bytes: o.info.bytes, storageKey: o.key })),

@@ -1,6 +1,6 @@
 // growVersion: the facade the job runner calls. Images → bottlenecks (cached, with augmentations) → growth strategy
 // on features → evaluation on the validation images. Returns a plain linear head over the same bottleneck.
-import { extractBottlenecks } from './extract/extract-bottlenecks.js';
+import { extractBottlenecks, type ViewKind } from './extract/extract-bottlenecks.js';
 import type { BottleneckCache } from './cache/bottleneck-cache.js';
 import { evaluateHead, type EvaluationReport } from './eval/evaluate.js';
 import { growHead, STRATEGY_CONFIGS } from './growth/grow-head.js';
@@ -20,6 +20,9 @@ export interface GrowOptions {
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
+  /** How they are made: 'feature-map' (default on onnx: one backbone pass per image) or 'image' (one pass per
+   *  view, with flips and brightness: bench/results/growth-image-views.json vs growth-feature-views.json). */
+  views?: ViewKind;
   /** Optimiser iterations (default per strategy). */
   epochs?: number;
   seed?: number;
@@ -111,6 +114,7 @@ async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: s
   const res = await extractBottlenecks(req.backbone, missing, {
     cache: req.cache,
     augmentations: k,
+    views: req.options?.views,
     signal: req.signal,
     onProgress: (p) => req.onProgress?.({ ...p, phase: `${phase}:${p.phase}` }),
   });

@@ -29,7 +29,7 @@ export { preprocessRgb } from './preprocess/preprocess.js';
 export { ImageRejectedError } from './preprocess/errors.js';
 export { BottleneckCache } from './cache/bottleneck-cache.js';
 export { imageRef } from './cache/image-ref.js';
-export { extractBottlenecks, defaultViews, type ExtractOptions, type ExtractResult, type ViewKind } from './extract/extract-bottlenecks.js';
+export { extractBottlenecks, CacheWriteError, defaultViews, type ExtractOptions, type ExtractResult, type ViewKind } from './extract/extract-bottlenecks.js';
 export { exportModel, type ArtifactManifest, type ExportManifestInput } from './export/export-model.js';
 export { loadClassifier, type Classifier, type ClassifierSource } from './classifier/load-classifier.js';
 export { headLogits, type Prediction } from './classifier/head-math.js';
