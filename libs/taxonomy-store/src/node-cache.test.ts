@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type DbHandle, type PrismaClient } from '@accrete/db';
 import { createTestDatabase } from '@accrete/db/testing';
-import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming, type CacheTiming } from './node-cache.js';
+import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming } from './node-cache.js';
+import type { CacheTiming } from '@accrete/primitives';
 import { invalidateTaxonomyCache } from './snapshot.js';
 
 let db: DbHandle;
