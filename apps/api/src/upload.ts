@@ -42,6 +42,8 @@ function readMultipart(req: Request, dir: string, limits: { maxFileBytes: number
     } catch (e) {
       return reject(new RegistryError('BAD_INPUT', `expected multipart/form-data: ${(e as Error).message}`));
     }
+    // the client may have gone (cut-off body) while we checked its token: no 'close' event will come now
+    if (req.destroyed && !req.complete) return reject(new RegistryError('BAD_INPUT', 'the upload was cut off'));
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxRequestBytes) return reject(new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
     const out: Upload = { fields: {}, files: [] };
@@ -176,11 +178,9 @@ export function uploadHandler(services: Services) {
       // drain what we did not read so the client sees our answer (the request cap bounds it), unless we
       // stopped reading an over-cap body: then the connection closes once the answer is out
       if (!req.complete) {
-        if (res.getHeader('connection') === 'close') {
-          if (res.writableFinished) req.destroy();
-          else res.on('finish', () => req.destroy());
-        }
-        else req.resume();
+        if (res.getHeader('connection') !== 'close') req.resume();
+        else if (res.writableFinished) req.destroy();
+        else res.on('finish', () => req.destroy());
       }
     }
   };
