@@ -45,6 +45,7 @@ export async function createTestEnv(opts: { rehearsalPerParity?: number; /** an 
       ACCRETE_DATA_DIR: dataDir,
       ACCRETE_SHARED_DIR: SHARED,
       ACCRETE_REHEARSAL_DIR: rehearsalDir,
+      ACCRETE_TRAINER_NICE: process.env.ACCRETE_TRAINER_NICE,
       ...(db.kind === 'postgres' ? { DATABASE_URL: db.url } : {}),
     },
     REPO,
