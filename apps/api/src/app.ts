@@ -5,12 +5,17 @@ import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
 import { createJobRunner, getSharedBackbone, type JobRunner } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
-import { ClassifierCache, seedBaseModel } from '@accrete/registry';
+import { ClassifierCache, FirstSignIn, createApiToken, seedBaseModel } from '@accrete/registry';
 import { startApiServer, type ApiServer } from './server.js';
 import type { Services } from './context.js';
 import type { QueryLimits } from './limits.js';
 
-export interface ApiApp { server: ApiServer; runner: JobRunner; services: Services; backbone: Backbone; close(): Promise<void> }
+export interface ApiApp {
+  server: ApiServer; runner: JobRunner; services: Services; backbone: Backbone;
+  /** Dashboard link that signs the first ADMIN in, when the install has no token yet (print it once). */
+  firstSignInUrl: string | null;
+  close(): Promise<void>;
+}
 
 export interface StartApiOptions {
   config: Config;
@@ -43,11 +48,26 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
   const prisma = opts.prisma ?? db.prisma;
-  const services: Services = { prisma, config, storage, runner, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone)), log };
+  const firstSignIn = new FirstSignIn();
+  const code = await firstSignIn.open(db.prisma);
+  const services: Services = {
+    prisma, config, storage, runner, firstSignIn, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone)), log,
+  };
   const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => backbone.backend, limits: opts.limits });
+  if (db.lock) {
+    // tools/create-token.ts of the same user, while this process holds the PGlite database: the token is made here,
+    // in the only process whose writes count
+    db.lock.setInfo('url', server.url);
+    db.lock.handle('createApiToken', async (r) => {
+      const { token, apiToken } = await createApiToken(db.prisma, { name: String(r.name ?? ''), role: String(r.role ?? '') as 'READER' });
+      log(`api: token "${apiToken.name}" (${apiToken.role}) created for tools/create-token.ts`);
+      return { token, id: apiToken.id, name: apiToken.name, role: apiToken.role };
+    });
+  }
   let closing: Promise<void> | undefined;
   return {
     server, runner, services, backbone,
+    firstSignInUrl: code ? `http://${config.host}:${config.dashboardPort}/sign-in#code=${code}` : null,
     close: () => (closing ??= (async () => {
       await server.close();
       log('api: http closed');

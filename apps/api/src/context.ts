@@ -3,7 +3,7 @@ import type { PrismaClient, Role } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import type { JobRunner } from '@accrete/jobs';
-import type { ClassifierCache } from '@accrete/registry';
+import type { ClassifierCache, FirstSignIn } from '@accrete/registry';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface Services {
@@ -12,6 +12,8 @@ export interface Services {
   storage: LocalStorage;
   runner: JobRunner;
   classifiers: ClassifierCache;
+  /** The one-time sign-in of a fresh install (no token yet). */
+  firstSignIn: FirstSignIn;
   log: (m: string) => void;
 }
 

@@ -8,10 +8,14 @@ import { startApi } from './app.js';
 
 const config = loadConfig();
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true });
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' });
 log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
 const app = await startApi({ config, db, log });
 log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, backend ${app.backbone.backend}, jobs ${config.jobs})`);
+if (app.firstSignInUrl) {
+  // no token exists yet: the only way in for the first admin (works once; later starts print nothing)
+  console.log(`\n  First start: sign in to the dashboard as ADMIN with this one-time link:\n\n    ${app.firstSignInUrl}\n`);
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {

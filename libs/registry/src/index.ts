@@ -4,7 +4,7 @@ export { paginate, encodeCursor, decodeCursor, DEFAULT_PAGE, MAX_PAGE, type Page
 export * from './lists.js';
 export {
   createApiToken, authenticateToken, revokeApiToken, hashToken, roleAtLeast, forgetVerifiedTokens, TOKEN_PREFIX, TOKEN_CACHE_MS,
-  setTokenCacheMs, tokenChecksSettled,
+  setTokenCacheMs, tokenChecksSettled, FirstSignIn,
 } from './tokens.js';
 export { getModel, getVersion, versionLineage } from './models.js';
 export { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
