@@ -103,9 +103,12 @@ export async function lockDataDir(dataDir: string, program: string): Promise<Dat
     });
     if (!bound) break;
     if (bound.code !== 'EADDRINUSE' || attempt > 0) throw new Error(`cannot lock ${dataDir} (${socketPath}): ${bound.message}`);
-    const holder = await askLockHolder(socketPath, { op: 'hello' }).catch((e: NodeJS.ErrnoException) => e);
-    if (!(holder instanceof Error)) throw new DatabaseLockedError(dataDir, holder as LockHolder);
-    if (holder.code !== 'ECONNREFUSED' && holder.code !== 'ENOENT') throw new DatabaseLockedError(dataDir, null);
+    const holder = await askLockHolder(socketPath, { op: 'hello' }).then(
+      (h) => ({ holder: h as LockHolder, error: null }),
+      (e: NodeJS.ErrnoException) => ({ holder: null, error: e }),
+    );
+    if (holder.holder) throw new DatabaseLockedError(dataDir, holder.holder);
+    if (holder.error?.code !== 'ECONNREFUSED' && holder.error?.code !== 'ENOENT') throw new DatabaseLockedError(dataDir, null);
     // left by a process that died: nobody listens on it any more
     try {
       unlinkSync(socketPath);

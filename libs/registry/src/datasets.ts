@@ -1,6 +1,7 @@
 // Datasets: ingest files (folder, zip, upload, base64) with validation and dedupe, then freeze versions.
 // Every file ends accepted, duplicate, or rejected with a reason (ImportRejection rows). Blobs are
 // content-addressed, so storing them before the transaction is harmless; all rows are written in one transaction.
+import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
@@ -78,40 +79,50 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) =
 
 const chunks = <T>(xs: T[], n = 1000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
-/** Validates, stores and records a batch of files as one DatasetImport. */
-export async function ingestFiles(
-  deps: IngestDeps,
-  req: { datasetId: string; source: string; files: IngestFile[]; valFraction?: number },
-): Promise<ImportOutcome> {
+type Checked = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
+
+interface CheckedBatch {
+  dataset: Dataset;
+  /** images new to the dataset, one per content */
+  fresh: Checked[];
+  /** same content and label as another file of the batch or an image already in the dataset */
+  duplicates: { path: string; label: string; split: Split }[];
+  rejections: { path: string; label: string | null; reason: string }[];
+}
+
+/**
+ * Validates a batch (layout, size, decodable image, label) and sorts it into fresh images, duplicates and rejections.
+ * `store` puts the fresh blobs into storage; a preview (store=false) only hashes them, so it writes nothing.
+ */
+async function checkBatch(deps: IngestDeps, req: { datasetId: string; files: IngestFile[]; valFraction?: number }, store: boolean): Promise<CheckedBatch> {
   const { prisma, storage, config } = deps;
   const dataset = await prisma.dataset.findUnique({ where: { id: req.datasetId } });
   if (!dataset) throw notFound('dataset', req.datasetId);
   const limits = { maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels };
-  type Ok = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
-  const rejections: { path: string; reason: string }[] = [];
-  const checked = await mapLimit(req.files, 4, async (f): Promise<Ok | null> => {
+  const rejections: CheckedBatch['rejections'] = [];
+  const checked = await mapLimit(req.files, 4, async (f): Promise<Checked | null> => {
     const pre = f.rejected ?? labelProblem(f.label);
-    if (pre) return rejections.push({ path: f.path, reason: pre }), null;
+    if (pre) return rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null;
     try {
       const bytes = await f.read();
       const info = await inspectImage(bytes, limits, f.path);
-      const { sha256, key } = await storage.putImage(bytes);
+      const { sha256, key } = store ? await storage.putImage(bytes) : { sha256: sha256Of(bytes), key: '' };
       return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, req.valFraction), sha256, key, info };
     } catch (e) {
-      rejections.push({ path: f.path, reason: rejectionReason(e) });
+      rejections.push({ path: f.path, label: f.label, reason: rejectionReason(e) });
       return null;
     }
   });
 
   // dedupe within the batch, then against the dataset
-  let duplicates = 0;
-  const bySha = new Map<string, Ok>();
+  const duplicates: CheckedBatch['duplicates'] = [];
+  const bySha = new Map<string, Checked>();
   for (const ok of checked) {
     if (!ok) continue;
     const seen = bySha.get(ok.sha256);
     if (!seen) bySha.set(ok.sha256, ok);
-    else if (seen.label === ok.label) duplicates++;
-    else rejections.push({ path: ok.path, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+    else if (seen.label === ok.label) duplicates.push(ok);
+    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
   }
   const shas = [...bySha.keys()];
   const existing = new Map<string, { label: string; sourcePath: string }>();
@@ -122,13 +133,26 @@ export async function ingestFiles(
     });
     for (const r of rows) existing.set(r.image.sha256, r);
   }
-  const fresh: Ok[] = [];
+  const fresh: Checked[] = [];
   for (const ok of bySha.values()) {
     const ex = existing.get(ok.sha256);
     if (!ex) fresh.push(ok);
-    else if (ex.label === ok.label) duplicates++;
-    else rejections.push({ path: ok.path, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+    else if (ex.label === ok.label) duplicates.push(ok);
+    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
   }
+  return { dataset, fresh, duplicates, rejections };
+}
+
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Validates, stores and records a batch of files as one DatasetImport. */
+export async function ingestFiles(
+  deps: IngestDeps,
+  req: { datasetId: string; source: string; files: IngestFile[]; valFraction?: number },
+): Promise<ImportOutcome> {
+  const { prisma } = deps;
+  const { dataset, fresh, duplicates: dupes, rejections } = await checkBatch(deps, req, true);
+  const duplicates = dupes.length;
 
   const result = await prisma.$transaction(async (tx) => {
     for (const part of chunks(fresh)) {
@@ -175,10 +199,19 @@ export async function resolveImportPath(importRoots: string[], path: string): Pr
 
 const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
 
-/** Lists an ImageFolder: {train,val}/<class>/… or <class>/…; every file becomes an IngestFile (maybe pre-rejected). */
-export async function scanImageFolder(dir: string, roots: string[], maxBytes: number): Promise<IngestFile[]> {
+/**
+ * How a folder is laid out, which decides the split of its images:
+ * - `train-val`: train/<class>/… and val/<class>/… — the folders decide;
+ * - `train-only`: train/<class>/… with no val/ — validation is derived like `class-folders` (never none);
+ * - `class-folders`: <class>/… — each image's split is derived from its content hash (valFraction to VAL).
+ */
+export type FolderLayout = 'train-val' | 'train-only' | 'class-folders';
+
+/** Lists an ImageFolder (see FolderLayout); every file becomes an IngestFile (maybe pre-rejected). */
+export async function scanImageFolder(dir: string, roots: string[], maxBytes: number): Promise<{ files: IngestFile[]; layout: FolderLayout }> {
   const top = await readdir(dir, { withFileTypes: true });
-  const splitLayout = top.some((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()]);
+  const splitDirs = top.filter((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()]).map((e) => SPLIT_DIRS[e.name.toLowerCase()]);
+  const layout: FolderLayout = splitDirs.length === 0 ? 'class-folders' : splitDirs.includes('VAL') ? 'train-val' : 'train-only';
   const files: IngestFile[] = [];
   const rel = (p: string) => relative(dir, p).split(sep).join('/');
   const addFile = async (full: string, label: string | null, split: Split | null, why?: string) => {
@@ -217,11 +250,12 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
       else await addFile(full, null, null, why);
     }
   };
-  if (splitLayout) {
+  if (layout !== 'class-folders') {
     for (const e of top) {
       const full = join(dir, e.name);
       const split = e.isDirectory() ? SPLIT_DIRS[e.name.toLowerCase()] : undefined;
-      if (split) await walkClasses(full, split);
+      // train/ alone: its images get a derived split (null), so the version still has validation images
+      if (split) await walkClasses(full, layout === 'train-only' ? null : split);
       // files beside train/ and val/ (e.g. test/, README) are reported, not silently skipped
       else if (e.isDirectory()) await rejectAll(full, 'not inside train/ or val/');
       else await addFile(full, null, null, 'not inside train/ or val/');
@@ -229,13 +263,78 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
   } else {
     await walkClasses(dir, null);
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), layout };
+}
+
+export interface ImportPreviewClass { label: string; files: number; train: number; val: number; duplicates: number; rejected: number }
+
+/** What an import would do, computed without writing anything. */
+export interface ImportPreview {
+  source: string;
+  layout: FolderLayout;
+  /** share of derived-split images that go to validation (by content hash) */
+  valFraction: number;
+  files: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  classes: ImportPreviewClass[];
+  /** up to MAX_PREVIEW_REJECTIONS, by path */
+  rejections: { path: string; reason: string }[];
+  /** plain-language explanations: how the split was chosen, classes left without validation images… */
+  notes: string[];
+}
+
+const MAX_PREVIEW_REJECTIONS = 200;
+
+/** The split rule of a layout, in words (also served with every preview, so the dashboard shows the same text). */
+export function layoutNote(layout: FolderLayout, valFraction: number): string {
+  const share = `${Math.round(valFraction * 100)}%`;
+  if (layout === 'train-val') return 'train/ and val/ folders: each image keeps the split of its folder.';
+  if (layout === 'train-only') {
+    return `train/ without val/: about ${share} of each class's images go to validation, chosen by content hash (the same image always lands in the same split).`;
+  }
+  return `class folders without train/ or val/: about ${share} of each class's images go to validation, chosen by content hash.`;
+}
+
+/** Dry run of importImageFolder: per class, the files found, their split, duplicates and rejections. Writes nothing. */
+export async function previewImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportPreview> {
+  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
+  const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
+  const { files, layout } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
+  if (files.length === 0) throw badInput(`${req.path} contains no files`);
+  const valFraction = req.valFraction ?? DEFAULT_VAL_FRACTION;
+  const { fresh, duplicates, rejections } = await checkBatch(deps, { datasetId: req.datasetId, files, valFraction }, false);
+  const classes = new Map<string, ImportPreviewClass>();
+  const row = (label: string) => classes.get(label) ?? classes.set(label, { label, files: 0, train: 0, val: 0, duplicates: 0, rejected: 0 }).get(label)!;
+  for (const f of files) if (f.label) row(f.label.trim() || f.label).files++;
+  for (const f of fresh) (f.split === 'VAL' ? row(f.label).val++ : row(f.label).train++);
+  for (const d of duplicates) row(d.label).duplicates++;
+  for (const r of rejections) if (r.label) row(r.label).rejected++;
+  const sorted = [...classes.values()].sort((a, b) => a.label.localeCompare(b.label));
+  const notes = [layoutNote(layout, valFraction)];
+  const noVal = sorted.filter((c) => c.train > 0 && c.val === 0).map((c) => c.label);
+  if (noVal.length) notes.push(`no validation image for ${noVal.join(', ')}: the new version's evaluation cannot score ${noVal.length === 1 ? 'it' : 'them'} (add images or a val/ folder).`);
+  const unlabelled = rejections.filter((r) => !r.label).length;
+  if (unlabelled) notes.push(`${unlabelled} file${unlabelled === 1 ? '' : 's'} outside any class folder will be rejected.`);
+  return {
+    source: `folder:${dir}`,
+    layout,
+    valFraction,
+    files: files.length,
+    accepted: fresh.length,
+    duplicates: duplicates.length,
+    rejected: rejections.length,
+    classes: sorted,
+    rejections: rejections.sort((a, b) => a.path.localeCompare(b.path)).slice(0, MAX_PREVIEW_REJECTIONS).map(({ path, reason }) => ({ path, reason })),
+    notes,
+  };
 }
 
 export async function importImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportOutcome> {
   if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
   const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
-  const files = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
+  const { files } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
   if (files.length === 0) throw badInput(`${req.path} contains no files`);
   return ingestFiles(deps, { datasetId: req.datasetId, source: `folder:${dir}`, files, valFraction: req.valFraction });
 }

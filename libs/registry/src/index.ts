@@ -24,7 +24,9 @@ export { ClassifierCache, predict, type PredictDeps, type PredictInput } from '.
 export { seedBaseModel, type SeedResult } from './seed.js';
 export * from './taxonomy/index.js';
 export { filesFromZip, layoutPaths, storeImages, isZip } from './uploads.js';
-export { resolveImportPath, scanImageFolder } from './datasets.js';
+export {
+  resolveImportPath, scanImageFolder, previewImageFolder, layoutNote, DEFAULT_VAL_FRACTION, type FolderLayout, type ImportPreview, type ImportPreviewClass,
+} from './datasets.js';
 export { resolvePredictVersion } from './predict.js';
 export { paginateArray } from './pagination.js';
 export {
