@@ -3,7 +3,7 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, getSharedBackbone, type JobRunner } from '@accrete/jobs';
+import { createJobRunner, evaluateBaseVersion, getSharedBackbone, type JobRunner } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, FirstSignIn, createApiToken, seedBaseModel } from '@accrete/registry';
 import { startApiServer, type ApiServer } from './server.js';
@@ -26,6 +26,8 @@ export interface StartApiOptions {
   limits?: QueryLimits;
   /** Replace the Prisma client the resolvers use (e.g. one extended to count queries); seeding still uses db.prisma. */
   prisma?: DbHandle['prisma'];
+  /** Score the base version on the retention photos after seeding, in the background (default true). */
+  evaluateBase?: boolean;
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
@@ -43,10 +45,21 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const log = opts.log ?? ((m: string) => console.log(m));
   const storage = new LocalStorage(config.paths);
   await storage.ensure();
+  log(`api: loading the base model (${config.baseModel})…`);
   const backbone = await getSharedBackbone(config, log);
-  await seedBaseModel(db.prisma, { backbone, modelName: config.baseModelName, source: config.baseModel, log });
+  log('api: checking the taxonomy and the base model in the registry…');
+  const seeded = await seedBaseModel(db.prisma, { backbone, modelName: config.baseModelName, source: config.baseModel, log });
   const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
+  // once per registry, in the background: the API serves meanwhile, and v1's page shows the figures when they land
+  const baseEvaluation = new AbortController();
+  const evaluatingBase =
+    opts.evaluateBase === false
+      ? Promise.resolve()
+      : evaluateBaseVersion({ prisma: db.prisma, config, storage, log, backbone }, seeded.version.id, baseEvaluation.signal).then(
+          () => undefined,
+          (e: unknown) => void (baseEvaluation.signal.aborted || log(`seed: the base version could not be evaluated: ${(e as Error).message}`)),
+        );
   const prisma = opts.prisma ?? db.prisma;
   const firstSignIn = new FirstSignIn();
   const code = await firstSignIn.open(db.prisma);
@@ -69,8 +82,10 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
     server, runner, services, backbone,
     firstSignInUrl: code ? `http://${config.host}:${config.dashboardPort}/sign-in#code=${code}` : null,
     close: () => (closing ??= (async () => {
+      baseEvaluation.abort();
       await server.close();
       log('api: http closed');
+      await evaluatingBase;
       await runner.stop();
       log('api: runner stopped');
       await services.classifiers.clear();

@@ -63,7 +63,7 @@ test('create-token CLI while the API holds the PGlite database: the API creates 
 
     // the API holds it: the first start has no token, so it offers the one-time sign-in link
     const db = await openDatabase({ dataDir: config.paths.db, program: 'api' });
-    const app = await startApi({ config, db, port: 0, log: () => undefined });
+    const app = await startApi({ config, db, port: 0, evaluateBase: false, log: () => undefined });
     try {
       assert.match(app.firstSignInUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/sign-in#code=[\w-]{20,}$/);
       const code = new URL(app.firstSignInUrl!).hash.slice('#code='.length);
@@ -97,7 +97,7 @@ test('create-token CLI while the API holds the PGlite database: the API creates 
     }
     // stored for good, and a later start with tokens prints no link
     const again = await openDatabase({ dataDir: config.paths.db, program: 'api' });
-    const app2 = await startApi({ config, db: again, port: 0, log: () => undefined });
+    const app2 = await startApi({ config, db: again, port: 0, evaluateBase: false, log: () => undefined });
     try {
       assert.equal(await again.prisma.apiToken.count(), 2);
       assert.equal(app2.firstSignInUrl, null);

@@ -5,5 +5,6 @@ export { getSharedBackbone, getSharedBottleneckCache, disposeSharedBackbones } f
 export { recoverJobs, newWorkerId } from './recovery.js';
 export { parseTrainingParams, JobInputError, type TrainingParams } from './params.js';
 export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
+export { evaluateBaseVersion, type BaseEvaluationOutcome } from './base-evaluation.js';
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
