@@ -1,14 +1,28 @@
 // The API process: loadConfig → openDatabase (migrates) → storage → seed → JobRunner → HTTP on host:apiPort.
 // SIGINT/SIGTERM stop taking requests, let the runner re-queue a running job, close the database.
 import 'reflect-metadata';
-import { loadConfig } from '@accrete/config';
-import { openDatabase } from '@accrete/db';
+import { ConfigError, loadConfig, type Config } from '@accrete/config';
+import { DatabaseLockedError, openDatabase, type DbHandle } from '@accrete/db';
 import { disposeSharedBackbones } from '@accrete/jobs';
 import { startApi } from './app.js';
 
-const config = loadConfig();
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' });
+/** A mistake of the operator (a bad setting, the database already open elsewhere): its message, no stack trace. */
+const refuse = (message: string): never => {
+  console.error(`api: ${message}`);
+  process.exit(2);
+};
+const config: Config = (() => {
+  try {
+    return loadConfig();
+  } catch (e) {
+    throw e instanceof ConfigError ? refuse(e.message) : e;
+  }
+})();
+const db: DbHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' }).catch((e: unknown) => {
+  if (!(e instanceof DatabaseLockedError)) throw e;
+  return refuse(`${e.message}.\nIs Accrete already running on this data directory (ACCRETE_DATA_DIR)? Stop it first, or use another data directory.`);
+});
 log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
 const app = await startApi({ config, db, log });
 log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, backend ${app.backbone.backend}, jobs ${config.jobs})`);

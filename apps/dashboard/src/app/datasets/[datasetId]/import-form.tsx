@@ -4,7 +4,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { ErrorBox, ProgressBar, Tabs } from '@/components/ui';
 import { graphql } from '@/gql';
-import { bytes, num } from '@/lib/format';
+import { bytes, num, plural } from '@/lib/format';
 import { gqlRequest } from '@/lib/graphql';
 import type { ImportPreviewQuery } from '@/gql/graphql';
 import { useMutation } from '@/lib/hooks';
@@ -244,7 +244,7 @@ function ServerImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
           {previewing && <span className="spinner" aria-hidden="true" />} {previewing ? 'Checking…' : 'Preview'}
         </button>
         <button type="submit" className="btn btn-primary" disabled={run.loading || !path.trim()}>
-          {run.loading && <span className="spinner" aria-hidden="true" />} {run.loading ? 'Importing…' : current ? `Import ${num(current.accepted)} images` : 'Import folder'}
+          {run.loading && <span className="spinner" aria-hidden="true" />} {run.loading ? 'Importing…' : current ? `Import ${plural(current.accepted, 'image')}` : 'Import folder'}
         </button>
       </div>
     </form>
