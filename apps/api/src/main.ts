@@ -19,6 +19,7 @@ const config: Config = (() => {
     throw e instanceof ConfigError ? refuse(e.message) : e;
   }
 })();
+log(`api: opening the database (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.paths.db}`}) and applying pending migrations…`);
 const db: DbHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' }).catch((e: unknown) => {
   if (!(e instanceof DatabaseLockedError)) throw e;
   return refuse(`${e.message}.\nIs Accrete already running on this data directory (ACCRETE_DATA_DIR)? Stop it first, or use another data directory.`);
