@@ -28,6 +28,11 @@ export default [
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@prisma/*', 'pg', 'pg-boss', 'express', '@apollo/*', 'type-graphql'] },
             { sourceTag: 'type:ml', onlyDependOnLibsWithTags: [], bannedExternalImports: dbOrHttp },
+            // the registry's successors: each stands on the data and util libs only (auth and taxonomy-store), or
+            // also on the trainer's image checks (datasets); none of them reaches into the model registry or jobs
+            { sourceTag: 'lib:auth', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
+            { sourceTag: 'lib:taxonomy-store', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
+            { sourceTag: 'lib:datasets', onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:ml'] },
           ],
         },
       ],

@@ -21,7 +21,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@accrete/config';
 import { createTestDatabase, openDatabase, MEMORY_DATA_DIR } from '@accrete/db';
-import { createApiToken } from '@accrete/registry';
+import { createApiToken } from '@accrete/auth';
 import { disposeSharedBackbones } from '@accrete/jobs';
 import { startApi } from '../apps/api/src/app.js';
 type LoadJob =

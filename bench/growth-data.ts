@@ -43,6 +43,8 @@ export interface GrowthData {
   val: Views;
   pool: Views;
   retention: Views;
+  /** Oxford 102 (when asked for): train (k views) and valid (plain), folder = class name. */
+  oxford?: { classes: string[]; train: LabelledImage[]; valid: LabelledImage[]; trainViews: Views; validViews: Views };
   extractSeconds: number;
 }
 
@@ -81,7 +83,7 @@ async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRe
   return { views: out };
 }
 
-export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; log?: (m: string) => void }): Promise<GrowthData> {
+export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; oxford?: boolean; log?: (m: string) => void }): Promise<GrowthData> {
   const shared = resolve(opts.shared ?? process.env.ACCRETE_SHARED_DIR ?? '../shared');
   const log = opts.log ?? (() => {});
   const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(opts.cacheDir, 'backbones'), log });
@@ -99,11 +101,23 @@ export async function loadGrowthData(opts: { shared?: string; cacheDir: string; 
   const pool = await views(backbone, cache, even, opts.k, step('imagenet even'));
   const val = await views(backbone, cache, flowersVal, 0, step('flowers val'));
   const retention = await views(backbone, cache, odd, 0, step('imagenet odd'));
-  return { shared, backbone, cache, k: opts.k, flowersTrain, flowersVal, even, odd, train, val, pool, retention, extractSeconds: (performance.now() - t0) / 1000 };
+  let oxford: GrowthData['oxford'];
+  if (opts.oxford) {
+    const oxTrain = await Promise.all((await listFlowers(join(shared, 'datasets/oxford102/train'))).map(ref));
+    const oxValid = await Promise.all((await listFlowers(join(shared, 'datasets/oxford102/valid'))).map(ref));
+    oxford = {
+      classes: [...new Set(oxTrain.map((i) => i.label))].sort(),
+      train: oxTrain,
+      valid: oxValid,
+      trainViews: await views(backbone, cache, oxTrain, opts.k, step('oxford train')),
+      validViews: await views(backbone, cache, oxValid, 0, step('oxford valid')),
+    };
+  }
+  return { shared, backbone, cache, k: opts.k, flowersTrain, flowersVal, even, odd, train, val, pool, retention, oxford, extractSeconds: (performance.now() - t0) / 1000 };
 }
 
 /** Rows of the first k+1 views of the images selected by `keep` (image index = position in the image list). */
-function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
+export function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
   const dim = v.views[0].dim;
   const parts: FeatureMatrix[] = [];
   const image: number[] = [];
@@ -141,4 +155,35 @@ export function valSet(d: GrowthData, unitOf: Record<string, number>, only?: str
 
 export function retentionSet(d: GrowthData): { x: FeatureMatrix; unit: Int32Array } {
   return { x: d.retention.views[0], unit: Int32Array.from(d.odd, (r) => r.unit) };
+}
+
+/** Labelled rows (k+1 views) of several image sources, each image mapped to its child unit (unmapped images skipped). */
+export function labelledRows(sources: { images: LabelledImage[]; views: Views; unitOf: (label: string) => number | undefined }[], k: number): LabelledFeatures {
+  const parts: { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array; unit: Int32Array }[] = [];
+  let offset = 0;
+  for (const s of sources) {
+    const keep = s.images.map((img, i) => (s.unitOf(img.label) !== undefined ? i : -1)).filter((i) => i >= 0);
+    const st = stackViews(s.views, k, keep);
+    parts.push({ ...st, image: Int32Array.from(st.image, (i) => i + offset), unit: Int32Array.from(st.image, (i) => s.unitOf(s.images[i].label)!) });
+    offset += s.images.length;
+  }
+  const cat = <T extends Int32Array | Uint16Array>(xs: T[], C: new (n: number) => T) => {
+    const out = new C(xs.reduce((a, x) => a + x.length, 0));
+    let o = 0;
+    for (const x of xs) { out.set(x, o); o += x.length; }
+    return out;
+  };
+  return { x: concatRows(parts.map((p) => p.x)), unit: cat(parts.map((p) => p.unit), Int32Array), image: cat(parts.map((p) => p.image), Int32Array), augmentation: cat(parts.map((p) => p.augmentation), Uint16Array) };
+}
+
+/** Plain rows of an evaluation source, each image mapped to its child unit (unmapped images skipped). */
+export function evalRows(images: LabelledImage[], v: Views, unitOf: (label: string) => number | undefined): { x: FeatureMatrix; unit: Int32Array } {
+  const keep = images.map((img, i) => (unitOf(img.label) !== undefined ? i : -1)).filter((i) => i >= 0);
+  const s = stackViews(v, 0, keep);
+  return { x: s.x, unit: Int32Array.from(keep, (i) => unitOf(images[i].label)!) };
+}
+
+/** Rehearsal rows: the even half of imagenet-sample, k+1 views. */
+export function poolRows(d: GrowthData, k: number): PoolFeatures {
+  return stackViews(d.pool, k, d.even.map((_, i) => i));
 }

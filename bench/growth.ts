@@ -144,7 +144,7 @@ for (const k of [...new Set([0, K])]) {
 for (const [name, o] of [
   ['guarded, daisy column frozen', { refine: 'none' }],
   ['guarded, no mixture negatives', { mixtures: 0 }],
-  ['guarded, l2 1e-4 (as finetune-new)', { l2New: 1e-4 }],
+  ['guarded, l2 1e-4 constant (as finetune-new)', { l2New: 1e-4, l2Scale: 'constant' }],
 ] as [string, Partial<StrategyConfig>][]) {
   const { g, seconds } = await grow('guarded', K, o);
   ablations.push(await measure(name, g, K, seconds));

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@accrete/config';
 import { askDataDirHolder, DatabaseLockedError, openDatabase } from '@accrete/db';
-import { createApiToken } from '@accrete/registry';
+import { createApiToken } from '@accrete/auth';
 
 type Role = 'READER' | 'EDITOR' | 'ADMIN';
 interface Created { token: string; id: string; name: string; role: string }

@@ -3,9 +3,10 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, evaluateBaseVersion, getSharedBackbone, type JobRunner } from '@accrete/jobs';
+import { createJobRunner, evaluateBaseVersion, getSharedBackbone, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
-import { ClassifierCache, FirstSignIn, createApiToken, seedBaseModel } from '@accrete/registry';
+import { ClassifierCache, seedBaseModel } from '@accrete/registry';
+import { FirstSignIn, createApiToken } from '@accrete/auth';
 import { startApiServer, type ApiServer } from './server.js';
 import type { Services } from './context.js';
 import type { QueryLimits } from './limits.js';
@@ -28,6 +29,8 @@ export interface StartApiOptions {
   prisma?: DbHandle['prisma'];
   /** Score the base version on the retention photos after seeding, in the background (default true). */
   evaluateBase?: boolean;
+  /** Awaited at each step of a training job this process runs (tests hold a job there while it runs). */
+  onJobStep?: JobStepHook;
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
@@ -49,7 +52,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const backbone = await getSharedBackbone(config, log);
   log('api: checking the taxonomy and the base model in the registry…');
   const seeded = await seedBaseModel(db.prisma, { backbone, modelName: config.baseModelName, source: config.baseModel, log });
-  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker });
+  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
   // once per registry, in the background: the API serves meanwhile, and v1's page shows the figures when they land
   const baseEvaluation = new AbortController();

@@ -1,6 +1,7 @@
 // Bearer tokens → Viewer. A missing header is anonymous; a wrong or revoked token is an error, not anonymous,
 // so a typo never silently downgrades a client to open reads.
-import { authenticateToken, RegistryError } from '@accrete/registry';
+import { authenticateToken } from '@accrete/auth';
+import { RegistryError } from '@accrete/errors';
 import type { PrismaClient } from '@accrete/db';
 import type { Viewer } from './context.js';
 

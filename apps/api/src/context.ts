@@ -3,7 +3,8 @@ import type { PrismaClient, Role } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import type { JobRunner } from '@accrete/jobs';
-import type { ClassifierCache, FirstSignIn } from '@accrete/registry';
+import type { ClassifierCache } from '@accrete/registry';
+import type { FirstSignIn } from '@accrete/auth';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface Services {

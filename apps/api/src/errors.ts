@@ -3,7 +3,7 @@
 // GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED for malformed documents and INTERNAL_SERVER_ERROR.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { RegistryError, isUniqueViolation, type ErrorCode } from '@accrete/registry';
+import { RegistryError, isUniqueViolation, type ErrorCode } from '@accrete/errors';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = { NOT_FOUND: 404, BAD_INPUT: 400, CONFLICT: 409, UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 

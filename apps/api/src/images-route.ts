@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
 import { classify, HTTP_STATUS } from './errors.js';
-import { RegistryError } from '@accrete/registry';
+import { RegistryError } from '@accrete/errors';
 
 const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heif: 'image/heif' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,9 @@
 // DataLoaders, one set per request: every relation field batches into one query per type per tick (no N+1).
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '@accrete/db';
-import { classAncestorsMany, classNodesById, notFound, versionsById } from '@accrete/registry';
+import { notFound } from '@accrete/errors';
+import { versionsById } from '@accrete/registry';
+import { classAncestorsMany, classNodesById } from '@accrete/taxonomy-store';
 import type { ClassNode } from '@accrete/db';
 
 type Row = { id: string };

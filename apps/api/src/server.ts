@@ -46,6 +46,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (bound.graphql && isGraphqlRequest(req)) void bound.graphql(req, res);
     else app(req, res);
   });
+  // Idle keep-alive sockets are closed by the client first: with Node's default 5 s, a client reusing a socket
+  // just as the server's timer closes it (likely when the event loop was busy) got "other side closed".
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>>(

@@ -5,7 +5,9 @@
 // stored and their Image ids returned (use them in predict(imageId)).
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
-import { RegistryError, roleAtLeast, ingestFiles, filesFromZip, isZip, storeImages, ZipRejectedError, type IngestFile } from '@accrete/registry';
+import { roleAtLeast } from '@accrete/auth';
+import { ingestFiles, filesFromZip, isZip, storeImages, ZipRejectedError, type IngestFile } from '@accrete/datasets';
+import { RegistryError } from '@accrete/errors';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
 import { classify, HTTP_STATUS } from './errors.js';

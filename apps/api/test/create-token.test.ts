@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@accrete/db';
-import { authenticateToken } from '@accrete/registry';
+import { authenticateToken } from '@accrete/auth';
 import 'reflect-metadata';
 import { loadConfig } from '@accrete/config';
 import { disposeSharedBackbones } from '@accrete/jobs';

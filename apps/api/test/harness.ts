@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '@accrete/config';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { createApiToken } from '@accrete/registry';
+import { createApiToken, setTokenCacheTiming, tokenChecksSettled } from '@accrete/auth';
+import { classNodeCacheSettled, setClassNodeCacheTiming, setTaxonomyCacheTiming } from '@accrete/taxonomy-store';
 import { disposeSharedBackbones } from '@accrete/jobs';
-import { startApi, type ApiApp } from '../src/app.js';
+import { startApi, type ApiApp, type StartApiOptions } from '../src/app.js';
 import { CSRF_HEADER } from '../src/upload.js';
 
 import { REPO, SHARED } from './paths.js';
@@ -26,10 +27,14 @@ export interface TestApi {
   upload(files: { name: string; data: Uint8Array }[], fields?: Record<string, string>, opts?: { token?: string | null; csrf?: boolean }): Promise<{ status: number; body: any }>;
   /** Prisma operations run by the resolvers since the last reset. */
   queries: { count: number; reset(): void };
+  /** Runs fn with no timed background work (token re-checks, class-node revalidation, taxonomy
+   *  snapshot reloads) able to start, so that
+   *  `queries` counts only what the requests themselves ask. */
+  withoutBackgroundQueries<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(env: Record<string, string> = {}, opts: Pick<StartApiOptions, 'onJobStep'> = {}): Promise<TestApi> {
   const dataDir = await mkdtemp(join(tmpdir(), 'accrete-api-test-'));
   const importRoot = join(dataDir, 'imports');
   await mkdir(importRoot, { recursive: true });
@@ -45,12 +50,25 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       },
     },
   }) as unknown as PrismaClient;
-  const app = await startApi({ config, db, port: 0, prisma: counted, evaluateBase: false, log: process.env.ACCRETE_TEST_LOG ? console.log : () => undefined });
+  const app = await startApi({ evaluateBase: false, ...opts, config, db, port: 0, prisma: counted, log: process.env.ACCRETE_TEST_LOG ? console.log : () => undefined });
   const mk = async (role: 'ADMIN' | 'EDITOR' | 'READER') => (await createApiToken(db.prisma, { name: `test-${role.toLowerCase()}`, role })).token;
   const tokens = { admin: await mk('ADMIN'), editor: await mk('EDITOR'), reader: await mk('READER') };
   const url = app.server.url;
   return {
     app, url, config, db, importRoot, tokens, queries,
+    async withoutBackgroundQueries(fn) {
+      const tokenTiming = setTokenCacheTiming({ ttlMs: Infinity });
+      const nodeTiming = setClassNodeCacheTiming({ ttlMs: Infinity });
+      const snapshotTiming = setTaxonomyCacheTiming({ ttlMs: Infinity });
+      try {
+        await Promise.all([tokenChecksSettled(counted), classNodeCacheSettled(counted)]);
+        return await fn();
+      } finally {
+        setTokenCacheTiming(tokenTiming);
+        setClassNodeCacheTiming(nodeTiming);
+        setTaxonomyCacheTiming(snapshotTiming);
+      }
+    },
     async gql(query, variables = {}, token = tokens.admin) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { execute, parse } from 'graphql';
+import { stepBarrier, type StepBarrier } from '@accrete/jobs/testing';
 import { startTestApi, ok, codeOf, FLOWERS, PANDA, type TestApi } from './harness.js';
 import { collectIds, rootQueries } from './full-selection.js';
 import { getSchema } from '../src/schema/build.js';
@@ -21,8 +22,10 @@ const TRAIN_PER_CLASS = 80;
 const VAL_PER_CLASS = 10;
 
 let api: TestApi;
+/** When set, training jobs wait at its step until released (step 10 holds a job to cancel another meanwhile). */
+let hold: StepBarrier | null = null;
 before(async () => {
-  api = await startTestApi();
+  api = await startTestApi({}, { onJobStep: (jobId, step) => hold?.hook(jobId, step) });
 });
 after(() => api?.close());
 
@@ -45,7 +48,13 @@ async function unseenSunflowers(n: number) {
 
 const PREDICT = `query($i: PredictInput!) { predict(input: $i) { alias version { number } classes { label outputUnit probability taxonomyPath } } }`;
 
-test('register base → import → grow v2 → predict by alias → promote → roll back', { timeout: 20 * 60_000 }, async () => {
+/** The story, run once for the tests that need it (the parity test reads the state it leaves), whichever runs first. */
+let storyRun: Promise<void> | undefined;
+const story = () => (storyRun ??= runStory());
+
+test('register base → import → grow v2 → predict by alias → promote → roll back', { timeout: 20 * 60_000 }, () => story());
+
+async function runStory(): Promise<void> {
   // 1. the base model was registered on start
   const health = await (await fetch(`${api.url}/health`)).json();
   assert.equal(health.status, 'ok');
@@ -169,25 +178,30 @@ test('register base → import → grow v2 → predict by alias → promote → 
   assert.deepEqual(cmp.classesAdded.map((c: { name: string }) => c.name).sort(), ['dandelion', 'roses', 'sunflowers', 'tulips']);
   assert.ok(cmp.metricDeltas.length > 0);
 
-  // 10. cancel: with the in-process runner busy growing v3 from v2, a job queued for v1 is cancelled before it
-  // starts; its version ends CANCELLED and a finished job cannot be cancelled again
+  // 10. cancel: with the in-process runner busy growing v3 from v2 (held at a step barrier), a job queued for v1
+  // is cancelled before it starts; its version ends CANCELLED and a finished job cannot be cancelled again
   const grow = async (parentVersionId: string, label: string) =>
     ok(await api.gql(cmv, { i: { ...input, parentVersionId, classes: [{ label }] } }, api.tokens.editor)).createModelVersion;
+  hold = stepBarrier('prepared');
   const busy = await grow(v2.id, 'tulips');
   assert.deepEqual(busy.classes.map((c: { resolution: string; outputUnit: number }) => [c.resolution, c.outputUnit]), [['MERGE', 1003]]);
+  assert.equal(await hold.reached, busy.job.id);
   const queued = await grow(v1.id, 'roses');
   const cancelled = ok(await api.gql(`mutation($id: ID!) { cancelTrainingJob(id: $id) { status cancelRequested version { status } } }`, { id: queued.job.id }, api.tokens.editor)).cancelTrainingJob;
   assert.deepEqual(cancelled, { status: 'CANCELLED', cancelRequested: true, version: { status: 'CANCELLED' } });
   assert.equal(codeOf(await api.gql(`mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`, { id: queued.job.id }, api.tokens.editor)), 'CONFLICT');
+  hold.release();
+  hold = null;
   await api.app.runner.idle();
   const done = ok(await api.gql(`query($id: ID!) { trainingJob(id: $id) { status version { status classCount } } }`, { id: busy.job.id })).trainingJob;
   assert.deepEqual(done, { status: 'SUCCEEDED', version: { status: 'READY', classCount: 1004 } });
-});
+}
 
 // The API executes with graphql-jit (src/jit-executor.ts). On the state the story left (models, versions with
 // evaluations, datasets, jobs, aliases, taxonomy), every field reachable from the root without other required
 // arguments than an id must answer exactly as graphql-js's own executor does: data, errors, paths and locations.
-test('every readable field answers the same through the compiled executor as through graphql-js', async () => {
+test('every readable field answers the same through the compiled executor as through graphql-js', { timeout: 20 * 60_000 }, async () => {
+  await story();
   const schema = await getSchema();
   const jit = createJitExecutor(schema);
   const viewer = { id: 'parity', name: 'parity', role: 'ADMIN' as const };

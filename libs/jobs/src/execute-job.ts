@@ -35,7 +35,13 @@ export interface ExecuteOptions {
   maxAttempts?: number;
   heartbeatMs?: number;
   progressIntervalMs?: number;
+  /** Awaited at each step boundary (after 'prepared': inputs gathered, before growing); a cancel or stop that
+   *  arrives meanwhile takes effect right after it. Tests hold a job here to cancel it while it runs. */
+  onStep?: JobStepHook;
 }
+
+export type JobStep = 'prepared';
+export type JobStepHook = (jobId: string, step: JobStep) => Promise<void> | void;
 
 export type JobOutcome =
   | { status: 'SUCCEEDED'; versionId: string }
@@ -133,6 +139,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       ...params.newClasses,
     ]);
     lap('prepare');
+    await opts.onStep?.(jobId, 'prepared');
+    monitor.check();
     const cache = getSharedBottleneckCache(deps.config);
     const growProgress = trainerProgress(monitor, plan);
     const result = await growVersion({

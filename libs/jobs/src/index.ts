@@ -1,6 +1,6 @@
 // Public surface of jobs: the training job runner (in-process or pg-boss) and the process-wide backbone.
 export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOptions } from './runner.js';
-export { executeJob, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions } from './execute-job.js';
+export { executeJob, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
 export { getSharedBackbone, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
 export { recoverJobs, newWorkerId } from './recovery.js';
 export { parseTrainingParams, JobInputError, type TrainingParams } from './params.js';

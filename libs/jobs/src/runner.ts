@@ -6,7 +6,7 @@
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
-import { DEFAULT_STALE_AFTER_MS, executeJob, type ExecuteOptions, type JobDeps, type JobOutcome } from './execute-job.js';
+import { DEFAULT_STALE_AFTER_MS, executeJob, type ExecuteOptions, type JobDeps, type JobOutcome, type JobStepHook } from './execute-job.js';
 import { finishUnowned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort } from './job-monitor.js';
 import { PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
@@ -48,6 +48,8 @@ export interface JobRunnerOptions {
   pgboss?: PgBossTuning;
   /** Called after each job this process ran (tests, metrics). */
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
+  /** Awaited at each step of a job this process runs (tests hold a job there to cancel or stop it mid-run). */
+  onStep?: JobStepHook;
 }
 
 export function createJobRunner(deps: JobRunnerDeps, opts: JobRunnerOptions): JobRunner {
@@ -200,6 +202,7 @@ class Runner implements JobRunner {
       maxAttempts: this.opts.maxAttempts,
       heartbeatMs: this.opts.heartbeatMs,
       progressIntervalMs: this.opts.progressIntervalMs,
+      onStep: this.opts.onStep,
     };
     let outcome: JobOutcome;
     try {

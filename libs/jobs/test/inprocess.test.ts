@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
+import { stepBarrier } from '../src/testing.js';
 import { disposeSharedBackbones } from '../src/shared-backbone.js';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from '../src/execute-job.js';
 import { createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob, type BaseModel, type TestEnv } from './fixtures.js';
@@ -32,13 +33,20 @@ after(async () => {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-let v2: { versionId: string; newNodeIds: string[] };
+/** v1 → v2 (+dandelion, +roses), grown once for the tests that need it, whichever of them runs first. */
+let v2Job: Promise<{ job: Awaited<ReturnType<typeof createJob>>; ds: Awaited<ReturnType<typeof createFlowerDataset>> }> | undefined;
+const growV2 = () =>
+  (v2Job ??= (async () => {
+    const ds = await createFlowerDataset(env, 'two-flowers', { dandelion: [4, 2], roses: [4, 2] });
+    const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion', 'roses'] });
+    await runner.submit(job.jobId);
+    await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    return { job, ds };
+  })());
 
 test('a job grows v1 into a READY v2 with 1002 classes, evaluations and an exported artifact', async (t) => {
-  const ds = await createFlowerDataset(env, 'two-flowers', { dandelion: [4, 2], roses: [4, 2] });
-  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion', 'roses'] });
-  await runner.submit(job.jobId);
-  const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+  const { job, ds } = await growV2();
+  const row = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } });
   assert.equal(row.status, 'SUCCEEDED', `job ended ${row.status}: ${row.error}\n${logs.join('\n')}`);
   assert.equal(row.progress, 1);
   assert.equal(row.attempts, 1);
@@ -71,12 +79,13 @@ test('a job grows v1 into a READY v2 with 1002 classes, evaluations and an expor
   assert.deepEqual(labels.slice(1000), ['dandelion', 'roses']);
   // nothing left in the scratch area
   assert.deepEqual((await readdir(env.config.paths.artifacts)).filter((n) => n.startsWith('.tmp')), []);
-  v2 = { versionId: job.versionId, newNodeIds: job.newNodeIds };
   t.diagnostic(logs.join('\n'));
 });
 
 test('repeated growth: v3 from v2 adds a class and merges daisy, keeping v2\'s classes and their photos', async () => {
-  assert.ok(v2, 'needs v2 from the previous test');
+  const { job: grown } = await growV2();
+  assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: grown.versionId } })).status, 'READY');
+  const v2 = { versionId: grown.versionId, newNodeIds: grown.newNodeIds };
   const ds = await createFlowerDataset(env, 'tulips-daisy', { tulips: [4, 2], daisy: [3, 1] });
   const job = await createJob(env.prisma, {
     parentVersionId: v2.versionId,
@@ -120,21 +129,18 @@ test('a job whose image file is gone fails with the reason and leaves no classes
 });
 
 test('cancelling a running job stops it: CANCELLED, nothing published', async () => {
-  // An empty bottleneck cache and 8 augmentations: the extraction keeps the job busy long enough to cancel it.
-  const config = { ...env.config, paths: { ...env.config.paths, bottlenecks: join(env.root, 'cold-bottlenecks') } };
-  const cold = createJobRunner({ prisma: env.prisma, config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
-  await cold.start();
+  // The job is held at a step barrier while it runs, so the cancel certainly reaches a RUNNING job.
+  const barrier = stepBarrier('prepared');
+  const held = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0, onStep: barrier.hook });
+  await held.start();
   try {
-    const ds = await createFlowerDataset(env, 'to-cancel', { sunflowers: [12, 4] });
-    const job = await createJob(env.prisma, {
-      parentVersionId: base.versionId,
-      datasetVersionId: ds.datasetVersionId,
-      newClasses: ['sunflowers'],
-      options: { augmentations: 8 },
-    });
-    await cold.submit(job.jobId);
-    await waitForJob(env.prisma, job.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED']);
-    await cold.cancel(job.jobId);
+    const ds = await createFlowerDataset(env, 'to-cancel', { sunflowers: [3, 1] });
+    const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['sunflowers'] });
+    await held.submit(job.jobId);
+    assert.equal(await barrier.reached, job.jobId);
+    assert.equal((await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } })).status, 'RUNNING');
+    await held.cancel(job.jobId);
+    barrier.release();
     const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
     assert.equal(row.status, 'CANCELLED', `ended ${row.status} ${row.error ?? ''}`);
     assert.ok(row.startedAt, 'it was running when cancelled');
@@ -143,19 +149,22 @@ test('cancelling a running job stops it: CANCELLED, nothing published', async ()
     assert.equal(await env.prisma.versionClass.count({ where: { versionId: job.versionId } }), 0);
     assert.equal(await exists(env.storage.artifactDir(job.versionId)), false);
   } finally {
-    await cold.stop();
+    barrier.release();
+    await held.stop();
   }
 });
 
 test('stopping the runner mid-job (graceful shutdown) gives the job back to the queue; the next start completes it', async () => {
-  const config = { ...env.config, paths: { ...env.config.paths, bottlenecks: join(env.root, 'cold-bottlenecks-2') } };
-  const first = createJobRunner({ prisma: env.prisma, config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  const barrier = stepBarrier('prepared');
+  const first = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0, onStep: barrier.hook });
   await first.start();
-  const ds = await createFlowerDataset(env, 'to-requeue', { tulips: [12, 4] });
-  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'], options: { augmentations: 8 } });
+  const ds = await createFlowerDataset(env, 'to-requeue', { tulips: [3, 1] });
+  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'] });
   await first.submit(job.jobId);
-  await waitForJob(env.prisma, job.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED']);
-  await first.stop();
+  assert.equal(await barrier.reached, job.jobId);
+  const stopping = first.stop(); // aborts the held job; it hands it back once released
+  barrier.release();
+  await stopping;
   const requeued = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } });
   assert.equal(requeued.status, 'QUEUED');
   assert.equal(requeued.attempts, 0, 'a graceful hand-back does not use up an attempt');
@@ -182,9 +191,9 @@ test('restart recovery: a job left RUNNING by a dead process is re-queued and co
   await env.prisma.trainingJob.update({ where: { id: worn.jobId }, data: { status: 'RUNNING', workerId: 'dead-host:4243:bbbb', attempts: 3, heartbeatAt: stale, startedAt: stale } });
   await env.prisma.modelVersion.updateMany({ where: { id: { in: [orphan.versionId, worn.versionId] } }, data: { status: 'TRAINING' } });
 
-  // A new process starts: its runner recovers on start.
+  // A new process starts: its runner recovers on start (the shared runner is idle: none of its jobs is RUNNING).
   const restarted = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
-  await runner.stop();
+  await runner.idle();
   await restarted.start();
   try {
     const ok = await waitForJob(env.prisma, orphan.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);

@@ -84,16 +84,19 @@ after(async () => {
   await env?.close();
 });
 
-let a: WorkerProc;
-let b: WorkerProc;
-let idA: string;
-let idB: string;
+/** Workers A and B on the shared data dir, started once for the tests that need them, whichever runs first. */
+let pair: Promise<{ a: WorkerProc; b: WorkerProc; idA: string; idB: string }> | undefined;
+const workersAB = () =>
+  (pair ??= (async () => {
+    const a = spawnWorker('A', env.config.dataDir);
+    const b = spawnWorker('B', env.config.dataDir);
+    const [idA, idB] = await Promise.all([ready(a), ready(b)]);
+    return { a, b, idA, idB };
+  })());
 
 test('two worker processes share the queue and run every job exactly once', { skip }, async (t) => {
   const t0 = Date.now();
-  a = spawnWorker('A', env.config.dataDir);
-  b = spawnWorker('B', env.config.dataDir);
-  [idA, idB] = await Promise.all([ready(a), ready(b)]);
+  const { a, b, idA, idB } = await workersAB();
   t.diagnostic(`workers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const ds = await createFlowerDataset(env, 'scale-out', { dandelion: [4, 2], roses: [4, 2] });
@@ -123,7 +126,7 @@ test('two worker processes share the queue and run every job exactly once', { sk
 });
 
 test('a worker killed mid-job: another worker takes the job over and completes it; SIGTERM exits cleanly', { skip }, async () => {
-  assert.ok(a && b, 'needs the workers of the previous test');
+  const { a, b, idA } = await workersAB();
   // B leaves gracefully; A is paused so the job goes to C, a worker with a cold bottleneck cache (slow job).
   b.child.kill('SIGTERM');
   assert.equal(await b.exited, 0, b.out.join('\n'));

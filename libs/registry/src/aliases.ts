@@ -1,7 +1,7 @@
 // Aliases move in one transaction and append an AliasEvent; rollback pops the alias's history like a stack
 // (SET pushes its target, ROLLBACK pops), so two rollbacks after v1→v2→v3 land on v1, not back on v3.
 import type { PrismaClient, Alias, AliasEvent, Prisma } from '@accrete/db';
-import { badInput, conflict, isUniqueViolation, notFound } from './errors.js';
+import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,21 +1,7 @@
-// Process-wide read caches for hot, (almost) immutable rows, so busy list/predict traffic costs few queries:
-// - a READY version row is final, and so is its class list (VersionClass rows are written once, at publish);
-// - class nodes change only through taxonomy edits: this process drops the cache on its own edits, and rows
-//   edited by another process are picked up within CLASS_NODE_TTL_MS: once that has passed, the next read is
-//   served from the cache while one background query re-reads every cached node (stale-while-revalidate), so
-//   busy traffic never stampedes the database when the TTL runs out.
-// Caches are kept per Prisma client (i.e. per database), so two databases in one process never mix.
-import type { PrismaClient, ClassNode, ModelVersion, VersionClass } from '@accrete/db';
-
-export const CLASS_NODE_TTL_MS = 10_000;
-let classNodeTtlMs = CLASS_NODE_TTL_MS;
-
-/** Tests shorten the class-node TTL; returns the previous value. */
-export function setClassNodeTtl(ms: number): number {
-  const previous = classNodeTtlMs;
-  classNodeTtlMs = ms;
-  return previous;
-}
+// Process-wide read caches for immutable rows, so busy list/predict traffic costs few queries: a READY version
+// row is final, and so is its class list (VersionClass rows are written once, at publish). Kept per Prisma
+// client (i.e. per database), so two databases in one process never mix. (Class nodes: @accrete/taxonomy-store.)
+import type { PrismaClient, ModelVersion, VersionClass } from '@accrete/db';
 
 class Lru<K, V> {
   private map = new Map<K, V>();
@@ -41,61 +27,13 @@ class Lru<K, V> {
 interface Store {
   readyClasses: Lru<string, Promise<VersionClass[]>>;
   readyVersions: Lru<string, ModelVersion>;
-  nodes: Map<string, ClassNode>;
-  nodesAt: number;
-  generation: number;
-  refreshing: Promise<void> | null;
 }
-
-let generation = 0;
 const stores = new WeakMap<object, Store>();
 
 function store(prisma: PrismaClient): Store {
   let s = stores.get(prisma);
-  if (!s) {
-    s = { readyClasses: new Lru(16), readyVersions: new Lru(512), nodes: new Map(), nodesAt: Date.now(), generation, refreshing: null };
-    stores.set(prisma, s);
-  }
-  if (s.generation !== generation) {
-    // this process edited the taxonomy: nothing cached may be served again
-    s.nodes = new Map();
-    s.nodesAt = Date.now();
-    s.generation = generation;
-  } else if (Date.now() - s.nodesAt > classNodeTtlMs && !s.refreshing) {
-    s.refreshing = refreshClassNodes(prisma, s).finally(() => (s.refreshing = null));
-  }
+  if (!s) stores.set(prisma, (s = { readyClasses: new Lru(16), readyVersions: new Lru(512) }));
   return s;
-}
-
-/** Rows per revalidation query: each read (and, on PGlite, its execution) holds the event loop for a few ms only. */
-const REFRESH_CHUNK = 200;
-
-/** Re-reads every cached class node, a chunk at a time; rows gone from the database drop out. */
-async function refreshClassNodes(prisma: PrismaClient, s: Store): Promise<void> {
-  const startedAt = Date.now();
-  const startGeneration = s.generation;
-  const ids = [...s.nodes.keys()];
-  try {
-    const rows: ClassNode[] = [];
-    for (let i = 0; i < ids.length; i += REFRESH_CHUNK) {
-      rows.push(...(await prisma.classNode.findMany({ where: { id: { in: ids.slice(i, i + REFRESH_CHUNK) } } })));
-      await new Promise<void>((r) => setImmediate(r)); // let waiting requests run between chunks
-    }
-    // a local edit meanwhile cleared (or will clear) the cache: these rows may predate it
-    if (s.generation !== startGeneration || generation !== startGeneration) return;
-    const asked = new Set(ids);
-    const fresh = new Map(rows.map((r) => [r.id, r]));
-    for (const [id, n] of s.nodes) if (!asked.has(id)) fresh.set(id, n); // read (fresh) while we queried
-    s.nodes = fresh;
-  } catch {
-    s.nodes = new Map(); // could not revalidate: read from the database again
-  }
-  s.nodesAt = startedAt;
-}
-
-/** Resolves when a background revalidation of this client's class-node cache (if any) has finished. */
-export async function classNodeCacheSettled(prisma: PrismaClient): Promise<void> {
-  await stores.get(prisma)?.refreshing;
 }
 
 /** All classes of a READY version in output-unit order (cached; do not call for versions still training). */
@@ -127,38 +65,4 @@ export async function versionsById(prisma: PrismaClient, ids: readonly string[])
     }
   }
   return out;
-}
-
-/** Class nodes by id, from the cache when fresh; missing ones are read in one query. */
-export async function classNodesById(prisma: PrismaClient, ids: readonly string[]): Promise<Map<string, ClassNode>> {
-  const s = store(prisma);
-  const out = new Map<string, ClassNode>();
-  const missing: string[] = [];
-  for (const id of new Set(ids)) {
-    const n = s.nodes.get(id);
-    if (n) out.set(id, n);
-    else missing.push(id);
-  }
-  if (missing.length) {
-    const rows = await prisma.classNode.findMany({ where: { id: { in: missing } } });
-    rememberClassNodes(prisma, rows);
-    for (const r of rows) out.set(r.id, r);
-  }
-  return out;
-}
-
-/** Puts rows read elsewhere (e.g. by a recursive query) into the class-node cache. */
-export function rememberClassNodes(prisma: PrismaClient, rows: ClassNode[]): void {
-  const { nodes } = store(prisma);
-  for (const r of rows) nodes.set(r.id, r);
-}
-
-/** A cached class node, or undefined. */
-export function cachedClassNode(prisma: PrismaClient, id: string): ClassNode | undefined {
-  return store(prisma).nodes.get(id);
-}
-
-/** Call after any write to ClassNode rows (taxonomy edits); applies to every client in this process. */
-export function invalidateClassNodeCache(): void {
-  generation++;
 }

@@ -1,7 +1,7 @@
 // Version diff: classes added/removed, metric deltas per evaluation, per-class metric deltas.
 import type { PrismaClient } from '@accrete/db';
 import { getVersion } from './models.js';
-import { badInput } from './errors.js';
+import { badInput } from '@accrete/errors';
 
 export interface MetricValue { name: string; value: number }
 

@@ -1,6 +1,6 @@
 // Model and version look-ups.
 import type { PrismaClient, Model, ModelVersion } from '@accrete/db';
-import { badInput, notFound } from './errors.js';
+import { badInput, notFound } from '@accrete/errors';
 
 export async function getModel(prisma: PrismaClient, by: { id?: string | null; name?: string | null }): Promise<Model> {
   if (!by.id === !by.name) throw badInput('pass exactly one of id or name');

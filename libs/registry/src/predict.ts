@@ -5,8 +5,8 @@ import type { PrismaClient, ModelVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
-import { badInput, conflict, notFound } from './errors.js';
-import { classPaths } from './classes.js';
+import { badInput, conflict, notFound } from '@accrete/errors';
+import { classPaths } from '@accrete/taxonomy-store';
 import { readyVersionClasses, versionsById } from './caches.js';
 import { sha256Hex } from '@accrete/storage';
 

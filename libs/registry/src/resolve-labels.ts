@@ -7,8 +7,8 @@
 //   parent class the caller names or, failing that, where WordNet puts the name in the ImageNet hierarchy
 //   ("sunflowers" under flower); with neither, at the root.
 import type { PrismaClient, ClassNode } from '@accrete/db';
-import { badInput, notFound } from './errors.js';
-import { resolveClassNames } from './taxonomy/index.js';
+import { badInput, notFound } from '@accrete/errors';
+import { resolveClassNames } from '@accrete/taxonomy-store';
 import { imagenetNodeId, placementFor } from '@accrete/taxonomy';
 import type { ClassToAdd } from './versions.js';
 

@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import type { PrismaClient, ModelVersion, Model, Backbone as BackboneRow } from '@accrete/db';
 import type { Backbone } from '@accrete/trainer';
-import { seedTaxonomy, imagenetVersionClasses } from './taxonomy/index.js';
+import { seedTaxonomy, imagenetVersionClasses } from '@accrete/taxonomy-store';
 
 export interface SeedResult { backbone: BackboneRow; model: Model; version: ModelVersion; created: boolean; classCount: number }
 

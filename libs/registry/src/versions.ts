@@ -3,10 +3,10 @@
 import type { PrismaClient, ClassNode, ModelVersion, TrainingJob, Prisma } from '@accrete/db';
 import type { JobRunner } from '@accrete/jobs';
 import { GROWTH_STRATEGIES } from '@accrete/trainer';
-import { badInput, conflict, isUniqueViolation, notFound } from './errors.js';
+import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { resolveLabels } from './resolve-labels.js';
-import { classCountsFromJson } from './datasets.js';
-import { createClasses } from './taxonomy/index.js';
+import { classCountsFromJson } from '@accrete/datasets';
+import { createClasses } from '@accrete/taxonomy-store';
 
 /** Strategies the trainer offers (libs/trainer GROWTH_STRATEGIES). */
 export function growthStrategies(): string[] {

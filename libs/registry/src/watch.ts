@@ -1,7 +1,7 @@
 // Job progress as an async stream, by polling the TrainingJob row: works the same whether the job runs in
 // this process or in a pg-boss worker elsewhere.
 import type { PrismaClient, TrainingJob } from '@accrete/db';
-import { notFound } from './errors.js';
+import { notFound } from '@accrete/errors';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 export const isTerminalJob = (j: Pick<TrainingJob, 'status'>) => TERMINAL.has(j.status);

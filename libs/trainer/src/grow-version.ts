@@ -6,7 +6,7 @@ import { evaluateHead, type EvaluationReport } from './eval/evaluate.js';
 import { growHead, STRATEGY_CONFIGS } from './growth/grow-head.js';
 import { matrix } from './growth/matrix.js';
 import { planClasses } from './growth/merge.js';
-import type { GrowthStrategy, LabelledFeatures, PoolFeatures } from './growth/types.js';
+import type { AppliedDecision, GrowthStrategy, LabelledFeatures, PoolFeatures, UnitDecision } from './growth/types.js';
 import type { Backbone, Head, ImageRef, Progress } from './types.js';
 
 export interface LabelledImage extends ImageRef {
@@ -33,6 +33,16 @@ export interface GrowRequest {
   /** Requested classes; those matching a parent unit (mergeInto or by name) are merged, the rest appended in order. */
   newClasses: string[];
   mergeInto?: Record<string, number>;
+  /** Per new label: old output units of the parent that this label takes over.
+   *  - descendants: the label is declared the taxonomy parent of these units (e.g. `mountain` above `alp`, `valley`):
+   *    evaluation counts a prediction of one of them on this label's images as correct at "leaf or declared
+   *    descendant" level; they are reported apart in retention.
+   *  - winsOver: the label must beat these units on images like its own (teach to win); they are reported apart in
+   *    retention (the user chose to let the new class take them over).
+   *  Units not listed keep the normal retention treatment. A label without an entry gets the default rule
+   *  (growth/README.md: it wins over the old units that answer ≥ 25% of its training images). An entry with empty
+   *  lists opts the label out of the default. */
+  labelDecisions?: Record<string, UnitDecision>;
   /** Labels ∈ newClasses ∪ keys(mergeInto) ∪ parent labels (earlier user classes). */
   train: LabelledImage[];
   /** Evaluation images, same label space (may include base classes to measure retention). */
@@ -55,6 +65,8 @@ export interface GrowResult {
   appended: string[];
   merged: Record<string, number>;
   evaluation: EvaluationReport;
+  /** Decisions in force per user label (given ones and the default rule's), with the parent units they name. */
+  decisions: Record<string, AppliedDecision>;
   timings: Record<string, number>;
   /** Strategy facts: bias shift chosen by the knob, held-out trade-off points, fit iterations… */
   details: Record<string, unknown>;
@@ -129,6 +141,12 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
     return u;
   };
   const trainUnits = req.train.map((img) => unitOf(img, 'training'));
+  const decisions: Record<number, UnitDecision> = {};
+  for (const [label, dec] of Object.entries(req.labelDecisions ?? {})) {
+    const u = plan.unitOf(label);
+    if (u === undefined || !(label in plan.merged || plan.appended.includes(label))) throw new Error(`labelDecisions names "${label}", which is not a requested class`);
+    decisions[u] = dec;
+  }
   const valUnits = req.val.map((img) => unitOf(img, 'validation'));
 
   let t = performance.now();
@@ -153,6 +171,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       newClasses: plan.appended,
       train,
       pool,
+      decisions,
       options: {
         retentionKnob: opts.retentionKnob ?? 0.25,
         seed: opts.seed ?? 1,
@@ -169,11 +188,17 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
 
   t = performance.now();
   const newUnits = [...new Set([...Object.values(plan.merged), ...plan.appended.map((_, j) => parent.head.classes + j)])];
+  const applied = (grown.details.decisions ?? {}) as Record<number, AppliedDecision>;
+  const unitDecisions = Object.entries(applied).map(([u, d]) => [Number(u), d] as [number, AppliedDecision]);
   const evaluation = va
-    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head, ancestor: req.ancestorOf })
-    : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits });
+    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head, ancestor: req.ancestorOf, decisions: unitDecisions })
+    : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits, decisions: unitDecisions });
   lap('evaluate', t);
   lap('total', t0);
   cpuLap('cpu.total', cpu0);
-  return { head: grown.head, labels: grown.labels, appended: plan.appended, merged: plan.merged, evaluation, timings, details: grown.details };
+  return {
+    head: grown.head, labels: grown.labels, appended: plan.appended, merged: plan.merged, evaluation,
+    decisions: Object.fromEntries(unitDecisions.map(([u, d]) => [grown.labels[u], d])),
+    timings, details: grown.details,
+  };
 }

@@ -1,6 +1,6 @@
 // Who am I, and token management (ADMIN).
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import * as registry from '@accrete/registry';
+import * as auth from '@accrete/auth';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { ApiTokenFilter, CreateApiTokenInput, CreateApiTokenPayload } from '../schema/inputs.js';
@@ -16,13 +16,13 @@ export class AuthResolver {
   @Authorized(['ADMIN'])
   @Query(() => ApiTokenConnection)
   apiTokens(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ApiTokenFilter, { nullable: true }) filter: ApiTokenFilter | undefined, @Ctx() ctx: ApiContext) {
-    return registry.listApiTokens(ctx.prisma, filter ?? {}, page);
+    return auth.listApiTokens(ctx.prisma, filter ?? {}, page);
   }
 
   @Authorized(['ADMIN'])
   @Mutation(() => CreateApiTokenPayload, { description: 'Create a token; the secret is returned once.' })
   createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: ApiContext) {
-    return registry.createApiToken(ctx.prisma, input);
+    return auth.createApiToken(ctx.prisma, input);
   }
 
   @Mutation(() => CreateApiTokenPayload, {
@@ -35,6 +35,6 @@ export class AuthResolver {
   @Authorized(['ADMIN'])
   @Mutation(() => ApiToken)
   revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
-    return registry.revokeApiToken(ctx.prisma, id);
+    return auth.revokeApiToken(ctx.prisma, id);
   }
 }

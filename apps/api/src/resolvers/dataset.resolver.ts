@@ -1,6 +1,6 @@
 // Datasets: create, import a server folder, add base64 images, freeze versions; lists and counts.
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import * as registry from '@accrete/registry';
+import * as datasets from '@accrete/datasets';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { AddImagesInput, CreateDatasetInput, DatasetFilter, DatasetImageFilter, ImportDatasetInput, ImportPreview, ImportResult } from '../schema/inputs.js';
@@ -16,12 +16,12 @@ const EDIT = ['EDITOR', 'ADMIN'];
 export class DatasetResolver {
   @Query(() => DatasetConnection, { description: 'Datasets, newest first.' })
   datasets(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => DatasetFilter, { nullable: true }) filter: DatasetFilter | undefined, @Ctx() ctx: ApiContext) {
-    return registry.listDatasets(ctx.prisma, filter ?? {}, page);
+    return datasets.listDatasets(ctx.prisma, filter ?? {}, page);
   }
 
   @Query(() => Dataset, { description: 'A dataset by id or by name.' })
   dataset(@Arg('id', () => ID, { nullable: true }) id: string | undefined, @Arg('name', () => String, { nullable: true }) name: string | undefined, @Ctx() ctx: ApiContext) {
-    return registry.getDataset(ctx.prisma, { id, name });
+    return datasets.getDataset(ctx.prisma, { id, name });
   }
 
   @Query(() => DatasetVersion)
@@ -42,7 +42,7 @@ export class DatasetResolver {
   @Authorized(EDIT)
   @Mutation(() => Dataset)
   createDataset(@Arg('input', () => CreateDatasetInput) input: CreateDatasetInput, @Ctx() ctx: ApiContext) {
-    return registry.createDataset(ctx.prisma, { name: input.name, description: input.description ?? '' });
+    return datasets.createDataset(ctx.prisma, { name: input.name, description: input.description ?? '' });
   }
 
   @Authorized(EDIT)
@@ -50,19 +50,19 @@ export class DatasetResolver {
     description: 'Dry run of importDataset: per class, the files found, their split, duplicates and rejections, and how the split is chosen. Writes nothing.',
   })
   importPreview(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() ctx: ApiContext) {
-    return registry.previewImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
+    return datasets.previewImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
   }
 
   @Authorized(EDIT)
   @Mutation(() => ImportResult, { description: 'Import an ImageFolder directory on the server (under config.importRoots). Rejected files are listed with reasons.' })
   importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() ctx: ApiContext) {
-    return registry.importImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
+    return datasets.importImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
   }
 
   @Authorized(EDIT)
   @Mutation(() => ImportResult, { description: 'Add images sent inline as base64 (POST /upload takes files and zips).' })
   addImages(@Arg('input', () => AddImagesInput) input: AddImagesInput, @Ctx() ctx: ApiContext) {
-    return registry.addBase64Images(ctx, {
+    return datasets.addBase64Images(ctx, {
       datasetId: input.datasetId,
       files: input.images.map((f) => ({ path: f.filename, label: f.label, split: f.split ?? null, base64: f.imageBase64 })),
     });
@@ -71,17 +71,17 @@ export class DatasetResolver {
   @Authorized(EDIT)
   @Mutation(() => DatasetVersion, { description: 'Freeze the current images of a dataset into a new immutable version (what training uses).' })
   freezeDatasetVersion(@Arg('datasetId', () => ID) datasetId: string, @Ctx() ctx: ApiContext) {
-    return registry.freezeDatasetVersion(ctx.prisma, datasetId);
+    return datasets.freezeDatasetVersion(ctx.prisma, datasetId);
   }
 
   @FieldResolver(() => DatasetImageConnection)
   images(@Root() d: Dataset, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => DatasetImageFilter, { nullable: true }) filter: DatasetImageFilter | undefined, @Ctx() ctx: ApiContext) {
-    return registry.listDatasetImages(ctx.prisma, d.id, filter ?? {}, page);
+    return datasets.listDatasetImages(ctx.prisma, d.id, filter ?? {}, page);
   }
 
   @FieldResolver(() => DatasetVersionConnection, { description: 'Frozen versions, newest first.' })
   versions(@Root() d: Dataset, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
-    return registry.listDatasetVersions(ctx.prisma, d.id, page);
+    return datasets.listDatasetVersions(ctx.prisma, d.id, page);
   }
 
   @FieldResolver(() => DatasetVersion, { nullable: true })
@@ -91,12 +91,12 @@ export class DatasetResolver {
 
   @FieldResolver(() => DatasetImportConnection, { description: 'Imports, newest first.' })
   imports(@Root() d: Dataset, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
-    return registry.listDatasetImports(ctx.prisma, d.id, page);
+    return datasets.listDatasetImports(ctx.prisma, d.id, page);
   }
 
   @FieldResolver(() => [ClassCount], { description: 'Current images per label and split.' })
   classCounts(@Root() d: Dataset, @Ctx() ctx: ApiContext) {
-    return registry.datasetClassCounts(ctx.prisma, d.id);
+    return datasets.datasetClassCounts(ctx.prisma, d.id);
   }
 
   @FieldResolver(() => Int)
@@ -114,12 +114,12 @@ export class DatasetVersionResolver {
 
   @FieldResolver(() => [ClassCount])
   classCounts(@Root() dv: DatasetVersion) {
-    return registry.classCountsFromJson(dv.classCounts);
+    return datasets.classCountsFromJson(dv.classCounts);
   }
 
   @FieldResolver(() => DatasetImageConnection)
   images(@Root() dv: DatasetVersion, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => DatasetImageFilter, { nullable: true }) filter: DatasetImageFilter | undefined, @Ctx() ctx: ApiContext) {
-    return registry.listDatasetVersionImages(ctx.prisma, dv.id, filter ?? {}, page);
+    return datasets.listDatasetVersionImages(ctx.prisma, dv.id, filter ?? {}, page);
   }
 }
 
@@ -150,6 +150,6 @@ export class DatasetImportResolver {
 
   @FieldResolver(() => ImportRejectionConnection)
   rejections(@Root() di: DatasetImport, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
-    return registry.listImportRejections(ctx.prisma, di.id, page);
+    return datasets.listImportRejections(ctx.prisma, di.id, page);
   }
 }

@@ -1,6 +1,7 @@
 // Version creation (starts a training job), job progress by query or subscription, cancel.
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import * as registry from '@accrete/registry';
+import * as errors from '@accrete/errors';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { CreateModelVersionInput, CreateModelVersionPayload, TrainingJobFilter } from '../schema/inputs.js';
@@ -47,7 +48,7 @@ export class TrainingJobResolver {
     description: 'The job row whenever its status/phase/progress changes (polled from the database every 500 ms); completes when the job ends.',
     subscribe: ({ args, context }) => {
       const ctx = context as ApiContext;
-      if (!ctx.viewer && !ctx.config.openReads) throw new registry.RegistryError('UNAUTHENTICATED', 'subscriptions need an API token (connectionParams.authorization)');
+      if (!ctx.viewer && !ctx.config.openReads) throw new errors.RegistryError('UNAUTHENTICATED', 'subscriptions need an API token (connectionParams.authorization)');
       return registry.watchTrainingJob(ctx.prisma, args.id as string, { intervalMs: 500 });
     },
   })

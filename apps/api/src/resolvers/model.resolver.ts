@@ -1,6 +1,7 @@
 // Models, versions, version classes, evaluations, jobs: queries and relation fields.
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import * as registry from '@accrete/registry';
+import * as taxonomy from '@accrete/taxonomy-store';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { ModelFilter, ModelVersionFilter, VersionClassFilter } from '../schema/inputs.js';
@@ -114,7 +115,7 @@ export class ModelVersionResolver {
 
   @FieldResolver(() => [ClassTreeNode], { description: "The version's classes with their taxonomy ancestors, as a flat list (parentId links)." })
   classTree(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
-    return registry.versionClassTreeNodes(ctx.prisma, v.id);
+    return taxonomy.versionClassTreeNodes(ctx.prisma, v.id);
   }
 
   @FieldResolver(() => GrowthParams, { description: 'What this version was grown with, typed (`params` holds the raw JSON).' })

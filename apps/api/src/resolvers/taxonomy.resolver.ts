@@ -1,6 +1,7 @@
 // The class taxonomy: browse, search and edit (operations live in libs/registry/src/taxonomy).
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import * as registry from '@accrete/registry';
+import * as taxonomy from '@accrete/taxonomy-store';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { AddClassAliasInput, ClassNodeFilter, CreateClassInput, MergeClassesInput, MoveClassInput, RenameClassInput } from '../schema/inputs.js';
@@ -18,12 +19,12 @@ export class ClassNodeResolver {
 
   @Query(() => ClassNodeConnection, { description: 'Class nodes, shallowest first; search matches names, aliases and wnids.' })
   classNodes(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ClassNodeFilter, { nullable: true }) filter: ClassNodeFilter | undefined, @Ctx() ctx: ApiContext) {
-    return registry.listClassNodes(ctx.prisma, filter ?? {}, page);
+    return taxonomy.listClassNodes(ctx.prisma, filter ?? {}, page);
   }
 
   @Query(() => [ClassNode], { description: 'Best matches of a free-text class name (what createModelVersion would resolve it to first).' })
   resolveClassName(@Arg('name', () => String) name: string, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number, @Ctx() ctx: ApiContext) {
-    return registry.searchClasses(ctx.prisma, name, Math.min(Math.max(limit, 1), 50));
+    return taxonomy.searchClasses(ctx.prisma, name, { limit: Math.min(Math.max(limit, 1), 50) });
   }
 
   @Query(() => ClassNode, {
@@ -37,43 +38,43 @@ export class ClassNodeResolver {
 
   @Query(() => [ClassTreeNode], { description: 'A node and its descendants (flat, parentId links), down to maxDepth levels.' })
   classSubtree(@Arg('id', () => ID) id: string, @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number, @Ctx() ctx: ApiContext) {
-    return registry.classSubtreeNodes(ctx.prisma, id, Math.min(Math.max(maxDepth, 0), 30));
+    return taxonomy.classSubtreeNodes(ctx.prisma, id, Math.min(Math.max(maxDepth, 0), 30));
   }
 
   @Authorized(EDIT)
   @Mutation(() => ClassNode)
   createClass(@Arg('input', () => CreateClassInput) input: CreateClassInput, @Ctx() ctx: ApiContext) {
-    return registry.taxonomyOps.createClass(ctx.prisma, { name: input.name, parentId: input.parentId ?? null, aliases: input.aliases ?? [] });
+    return taxonomy.createClass(ctx.prisma, { name: input.name, parentId: input.parentId ?? null, aliases: input.aliases ?? [] });
   }
 
   @Authorized(EDIT)
   @Mutation(() => ClassNode)
   renameClass(@Arg('input', () => RenameClassInput) input: RenameClassInput, @Ctx() ctx: ApiContext) {
-    return registry.taxonomyOps.renameClass(ctx.prisma, input.id, input.name);
+    return taxonomy.renameClass(ctx.prisma, input.id, input.name);
   }
 
   @Authorized(EDIT)
   @Mutation(() => ClassNode)
   addClassAlias(@Arg('input', () => AddClassAliasInput) input: AddClassAliasInput, @Ctx() ctx: ApiContext) {
-    return registry.taxonomyOps.addClassAlias(ctx.prisma, input.id, input.alias);
+    return taxonomy.addClassAlias(ctx.prisma, input.id, input.alias);
   }
 
   @Authorized(EDIT)
   @Mutation(() => ClassNode)
   moveClass(@Arg('input', () => MoveClassInput) input: MoveClassInput, @Ctx() ctx: ApiContext) {
-    return registry.taxonomyOps.moveClass(ctx.prisma, input.id, input.parentId ?? null);
+    return taxonomy.moveClass(ctx.prisma, input.id, input.parentId ?? null);
   }
 
   @Authorized(EDIT)
   @Mutation(() => ClassNode, { description: 'Merge source into target; returns the target.' })
   mergeClasses(@Arg('input', () => MergeClassesInput) input: MergeClassesInput, @Ctx() ctx: ApiContext) {
-    return registry.taxonomyOps.mergeClasses(ctx.prisma, input.sourceId, input.targetId);
+    return taxonomy.mergeClasses(ctx.prisma, input.sourceId, input.targetId);
   }
 
   @Authorized(EDIT)
   @Mutation(() => ID, { description: 'Delete an unused user class; returns its id.' })
   async deleteClass(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
-    await registry.taxonomyOps.deleteClass(ctx.prisma, id);
+    await taxonomy.deleteClass(ctx.prisma, id);
     return id;
   }
 
@@ -84,7 +85,7 @@ export class ClassNodeResolver {
 
   @FieldResolver(() => ClassNodeConnection)
   async children(@Root() c: ClassNode, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
-    const p = await registry.listClassNodes(ctx.prisma, { parentId: c.id }, page);
+    const p = await taxonomy.listClassNodes(ctx.prisma, { parentId: c.id }, page);
     // the count through one grouped query for all the nodes of a page (the tree asks `children(first: 0) { totalCount }`)
     return { edges: p.edges, nodes: p.nodes, pageInfo: p.pageInfo, get totalCount() { return ctx.loaders.childCountOfClass.load(c.id); } };
   }

@@ -1,4 +1,4 @@
-import { RegistryError } from '@accrete/registry';
+import { RegistryError } from '@accrete/errors';
 
 /** A row a foreign key promises; missing means the database is inconsistent or the id is wrong. */
 export function must<T>(row: T | null | undefined | Error, what: string, id: string): T {

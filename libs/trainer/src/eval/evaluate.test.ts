@@ -56,6 +56,29 @@ describe('evaluateLogits', () => {
     assert.deepEqual(r.retention!.lostTo, { rose: 1 });
   });
 
+  it('counts declared descendants right at leaf-or-descendant level and reports taken-over units apart', () => {
+    // rose (2) is declared the parent of dog (1); daisy (3) wins over cat (0)
+    const decisions: [number, { descendants: number[]; winsOver: number[] }][] = [[2, { descendants: [1], winsOver: [] }], [3, { descendants: [], winsOver: [0] }]];
+    const parentTop1 = Int32Array.from([0, 1, 0, 0, 0, 0]);
+    const r = evaluateLogits(z, labels, unit, { newUnits: [2, 3], parentTop1, decisions });
+    assert.equal(r.top1Leaf, 3 / 6);
+    assert.equal(r.top1LeafOrDescendant, 4 / 6); // row 3: rose → dog, dog is rose's descendant
+    const rose = r.newLabels.find((l) => l.label === 'rose')!;
+    assert.deepEqual([rose.count, rose.top1Leaf, rose.top1LeafOrDescendant, rose.descendants], [2, 0.5, 1, [1]]);
+    const daisy = r.newLabels.find((l) => l.label === 'daisy')!;
+    assert.deepEqual([daisy.top1Leaf, daisy.top1LeafOrDescendant, daisy.winsOver], [0.5, 0.5, [0]]);
+    // retention: cat and dog are both taken over, so the figure has no rows and the two rows are reported apart
+    assert.equal(r.retention!.count, 0);
+    assert.deepEqual(r.retention!.takenOver.units, [0, 1]);
+    assert.equal(r.retention!.takenOver.count, 2);
+    assert.equal(r.retention!.takenOver.dropPoints, 50);
+    // without decisions every old row is in the figure
+    const plain = evaluateLogits(z, labels, unit, { newUnits: [2, 3], parentTop1 });
+    assert.equal(plain.retention!.count, 2);
+    assert.equal(plain.retention!.takenOver.count, 0);
+    assert.equal(plain.top1LeafOrDescendant, plain.top1Leaf);
+  });
+
   it('rolls up by ancestor when given one', () => {
     const ancestor = (l: string) => (l === 'cat' || l === 'dog' ? 'animal' : 'flower');
     const r = evaluateLogits(z, labels, unit, { newUnits: [2, 3], ancestor });

@@ -20,6 +20,10 @@ export interface EvaluateOptions {
   ancestor?: (label: string) => string | undefined;
   /** How many confusion pairs to keep (default 30). */
   maxConfusions?: number;
+  /** Per user unit, the old units it takes over (growth's per-label decisions, given or default): a prediction of a
+   *  declared descendant on the unit's rows is right at "leaf or descendant" level; retention reports the rows of
+   *  taken-over units (descendants ∪ winsOver) apart. */
+  decisions?: Iterable<[number, { descendants: number[]; winsOver: number[] }]>;
 }
 
 export interface Accuracy {
@@ -52,13 +56,31 @@ export interface EvaluationReport {
   new: Accuracy;
   /** On rows of old classes: the parent's top-1, the child's, the drop (parent − child, in points of %),
    *  and the share of the parent's correct answers the child keeps. */
-  retention?: { count: number; parentTop1: number; childTop1: number; dropPoints: number; kept: number; lostTo: Record<string, number> };
+  retention?: RetentionFigures & {
+    lostTo: Record<string, number>;
+    /** Rows of old units a user class takes over (its declared descendants and the units it wins over), apart: the
+     *  user chose to let the new class answer there. The figures above leave them out. */
+    takenOver: RetentionFigures & { units: number[] };
+  };
   perClass: ClassScore[];
   /** New-class rows predicted as something else, and old-class rows predicted as a new class. */
   confusions: { newAsOther: Confusion[]; oldAsNew: Confusion[] };
   /** Top-1 counted at the parent class (given `ancestor`): right when the prediction shares the truth's parent. */
   byAncestor?: { top1: number; count: number };
+  /** Top-1 over all rows at the leaf (= overall.top1) and at "leaf or declared descendant". */
+  top1Leaf: number;
+  top1LeafOrDescendant: number;
+  /** The same two per user (new or merged) unit with rows. */
+  newLabels: { unit: number; label: string; count: number; top1Leaf: number; top1LeafOrDescendant: number; descendants: number[]; winsOver: number[] }[];
   [k: string]: unknown;
+}
+
+export interface RetentionFigures {
+  count: number;
+  parentTop1: number;
+  childTop1: number;
+  dropPoints: number;
+  kept: number;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
@@ -89,6 +111,16 @@ export function evaluateLogits(
   const n = unit.length;
   if (z.length !== n * c) throw new Error(`logits have ${z.length} values, expected ${n}×${c}`);
   const isNew = new Set(opts.newUnits);
+  const descOf = new Map<number, Set<number>>();
+  const decided = new Map<number, { descendants: number[]; winsOver: number[] }>();
+  const takenOver = new Set<number>();
+  for (const [u, d] of opts.decisions ?? []) {
+    decided.set(u, d);
+    descOf.set(u, new Set(d.descendants));
+    for (const o of [...d.descendants, ...d.winsOver]) takenOver.add(o);
+  }
+  const leafOrDesc = new Int32Array(c);
+  let leafOrDescAll = 0;
   const acc = { all: [0, 0, 0], old: [0, 0, 0], new: [0, 0, 0] }; // count, top1 hits, top5 hits
   const support = new Int32Array(c);
   const predicted = new Int32Array(c);
@@ -109,6 +141,9 @@ export function evaluateLogits(
     support[t]++;
     predicted[p]++;
     correct[t] += h1;
+    const hd = h1 || descOf.get(t)?.has(p) ? 1 : 0;
+    leafOrDesc[t] += hd;
+    leafOrDescAll += hd;
     if (p !== t && (isNew.has(t) || isNew.has(p))) pairs.set(`${t}:${p}`, (pairs.get(`${t}:${p}`) ?? 0) + 1);
     if (opts.ancestor) {
       const a = opts.ancestor(labels[t]);
@@ -129,7 +164,16 @@ export function evaluateLogits(
   const confusions = [...pairs.entries()]
     .map(([key, count]) => { const [t, p] = key.split(':').map(Number); return { trueUnit: t, trueLabel: labels[t], predictedUnit: p, predictedLabel: labels[p], count }; })
     .sort((a, b) => b.count - a.count || a.trueUnit - b.trueUnit);
+  const newLabels: EvaluationReport['newLabels'] = [];
+  for (const u of [...isNew].sort((a, b) => a - b)) {
+    if (u < 0 || u >= c || support[u] === 0) continue;
+    const d = decided.get(u);
+    newLabels.push({ unit: u, label: labels[u], count: support[u], top1Leaf: correct[u] / support[u], top1LeafOrDescendant: leafOrDesc[u] / support[u], descendants: d?.descendants ?? [], winsOver: d?.winsOver ?? [] });
+  }
   const report: EvaluationReport = {
+    top1Leaf: ratio(acc.all[1], acc.all[0]),
+    top1LeafOrDescendant: ratio(leafOrDescAll, n),
+    newLabels,
     overall: accuracy(acc.all),
     old: accuracy(acc.old),
     new: accuracy(acc.new),
@@ -140,22 +184,26 @@ export function evaluateLogits(
     },
   };
   if (opts.parentTop1) {
-    let count = 0, parentHits = 0, childHits = 0, kept = 0;
+    const tally = () => ({ count: 0, parentHits: 0, childHits: 0, kept: 0 });
+    const kept = tally();
+    const apart = tally();
     const lostTo: Record<string, number> = {};
     for (let i = 0; i < n; i++) {
       if (isNew.has(unit[i])) continue;
-      count++;
+      const g = takenOver.has(unit[i]) ? apart : kept;
+      g.count++;
       const pOk = opts.parentTop1[i] === unit[i];
       const cOk = top1[i] === unit[i];
-      parentHits += pOk ? 1 : 0;
-      childHits += cOk ? 1 : 0;
-      if (pOk && cOk) kept++;
-      if (pOk && !cOk) lostTo[labels[top1[i]]] = (lostTo[labels[top1[i]]] ?? 0) + 1;
+      g.parentHits += pOk ? 1 : 0;
+      g.childHits += cOk ? 1 : 0;
+      if (pOk && cOk) g.kept++;
+      if (pOk && !cOk && g === kept) lostTo[labels[top1[i]]] = (lostTo[labels[top1[i]]] ?? 0) + 1;
     }
-    report.retention = {
-      count, parentTop1: ratio(parentHits, count), childTop1: ratio(childHits, count),
-      dropPoints: 100 * ratio(parentHits - childHits, count), kept: ratio(kept, parentHits), lostTo,
-    };
+    const figures = (g: ReturnType<typeof tally>): RetentionFigures => ({
+      count: g.count, parentTop1: ratio(g.parentHits, g.count), childTop1: ratio(g.childHits, g.count),
+      dropPoints: 100 * ratio(g.parentHits - g.childHits, g.count), kept: ratio(g.kept, g.parentHits),
+    });
+    report.retention = { ...figures(kept), lostTo, takenOver: { ...figures(apart), units: [...takenOver].sort((a, b) => a - b) } };
   }
   if (opts.ancestor) report.byAncestor = { top1: ratio(anc, ancN), count: ancN };
   return report;

@@ -39,6 +39,8 @@ describe('exportModel', () => {
   let backbone: Backbone;
   let head: Head;
   let labels: string[];
+  /** v2, exported once in `before`: the first test checks the export, the others read it. */
+  let v2: { out: string; files: Record<string, string> };
   const images = [
     ...flowerImages('dandelion', 2, 'val'),
     ...flowerImages('tulips', 2, 'val'),
@@ -50,6 +52,9 @@ describe('exportModel', () => {
     backbone = await loadBackbone(modelDir, { cacheDir: join(dir, 'onnx') });
     head = await imprintedHead(backbone, [flowerImages('dandelion', 6), flowerImages('tulips', 6)]);
     labels = [...backbone.labels, 'dandelion', 'tulips'];
+    const out = join(dir, 'v2');
+    const { files } = await exportModel(backbone, head, labels, out, { parentVersion: 'v1', strategy: 'imprint', note: 'test' });
+    v2 = { out, files };
   });
   after(async () => {
     await backbone?.dispose();
@@ -57,8 +62,7 @@ describe('exportModel', () => {
   });
 
   it('writes model.json, weights.bin, labels.json and a manifest with every file hash', async () => {
-    const out = join(dir, 'v2');
-    const { files } = await exportModel(backbone, head, labels, out, { parentVersion: 'v1', strategy: 'imprint', note: 'test' });
+    const { out, files } = v2;
     assert.deepEqual(readdirSync(out).sort(), ['labels.json', 'manifest.json', 'model.json', 'weights.bin']);
     for (const [name, sha] of Object.entries(files)) {
       assert.equal(createHash('sha256').update(readFileSync(join(out, name))).digest('hex'), sha, name);
@@ -76,13 +80,13 @@ describe('exportModel', () => {
   });
 
   it('refuses to overwrite a version or to export a head that does not fit', async () => {
-    await assert.rejects(exportModel(backbone, head, labels, join(dir, 'v2')), /already exists/);
+    await assert.rejects(exportModel(backbone, head, labels, v2.out), /already exists/);
     await assert.rejects(exportModel(backbone, head, labels.slice(1), join(dir, 'bad')), /1001 labels for 1002 output units/);
     assert.ok(!readdirSync(dir).includes('bad'));
   });
 
   it('loads in a fresh process with plain @tensorflow/tfjs and agrees with the head-matrix classifier on top-1', async () => {
-    const out = join(dir, 'v2');
+    const { out } = v2;
     const px = 224 * 224 * 3;
     const inputs = new Float32Array(images.length * px);
     for (const [i, p] of images.entries()) inputs.set(await preprocess(p), i * px);

@@ -3,18 +3,21 @@
 // All strategies end with the same user-facing knob: one shift of the new columns' biases, chosen on a held-out
 // split (by image) from the trade-off curve "held-out accuracy on the user's classes" vs "share of held-out
 // rehearsal images whose answer changes".
-import { appendColumns, concatRows, frozenStats, l2Norm, matrix, selectRows, type FrozenStats } from './matrix.js';
+import { appendColumns, concatRows, forEachLogitChunk, frozenStats, l2Norm, matrix, selectRows, type FrozenStats } from './matrix.js';
 import { fitNewColumns, toDevice, type NewColumnFit } from './new-columns.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { rng, shuffleInPlace } from './rng.js';
 import { mixtureNegatives } from './synthetic.js';
-import type { FeatureMatrix, GrownHead, GrowthProblem, GrowthStrategy } from './types.js';
+import type { AppliedDecision, FeatureMatrix, GrownHead, GrowthProblem, GrowthStrategy } from './types.js';
 import type { Head } from '../types.js';
 
 export interface StrategyConfig {
   /** Which parent units are re-fitted: none, or every unit that has labelled rows (merged / earlier user classes). */
   refine: 'none' | 'labelled';
   l2New: number;
+  /** 'class-share': a new column's L2 is l2New × (its class's share of the labelled rows) / L2_REFERENCE_SHARE, so it
+   *  weighs the same against that class's own data however many classes grow at once ('constant': l2New as is). */
+  l2Scale: 'constant' | 'class-share';
   l2Refined: number;
   /** Rehearsal (+ synthetic) mass relative to the labelled mass. */
   poolWeight: number;
@@ -27,11 +30,18 @@ export interface StrategyConfig {
 }
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
-  'finetune-new': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'none' },
-  calibrated: { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'bic' },
-  'weight-aligned': { refine: 'none', l2New: 1e-4, l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'weight-align' },
-  guarded: { refine: 'labelled', l2New: 3e-3, l2Refined: 3e-2, poolWeight: 2, mixtures: 1, mixtureParts: 4, iterations: 30, calibration: 'none' },
+  'finetune-new': { refine: 'none', l2New: 1e-4, l2Scale: 'constant', l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'none' },
+  calibrated: { refine: 'none', l2New: 1e-4, l2Scale: 'constant', l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'bic' },
+  'weight-aligned': { refine: 'none', l2New: 1e-4, l2Scale: 'constant', l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'weight-align' },
+  guarded: { refine: 'labelled', l2New: 3e-3, l2Scale: 'class-share', l2Refined: 3e-2, poolWeight: 2, mixtures: 1, mixtureParts: 4, iterations: 30, calibration: 'none' },
 };
+
+/**
+ * The labelled-row share at which l2New applies as is under 'class-share' scaling: guarded's 3e-3 was set on the
+ * five flowers (about a fifth of the rows each). The loss is a mean over all rows, so a constant L2 weighs 20× more
+ * against each class's data with 102 classes than with 5 (Oxford: 92.5% vs 93.4% valid at the same knob).
+ */
+export const L2_REFERENCE_SHARE = 0.2;
 
 /** Share of each class's images (and of rehearsal images) held out to calibrate the knob. */
 const HOLDOUT = 0.2;
@@ -101,6 +111,97 @@ function holdout(p: GrowthProblem, seed: number): { labelled: Set<number>; pool:
   return { labelled, pool };
 }
 
+/**
+ * The default for a user class with no decision: it takes over (wins over) each old unit the parent gives at least
+ * this share of the class's plain training images, among the parent's three most frequent answers on them (the
+ * data-overlap report's "top 3"). That is what a user expects after adding a class: it answers for images like the
+ * ones they gave, even where an old class used to (`sea` over `seashore`). Units the request has images of
+ * (merged or earlier user classes) are never taken over: their own examples settle the border.
+ */
+export const DEFAULT_TAKEOVER_SHARE = 0.25;
+const DEFAULT_TAKEOVER_TOP = 3;
+
+/** Decisions per user unit: the given ones (validated) and the default rule for the others. */
+export function resolveDecisions(p: GrowthProblem, parentTop1OfRow: Int32Array): Map<number, AppliedDecision> {
+  const P = p.parent.classes;
+  const C = P + p.newClasses.length;
+  const { unit, augmentation } = p.train;
+  const labelledUnits = new Set(unit);
+  const out = new Map<number, AppliedDecision>();
+  for (const [key, dec] of Object.entries(p.decisions ?? {})) {
+    const u = Number(key);
+    if (!Number.isInteger(u) || u < 0 || u >= C) throw new Error(`a decision names unit ${key}, outside the child's 0..${C - 1}`);
+    if (!labelledUnits.has(u)) throw new Error(`a decision is given for unit ${u}, which has no training images in this request`);
+    const check = (what: string, units: number[] = []) => {
+      for (const o of units) {
+        if (!Number.isInteger(o) || o < 0 || o >= P) throw new Error(`unit ${u}'s ${what} names ${o}, which is not a unit of the parent (0..${P - 1})`);
+        if (o === u) throw new Error(`unit ${u} cannot list itself in its ${what}`);
+      }
+      return [...new Set(units)].sort((a, b) => a - b);
+    };
+    out.set(u, { descendants: check('descendants', dec.descendants), winsOver: check('winsOver', dec.winsOver), source: 'given' });
+  }
+  const counts = new Map<number, Map<number, number>>();
+  for (let i = 0; i < unit.length; i++) {
+    if (augmentation[i] !== 0 || unit[i] < P || out.has(unit[i])) continue; // defaults for appended classes only
+    let m = counts.get(unit[i]);
+    if (!m) counts.set(unit[i], (m = new Map()));
+    m.set(parentTop1OfRow[i], (m.get(parentTop1OfRow[i]) ?? 0) + 1);
+  }
+  for (const [u, m] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
+    const n = [...m.values()].reduce((a, b) => a + b, 0);
+    const top = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DEFAULT_TAKEOVER_TOP);
+    const shares: Record<number, number> = {};
+    const winsOver: number[] = [];
+    for (const [o, c] of top) {
+      if (c / n < DEFAULT_TAKEOVER_SHARE || labelledUnits.has(o) || o >= P) continue;
+      winsOver.push(o);
+      shares[o] = c / n;
+    }
+    out.set(u, { descendants: [], winsOver: winsOver.sort((a, b) => a - b), source: 'default', shares });
+  }
+  return out;
+}
+
+/** Per labelled row of a label with descendants: log-sum-exp and max of the parent's logits over those descendants
+ *  (frozen ones), and the max over the other frozen units (-Infinity where the label declares none). */
+async function descendantStats(p: GrowthProblem, trained: number[], decisions: Map<number, AppliedDecision>) {
+  const n = p.train.x.n;
+  const lse = new Float32Array(n).fill(-Infinity);
+  const max = new Float32Array(n).fill(-Infinity);
+  const rest = new Float32Array(n).fill(-Infinity);
+  const frozen = new Set(Array.from({ length: p.parent.classes }, (_, u) => u).filter((u) => !trained.includes(u)));
+  const descOf = new Map<number, number[]>();
+  for (const [u, d] of decisions) {
+    const ds = d.descendants.filter((o) => frozen.has(o));
+    if (ds.length) descOf.set(u, ds);
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (descOf.has(p.train.unit[i])) rows.push(i);
+  if (rows.length === 0) return undefined;
+  const P = p.parent.classes;
+  await forEachLogitChunk(p.parent, selectRows(p.train.x, rows), (z, first, count) => {
+    for (let j = 0; j < count; j++) {
+      const r = rows[first + j];
+      const ds = new Set(descOf.get(p.train.unit[r])!);
+      let m = -Infinity;
+      let other = -Infinity;
+      for (let u = 0; u < P; u++) {
+        if (!frozen.has(u)) continue;
+        const v = z[j * P + u];
+        if (ds.has(u)) m = Math.max(m, v);
+        else other = Math.max(other, v);
+      }
+      let s = 0;
+      for (const u of ds) s += Math.exp(z[j * P + u] - m);
+      max[r] = m;
+      lse[r] = m + Math.log(s);
+      rest[r] = other;
+    }
+  });
+  return { lse, max, rest };
+}
+
 /** Rows of one growth problem, laid out as [labelled | rehearsal | synthetic]. */
 interface Rows {
   x: FeatureMatrix;
@@ -111,6 +212,10 @@ interface Rows {
   stats: FrozenStats;
   /** True unit (labelled rows) or -1. */
   unit: Int32Array;
+  /** Labelled rows of labels with declared descendants: their logits (see descendantStats). */
+  descendants?: { lse: Float32Array; max: Float32Array; rest: Float32Array };
+  /** Rehearsal rows whose parent answer a user class takes over (winsOver or descendants): not counted as changed. */
+  takenOver?: Uint8Array;
 }
 
 async function assembleRows(p: GrowthProblem, lay: Layout, cfg: { mixtures: number; mixtureParts: number }, held: { labelled: Set<number>; pool: Set<number> }, seed: number): Promise<Rows> {
@@ -175,8 +280,6 @@ export interface KnobCurve {
 
 /** Temperature (logits) of the soft changed-answer count. */
 const CHANGE_TEMPERATURE = 1;
-/** knob 1 cuts the expected changed-answer share by this factor relative to knob 0 (log-linear in between). */
-const KNOB_RANGE = 4;
 /** The knob never gives up more than this much held-out accuracy on the user's classes. */
 const MAX_SACRIFICE = 0.1;
 
@@ -186,6 +289,9 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
   const all = [...h.labelledRows, ...h.poolRows];
   const accuracy: number[] = [];
   const changed: number[] = [];
+  const desc = rows.descendants;
+  let counted = 0;
+  for (const r of h.poolRows) if (!rows.takenOver?.[r]) counted++;
   for (const delta of DELTA_GRID) {
     let ok = 0;
     let ch = 0;
@@ -201,14 +307,17 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
         const trueCol = lay.columnOf.get(rows.unit[r]) ?? -1;
         if (trueCol < 0) ok += unit === rows.unit[r] ? 1 : 0;
         else {
-          const own = h.s[i * k + trueCol] - (trueCol >= firstNew ? delta : 0);
-          let rival = rows.stats.max[r];
+          // a declared descendant of the label answering is right too (leaf-or-descendant level)
+          const hasDesc = desc !== undefined && desc.max[r] > -Infinity;
+          const own = Math.max(h.s[i * k + trueCol] - (trueCol >= firstNew ? delta : 0), hasDesc ? desc.max[r] : -Infinity);
+          let rival = hasDesc ? desc.rest[r] : rows.stats.max[r];
           for (let c = 0; c < k; c++) if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
           ok += 1 / (1 + Math.exp(-(own - rival) / CHANGE_TEMPERATURE));
         }
       }
-      else {
-        // the parent's answer changes when another unit overtakes it: soft count on the margin
+      else if (!rows.takenOver?.[r]) {
+        // the parent's answer changes when another unit overtakes it: soft count on the margin (answers of units a
+        // user class takes over are the user's choice, not a loss)
         const topCol = lay.columnOf.get(rows.stats.top1[r]) ?? -1;
         const parentTop = topCol >= 0 ? h.s[i * k + topCol] : rows.stats.max[r];
         let rival = topCol >= 0 ? rows.stats.max[r] : -Infinity;
@@ -217,28 +326,35 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores): KnobCurve {
       }
     });
     accuracy.push(h.labelledRows.length ? ok / h.labelledRows.length : 0);
-    changed.push(h.poolRows.length ? ch / h.poolRows.length : 0);
+    changed.push(counted ? ch / counted : 0);
   }
-  return { delta: DELTA_GRID, accuracy, changed, labelledRows: h.labelledRows.length, poolRows: h.poolRows.length };
+  return { delta: DELTA_GRID, accuracy, changed, labelledRows: h.labelledRows.length, poolRows: counted };
 }
 
 /**
- * knob 0 → the shift with the best held-out accuracy on the user's classes (the largest such shift);
- * knob κ → the smallest larger shift whose expected changed-answer share on held-out rehearsal rows is at most
- * KNOB_RANGE^-κ times knob 0's, never giving up more than MAX_SACRIFICE of held-out accuracy.
+ * The knob is the weight of the parent's answers against the user's classes when the shift is chosen: the shift
+ * maximises (1 − κ)·(held-out accuracy on the user's classes) − κ·(expected share of held-out rehearsal answers that
+ * change), from knob 0's shift (the largest with the best held-out accuracy) upward. So κ = 0.25 gives up a point of the user's classes only for ≥ 3 points of old answers kept, κ = 0.5 trades
+ * them one for one, κ = 1 keeps old answers at any price up to MAX_SACRIFICE of held-out accuracy. Ties (within
+ * 0.005 of the best, scaled by 1 − κ) go to the larger shift. A relative target on the changed share alone (the
+ * previous rule: cut it by 4^-κ) bought tenths of a point of retention with tens of points of new-class accuracy
+ * where new classes overlap old ones in meaning (scenes over ImageNet's seashore/alp/valley).
  */
 export function deltaForKnob(curve: KnobCurve, knob: number): number {
   if (!(knob >= 0 && knob <= 1)) throw new Error(`retentionKnob must be within 0..1, got ${knob}`);
   if (curve.labelledRows === 0) return 0;
   const best = Math.max(...curve.accuracy);
-  let i0 = 0;
+  let i0 = 0; // knob 0: the largest shift that keeps the best held-out accuracy
   for (let i = 0; i < curve.delta.length; i++) if (curve.accuracy[i] >= best - 0.005) i0 = i;
   let iMax = i0;
   for (let i = i0; i < curve.delta.length; i++) if (curve.accuracy[i] >= best - MAX_SACRIFICE) iMax = i;
-  if (curve.poolRows === 0) return curve.delta[i0 + Math.round(knob * (iMax - i0))];
-  const target = curve.changed[i0] * Math.pow(KNOB_RANGE, -knob);
-  for (let i = i0; i <= iMax; i++) if (curve.changed[i] <= target + 1e-12) return curve.delta[i];
-  return curve.delta[iMax];
+  const utility = (i: number) => (1 - knob) * curve.accuracy[i] - (curve.poolRows ? knob * curve.changed[i] : 0);
+  let top = -Infinity; // over every shift up to iMax, so knob 0's tolerance is not applied twice
+  for (let i = 0; i <= iMax; i++) top = Math.max(top, utility(i));
+  const tolerance = 0.005 * (1 - knob) + 1e-12;
+  let pick = i0;
+  for (let i = i0; i <= iMax; i++) if (utility(i) >= top - tolerance) pick = i;
+  return curve.delta[pick];
 }
 
 function pointAt(curve: KnobCurve, delta: number) {
@@ -363,6 +479,18 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   const timings: Record<string, number> = {};
   const held = holdout(problem, seed);
   const rows = await assembleRows(problem, lay, cfg, held, seed);
+  const decisions = resolveDecisions(problem, rows.stats.top1.subarray(0, rows.nLabelled));
+  const winsOver = new Set<number>();
+  const takenOver = new Set<number>();
+  for (const dec of decisions.values()) {
+    for (const u of dec.winsOver) { winsOver.add(u); takenOver.add(u); }
+    for (const u of dec.descendants) takenOver.add(u);
+  }
+  rows.descendants = await descendantStats(problem, lay.trained, decisions);
+  if (takenOver.size > 0) {
+    rows.takenOver = new Uint8Array(rows.x.n);
+    for (let i = rows.nLabelled; i < rows.x.n; i++) rows.takenOver[i] = takenOver.has(rows.stats.top1[i]) ? 1 : 0;
+  }
   timings.parentLogits = (performance.now() - t0) / 1000;
   timings['cpu.parentLogits'] = cpuSince(cpu0);
   const heldRows = (from: number, to: number) => {
@@ -375,6 +503,8 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   const held0 = (w: Float32Array, b: Float32Array): HeldOutScores => ({ labelledRows, poolRows, s: scores(rows.x, w, b, k, [...labelledRows, ...poolRows]) });
   const details: Record<string, unknown> = {
     strategy,
+    decisions: Object.fromEntries(decisions),
+    takenOverUnits: [...takenOver].sort((a, b) => a - b),
     refinedUnits: lay.refined,
     rows: { labelled: rows.nLabelled, rehearsal: rows.nPool, synthetic: rows.x.n - rows.nLabelled - rows.nPool, heldOutLabelled: labelledRows.length, heldOutRehearsal: poolRows.length },
   };
@@ -404,7 +534,14 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     const nNeg = n - rows.nLabelled;
     const negWeight = nNeg > 0 ? (cfg.poolWeight * rows.nLabelled) / nNeg : 0;
     const full = new Float32Array(n);
-    for (let i = 0; i < n; i++) full[i] = i < rows.nLabelled ? 1 : negWeight;
+    // rehearsal images the parent gives to a unit a user class wins over are not replayed: nothing teaches the new
+    // column to lose to that unit on images like the user's
+    for (let i = 0; i < n; i++) full[i] = i < rows.nLabelled ? 1 : winsOver.has(rows.stats.top1[i]) ? 0 : negWeight;
+    let alsoRight: Float32Array | undefined;
+    if (rows.descendants) {
+      alsoRight = new Float32Array(n).fill(-Infinity);
+      alsoRight.set(rows.descendants.lse);
+    }
     const anchor = new Float32Array(D * k);
     const init = { w: new Float32Array(D * k), b: new Float32Array(k) };
     const P = lay.parentClasses;
@@ -412,7 +549,12 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
       for (let d = 0; d < D; d++) anchor[d * k + c] = init.w[d * k + c] = problem.parent.weights[d * P + u];
       init.b[c] = problem.parent.bias[u];
     });
-    const l2 = Float32Array.from(lay.trained, (_, c) => (c < r ? cfg.l2Refined : cfg.l2New));
+    const rowsOf = new Map<number, number>();
+    for (let i = 0; i < rows.nLabelled; i++) rowsOf.set(rows.unit[i], (rowsOf.get(rows.unit[i]) ?? 0) + 1);
+    const l2 = Float32Array.from(lay.trained, (u, c) =>
+      c < r ? cfg.l2Refined : cfg.l2Scale === 'class-share' ? (cfg.l2New * (rowsOf.get(u) ?? 0)) / rows.nLabelled / L2_REFERENCE_SHARE : cfg.l2New,
+    );
+    details.l2 = { refined: cfg.l2Refined, newMin: Math.min(...l2.subarray(r)), newMax: Math.max(...l2.subarray(r)) };
     const total = cfg.iterations + Math.ceil(cfg.iterations / 2);
     let done = 0;
     const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });
@@ -430,7 +572,7 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     const deviceA = await toDevice(xA);
     let a: NewColumnFit;
     try {
-      a = await fitNewColumns({ x: xA, oldLse: pick(rows.stats.lse), target: pick(target), weight: pick(full), soft: soft && pick(soft, k) }, { k, l2, anchor, init, iterations: cfg.iterations, device: deviceA, onIteration, signal: opts.signal });
+      a = await fitNewColumns({ x: xA, oldLse: pick(rows.stats.lse), target: pick(target), weight: pick(full), soft: soft && pick(soft, k), alsoRightLse: alsoRight && pick(alsoRight) }, { k, l2, anchor, init, iterations: cfg.iterations, device: deviceA, onIteration, signal: opts.signal });
     } finally {
       deviceA.dispose();
     }
@@ -440,7 +582,7 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     try {
       const tB = performance.now();
       const cB = process.cpuUsage();
-      const b: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft }, { k, l2, anchor, init: { w: a.w, b: a.b }, iterations: Math.ceil(cfg.iterations / 2), device, onIteration, signal: opts.signal });
+      const b: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft, alsoRightLse: alsoRight }, { k, l2, anchor, init: { w: a.w, b: a.b }, iterations: Math.ceil(cfg.iterations / 2), device, onIteration, signal: opts.signal });
       timings.fitAll = (performance.now() - tB) / 1000;
       timings['cpu.fitAll'] = cpuSince(cB);
       details.fit = { iterations: [a.iterations, b.iterations], loss: b.loss };

@@ -70,4 +70,30 @@ describe('fitNewColumns', () => {
       device.dispose();
     }
   });
+
+  it('lets declared descendants answer a label\'s rows (set target) with a matching gradient', async () => {
+    const k = 2;
+    // rows of class 0 may also be answered by a strong frozen descendant (log-sum-exp 3 of its logits)
+    const alsoRightLse = Float32Array.from({ length: n }, (_, i) => (target[i] === 0 ? 3 : -Infinity));
+    const opts = { k, l2: 0.05, iterations: 0 };
+    const device = await toDevice(x);
+    try {
+      const fg = await newColumnObjective({ x, oldLse: Float32Array.from(oldLse, (v, i) => (target[i] === 0 ? Math.log(Math.exp(v) + Math.exp(3)) : v)), target, weight, alsoRightLse }, opts, device);
+      const plain = await newColumnObjective({ x, oldLse: Float32Array.from(oldLse, (v, i) => (target[i] === 0 ? Math.log(Math.exp(v) + Math.exp(3)) : v)), target, weight }, opts, device);
+      const theta = Float64Array.from({ length: dim * k + k }, (_, j) => 0.3 * Math.cos(j));
+      const grad = new Float64Array(theta.length);
+      const scratch = new Float64Array(theta.length);
+      // the descendant's mass counts as right: lower loss than with the label alone
+      assert.ok((await fg(theta, grad)) < (await plain(theta, scratch)));
+      const h = 1e-3;
+      for (let j = 0; j < theta.length; j++) {
+        const tp = theta.slice(); tp[j] += h;
+        const tm = theta.slice(); tm[j] -= h;
+        const numeric = ((await fg(tp, scratch)) - (await fg(tm, scratch))) / (2 * h);
+        assert.ok(Math.abs(numeric - grad[j]) < 2e-3 + 0.02 * Math.abs(numeric), `d/dθ${j}: analytic ${grad[j]}, numeric ${numeric}`);
+      }
+    } finally {
+      device.dispose();
+    }
+  });
 });

@@ -17,6 +17,10 @@ export interface NewColumnRows {
   soft?: Float32Array;
   /** Non-negative row weights (normalised by their sum inside the loss). */
   weight: Float32Array;
+  /** For rows with a target column: log Σ exp(logits) of frozen units that also count as right (the label's declared
+   *  descendants, e.g. `alp` under `mountain`); -Infinity or omitted = none. The row's loss is then
+   *  −log(p_target + p_descendants): the label's images may keep answering a descendant. */
+  alsoRightLse?: Float32Array;
 }
 
 export interface NewColumnFit {
@@ -66,7 +70,8 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
 export type Objective = (theta: Float64Array, grad: Float64Array) => Promise<number>;
 
 export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumnsOptions, device: DeviceRows): Promise<Objective> {
-  const { x, oldLse, target, weight, soft } = rows;
+  const { x, oldLse, target, weight, soft, alsoRightLse } = rows;
+  if (alsoRightLse && alsoRightLse.length !== x.n) throw new Error('alsoRightLse must have one value per row');
   const { n, dim } = x;
   const k = opts.k;
   if (oldLse.length !== n || target.length !== n || weight.length !== n) throw new Error('row arrays disagree in length');
@@ -109,8 +114,17 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
         const lse = m + Math.log(z);
         const wi = weight[i] / wsum;
         let fit: number;
-        if (t >= 0) fit = s[i * k + t] + theta[dim * k + t];
-        else {
+        let qt = 1; // target column's share of the right answers' mass (1 without descendants)
+        if (t >= 0) {
+          fit = s[i * k + t] + theta[dim * k + t];
+          const a = alsoRightLse ? alsoRightLse[i] : -Infinity;
+          if (a > -Infinity) {
+            const hi = Math.max(fit, a);
+            const both = hi + Math.log(Math.exp(fit - hi) + Math.exp(a - hi));
+            qt = Math.exp(fit - both);
+            fit = both;
+          }
+        } else {
           // soft target: q on trained columns, the remaining mass on the frozen ones (stand-in logit: their lse)
           let qT = 0;
           fit = 0;
@@ -119,7 +133,7 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
         }
         loss += wi * (lse - fit);
         for (let c = 0; c < k; c++) {
-          const q = t >= 0 ? (c === t ? 1 : 0) : soft ? soft[i * k + c] : 0;
+          const q = t >= 0 ? (c === t ? qt : 0) : soft ? soft[i * k + c] : 0;
           const gi = wi * (p[c] / z - q);
           G[i * k + c] = gi;
           gb[c] += gi;

@@ -43,6 +43,23 @@ export interface GrowthOptions {
   signal?: AbortSignal;
 }
 
+/** What a new label does to old output units of the parent (see DIVISION.md's per-label decision contract). */
+export interface UnitDecision {
+  /** The label is the taxonomy parent of these units: a prediction of one of them on the label's images is right at
+   *  "leaf or declared descendant" level, so training does not push them down on those images. */
+  descendants?: number[];
+  /** The label must beat these units on images like its own: the parent's answers on rehearsal images it gave these
+   *  units are not replayed, and the retention knob does not count them as changed. */
+  winsOver?: number[];
+}
+
+/** Decisions in force for one label's unit, and whether the caller gave them or the default rule filled them in. */
+export interface AppliedDecision extends Required<UnitDecision> {
+  source: 'given' | 'default';
+  /** Default decisions: the parent's share of this label's (plain) training images answered by each unit taken. */
+  shares?: Record<number, number>;
+}
+
 export interface GrowthProblem {
   parent: Head;
   parentLabels: string[];
@@ -50,6 +67,9 @@ export interface GrowthProblem {
   newClasses: string[];
   train: LabelledFeatures;
   pool?: PoolFeatures;
+  /** Per child unit of a user class (appended or merged): old units it takes over. Units without an entry get the
+   *  default rule (`takeover` in grow-head.ts). */
+  decisions?: Record<number, UnitDecision>;
   options: GrowthOptions;
 }
 

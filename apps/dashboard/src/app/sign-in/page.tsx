@@ -69,20 +69,27 @@ function FirstSignIn({ code }: { code: string }) {
   );
 }
 
+
 export default function SignInPage() {
   const { signIn, signOut, viewer, token } = useSession();
   const router = useRouter();
-  const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The field is uncontrolled and the button waits for hydration: a token typed or pasted while the page was still
+  // loading stays in the field (it used to be dropped from React's state, leaving "Sign in" disabled for good), and
+  // a click before hydration cannot submit the form natively (the token would land in the URL).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const [code, setCode] = useState<string | null>(null);
   useEffect(() => {
     const m = /^#code=([\w-]+)$/.exec(window.location.hash);
     if (m) setCode(m[1]!);
   }, []);
 
-  async function onSubmit(e: FormEvent) {
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
+    const value = String(new FormData(e.currentTarget).get('token') ?? '').trim();
+    if (!value) return;
     setBusy(true);
     setError(null);
     try {
@@ -118,8 +125,6 @@ export default function SignInPage() {
             type="password"
             autoComplete="off"
             spellCheck={false}
-            value={value}
-            onChange={(e) => setValue(e.target.value)}
             placeholder="acc_…"
             required
             aria-invalid={error ? true : undefined}
@@ -134,7 +139,7 @@ export default function SignInPage() {
           </div>
         )}
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy || !value.trim()}>
+          <button type="submit" className="btn btn-primary" disabled={busy || !hydrated}>
             {busy && <span className="spinner" aria-hidden="true" />} Sign in
           </button>
         </div>

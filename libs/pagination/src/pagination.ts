@@ -1,6 +1,6 @@
 // Relay cursor pagination by keyset (stable under inserts, no OFFSET scans).
 // Cursors are opaque base64url JSON of the sort-key values of the row they point at.
-import { badInput } from './errors.js';
+import { badInput } from '@accrete/errors';
 
 export interface PageArgs { first?: number | null; after?: string | null; last?: number | null; before?: string | null }
 export interface PageInfo { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }

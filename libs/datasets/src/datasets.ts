@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
-import { badInput, conflict, isUniqueViolation, notFound } from './errors.js';
+import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
 
 export interface IngestDeps { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels' | 'importRoots'> }
@@ -308,7 +308,10 @@ export async function previewImageFolder(deps: IngestDeps, req: { datasetId: str
   const classes = new Map<string, ImportPreviewClass>();
   const row = (label: string) => classes.get(label) ?? classes.set(label, { label, files: 0, train: 0, val: 0, duplicates: 0, rejected: 0 }).get(label)!;
   for (const f of files) if (f.label) row(f.label.trim() || f.label).files++;
-  for (const f of fresh) (f.split === 'VAL' ? row(f.label).val++ : row(f.label).train++);
+  for (const f of fresh) {
+    if (f.split === 'VAL') row(f.label).val++;
+    else row(f.label).train++;
+  }
   for (const d of duplicates) row(d.label).duplicates++;
   for (const r of rejections) if (r.label) row(r.label).rejected++;
   const sorted = [...classes.values()].sort((a, b) => a.label.localeCompare(b.label));

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DbHandle } from '@accrete/db';
 import { imagenetNodeId, loadImagenetTaxonomy } from '@accrete/taxonomy';
-import { getAncestors, getSubtree, imagenetVersionClasses, seedTaxonomy } from './index.js';
+import { classAncestors, classSubtreeNodes, imagenetVersionClasses, seedTaxonomy } from './index.js';
 
 let db: DbHandle;
 before(async () => {
@@ -28,7 +28,7 @@ test('seedTaxonomy inserts every synset once, with parents and depths, and is id
   const daisy = await db.prisma.classNode.findUniqueOrThrow({ where: { wnid: 'n11939491' } });
   assert.equal(daisy.id, imagenetNodeId('n11939491'));
   assert.equal(daisy.depth, 11);
-  const path = (await getAncestors(db.prisma, daisy.id)).map((n) => n.name);
+  const path = [...(await classAncestors(db.prisma, daisy.id)), daisy].map((n) => n.name);
   assert.deepEqual(path.slice(-4), ['spermatophyte', 'angiosperm', 'flower', 'daisy']);
   assert.equal(path[0], 'entity');
   // depth column agrees with the parent chain everywhere
@@ -41,15 +41,18 @@ test('seedTaxonomy inserts every synset once, with parents and depths, and is id
 test('a deleted part of the taxonomy is filled in again by the next seed', async () => {
   const total = loadImagenetTaxonomy().nodes.length;
   const daisyId = imagenetNodeId('n11939491');
+  await seedTaxonomy(db.prisma);
   await db.prisma.classNode.delete({ where: { id: daisyId } });
   const r = await seedTaxonomy(db.prisma);
   assert.equal(r.inserted, 1);
   assert.equal(await db.prisma.classNode.count(), total);
-  const [flower] = await getSubtree(db.prisma, { rootId: imagenetNodeId('n11669921'), depth: 1 });
-  assert.ok(flower.children.some((c) => c.node.id === daisyId));
+  const flower = imagenetNodeId('n11669921');
+  const below = await classSubtreeNodes(db.prisma, flower, 1);
+  assert.ok(below.some((n) => n.id === daisyId && n.parentId === flower));
 });
 
 test('imagenetVersionClasses maps the 1000 output units to seeded nodes', async () => {
+  await seedTaxonomy(db.prisma);
   const units = await imagenetVersionClasses(db.prisma);
   assert.equal(units.length, 1000);
   assert.deepEqual(units[985], { outputUnit: 985, classNodeId: imagenetNodeId('n11939491') });

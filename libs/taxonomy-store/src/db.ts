@@ -2,7 +2,7 @@
 // lock, and turning taxonomy refusals into the registry's error type.
 import type { Prisma, PrismaClient } from '@accrete/db';
 import { TaxonomyError, type TaxonomyErrorCode } from '@accrete/taxonomy';
-import { RegistryError, type ErrorCode } from '../errors.js';
+import { RegistryError, type ErrorCode } from '@accrete/errors';
 
 /** A client or an open transaction (e.g. the one creating a model version). */
 export type Db = PrismaClient | Prisma.TransactionClient;

@@ -1,7 +1,7 @@
-// Taxonomy reads: one class, its ancestors, subtrees, ranked search, name resolution before adding
-// classes to a version, and a version's classes as a tree with counts. Served from the cached snapshot.
+// Taxonomy reads from the cached snapshot: one class, ranked search, name resolution before adding
+// classes to a version, and a version's classes as a tree with counts. (Ancestors and subtrees: ./classes.)
 import type { ClassNode } from '@accrete/db';
-import { resolveNames, type ClassNameResolution, type MatchReason, type SubtreeNode, type TermField } from '@accrete/taxonomy';
+import { resolveNames, type ClassNameResolution, type MatchReason, type TermField } from '@accrete/taxonomy';
 import { refuse, translate, type Db } from './db.js';
 import { getTaxonomySnapshot, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
 
@@ -17,25 +17,6 @@ const pathNames = (snap: TaxonomySnapshot, id: string) => snap.tree.ancestors(id
 export async function getClass(db: Db, id: string): Promise<ClassRecord & { path: string[] }> {
   const snap = await getTaxonomySnapshot(db);
   return { ...nodeOrFail(snap, id), path: pathNames(snap, id) };
-}
-
-/** The path from the root down to the class, both included (entity → … → flower → daisy). */
-export async function getAncestors(db: Db, id: string): Promise<ClassRecord[]> {
-  const snap = await getTaxonomySnapshot(db);
-  nodeOrFail(snap, id);
-  return snap.tree.ancestors(id);
-}
-
-/**
- * The subtree under `rootId` (or under the top-level nodes when null), `depth` levels deep (0 = the
- * node alone). Nodes cut off by the limit keep their `childCount` so a browser can offer to expand them.
- */
-export async function getSubtree(db: Db, opts: { rootId?: string | null; depth?: number } = {}): Promise<SubtreeNode<ClassRecord>[]> {
-  const depth = opts.depth ?? 1;
-  if (!(Number.isInteger(depth) && depth >= 0) && depth !== Infinity) throw refuse('INVALID_DATA', `depth must be a whole number ≥ 0, got ${depth}`);
-  const snap = await getTaxonomySnapshot(db);
-  if (opts.rootId) nodeOrFail(snap, opts.rootId);
-  return snap.tree.subtree(opts.rootId ?? null, depth);
 }
 
 export type ClassSearchHit = ClassRecord & {

@@ -3,20 +3,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheMs, tokenChecksSettled } from './tokens.js';
+import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheTiming, tokenChecksSettled, type TokenCacheTiming } from './tokens.js';
 
 let db: DbHandle;
-let previousTtl: number;
+let previous: TokenCacheTiming;
+// the cache's clock, moved by hand: the test never races the cache time, however slow the machine
+let clock = Date.now();
+const TTL = 10_000;
+const pastTheCacheTime = () => (clock += TTL + 1);
 before(async () => {
   db = await createTestDatabase();
-  previousTtl = setTokenCacheMs(200);
+  previous = setTokenCacheTiming({ ttlMs: TTL, now: () => clock });
 });
 after(async () => {
-  setTokenCacheMs(previousTtl);
+  setTokenCacheTiming(previous);
   await db?.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A client of the same database that counts its apiToken queries and writes. */
 function countingClient(prisma: PrismaClient) {
@@ -39,7 +41,7 @@ test('concurrent requests with a new token share one query; expiry re-checks onc
   assert.ok(first.every((r) => r?.name === 'busy'));
   assert.deepEqual(counts, { reads: 1, writes: 1 }, 'one lookup and one lastUsedAt touch for 50 concurrent requests');
 
-  await sleep(250);
+  pastTheCacheTime(); // still within the minute that spaces lastUsedAt touches
   const again = await Promise.all(Array.from({ length: 50 }, () => authenticateToken(client, token)));
   assert.ok(again.every((r) => r?.name === 'busy'), 'served from the entry while it is re-checked');
   await tokenChecksSettled(client);
@@ -54,7 +56,7 @@ test('a token revoked by another process stops working after the cache time plus
   const otherProcess = db.prisma.$extends({}) as unknown as PrismaClient;
   await otherProcess.apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } });
   assert.ok(await authenticateToken(client, token), 'still cached within the cache time');
-  await sleep(250);
+  pastTheCacheTime();
   await authenticateToken(client, token); // answered from the entry; starts the re-check
   await tokenChecksSettled(client);
   assert.equal(await authenticateToken(client, token), null);

@@ -1,9 +1,9 @@
-// Taxonomy reads the API needs in bulk (ancestor paths for predictions, version class trees), done with one
-// recursive query each. Edits and name resolution are the taxonomy helper's (./taxonomy), re-exported as taxonomyOps.
+// The one read path for ancestors, paths and subtrees (predictions, API loaders, tests alike): from the class-node
+// cache when it holds every link, else one recursive query each.
 import type { PrismaClient, ClassNode } from '@accrete/db';
 import { Prisma } from '@accrete/db';
-import { notFound } from './errors.js';
-import { cachedClassNode, rememberClassNodes } from './caches.js';
+import { notFound } from '@accrete/errors';
+import { cachedClassNode, rememberClassNodes } from './node-cache.js';
 
 type Row = Pick<ClassNode, 'id' | 'name' | 'wnid' | 'parentId' | 'depth'>;
 

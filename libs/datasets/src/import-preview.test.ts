@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@accrete/config';
 import { createTestDatabase } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createDataset, datasetClassCounts, importImageFolder, previewImageFolder, splitForHash } from '../src/index.js';
+import { createDataset, datasetClassCounts, importImageFolder, previewImageFolder, splitForHash } from './index.js';
 
 const FLOWERS = resolve(fileURLToPath(new URL('../../../../shared/datasets/flowers', import.meta.url)));
 

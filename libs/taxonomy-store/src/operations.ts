@@ -3,7 +3,7 @@
 // leaves nothing behind and two concurrent edits cannot combine into a cycle.
 import type { ClassNode, Prisma } from '@accrete/db';
 import { normalizeName, validateClassName } from '@accrete/taxonomy';
-import { isUniqueViolation } from '../errors.js';
+import { isUniqueViolation } from '@accrete/errors';
 import { refuse, withTaxonomyLock, type Db } from './db.js';
 import { invalidateTaxonomyCache, loadSnapshot, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
 

@@ -3,24 +3,27 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { classNodeCacheSettled, classNodesById, invalidateClassNodeCache, setClassNodeTtl } from './caches.js';
+import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming, type CacheTiming } from './node-cache.js';
+import { invalidateTaxonomyCache } from './snapshot.js';
 
 let db: DbHandle;
 let prisma: PrismaClient;
 let other: PrismaClient;
-let ttl: number;
+let previous: CacheTiming;
+// the cache's clock, moved by hand: the test never races the TTL, however slow the machine
+let clock = Date.now();
+const TTL = 10_000;
+const pastTheTtl = () => (clock += TTL + 1);
 before(async () => {
   db = await createTestDatabase();
   prisma = db.prisma;
   other = prisma.$extends({}) as unknown as PrismaClient;
-  ttl = setClassNodeTtl(200);
+  previous = setClassNodeCacheTiming({ ttlMs: TTL, now: () => clock });
 });
 after(async () => {
-  setClassNodeTtl(ttl);
+  setClassNodeCacheTiming(previous);
   await db?.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('class nodes edited elsewhere are served stale within the TTL, then revalidated in one background query', async () => {
   const a = await prisma.classNode.create({ data: { name: 'cache-a' } });
@@ -37,7 +40,7 @@ test('class nodes edited elsewhere are served stale within the TTL, then revalid
   assert.equal((await classNodesById(counting, [a.id])).get(a.id)?.name, 'cache-a', 'within the TTL the cached row is served');
   assert.equal(queries, 1);
 
-  await sleep(250);
+  pastTheTtl();
   // past the TTL: 20 concurrent readers get the cached rows at once and start a single re-read
   const reads = await Promise.all(Array.from({ length: 20 }, () => classNodesById(counting, [a.id])));
   assert.ok(reads.every((r) => r.get(a.id)?.name === 'cache-a'));
@@ -51,10 +54,10 @@ test('class nodes edited elsewhere are served stale within the TTL, then revalid
 test('an edit in this process clears the cache at once, and a revalidation that started before it is discarded', async () => {
   const c = await prisma.classNode.create({ data: { name: 'cache-c' } });
   await classNodesById(prisma, [c.id]);
-  await sleep(250);
+  pastTheTtl();
   await classNodesById(prisma, [c.id]); // starts a revalidation (reads the old name)
   await prisma.classNode.update({ where: { id: c.id }, data: { name: 'cache-c renamed' } });
-  invalidateClassNodeCache();
+  invalidateTaxonomyCache();
   await classNodeCacheSettled(prisma);
   assert.equal((await classNodesById(prisma, [c.id])).get(c.id)?.name, 'cache-c renamed');
 });

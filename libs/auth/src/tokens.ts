@@ -1,7 +1,8 @@
 // API tokens: random secrets shown once; only their sha256 is stored, so a leaked database leaks no token.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient, ApiToken, Role } from '@accrete/db';
-import { badInput, notFound, RegistryError } from './errors.js';
+import { badInput, notFound, RegistryError } from '@accrete/errors';
+import { paginate, type PageArgs } from '@accrete/pagination';
 
 export const TOKEN_PREFIX = 'acc_';
 const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
@@ -27,16 +28,23 @@ export async function createApiToken(prisma: PrismaClient, input: { name: string
  * in-flight request of a busy client queried (and touched lastUsedAt) at once each time the entry expired.
  */
 export const TOKEN_CACHE_MS = 10_000;
-let tokenCacheMs = TOKEN_CACHE_MS;
 
-/** Tests shorten the token cache; returns the previous value. */
-export function setTokenCacheMs(ms: number): number {
-  const previous = tokenCacheMs;
-  tokenCacheMs = ms;
+/** How long a verified token is trusted, and the clock that measures it. */
+export interface TokenCacheTiming {
+  ttlMs: number;
+  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the cache time. */
+  now: () => number;
+}
+let timing: TokenCacheTiming = { ttlMs: TOKEN_CACHE_MS, now: () => Date.now() };
+
+/** Replaces the token cache's time and/or clock; returns the previous setting (tests restore it). */
+export function setTokenCacheTiming(next: Partial<TokenCacheTiming>): TokenCacheTiming {
+  const previous = timing;
+  timing = { ...timing, ...next };
   return previous;
 }
 
-interface VerifiedToken { row: ApiToken; until: number; checking: Promise<unknown> | null }
+interface VerifiedToken { row: ApiToken; verifiedAt: number; checking: Promise<unknown> | null }
 interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
 // per Prisma client (= database), so a token of one database never opens another in the same process
 const verifiedByClient = new WeakMap<object, TokenCache>();
@@ -54,11 +62,11 @@ async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string
     cache.tokens.delete(hash);
     return null;
   }
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  if (!row.lastUsedAt || timing.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.now()) } }).catch(() => undefined);
   }
   if (cache.tokens.size > 10_000) cache.tokens.clear();
-  cache.tokens.set(hash, { row, until: Date.now() + tokenCacheMs, checking: null });
+  cache.tokens.set(hash, { row, verifiedAt: timing.now(), checking: null });
   return row;
 }
 
@@ -69,7 +77,7 @@ export async function authenticateToken(prisma: PrismaClient, secret: string): P
   const cache = verifiedFor(prisma);
   const hit = cache.tokens.get(hash);
   if (hit) {
-    if (hit.until <= Date.now() && !hit.checking) {
+    if (timing.now() - hit.verifiedAt >= timing.ttlMs && !hit.checking) {
       // a failed re-check drops the entry, so the next request asks the database (and sees its error)
       hit.checking = verifyToken(prisma, cache, hash).catch(() => cache.tokens.delete(hash)).finally(() => (hit.checking = null));
     }
@@ -104,6 +112,15 @@ export async function revokeApiToken(prisma: PrismaClient, id: string): Promise<
 }
 
 export const roleAtLeast = (role: Role | undefined | null, min: Role) => !!role && ROLES.indexOf(role) >= ROLES.indexOf(min);
+
+/** Tokens newest first, revoked ones only when asked (the GraphQL apiTokens connection). */
+export function listApiTokens(prisma: PrismaClient, filter: { includeRevoked?: boolean | null } = {}, page: PageArgs = {}) {
+  const where = filter.includeRevoked ? {} : { revokedAt: null };
+  return paginate({
+    where, page, order: [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }],
+    find: (a) => prisma.apiToken.findMany(a as never), count: (a) => prisma.apiToken.count(a as never),
+  });
+}
 
 /**
  * The first sign-in of a fresh install: while no token exists, the API process makes a one-time code and prints a

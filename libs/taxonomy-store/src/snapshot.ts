@@ -1,5 +1,5 @@
 // The whole taxonomy in memory (a few thousand rows): tree + search index. Reads use a cached
-// snapshot; writes through this module drop it, and a cheap fingerprint query notices rows added or
+// snapshot; writes through this lib drop it, and a cheap fingerprint query notices rows added or
 // removed elsewhere (other processes, other code paths). Mutations always re-read inside their lock.
 import type { ClassNode } from '@accrete/db';
 import { imagenetClasses, TaxonomySearchIndex, TaxonomyTree } from '@accrete/taxonomy';
@@ -33,7 +33,7 @@ export async function loadSnapshot(db: Db): Promise<TaxonomySnapshot> {
   const index = new TaxonomySearchIndex(
     records.map((r) => ({ id: r.id, name: r.name, synonyms: r.synonyms, aliases: r.aliases, isClass: isClassLike(r) })),
   );
-  return { tree, index, loadedAt: Date.now(), fingerprint };
+  return { tree, index, loadedAt: timing.now(), fingerprint };
 }
 
 /** ImageNet output classes and user classes rank above inner WordNet synsets at equal match quality. */
@@ -51,18 +51,36 @@ async function readFingerprint(db: Db): Promise<string> {
 }
 
 /** Reload at least this often even when the fingerprint is unchanged (renames/moves by other processes). */
-export let taxonomyCacheTtlMs = 60_000;
-export function setTaxonomyCacheTtl(ms: number): void {
-  taxonomyCacheTtlMs = ms;
+export const TAXONOMY_CACHE_TTL_MS = 60_000;
+
+/** How long a snapshot is trusted, and the clock that measures it. */
+export interface SnapshotTiming {
+  ttlMs: number;
+  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the TTL. */
+  now: () => number;
+}
+let timing: SnapshotTiming = { ttlMs: TAXONOMY_CACHE_TTL_MS, now: () => Date.now() };
+
+/** Replaces the snapshot TTL and/or clock; returns the previous setting (tests restore it). */
+export function setTaxonomyCacheTiming(next: Partial<SnapshotTiming>): SnapshotTiming {
+  const previous = timing;
+  timing = { ...timing, ...next };
+  return previous;
 }
 
 let generation = 0;
 const cache = new WeakMap<object, { generation: number; snapshot: Promise<TaxonomySnapshot> }>();
 
-/** Drops every cached snapshot (called after each taxonomy write; call it after writing ClassNode rows yourself). */
+/**
+ * The one invalidation of this process's taxonomy caches, the snapshot and the class-node rows (./node-cache):
+ * every edit here calls it; call it after writing ClassNode or ClassAlias rows yourself.
+ */
 export function invalidateTaxonomyCache(): void {
   generation++;
 }
+
+/** Bumped by invalidateTaxonomyCache; a cache filled under an older generation must not be served. */
+export const taxonomyGeneration = (): number => generation;
 
 /** The cached snapshot for this client, reloaded when stale. */
 export async function getTaxonomySnapshot(db: Db): Promise<TaxonomySnapshot> {
@@ -70,7 +88,7 @@ export async function getTaxonomySnapshot(db: Db): Promise<TaxonomySnapshot> {
   if (entry && entry.generation === generation) {
     try {
       const snap = await entry.snapshot;
-      if (Date.now() - snap.loadedAt < taxonomyCacheTtlMs && (await readFingerprint(db)) === snap.fingerprint) return snap;
+      if (timing.now() - snap.loadedAt < timing.ttlMs && (await readFingerprint(db)) === snap.fingerprint) return snap;
     } catch {
       /* a failed load is retried below */
     }

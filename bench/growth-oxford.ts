@@ -1,0 +1,330 @@
+// Growth at the story's scale: the 102 Oxford flower classes.
+//   baseline  — the plain floor: new columns only (old logits frozen), the parent's soft answers on the even-half
+//               rehearsal images as targets, 300 full-batch Adam steps, no augmentation; v1 + 102 classes.
+//   default   — growVersion's default strategy and knob, v1 + 102 classes, with the knob trade-off curve.
+//   v3        — v2 (v1 + 5 flowers, daisy merged) + all 102 Oxford classes; the four name overlaps are mapped here
+//               explicitly onto the classes they name (sunflower → sunflowers, rose → roses, common dandelion →
+//               dandelion, oxeye daisy → daisy): the product's rule for that lives in the API's placement.
+//   chain     — v2 → v3 → v4 → v5 with the Oxford classes in three chunks (earlier user images fed again, as jobs do).
+//   timing    — growVersion of v1 + 102 classes from the warm bottleneck cache in a fresh process (wall, CPU, RSS).
+//   synthetic — one growth step on a synthetic parent head of 5000 classes vs the real 1000-class one.
+// Protocol: Oxford train → training (20% held out inside growth for the knob); Oxford valid and flowers val →
+// reporting only; imagenet-sample even class_index → rehearsal; odd → retention (drop vs v1, cumulative).
+// Run: node --import tsx bench/growth-oxford.ts [--only baseline,default,v3,chain,timing,synthetic]
+//        [--cache .accrete/bench-cache] [--out bench/results/growth-oxford.json]
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_AUGMENTATIONS,
+  evaluateLogits,
+  growHead,
+  growVersion,
+  parentTop1,
+  tradeoffCurve,
+  type GrownHead,
+  type GrowthProblem,
+  type LabelledImage,
+  type StrategyConfig,
+} from '../libs/trainer/src/index.js';
+import { frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
+import { newColumnObjective, toDevice } from '../libs/trainer/src/growth/new-columns.js';
+import { appendColumns } from '../libs/trainer/src/growth/matrix.js';
+import { rng } from '../libs/trainer/src/growth/rng.js';
+import type { Head } from '../libs/trainer/src/types.js';
+import { DAISY_UNIT, FLOWER_CLASSES, evalRows, labelledRows, loadGrowthData, poolRows, retentionSet, type GrowthData } from './growth-data.js';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'baseline,default,v3,chain,timing,synthetic' },
+    augmentations: { type: 'string', default: String(DEFAULT_AUGMENTATIONS) },
+    knob: { type: 'string' },
+    variants: { type: 'string' },
+    'baseline-lr': { type: 'string', default: '0.01' },
+    'baseline-pool-mass': { type: 'string', default: '0' },
+    cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '.accrete/bench-cache' },
+    shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
+    out: { type: 'string', default: 'bench/results/growth-oxford.json' },
+    'timing-child': { type: 'boolean', default: false },
+  },
+});
+const K = Number(values.augmentations);
+const only = new Set(values.only!.split(','));
+const knobOpt = values.knob !== undefined ? { retentionKnob: Number(values.knob) } : {};
+const log = (m: string) => console.error(`[oxford] ${m} (load ${loadavg()[0].toFixed(1)})`);
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+/** The four Oxford names that name a class the parent already has (mapped explicitly here, see the header). */
+const NAME_OVERLAPS: Record<string, string> = { sunflower: 'sunflowers', rose: 'roses', 'common dandelion': 'dandelion', 'oxeye daisy': 'daisy' };
+
+// ---- timing child: a fresh process, growVersion from the warm cache (default options) ----
+if (values['timing-child']) {
+  const d = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: 0, oxford: true });
+  const ox = d.oxford!;
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const res = await growVersion({
+    backbone: d.backbone,
+    parent: { head: d.backbone.baseHead, labels: d.backbone.labels },
+    newClasses: ox.classes,
+    train: ox.train,
+    val: ox.valid,
+    rehearsal: d.even,
+    strategy: 'guarded',
+    options: { augmentations: K, ...knobOpt },
+    cache: d.cache,
+  });
+  const cpu = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({
+    wallSeconds: +((performance.now() - t0) / 1000).toFixed(2), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), loadavg: loadavg(),
+    timings: res.timings, classes: res.labels.length, oxfordValidTop1: res.evaluation.overall.top1,
+    rssBeforeMiB: Math.round(rss0 / 2 ** 20), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), backend: d.backbone.backend,
+  }));
+  await d.backbone.dispose();
+  process.exit(0);
+}
+
+const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, oxford: true, log });
+const ox = d.oxford!;
+log(`bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K}); ${ox.classes.length} Oxford classes, ${ox.train.length} train / ${ox.valid.length} valid`);
+const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
+const ret = retentionSet(d);
+const v1RetTop1 = parentTop1(await logits(v1.head, ret.x), 1000);
+const v1OddTop1 = ret.unit.reduce((s, u, i) => s + (v1RetTop1[i] === u ? 1 : 0), 0) / ret.unit.length;
+
+const top1 = async (h: Head, set: { x: typeof ret.x; unit: Int32Array }) => {
+  if (set.unit.length === 0) return NaN;
+  const t = parentTop1(await logits(h, set.x), h.classes);
+  return set.unit.reduce((a, u, i) => a + (t[i] === u ? 1 : 0), 0) / set.unit.length;
+};
+/** A label → unit map of a child, from its label list (user labels first, then their explicit overlaps). */
+const unitsOf = (labels: string[], overlaps: Record<string, string> = {}) => {
+  const at = new Map(labels.map((l, u) => [l, u] as const));
+  at.set('daisy', DAISY_UNIT);
+  return (label: string) => at.get(label) ?? (label in overlaps ? at.get(overlaps[label]) : undefined);
+};
+/** Oxford valid, flowers val, ImageNet odd and the cumulative drop for a child head. */
+async function report(name: string, h: { head: Head; labels: string[] }, overlaps: Record<string, string> = {}) {
+  const u = unitsOf(h.labels, overlaps);
+  const oxValid = evalRows(ox.valid, ox.validViews, u);
+  const flowersVal = evalRows(d.flowersVal, d.val, u);
+  const odd = await top1(h.head, ret);
+  const r = {
+    name, classes: h.head.classes,
+    oxfordValidTop1: r3(await top1(h.head, oxValid)), oxfordValidCount: oxValid.unit.length,
+    flowersValTop1: r3(await top1(h.head, flowersVal)), flowersValCount: flowersVal.unit.length,
+    imagenetOddTop1: r3(odd), cumulativeDropPoints: +(100 * (v1OddTop1 - odd)).toFixed(2),
+  };
+  log(`${name}: ${r.classes} classes, Oxford valid ${pct(r.oxfordValidTop1)} (${r.oxfordValidCount}), flowers val ${Number.isNaN(r.flowersValTop1) ? '-' : pct(r.flowersValTop1)}, ImageNet odd ${pct(odd)} (drop ${r.cumulativeDropPoints} pt)`);
+  return r;
+}
+
+/** A growth problem on the child's labels: `sources` pick the images, the plan maps labels to child units. */
+function problem(parent: { head: Head; labels: string[] }, newClasses: string[], sets: { images: LabelledImage[]; views: typeof d.train; only?: Set<string> }[], overlaps: Record<string, string>, k: number): GrowthProblem {
+  const u = unitsOf([...parent.labels, ...newClasses], overlaps);
+  const train = labelledRows(sets.map((s) => ({ images: s.images, views: s.views, unitOf: (l: string) => (!s.only || s.only.has(l) ? u(l) : undefined) })), k);
+  return { parent: parent.head, parentLabels: parent.labels, newClasses, train, pool: poolRows(d, k), options: { retentionKnob: 0.25, seed: 1, ...knobOpt } };
+}
+const grow = async (p: GrowthProblem) => {
+  const t0 = performance.now();
+  const g = await growHead(p, 'guarded');
+  return { g, seconds: +((performance.now() - t0) / 1000).toFixed(1) };
+};
+const child = (g: GrownHead) => ({ head: g.head, labels: g.labels });
+
+const result: Record<string, unknown> = {
+  bench: 'growth-oxford',
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+  backend: d.backbone.backend,
+  augmentations: K,
+  protocol: 'train: Oxford train (+ flowers train for v2 classes); report: Oxford valid, flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index, drop vs v1',
+  v1: { imagenetOddTop1: v1OddTop1 },
+};
+const out = resolve(values.out!);
+try { Object.assign(result, JSON.parse(await readFile(out, 'utf8')), { date: result.date, machine: result.machine }); } catch { /* first run */ }
+const save = async () => {
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out + '.tmp', JSON.stringify(result, null, 2));
+  await rename(out + '.tmp', out);
+};
+
+// ---- the plain baseline ----
+if (only.has('baseline')) {
+  const p = problem(v1, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, 0);
+  const pool = poolRows(d, 0);
+  const x = matrix(p.train.x.n + pool.x.n, 768);
+  x.data.set(p.train.x.data);
+  x.data.set(pool.x.data, p.train.x.data.length);
+  const kNew = ox.classes.length;
+  const target = new Int32Array(x.n).fill(-1);
+  for (let i = 0; i < p.train.x.n; i++) target[i] = p.train.unit[i] - 1000;
+  const t0 = performance.now();
+  const stats = await frozenStats(v1.head, x, []);
+  const device = await toDevice(x);
+  // with every old column frozen, the parent's soft answer on a rehearsal image = all its mass on the old columns
+  // rehearsal rows weigh 1 each, or together `baseline-pool-mass` × the labelled rows' mass when given
+  const poolMass = Number(values['baseline-pool-mass']);
+  const weight = new Float32Array(x.n).fill(1);
+  if (poolMass > 0) weight.fill((poolMass * p.train.x.n) / pool.x.n, p.train.x.n);
+  const fg = await newColumnObjective({ x, oldLse: stats.lse, target, weight }, { k: kNew, l2: 0, iterations: 0 }, device);
+  const theta = new Float64Array(768 * kNew + kNew);
+  const g = new Float64Array(theta.length);
+  const m = new Float64Array(theta.length);
+  const v = new Float64Array(theta.length);
+  const lr = Number(values['baseline-lr']);
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  let loss = 0;
+  for (let step = 1; step <= 300; step++) {
+    loss = await fg(theta, g);
+    for (let j = 0; j < theta.length; j++) {
+      m[j] = b1 * m[j] + (1 - b1) * g[j];
+      v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j];
+      theta[j] -= (lr * (m[j] / (1 - b1 ** step))) / (Math.sqrt(v[j] / (1 - b2 ** step)) + eps);
+    }
+  }
+  device.dispose();
+  const seconds = +((performance.now() - t0) / 1000).toFixed(1);
+  const head = appendColumns(v1.head, Float32Array.from(theta.subarray(0, 768 * kNew)), Float32Array.from(theta.subarray(768 * kNew)));
+  result.baseline = { what: 'v1 + 102 Oxford classes as new; new columns only, old frozen; parent soft answers on even rehearsal; 300 full-batch Adam steps (lr ' + lr + ', zero init), no augmentation, no L2' + (poolMass > 0 ? `, rehearsal mass ${poolMass}× labelled` : ', every row weighs 1'), loss: r3(loss), seconds, ...(await report('baseline', { head, labels: [...v1.labels, ...ox.classes] })) };
+  await save();
+}
+
+// ---- the default strategy, v1 + 102 classes, with the knob trade-off curve ----
+if (only.has('default')) {
+  const p = problem(v1, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, K);
+  const { g, seconds } = await grow(p);
+  const knob = g.details.knob as { retentionKnob: number; biasShift: number; points: { knob: number; delta: number; heldOutAccuracy: number; heldOutChanged: number }[] };
+  const u = unitsOf(g.labels);
+  const val = evalRows(ox.valid, ox.validViews, u);
+  const zv = await logits(g.head, val.x);
+  const zr = await logits(g.head, ret.x);
+  const input = { classes: g.head.classes, firstNewUnit: 1000, user: { logits: zv, unit: val.unit }, retention: { logits: zr, unit: ret.unit, parentTop1: v1RetTop1 } };
+  // other knob settings: the head carries the default knob's shift, so shift by the difference
+  const curve = tradeoffCurve(input, knob.points.map((q) => q.delta - knob.biasShift)).map((q, i) => ({ knob: knob.points[i].knob, shift: r3(knob.points[i].delta), oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2), heldOutAccuracy: r3(knob.points[i].heldOutAccuracy), heldOutChanged: r3(knob.points[i].heldOutChanged) }));
+  const shifts = Array.from({ length: 61 }, (_, i) => -3 + i * 0.25);
+  const sweep = tradeoffCurve(input, shifts.map((s) => s - knob.biasShift)).map((q, i) => ({ shift: shifts[i], oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) }));
+  result.default = { knob: knob.retentionKnob, biasShift: knob.biasShift, seconds, timings: g.details.timings, knobCurve: curve, shiftSweep: sweep, ...(await report('default v1+102', child(g))) };
+  for (const q of curve) log(`  knob ${q.knob}: shift ${q.shift}, Oxford valid ${pct(q.oxfordValidTop1)} @ drop ${q.dropPoints} pt (held-out acc ${pct(q.heldOutAccuracy)}, changed ${pct(q.heldOutChanged)})`);
+  await save();
+}
+
+// ---- what each ingredient of the default is worth on Oxford (v1 + 102) ----
+if (only.has('ablate')) {
+  const rows: Record<string, unknown>[] = [];
+  const variants: [string, Partial<StrategyConfig>, number][] = JSON.parse(values.variants ?? '[]');
+  for (const [name, o, k] of variants) {
+    const p = problem(v1, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, k);
+    const t0 = performance.now();
+    const g = await growHead(p, 'guarded', o);
+    const knob = g.details.knob as { biasShift: number; points: { knob: number; delta: number }[] };
+    const val = evalRows(ox.valid, ox.validViews, unitsOf(g.labels));
+    const input = { classes: g.head.classes, firstNewUnit: 1000, user: { logits: await logits(g.head, val.x), unit: val.unit }, retention: { logits: await logits(g.head, ret.x), unit: ret.unit, parentTop1: v1RetTop1 } };
+    const pts = tradeoffCurve(input, [...knob.points.map((q) => q.delta - knob.biasShift), -3 - knob.biasShift]);
+    rows.push({ name, overrides: o, k, seconds: +((performance.now() - t0) / 1000).toFixed(1), fit: g.details.fit, knobs: pts.map((q, i) => ({ knob: knob.points[i]?.knob ?? 'shift -3', oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) })) });
+    log(`${name} k=${k}: ${JSON.stringify(rows.at(-1)!.knobs)}`);
+  }
+  result.ablations = rows;
+  await save();
+}
+
+// ---- v2 (v1 + 5 flowers) and v3 = v2 + all 102 Oxford classes ----
+let v2: { head: Head; labels: string[] } | undefined;
+const flowersSet = { images: d.flowersTrain, views: d.train };
+async function growV2() {
+  const { g } = await grow(problem(v1, FLOWER_CLASSES.filter((c) => c !== 'daisy'), [flowersSet], {}, K));
+  return child(g);
+}
+if (only.has('v3')) {
+  v2 ??= await growV2();
+  const r2 = await report('v2', v2);
+  const newOx = ox.classes.filter((c) => !(c in NAME_OVERLAPS));
+  const { g, seconds } = await grow(problem(v2, newOx, [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, K));
+  const r = await report('v3', child(g), NAME_OVERLAPS);
+  result.v3 = {
+    nameOverlaps: NAME_OVERLAPS, v2: r2, v3: r, seconds, knob: g.details.knob && (g.details.knob as { biasShift: number }).biasShift,
+    acceptance: {
+      oxfordValid: { need: '≥ 93%', got: r.oxfordValidTop1, pass: r.oxfordValidTop1 >= 0.93 },
+      flowers: { need: 'within 1 pt of v2', v2: r2.flowersValTop1, v3: r.flowersValTop1, pass: r.flowersValTop1 >= r2.flowersValTop1 - 0.01 },
+      imagenet: { need: 'cumulative drop ≤ 1.5 pt vs v1', got: r.cumulativeDropPoints, pass: r.cumulativeDropPoints <= 1.5 },
+    },
+  };
+  await save();
+}
+
+// ---- deep chain: v2 → v3 → v4 → v5, the Oxford classes in three chunks ----
+if (only.has('chain')) {
+  v2 ??= await growV2();
+  const versions = [await report('chain v2', v2)];
+  const chunks = [0, 1, 2].map((c) => ox.classes.filter((_, i) => i % 3 === c));
+  let parent = v2;
+  const seen: string[] = [];
+  for (const [c, chunk] of chunks.entries()) {
+    seen.push(...chunk);
+    const newOx = chunk.filter((l) => !(l in NAME_OVERLAPS));
+    const oxSeen = new Set(seen);
+    const { g, seconds } = await grow(problem(parent, newOx, [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }], NAME_OVERLAPS, K));
+    parent = child(g);
+    versions.push({ ...(await report(`chain v${3 + c}`, parent, NAME_OVERLAPS)), seconds, oxfordClassesSoFar: seen.length } as (typeof versions)[number]);
+  }
+  const last = versions.at(-1)!;
+  result.chain = {
+    chunks: chunks.map((c) => c.length), versions,
+    acceptance: {
+      oxfordValid: { need: '≥ 92% (v5)', got: last.oxfordValidTop1, pass: last.oxfordValidTop1 >= 0.92 },
+      imagenet: { need: 'cumulative drop ≤ 1.5 pt', got: last.cumulativeDropPoints, pass: last.cumulativeDropPoints <= 1.5 },
+      flowers: { need: 'within 1 pt of v2', v2: versions[0].flowersValTop1, v5: last.flowersValTop1, pass: last.flowersValTop1 >= versions[0].flowersValTop1 - 0.01 },
+    },
+  };
+  await save();
+}
+
+// ---- growVersion v1 + 102 classes from the warm cache, fresh process ----
+if (only.has('timing')) {
+  const self = fileURLToPath(import.meta.url);
+  const runs: unknown[] = [];
+  for (let i = 0; i < 2; i++) {
+    const c = spawnSync(process.execPath, ['--import', 'tsx', self, '--timing-child', '--augmentations', String(K), '--cache', values.cache!, '--shared', values.shared!, ...(values.knob ? ['--knob', values.knob] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    try { runs.push(JSON.parse(c.stdout)); } catch { runs.push({ error: c.stderr?.slice(-2000) }); }
+    log(`timing run ${i}: ${JSON.stringify(runs.at(-1)).slice(0, 300)}`);
+  }
+  const ok = runs.filter((r): r is { wallSeconds: number; peakRssMiB: number } => typeof (r as { wallSeconds?: number }).wallSeconds === 'number');
+  result.timing = {
+    what: 'growVersion(v1 + 102 Oxford classes, default strategy and options) from the warm bottleneck cache, fresh process (wall includes loading cached vectors, fitting, evaluation on Oxford valid)',
+    runs, uptime: loadavg(),
+    acceptance: { need: '≤ 30 s wall on 2 cores, peak RSS ≤ 1536 MiB', pass: ok.some((r) => r.wallSeconds <= 30) && ok.every((r) => r.peakRssMiB <= 1536) },
+  };
+  await save();
+}
+
+// ---- cost vs the old class count: one growth step on a synthetic 5000-class parent ----
+if (only.has('synthetic')) {
+  const rand = rng(5000);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  // 5000 columns: the real 1000 and 4000 more drawn around them (same column norms, jittered), random biases
+  const P = 5000;
+  const w = new Float32Array(768 * P);
+  const b = new Float32Array(P);
+  for (let c = 0; c < P; c++) {
+    const src = c % 1000;
+    for (let dd = 0; dd < 768; dd++) w[dd * P + c] = v1.head.weights[dd * 1000 + src] * (c < 1000 ? 1 : 0.5 + 0.5 * rand()) + (c < 1000 ? 0 : 0.01 * gauss());
+    b[c] = c < 1000 ? v1.head.bias[c] : v1.head.bias[src] - 1;
+  }
+  const big = { head: { inDim: 768, classes: P, weights: w, bias: b }, labels: Array.from({ length: P }, (_, c) => (c < 1000 ? v1.labels[c] : `synthetic ${c}`)) };
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, parent] of [['real 1000-class parent', v1], ['synthetic 5000-class parent', big]] as const) {
+    const { g, seconds } = await grow(problem(parent, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, K));
+    rows.push({ parent: name, parentClasses: parent.head.classes, seconds, timings: g.details.timings, loadavg: loadavg()[0] });
+    log(`${name}: ${seconds} s ${JSON.stringify(g.details.timings)}`);
+  }
+  result.synthetic = { what: 'growHead (default strategy) of 102 Oxford classes (k=' + K + ') on a 1000- vs a 5000-class parent; only parentLogits (one pass of the frozen head over the rows) depends on the parent size', rows };
+  await save();
+}
+
+console.log(JSON.stringify(result, null, 1).slice(0, 4000));
+console.log(`saved ${out}`);
+await d.backbone.dispose();

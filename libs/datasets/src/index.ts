@@ -1,0 +1,29 @@
+// Public surface of datasets: datasets and their images, imports (server folders, uploads, zips), immutable
+// dataset versions, and the lists behind the GraphQL connections.
+export {
+  createDataset,
+  getDataset,
+  importImageFolder,
+  addBase64Images,
+  ingestFiles,
+  freezeDatasetVersion,
+  datasetClassCounts,
+  splitForHash,
+  classCountsFromJson,
+  type IngestFile,
+  type ClassCountRow,
+} from './datasets.js';
+export {
+  previewImageFolder, layoutNote, DEFAULT_VAL_FRACTION, type FolderLayout, type ImportPreview, type ImportPreviewClass,
+} from './datasets.js';
+export { filesFromZip, storeImages, isZip } from './uploads.js';
+export { ZipRejectedError } from './zip.js';
+export {
+  listDatasets,
+  listDatasetImages,
+  listDatasetVersionImages,
+  listDatasetVersions,
+  listDatasetImports,
+  listImportRejections,
+  type DatasetImageFilter,
+} from './lists.js';

@@ -1,0 +1,44 @@
+// The model registry's verbs, per entity: the one place that says what a client may do with each (the way
+// MLflow's model-registry store lists create / get / search / update / delete per entity). Every entry is the
+// function the index exports under the same name; the API resolvers call these, never Prisma.
+// Entities kept elsewhere: class taxonomy (@accrete/taxonomy-store), datasets and imports (@accrete/datasets),
+// API tokens (@accrete/auth).
+import { getModel, getVersion, versionLineage } from './models.js';
+import { listModels, listModelVersions, listVersionClasses, listTrainingJobs, listAliasEvents } from './lists.js';
+import { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
+import { createModelVersion, cancelTrainingJob, growthStrategies } from './versions.js';
+import { watchTrainingJob } from './watch.js';
+import { compareVersions } from './compare.js';
+import { predict, resolvePredictVersion } from './predict.js';
+import { seedBaseModel } from './seed.js';
+import { readGrowthParams, readValidationReport, readRetentionReport, readLossCurve } from './reports.js';
+
+export const modelRegistry = {
+  model: { get: getModel, search: listModels, seedBase: seedBaseModel },
+  modelVersion: {
+    /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
+    create: createModelVersion,
+    get: getVersion,
+    search: listModelVersions,
+    lineage: versionLineage,
+    classes: listVersionClasses,
+    compare: compareVersions,
+    growthStrategies,
+    // no update/delete: a version is immutable once READY; a failed or cancelled one stays as a record
+  },
+  trainingJob: { search: listTrainingJobs, watch: watchTrainingJob, cancel: cancelTrainingJob },
+  alias: {
+    get: getAlias,
+    /** Points the alias at a READY version of its model; the move is appended to its history. */
+    set: setAlias,
+    rollback: rollbackAlias,
+    /** Where rollback would go, from the history (null: nothing to roll back to). */
+    rollbackTarget,
+    history: listAliasEvents,
+  },
+  /** Reports stored as JSON on versions, jobs and evaluations, read back as typed values. */
+  report: { growthParams: readGrowthParams, validation: readValidationReport, retention: readRetentionReport, lossCurve: readLossCurve },
+  prediction: { create: predict, resolveVersion: resolvePredictVersion },
+} as const;
+
+export type ModelRegistry = typeof modelRegistry;

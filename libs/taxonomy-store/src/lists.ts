@@ -1,0 +1,21 @@
+// The cursor-paginated list of class nodes (the GraphQL classNodes connection).
+import type { PrismaClient, ClassOrigin } from '@accrete/db';
+import { paginate, type PageArgs } from '@accrete/pagination';
+
+const ci = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+
+export interface ClassNodeFilter { search?: string | null; origin?: ClassOrigin | null; parentId?: string | null; rootsOnly?: boolean | null }
+export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {}, page: PageArgs = {}) {
+  const where: Record<string, unknown> = {};
+  if (filter.origin) where.origin = filter.origin;
+  if (filter.parentId) where.parentId = filter.parentId;
+  if (filter.rootsOnly) where.parentId = null;
+  if (filter.search) {
+    const s = filter.search.trim();
+    where.OR = [{ name: ci(s) }, { wnid: s }, { aliases: { some: { normalized: { contains: s.toLowerCase() } } } }];
+  }
+  return paginate({
+    where, page, order: [{ field: 'depth', dir: 'asc' }, { field: 'name', dir: 'asc' }, { field: 'id', dir: 'asc' }],
+    find: (a) => prisma.classNode.findMany(a as never), count: (a) => prisma.classNode.count(a as never),
+  });
+}

@@ -1,0 +1,90 @@
+// Per-label decisions through growVersion on the real backbone: a new class whose images the parent mostly calls an
+// existing class. Flowers' daisy photos are added as a NEW class "marguerite" (no merge), so ImageNet's `daisy`
+// (unit 985) answers most of them in the parent: the overlap every decision is about.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadBackbone } from './backbone/load-backbone.js';
+import { BottleneckCache } from './cache/bottleneck-cache.js';
+import { imageRef } from './cache/image-ref.js';
+import { growVersion, type GrowRequest, type LabelledImage } from './grow-version.js';
+import { DEFAULT_TAKEOVER_SHARE } from './growth/grow-head.js';
+import { flowerImages, imagenetSample, modelDir } from './testing/fixtures.js';
+import type { Backbone, ImageRef } from './types.js';
+
+const DAISY = 985;
+
+describe('per-label decisions (real backbone, a new class overlapping ImageNet daisy)', () => {
+  let dir: string;
+  let backbone: Backbone;
+  let cache: BottleneckCache;
+  let train: LabelledImage[];
+  let val: LabelledImage[];
+  let rehearsal: ImageRef[];
+  const as = async (cls: string, label: string, n: number, split: 'train' | 'val') =>
+    Promise.all(flowerImages(cls, n, split).map(async (p) => ({ ...(await imageRef(p)), label })));
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'accrete-decisions-'));
+    backbone = await loadBackbone(modelDir, { cacheDir: join(dir, 'backbones') });
+    cache = new BottleneckCache(join(dir, 'bottlenecks'));
+    train = [...(await as('daisy', 'marguerite', 30, 'train')), ...(await as('tulips', 'tulips', 30, 'train'))];
+    val = [...(await as('daisy', 'marguerite', 20, 'val')), ...(await as('tulips', 'tulips', 20, 'val'))];
+    const inet = imagenetSample(1000);
+    rehearsal = await Promise.all(inet.filter((r) => r.unit % 8 === 0).map((r) => imageRef(r.path)));
+    // ImageNet's own daisy photo in the evaluation set: retention must report it apart when daisy is taken over
+    const daisyPhoto = inet.find((r) => r.unit === DAISY)!;
+    val.push({ ...(await imageRef(daisyPhoto.path)), label: backbone.labels[DAISY], unit: DAISY });
+    for (const r of inet.filter((r) => r.unit % 8 === 1).slice(0, 60)) val.push({ ...(await imageRef(r.path)), label: backbone.labels[r.unit], unit: r.unit });
+  });
+  after(async () => {
+    await backbone?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const grow = (extra: Partial<GrowRequest> = {}) =>
+    growVersion({
+      backbone, parent: { head: backbone.baseHead, labels: backbone.labels }, newClasses: ['marguerite', 'tulips'], train, val, rehearsal,
+      strategy: 'guarded', options: { augmentations: 0, autoMerge: false }, cache, ...extra,
+    });
+  const label = (res: Awaited<ReturnType<typeof grow>>, name: string) => res.evaluation.newLabels.find((l) => l.label === name)!;
+
+  it('by default a new class wins over the old unit that answers its images, and answers for images like them', async () => {
+    const res = await grow();
+    const m = res.decisions.marguerite;
+    assert.equal(m.source, 'default');
+    assert.deepEqual(m.winsOver, [DAISY]);
+    assert.ok(m.shares![DAISY] >= DEFAULT_TAKEOVER_SHARE);
+    assert.deepEqual(res.decisions.tulips.winsOver.includes(DAISY), false);
+    // the user's daisy photos are answered "marguerite", not ImageNet's daisy
+    assert.ok(label(res, 'marguerite').top1Leaf >= 0.75, `marguerite top-1 ${label(res, 'marguerite').top1Leaf}`);
+    const r = res.evaluation.retention!;
+    assert.deepEqual(r.takenOver.units, [DAISY]);
+    assert.equal(r.takenOver.count, 1);
+    assert.equal(r.count, 60); // the rest of the old rows
+  });
+
+  it('a decision with empty lists opts the label out of the default', async () => {
+    const res = await grow({ labelDecisions: { marguerite: {} } });
+    assert.equal(res.decisions.marguerite.source, 'given');
+    assert.deepEqual(res.decisions.marguerite.winsOver, []);
+    assert.deepEqual(res.evaluation.retention!.takenOver.units, res.decisions.tulips.winsOver);
+  });
+
+  it('declared descendants count at leaf-or-descendant level and are reported apart', async () => {
+    const res = await grow({ labelDecisions: { marguerite: { descendants: [DAISY] } } });
+    assert.deepEqual(res.decisions.marguerite.descendants, [DAISY]);
+    const m = label(res, 'marguerite');
+    assert.ok(m.top1LeafOrDescendant >= m.top1Leaf);
+    assert.ok(m.top1LeafOrDescendant >= 0.85, `leaf-or-descendant ${m.top1LeafOrDescendant}`);
+    assert.ok(res.evaluation.top1LeafOrDescendant >= res.evaluation.top1Leaf);
+    assert.ok(res.evaluation.retention!.takenOver.units.includes(DAISY));
+  });
+
+  it('rejects decisions on labels that are not requested and units the parent does not have', async () => {
+    await assert.rejects(grow({ labelDecisions: { roses: { winsOver: [1] } } }), /"roses", which is not a requested class/);
+    await assert.rejects(grow({ labelDecisions: { marguerite: { winsOver: [5000] } } }), /names 5000, which is not a unit of the parent/);
+  });
+});
