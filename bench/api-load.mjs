@@ -4,7 +4,8 @@
 import http from 'node:http';
 // job: { kind: 'predict', url, token, images, count }
 //    | { kind: 'list', url, token, versionId, clients, perClient, ramp }
-// result: { ms[], infer[], errors, requests, wallS, clientCpuMs, firstError? }
+// result: { ms[], infer[], errors, resets, requests, wallS, clientCpuMs, firstError? }  (resets: connections the
+// server dropped — ECONNRESET / socket hang up — counted apart, they are what an overloaded event loop causes)
 
 // node:http with a keep-alive agent (one socket per client): undici's fetch showed multi-second tails at
 // 50 concurrent requests that were the client's, not the server's
@@ -50,12 +51,14 @@ export async function runLoad(job) {
   const ms = [];
   const infer = [];
   let errors = 0;
+  let resets = 0;
   let firstError;
   const attempt = async (fn) => {
     try {
       await fn();
     } catch (e) {
       errors++;
+      if (e.code === 'ECONNRESET' || /socket hang up/.test(e.message)) resets++;
       firstError ??= e.message;
     }
   };
@@ -63,7 +66,7 @@ export async function runLoad(job) {
   let cpu0 = process.cpuUsage();
   if (job.kind === 'predict') {
     const img = (i) => job.images[i % job.images.length];
-    for (let i = 0; i < 20; i++) await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } }); // warm-up
+    for (let i = 0; i < (job.warmup ?? 20); i++) await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } }); // warm-up
     t0 = performance.now();
     cpu0 = process.cpuUsage();
     for (let i = 0; i < job.count; i++) {
@@ -74,7 +77,7 @@ export async function runLoad(job) {
       });
     }
   } else {
-    await warmList(job);
+    if (job.warmup !== 0) await warmList(job);
     t0 = performance.now();
     cpu0 = process.cpuUsage();
     // all clients start at once; each one's first `ramp` requests (that start-up stampede) are sent, checked
@@ -90,7 +93,7 @@ export async function runLoad(job) {
   }
   const cpu = process.cpuUsage(cpu0);
   const requests = job.kind === 'list' ? job.clients * (job.ramp + job.perClient) : job.count;
-  return { ms, infer, errors, requests, wallS: (performance.now() - t0) / 1000, clientCpuMs: (cpu.user + cpu.system) / 1000, firstError };
+  return { ms, infer, errors, resets, requests, wallS: (performance.now() - t0) / 1000, clientCpuMs: (cpu.user + cpu.system) / 1000, firstError };
 }
 
 process.once('message', async (job) => {

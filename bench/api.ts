@@ -11,6 +11,8 @@
 // latencies also measure the neighbours. Prints and saves bench/results/api.json.
 // Run: node --import tsx bench/api.ts [--predicts 300] [--clients 50] [--perClient 200] [--ramp 5] [--repeat 5]
 //      [--db pglite|postgres] [--out file] [--profile out.cpuprofile]  (CPU profile of the server during the list loads)
+//      [--during-job [--port 4791]]: instead, the same two loads against the real API process while a cold flowers
+//      training job runs, over the whole job (bench/api-during-job.ts; saves bench/results/api-during-job.json)
 import './production-env.js';
 import 'reflect-metadata';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -40,8 +42,19 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     ramp: { type: 'string', default: '5' },
     repeat: { type: 'string', default: '5' },
+    'during-job': { type: 'boolean', default: false },
+    port: { type: 'string', default: '4791' },
   },
 });
+if (values['during-job']) {
+  const { benchDuringJob } = await import('./api-during-job.js');
+  const r = await benchDuringJob({ shared: resolve(values.shared!), port: Number(values.port), clients: Number(values.clients) });
+  const out = values.out === 'bench/results/api.json' ? 'bench/results/api-during-job.json' : values.out!;
+  console.log(JSON.stringify(r, null, 2));
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(r, null, 2) + '\n');
+  process.exit(0);
+}
 const shared = resolve(values.shared!);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -127,7 +140,7 @@ const result = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg1m: round(loadavg()[0]) },
   db: db.kind,
-  backend: app.backbone.backend,
+  backend: (await app.backbone()).backend,
   predict: {
     requests: predict.ms.length, errors: predict.errors,
     p50Ms: round(pct(predict.ms, 50)), p90Ms: round(pct(predict.ms, 90)), p99Ms: round(pct(predict.ms, 99)),

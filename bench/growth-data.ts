@@ -12,6 +12,7 @@ import {
   type Backbone,
   type ImageRef,
   type LabelledImage,
+  type ViewKind,
 } from '../libs/trainer/src/index.js';
 import { concatRows, matrix } from '../libs/trainer/src/growth/matrix.js';
 import type { FeatureMatrix, GrowthProblem, LabelledFeatures, PoolFeatures } from '../libs/trainer/src/growth/types.js';
@@ -65,10 +66,11 @@ export async function imagenetRows(shared: string): Promise<ImagenetRow[]> {
   );
 }
 
-async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRef[], k: number, onProgress?: (m: string) => void): Promise<Views> {
+async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRef[], k: number, onProgress?: (m: string) => void, kind?: ViewKind): Promise<Views> {
   const res = await extractBottlenecks(backbone, images, {
     cache,
     augmentations: k,
+    views: kind,
     onProgress: (p) => {
       if (p.phase === 'extract' && (p.done % 512 === 0 || p.done === p.total)) onProgress?.(`${p.done}/${p.total} vectors, eta ${Math.round(p.etaSeconds ?? 0)} s`);
     },
@@ -83,7 +85,8 @@ async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRe
   return { views: out };
 }
 
-export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; oxford?: boolean; log?: (m: string) => void }): Promise<GrowthData> {
+/** `views`: how augmentations 1..k are made (default: the trainer's default for the backbone). */
+export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; views?: ViewKind; oxford?: boolean; log?: (m: string) => void }): Promise<GrowthData> {
   const shared = resolve(opts.shared ?? process.env.ACCRETE_SHARED_DIR ?? '../shared');
   const log = opts.log ?? (() => {});
   const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(opts.cacheDir, 'backbones'), log });
@@ -97,8 +100,8 @@ export async function loadGrowthData(opts: { shared?: string; cacheDir: string; 
   const odd = inet.filter((r) => r.unit % 2 === 1);
   const t0 = performance.now();
   const step = (name: string) => (m: string) => log(`${name}: ${m}`);
-  const train = await views(backbone, cache, flowersTrain, opts.k, step('flowers train'));
-  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'));
+  const train = await views(backbone, cache, flowersTrain, opts.k, step('flowers train'), opts.views);
+  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'), opts.views);
   const val = await views(backbone, cache, flowersVal, 0, step('flowers val'));
   const retention = await views(backbone, cache, odd, 0, step('imagenet odd'));
   let oxford: GrowthData['oxford'];
@@ -109,7 +112,7 @@ export async function loadGrowthData(opts: { shared?: string; cacheDir: string; 
       classes: [...new Set(oxTrain.map((i) => i.label))].sort(),
       train: oxTrain,
       valid: oxValid,
-      trainViews: await views(backbone, cache, oxTrain, opts.k, step('oxford train')),
+      trainViews: await views(backbone, cache, oxTrain, opts.k, step('oxford train'), opts.views),
       validViews: await views(backbone, cache, oxValid, 0, step('oxford valid')),
     };
   }

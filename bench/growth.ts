@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import {
   bestUnderDrop,
   DEFAULT_AUGMENTATIONS,
+  defaultViews,
   evaluateLogits,
   GROWTH_STRATEGIES,
   growHead,
@@ -19,6 +20,7 @@ import {
   parentTop1,
   tradeoffCurve,
   type GrowthStrategy,
+  type ViewKind,
   type GrownHead,
   type StrategyConfig,
   type TradeoffPoint,
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     out: { type: 'string', default: 'bench/results/growth.json' },
     'timing-child': { type: 'boolean', default: false },
+    /** how augmentations are made: feature-map (one pass, default on onnx) or image (one pass per view) */
+    views: { type: 'string' },
   },
 });
 const K = Number(values.augmentations);
@@ -71,7 +75,7 @@ if (values['timing-child']) {
 }
 
 // ---- main bench ----
-const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, log });
+const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, views: values.views as ViewKind | undefined, log });
 log(`bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K})`);
 const base: { head: Head; labels: string[] } = { head: d.backbone.baseHead, labels: d.backbone.labels };
 const ret = retentionSet(d);
@@ -216,6 +220,7 @@ const result = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
   backend: d.backbone.backend,
   augmentations: K,
+  views: values.views ?? defaultViews(d.backbone),
   protocol: 'train: flowers train (20% of it held out to calibrate the knob); report: flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index',
   base: { imagenetOddTop1: baseOddTop1, naive },
   strategies: rows,

@@ -3,7 +3,7 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, evaluateBaseVersion, getSharedBackbone, type JobRunner, type JobStepHook } from '@accrete/jobs';
+import { backboneSpec, createJobRunner, evaluateBaseVersion, getSharedBackbone, loadedSharedBackbone, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
 import { FirstSignIn, createApiToken } from '@accrete/auth';
@@ -12,8 +12,12 @@ import type { Services } from './context.js';
 import type { QueryLimits } from './limits.js';
 
 export interface ApiApp {
-  server: ApiServer; runner: JobRunner; services: Services; backbone: Backbone;
-  /** Dashboard link that signs the first ADMIN in, when the install has no token yet (print it once). */
+  server: ApiServer;
+  runner: JobRunner;
+  services: Services;
+  /** The backbone predictions use: loaded on the first prediction (or this call), once per process. */
+  backbone(): Promise<Backbone>;
+  /** Dashboard link that signs the first ADMIN in, while the install has no token yet (printed at start). */
   firstSignInUrl: string | null;
   close(): Promise<void>;
 }
@@ -34,8 +38,9 @@ export interface StartApiOptions {
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
-export function classifierLoader(backbone: Backbone) {
+export function classifierLoader(getBackbone: () => Promise<Backbone>) {
   return async (v: ModelVersion) => {
+    const backbone = await getBackbone();
     if (!v.parentId) return loadClassifier({ backbone });
     if (!v.artifactUri) throw new Error(`version ${v.number} has no artifact`);
     const dir = v.artifactUri.startsWith('file://') ? new URL(v.artifactUri).pathname : v.artifactUri;
@@ -48,28 +53,32 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const log = opts.log ?? ((m: string) => console.log(m));
   const storage = new LocalStorage(config.paths);
   await storage.ensure();
-  log(`api: loading the base model (${config.baseModel})…`);
-  const backbone = await getSharedBackbone(config, log);
-  log('api: checking the taxonomy and the base model in the registry…');
-  const seeded = await seedBaseModel(db.prisma, { backbone, modelName: config.baseModelName, source: config.baseModel, log });
   const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
+  // Seeding needs to know the backbone (id, labels, sizes), not to hold it: the training process loads it and
+  // describes it, so this process loads tfjs and the model only on its first prediction (idle RSS stays small).
+  log(`api: reading the base model (${config.baseModel}) in the training process…`);
+  const info = await runner.trainer.describe(backboneSpec(config));
+  log('api: checking the taxonomy and the base model in the registry…');
+  const seeded = await seedBaseModel(db.prisma, { backbone: info, modelName: config.baseModelName, source: config.baseModel, log });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
-  // once per registry, in the background: the API serves meanwhile, and v1's page shows the figures when they land
-  const baseEvaluation = new AbortController();
+  // once per registry, in the background (and in the training process): the API serves meanwhile, and v1's page
+  // shows the figures when they land
+  let stopping = false;
   const evaluatingBase =
     opts.evaluateBase === false
       ? Promise.resolve()
-      : evaluateBaseVersion({ prisma: db.prisma, config, storage, log, backbone }, seeded.version.id, baseEvaluation.signal).then(
+      : evaluateBaseVersion({ prisma: db.prisma, config, log, score: (spec) => runner.trainer.scoreBase(spec) }, seeded.version.id).then(
           () => undefined,
-          (e: unknown) => void (baseEvaluation.signal.aborted || log(`seed: the base version could not be evaluated: ${(e as Error).message}`)),
+          (e: unknown) => void (stopping || log(`seed: the base version could not be scored: ${(e as Error).message}`)),
         );
   const prisma = opts.prisma ?? db.prisma;
+  const backbone = () => getSharedBackbone(config, log);
   const firstSignIn = new FirstSignIn();
   const code = await firstSignIn.open(db.prisma);
   const services: Services = {
     prisma, config, storage, runner, firstSignIn, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone)), log,
   };
-  const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => backbone.backend, limits: opts.limits });
+  const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => loadedSharedBackbone(config)?.backend, limits: opts.limits });
   if (db.lock) {
     // tools/create-token.ts of the same user, while this process holds the PGlite database: the token is made here,
     // in the only process whose writes count
@@ -85,11 +94,11 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
     server, runner, services, backbone,
     firstSignInUrl: code ? `http://${config.host}:${config.dashboardPort}/sign-in#code=${code}` : null,
     close: () => (closing ??= (async () => {
-      baseEvaluation.abort();
+      stopping = true;
       await server.close();
       log('api: http closed');
+      await runner.stop(); // also ends the training process, and with it a base scoring still running
       await evaluatingBase;
-      await runner.stop();
       log('api: runner stopped');
       await services.classifiers.clear();
     })()),

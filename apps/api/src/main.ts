@@ -26,9 +26,10 @@ const db: DbHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataD
 });
 log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
 const app = await startApi({ config, db, log });
-log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, backend ${app.backbone.backend}, jobs ${config.jobs})`);
+log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, jobs ${config.jobs})`);
 if (app.firstSignInUrl) {
-  // no token exists yet: the only way in for the first admin (works once; later starts print nothing)
+  // no token exists yet: the only way in for the first admin (the code works once; once a token exists, starts
+  // print nothing)
   console.log(`\n  First start: sign in to the dashboard as ADMIN with this one-time link:\n\n    ${app.firstSignInUrl}\n`);
 }
 

@@ -35,7 +35,8 @@ test('the base version gets an imagenet-retention evaluation once, with its own 
   const q = `{ model(name: "${api.config.baseModelName}") { version(number: 1) { id evaluations { name imagenetRetention { images top1 top5 parentTop1 retention agreement } } } } }`;
   const before = (await api.gql(q)).data.model.version;
   assert.deepEqual(before.evaluations, [], 'nothing measured yet (the harness starts without the background evaluation)');
-  const deps = { prisma: api.db.prisma, config: api.config, storage: api.app.services.storage, backbone: api.app.backbone };
+  // scored in the API's own training process, as at start
+  const deps = { prisma: api.db.prisma, config: api.config, score: api.app.runner.trainer.scoreBase.bind(api.app.runner.trainer) };
   assert.equal(await evaluateBaseVersion(deps, before.id), 'recorded');
   assert.equal(await evaluateBaseVersion(deps, before.id), 'already-recorded');
   const [ev] = (await api.gql(q)).data.model.version.evaluations;
@@ -53,11 +54,16 @@ test('without retention photos (no index.csv) the base version is left unevaluat
   const empty = mkdtempSync(join(tmpdir(), 'accrete-no-index-'));
   try {
     const lines: string[] = [];
-    const deps = { prisma: api.db.prisma, config: { ...api.config, rehearsalDir: empty }, storage: api.app.services.storage, backbone: api.app.backbone, log: (m: string) => lines.push(m) };
+    const deps = {
+      prisma: api.db.prisma,
+      config: { ...api.config, rehearsalDir: empty },
+      score: api.app.runner.trainer.scoreBase.bind(api.app.runner.trainer),
+      log: (m: string) => lines.push(m),
+    };
     const other = await api.db.prisma.modelVersion.findFirstOrThrow({ where: { number: 1 } });
     await api.db.prisma.evaluation.deleteMany({ where: { versionId: other.id } });
     assert.equal(await evaluateBaseVersion(deps, other.id), 'no-retention-images');
-    assert.match(lines.join('\n'), /no retention images/);
+    assert.match(lines.join('\n'), /no retention photos/);
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
-// Accrete training worker (scale-out): pulls training jobs from the pg-boss queue in PostgreSQL and runs them.
+// Accrete training worker (scale-out): pulls training jobs from the pg-boss queue in PostgreSQL and runs them
+// (the same job code as the embedded default: database work here, the compute half in a training child process).
 // Start any number of these on machines that share DATABASE_URL and the data dir (images, artifacts, caches):
 //   DATABASE_URL=postgresql://… ACCRETE_JOBS=pgboss node --import tsx apps/worker/src/main.ts [tuning flags]
 // Tuning flags (defaults suit production; tests shorten them):
@@ -13,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner, disposeSharedBackbones, getSharedBackbone } from '@accrete/jobs';
+import { createJobRunner } from '@accrete/jobs';
 
 export interface Worker {
   workerId: string;
@@ -45,8 +46,6 @@ export async function main(
         pgboss: { heartbeatSeconds: flags['queue-heartbeat-seconds'], superviseIntervalSeconds: flags['supervise-seconds'] },
       },
     );
-    // Load the backbone before taking jobs, so a job's ETA is not skewed by model loading.
-    await getSharedBackbone(config, log);
     await runner.start();
     log(`ready (worker id ${runner.workerId})`);
     let stopping: Promise<void> | null = null;
@@ -55,8 +54,7 @@ export async function main(
       stop: () =>
         (stopping ??= (async () => {
           log('stopping: the running job (if any) goes back to the queue');
-          await runner.stop();
-          await disposeSharedBackbones();
+          await runner.stop(); // also stops the training process
           await db.close();
           log('stopped');
         })()),

@@ -1,23 +1,22 @@
 // Runs one training job from its TrainingJob row to a published (or cleanly failed) model version.
-// Order: claim → gather inputs → growVersion → retention probe → export to scratch → rename into place →
-// one publishing transaction. Any failure removes the artifact dir and leaves FAILED + reason on job and version.
+// Order: claim → gather inputs (this process: the database) → in the training process: growVersion, retention probe,
+// export to scratch (train-compute.ts) → rename into place → one publishing transaction (this process).
+// Any failure removes the artifact dir and leaves FAILED + reason on job and version.
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
-import { DEFAULT_AUGMENTATIONS, exportModel, growVersion, loadClassifier, type Backbone, type GrowthStrategy, type Head } from '@accrete/trainer';
+import type { GrowthStrategy } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
 import { gatherJobImages } from './job-inputs.js';
 import { JobInputError, parseTrainingParams } from './params.js';
 import { NotPublished, publishVersion } from './publish.js';
-import { jobPlan, type ProgressPlan } from './progress-plan.js';
-import { loadRehearsalSets } from './rehearsal.js';
-import { evaluateRetention } from './retention.js';
-import { taxonomyParentNames } from './taxonomy-parents.js';
-import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
+import { parentNamesOfNodes } from './taxonomy-parents.js';
+import type { TrainerProcess } from './trainer-process.js';
+import { backboneSpec } from './shared-backbone.js';
 
 export interface JobDeps {
   prisma: PrismaClient;
@@ -28,6 +27,8 @@ export interface JobDeps {
 
 export interface ExecuteOptions {
   workerId: string;
+  /** Where the compute half runs (a child process, one job at a time). */
+  trainer: TrainerProcess;
   /** Aborted by the runner on shutdown: the job is re-queued. */
   signal?: AbortSignal;
   /** A RUNNING row whose heartbeat is older than this belongs to a dead worker. */
@@ -61,6 +62,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
   const { prisma, storage } = deps;
   const log = deps.log ?? (() => {});
   const staleBefore = new Date(Date.now() - (opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS));
+  const trainer = opts.trainer;
   const claim = await claimJob(prisma, jobId, opts.workerId, { staleBefore, maxAttempts: opts.maxAttempts ?? MAX_ATTEMPTS });
   if (claim.kind === 'cancelled') return { status: 'CANCELLED' };
   if (claim.kind === 'interrupted') return { status: 'FAILED', reason: 'interrupted' };
@@ -90,15 +92,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     const parent = job.parentVersion;
     if (parent.status !== 'READY') throw new JobInputError(`parent version ${parent.number} is ${parent.status}, not READY`);
 
-    const backbone = await getSharedBackbone(deps.config, log);
-    monitor.check();
-    const parentModel = await loadParentModel(backbone, parent, storage);
-    if (parent.classes.length !== parentModel.head.classes || parentModel.labels.length !== parentModel.head.classes) {
-      throw new JobInputError(
-        `parent version ${parent.number} lists ${parent.classes.length} classes but its head has ${parentModel.head.classes} units (${parentModel.labels.length} labels)`,
-      );
-    }
-    if (parent.classes.some((c, i) => c.outputUnit !== i)) throw new JobInputError(`parent version ${parent.number} has gaps in its output units`);
+    const parentLabels = await readParentLabels(parent, storage);
     const mergeInto: Record<string, number> = {};
     for (const m of params.merges) {
       const unit = parent.classes[m.outputUnit];
@@ -107,6 +101,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       }
       mergeInto[m.label] = m.outputUnit;
     }
+    if (parent.classes.some((c, i) => c.outputUnit !== i)) throw new JobInputError(`parent version ${parent.number} has gaps in its output units`);
     const parentNodes = new Set(parent.classes.map((c) => c.classNodeId));
     for (const c of params.newClasses) {
       if (parentNodes.has(c.classNodeId)) throw new JobInputError(`new class "${c.label}" is already an output unit of the parent`);
@@ -116,98 +111,70 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       params,
       parentId: parent.id,
       parentClasses: parent.classes,
-      parentLabels: parentModel.labels,
+      parentLabels,
     });
-    const sets = await loadRehearsalSets(deps.config.rehearsalDir);
-    const plan = jobPlan({
-      train: images.train.length,
-      rehearsal: sets.rehearsal.length,
-      val: images.val.length,
-      retention: sets.retention?.length ?? 0,
-      augmentations: params.options.augmentations ?? DEFAULT_AUGMENTATIONS,
-    });
-    monitor.report('preparing', 1, plan.span('preparing'));
-    monitor.startEstimating();
     monitor.check();
     log(
       `job ${jobId}: ${images.train.length} train / ${images.val.length} val images, ${params.newClasses.length} new classes, ` +
-        `${params.merges.length} merges, ${Object.keys(images.earlier).length} earlier classes, ${sets.rehearsal.length} rehearsal`,
+        `${params.merges.length} merges, ${Object.keys(images.earlier).length} earlier classes`,
     );
-
-    const ancestorOf = await taxonomyParentNames(prisma, [
-      ...parent.classes.map((c, u) => ({ label: parentModel.labels[u], classNodeId: c.classNodeId })),
-      ...params.newClasses,
-    ]);
+    const ancestor = await parentNamesOfNodes(prisma, [...parent.classes.map((c) => c.classNodeId), ...params.newClasses.map((c) => c.classNodeId)]);
+    scratch = await storage.scratchDir(versionId);
+    const outDir = join(scratch, 'model');
     lap('prepare');
     await opts.onStep?.(jobId, 'prepared');
     monitor.check();
-    const cache = getSharedBottleneckCache(deps.config);
-    const growProgress = trainerProgress(monitor, plan);
-    const result = await growVersion({
-      backbone,
-      parent: parentModel,
-      newClasses: params.newClasses.map((c) => c.label),
-      mergeInto,
-      train: images.train,
-      val: images.val,
-      rehearsal: sets.rehearsal,
-      strategy: job.strategy as GrowthStrategy,
-      // The registry already decided merge vs new: no merging by name behind its back.
-      options: { ...params.options, autoMerge: false },
-      cache,
-      onProgress: growProgress,
-      signal: monitor.signal,
-      ancestorOf: (label) => ancestorOf.get(label),
-    });
-    monitor.check();
-    const expected = parentModel.head.classes + params.newClasses.length;
-    if (result.head.classes !== expected || result.labels.length !== expected) {
-      throw new Error(`trainer returned ${result.head.classes} units / ${result.labels.length} labels, expected ${expected}`);
-    }
 
-    lap('grow');
-    let retention: unknown = null;
-    if (sets.retention?.length) {
-      retention = await evaluateRetention({
-        backbone,
-        images: sets.retention,
-        parent: parentModel.head,
-        head: result.head,
-        cache,
+    // The compute half runs in the training process; this process keeps the row alive meanwhile.
+    const computed = await trainer.run(
+      {
+        jobId,
+        versionId,
+        backbone: backboneSpec(deps.config),
+        bottlenecksDir: deps.config.paths.bottlenecks,
+        rehearsalDir: deps.config.rehearsalDir,
+        parent: {
+          id: parent.id,
+          number: parent.number,
+          artifactDir: parent.parentId ? storage.artifactDir(parent.id) : null,
+          classCount: parent.classes.length,
+          unitAncestors: parent.classes.map((c) => ancestor.get(c.classNodeId) ?? null),
+        },
+        newClasses: params.newClasses.map((c) => ({ label: c.label, ancestor: ancestor.get(c.classNodeId) ?? null })),
+        mergeInto,
+        train: images.train,
+        val: images.val,
+        strategy: job.strategy as GrowthStrategy,
+        options: params.options,
+        outDir,
+        manifest: { datasetVersionId: params.datasetVersionId, options: params.options },
+      },
+      {
         signal: monitor.signal,
-        onProgress: (done, total) => monitor.report('evaluating retention', total ? done / total : 1, plan.span('retention')),
-      });
+        onProgress: (phase, fraction, span, extra) => monitor.report(phase, fraction, span, extra),
+        onEstimating: () => monitor.startEstimating(),
+      },
+    );
+    monitor.check();
+    const expected = parent.classes.length + params.newClasses.length;
+    if (computed.classes !== expected || computed.labels !== expected) {
+      throw new Error(`trainer returned ${computed.classes} units / ${computed.labels} labels, expected ${expected}`);
     }
-    monitor.check();
-
-    lap('retention');
-    monitor.report('exporting', 0, plan.span('export'));
-    scratch = await storage.scratchDir(versionId);
-    const outDir = join(scratch, 'model');
-    await exportModel(backbone, result.head, result.labels, outDir, {
-      versionId,
-      jobId,
-      parentVersion: parent.id,
-      strategy: job.strategy,
-      datasetVersionId: params.datasetVersionId,
-      backboneId: backbone.id,
-      options: params.options,
-    });
-    monitor.check();
+    Object.assign(steps, computed.steps); // load, grow, retention, export: timed in the training process
+    stepStart = Date.now();
     const finalDir = storage.artifactDir(versionId);
     await rm(finalDir, { recursive: true, force: true }); // leftovers of an attempt that died after its rename
     await rename(outDir, finalDir);
     placed = finalDir;
-    lap('export');
     const artifactSha256 = createHash('sha256').update(await readFile(join(finalDir, 'manifest.json'))).digest('hex');
-    monitor.report('publishing', 0.9, plan.span('export'));
+    monitor.report('publishing', 0.99, [0, 1]);
     await monitor.flush();
     monitor.check();
     await monitor.close(); // no heartbeat racing the publishing transaction for the row
 
     const classes = [
       ...parent.classes.map((c) => ({ outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: false })),
-      ...params.newClasses.map((c, i) => ({ outputUnit: parentModel.head.classes + i, classNodeId: c.classNodeId, added: true })),
+      ...params.newClasses.map((c, i) => ({ outputUnit: parent.classes.length + i, classNodeId: c.classNodeId, added: true })),
     ];
     await publishVersion(prisma, {
       jobId,
@@ -218,9 +185,16 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         {
           name: VAL_EVALUATION,
           datasetVersionId: params.datasetVersionId,
-          metrics: { ...result.evaluation, timings: result.timings, jobTimings: steps, details: result.details, images: images.counts, earlierClasses: images.earlier },
+          metrics: {
+            ...computed.evaluation,
+            timings: computed.timings,
+            jobTimings: steps,
+            details: computed.details,
+            images: images.counts,
+            earlierClasses: images.earlier,
+          },
         },
-        ...(retention ? [{ name: RETENTION_EVALUATION, metrics: retention }] : []),
+        ...(computed.retention ? [{ name: RETENTION_EVALUATION, metrics: computed.retention }] : []),
       ],
       artifactUri: finalDir,
       artifactSha256,
@@ -258,39 +232,17 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
   }
 }
 
-/** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */
-async function loadParentModel(
-  backbone: Backbone,
-  parent: { id: string; number: number; parentId: string | null; artifactUri: string | null },
-  storage: LocalStorage,
-): Promise<{ head: Head; labels: string[] }> {
-  if (!parent.parentId) return { head: backbone.baseHead, labels: backbone.labels };
-  const dir = storage.artifactDir(parent.id);
-  let manifest: { backboneId?: string };
+/** The parent's labels (index = output unit): its export's labels.json; an imported base (no artifact) has none to read. */
+async function readParentLabels(parent: { id: string; number: number; parentId: string | null }, storage: LocalStorage): Promise<string[]> {
+  if (!parent.parentId) return [];
+  const path = join(storage.artifactDir(parent.id), 'labels.json');
   try {
-    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    const labels = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (!Array.isArray(labels)) throw new Error('not a list');
+    return labels.map(String);
   } catch (err) {
-    throw new JobInputError(`cannot read the exported model of parent version ${parent.number} in ${dir}: ${(err as Error).message}`);
+    throw new JobInputError(`cannot read the labels of parent version ${parent.number} (${path}): ${(err as Error).message}`);
   }
-  if (manifest.backboneId !== backbone.id) {
-    throw new JobInputError(`parent version ${parent.number} was exported from backbone ${manifest.backboneId}, this worker has ${backbone.id}`);
-  }
-  // Same backbone: the classifier only reads the head matrix and labels from the artifact.
-  const clf = await loadClassifier({ artifactDir: dir, backbone });
-  try {
-    return { head: clf.head, labels: clf.labels };
-  } finally {
-    await clf.dispose();
-  }
-}
-
-/** Trainer progress → the job's bar (phases placed by the plan; unknown phases keep the bar where it is). */
-function trainerProgress(monitor: JobMonitor, plan: ProgressPlan) {
-  return (p: { phase: string; done: number; total: number; etaSeconds?: number; loss?: number }) => {
-    const span = plan.trainerSpan(p.phase);
-    const fraction = p.total > 0 ? p.done / p.total : 0;
-    monitor.report(p.phase, span ? fraction : 0, span ?? [0, 0], { loss: p.loss, step: p.done });
-  };
 }
 
 function abortKind(signal: AbortSignal): 'cancel' | 'shutdown' | 'lost-claim' {

@@ -1,7 +1,10 @@
-// Public surface of jobs: the training job runner (in-process or pg-boss) and the process-wide backbone.
+// Public surface of jobs: the training job runner (in-process or pg-boss; compute in a child process) and the
+// process-wide backbone (predictions).
 export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOptions } from './runner.js';
 export { executeJob, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
-export { getSharedBackbone, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
+export { getSharedBackbone, loadedSharedBackbone, backboneSpec, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
+export { TrainerProcess, TrainerProcessExit, type TrainerProcessOptions } from './trainer-process.js';
+export type { BackboneInfo, BaseScore, BaseScoreSpec } from './train-compute.js';
 export { recoverJobs, newWorkerId } from './recovery.js';
 export { parseTrainingParams, JobInputError, type TrainingParams } from './params.js';
 export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';

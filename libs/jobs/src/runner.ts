@@ -1,6 +1,8 @@
-// createJobRunner: the two ways Accrete runs training jobs.
-// - inprocess (embedded default): an in-memory FIFO, one job at a time, inside the API process.
+// createJobRunner: the two ways Accrete queues training jobs.
+// - inprocess (embedded default): an in-memory FIFO, one job at a time, driven by the API process.
 // - pgboss (scale-out): a pg-boss queue in the same PostgreSQL; any number of worker processes pull from it.
+// Either way the process that runs the queue only does the job's database work; the compute half (extraction,
+// fit, evaluation, export) runs in its training child process (trainer-process.ts).
 // Either way the TrainingJob row is the source of truth: a job runs only after winning claimJob(), so a duplicate
 // delivery or a stale worker can never run or publish the same job twice.
 import type { Config } from '@accrete/config';
@@ -11,6 +13,7 @@ import { finishUnowned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort } from './job-monitor.js';
 import { PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
 import { newWorkerId, recoverJobs } from './recovery.js';
+import { TrainerProcess, type TrainerProcessOptions } from './trainer-process.js';
 
 export interface JobRunner {
   readonly mode: 'inprocess' | 'pgboss';
@@ -24,6 +27,8 @@ export interface JobRunner {
   cancel(jobId: string): Promise<void>;
   /** Resolves when this process has nothing queued or running (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /** The child process that runs the compute half of jobs (its pid, compute start/end events). */
+  readonly trainer: TrainerProcess;
 }
 
 export interface JobRunnerDeps {
@@ -46,6 +51,8 @@ export interface JobRunnerOptions {
   /** pg-boss polling interval (seconds, >= 0.5). */
   pollingIntervalSeconds?: number;
   pgboss?: PgBossTuning;
+  /** The training child process: idle time, kill timeout, nice value. */
+  trainer?: Omit<TrainerProcessOptions, 'log'>;
   /** Called after each job this process ran (tests, metrics). */
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
   /** Awaited at each step of a job this process runs (tests hold a job there to cancel or stop it mid-run). */
@@ -68,6 +75,7 @@ class Runner implements JobRunner {
   private sweepTimer: NodeJS.Timeout | null = null;
   private boss: PgBossQueue | null = null;
   private idleWaiters: (() => void)[] = [];
+  readonly trainer: TrainerProcess;
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -75,6 +83,7 @@ class Runner implements JobRunner {
   ) {
     this.mode = opts.mode;
     this.log = deps.log ?? (() => {});
+    this.trainer = new TrainerProcess({ ...opts.trainer, log: this.log });
     if (opts.mode === 'pgboss' && !deps.config.databaseUrl) {
       throw new Error('jobs mode pgboss needs DATABASE_URL (pg-boss queues live in PostgreSQL)');
     }
@@ -158,6 +167,7 @@ class Runner implements JobRunner {
     await this.pumping;
     await this.boss?.stop();
     this.boss = null;
+    await this.trainer.close();
     this.started = false;
     this.notifyIdle();
   }
@@ -197,6 +207,7 @@ class Runner implements JobRunner {
     this.current = { jobId, controller, done };
     const exec: ExecuteOptions = {
       workerId: this.workerId,
+      trainer: this.trainer,
       signal: controller.signal,
       staleAfterMs: this.staleAfterMs,
       maxAttempts: this.opts.maxAttempts,

@@ -1,21 +1,34 @@
-// One loaded backbone per process (its weights + ONNX session are ~tens of MB and seconds to load),
-// shared by training jobs and the API's predictions.
+// One loaded backbone per process (its weights + ONNX session are ~tens of MB and seconds to load), for the API's
+// predictions: loaded on the first one, not at start (training jobs load theirs in the training process).
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
 import { BottleneckCache, loadBackbone, type Backbone } from '@accrete/trainer';
 
 const backbones = new Map<string, Promise<Backbone>>();
+const loaded = new Map<string, Backbone>();
+
+/** Where the configured backbone comes from and where its derived files (ONNX form) are cached. */
+export function backboneSpec(config: Config): { source: string; backend: Config['backend']; cacheDir: string } {
+  return { source: config.baseModel, backend: config.backend, cacheDir: join(config.dataDir, 'cache', 'backbones') };
+}
 const caches = new Map<string, BottleneckCache>();
 
 export function getSharedBackbone(config: Config, log?: (m: string) => void): Promise<Backbone> {
   const key = `${config.baseModel}|${config.backend}`;
   let p = backbones.get(key);
   if (!p) {
-    p = loadBackbone(config.baseModel, { backend: config.backend, cacheDir: join(config.dataDir, 'cache', 'backbones'), log });
+    const spec = backboneSpec(config);
+    p = loadBackbone(spec.source, { backend: spec.backend, cacheDir: spec.cacheDir, log });
     backbones.set(key, p);
+    p.then((b) => loaded.set(key, b), () => undefined);
     p.catch(() => backbones.delete(key)); // a failed load (e.g. URL unreachable) is retried next time
   }
   return p;
+}
+
+/** The shared backbone if this process has loaded it already (nothing is loaded by asking). */
+export function loadedSharedBackbone(config: Config): Backbone | undefined {
+  return loaded.get(`${config.baseModel}|${config.backend}`);
 }
 
 /** The process-wide bottleneck cache under the data dir (content-addressed, safe to share between processes). */
@@ -29,5 +42,6 @@ export function getSharedBottleneckCache(config: Config): BottleneckCache {
 export async function disposeSharedBackbones(): Promise<void> {
   const all = [...backbones.values()];
   backbones.clear();
+  loaded.clear();
   for (const p of all) await p.then((b) => b.dispose(), () => undefined);
 }

@@ -1,22 +1,38 @@
 // Each label's parent class in the taxonomy, for the evaluation's roll-up: a daisy taken for a sunflower is
 // wrong as a species but right as a flower. Classes at the root have no parent and are left out of it.
+// Two halves: the database lookup (class node → parent name, in the job's parent process) and the join with the
+// labels (pure, in the training process, which alone knows the parent's labels).
 import type { PrismaClient } from '@accrete/db';
 
-export async function taxonomyParentNames(prisma: PrismaClient, classes: { label: string; classNodeId: string }[]): Promise<Map<string, string>> {
-  const nodes = await prisma.classNode.findMany({ where: { id: { in: classes.map((c) => c.classNodeId) } }, select: { id: true, parentId: true } });
+/** Parent class name of each class node that has one. */
+export async function parentNamesOfNodes(prisma: PrismaClient, classNodeIds: string[]): Promise<Map<string, string>> {
+  const nodes = await prisma.classNode.findMany({ where: { id: { in: [...new Set(classNodeIds)] } }, select: { id: true, parentId: true } });
   const parentIds = [...new Set(nodes.map((n) => n.parentId).filter((id): id is string => !!id))];
   const parents = await prisma.classNode.findMany({ where: { id: { in: parentIds } }, select: { id: true, name: true } });
-  const parentOf = new Map(nodes.map((n) => [n.id, n.parentId]));
   const nameOf = new Map(parents.map((p) => [p.id, p.name]));
   const out = new Map<string, string>();
-  const ambiguous = new Set<string>(); // ImageNet has two "crane"s (bird, machine): such labels are left out
+  for (const n of nodes) {
+    const name = n.parentId ? nameOf.get(n.parentId) : undefined;
+    if (name !== undefined) out.set(n.id, name);
+  }
+  return out;
+}
+
+/** label → parent name; labels with no parent, or two different ones (ImageNet's two "crane"s), are left out. */
+export function ancestorsByLabel(classes: { label: string; parent?: string | null }[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const ambiguous = new Set<string>();
   for (const c of classes) {
-    const parentName = nameOf.get(parentOf.get(c.classNodeId) ?? '');
-    if (parentName === undefined) continue;
+    if (c.parent == null) continue;
     const seen = out.get(c.label);
-    if (seen !== undefined && seen !== parentName) ambiguous.add(c.label);
-    out.set(c.label, parentName);
+    if (seen !== undefined && seen !== c.parent) ambiguous.add(c.label);
+    out.set(c.label, c.parent);
   }
   for (const label of ambiguous) out.delete(label);
   return out;
+}
+
+export async function taxonomyParentNames(prisma: PrismaClient, classes: { label: string; classNodeId: string }[]): Promise<Map<string, string>> {
+  const parentOf = await parentNamesOfNodes(prisma, classes.map((c) => c.classNodeId));
+  return ancestorsByLabel(classes.map((c) => ({ label: c.label, parent: parentOf.get(c.classNodeId) })));
 }

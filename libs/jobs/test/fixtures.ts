@@ -29,13 +29,13 @@ export interface TestEnv {
  * A fresh database + data dir. The data dir's bottleneck and backbone caches are symlinks to a stable temp dir,
  * and the rehearsal dir is a small slice of imagenet-sample (with its index.csv), so jobs take seconds.
  */
-export async function createTestEnv(opts: { rehearsalPerParity?: number } = {}): Promise<TestEnv> {
+export async function createTestEnv(opts: { rehearsalPerParity?: number; /** an empty bottleneck cache of its own (extraction really runs) */ freshBottlenecks?: boolean } = {}): Promise<TestEnv> {
   const root = await mkdtemp(join(tmpdir(), 'accrete-jobs-'));
   const dataDir = join(root, 'data');
   await mkdir(join(STABLE_CACHE, 'bottlenecks'), { recursive: true });
   await mkdir(join(STABLE_CACHE, 'backbones'), { recursive: true });
   await mkdir(join(dataDir, 'cache'), { recursive: true });
-  await symlink(join(STABLE_CACHE, 'bottlenecks'), join(dataDir, 'bottlenecks'));
+  if (!opts.freshBottlenecks) await symlink(join(STABLE_CACHE, 'bottlenecks'), join(dataDir, 'bottlenecks'));
   await symlink(join(STABLE_CACHE, 'backbones'), join(dataDir, 'cache', 'backbones'));
   const rehearsalDir = await makeRehearsalSlice(join(root, 'rehearsal'), opts.rehearsalPerParity ?? 12);
   const db = await createTestDatabase();

@@ -16,7 +16,7 @@ export function backboneName(source: string): string {
 
 export async function seedBaseModel(
   prisma: PrismaClient,
-  opts: { backbone: Backbone; modelName: string; source: string; log?: (m: string) => void; seedTaxonomy?: (p: PrismaClient) => Promise<unknown> },
+  opts: { backbone: Pick<Backbone, 'id' | 'labels' | 'inputSize' | 'bottleneckDim' | 'bottleneckLayer' | 'headLayer' | 'backend'>; modelName: string; source: string; log?: (m: string) => void; seedTaxonomy?: (p: PrismaClient) => Promise<unknown> },
 ): Promise<SeedResult> {
   const log = opts.log ?? (() => undefined);
   await (opts.seedTaxonomy ?? seedTaxonomy)(prisma);

@@ -11,6 +11,7 @@ import { BottleneckCache } from './cache/bottleneck-cache.js';
 import { imageRef } from './cache/image-ref.js';
 import { growVersion, type GrowRequest, type LabelledImage } from './grow-version.js';
 import { DEFAULT_TAKEOVER_SHARE } from './growth/grow-head.js';
+import { dataOverlap, overlapFromAnswers } from './growth/overlap.js';
 import { flowerImages, imagenetSample, modelDir } from './testing/fixtures.js';
 import type { Backbone, ImageRef } from './types.js';
 
@@ -64,6 +65,21 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     assert.deepEqual(r.takenOver.units, [DAISY]);
     assert.equal(r.takenOver.count, 1);
     assert.equal(r.count, 60); // the rest of the old rows
+    // guarded's L2 on a new column scales with its class's share of the labelled rows (here a half each)
+    const l2 = res.details.l2 as { newMin: number; newMax: number };
+    for (const v of [l2.newMin, l2.newMax]) assert.ok(Math.abs(v - (3e-3 * 0.5) / 0.2) < 1e-8, `l2 ${v}`);
+  });
+
+  it('the overlap report shows the parent\'s answers per label and the default decision growth will apply', async () => {
+    const overlap = await dataOverlap({ backbone, parent: { head: backbone.baseHead, labels: backbone.labels }, images: train, cache });
+    const m = overlap.find((o) => o.label === 'marguerite')!;
+    assert.equal(m.images, 30);
+    assert.equal(m.answers[0].unit, DAISY);
+    assert.equal(m.answers[0].label, backbone.labels[DAISY]);
+    assert.ok(m.answers[0].share >= 0.5, `daisy share ${m.answers[0].share}`);
+    assert.ok(m.answers.length <= 3);
+    const res = await grow();
+    for (const o of overlap) assert.deepEqual(o.defaultWinsOver, res.decisions[o.label].winsOver, o.label);
   });
 
   it('a decision with empty lists opts the label out of the default', async () => {
@@ -81,6 +97,18 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     assert.ok(m.top1LeafOrDescendant >= 0.85, `leaf-or-descendant ${m.top1LeafOrDescendant}`);
     assert.ok(res.evaluation.top1LeafOrDescendant >= res.evaluation.top1Leaf);
     assert.ok(res.evaluation.retention!.takenOver.units.includes(DAISY));
+  });
+
+  it('the default rule: top-3 answers with a share of at least a quarter, never a unit the request has images of', () => {
+    const labels = ['a', 'b', 'c', 'd', 'e'];
+    const images = [...Array(10).fill({ label: 'x' }), ...Array(4).fill({ label: 'y' })];
+    //                x: a×5, b×3, c×1, d×1      y: e×2 (50%), d×1, c×1
+    const top1 = [0, 0, 0, 0, 0, 1, 1, 1, 2, 3, 4, 4, 3, 2];
+    const [x, y] = overlapFromAnswers(labels, images, top1);
+    assert.deepEqual(x.answers.map((a) => [a.label, a.share]), [['a', 0.5], ['b', 0.3], ['c', 0.1]]);
+    assert.deepEqual(x.defaultWinsOver, [0, 1]);
+    assert.deepEqual(y.defaultWinsOver, [2, 3, 4]); // 25% each for c and d
+    assert.deepEqual(overlapFromAnswers(labels, images, top1, new Set([0]))[0].defaultWinsOver, [1]);
   });
 
   it('rejects decisions on labels that are not requested and units the parent does not have', async () => {

@@ -88,25 +88,30 @@ function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[]
   return { unique, index };
 }
 
-/** Extracts plain + k augmented bottlenecks and lays them out as rows (image index and augmentation per row). */
-async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: string) {
+/**
+ * Extracts plain + k augmented bottlenecks and lays them out as rows (image index and augmentation per row).
+ * `known` carries the vectors of images already extracted for another set of this request (sha256 → views), so
+ * an image in two sets (train and val, a rehearsal photo also labelled) is never extracted twice.
+ */
+async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: string, known: Map<string, Float32Array[]>) {
   const dim = req.backbone.bottleneckDim;
   const { unique, index } = dedupe(images);
-  const res = await extractBottlenecks(req.backbone, unique, {
+  const missing = unique.filter((img) => (known.get(img.sha256)?.length ?? 0) < k + 1);
+  const res = await extractBottlenecks(req.backbone, missing, {
     cache: req.cache,
     augmentations: k,
     signal: req.signal,
     onProgress: (p) => req.onProgress?.({ ...p, phase: `${phase}:${p.phase}` }),
   });
+  missing.forEach((img, i) => known.set(img.sha256, [res.plain[i]!, ...res.augmented[i]!]));
   const x = matrix(images.length * (k + 1), dim);
   const image = new Int32Array(x.n);
   const augmentation = new Uint16Array(x.n);
   for (let a = 0; a <= k; a++) {
-    images.forEach((_, i) => {
+    images.forEach((img, i) => {
       const r = a * images.length + i;
-      const u = index[i];
-      x.data.set(a === 0 ? res.plain[u] : res.augmented[u][a - 1], r * dim);
-      image[r] = u;
+      x.data.set(known.get(img.sha256)![a]!, r * dim);
+      image[r] = index[i]!;
       augmentation[r] = a;
     });
   }
@@ -151,14 +156,15 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
 
   let t = performance.now();
   let c = process.cpuUsage();
-  const tr = await rowsFor(req, req.train, k, 'train');
+  const known = new Map<string, Float32Array[]>(); // sha256 → vectors extracted for an earlier set
+  const tr = await rowsFor(req, req.train, k, 'train', known);
   const train: LabelledFeatures = { x: tr.x, unit: Int32Array.from({ length: tr.x.n }, (_, r) => trainUnits[r % req.train.length]), image: tr.image, augmentation: tr.augmentation };
   let pool: PoolFeatures | undefined;
   if (req.rehearsal?.length) {
-    const pr = await rowsFor(req, req.rehearsal, k, 'rehearsal');
+    const pr = await rowsFor(req, req.rehearsal, k, 'rehearsal', known);
     pool = { x: pr.x, image: pr.image, augmentation: pr.augmentation };
   }
-  const va = req.val.length ? await rowsFor(req, req.val, 0, 'val') : undefined;
+  const va = req.val.length ? await rowsFor(req, req.val, 0, 'val', known) : undefined;
   lap('bottlenecks', t);
   cpuLap('cpu.bottlenecks', c);
 

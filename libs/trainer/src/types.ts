@@ -23,6 +23,13 @@ export interface ImageRef {
   path: string;
 }
 
+/** One backbone pass: n bottlenecks and the n feature maps they average (NCHW: [n][dim][side][side]). */
+export interface FeatureMaps {
+  bottlenecks: Float32Array;
+  maps: Float32Array;
+  side: number;
+}
+
 export interface Backbone {
   /**
    * Identifies the bottleneck space: sha256 over the frozen layers up to the bottleneck (structure + weight bytes).
@@ -41,6 +48,8 @@ export interface Backbone {
   backend: ComputeBackendName;
   /** Bottlenecks of n preprocessed images (NHWC, n·size·size·3 floats in [-1,1]) → n·bottleneckDim floats. */
   computeBottlenecks(input: Float32Array, n: number): Promise<Float32Array>;
+  /** Bottlenecks plus their feature maps from the same pass (onnx backend); absent when the engine cannot. */
+  computeFeatureMaps?(input: Float32Array, n: number): Promise<FeatureMaps>;
   /** Largest batch computeBottlenecks is fed by the extractor. */
   preferredBatch: number;
   dispose(): Promise<void>;

@@ -60,7 +60,7 @@ describe('loadBackbone', () => {
   it('picks a compute backend and caches the ONNX form under the backbone id', () => {
     // Without native tfjs (optional deps, absent here) the fast CPU path must win over wasm.
     assert.notEqual(local.backend, 'wasm');
-    if (local.backend === 'onnx') assert.deepEqual(readdirSync(cacheDir), [`${local.id}.onnx`]);
+    if (local.backend === 'onnx') assert.deepEqual(readdirSync(cacheDir), [`${local.id}.v2.onnx`]);
   });
 
   it('loads the same model from an http(s) URL (model.json + shards + metadata.json labels)', async () => {

@@ -76,7 +76,8 @@ async function readLabels(files: Awaited<ReturnType<typeof readModelFiles>>, cla
 
 /** Writes the ONNX form of the backbone once per id (temp file + rename, so readers never see half a file). */
 export async function ensureOnnxFile(features: LayersModel, id: string, cacheDir: string, log: (m: string) => void): Promise<string> {
-  const path = join(cacheDir, `${id}.onnx`);
+  // .v2: the graph also outputs the feature map (files written before that lack it and are not reused)
+  const path = join(cacheDir, `${id}.v2.onnx`);
   if (existsSync(path)) return path;
   await mkdir(cacheDir, { recursive: true });
   const t0 = Date.now();
@@ -162,6 +163,7 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
     backend: chosen.name,
     preferredBatch: chosen.preferredBatch,
     computeBottlenecks: (input, n) => chosen.run(input, n),
+    ...(chosen.runMaps ? { computeFeatureMaps: chosen.runMaps.bind(chosen) } : {}),
     async dispose() {
       internals.delete(backbone);
       await chosen.dispose();

@@ -17,20 +17,33 @@ export async function onnxEngine(onnxPath: string, size: number, dim: number): P
   } as InferenceSessionOptions);
   // onnxruntime runs one session.run at a time well; serialise so concurrent callers don't fight over threads.
   let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const job = queue.then(f);
+    queue = job.catch(() => undefined);
+    return job;
+  };
+  const feeds = (input: Float32Array, n: number) => ({ input: new ort.Tensor('float32', input.subarray(0, n * size * size * 3), [n, size, size, 3]) });
+  const bottlenecks = (data: Float32Array, n: number) => {
+    if (data.length !== n * dim) throw new Error(`onnx bottleneck has ${data.length} values, expected ${n * dim}`);
+    return data;
+  };
+  const hasMaps = session.outputNames.includes('feature_map');
   return {
     name: 'onnx',
     preferredBatch: 1, // single images stay in cache: measured faster per image than batches of 4-32 on MobileNet
-    run(input, n) {
-      const job = queue.then(async () => {
-        const feeds = { input: new ort.Tensor('float32', input.subarray(0, n * size * size * 3), [n, size, size, 3]) };
-        const out = await session.run(feeds);
-        const data = out.bottleneck.data as Float32Array;
-        if (data.length !== n * dim) throw new Error(`onnx bottleneck has ${data.length} values, expected ${n * dim}`);
-        return data;
-      });
-      queue = job.catch(() => undefined);
-      return job;
-    },
+    run: (input, n) => serial(async () => bottlenecks((await session.run(feeds(input, n), ['bottleneck'])).bottleneck.data as Float32Array, n)),
+    ...(hasMaps
+      ? {
+          runMaps: (input: Float32Array, n: number) =>
+            serial(async () => {
+              const out = await session.run(feeds(input, n));
+              const maps = out.feature_map;
+              const side = maps.dims[2];
+              if (maps.dims.length !== 4 || maps.dims[1] !== dim || maps.dims[3] !== side) throw new Error(`onnx feature map has shape [${maps.dims}]`);
+              return { bottlenecks: bottlenecks(out.bottleneck.data as Float32Array, n), maps: maps.data as Float32Array, side };
+            }),
+        }
+      : {}),
     async dispose() {
       await session.release();
     },

@@ -9,6 +9,7 @@ import { imageRef, sha256Hex } from './image-ref.js';
 import { extractBottlenecks } from '../extract/extract-bottlenecks.js';
 import { loadBackbone } from '../backbone/load-backbone.js';
 import { preprocess } from '../preprocess/preprocess.js';
+import { featureWindow, poolWindow } from '../augment/feature-views.js';
 import { ImageRejectedError } from '../preprocess/errors.js';
 import { flowerImages, modelDir } from '../testing/fixtures.js';
 import type { Backbone, ImageRef, Progress } from '../types.js';
@@ -58,7 +59,7 @@ describe('extractBottlenecks', () => {
   it('computes plain + k augmented vectors once, then serves them from disk', async () => {
     const cache = new BottleneckCache(join(dir, 'bn'));
     const progress: Progress[] = [];
-    const first = await extractBottlenecks(backbone, images, { cache, augmentations: 2, onProgress: (p) => progress.push(p) });
+    const first = await extractBottlenecks(backbone, images, { cache, augmentations: 2, views: 'image', onProgress: (p) => progress.push(p) });
     assert.equal(first.plain.length, 5);
     assert.equal(first.augmented.length, 5);
     assert.ok(first.augmented.every((a) => a.length === 2 && a.every((v) => v.length === 768)));
@@ -72,17 +73,40 @@ describe('extractBottlenecks', () => {
     assert.notDeepEqual(first.augmented[0][0], first.plain[0]);
 
     // Warm: nothing recomputed, identical vectors; asking for more augmentations computes only the new ids.
-    const again = await extractBottlenecks(backbone, images, { cache, augmentations: 2 });
+    const again = await extractBottlenecks(backbone, images, { cache, augmentations: 2, views: 'image' });
     assert.deepEqual(again.stats, { ...again.stats, cached: 15, computed: 0 });
     assert.deepEqual(again.plain, first.plain);
     assert.deepEqual(again.augmented, first.augmented);
-    const more = await extractBottlenecks(backbone, images, { cache, augmentations: 3 });
+    const more = await extractBottlenecks(backbone, images, { cache, augmentations: 3, views: 'image' });
     assert.deepEqual(more.stats, { ...more.stats, cached: 15, computed: 5 });
     assert.deepEqual(more.augmented.map((a) => a.slice(0, 2)), first.augmented);
 
     // Shared across datasets: the same image under another path is a cache hit (content-addressed).
     const plainOnly = await extractBottlenecks(backbone, [{ ...images[1], path: '/elsewhere/x.jpg' }], { cache });
     assert.deepEqual(plainOnly.stats, { ...plainOnly.stats, cached: 1, computed: 0 });
+  });
+
+  it('feature-map views: one backbone pass per image, views pooled from its feature map, cached apart', async () => {
+    assert.equal(backbone.backend, 'onnx', 'this machine runs the onnx backend (the one with feature maps)');
+    const cache = new BottleneckCache(join(dir, 'bn-fm'));
+    const fm = await extractBottlenecks(backbone, images, { cache, augmentations: 3 });
+    assert.deepEqual([fm.stats.passes, fm.stats.computed, fm.stats.cached], [5, 20, 0]);
+    // Plain = the backbone's bottleneck; a view = the average of its window of the same pass's feature map.
+    const x = await preprocess(images[0].path);
+    const direct = await backbone.computeBottlenecks(x, 1);
+    assert.deepEqual(fm.plain[0], direct);
+    const { maps, side } = await backbone.computeFeatureMaps!(x, 1);
+    assert.equal(side, 7);
+    const whole = poolWindow(maps, 0, 768, side, { x: 0, y: 0, size: side });
+    assert.ok(whole.every((v, i) => Math.abs(v - direct[i]) < 1e-4), 'the whole-map average is the bottleneck');
+    assert.deepEqual(fm.augmented[0][0], poolWindow(maps, 0, 768, side, featureWindow(1, side)));
+    assert.notDeepEqual(fm.augmented[0][0], fm.plain[0]);
+    // Warm: no pass; image-space views of the same ids are other vectors, kept apart.
+    const again = await extractBottlenecks(backbone, images, { cache, augmentations: 3 });
+    assert.deepEqual([again.stats.passes, again.stats.cached], [0, 20]);
+    const img = await extractBottlenecks(backbone, images.slice(0, 1), { cache, augmentations: 1, views: 'image' });
+    assert.equal(img.stats.passes, 2);
+    assert.notDeepEqual(img.augmented[0][0], fm.augmented[0][0]);
   });
 
   it('stops on an aborted signal and keeps what was finished', async () => {

@@ -1,5 +1,11 @@
 // extractBottlenecks: bottleneck vectors for images × (plain + k augmentations), served from the cache when present,
 // otherwise decoded with sharp (libuv threads) while the backbone runs the previous batch (overlap on 2+ cores).
+// Views (augmentations 1..k) come in two kinds, cached apart (never mixed under one id):
+//  - 'feature-map' (default when the backbone gives its feature map, i.e. onnx): ONE pass per image, views are
+//    averages of sub-windows of its feature map (crops and zooms, augment/feature-views.ts);
+//  - 'image': one pass per view on a distorted image (flip, crop, brightness; augment/augmentations.ts).
+// The plain vector (id 0) is the same either way.
+import { featureWindow, poolWindow } from '../augment/feature-views.js';
 import { preprocessRgb, rgbToInput } from '../preprocess/preprocess.js';
 import type { BottleneckCache } from '../cache/bottleneck-cache.js';
 import type { Backbone, ImageRef, Progress } from '../types.js';
@@ -8,6 +14,8 @@ export interface ExtractOptions {
   cache: BottleneckCache;
   /** k augmentations per image in addition to the plain centre crop (ids 1..k). */
   augmentations?: number;
+  /** How views 1..k are made (default: 'feature-map' when the backbone can, else 'image'). */
+  views?: ViewKind;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Decodes kept in flight ahead of the backbone (default: max(8, 2 batches)). */
@@ -17,12 +25,22 @@ export interface ExtractOptions {
   maxPixels?: number;
 }
 
+export type ViewKind = 'feature-map' | 'image';
+
+/** The view kind extractBottlenecks uses for this backbone unless told otherwise. */
+export function defaultViews(backbone: Backbone): ViewKind {
+  return backbone.computeFeatureMaps ? 'feature-map' : 'image';
+}
+
+/** Cache namespace of a backbone's vectors: feature-map views live apart from image-space ones. */
+const FEATURE_VIEWS_NS = '-fv1';
+
 export interface ExtractResult {
   plain: Float32Array[];
   /** [image][k], augmentation ids 1..k. */
   augmented: Float32Array[][];
-  /** How many vectors came from the cache and how many were computed. */
-  stats: { cached: number; computed: number; seconds: number };
+  /** How many vectors came from the cache and how many were computed, in how many backbone passes. */
+  stats: { cached: number; computed: number; passes: number; seconds: number };
 }
 
 function throwIfAborted(signal?: AbortSignal) {
@@ -37,9 +55,14 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
   const dim = backbone.bottleneckDim;
   const { cache, signal, onProgress } = opts;
   throwIfAborted(signal);
+  const kind = opts.views ?? defaultViews(backbone);
+  if (kind === 'feature-map' && !backbone.computeFeatureMaps) throw new Error(`backend ${backbone.backend} gives no feature maps: use image views`);
+  // Plain-only requests share the plain namespace whatever the view kind (vector 0 is the same).
+  const byMaps = kind === 'feature-map' && k > 0;
+  const ns = byMaps ? backbone.id + FEATURE_VIEWS_NS : backbone.id;
 
   // 1. What is cached already (vectors per image, prefix of augmentation ids).
-  const have = await cache.readMany(backbone.id, images.map((i) => i.sha256), dim, (done) => {
+  const have = await cache.readMany(ns, images.map((i) => i.sha256), dim, (done) => {
     throwIfAborted(signal);
     onProgress?.({ phase: 'cache', done, total: images.length });
   });
@@ -49,8 +72,13 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
   const tasks: { img: number; aug: number }[] = [];
   let cached = 0;
   images.forEach((_, i) => {
+    if (byMaps) {
+      if (have[i].length < need) tasks.push({ img: i, aug: 0 }); // one pass gives every view
+      else cached += need;
+      return;
+    }
     cached += Math.min(have[i].length, need);
-    for (let a = have[i].length; a < need; a++) tasks.push({ img: i, aug: a });
+    if (have[i].length < need) for (let a = have[i].length; a < need; a++) tasks.push({ img: i, aug: a });
   });
   const remaining = new Map<number, number>(); // image → vectors still to compute
   for (const t of tasks) remaining.set(t.img, (remaining.get(t.img) ?? 0) + 1);
@@ -86,13 +114,24 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
           rgbToInput(rgb, input, j * px);
         }
         refill(); // next decodes run while the backbone computes this batch
-        const out = await backbone.computeBottlenecks(input, n);
-        for (let j = 0; j < n; j++) {
-          const t = tasks[done + j];
-          vectors[t.img][t.aug] = out.slice(j * dim, (j + 1) * dim);
-          const left = remaining.get(t.img)! - 1;
-          remaining.set(t.img, left);
-          if (left === 0) writes.push(cache.write(backbone.id, images[t.img].sha256, vectors[t.img]));
+        if (byMaps) {
+          const out = await backbone.computeFeatureMaps!(input, n);
+          for (let j = 0; j < n; j++) {
+            const t = tasks[done + j];
+            const v: Float32Array[] = [out.bottlenecks.slice(j * dim, (j + 1) * dim)];
+            for (let a = 1; a < need; a++) v.push(poolWindow(out.maps, j, dim, out.side, featureWindow(a, out.side)));
+            vectors[t.img] = v;
+            writes.push(cache.write(ns, images[t.img].sha256, v));
+          }
+        } else {
+          const out = await backbone.computeBottlenecks(input, n);
+          for (let j = 0; j < n; j++) {
+            const t = tasks[done + j];
+            vectors[t.img][t.aug] = out.slice(j * dim, (j + 1) * dim);
+            const left = remaining.get(t.img)! - 1;
+            remaining.set(t.img, left);
+            if (left === 0) writes.push(cache.write(ns, images[t.img].sha256, vectors[t.img]));
+          }
         }
         done += n;
         const elapsed = (performance.now() - tStart) / 1000;
@@ -109,6 +148,6 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
   return {
     plain: vectors.map((v) => v[0]),
     augmented: vectors.map((v) => v.slice(1, need)),
-    stats: { cached, computed: tasks.length, seconds: (performance.now() - t0) / 1000 },
+    stats: { cached, computed: byMaps ? tasks.length * need : tasks.length, passes: tasks.length, seconds: (performance.now() - t0) / 1000 },
   };
 }

@@ -119,7 +119,7 @@ function holdout(p: GrowthProblem, seed: number): { labelled: Set<number>; pool:
  * (merged or earlier user classes) are never taken over: their own examples settle the border.
  */
 export const DEFAULT_TAKEOVER_SHARE = 0.25;
-const DEFAULT_TAKEOVER_TOP = 3;
+export const DEFAULT_TAKEOVER_TOP = 3;
 
 /** Decisions per user unit: the given ones (validated) and the default rule for the others. */
 export function resolveDecisions(p: GrowthProblem, parentTop1OfRow: Int32Array): Map<number, AppliedDecision> {
@@ -149,18 +149,28 @@ export function resolveDecisions(p: GrowthProblem, parentTop1OfRow: Int32Array):
     m.set(parentTop1OfRow[i], (m.get(parentTop1OfRow[i]) ?? 0) + 1);
   }
   for (const [u, m] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
-    const n = [...m.values()].reduce((a, b) => a + b, 0);
-    const top = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DEFAULT_TAKEOVER_TOP);
-    const shares: Record<number, number> = {};
-    const winsOver: number[] = [];
-    for (const [o, c] of top) {
-      if (c / n < DEFAULT_TAKEOVER_SHARE || labelledUnits.has(o) || o >= P) continue;
-      winsOver.push(o);
-      shares[o] = c / n;
-    }
-    out.set(u, { descendants: [], winsOver: winsOver.sort((a, b) => a - b), source: 'default', shares });
+    const { winsOver, shares } = defaultTakeover(m, (o) => o < P && !labelledUnits.has(o));
+    out.set(u, { descendants: [], winsOver, source: 'default', shares });
   }
   return out;
+}
+
+/**
+ * The default rule on one label's images: `answers` = how many of them the parent answers with each unit. Returns
+ * the units taken over (winsOver) and their shares; `eligible` says which units may be taken (old units the request
+ * has no images of).
+ */
+export function defaultTakeover(answers: Map<number, number>, eligible: (unit: number) => boolean): { winsOver: number[]; shares: Record<number, number> } {
+  const n = [...answers.values()].reduce((a, b) => a + b, 0);
+  const top = [...answers.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DEFAULT_TAKEOVER_TOP);
+  const shares: Record<number, number> = {};
+  const winsOver: number[] = [];
+  for (const [o, c] of top) {
+    if (n === 0 || c / n < DEFAULT_TAKEOVER_SHARE || !eligible(o)) continue;
+    winsOver.push(o);
+    shares[o] = c / n;
+  }
+  return { winsOver: winsOver.sort((a, b) => a - b), shares };
 }
 
 /** Per labelled row of a label with descendants: log-sum-exp and max of the parent's logits over those descendants

@@ -4,6 +4,7 @@
 // by hand (no autodiff, no transposed matMul).
 import { initTf, tf } from '../backend/tf-runtime.js';
 import { minimizeLbfgs } from './lbfgs.js';
+import { onnxRows } from './onnx-rows.js';
 import type { FeatureMatrix } from './types.js';
 
 export interface NewColumnRows {
@@ -49,18 +50,51 @@ export interface FitNewColumnsOptions {
   device?: DeviceRows;
 }
 
-/** The row matrix and its explicit transpose as tensors. */
+/** The rows where the objective's two products run: S = X·W (n × k) and X^T·G (dim × k). */
 export interface DeviceRows {
-  X: tf.Tensor2D;
-  XT: tf.Tensor2D;
+  backend: 'onnx' | 'tfjs';
+  project(w: Float32Array, k: number): Promise<Float32Array>;
+  backProject(g: Float32Array, k: number): Promise<Float32Array>;
   dispose(): void;
 }
 
+let onnxFailure: string | undefined;
+/** Why the onnxruntime path of the fits was not used (undefined while it works). */
+export const fitBackendFallbackReason = () => onnxFailure;
+
+/** onnxruntime (MLAS) when available, else the tfjs backend with an explicit transpose (X^T·G as a plain matMul). */
 export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
+  if (process.env.ACCRETE_GROWTH_STATS !== 'tfjs' && !onnxFailure) {
+    try {
+      const o = await onnxRows(x);
+      return { backend: 'onnx', project: o.project, backProject: o.backProject, dispose: () => void o.release() };
+    } catch (err) {
+      onnxFailure ??= (err as Error).message;
+    }
+  }
   await initTf();
   const X = tf.tensor2d(x.data, [x.n, x.dim]);
-  const XT = tf.transpose(X); // explicit transpose once: X^T·G is then a plain (fast) matMul
-  return { X, XT, dispose: () => { X.dispose(); XT.dispose(); } };
+  const XT = tf.transpose(X);
+  return {
+    backend: 'tfjs',
+    async project(w, k) {
+      const wT = tf.tensor2d(w, [x.dim, k]);
+      const sT = tf.matMul(X, wT);
+      const s = (await sT.data()) as Float32Array;
+      sT.dispose();
+      wT.dispose();
+      return s;
+    },
+    async backProject(g, k) {
+      const gT = tf.tensor2d(g, [x.n, k]);
+      const gwT = tf.matMul(XT, gT);
+      const gw = (await gwT.data()) as Float32Array;
+      gT.dispose();
+      gwT.dispose();
+      return gw;
+    },
+    dispose: () => { X.dispose(); XT.dispose(); },
+  };
 }
 
 /**
@@ -77,7 +111,6 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
   if (oldLse.length !== n || target.length !== n || weight.length !== n) throw new Error('row arrays disagree in length');
   if (soft && soft.length !== n * opts.k) throw new Error('soft targets must be rows × k');
   if (k < 1) throw new Error('need at least one new column');
-  await initTf();
   let wsum = 0;
   for (let i = 0; i < n; i++) wsum += weight[i];
   if (!(wsum > 0)) throw new Error('all row weights are zero');
@@ -86,15 +119,10 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
   const anchor = opts.anchor ?? new Float32Array(dim * k);
   const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
   if (l2.length !== k) throw new Error('one l2 strength per trained column');
-  const { X, XT } = device;
   const G = new Float32Array(n * k);
   const p = new Float64Array(k);
   return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
-      const wT = tf.tensor2d(Float32Array.from(theta.subarray(0, dim * k)), [dim, k]);
-      const sT = tf.matMul(X, wT);
-      const s = (await sT.data()) as Float32Array;
-      sT.dispose();
-      wT.dispose();
+      const s = await device.project(Float32Array.from(theta.subarray(0, dim * k)), k);
       let loss = 0;
       const gb = new Float64Array(k);
       for (let i = 0; i < n; i++) {
@@ -139,11 +167,7 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
           gb[c] += gi;
         }
       }
-      const gT = tf.tensor2d(G, [n, k]);
-      const gwT = tf.matMul(XT, gT);
-      const gw = (await gwT.data()) as Float32Array;
-      gT.dispose();
-      gwT.dispose();
+      const gw = await device.backProject(G, k);
       let reg = 0;
       for (let j = 0; j < dim * k; j++) {
         const dlt = theta[j] - anchor[j];

@@ -12,7 +12,7 @@ const ATTR_INT = 2;
 const ATTR_INTS = 7;
 
 let modelType: protobuf.Type | undefined;
-function onnxModelType(): protobuf.Type {
+export function onnxModelType(): protobuf.Type {
   // The trainer's ONNX schema subset (shared with the backbone converter).
   modelType ??= protobuf.parse(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'), { keepCase: true }).root.lookupType('onnx.ModelProto');
   return modelType;

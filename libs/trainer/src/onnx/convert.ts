@@ -1,6 +1,8 @@
 // Converts the frozen bottleneck part of a TF.js layers model (input → GlobalAveragePooling2D) into an ONNX model,
 // so onnxruntime-node can run it fast on CPU. No Python: the protobuf is written with protobufjs from onnx.proto.
 // Graph: input NHWC [N,H,W,3] → Transpose → (Conv|depthwise Conv with BatchNorm folded in → Clip/Relu)* → GAP → [N,C].
+// Two outputs: `bottleneck` [N,C] and `feature_map` [N,C,h,w] (the GAP's input), from which the extractor pools
+// sub-windows (crop/zoom views of one pass); a caller that fetches only `bottleneck` pays nothing for the second.
 import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import type { LayersModel, SymbolicTensor, layers as tfLayers } from '@tensorflow/tfjs';
@@ -63,6 +65,7 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
   const nodes: OnnxNode[] = [];
   const inits: Tensor[] = [];
   const outName = new Map<string, string>(); // layer name → ONNX value name of its output
+  let featureMap: string | undefined; // ONNX value the GAP pools (NCHW)
   const convs = new Map<string, ConvRecord>(); // layer name → open conv
   const consumers = new Map<string, number>();
   for (const l of sub.layers) for (const n of inboundNames(l)) consumers.set(n, (consumers.get(n) ?? 0) + 1);
@@ -205,6 +208,7 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
         break;
       }
       case 'GlobalAveragePooling2D':
+        featureMap = input;
         nodes.push({ op: 'GlobalAveragePool', name, inputs: [input], outputs: [`${name}_4d`], attrs: [] });
         nodes.push({ op: 'Flatten', name: `${name}_flat`, inputs: [`${name}_4d`], outputs: [name], attrs: [{ name: 'axis', i: 1 }] });
         outName.set(layer.name, name);
@@ -221,6 +225,7 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
   const final = outName.get(sub.outputLayers[0].name);
   if (!final || last.shape.length !== 2) throw new UnsupportedLayerError('output must be a [N, C] bottleneck');
   nodes.push({ op: 'Identity', name: 'bottleneck', inputs: [final], outputs: ['bottleneck'], attrs: [] });
+  if (featureMap) nodes.push({ op: 'Identity', name: 'feature_map', inputs: [featureMap], outputs: ['feature_map'], attrs: [] });
 
   const dim = (v: number | null, param: string) => (v == null ? { dim_param: param } : { dim_value: v });
   const valueInfo = (name: string, shape: (number | null)[]) => ({
@@ -245,7 +250,7 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
         raw_data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), // little-endian, as ONNX requires
       })),
       input: [valueInfo('input', [null, inShape[1], inShape[2], inShape[3]])],
-      output: [valueInfo('bottleneck', [null, last.shape[1]])],
+      output: [valueInfo('bottleneck', [null, last.shape[1]]), ...(featureMap ? [valueInfo('feature_map', [null, last.shape[1], null, null])] : [])],
     },
   };
   const T = onnxModelType();

@@ -1,0 +1,263 @@
+// The compute half of a training job: everything between "inputs gathered from the registry" and "a model directory
+// on disk". No database access: it runs in the training process (see trainer-process.ts), which cannot open the
+// embedded PGlite database and must not share the API's event loop. It gets a self-contained spec (image paths,
+// labels, the parent's artifact dir, the taxonomy parents) and returns plain data; progress goes out through a hook.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  BottleneckCache,
+  DEFAULT_AUGMENTATIONS,
+  defaultViews,
+  exportModel,
+  growVersion,
+  loadBackbone,
+  loadClassifier,
+  type Backbone,
+  type ComputeBackendName,
+  type EvaluationReport,
+  type GrowOptions,
+  type GrowthStrategy,
+  type Head,
+  type LabelledImage,
+} from '@accrete/trainer';
+import { JobInputError } from './params.js';
+import { jobPlan, type Span } from './progress-plan.js';
+import { loadRehearsalSets } from './rehearsal.js';
+import { evaluateRetention, type RetentionMetrics } from './retention.js';
+import { ancestorsByLabel } from './taxonomy-parents.js';
+
+export interface ComputeSpec {
+  jobId: string;
+  versionId: string;
+  backbone: { source: string; backend: 'auto' | ComputeBackendName; cacheDir: string };
+  bottlenecksDir: string;
+  rehearsalDir: string;
+  parent: {
+    id: string;
+    number: number;
+    /** null for an imported base version: its head and labels are the backbone's own. */
+    artifactDir: string | null;
+    /** Output units the registry lists for the parent (checked against its head). */
+    classCount: number;
+    /** Taxonomy parent name of each parent unit's class (index = unit). */
+    unitAncestors: (string | null)[];
+  };
+  newClasses: { label: string; ancestor: string | null }[];
+  mergeInto: Record<string, number>;
+  train: LabelledImage[];
+  val: LabelledImage[];
+  strategy: GrowthStrategy;
+  options: GrowOptions & Record<string, unknown>;
+  /** Where the exported model directory is written (must not exist yet). */
+  outDir: string;
+  manifest: { datasetVersionId: string; options: unknown };
+}
+
+export interface ComputeResult {
+  classes: number;
+  labels: number;
+  evaluation: EvaluationReport;
+  timings: Record<string, number>;
+  details: Record<string, unknown>;
+  retention: RetentionMetrics | null;
+  /** Seconds per step of the compute half (load, grow, retention, export). */
+  steps: Record<string, number>;
+  backend: string;
+}
+
+/** A backbone's description, without its weights (what the registry records when seeding). */
+export type BackboneInfo = Pick<Backbone, 'id' | 'source' | 'labels' | 'inputSize' | 'bottleneckDim' | 'bottleneckLayer' | 'headLayer' | 'backend'>;
+
+export function backboneInfo(b: Backbone): BackboneInfo {
+  const { id, source, labels, inputSize, bottleneckDim, bottleneckLayer, headLayer, backend } = b;
+  return { id, source, labels, inputSize, bottleneckDim, bottleneckLayer, headLayer, backend };
+}
+
+export interface ComputeHooks {
+  /** Progress of a step covering `span` of the whole job's bar. */
+  onProgress?: (phase: string, fraction: number, span: Span, extra?: { loss?: number; step?: number }) => void;
+  /** Set-up (backbone, inputs) is done: ETAs may extrapolate from here. */
+  onEstimating?: () => void;
+  log?: (m: string) => void;
+  signal?: AbortSignal;
+}
+
+// Before the inputs are known, preparing covers the first 2% of the bar.
+const PREPARE: Span = [0, 0.02];
+
+const backbones = new Map<string, Promise<Backbone>>();
+const caches = new Map<string, BottleneckCache>();
+
+/** One backbone per (source, backend) per process, loaded on first use. */
+export function computeBackbone(b: ComputeSpec['backbone'], log?: (m: string) => void): Promise<Backbone> {
+  const key = `${b.source}|${b.backend}`;
+  let p = backbones.get(key);
+  if (!p) {
+    p = loadBackbone(b.source, { backend: b.backend, cacheDir: b.cacheDir, log });
+    backbones.set(key, p);
+    p.catch(() => backbones.delete(key));
+  }
+  return p;
+}
+
+export async function disposeComputeBackbones(): Promise<void> {
+  const all = [...backbones.values()];
+  backbones.clear();
+  for (const p of all) await p.then((b) => b.dispose(), () => undefined);
+}
+
+function cacheAt(dir: string): BottleneckCache {
+  let c = caches.get(dir);
+  if (!c) caches.set(dir, (c = new BottleneckCache(dir)));
+  return c;
+}
+
+export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): Promise<ComputeResult> {
+  const report = hooks.onProgress ?? (() => {});
+  const check = () => {
+    if (hooks.signal?.aborted) throw hooks.signal.reason;
+  };
+  const steps: Record<string, number> = {};
+  let stepStart = Date.now();
+  const lap = (name: string) => {
+    const now = Date.now();
+    steps[name] = (now - stepStart) / 1000;
+    stepStart = now;
+  };
+
+  report('preparing', 0.5, PREPARE);
+  const backbone = await computeBackbone(spec.backbone, hooks.log);
+  check();
+  const parent = await loadParentModel(backbone, spec.parent);
+  if (spec.parent.classCount !== parent.head.classes || parent.labels.length !== parent.head.classes) {
+    throw new JobInputError(
+      `parent version ${spec.parent.number} lists ${spec.parent.classCount} classes but its head has ${parent.head.classes} units (${parent.labels.length} labels)`,
+    );
+  }
+  const sets = await loadRehearsalSets(spec.rehearsalDir);
+  const augmentations = spec.options.augmentations ?? DEFAULT_AUGMENTATIONS;
+  const plan = jobPlan({
+    // feature-map views cost no extra backbone pass: weigh a training image as one
+    train: spec.train.length,
+    rehearsal: sets.rehearsal.length,
+    val: spec.val.length,
+    retention: sets.retention?.length ?? 0,
+    augmentations: defaultViews(backbone) === 'feature-map' ? 0 : augmentations,
+  });
+  report('preparing', 1, plan.span('preparing'));
+  hooks.onEstimating?.();
+  check();
+  const ancestors = ancestorsByLabel([
+    ...parent.labels.map((label, u) => ({ label, parent: spec.parent.unitAncestors[u] })),
+    ...spec.newClasses.map((c) => ({ label: c.label, parent: c.ancestor })),
+  ]);
+  const cache = cacheAt(spec.bottlenecksDir);
+  lap('load');
+
+  const result = await growVersion({
+    backbone,
+    parent,
+    newClasses: spec.newClasses.map((c) => c.label),
+    mergeInto: spec.mergeInto,
+    train: spec.train,
+    val: spec.val,
+    rehearsal: sets.rehearsal,
+    strategy: spec.strategy,
+    // The registry already decided merge vs new: no merging by name behind its back.
+    options: { ...spec.options, autoMerge: false },
+    cache,
+    onProgress: (p) => {
+      const span = plan.trainerSpan(p.phase);
+      report(p.phase, span && p.total > 0 ? p.done / p.total : 0, span ?? [0, 0], { loss: p.loss, step: p.done });
+    },
+    signal: hooks.signal,
+    ancestorOf: (label) => ancestors.get(label),
+  });
+  check();
+  const expected = parent.head.classes + spec.newClasses.length;
+  if (result.head.classes !== expected || result.labels.length !== expected) {
+    throw new Error(`trainer returned ${result.head.classes} units / ${result.labels.length} labels, expected ${expected}`);
+  }
+  lap('grow');
+
+  let retention: RetentionMetrics | null = null;
+  if (sets.retention?.length) {
+    retention = await evaluateRetention({
+      backbone,
+      images: sets.retention,
+      parent: parent.head,
+      head: result.head,
+      cache,
+      signal: hooks.signal,
+      onProgress: (done, total) => report('evaluating retention', total ? done / total : 1, plan.span('retention')),
+    });
+  }
+  check();
+  lap('retention');
+
+  report('exporting', 0, plan.span('export'));
+  await exportModel(backbone, result.head, result.labels, spec.outDir, {
+    versionId: spec.versionId,
+    jobId: spec.jobId,
+    parentVersion: spec.parent.id,
+    strategy: spec.strategy,
+    datasetVersionId: spec.manifest.datasetVersionId,
+    backboneId: backbone.id,
+    options: spec.manifest.options,
+  });
+  lap('export');
+  return {
+    classes: result.head.classes,
+    labels: result.labels.length,
+    evaluation: result.evaluation,
+    timings: result.timings,
+    details: result.details,
+    retention,
+    steps,
+    backend: backbone.backend,
+  };
+}
+
+/** Where a base version is scored: the backbone's own head on the held-out retention photos. */
+export interface BaseScoreSpec {
+  backbone: ComputeSpec['backbone'];
+  bottlenecksDir: string;
+  rehearsalDir: string;
+}
+
+export type BaseScore = { images: number; top1: number; top5: number } | null;
+
+/**
+ * The base version's top-1/top-5 on the retention photos (odd class indices of the rehearsal dir's index.csv), or
+ * null when there are none. The bottlenecks land in the shared cache, so the first job's retention probe reuses them.
+ */
+export async function scoreBase(spec: BaseScoreSpec, log?: (m: string) => void): Promise<BaseScore> {
+  const sets = await loadRehearsalSets(spec.rehearsalDir);
+  if (!sets.retention?.length) return null;
+  const backbone = await computeBackbone(spec.backbone, log);
+  const head = backbone.baseHead;
+  const m = await evaluateRetention({ backbone, images: sets.retention, parent: head, head, cache: cacheAt(spec.bottlenecksDir) });
+  return { images: m.images, top1: m.top1, top5: m.top5 };
+}
+
+/** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */
+async function loadParentModel(backbone: Backbone, parent: ComputeSpec['parent']): Promise<{ head: Head; labels: string[] }> {
+  if (!parent.artifactDir) return { head: backbone.baseHead, labels: backbone.labels };
+  const dir = parent.artifactDir;
+  let manifest: { backboneId?: string };
+  try {
+    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  } catch (err) {
+    throw new JobInputError(`cannot read the exported model of parent version ${parent.number} in ${dir}: ${(err as Error).message}`);
+  }
+  if (manifest.backboneId !== backbone.id) {
+    throw new JobInputError(`parent version ${parent.number} was exported from backbone ${manifest.backboneId}, this worker has ${backbone.id}`);
+  }
+  // Same backbone: the classifier only reads the head matrix and labels from the artifact.
+  const clf = await loadClassifier({ artifactDir: dir, backbone });
+  try {
+    return { head: clf.head, labels: clf.labels };
+  } finally {
+    await clf.dispose();
+  }
+}
