@@ -27,7 +27,8 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@prisma/*', 'pg', 'pg-boss', 'express', '@apollo/*', 'type-graphql'] },
-            { sourceTag: 'type:ml', onlyDependOnLibsWithTags: [], bannedExternalImports: dbOrHttp },
+            { sourceTag: 'type:ml', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: dbOrHttp },
+            { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: dbOrHttp },
             // the registry's successors: each stands on the data and util libs only (auth and taxonomy-store), or
             // also on the trainer's image checks (datasets); none of them reaches into the model registry or jobs
             { sourceTag: 'lib:auth', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },

@@ -259,6 +259,26 @@ if (only.has('v3')) {
   await save();
 }
 
+// ---- v3 variants (diagnostics): --variants '[["name", overrides, k], ...]'
+if (only.has('v3ablate')) {
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, o, k] of JSON.parse(values.variants ?? '[]') as [string, Partial<StrategyConfig>, number][]) {
+    const { g: g2 } = await grow(problem(v1, FLOWER_CLASSES.filter((c) => c !== 'daisy'), [flowersSet], {}, k));
+    const p3 = problem(child(g2), ox.classes.filter((c) => !(c in NAME_OVERLAPS)), [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, k);
+    const g3 = await growHead(p3, 'guarded', o);
+    const r = await report(`v3 ${name} k=${k}`, child(g3), NAME_OVERLAPS);
+    const u = unitsOf(g3.labels, NAME_OVERLAPS);
+    const val = evalRows(ox.valid, ox.validViews, u);
+    const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
+    const lost = new Map<string, number>();
+    val.unit.forEach((tu, i) => { if (t[i] !== tu) { const key = g3.labels[t[i]]; lost.set(key, (lost.get(key) ?? 0) + 1); } });
+    rows.push({ name, k, overrides: o, ...r, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
+    log(`  wrong answers: ${JSON.stringify(rows.at(-1)!.wrongAnswers)}`);
+  }
+  result.v3ablate = rows;
+  await save();
+}
+
 // ---- deep chain: v2 → v3 → v4 → v5, the Oxford classes in three chunks ----
 if (only.has('chain')) {
   v2 ??= await growV2();

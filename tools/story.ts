@@ -1,12 +1,13 @@
 // The seed's story on ../shared, without the API: the ImageNet-1000 MobileNet (v1) grows by 5 flower species
 // (daisy merges into ImageNet's daisy, so 1004 classes) and still recognises pandas; the grown head is exported as a
 // standalone TF.js model and reloaded; rolling back is pointing at v1 again. Prints one table.
-// Run: node --import tsx tools/story.ts [--strategy guarded] [--knob 0.5] [--augmentations 3] [--cache /tmp/accrete-bench-cache]
+// Run: node --import tsx tools/story.ts [--strategy S] [--knob K] [--augmentations N] [--cache /tmp/accrete-bench-cache]
+// (strategy, knob and augmentations default to the trainer's GROWTH_DEFAULTS, what the API and dashboard use)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_AUGMENTATIONS, exportModel, GROWTH_STRATEGIES, growVersion, loadClassifier, type Classifier, type GrowthStrategy } from '../libs/trainer/src/index.js';
+import { exportModel, GROWTH_DEFAULTS, GROWTH_STRATEGIES, growVersion, loadClassifier, type Classifier, type GrowthStrategy } from '../libs/trainer/src/index.js';
 import { logits } from '../libs/trainer/src/growth/matrix.js';
 import { parentTop1 } from '../libs/trainer/src/eval/tradeoff.js';
 import type { Head } from '../libs/trainer/src/types.js';
@@ -14,9 +15,9 @@ import { FLOWER_CLASSES, loadGrowthData, retentionSet } from '../bench/growth-da
 
 const { values } = parseArgs({
   options: {
-    strategy: { type: 'string', default: 'guarded' },
-    knob: { type: 'string', default: '0.5' },
-    augmentations: { type: 'string', default: String(DEFAULT_AUGMENTATIONS) },
+    strategy: { type: 'string', default: GROWTH_DEFAULTS.strategy },
+    knob: { type: 'string', default: String(GROWTH_DEFAULTS.retentionKnob) },
+    augmentations: { type: 'string', default: String(GROWTH_DEFAULTS.augmentations) },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? join(tmpdir(), 'accrete-bench-cache') },
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     quiet: { type: 'boolean', default: false },

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DEFAULT_OUT, DEFAULT_PLACEMENT_OUT, DEFAULT_WORDNET_DIR, generateDataFiles } from './generate-imagenet-taxonomy.js';
 import { buildPlacement, MIN_PARENT_DEPTH } from './build-placement.js';
 import { buildImagenetTaxonomy, treeParent } from './build-taxonomy.js';
-import { parseCsvLine } from './imagenet-classes.js';
+import { parseCsv } from '@accrete/primitives';
 import { parseDataNoun, parseIndexNoun, parseSynsetLine } from './wordnet.js';
 
 // Real data.noun lines (WordNet 3.0), shortened glosses; 09999999 is made up to test @i fallback.
@@ -55,11 +55,11 @@ test('buildImagenetTaxonomy keeps only the chains of the classes, parents first,
   assert.throws(() => buildImagenetTaxonomy(db, [{ classIndex: 0, wnid: 'n01234567', label: 'x' }]), /no noun synset 01234567/);
 });
 
-test('parseCsvLine handles quoted labels with commas', () => {
-  assert.deepEqual(parseCsvLine('n01440764_tench.jpg,0,n01440764,"tench, Tinca tinca"'), [
+test('index.csv rows: quoted labels with commas', () => {
+  assert.deepEqual(parseCsv('n01440764_tench.jpg,0,n01440764,"tench, Tinca tinca"')[0], [
     'n01440764_tench.jpg', '0', 'n01440764', 'tench, Tinca tinca',
   ]);
-  assert.deepEqual(parseCsvLine('a,"say ""hi""",b'), ['a', 'say "hi"', 'b']);
+  assert.deepEqual(parseCsv('a,"say ""hi""",b')[0], ['a', 'say "hi"', 'b']);
 });
 
 test('parseIndexNoun lists senses in order; buildPlacement files one-word nouns under their nearest hierarchy synset', () => {

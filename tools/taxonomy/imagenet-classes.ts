@@ -1,6 +1,7 @@
 // The ImageNet-1k class list: wnids from the sample index.csv, names from the base model's labels.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseCsv } from '@accrete/primitives';
 
 export interface ImagenetClass {
   classIndex: number;
@@ -9,33 +10,10 @@ export interface ImagenetClass {
   label: string;
 }
 
-/** Minimal RFC 4180 reader: quoted fields with "" escapes, no embedded newlines needed here. */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
 /** Reads index.csv (file,class_index,wnid,label) and checks it against metadata.json's labels. */
 export function readImagenetClasses(indexCsvPath: string, metadataJsonPath: string): ImagenetClass[] {
-  const lines = readFileSync(indexCsvPath, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = parseCsvLine(lines[0]);
+  const rows = parseCsv(readFileSync(indexCsvPath, 'utf8')).filter((r) => r.some((f) => f.trim() !== ''));
+  const header = rows[0] ?? [];
   const col = (name: string) => {
     const i = header.indexOf(name);
     if (i < 0) throw new Error(`${indexCsvPath}: no "${name}" column (header: ${header.join(',')})`);
@@ -44,8 +22,7 @@ export function readImagenetClasses(indexCsvPath: string, metadataJsonPath: stri
   const [ci, wi] = [col('class_index'), col('wnid')];
   const labels: unknown = JSON.parse(readFileSync(metadataJsonPath, 'utf8')).labels;
   if (!Array.isArray(labels)) throw new Error(`${metadataJsonPath}: no "labels" array`);
-  const classes = lines.slice(1).map((line, n) => {
-    const f = parseCsvLine(line);
+  const classes = rows.slice(1).map((f, n) => {
     const classIndex = Number(f[ci]);
     const wnid = f[wi];
     if (!Number.isInteger(classIndex) || typeof labels[classIndex] !== 'string') {

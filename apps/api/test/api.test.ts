@@ -351,8 +351,12 @@ describe('aliases and versions', () => {
     assert.equal(codeOf(await api.gql(rb, { i: { modelId, name: 'staging' } })), 'CONFLICT');
     ok(await api.gql(set, i(va), api.tokens.editor));
     ok(await api.gql(set, i(vb), api.tokens.admin));
+    const target = async () => ok(await api.gql(`query($m: ID!) { alias(modelId: $m, name: "staging") { rollbackTarget { number } } }`, { m: modelId })).alias.rollbackTarget?.number ?? null;
+    assert.equal(await target(), 100, 'the server says where a rollback would go');
     assert.equal(ok(await api.gql(rb, { i: { modelId, name: 'staging' } })).rollbackAlias.version.number, 100);
+    assert.equal(await target(), 1);
     assert.equal(ok(await api.gql(rb, { i: { modelId, name: 'staging' } })).rollbackAlias.version.number, 1);
+    assert.equal(await target(), null);
     const h = ok(await api.gql(`query($m: ID!) { alias(modelId: $m, name: "staging") { version { number } history { nodes { action actor fromVersion { number } toVersion { number } } } } }`, { m: modelId })).alias;
     assert.equal(h.version.number, 1);
     assert.deepEqual(h.history.nodes.map((e: { action: string; actor: string; toVersion: { number: number } }) => `${e.action}:${e.toVersion.number}:${e.actor}`), [

@@ -1,5 +1,6 @@
 // API tokens: random secrets shown once; only their sha256 is stored, so a leaked database leaks no token.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '@accrete/primitives';
 import type { PrismaClient, ApiToken, Role } from '@accrete/db';
 import { badInput, notFound, RegistryError } from '@accrete/errors';
 import { paginate, type PageArgs } from '@accrete/pagination';
@@ -7,7 +8,7 @@ import { paginate, type PageArgs } from '@accrete/pagination';
 export const TOKEN_PREFIX = 'acc_';
 const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
 
-export const hashToken = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const hashToken = (secret: string) => sha256Hex(secret);
 
 export async function createApiToken(prisma: PrismaClient, input: { name: string; role: Role }): Promise<{ token: string; apiToken: ApiToken }> {
   if (!ROLES.includes(input.role)) throw badInput(`unknown role ${String(input.role)} (READER, EDITOR or ADMIN)`);

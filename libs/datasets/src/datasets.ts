@@ -1,12 +1,12 @@
 // Datasets: ingest files (folder, zip, upload, base64) with validation and dedupe, then freeze versions.
 // Every file ends accepted, duplicate, or rejected with a reason (ImportRejection rows). Blobs are
 // content-addressed, so storing them before the transaction is harmless; all rows are written in one transaction.
-import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
+import { sha256Hex } from '@accrete/primitives';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
 
@@ -106,7 +106,7 @@ async function checkBatch(deps: IngestDeps, req: { datasetId: string; files: Ing
     try {
       const bytes = await f.read();
       const info = await inspectImage(bytes, limits, f.path);
-      const { sha256, key } = store ? await storage.putImage(bytes) : { sha256: sha256Of(bytes), key: '' };
+      const { sha256, key } = store ? await storage.putImage(bytes) : { sha256: sha256Hex(bytes), key: '' };
       return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, req.valFraction), sha256, key, info };
     } catch (e) {
       rejections.push({ path: f.path, label: f.label, reason: rejectionReason(e) });
@@ -142,8 +142,6 @@ async function checkBatch(deps: IngestDeps, req: { datasetId: string; files: Ing
   }
   return { dataset, fresh, duplicates, rejections };
 }
-
-const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Validates, stores and records a batch of files as one DatasetImport. */
 export async function ingestFiles(
@@ -357,6 +355,23 @@ export async function addBase64Images(
     };
   });
   return ingestFiles(deps, { datasetId: req.datasetId, source: 'graphql:addImages', files });
+}
+
+/** One import (what it read, what it rejected), or NOT_FOUND. */
+export async function getDatasetImport(prisma: PrismaClient, id: string): Promise<DatasetImport> {
+  const row = await prisma.datasetImport.findUnique({ where: { id } });
+  if (!row) throw notFound('dataset import', id);
+  return row;
+}
+
+/** The newest frozen version of a dataset, or null. */
+export function latestDatasetVersion(prisma: PrismaClient, datasetId: string): Promise<DatasetVersion | null> {
+  return prisma.datasetVersion.findFirst({ where: { datasetId }, orderBy: { number: 'desc' } });
+}
+
+/** Images currently in a dataset (all labels and splits). */
+export function datasetImageCount(prisma: PrismaClient, datasetId: string): Promise<number> {
+  return prisma.datasetImage.count({ where: { datasetId } });
 }
 
 export interface ClassCountRow { label: string; train: number; val: number; total: number }

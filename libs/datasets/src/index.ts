@@ -3,6 +3,9 @@
 export {
   createDataset,
   getDataset,
+  getDatasetImport,
+  latestDatasetVersion,
+  datasetImageCount,
   importImageFolder,
   addBase64Images,
   ingestFiles,

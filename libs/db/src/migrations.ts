@@ -1,7 +1,8 @@
 // Applies prisma/migrations/*/migration.sql at application start, without the Prisma CLI.
 // Bookkeeping uses Prisma's own `_prisma_migrations` table (same columns, sha256 checksum of the
 // file), so `prisma migrate status|deploy` and this runner agree about what is applied.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '@accrete/primitives';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,9 +71,6 @@ export function defaultMigrationsDir(): string {
   );
 }
 
-export function sha256Hex(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** The migrations of a directory, in name order (Prisma's order). */
 export function readMigrations(migrationsDir: string): MigrationFile[] {

@@ -2,7 +2,6 @@
 // Order: claim → gather inputs (this process: the database) → in the training process: growVersion, retention probe,
 // export to scratch (train-compute.ts) → rename into place → one publishing transaction (this process).
 // Any failure removes the artifact dir and leaves FAILED + reason on job and version.
-import { createHash } from 'node:crypto';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
@@ -17,6 +16,7 @@ import { NotPublished, publishVersion } from './publish.js';
 import { parentNamesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
 import { backboneSpec } from './shared-backbone.js';
+import { sha256Hex } from '@accrete/primitives';
 
 export interface JobDeps {
   prisma: PrismaClient;
@@ -166,7 +166,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await rm(finalDir, { recursive: true, force: true }); // leftovers of an attempt that died after its rename
     await rename(outDir, finalDir);
     placed = finalDir;
-    const artifactSha256 = createHash('sha256').update(await readFile(join(finalDir, 'manifest.json'))).digest('hex');
+    const artifactSha256 = sha256Hex(await readFile(join(finalDir, 'manifest.json')));
     monitor.report('publishing', 0.99, [0, 1]);
     await monitor.flush();
     monitor.check();

@@ -1,25 +1,8 @@
-// The TrainingJob.params / ModelVersion.params JSON written by the registry (see notes/JOBS_API.md).
+// The TrainingJob.params / ModelVersion.params JSON written by the registry (its schema: @accrete/shapes).
 // Validated here because it crosses a process boundary: a bad row must fail the job with a clear reason.
-import { z } from 'zod';
+import { TrainingParamsSchema, type TrainingParams } from '@accrete/shapes';
 
-const ClassRef = z.object({ label: z.string().min(1), classNodeId: z.string().min(1) });
-
-export const TrainingParamsSchema = z.object({
-  datasetVersionId: z.string().min(1),
-  newClasses: z.array(ClassRef).default([]),
-  merges: z.array(ClassRef.extend({ outputUnit: z.number().int().min(0) })).default([]),
-  options: z
-    .object({
-      retentionKnob: z.number().min(0).max(1).optional(),
-      augmentations: z.number().int().min(0).max(64).optional(),
-      epochs: z.number().int().min(1).max(10_000).optional(),
-      seed: z.number().int().optional(),
-    })
-    .passthrough()
-    .default({}),
-});
-
-export type TrainingParams = z.infer<typeof TrainingParamsSchema>;
+export type { TrainingParams };
 
 export class JobInputError extends Error {}
 

@@ -1,10 +1,10 @@
 // The rehearsal pool (unlabelled images the parent's soft outputs are replayed on) and the retention probe set.
 // With an index.csv carrying class_index (the shared imagenet-sample), EVEN class indices rehearse and ODD ones are
 // held out to measure retention, so the retention figure is never measured on images the head was trained on.
-import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { ImageRef } from '@accrete/trainer';
+import { parseCsv, sha256Hex } from '@accrete/primitives';
 
 export interface RetentionImage extends ImageRef {
   classIndex: number;
@@ -70,39 +70,6 @@ export function parseIndex(text: string, where = 'index.csv'): IndexRow[] | null
   });
 }
 
-/** Minimal RFC 4180 reader (quoted fields with commas, doubled quotes, CRLF). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-  };
-  const endRow = () => {
-    endField();
-    rows.push(row);
-    row = [];
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') endField();
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-    } else field += c;
-  }
-  if (field !== '' || row.length) endRow();
-  return rows;
-}
 
 function inside(dir: string, file: string): string {
   const p = resolve(dir, file);
@@ -119,7 +86,7 @@ async function hashAll(paths: string[]): Promise<ImageRef[]> {
       while (next < paths.length) {
         const i = next++;
         const path = paths[i]!;
-        out[i] = { path, sha256: createHash('sha256').update(await readFile(path)).digest('hex') };
+        out[i] = { path, sha256: sha256Hex(await readFile(path)) };
       }
     }),
   );

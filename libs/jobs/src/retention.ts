@@ -2,7 +2,7 @@
 // The heads are plain dense layers, so this is a few hundred small matrix-vector products (cheap once the
 // bottlenecks are cached).
 import type { Backbone, BottleneckCache, Head } from '@accrete/trainer';
-import { extractBottlenecks } from '@accrete/trainer';
+import { extractBottlenecks, headLogits, topK } from '@accrete/trainer';
 import type { RetentionImage } from './rehearsal.js';
 
 export interface RetentionMetrics {
@@ -43,8 +43,8 @@ export async function evaluateRetention(args: {
       if (args.signal?.aborted) throw args.signal.reason;
     }
     const truth = images[i]!.classIndex;
-    const a = topK(logits(head, plain[i]!), 5);
-    const b = topK(logits(parent, plain[i]!), 5);
+    const a = topK(headLogits(head, plain[i]!), 0, head.classes, 5);
+    const b = topK(headLogits(parent, plain[i]!), 0, parent.classes, 5);
     if (a[0] === truth) top1++;
     if (a.includes(truth)) top5++;
     if (b[0] === truth) pTop1++;
@@ -63,34 +63,4 @@ export async function evaluateRetention(args: {
     agreement: agree / n,
     predictedAsAdded: added / n,
   };
-}
-
-/** Logits of a dense head (weights row-major [inDim][classes]) for one bottleneck. */
-export function logits(head: Head, x: Float32Array): Float32Array {
-  if (x.length !== head.inDim) throw new Error(`bottleneck has ${x.length} values, head expects ${head.inDim}`);
-  const C = head.classes;
-  const out = Float32Array.from(head.bias);
-  const W = head.weights;
-  for (let i = 0; i < head.inDim; i++) {
-    const xi = x[i]!;
-    if (xi === 0) continue; // ReLU features: many zeros
-    const row = i * C;
-    for (let c = 0; c < C; c++) out[c]! += xi * W[row + c]!;
-  }
-  return out;
-}
-
-export function topK(v: Float32Array, k: number): number[] {
-  const best: number[] = [];
-  for (let c = 0; c < v.length; c++) {
-    if (best.length < k || v[c]! > v[best[best.length - 1]!]!) {
-      let j = Math.min(best.length, k - 1);
-      best[j] = c;
-      while (j > 0 && v[best[j - 1]!]! < v[c]!) {
-        best[j] = best[j - 1]!;
-        best[--j] = c;
-      }
-    }
-  }
-  return best;
 }

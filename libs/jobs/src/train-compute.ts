@@ -142,7 +142,7 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
     rehearsal: sets.rehearsal.length,
     val: spec.val.length,
     retention: sets.retention?.length ?? 0,
-    augmentations: defaultViews(backbone) === 'feature-map' ? 0 : augmentations,
+    augmentations: (spec.options.views ?? defaultViews(backbone)) === 'feature-map' ? 0 : augmentations,
   });
   report('preparing', 1, plan.span('preparing'));
   hooks.onEstimating?.();

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { loadConfig, type Config } from '@accrete/config';
 import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { parseCsv } from '../src/rehearsal.js';
+import { parseCsv } from '@accrete/primitives';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const SHARED = resolve(REPO, '../shared');

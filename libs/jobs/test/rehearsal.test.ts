@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRehearsalSets, parseCsv } from '../src/rehearsal.js';
-import { logits, topK } from '../src/retention.js';
+import { loadRehearsalSets } from '../src/rehearsal.js';
 
 test('with index.csv, even class indices rehearse and odd ones are held out for retention', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-'));
@@ -26,18 +25,4 @@ test('without index.csv every image in the directory rehearses and there is no r
   assert.deepEqual(sets.rehearsal.map((r) => r.path.split('/').pop()), ['a.png', 'b.jpg']);
   assert.equal(sets.retention, null);
   assert.deepEqual(await loadRehearsalSets(join(dir, 'missing')), { rehearsal: [], retention: null });
-});
-
-test('csv fields may be quoted with commas and doubled quotes', () => {
-  assert.deepEqual(parseCsv('a,"b, c","d ""e"""\r\n1,2,3\n'), [['a', 'b, c', 'd "e"'], ['1', '2', '3']]);
-});
-
-test('head logits and top-k agree with a direct computation', () => {
-  const head = { inDim: 3, classes: 4, weights: Float32Array.from([1, 0, 0, 2, 0, 1, 0, 0, 0, 0, 3, -1]), bias: Float32Array.from([0, 0.5, 0, 0]) };
-  const z = logits(head, Float32Array.from([1, 2, 0.5]));
-  assert.deepEqual([...z], [1, 2.5, 1.5, 1.5]);
-  assert.deepEqual(topK(z, 2), [1, 2]);
-  const v = Float32Array.from({ length: 50 }, (_, i) => Math.sin(i * 7.3));
-  const sorted = [...v.keys()].sort((a, b) => v[b]! - v[a]!);
-  assert.deepEqual(topK(v, 5), sorted.slice(0, 5));
 });

@@ -66,6 +66,14 @@ export function rollbackTarget(events: Pick<AliasEvent, 'action' | 'toVersionId'
   return stack.length >= 2 ? stack[stack.length - 2] : null;
 }
 
+/** The version id rollbackAlias would move this alias to now (null: nothing to roll back to). */
+export async function aliasRollbackTarget(prisma: PrismaClient, aliasId: string): Promise<string | null> {
+  const events = await prisma.aliasEvent.findMany({
+    where: { aliasId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { action: true, toVersionId: true },
+  });
+  return rollbackTarget(events);
+}
+
 export async function rollbackAlias(prisma: PrismaClient, input: { modelId: string; name: string; actor: string }): Promise<Alias> {
   return prisma.$transaction(async (tx) => {
     const alias = await tx.alias.findUnique({ where: { modelId_name: { modelId: input.modelId, name: input.name } } });

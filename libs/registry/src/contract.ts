@@ -3,15 +3,15 @@
 // function the index exports under the same name; the API resolvers call these, never Prisma.
 // Entities kept elsewhere: class taxonomy (@accrete/taxonomy-store), datasets and imports (@accrete/datasets),
 // API tokens (@accrete/auth).
-import { getModel, getVersion, versionLineage } from './models.js';
+import { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
 import { listModels, listModelVersions, listVersionClasses, listTrainingJobs, listAliasEvents } from './lists.js';
-import { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
-import { createModelVersion, cancelTrainingJob, growthStrategies } from './versions.js';
+import { getAlias, setAlias, rollbackAlias, aliasRollbackTarget } from './aliases.js';
+import { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults } from './versions.js';
 import { watchTrainingJob } from './watch.js';
 import { compareVersions } from './compare.js';
 import { predict, resolvePredictVersion } from './predict.js';
 import { seedBaseModel } from './seed.js';
-import { readGrowthParams, readValidationReport, readRetentionReport, readLossCurve } from './reports.js';
+import { readGrowthParams, readValidationReport, readRetentionReport, readLossCurve } from '@accrete/shapes';
 
 export const modelRegistry = {
   model: { get: getModel, search: listModels, seedBase: seedBaseModel },
@@ -19,11 +19,14 @@ export const modelRegistry = {
     /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
     create: createModelVersion,
     get: getVersion,
+    getByNumber: findVersionByNumber,
+    latest: latestVersion,
     search: listModelVersions,
     lineage: versionLineage,
     classes: listVersionClasses,
     compare: compareVersions,
     growthStrategies,
+    growthDefaults,
     // no update/delete: a version is immutable once READY; a failed or cancelled one stays as a record
   },
   trainingJob: { search: listTrainingJobs, watch: watchTrainingJob, cancel: cancelTrainingJob },
@@ -32,8 +35,8 @@ export const modelRegistry = {
     /** Points the alias at a READY version of its model; the move is appended to its history. */
     set: setAlias,
     rollback: rollbackAlias,
-    /** Where rollback would go, from the history (null: nothing to roll back to). */
-    rollbackTarget,
+    /** Where rollback would go now, from the history (null: nothing to roll back to); served as Alias.rollbackTarget. */
+    rollbackTarget: aliasRollbackTarget,
     history: listAliasEvents,
   },
   /** Reports stored as JSON on versions, jobs and evaluations, read back as typed values. */

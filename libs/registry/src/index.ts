@@ -2,18 +2,13 @@
 // evaluation reports, predictions and the base-model seed. Its verbs per entity are listed in ./contract.ts.
 // (Taxonomy: @accrete/taxonomy-store; datasets and imports: @accrete/datasets; tokens: @accrete/auth.)
 export * from './lists.js';
-export { getModel, getVersion, versionLineage } from './models.js';
-export { getAlias, setAlias, rollbackAlias, rollbackTarget } from './aliases.js';
+export { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
+export { getAlias, setAlias, rollbackAlias, rollbackTarget, aliasRollbackTarget } from './aliases.js';
 export { watchTrainingJob, isTerminalJob } from './watch.js';
 export { compareVersions, flattenMetrics, perClassMetrics, type MetricValue } from './compare.js';
-export { createModelVersion, cancelTrainingJob, growthStrategies, type CreateVersionInput, type VersionDeps } from './versions.js';
+export { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults, type CreateVersionInput, type VersionDeps } from './versions.js';
 export { ClassifierCache, predict, resolvePredictVersion, type PredictDeps, type PredictInput } from './predict.js';
 export { seedBaseModel, type SeedResult } from './seed.js';
 export { readyVersionClasses, versionsById } from './caches.js';
-export {
-  readGrowthParams, readValidationReport, readRetentionReport, readLossCurve,
-  type GrowthParams, type ValidationReport, type RetentionReport, type LossPoint,
-  type AccuracyReading, type ClassScoreReading, type ConfusionReading,
-} from './reports.js';
 export { placedParentId } from './resolve-labels.js';
 export { modelRegistry, type ModelRegistry } from './contract.js';

@@ -1,5 +1,5 @@
 // Model and version look-ups.
-import type { PrismaClient, Model, ModelVersion } from '@accrete/db';
+import type { PrismaClient, Model, ModelVersion, VersionStatus } from '@accrete/db';
 import { badInput, notFound } from '@accrete/errors';
 
 export async function getModel(prisma: PrismaClient, by: { id?: string | null; name?: string | null }): Promise<Model> {
@@ -13,6 +13,16 @@ export async function getVersion(prisma: PrismaClient, id: string): Promise<Mode
   const row = await prisma.modelVersion.findUnique({ where: { id } });
   if (!row) throw notFound('model version', id);
   return row;
+}
+
+/** A model's version by number, or null. */
+export function findVersionByNumber(prisma: PrismaClient, modelId: string, number: number): Promise<ModelVersion | null> {
+  return prisma.modelVersion.findUnique({ where: { modelId_number: { modelId, number } } });
+}
+
+/** A model's newest version (optionally of one status), or null. */
+export function latestVersion(prisma: PrismaClient, modelId: string, status?: VersionStatus | null): Promise<ModelVersion | null> {
+  return prisma.modelVersion.findFirst({ where: { modelId, ...(status ? { status } : {}) }, orderBy: { number: 'desc' } });
 }
 
 /** Parent, grand-parent… of a version (nearest first). Lineages are short; one query per hop. */

@@ -8,7 +8,7 @@ import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
 import { classPaths } from '@accrete/taxonomy-store';
 import { readyVersionClasses, versionsById } from './caches.js';
-import { sha256Hex } from '@accrete/storage';
+import { sha256Hex } from '@accrete/primitives';
 
 /** Keeps up to `size` classifiers loaded, least recently used evicted (and disposed). */
 export class ClassifierCache {

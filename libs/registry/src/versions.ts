@@ -1,8 +1,9 @@
 // Growing a version: validate, resolve the requested labels to classes (merge into an existing output unit or
 // add a new one), create ModelVersion + TrainingJob in one transaction, then hand the job to the JobRunner.
 import type { PrismaClient, ClassNode, ModelVersion, TrainingJob, Prisma } from '@accrete/db';
+import type { TrainingParamsInput } from '@accrete/shapes';
 import type { JobRunner } from '@accrete/jobs';
-import { GROWTH_STRATEGIES } from '@accrete/trainer';
+import { GROWTH_DEFAULTS, GROWTH_STRATEGIES } from '@accrete/trainer';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { resolveLabels } from './resolve-labels.js';
 import { classCountsFromJson } from '@accrete/datasets';
@@ -11,6 +12,11 @@ import { createClasses } from '@accrete/taxonomy-store';
 /** Strategies the trainer offers (libs/trainer GROWTH_STRATEGIES). */
 export function growthStrategies(): string[] {
   return [...GROWTH_STRATEGIES];
+}
+
+/** What a growth runs with when the request leaves it out (the trainer's GROWTH_DEFAULTS). */
+export function growthDefaults(): { strategy: string; retentionKnob: number; augmentations: number } {
+  return { ...GROWTH_DEFAULTS };
 }
 
 export interface VersionDeps { prisma: PrismaClient; runner: Pick<JobRunner, 'submit' | 'cancel'>; log?: (m: string) => void }
@@ -82,7 +88,7 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
         newClasses: classes.filter((c) => c.resolution === 'NEW').map((c) => ({ label: c.label, classNodeId: c.classNode.id })),
         merges: classes.filter((c) => c.resolution === 'MERGE').map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
         options,
-      } satisfies Prisma.InputJsonObject;
+      } satisfies TrainingParamsInput & Prisma.InputJsonObject;
       const last = await tx.modelVersion.findFirst({ where: { modelId: parent.modelId }, orderBy: { number: 'desc' }, select: { number: true } });
       const version = await tx.modelVersion.create({
         data: {

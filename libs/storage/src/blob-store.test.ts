@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStorage, sha256Hex } from './index.js';
+import { sha256Hex } from '@accrete/primitives';
+import { LocalStorage } from './index.js';
 
 test('images are stored once under their content hash', async () => {
   const root = await mkdtemp(join(tmpdir(), 'accrete-storage-'));

@@ -1,18 +1,15 @@
 // Content-addressed image store and version artifact directories on the local disk.
 // Writes go to a temp file then rename, so a crash never leaves a half-written blob under its final name.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile, rm, stat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { sha256Hex } from '@accrete/primitives';
 
 export interface StoragePaths {
   images: string;
   artifacts: string;
   bottlenecks: string;
   uploads: string;
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export class LocalStorage {

@@ -1,2 +1,2 @@
 // Public surface of storage: local content-addressed blobs and artifact directories.
-export { LocalStorage, sha256Hex, writeAtomically, type StoragePaths } from './blob-store.js';
+export { LocalStorage, writeAtomically, type StoragePaths } from './blob-store.js';

@@ -1,6 +1,6 @@
 // growVersion: the facade the job runner calls. Images → bottlenecks (cached, with augmentations) → growth strategy
 // on features → evaluation on the validation images. Returns a plain linear head over the same bottleneck.
-import { extractBottlenecks } from './extract/extract-bottlenecks.js';
+import { extractBottlenecks, type ViewKind } from './extract/extract-bottlenecks.js';
 import type { BottleneckCache } from './cache/bottleneck-cache.js';
 import { evaluateHead, type EvaluationReport } from './eval/evaluate.js';
 import { growHead, STRATEGY_CONFIGS } from './growth/grow-head.js';
@@ -16,10 +16,13 @@ export interface LabelledImage extends ImageRef {
 }
 
 export interface GrowOptions {
-  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default 0.25: the balanced point in bench/growth.ts). */
+  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default GROWTH_DEFAULTS.retentionKnob). */
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
+  /** How they are made: 'feature-map' (default on onnx: one backbone pass per image) or 'image' (one pass per
+   *  view, with flips and brightness: bench/results/growth-image-views.json vs growth-feature-views.json). */
+  views?: ViewKind;
   /** Optimiser iterations (default per strategy). */
   epochs?: number;
   seed?: number;
@@ -74,6 +77,17 @@ export interface GrowResult {
 
 export const DEFAULT_AUGMENTATIONS = 3;
 
+/**
+ * What a growth runs with when the request leaves it out: the one definition, served by the API (growthDefaults)
+ * to the dashboard's training form, and read by tools/story.ts. guarded with knob 0.25 is the balanced point in
+ * bench/results/growth.json.
+ */
+export const GROWTH_DEFAULTS: { readonly strategy: GrowthStrategy; readonly retentionKnob: number; readonly augmentations: number } = {
+  strategy: 'guarded',
+  retentionKnob: 0.25,
+  augmentations: DEFAULT_AUGMENTATIONS,
+};
+
 function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[] } {
   const pos = new Map<string, number>();
   const unique: T[] = [];
@@ -100,6 +114,7 @@ async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: s
   const res = await extractBottlenecks(req.backbone, missing, {
     cache: req.cache,
     augmentations: k,
+    views: req.options?.views,
     signal: req.signal,
     onProgress: (p) => req.onProgress?.({ ...p, phase: `${phase}:${p.phase}` }),
   });
@@ -179,7 +194,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       pool,
       decisions,
       options: {
-        retentionKnob: opts.retentionKnob ?? 0.25,
+        retentionKnob: opts.retentionKnob ?? GROWTH_DEFAULTS.retentionKnob,
         seed: opts.seed ?? 1,
         epochs: opts.epochs,
         onProgress: (p) => req.onProgress?.(p),

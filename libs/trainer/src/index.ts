@@ -34,7 +34,7 @@ export { tf, initTf } from './backend/tf-runtime.js';
 //   // 'daisy' matches base unit 985 → merged (res.merged), the rest appended (res.appended); res.head is a plain
 //   // linear head (parent columns + new columns) for exportModel; res.evaluation: top-1/5 overall/old/new, retention,
 //   // per-class precision/recall, confusions; res.details.knob: bias shift and held-out trade-off points.
-export { growVersion, DEFAULT_AUGMENTATIONS, type GrowRequest, type GrowResult, type GrowOptions, type LabelledImage } from './grow-version.js';
+export { growVersion, DEFAULT_AUGMENTATIONS, GROWTH_DEFAULTS, type GrowRequest, type GrowResult, type GrowOptions, type LabelledImage } from './grow-version.js';
 export { growHead, deltaForKnob, STRATEGY_CONFIGS, DEFAULT_TAKEOVER_SHARE, type StrategyConfig, type KnobCurve } from './growth/grow-head.js';
 export { dataOverlap, overlapFromAnswers, type LabelOverlap } from './growth/overlap.js';
 export { planClasses, labelIndex, nameKey, type ClassPlan } from './growth/merge.js';
@@ -54,6 +54,7 @@ export {
 export {
   evaluateHead,
   evaluateLogits,
+  topK,
   type EvaluationReport,
   type EvaluationSet,
   type EvaluateOptions,

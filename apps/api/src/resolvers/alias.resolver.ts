@@ -39,6 +39,12 @@ export class AliasResolver {
     return must(await ctx.loaders.version.load(a.versionId), 'model version', a.versionId);
   }
 
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'Where rollbackAlias would move this alias now (null: nothing to roll back to). The rule lives on the server only.' })
+  async rollbackTarget(@Root() a: Alias, @Ctx() ctx: ApiContext) {
+    const id = await registry.aliasRollbackTarget(ctx.prisma, a.id);
+    return id ? ctx.loaders.version.load(id) : null;
+  }
+
   @FieldResolver(() => AliasEventConnection, { description: 'Moves of this alias, newest first.' })
   history(@Root() a: Alias, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
     return registry.listAliasEvents(ctx.prisma, a.id, page);

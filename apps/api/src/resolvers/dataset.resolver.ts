@@ -31,7 +31,7 @@ export class DatasetResolver {
 
   @Query(() => DatasetImport)
   async datasetImport(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
-    return must(await ctx.prisma.datasetImport.findUnique({ where: { id } }), 'dataset import', id);
+    return datasets.getDatasetImport(ctx.prisma, id);
   }
 
   @Query(() => Image)
@@ -86,7 +86,7 @@ export class DatasetResolver {
 
   @FieldResolver(() => DatasetVersion, { nullable: true })
   latestVersion(@Root() d: Dataset, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.datasetVersion.findFirst({ where: { datasetId: d.id }, orderBy: { number: 'desc' } });
+    return datasets.latestDatasetVersion(ctx.prisma, d.id);
   }
 
   @FieldResolver(() => DatasetImportConnection, { description: 'Imports, newest first.' })
@@ -101,7 +101,7 @@ export class DatasetResolver {
 
   @FieldResolver(() => Int)
   imageCount(@Root() d: Dataset, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.datasetImage.count({ where: { datasetId: d.id } });
+    return datasets.datasetImageCount(ctx.prisma, d.id);
   }
 }
 

@@ -1,6 +1,7 @@
 // Version creation (starts a training job), job progress by query or subscription, cancel.
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import * as registry from '@accrete/registry';
+import * as shapes from '@accrete/shapes';
 import * as errors from '@accrete/errors';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
@@ -32,7 +33,7 @@ export class TrainingJobResolver {
       parentVersionId: input.parentVersionId,
       datasetVersionId: input.datasetVersionId,
       classes: input.classes.map((c) => ({ ...c })),
-      strategy: input.strategy ?? 'guarded',
+      strategy: input.strategy ?? registry.growthDefaults().strategy,
       options: input.options ? { ...input.options } : {},
       note: input.note ?? '',
     });
@@ -58,12 +59,12 @@ export class TrainingJobResolver {
 
   @FieldResolver(() => GrowthParams, { description: 'What the job grows, typed (`params` holds the raw JSON).' })
   growth(@Root() j: TrainingJob) {
-    return registry.readGrowthParams(j.params);
+    return shapes.readGrowthParams(j.params);
   }
 
   @FieldResolver(() => [LossPoint], { description: 'The loss curve, typed (`lossCurve` holds the raw JSON).' })
   losses(@Root() j: TrainingJob) {
-    return registry.readLossCurve(j.lossCurve);
+    return shapes.readLossCurve(j.lossCurve);
   }
 
   @FieldResolver(() => ModelVersion, { description: 'The version being trained.' })

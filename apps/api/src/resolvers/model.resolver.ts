@@ -1,6 +1,7 @@
 // Models, versions, version classes, evaluations, jobs: queries and relation fields.
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import * as registry from '@accrete/registry';
+import * as shapes from '@accrete/shapes';
 import * as taxonomy from '@accrete/taxonomy-store';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
@@ -10,7 +11,7 @@ import {
   ModelVersionConnection, TrainingJob, VersionClass, VersionClassConnection, VersionComparison,
 } from '../schema/types.js';
 import { VersionStatus } from '../schema/enums.js';
-import { GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
+import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from '@accrete/jobs';
 import { must } from './util.js';
 
@@ -42,12 +43,12 @@ export class ModelResolver {
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Version by number.' })
   version(@Root() m: Model, @Arg('number', () => Int) number: number, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.modelVersion.findUnique({ where: { modelId_number: { modelId: m.id, number } } });
+    return registry.findVersionByNumber(ctx.prisma, m.id, number);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Newest version (optionally of one status).' })
   latestVersion(@Root() m: Model, @Arg('status', () => VersionStatus, { nullable: true }) status: VersionStatus | undefined, @Ctx() ctx: ApiContext) {
-    return ctx.prisma.modelVersion.findFirst({ where: { modelId: m.id, ...(status ? { status } : {}) }, orderBy: { number: 'desc' } });
+    return registry.latestVersion(ctx.prisma, m.id, status);
   }
 
   @FieldResolver(() => [Alias])
@@ -81,6 +82,11 @@ export class ModelVersionResolver {
   @Query(() => [String], { description: 'Growth strategies the trainer offers.' })
   growthStrategies() {
     return registry.growthStrategies();
+  }
+
+  @Query(() => GrowthDefaults, { description: 'What a growth runs with when createModelVersion leaves it out (the trainer owns these).' })
+  growthDefaults() {
+    return registry.growthDefaults();
   }
 
   @FieldResolver(() => Model)
@@ -120,7 +126,7 @@ export class ModelVersionResolver {
 
   @FieldResolver(() => GrowthParams, { description: 'What this version was grown with, typed (`params` holds the raw JSON).' })
   growth(@Root() v: ModelVersion) {
-    return registry.readGrowthParams(v.params);
+    return shapes.readGrowthParams(v.params);
   }
 
   @FieldResolver(() => [Evaluation])
@@ -171,12 +177,12 @@ export class EvaluationResolver {
 
   @FieldResolver(() => ValidationReport, { nullable: true, description: 'The typed report of the "val" evaluation (null for other evaluations).' })
   validation(@Root() e: Evaluation) {
-    return e.name === VAL_EVALUATION ? registry.readValidationReport(e.metrics) : null;
+    return e.name === VAL_EVALUATION ? shapes.readValidationReport(e.metrics) : null;
   }
 
   @FieldResolver(() => RetentionReport, { nullable: true, description: 'The typed report of the "imagenet-retention" evaluation (null for others).' })
   imagenetRetention(@Root() e: Evaluation) {
-    return e.name === RETENTION_EVALUATION ? registry.readRetentionReport(e.metrics) : null;
+    return e.name === RETENTION_EVALUATION ? shapes.readRetentionReport(e.metrics) : null;
   }
 
   @FieldResolver(() => [Metric], { description: 'Numeric leaves of `metrics` (per-class tables excluded).' })

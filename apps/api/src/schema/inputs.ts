@@ -3,6 +3,7 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import {
   ArrayMaxSize, ArrayMinSize, IsBase64, IsIn, IsOptional, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
+import { GROWTH_DEFAULTS } from '@accrete/trainer';
 import { ClassOrigin, ClassResolution, JobStatus, Role, Split, VersionStatus } from './enums.js';
 import {
   ApiToken, ClassNode, Dataset, DatasetImport, ImportRejection, ModelVersion, TrainingJob,
@@ -145,7 +146,7 @@ export class ClassToAddInput {
   @Field(() => ID) @IsUUID() parentVersionId!: string;
   @Field(() => ID) @IsUUID() datasetVersionId!: string;
   @Field(() => [ClassToAddInput]) @ArrayMinSize(1) @ArrayMaxSize(1000) @ValidateNested({ each: true }) classes!: ClassToAddInput[];
-  @Field(() => String, { nullable: true, defaultValue: 'guarded', description: 'See Query.growthStrategies (default: guarded, the best retention in bench/results/growth.json).' })
+  @Field(() => String, { nullable: true, defaultValue: GROWTH_DEFAULTS.strategy, description: 'See Query.growthStrategies and Query.growthDefaults.' })
   @IsOptional() @Length(1, 50) strategy?: string;
   @Field(() => GrowthOptionsInput, { nullable: true }) @IsOptional() @ValidateNested() options?: GrowthOptionsInput;
   @Field(() => String, { nullable: true, defaultValue: '' }) @IsOptional() @MaxLength(2000) note?: string;

@@ -1,24 +1,36 @@
-// Typed views of the JSON a training job stores (libs/registry/src/reports.ts reads it): growth parameters,
+// Typed views of the JSON a training job stores (@accrete/shapes defines and reads it; each class implements its shape): growth parameters,
 // the "val" evaluation report, the "imagenet-retention" report and the loss curve. The JSON fields stay for
 // clients that want everything; these are what the dashboard and scripts read.
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type * as shapes from '@accrete/shapes';
+
+type GrowthMergeShape = shapes.GrowthParams['merges'][number];
+type GrowthOptionsShape = shapes.GrowthParams['options'];
+type LabelImageCountShape = shapes.ValidationReport['images'][number];
 
 @ObjectType({ simpleResolvers: true, description: 'A label merged into an existing class of the parent.' })
-export class GrowthMerge {
+export class GrowthMerge implements GrowthMergeShape {
   @Field(() => String) label!: string;
   @Field(() => Int, { nullable: true, description: 'The parent output unit that took the label.' }) outputUnit!: number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Options the growth ran with (null: the default was used).' })
-export class GrowthOptions {
+export class GrowthOptions implements GrowthOptionsShape {
   @Field(() => Float, { nullable: true, description: '0 = most new-class accuracy … 1 = keep the parent\'s answers.' }) retentionKnob!: number | null;
   @Field(() => Int, { nullable: true }) augmentations!: number | null;
   @Field(() => Int, { nullable: true }) epochs!: number | null;
   @Field(() => Int, { nullable: true }) seed!: number | null;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'What a growth runs with when the request leaves it out.' })
+export class GrowthDefaults {
+  @Field(() => String) strategy!: string;
+  @Field(() => Float, { description: '0 = most new-class accuracy … 1 = keep the parent\'s answers.' }) retentionKnob!: number;
+  @Field(() => Int, { description: 'Augmented copies of each training image.' }) augmentations!: number;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'What a version was grown with.' })
-export class GrowthParams {
+export class GrowthParams implements shapes.GrowthParams {
   @Field(() => [String], { description: 'Labels that got new output units.' }) newLabels!: string[];
   @Field(() => [String], { description: 'Labels merged into existing classes.' }) mergedLabels!: string[];
   @Field(() => [GrowthMerge]) merges!: GrowthMerge[];
@@ -26,14 +38,14 @@ export class GrowthParams {
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Top-1/top-5 accuracy (0..1) on `count` images.' })
-export class Accuracy {
+export class Accuracy implements shapes.AccuracyReading {
   @Field(() => Int) count!: number;
   @Field(() => Float, { nullable: true }) top1!: number | null;
   @Field(() => Float, { nullable: true }) top5!: number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Precision and recall of one output unit on the validation images.' })
-export class ClassScore {
+export class ClassScore implements shapes.ClassScoreReading {
   @Field(() => Int) unit!: number;
   @Field(() => String) label!: string;
   @Field(() => Int, { description: 'Validation images of this class.' }) support!: number;
@@ -44,7 +56,7 @@ export class ClassScore {
 }
 
 @ObjectType({ simpleResolvers: true, description: '`count` images of `trueLabel` predicted as `predictedLabel`.' })
-export class Confusion {
+export class Confusion implements shapes.ConfusionReading {
   @Field(() => Int) trueUnit!: number;
   @Field(() => String) trueLabel!: string;
   @Field(() => Int) predictedUnit!: number;
@@ -53,7 +65,7 @@ export class Confusion {
 }
 
 @ObjectType({ simpleResolvers: true, description: 'On validation images of old classes: how many of the parent\'s right answers the child keeps.' })
-export class ValidationRetention {
+export class ValidationRetention implements NonNullable<shapes.ValidationReport['retention']> {
   @Field(() => Int) count!: number;
   @Field(() => Float, { nullable: true }) parentTop1!: number | null;
   @Field(() => Float, { nullable: true }) childTop1!: number | null;
@@ -62,20 +74,20 @@ export class ValidationRetention {
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Training and validation images of one label in a growth.' })
-export class LabelImageCount {
+export class LabelImageCount implements LabelImageCountShape {
   @Field(() => String) label!: string;
   @Field(() => Int) train!: number;
   @Field(() => Int) val!: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Top-1 counted at the parent class: right when the prediction shares the true class\'s parent in the taxonomy (a daisy taken for a sunflower is right: both are flowers).' })
-export class ParentLevelAccuracy {
+export class ParentLevelAccuracy implements NonNullable<shapes.ValidationReport['parentLevel']> {
   @Field(() => Int, { description: 'Images whose class has a parent in the taxonomy.' }) count!: number;
   @Field(() => Float, { nullable: true }) top1!: number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The "val" evaluation: the held-out split of the training dataset version.' })
-export class ValidationReport {
+export class ValidationReport implements shapes.ValidationReport {
   @Field(() => Accuracy) overall!: Accuracy;
   @Field(() => Accuracy, { description: 'On images of the parent\'s classes.' }) old!: Accuracy;
   @Field(() => Accuracy, { description: 'On images of the classes this growth added or merged.' }) new!: Accuracy;
@@ -88,7 +100,7 @@ export class ValidationReport {
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
-export class RetentionReport {
+export class RetentionReport implements shapes.RetentionReport {
   @Field(() => Int) images!: number;
   @Field(() => Float, { nullable: true }) top1!: number | null;
   @Field(() => Float, { nullable: true }) top5!: number | null;
@@ -100,7 +112,7 @@ export class RetentionReport {
 }
 
 @ObjectType({ simpleResolvers: true, description: 'One point of a training loss curve.' })
-export class LossPoint {
+export class LossPoint implements shapes.LossPoint {
   @Field(() => String) phase!: string;
   @Field(() => Float, { description: 'Iteration (or epoch) of the phase.' }) step!: number;
   @Field(() => Float) loss!: number;

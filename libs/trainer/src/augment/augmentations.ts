@@ -1,6 +1,8 @@
 // Deterministic augmentations by id: 0 = plain centre crop; 1..k = fixed list of distortions, cycling with
 // seeded combinations beyond the list. Same id → same pixels, so cached bottlenecks stay valid.
 
+import { rng } from '../growth/rng.js'; // seeded, so ids past the list are reproducible combinations
+
 export interface Augmentation {
   /** Horizontal mirror. */
   flip: boolean;
@@ -34,17 +36,6 @@ const LIST: Augmentation[] = [
   a({ fit: 'fill', flip: true, brightness: 1.1 }),
 ];
 
-/** mulberry32: tiny seeded PRNG so ids past the list are reproducible combinations. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function augmentation(id: number): Augmentation {
   if (!Number.isInteger(id) || id < 0) throw new Error(`augmentation id must be an integer ≥ 0, got ${id}`);

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type * as Tfjs from '@tensorflow/tfjs';
 
 /** The tfjs module, set by initTf() (every path that computes calls it first). */
-// A live binding filled in once, on first use.
+// A live binding (ESM): importers see the module once loadTfjs() has filled it in.
 export let tf: typeof Tfjs = new Proxy({} as typeof Tfjs, {
   get: (_t, key) => {
     throw new Error(`tfjs used before initTf() (tf.${String(key)})`);

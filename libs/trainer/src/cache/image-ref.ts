@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { sha256Hex } from '@accrete/primitives';
 import type { ImageRef } from '../types.js';
 
-export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+export { sha256Hex };
 
 /** ImageRef of a file on disk (hashes its bytes). */
 export async function imageRef(path: string): Promise<ImageRef> {

@@ -1,7 +1,7 @@
 // exportModel: a standalone TF.js layers model (frozen backbone up to the bottleneck + the grown dense head with
 // softmax over all classes) that plain tf.loadLayersModel loads, plus labels.json and manifest.json.
 // Written into a temp directory that is renamed into place: an artifact directory is complete or absent.
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from '@accrete/primitives';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -32,7 +32,6 @@ export interface ArtifactManifest extends ExportManifestInput {
   files: Record<string, string>;
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export function checkHead(head: Head, inDim: number, labels: string[]): void {
   if (head.inDim !== inDim) throw new Error(`head takes ${head.inDim}-d input, backbone gives ${inDim}-d bottlenecks`);

@@ -50,6 +50,11 @@ const TrainingFormDoc = graphql(`
       }
     }
     growthStrategies
+    growthDefaults {
+      strategy
+      retentionKnob
+      augmentations
+    }
   }
 `);
 
@@ -197,8 +202,10 @@ function FormBody({
   const [selected, setSelected] = useState<Record<string, boolean>>({});
   const [choices, setChoices] = useState<Record<string, LabelChoice>>({});
   const strategies = data.growthStrategies;
-  const [strategy, setStrategy] = useState(strategies.includes('calibrated') ? 'calibrated' : (strategies[0] ?? 'calibrated'));
-  const [knob, setKnob] = useState(0.5);
+  // the defaults are the trainer's, served by the API: the form starts where a request without options would run
+  const defaults = data.growthDefaults;
+  const [strategy, setStrategy] = useState(strategies.includes(defaults.strategy) ? defaults.strategy : (strategies[0] ?? defaults.strategy));
+  const [knob, setKnob] = useState(defaults.retentionKnob);
   const [epochs, setEpochs] = useState('');
   const [augmentations, setAugmentations] = useState('');
   const [note, setNote] = useState('');
@@ -413,7 +420,7 @@ function FormBody({
         </div>
         <div className="field">
           <label htmlFor="nv-aug">Augmentations per image (optional)</label>
-          <input id="nv-aug" type="number" min={0} max={32} value={augmentations} onChange={(e) => setAugmentations(e.target.value)} placeholder="default" />
+          <input id="nv-aug" type="number" min={0} max={32} value={augmentations} onChange={(e) => setAugmentations(e.target.value)} placeholder={`default ${defaults.augmentations}`} />
         </div>
       </div>
       <div className="field">

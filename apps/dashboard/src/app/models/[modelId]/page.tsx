@@ -9,7 +9,6 @@ import { graphql } from '@/gql';
 import type { ModelPageQuery } from '@/gql/graphql';
 import { dateTime, num, pct, plural, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
-import { rollbackTarget } from '@/lib/aliases';
 import { useSession } from '@/lib/session';
 
 const ModelPageDoc = graphql(`
@@ -29,6 +28,10 @@ const ModelPageDoc = graphql(`
         name
         updatedAt
         version {
+          id
+          number
+        }
+        rollbackTarget {
           id
           number
         }
@@ -232,7 +235,7 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
   const rollback = useMutation(RollbackAliasDoc);
   const [pending, setPending] = useState<AliasData | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const pendingTarget = pending ? rollbackTarget(pending.history.nodes, pending.history.pageInfo.hasNextPage) : null;
+  const pendingTarget = pending?.rollbackTarget ?? null;
 
 
   return (
@@ -244,8 +247,8 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
       )}
       <div className="grid-2">
         {model.aliases.map((a) => {
-          const prev = rollbackTarget(a.history.nodes, a.history.pageInfo.hasNextPage);
-          const canRollBack = prev !== null || a.history.pageInfo.hasNextPage;
+          const prev = a.rollbackTarget; // the server's rule, not re-derived here
+          const canRollBack = prev !== null;
           return (
             <article key={a.id} className="card" style={{ boxShadow: 'none' }} aria-labelledby={`alias-${a.id}`} data-testid={`alias-${a.name}`}>
               <div className="card-head">
@@ -260,7 +263,7 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
                     type="button"
                     className="btn btn-sm"
                     disabled={!canRollBack}
-                    title={prev ? `Move ${a.name} back to v${prev.number}` : canRollBack ? `Move ${a.name} back to its previous target` : 'No earlier target in the history'}
+                    title={prev ? `Move ${a.name} back to v${prev.number}` : 'No earlier target in the history'}
                     onClick={() => {
                       rollback.reset();
                       setDone(null);

@@ -1,0 +1,4 @@
+// Public surface of primitives: small pure helpers every layer needs once, the trainer included (no DB, HTTP or
+// framework imports; node built-ins only).
+export { sha256Hex } from './hash.js';
+export { parseCsv } from './csv.js';
