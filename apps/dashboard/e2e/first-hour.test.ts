@@ -179,7 +179,7 @@ test('a train/-only folder: the preview shows the derived validation split per c
   await page.getByText(/Frozen as v1/).waitFor();
 });
 
-test('training with the form as it opens (the API defaults) makes v2', async () => {
+test('training with the form as it opens (= the API\'s growthDefaults) makes v2', async () => {
   const models = await gql<{ models: { nodes: { id: string; version: { id: string } }[] } }>('{ models(first: 1) { nodes { id version(number: 1) { id } } } }', state.editorToken);
   state.modelId = models.models.nodes[0]!.id;
   state.v1Id = models.models.nodes[0]!.version.id;
@@ -194,7 +194,10 @@ test('training with the form as it opens (the API defaults) makes v2', async () 
   }
   const strategy = await form.getByLabel('Strategy').inputValue();
   const knob = Number(await form.locator('#nv-knob').inputValue());
-  log(`form defaults: strategy ${strategy}, retention knob ${knob}`);
+  // the form opens on the product's defaults: the ones the API serves (and a request without options runs with)
+  const served = (await gql<{ growthDefaults: { strategy: string; retentionKnob: number } }>('{ growthDefaults { strategy retentionKnob } }', state.editorToken)).growthDefaults;
+  assert.deepEqual({ strategy, knob }, { strategy: served.strategy, knob: served.retentionKnob });
+  log(`form defaults = API defaults: strategy ${strategy}, retention knob ${knob}`);
   await form.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL('**/jobs/*');
   const jobId = page.url().split('/jobs/')[1]!;
