@@ -173,6 +173,7 @@ test('a train/-only folder: the preview shows the derived validation split per c
   const outcome = page.getByTestId('import-outcome');
   await outcome.waitFor({ timeout: 60_000 });
   assert.match(await outcome.innerText(), new RegExp(`${LABELS.length * PER_CLASS} accepted, 0 duplicates, 0 rejected`));
+  for (const label of LABELS) await page.getByTestId('class-counts').getByText(label, { exact: true }).waitFor(); // refetched after the import
   const counts = await page.getByTestId('class-counts').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, 3).map((td) => td.textContent!.trim())));
   assert.deepEqual(counts, rows.map((r) => [r[0], r[2], r[3]]), 'the import did what the preview said');
   await page.getByRole('button', { name: 'Freeze version' }).click();
