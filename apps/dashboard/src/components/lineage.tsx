@@ -32,6 +32,21 @@ const statusColor: Record<string, string> = {
   CANCELLED: 'var(--text-muted)',
 };
 
+/** Alias pills on the bottom row of a box, left to right, each as wide as its (clipped) name; those that would
+ *  overflow the box are left out (the box's title and the Aliases section list them all). */
+function aliasTags(aliases: string[]): { name: string; label: string; x: number; width: number }[] {
+  const out: { name: string; label: string; x: number; width: number }[] = [];
+  let x = 10;
+  for (const name of aliases) {
+    const label = clip(name, 14);
+    const width = 16 + label.length * 7.4; // ~7.4 px per bold 11-12 px glyph
+    if (x + width > NODE_W - 8) break;
+    out.push({ name, label, x, width });
+    x += width + 6;
+  }
+  return out;
+}
+
 export function LineageGraph({ versions, currentId }: { versions: LineageVersion[]; currentId?: string }) {
   const byId = new Map(versions.map((v) => [v.id, v]));
   const children = new Map<string, LineageVersion[]>();
@@ -112,11 +127,11 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
               <text x={x + 10} y={y + 76}>
                 {clip(names, 30)}
               </text>
-              {v.aliases.map((a, i) => (
-                <g key={a}>
-                  <rect x={x + 10 + i * 80} y={y + NODE_H - 4} width={74} height={17} rx={8} fill="var(--accent-soft)" stroke="var(--accent)" />
-                  <text x={x + 10 + i * 80 + 37} y={y + NODE_H + 9} textAnchor="middle" style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}>
-                    {clip(a, 11)}
+              {aliasTags(v.aliases).map((t) => (
+                <g key={t.name}>
+                  <rect x={x + t.x} y={y + NODE_H - 4} width={t.width} height={17} rx={8} fill="var(--accent-soft)" stroke="var(--accent)" />
+                  <text x={x + t.x + t.width / 2} y={y + NODE_H + 9} textAnchor="middle" style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}>
+                    {t.label}
                   </text>
                 </g>
               ))}
