@@ -75,7 +75,7 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
         firstError: rs.find((r) => r.firstError)?.firstError ?? null,
         p50Ms: r2(pct(ms, 50)),
         p99Ms: r2(pct(ms, 99)),
-        maxMs: r2(ms.length ? Math.max(...ms) : null),
+        maxMs: r2(ms.length ? ms.reduce((a, b) => Math.max(a, b), 0) : null),
       };
     };
     const report = await jobReport(api, job.versionId);

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_AUGMENTATIONS,
+  defaultViews,
   growHead,
   growVersion,
   parentTop1,
@@ -28,6 +29,7 @@ import {
   type GrowthProblem,
   type LabelledImage,
   type StrategyConfig,
+  type ViewKind,
 } from '../libs/trainer/src/index.js';
 import { appendColumns, frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
 import { newColumnObjective, toDevice } from '../libs/trainer/src/growth/new-columns.js';
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     augmentations: { type: 'string', default: String(DEFAULT_AUGMENTATIONS) },
     knob: { type: 'string' },
     variants: { type: 'string' },
+    views: { type: 'string' },
     'baseline-lr': { type: 'string', default: '0.003,0.01' },
     'baseline-pool-mass': { type: 'string', default: '0,1' },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '.accrete/bench-cache' },
@@ -73,7 +76,7 @@ if (values['timing-child']) {
     val: ox.valid,
     rehearsal: d.even,
     strategy: 'guarded',
-    options: { augmentations: K, ...knobOpt },
+    options: { augmentations: K, ...knobOpt }, // views: the trainer's default for the backend
     cache: d.cache,
   });
   const cpu = process.cpuUsage(c0);
@@ -86,7 +89,7 @@ if (values['timing-child']) {
   process.exit(0);
 }
 
-const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, oxford: true, log });
+const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, views: values.views as ViewKind | undefined, oxford: true, log });
 const ox = d.oxford!;
 log(`bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K}); ${ox.classes.length} Oxford classes, ${ox.train.length} train / ${ox.valid.length} valid`);
 const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
@@ -140,6 +143,7 @@ const result: Record<string, unknown> = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
   backend: d.backbone.backend,
   augmentations: K,
+  views: values.views ?? defaultViews(d.backbone),
   protocol: 'train: Oxford train (+ flowers train for v2 classes); report: Oxford valid, flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index, drop vs v1',
   v1: { imagenetOddTop1: v1OddTop1 },
 };
@@ -272,7 +276,7 @@ if (only.has('v3ablate')) {
     const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
     const lost = new Map<string, number>();
     val.unit.forEach((tu, i) => { if (t[i] !== tu) { const key = g3.labels[t[i]]; lost.set(key, (lost.get(key) ?? 0) + 1); } });
-    rows.push({ name, k, overrides: o, ...r, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
+    rows.push({ ...r, name, k, overrides: o, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
     log(`  wrong answers: ${JSON.stringify(rows.at(-1)!.wrongAnswers)}`);
   }
   result.v3ablate = rows;

@@ -3,7 +3,7 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { backboneSpec, createJobRunner, evaluateBaseVersion, getSharedBackbone, loadedSharedBackbone, type JobRunner, type JobStepHook } from '@accrete/jobs';
+import { backboneSpec, createJobRunner, evaluateBaseVersion, getSharedBackbone, loadedSharedBackbone, sweepLeftovers, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
 import { FirstSignIn, createApiToken } from '@accrete/auth';
@@ -48,11 +48,19 @@ export function classifierLoader(getBackbone: () => Promise<Backbone>) {
   };
 }
 
+/** Removes what a killed process left (see sweepLeftovers); a shared data dir (PostgreSQL) keeps the last hour's. */
+export async function cleanLeftovers(prisma: DbHandle['prisma'], config: Config, log: (m: string) => void): Promise<void> {
+  const r = await sweepLeftovers(prisma, config.paths, { graceMs: config.databaseUrl ? 3_600_000 : 0 });
+  const n = r.scratchDirs + r.tempFiles + r.uploadDirs + r.orphanImages;
+  if (n > 0) log(`storage: removed leftovers: ${r.scratchDirs} artifact scratch dirs, ${r.tempFiles} temp files, ${r.uploadDirs} upload dirs, ${r.orphanImages} orphan image files`);
+}
+
 export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const { config, db } = opts;
   const log = opts.log ?? ((m: string) => console.log(m));
   const storage = new LocalStorage(config.paths);
   await storage.ensure();
+  await cleanLeftovers(db.prisma, config, log);
   const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
   // Seeding needs to know the backbone (id, labels, sizes), not to hold it: the training process loads it and
   // describes it, so this process loads tfjs and the model only on its first prediction (idle RSS stays small).

@@ -4,6 +4,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { RegistryError, isUniqueViolation, type ErrorCode } from '@accrete/errors';
+import { StorageFullError } from '@accrete/datasets';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = { NOT_FOUND: 404, BAD_INPUT: 400, CONFLICT: 409, UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 
@@ -30,6 +31,23 @@ export function classify(err: unknown): { code: ErrorCode; message: string; deta
   return null;
 }
 
+/** The server's disk is full (or its quota used up): the request is fine, the server cannot store it. */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code;
+  return err instanceof StorageFullError || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A database connection lost or refused (server restart, terminated backend, pool exhausted): retryable, 503. */
+export function isTransientDbError(err: unknown): boolean {
+  for (let e = err as { code?: unknown; name?: string; message?: string; cause?: unknown } | null, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    const code = String(e.code ?? '');
+    if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code)) return true;
+    if (e.name === 'PrismaClientInitializationError') return true;
+    if (/Connection terminated|connection is closed|terminating connection|Client has encountered a connection error/i.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
 export function makeFormatError(log: (m: string) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -41,7 +59,16 @@ export function makeFormatError(log: (m: string) => void) {
     if (code === 'BAD_USER_INPUT') return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_INPUT' } };
     if (typeof code === 'string' && code in HTTP_STATUS) return { ...formatted, message: formatted.message.replace(/^Context creation failed: /, '') };
     if (code === 'BAD_INPUT' || code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST') return formatted;
+    if (isStorageFull(original)) {
+      log(`storage full: ${(original as Error)?.stack ?? String(original)}`);
+      return { message: original instanceof StorageFullError ? original.message : 'the server has no disk space left; nothing was stored', path: formatted.path, extensions: { code: 'INSUFFICIENT_STORAGE' } };
+    }
+    if (isTransientDbError(original)) {
+      log(`database unavailable: ${(original as Error)?.message ?? String(original)}`);
+      return { message: 'the database is briefly unavailable; retry the request', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    }
+    // the raw message may hold SQL, a Prisma query or a server path: it goes to the log, not to the client
     log(`internal error: ${(original as Error)?.stack ?? String(original)}`);
-    return { message: `internal error: ${(original as Error)?.message ?? 'unknown'}`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return { message: 'internal error (details are in the server log)', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }

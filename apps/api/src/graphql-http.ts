@@ -31,8 +31,11 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // stop reading; the handler answers 413 and then closes the connection (destroying it now would
+        // leave a chunked sender with a reset instead of an answer)
+        req.removeAllListeners('data');
+        req.pause();
         reject(new BodyError(413, `request body exceeds the limit of ${maxBytes} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -64,7 +67,13 @@ export function graphqlHttpHandler<TContext extends BaseContext>(apollo: ApolloS
     try {
       body = await parseBody(req, opts.maxBodyBytes);
     } catch (e) {
-      if (e instanceof BodyError) return sendError(res, e.status, e.message);
+      if (e instanceof BodyError) {
+        if (e.status === 413) {
+          res.setHeader('connection', 'close');
+          res.on('finish', () => req.destroy());
+        }
+        return sendError(res, e.status, e.message);
+      }
       return sendError(res, 400, `could not read the request body: ${(e as Error).message}`);
     }
     const headers = new HeaderMap();
@@ -79,7 +88,8 @@ export function graphqlHttpHandler<TContext extends BaseContext>(apollo: ApolloS
         context: () => opts.context({ req }),
       });
     } catch (e) {
-      return sendError(res, 500, `internal error: ${(e as Error).message}`);
+      console.error(`graphql: ${(e as Error)?.stack ?? e}`);
+      return sendError(res, 500, 'internal error (see the server log)');
     }
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from '@accrete/config';
 import { DatabaseLockedError, openDatabase, type DbHandle } from '@accrete/db';
-import { disposeSharedBackbones } from '@accrete/jobs';
+import { disposeSharedBackbones, installProcessGuards } from '@accrete/jobs';
 import { startApi } from './app.js';
 
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
@@ -19,6 +19,7 @@ const config: Config = (() => {
     throw e instanceof ConfigError ? refuse(e.message) : e;
   }
 })();
+installProcessGuards(log, 'api');
 log(`api: opening the database (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.paths.db}`}) and applying pending migrations…`);
 const db: DbHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' }).catch((e: unknown) => {
   if (!(e instanceof DatabaseLockedError)) throw e;

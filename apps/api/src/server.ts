@@ -12,11 +12,13 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, parse } from 'graphql';
 import { getSchema } from './schema/build.js';
-import { createContext, type ApiContext, type Services } from './context.js';
+import { createContext, type ApiContext, type Services, type Viewer } from './context.js';
+import { TOKEN_CACHE_MS } from '@accrete/auth';
 import { viewerFromHeader } from './auth.js';
 import { classify, HTTP_STATUS, makeFormatError } from './errors.js';
 import { enforceLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { uploadHandler } from './upload.js';
+import { guardOperationText } from './input-guard.js';
 import { graphqlHttpHandler, isGraphqlRequest } from './graphql-http.js';
 import { jitGateway } from './jit-executor.js';
 import { imagesHandler } from './images-route.js';
@@ -29,6 +31,17 @@ export interface ApiServerOptions {
   /** Compute backend of the shared backbone, for /health (undefined until loaded). */
   backend?: () => string | undefined;
   limits?: QueryLimits;
+}
+
+/** Subscriptions one socket may hold at once. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return !!host && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export interface ApiServer { url: string; port: number; httpServer: Server; close(): Promise<void> }
@@ -51,24 +64,79 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>>(
+  // A browser page on another site must not open the socket with the user's cookies-less but ambient network:
+  // browsers always send Origin, so one not allowed (nor this server's own) is refused at the upgrade (403).
+  // Clients without an Origin (CLI, scripts, tests) are not browsers and authenticate with their token.
+  // a request the HTTP parser refuses (a body cut off mid-way, broken chunked framing, oversized headers) gets
+  // a JSON error like every other answer, instead of node's bare 400
+  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = status === 431 ? 'request headers too large' : status === 408 ? 'request timed out' : 'malformed or cut-off HTTP request';
+    const body = JSON.stringify({ error: { code: 'BAD_INPUT', message } });
+    socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      !origin || config.allowedOrigins.includes(origin.replace(/\/$/, '')) || sameOrigin(origin, req.headers.host)
+        ? done(true)
+        : done(false, 403, 'origin not allowed (ACCRETE_ALLOWED_ORIGINS)'),
+  });
+  const formatError = makeFormatError(log);
+  type SocketExtra = { viewer?: Viewer | null; authorization?: string | null; recheck?: NodeJS.Timeout };
+  const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      context: async (ctx) => {
-        const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        return createContext(services, await viewerFromHeader(prisma, typeof auth === 'string' ? auth : null));
-      },
-      onSubscribe: (_ctx, _id, payload) => {
-        // same cost limits as HTTP; graphql-ws parses and validates the rest itself
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const authorization = typeof raw === 'string' ? raw : null;
         try {
-          enforceLimits(schema, parse(payload.query), payload.operationName, payload.variables ?? undefined, limits);
+          ctx.extra.viewer = await viewerFromHeader(prisma, authorization);
+        } catch (e) {
+          const known = classify(e);
+          // a wrong or revoked token: 4401 with the reason (graphql-ws' Unauthorized), not 4500
+          ctx.extra.socket.close(known ? 4401 : 1011, known ? known.message.slice(0, 120) : 'authentication failed');
+          return false;
+        }
+        ctx.extra.authorization = authorization;
+        if (authorization) {
+          // a token revoked while the socket is open ends it (and its subscriptions) within the token cache time
+          ctx.extra.recheck = setInterval(() => {
+            viewerFromHeader(prisma, authorization).then(
+              (v) => !v && ctx.extra.socket.close(4401, 'API token revoked'),
+              (e) => classify(e) && ctx.extra.socket.close(4401, 'API token revoked'),
+            );
+          }, TOKEN_CACHE_MS);
+          ctx.extra.recheck.unref();
+          ctx.extra.socket.once('close', () => clearInterval(ctx.extra.recheck));
+        }
+        return true;
+      },
+      context: (ctx) => createContext(services, ctx.extra.viewer ?? null),
+      onSubscribe: (ctx, _id, payload) => {
+        try {
+          // at most MAX_SUBSCRIPTIONS_PER_SOCKET at once (each one polls the database); graphql-ws has already
+          // reserved this one's slot in ctx.subscriptions
+          if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+            throw new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete some first`, { extensions: { code: 'BAD_INPUT' } });
+          }
+          // same cost limits and text rules as HTTP; graphql-ws parses and validates the rest itself
+          const doc = parse(payload.query);
+          enforceLimits(schema, doc, payload.operationName, payload.variables ?? undefined, limits);
+          guardOperationText(doc, payload.variables);
         } catch (e) {
           if (e instanceof GraphQLError) return [e];
           throw e;
         }
         return undefined;
       },
+      // errors over the socket carry the same extensions.code (and hide the same internals) as over HTTP
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
+      // an error thrown by a subscription's stream reaches here wrapped without a path: classify what it wraps
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e.originalError ?? e)),
     },
     wsServer,
   );
@@ -91,6 +159,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           return {
             async didResolveOperation({ document, operationName, request }) {
               enforceLimits(schema, document, operationName, request.variables, limits);
+              guardOperationText(document, request.variables);
             },
           };
         },

@@ -1,9 +1,9 @@
 // Query depth/complexity measurement (no server needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'graphql';
+import { getIntrospectionQuery, parse } from 'graphql';
 import { getSchema } from '../src/schema/build.js';
-import { measure, measureCached } from '../src/limits.js';
+import { DEFAULT_LIMITS, FIELD_COSTS, measure, measureCached } from '../src/limits.js';
 
 test('depth counts nested selections through fragments; page sizes multiply complexity', async () => {
   const schema = await getSchema();
@@ -16,7 +16,15 @@ test('depth counts nested selections through fragments; page sizes multiply comp
   const viaFragment = measure(schema, parse(`{ classNodes { nodes { ...F } } } fragment F on ClassNode { parent { parent { name } } }`), null, {});
   assert.equal(viaFragment.depth, 4);
   const introspection = measure(schema, parse(`{ __schema { types { name fields { name type { ofType { ofType { name } } } } } } }`), null, {});
-  assert.equal(introspection.complexity, 0);
+  assert.equal(introspection.complexity, 0, 'introspection has its own budget');
+  assert.ok(introspection.introspectionCost > 1000, `introspection is charged: ${introspection.introspectionCost}`);
+  const standard = measure(schema, parse(getIntrospectionQuery()), null, {});
+  assert.ok(standard.introspectionCost <= DEFAULT_LIMITS.maxIntrospection, `a client's introspection fits: ${standard.introspectionCost}`);
+  const twice = measure(schema, parse(`{ a: __schema { ...S } b: __schema { ...S } } fragment S on __Schema { types { name fields { name args { name } type { name ofType { name } } } } }`), null, {});
+  assert.ok(twice.introspectionCost > 2 * introspection.introspectionCost);
+  const predicts = measure(schema, parse(`{ a: predict(input: {modelId: "x"}) { __typename } b: predict(input: {modelId: "x"}) { __typename } }`), null, {});
+  assert.equal(predicts.capped['Query.predict'], 2);
+  assert.ok(predicts.complexity >= 2 * FIELD_COSTS['Query.predict']);
 });
 
 test('measures are kept per document and per value of the page-size variables only', async () => {

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
 import { LocalStorage } from '@accrete/storage';
-import { createJobRunner } from '@accrete/jobs';
+import { createJobRunner, installProcessGuards, sweepLeftovers } from '@accrete/jobs';
 
 export interface Worker {
   workerId: string;
@@ -35,6 +35,8 @@ export async function main(
   try {
     const storage = new LocalStorage(config.paths);
     await storage.ensure();
+    const swept = await sweepLeftovers(db.prisma, config.paths, { graceMs: 3_600_000 }); // the data dir may be shared
+    if (Object.values(swept).some((n) => n > 0)) log(`removed leftovers: ${JSON.stringify(swept)}`);
     const runner = createJobRunner(
       { prisma: db.prisma, config, storage, log },
       {
@@ -87,6 +89,7 @@ function parseFlags(argv: string[]): Flags {
 
 const isEntry = !!process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isEntry) {
+  installProcessGuards((m) => console.error(`[worker ${process.pid}] ${m}`), 'worker');
   main().then(
     (worker) => {
       const shutdown = (sig: string) => {

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   ACCRETE_OPEN_READS: bool.optional(),
   ACCRETE_BACKEND: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm']).default('auto'),
   ACCRETE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  ACCRETE_MAX_UPLOAD_REQUEST_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  ACCRETE_ALLOWED_ORIGINS: z.string().optional(),
   ACCRETE_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   ACCRETE_MODEL_CACHE_SIZE: z.coerce.number().int().positive().default(4),
   ACCRETE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -53,6 +55,10 @@ export interface Config {
   openReads: boolean;
   backend: 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'onnx' | 'wasm';
   maxUploadBytes: number;
+  /** Largest whole POST /upload request (all files together), streamed to disk. */
+  maxUploadRequestBytes: number;
+  /** Browser origins allowed to open the WebSocket (the dashboard's by default). */
+  allowedOrigins: string[];
   maxImagePixels: number;
   modelCacheSize: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -96,6 +102,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     openReads: e.ACCRETE_OPEN_READS ?? !e.DATABASE_URL,
     backend: e.ACCRETE_BACKEND,
     maxUploadBytes: e.ACCRETE_MAX_UPLOAD_BYTES,
+    maxUploadRequestBytes: e.ACCRETE_MAX_UPLOAD_REQUEST_BYTES,
+    allowedOrigins: (e.ACCRETE_ALLOWED_ORIGINS ?? `http://127.0.0.1:${e.ACCRETE_DASHBOARD_PORT},http://localhost:${e.ACCRETE_DASHBOARD_PORT},http://${e.ACCRETE_HOST}:${e.ACCRETE_DASHBOARD_PORT}`)
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     maxImagePixels: e.ACCRETE_MAX_IMAGE_PIXELS,
     modelCacheSize: e.ACCRETE_MODEL_CACHE_SIZE,
     logLevel: e.ACCRETE_LOG_LEVEL,

@@ -79,68 +79,17 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) =
 
 const chunks = <T>(xs: T[], n = 1000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
-type Checked = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+export const isStorageFailure = (e: unknown) => STORAGE_ERRNOS.has(String((e as NodeJS.ErrnoException)?.code));
 
-interface CheckedBatch {
-  dataset: Dataset;
-  /** images new to the dataset, one per content */
-  fresh: Checked[];
-  /** same content and label as another file of the batch or an image already in the dataset */
-  duplicates: { path: string; label: string; split: Split }[];
-  rejections: { path: string; label: string | null; reason: string }[];
-}
-
-/**
- * Validates a batch (layout, size, decodable image, label) and sorts it into fresh images, duplicates and rejections.
- * `store` puts the fresh blobs into storage; a preview (store=false) only hashes them, so it writes nothing.
- */
-async function checkBatch(deps: IngestDeps, req: { datasetId: string; files: IngestFile[]; valFraction?: number }, store: boolean): Promise<CheckedBatch> {
-  const { prisma, storage, config } = deps;
-  const dataset = await prisma.dataset.findUnique({ where: { id: req.datasetId } });
-  if (!dataset) throw notFound('dataset', req.datasetId);
-  const limits = { maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels };
-  const rejections: CheckedBatch['rejections'] = [];
-  const checked = await mapLimit(req.files, 4, async (f): Promise<Checked | null> => {
-    const pre = f.rejected ?? labelProblem(f.label);
-    if (pre) return rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null;
-    try {
-      const bytes = await f.read();
-      const info = await inspectImage(bytes, limits, f.path);
-      const { sha256, key } = store ? await storage.putImage(bytes) : { sha256: sha256Hex(bytes), key: '' };
-      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, req.valFraction), sha256, key, info };
-    } catch (e) {
-      rejections.push({ path: f.path, label: f.label, reason: rejectionReason(e) });
-      return null;
-    }
-  });
-
-  // dedupe within the batch, then against the dataset
-  const duplicates: CheckedBatch['duplicates'] = [];
-  const bySha = new Map<string, Checked>();
-  for (const ok of checked) {
-    if (!ok) continue;
-    const seen = bySha.get(ok.sha256);
-    if (!seen) bySha.set(ok.sha256, ok);
-    else if (seen.label === ok.label) duplicates.push(ok);
-    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+/** The server could not store the files (a full disk…): nothing of the import was kept. No path in the message. */
+export class StorageFullError extends Error {
+  readonly code: string;
+  constructor(cause: NodeJS.ErrnoException) {
+    super(`the server could not store the images (${cause.code === 'ENOSPC' ? 'its disk is full' : cause.code}); nothing was imported`, { cause });
+    this.name = 'StorageFullError';
+    this.code = cause.code ?? 'EIO';
   }
-  const shas = [...bySha.keys()];
-  const existing = new Map<string, { label: string; sourcePath: string }>();
-  for (const part of chunks(shas)) {
-    const rows = await prisma.datasetImage.findMany({
-      where: { datasetId: dataset.id, image: { sha256: { in: part } } },
-      select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
-    });
-    for (const r of rows) existing.set(r.image.sha256, r);
-  }
-  const fresh: Checked[] = [];
-  for (const ok of bySha.values()) {
-    const ex = existing.get(ok.sha256);
-    if (!ex) fresh.push(ok);
-    else if (ex.label === ok.label) duplicates.push(ok);
-    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
-  }
-  return { dataset, fresh, duplicates, rejections };
 }
 
 /** Validates, stores and records a batch of files as one DatasetImport. */
@@ -148,11 +97,68 @@ export async function ingestFiles(
   deps: IngestDeps,
   req: { datasetId: string; source: string; files: IngestFile[]; valFraction?: number },
 ): Promise<ImportOutcome> {
-  const { prisma } = deps;
-  const { dataset, fresh, duplicates: dupes, rejections } = await checkBatch(deps, req, true);
-  const duplicates = dupes.length;
+  const { prisma, storage, config } = deps;
+  const dataset = await prisma.dataset.findUnique({ where: { id: req.datasetId } });
+  if (!dataset) throw notFound('dataset', req.datasetId);
+  const limits = { maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels };
+  type Ok = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
+  const rejections: { path: string; reason: string }[] = [];
+  // a full disk (or another storage failure) fails the whole import: its files are not the problem
+  let storageError: NodeJS.ErrnoException | null = null;
+  const created: string[] = [];
+  const checked = await mapLimit(req.files, 4, async (f): Promise<Ok | null> => {
+    if (storageError) return null;
+    const pre = f.rejected ?? labelProblem(f.label);
+    if (pre) return rejections.push({ path: f.path, reason: pre }), null;
+    try {
+      const bytes = await f.read();
+      const info = await inspectImage(bytes, limits, f.path);
+      const put = await storage.putImage(bytes);
+      if (put.created) created.push(put.key);
+      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(put.sha256, req.valFraction), sha256: put.sha256, key: put.key, info };
+    } catch (e) {
+      if (isStorageFailure(e)) storageError ??= e as NodeJS.ErrnoException;
+      else rejections.push({ path: f.path, reason: rejectionReason(e) });
+      return null;
+    }
+  });
+  if (storageError) {
+    await Promise.all(created.map((key) => storage.removeImage(key).catch(() => undefined)));
+    throw new StorageFullError(storageError);
+  }
+
+  // dedupe within the batch, then against the dataset
+  let duplicates = 0;
+  const bySha = new Map<string, Ok>();
+  for (const ok of checked) {
+    if (!ok) continue;
+    const seen = bySha.get(ok.sha256);
+    if (!seen) bySha.set(ok.sha256, ok);
+    else if (seen.label === ok.label) duplicates++;
+    else rejections.push({ path: ok.path, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+  }
+  const shas = [...bySha.keys()];
+  let fresh: Ok[] = [];
 
   const result = await prisma.$transaction(async (tx) => {
+    // imports into one dataset are serialized on its row: the second one sees the first one's images as
+    // duplicates instead of failing on the unique key
+    await tx.$executeRaw`SELECT 1 FROM "Dataset" WHERE id = ${dataset.id} FOR UPDATE`;
+    const existing = new Map<string, { label: string; sourcePath: string | null }>();
+    for (const part of chunks(shas)) {
+      const rows = await tx.datasetImage.findMany({
+        where: { datasetId: dataset.id, image: { sha256: { in: part } } },
+        select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
+      });
+      for (const r of rows) existing.set(r.image.sha256, r);
+    }
+    fresh = [];
+    for (const ok of bySha.values()) {
+      const ex = existing.get(ok.sha256);
+      if (!ex) fresh.push(ok);
+      else if (ex.label === ok.label) duplicates++;
+      else rejections.push({ path: ok.path, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+    }
     for (const part of chunks(fresh)) {
       await tx.image.createMany({
         data: part.map((o) => ({ sha256: o.sha256, width: o.info.width, height: o.info.height, format: o.info.format, bytes: o.info.bytes, storageKey: o.key })),
@@ -264,6 +270,55 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
   return { files: files.sort((a, b) => a.path.localeCompare(b.path)), layout };
 }
 
+type Checked = { path: string; label: string; split: Split; sha256: string };
+
+/**
+ * What ingestFiles would make of a batch, read-only: the same checks (layout, label, size, decodable image), the
+ * same split rule, duplicates within the batch and against the dataset; files are hashed, not stored.
+ */
+async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: IngestFile[], valFraction: number) {
+  const limits = { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels };
+  const rejections: { path: string; label: string | null; reason: string }[] = [];
+  const checked = await mapLimit(files, 4, async (f): Promise<Checked | null> => {
+    const pre = f.rejected ?? labelProblem(f.label);
+    if (pre) return rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null;
+    try {
+      const bytes = await f.read();
+      await inspectImage(bytes, limits, f.path);
+      const sha256 = sha256Hex(bytes);
+      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, valFraction), sha256 };
+    } catch (e) {
+      rejections.push({ path: f.path, label: f.label, reason: rejectionReason(e) });
+      return null;
+    }
+  });
+  const duplicates: Checked[] = [];
+  const bySha = new Map<string, Checked>();
+  for (const ok of checked) {
+    if (!ok) continue;
+    const seen = bySha.get(ok.sha256);
+    if (!seen) bySha.set(ok.sha256, ok);
+    else if (seen.label === ok.label) duplicates.push(ok);
+    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+  }
+  const existing = new Map<string, { label: string; sourcePath: string | null }>();
+  for (const part of chunks([...bySha.keys()])) {
+    const rows = await deps.prisma.datasetImage.findMany({
+      where: { datasetId, image: { sha256: { in: part } } },
+      select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
+    });
+    for (const r of rows) existing.set(r.image.sha256, r);
+  }
+  const fresh: Checked[] = [];
+  for (const ok of bySha.values()) {
+    const ex = existing.get(ok.sha256);
+    if (!ex) fresh.push(ok);
+    else if (ex.label === ok.label) duplicates.push(ok);
+    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+  }
+  return { fresh, duplicates, rejections };
+}
+
 export interface ImportPreviewClass { label: string; files: number; train: number; val: number; duplicates: number; rejected: number }
 
 /** What an import would do, computed without writing anything. */
@@ -302,7 +357,7 @@ export async function previewImageFolder(deps: IngestDeps, req: { datasetId: str
   const { files, layout } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
   if (files.length === 0) throw badInput(`${req.path} contains no files`);
   const valFraction = req.valFraction ?? DEFAULT_VAL_FRACTION;
-  const { fresh, duplicates, rejections } = await checkBatch(deps, { datasetId: req.datasetId, files, valFraction }, false);
+  const { fresh, duplicates, rejections } = await checkWithoutWriting(deps, req.datasetId, files, valFraction);
   const classes = new Map<string, ImportPreviewClass>();
   const row = (label: string) => classes.get(label) ?? classes.set(label, { label, files: 0, train: 0, val: 0, duplicates: 0, rejected: 0 }).get(label)!;
   for (const f of files) if (f.label) row(f.label.trim() || f.label).files++;

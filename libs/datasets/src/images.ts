@@ -1,11 +1,13 @@
 // Image validation with the trainer's own decoder: what passes here is what training and prediction can read.
 import sharp from 'sharp';
+import { redactPaths } from '@accrete/storage';
 import { preprocessRgb, ImageRejectedError } from '@accrete/trainer';
 
 export interface ImageLimits { maxBytes: number; maxPixels: number }
 export interface ImageInfo { width: number; height: number; format: string; bytes: number }
 
-const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
+/** Raster formats accepted everywhere (import, upload, predict): one list, so predict refuses what import refuses (SVG…). */
+export const IMAGE_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
 
 /** Checks size, pixel count and that the whole image decodes; throws ImageRejectedError with a user-facing reason. */
 export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?: string): Promise<ImageInfo> {
@@ -19,7 +21,7 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
   } catch {
     throw new ImageRejectedError('not an image', 'unrecognised file format', path);
   }
-  if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) {
+  if (!meta.format || !IMAGE_FORMATS.has(meta.format) || !meta.width || !meta.height) {
     throw new ImageRejectedError('not an image', `unsupported format ${meta.format ?? 'unknown'}`, path);
   }
   const pixels = meta.width * meta.height;
@@ -32,5 +34,5 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
 
 export function rejectionReason(err: unknown): string {
   if (err instanceof ImageRejectedError) return err.detail ? `${err.reason}: ${err.detail}` : err.reason;
-  return `unreadable: ${(err as Error)?.message ?? String(err)}`;
+  return `unreadable: ${redactPaths((err as Error)?.message ?? String(err))}`;
 }

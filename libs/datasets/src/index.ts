@@ -21,6 +21,8 @@ export {
 } from './datasets.js';
 export { filesFromZip, storeImages, isZip } from './uploads.js';
 export { ZipRejectedError } from './zip.js';
+export { IMAGE_FORMATS } from './images.js';
+export { StorageFullError, isStorageFailure } from './datasets.js';
 export {
   listDatasets,
   listDatasetImages,

@@ -1,9 +1,9 @@
 // Filtered, cursor-paginated lists of datasets, their images, versions and imports (one per GraphQL connection).
 import type { PrismaClient, Split } from '@accrete/db';
-import { paginate, type PageArgs, type SortKey } from '@accrete/pagination';
+import { paginate, type PageArgs, type SortKey, containsText } from '@accrete/pagination';
 
 const byCreated: SortKey[] = [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }];
-const ci = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+const ci = containsText;
 
 export function listDatasets(prisma: PrismaClient, filter: { search?: string | null } = {}, page: PageArgs = {}) {
   const where = filter.search ? { name: ci(filter.search) } : {};

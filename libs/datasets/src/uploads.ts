@@ -4,7 +4,7 @@ import type { LocalStorage } from '@accrete/storage';
 import type { Config } from '@accrete/config';
 import { inspectImage, rejectionReason } from './images.js';
 import { readZipEntries, type ZipEntry } from './zip.js';
-import type { IngestFile } from './datasets.js';
+import { isStorageFailure, StorageFullError, type IngestFile } from './datasets.js';
 
 const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
 
@@ -12,7 +12,8 @@ export const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] =
 
 /** Label and split of each archive path: {train,val}/<class>/…, <class>/…, or a file at the root taking `label`. */
 export function layoutPaths(paths: string[], defaults: { label: string | null; split: Split | null }): { path: string; label: string | null; split: Split | null; rejected?: string }[] {
-  let segs = paths.map((p) => p.split('/').filter(Boolean));
+  // "./cls/x.jpg" and "cls/x.jpg" are the same place: "." segments are no directory level (nor a label)
+  let segs = paths.map((p) => p.split('/').filter((seg) => seg && seg !== '.'));
   // a zip of a folder ("flowers/train/daisy/x.jpg") has one common top directory: look inside it
   // (but "daisy/a.jpg, daisy/b.jpg" is one class folder, not a wrapper: only strip when something lies deeper)
   while (
@@ -36,8 +37,16 @@ export function layoutPaths(paths: string[], defaults: { label: string | null; s
   });
 }
 
-export async function filesFromZip(buf: Buffer, opts: { name: string; label: string | null; split: Split | null; maxBytes: number; maxTotalBytes: number }): Promise<IngestFile[]> {
-  const entries = await readZipEntries(buf, { maxTotalBytes: opts.maxTotalBytes });
+/**
+ * `source`: the archive in memory or its path on disk (read lazily, entry by entry). `opened` collects the
+ * archive's close(), for the caller to run once the files have been read.
+ */
+export async function filesFromZip(
+  source: Buffer | string,
+  opts: { name: string; label: string | null; split: Split | null; maxBytes: number; maxTotalBytes: number; opened?: (() => void)[] },
+): Promise<IngestFile[]> {
+  const entries = await readZipEntries(source, { maxTotalBytes: opts.maxTotalBytes });
+  opts.opened?.push(entries.close);
   const byPath = new Map<string, ZipEntry>(entries.map((e) => [e.path, e]));
   return layoutPaths(entries.map((e) => e.path), opts).map((l) => {
     const e = byPath.get(l.path)!;
@@ -49,16 +58,23 @@ export async function filesFromZip(buf: Buffer, opts: { name: string; label: str
 /** Stores images without a dataset (e.g. to predict them by id); returns Image rows and rejections. */
 export async function storeImages(
   deps: { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels'> },
-  files: { path: string; bytes: Uint8Array }[],
+  files: { path: string; read(): Promise<Uint8Array> }[],
 ) {
   const rejections: { path: string; reason: string }[] = [];
   const ok: { path: string; sha256: string; key: string; width: number; height: number; format: string; bytes: number }[] = [];
+  const created: string[] = [];
   for (const f of files) {
     try {
-      const info = await inspectImage(f.bytes, { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels }, f.path);
-      const { sha256, key } = await deps.storage.putImage(f.bytes);
+      const bytes = await f.read();
+      const info = await inspectImage(bytes, { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels }, f.path);
+      const { sha256, key, created: isNew } = await deps.storage.putImage(bytes);
+      if (isNew) created.push(key);
       ok.push({ path: f.path, sha256, key, ...info });
     } catch (e) {
+      if (isStorageFailure(e)) {
+        await Promise.all(created.map((key) => deps.storage.removeImage(key).catch(() => undefined)));
+        throw new StorageFullError(e as NodeJS.ErrnoException);
+      }
       rejections.push({ path: f.path, reason: rejectionReason(e) });
     }
   }

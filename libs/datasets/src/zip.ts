@@ -19,15 +19,18 @@ export function unsafeEntryName(name: string): string | null {
  * Lists the file entries of a zip held in memory, refusing the archive if any name is unsafe, the total
  * uncompressed size exceeds maxTotalBytes, or it has more than maxEntries files.
  */
-export async function readZipEntries(buf: Buffer, limits: { maxTotalBytes: number; maxEntries?: number }): Promise<ZipEntry[]> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, decodeStrings: false }, (err, z) =>
-      err ? rej(new ZipRejectedError(`not a valid zip archive: ${err.message}`)) : res(z!),
-    ),
-  );
+/** Lists the file entries of a zip (in memory or a file path); `close()` releases the archive after the reads. */
+export async function readZipEntries(source: Buffer | string, limits: { maxTotalBytes: number; maxEntries?: number }): Promise<ZipEntry[] & { close(): void }> {
+  const options = { lazyEntries: true, validateEntrySizes: true, decodeStrings: false, autoClose: false };
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => {
+    const done = (err: Error | null, z?: yauzl.ZipFile) => (err ? rej(new ZipRejectedError(`not a valid zip archive: ${err.message}`)) : res(z!));
+    if (typeof source === 'string') yauzl.open(source, options, done);
+    else yauzl.fromBuffer(source, options, done);
+  });
   const entries: yauzl.Entry[] = [];
   let total = 0;
   const maxEntries = limits.maxEntries ?? 100_000;
+  const close = () => zip.close();
   await new Promise<void>((res, rej) => {
     zip.on('entry', (e: yauzl.Entry) => {
       // names decoded here (decodeStrings: false) so that unsafe ones get our clear message, not yauzl's
@@ -45,8 +48,11 @@ export async function readZipEntries(buf: Buffer, limits: { maxTotalBytes: numbe
     zip.on('end', () => res());
     zip.on('error', (err: Error) => rej(new ZipRejectedError(`corrupt zip archive: ${err.message}`)));
     zip.readEntry();
+  }).catch((e) => {
+    close();
+    throw e;
   });
-  return (entries as (yauzl.Entry & { decodedName: string })[]).map((e) => ({
+  const list = (entries as (yauzl.Entry & { decodedName: string })[]).map((e) => ({
     path: e.decodedName,
     size: e.uncompressedSize,
     read: () =>
@@ -60,4 +66,6 @@ export async function readZipEntries(buf: Buffer, limits: { maxTotalBytes: numbe
         }),
       ),
   }));
+  // a zip read from a file keeps its descriptor open for the lazy reads above: the caller closes it when done
+  return Object.assign(list, { close });
 }

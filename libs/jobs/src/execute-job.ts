@@ -6,7 +6,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
-import type { LocalStorage } from '@accrete/storage';
+import { redactPaths, type LocalStorage } from '@accrete/storage';
 import type { GrowthStrategy } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
@@ -166,6 +166,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await rm(finalDir, { recursive: true, force: true }); // leftovers of an attempt that died after its rename
     await rename(outDir, finalDir);
     placed = finalDir;
+    await rm(scratch, { recursive: true, force: true }); // gone before the job's status says it is done
+    scratch = null;
     const artifactSha256 = sha256Hex(await readFile(join(finalDir, 'manifest.json')));
     monitor.report('publishing', 0.99, [0, 1]);
     await monitor.flush();
@@ -206,6 +208,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     return { status: 'SUCCEEDED', versionId };
   } catch (err) {
     if (placed) await rm(placed, { recursive: true, force: true }).catch(() => undefined);
+    if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    scratch = null;
     const kind = err instanceof JobAbort ? err.kind : err instanceof NotPublished ? err.why : monitor.signal.aborted ? abortKind(monitor.signal) : null;
     await monitor.close();
     if (kind === 'cancel') {
@@ -222,8 +226,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       log(`job ${jobId}: claim lost to another worker, leaving it`);
       return { status: 'SKIPPED', reason: 'claim lost' };
     }
-    const reason = describe(err);
-    log(`job ${jobId}: FAILED: ${reason}`);
+    const reason = failureReason(err);
+    log(`job ${jobId}: FAILED: ${reason}\n${(err as Error)?.stack ?? err}`);
     await finishOwned(prisma, jobId, opts.workerId, 'FAILED', reason, monitor.lossCurve);
     return { status: 'FAILED', reason };
   } finally {
@@ -249,11 +253,28 @@ function abortKind(signal: AbortSignal): 'cancel' | 'shutdown' | 'lost-claim' {
   return signal.reason instanceof JobAbort ? signal.reason.kind : 'shutdown';
 }
 
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const msg = err.message.trim() || err.name;
-    return msg.length > 2000 ? `${msg.slice(0, 2000)}…` : msg;
-  }
-  return String(err);
-}
+const ERRNO_REASONS: Record<string, string> = {
+  ENOSPC: 'the disk is full (ENOSPC)',
+  EDQUOT: 'the disk quota is exceeded (EDQUOT)',
+  EROFS: 'the storage is read-only (EROFS)',
+  EACCES: 'permission denied on the server storage (EACCES)',
+  EMFILE: 'too many open files on the server (EMFILE)',
+  EIO: 'an I/O error on the server storage (EIO)',
+};
 
+/**
+ * The job's failure reason as users see it: one line, no server path, no source snippet. Full details go to the
+ * log. Errno failures (a full disk…) read as what happened, not as the syscall that hit it.
+ */
+export function failureReason(err: unknown): string {
+  const raw0 = err instanceof Error ? err.message : String(err);
+  // an error from the training child process arrives as its message: its errno is the message's prefix
+  const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code ?? /^(E[A-Z]+): /.exec(raw0)?.[1];
+  const reason = typeof code === 'string' ? ERRNO_REASONS[code] : undefined;
+  const raw = err instanceof Error ? err.message.trim() || err.name : String(err);
+  let msg = raw.split('\n')[0].trim();
+  if (reason && !msg.includes(code!)) msg = `${reason}: ${msg}`;
+  else if (reason && /^E[A-Z]+: /.test(msg)) msg = reason;
+  msg = redactPaths(msg);
+  return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+}

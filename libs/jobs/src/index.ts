@@ -1,7 +1,7 @@
 // Public surface of jobs: the training job runner (in-process or pg-boss; compute in a child process) and the
 // process-wide backbone (predictions).
 export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOptions } from './runner.js';
-export { executeJob, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
+export { executeJob, failureReason, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
 export { getSharedBackbone, loadedSharedBackbone, backboneSpec, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
 export { TrainerProcess, TrainerProcessExit, type TrainerProcessOptions } from './trainer-process.js';
 export type { BackboneInfo, BaseScore, BaseScoreSpec } from './train-compute.js';
@@ -11,3 +11,5 @@ export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
 export { evaluateBaseVersion, type BaseEvaluationOutcome } from './base-evaluation.js';
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
+export { installProcessGuards } from './process-guards.js';
+export { sweepLeftovers, type LeftoverReport } from './leftovers.js';

@@ -43,7 +43,7 @@ test("a job's extraction and fit run in the training process, never on this proc
   let sampler: NodeJS.Timeout | null = null;
   const events: { event: string; pid: number; at: number }[] = [];
   const seenPhases = new Set<string>();
-  runner.trainer.computeListeners.add((event, pid) => {
+  const listener = (event: 'start' | 'end', pid: number) => {
     events.push({ event, pid, at: performance.now() });
     if (event === 'start') {
       delay.reset();
@@ -59,7 +59,8 @@ test("a job's extraction and fit run in the training process, never on this proc
       delay.disable();
       if (sampler) clearInterval(sampler);
     }
-  });
+  };
+  runner.trainer.computeListeners.add(listener);
   await runner.submit(job.jobId);
   // Watch the row like the dashboard does, so this loop has real work (database reads) meanwhile.
   for (;;) {
@@ -69,6 +70,7 @@ test("a job's extraction and fit run in the training process, never on this proc
     await new Promise((r) => setTimeout(r, 20));
   }
   const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+  runner.trainer.computeListeners.delete(listener);
   assert.equal(row.status, 'SUCCEEDED', `${row.error}\n${logs.join('\n')}`);
 
   assert.deepEqual(events.map((e) => e.event), ['start', 'end']);
@@ -84,4 +86,34 @@ test("a job's extraction and fit run in the training process, never on this proc
   assert.ok(samples > 10 && delay.count > 0, `sampled during the compute phase: ${seen}`);
   assert.ok(cpuMaxMs < 50, seen);
   t.diagnostic(seen);
+});
+
+test('a training process that dies mid-job fails that job with the reason; the next job gets a fresh one', async () => {
+  const base = await createBaseModel(env.prisma, 'isolation-crash-model');
+  const ds = await createFlowerDataset(env, 'isolation-crash-flowers', { roses: [3, 1] });
+  const pids: number[] = [];
+  const kill = (event: 'start' | 'end', pid: number) => {
+    if (event !== 'start') return;
+    pids.push(pid);
+    if (pids.length === 1) process.kill(pid, 'SIGKILL'); // the first job's training process only
+  };
+  runner.trainer.computeListeners.add(kill);
+  try {
+    const first = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['roses'] });
+    await runner.submit(first.jobId);
+    const failed = await waitForJob(env.prisma, first.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    assert.equal(failed.status, 'FAILED');
+    assert.match(failed.error ?? '', /training process exited \(SIGKILL\)/);
+    const version = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: first.versionId } });
+    assert.equal(version.status, 'FAILED');
+
+    const second = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['roses'] });
+    await runner.submit(second.jobId);
+    const ok = await waitForJob(env.prisma, second.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    assert.equal(ok.status, 'SUCCEEDED', `${ok.error}\n${logs.join('\n')}`);
+    assert.equal(pids.length, 2);
+    assert.notEqual(pids[1], pids[0], 'a new training process');
+  } finally {
+    runner.trainer.computeListeners.delete(kill);
+  }
 });

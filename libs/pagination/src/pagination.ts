@@ -28,15 +28,29 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(enc)).toString('base64url');
 }
 
+/** A cursor value as encodeCursor writes it: a scalar, or {d: ISO date}. Anything else (an object Prisma would
+ *  read as an operator, an array…) makes the whole cursor invalid. */
+function cursorValue(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
+  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { d?: unknown }).d === 'string') {
+    const d = new Date((v as { d: string }).d);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  throw new Error('value');
+}
+
 export function decodeCursor(cursor: string, n: number): unknown[] {
   try {
+    if (cursor.length > 1000) throw new Error('length');
     const vals = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(vals) || vals.length !== n) throw new Error('shape');
-    return vals.map((v) => (v && typeof v === 'object' && 'd' in v ? new Date(v.d) : v));
+    return vals.map(cursorValue);
   } catch {
-    throw badInput(`invalid cursor: ${cursor.slice(0, 40)}`);
+    throw invalidCursor(cursor);
   }
 }
+
+const invalidCursor = (cursor: string) => badInput(`invalid cursor: ${JSON.stringify(cursor.slice(0, 40))} (pass a cursor this API returned)`);
 
 /** where-clause selecting rows strictly after (or before) the cursor in the given order. */
 function keyset(order: SortKey[], values: unknown[], after: boolean): Where {
@@ -68,7 +82,14 @@ export async function paginate<T extends Record<string, unknown>>(o: PaginateOpt
   if (backward && after) and.push(keyset(o.order, decodeCursor(after, o.order.length), true));
   const flip = (d: Dir): Dir => (d === 'asc' ? 'desc' : 'asc');
   const orderBy = o.order.map((k) => ({ [k.field]: backward ? flip(k.dir) : k.dir }));
-  const rows = size === 0 ? [] : await o.find({ where: and.length > 1 ? { AND: and } : o.where, orderBy, take: size + 1 });
+  let rows: T[] = [];
+  try {
+    if (size > 0) rows = await o.find({ where: and.length > 1 ? { AND: and } : o.where, orderBy, take: size + 1 });
+  } catch (e) {
+    // a well-formed cursor whose values have the wrong types for these sort keys (a string for a number…)
+    if (and.length > 1 && (e as Error)?.name === 'PrismaClientValidationError') throw invalidCursor(String(cursor ?? before ?? after));
+    throw e;
+  }
   const more = rows.length > size;
   const slice = rows.slice(0, size);
   if (backward) slice.reverse();
@@ -145,3 +166,9 @@ export async function paginateArray<T extends Record<string, unknown>>(rows: T[]
     totalCount: Promise.resolve(rows.length),
   };
 }
+
+/** Prisma passes `contains` into LIKE as is: % and _ would be wildcards and \ an escape; a search means its text. */
+export const likeLiteral = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+/** The where-clause of a case-insensitive text search (one rule for every list). */
+export const containsText = (s: string) => ({ contains: likeLiteral(s), mode: 'insensitive' as const });

@@ -1,10 +1,10 @@
 // Filtered, cursor-paginated lists of model-registry rows (one per GraphQL connection).
 import type { PrismaClient, VersionStatus, JobStatus } from '@accrete/db';
-import { paginate, paginateArray, type PageArgs, type SortKey } from '@accrete/pagination';
+import { paginate, paginateArray, type PageArgs, type SortKey, containsText } from '@accrete/pagination';
 import { readyVersionClasses } from './caches.js';
 
 const byCreated: SortKey[] = [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }];
-const ci = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+const ci = containsText;
 
 export function listModels(prisma: PrismaClient, filter: { search?: string | null } = {}, page: PageArgs = {}) {
   const where = filter.search ? { name: ci(filter.search) } : {};

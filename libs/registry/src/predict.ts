@@ -6,6 +6,7 @@ import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
+import { IMAGE_FORMATS } from '@accrete/datasets';
 import { classPaths } from '@accrete/taxonomy-store';
 import { readyVersionClasses, versionsById } from './caches.js';
 import { sha256Hex } from '@accrete/primitives';
@@ -92,6 +93,7 @@ async function checkHeader(bytes: Uint8Array, maxPixels: number): Promise<void> 
   } catch {
     throw badInput('image rejected: not an image (unrecognised file format)');
   }
+  if (!meta.format || !IMAGE_FORMATS.has(meta.format)) throw badInput(`image rejected: not an image (unsupported format ${meta.format ?? 'unknown'})`);
   if (!meta.width || !meta.height) throw badInput('image rejected: not an image (no dimensions)');
   if (meta.width * meta.height > maxPixels) throw badInput(`image rejected: too many pixels (${meta.width}x${meta.height} > limit ${maxPixels})`);
 }

@@ -37,6 +37,10 @@ export class LocalStorage {
     return { sha256, key, created: true };
   }
 
+  async removeImage(key: string): Promise<void> {
+    await rm(this.imagePath(key), { force: true });
+  }
+
   async readImage(key: string): Promise<Buffer> {
     return readFile(this.imagePath(key));
   }
@@ -66,8 +70,13 @@ export class LocalStorage {
 export async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomUUID()}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }); // a full disk leaves no zero-byte temp file behind
+    throw e;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -77,4 +86,12 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Text for someone who must not learn the server's layout: each absolute path (POSIX, file:// URL) becomes
+ * "…/<last segment>". Used for job failure reasons and for server paths shown to anonymous readers.
+ */
+export function redactPaths(text: string): string {
+  return text.replace(/(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
 }

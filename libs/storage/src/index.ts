@@ -1,2 +1,2 @@
 // Public surface of storage: local content-addressed blobs and artifact directories.
-export { LocalStorage, writeAtomically, type StoragePaths } from './blob-store.js';
+export { LocalStorage, writeAtomically, redactPaths, type StoragePaths } from './blob-store.js';

@@ -1,8 +1,8 @@
 // The cursor-paginated list of class nodes (the GraphQL classNodes connection).
 import type { PrismaClient, ClassOrigin } from '@accrete/db';
-import { paginate, type PageArgs } from '@accrete/pagination';
+import { paginate, type PageArgs, containsText, likeLiteral } from '@accrete/pagination';
 
-const ci = (s: string) => ({ contains: s, mode: 'insensitive' as const });
+const ci = containsText;
 
 export interface ClassNodeFilter { search?: string | null; origin?: ClassOrigin | null; parentId?: string | null; rootsOnly?: boolean | null }
 export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {}, page: PageArgs = {}) {
@@ -12,7 +12,7 @@ export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {
   if (filter.rootsOnly) where.parentId = null;
   if (filter.search) {
     const s = filter.search.trim();
-    where.OR = [{ name: ci(s) }, { wnid: s }, { aliases: { some: { normalized: { contains: s.toLowerCase() } } } }];
+    where.OR = [{ name: ci(s) }, { wnid: s }, { aliases: { some: { normalized: { contains: likeLiteral(s.toLowerCase()) } } } }];
   }
   return paginate({
     where, page, order: [{ field: 'depth', dir: 'asc' }, { field: 'name', dir: 'asc' }, { field: 'id', dir: 'asc' }],

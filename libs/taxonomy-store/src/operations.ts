@@ -58,7 +58,18 @@ async function versionsUsing(tx: Tx, classNodeId: string): Promise<string[]> {
     orderBy: [{ versionId: 'asc' }],
     take: 6,
   });
-  return rows.map((r) => `${r.version.model.name} v${r.version.number}`);
+  const published = rows.map((r) => `${r.version.model.name} v${r.version.number}`);
+  // a version still being trained adds (or merges into) the class at publish: deleting it now would fail that
+  // job at its very end on a foreign key, after all the training work
+  const pending = await tx.modelVersion.findMany({
+    where: { status: { in: ['PENDING', 'TRAINING'] } },
+    select: { number: true, params: true, model: { select: { name: true } } },
+  });
+  const refers = (p: unknown) => {
+    const params = p as { newClasses?: { classNodeId?: string }[]; merges?: { classNodeId?: string }[] } | null;
+    return [...(params?.newClasses ?? []), ...(params?.merges ?? [])].some((c) => c?.classNodeId === classNodeId);
+  };
+  return [...published, ...pending.filter((v) => refers(v.params)).map((v) => `${v.model.name} v${v.number} (being trained)`)];
 }
 
 function listUses(uses: string[]): string {

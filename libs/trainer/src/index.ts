@@ -20,7 +20,7 @@ export { ImageRejectedError } from './preprocess/errors.js';
 export { augmentation, type Augmentation } from './augment/augmentations.js';
 export { BottleneckCache } from './cache/bottleneck-cache.js';
 export { imageRef, sha256Hex } from './cache/image-ref.js';
-export { extractBottlenecks, defaultViews, type ExtractOptions, type ExtractResult, type ViewKind } from './extract/extract-bottlenecks.js';
+export { extractBottlenecks, CacheWriteError, defaultViews, type ExtractOptions, type ExtractResult, type ViewKind } from './extract/extract-bottlenecks.js';
 export { exportModel, ARTIFACT_FORMAT, HEAD_LAYER_NAME, type ArtifactManifest, type ExportManifestInput } from './export/export-model.js';
 export { loadClassifier, type Classifier, type ClassifierSource } from './classifier/load-classifier.js';
 export { headLogits, softmaxInPlace, topPredictions, predictFromBottleneck, type Prediction } from './classifier/head-math.js';

@@ -8,7 +8,7 @@ import {
   ClassCount, ClassNode, Dataset, DatasetConnection, DatasetImage, DatasetImageConnection, DatasetImport,
   DatasetImportConnection, DatasetVersion, DatasetVersionConnection, Image, ImportRejectionConnection,
 } from '../schema/types.js';
-import { must } from './util.js';
+import { must, serverPath } from './util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
 
@@ -138,6 +138,11 @@ export class DatasetImageResolver {
 
 @Resolver(() => DatasetImport)
 export class DatasetImportResolver {
+  @FieldResolver(() => String, { description: 'Where the files came from (server paths: last segment only for anonymous readers).' })
+  source(@Root() di: DatasetImport, @Ctx() ctx: ApiContext) {
+    return serverPath(di.source, ctx);
+  }
+
   @FieldResolver(() => Dataset)
   async dataset(@Root() di: DatasetImport, @Ctx() ctx: ApiContext) {
     return must(await ctx.loaders.dataset.load(di.datasetId), 'dataset', di.datasetId);

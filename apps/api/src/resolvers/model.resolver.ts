@@ -13,7 +13,7 @@ import {
 import { VersionStatus } from '../schema/enums.js';
 import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from '@accrete/jobs';
-import { must } from './util.js';
+import { must, serverPath } from './util.js';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -62,8 +62,21 @@ export class ModelResolver {
   }
 }
 
+@Resolver(() => Backbone)
+export class BackboneResolver {
+  @FieldResolver(() => String, { description: 'Directory or URL the weights come from (last segment only for anonymous readers).' })
+  source(@Root() b: Backbone, @Ctx() ctx: ApiContext) {
+    return serverPath(b.source, ctx);
+  }
+}
+
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'Where the exported model lives on the server (last segment only for anonymous readers).' })
+  artifactUri(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
+    return serverPath(v.artifactUri, ctx);
+  }
+
   @Query(() => ModelVersion)
   async modelVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
     return must(await ctx.loaders.version.load(id), 'model version', id);

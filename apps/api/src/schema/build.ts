@@ -9,7 +9,7 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLObjectType
 import { roleAtLeast } from '@accrete/auth';
 import { RegistryError } from '@accrete/errors';
 import type { ApiContext } from '../context.js';
-import { ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver } from '../resolvers/model.resolver.js';
+import { BackboneResolver, ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver } from '../resolvers/model.resolver.js';
 import { DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver } from '../resolvers/dataset.resolver.js';
 import { TrainingJobResolver } from '../resolvers/job.resolver.js';
 import { AliasResolver, AliasEventResolver } from '../resolvers/alias.resolver.js';
@@ -65,7 +65,7 @@ function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
 }
 
 export const resolvers = [
-  ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver,
+  BackboneResolver, ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver,
   DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver,
   TrainingJobResolver, AliasResolver, AliasEventResolver, PredictionResolver, PredictedClassResolver,
   ClassNodeResolver, AuthResolver,

@@ -9,7 +9,8 @@ import { Connection } from './connection.js';
 export class Backbone {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
-  @Field(() => String, { description: 'Directory or URL the weights come from.' }) source!: string;
+  /** served by BackboneResolver.source (a server path: hidden from anonymous readers) */
+  source!: string;
   @Field(() => Int) inputSize!: number;
   @Field(() => Int) bottleneckDim!: number;
   @Field(() => String) bottleneckLayer!: string;
@@ -35,7 +36,8 @@ export class ModelVersion {
   @Field(() => Int, { description: 'Number of output units (classes).' }) classCount!: number;
   @Field(() => String, { nullable: true, description: 'Growth strategy; null for an imported base version.' }) strategy!: string | null;
   @Field(() => JSONScalar, { description: 'Growth parameters: datasetVersionId, newClasses, merges, options.' }) params!: unknown;
-  @Field(() => String, { nullable: true }) artifactUri!: string | null;
+  /** served by ModelVersionResolver.artifactUri (a server path) */
+  artifactUri!: string | null;
   @Field(() => String, { nullable: true }) artifactSha256!: string | null;
   @Field(() => String, { nullable: true, description: 'Why the version FAILED.' }) error!: string | null;
   @Field(() => String) note!: string;
@@ -124,7 +126,8 @@ export class ImportRejection {
 @ObjectType({ simpleResolvers: true, description: 'One import into a dataset (folder, zip or uploaded files).' })
 export class DatasetImport {
   @Field(() => ID) id!: string;
-  @Field(() => String) source!: string;
+  /** served by DatasetImportResolver.source (may hold a server path) */
+  source!: string;
   @Field(() => Int) accepted!: number;
   @Field(() => Int, { description: 'Files whose content the dataset already had.' }) duplicates!: number;
   @Field(() => DateTime) createdAt!: Date;

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BottleneckCache } from './bottleneck-cache.js';
 import { imageRef, sha256Hex } from './image-ref.js';
-import { extractBottlenecks } from '../extract/extract-bottlenecks.js';
+import { CacheWriteError, extractBottlenecks } from '../extract/extract-bottlenecks.js';
 import { loadBackbone } from '../backbone/load-backbone.js';
 import { preprocess } from '../preprocess/preprocess.js';
 import { featureWindow, poolWindow } from '../augment/feature-views.js';
 import { ImageRejectedError } from '../preprocess/errors.js';
 import { flowerImages, modelDir } from '../testing/fixtures.js';
+import { mountSmallDisk } from '../testing/small-disk.js';
 import type { Backbone, ImageRef, Progress } from '../types.js';
 
 const walk = (dir: string): string[] =>
@@ -118,6 +119,26 @@ describe('extractBottlenecks', () => {
     );
     const resumed = await extractBottlenecks(backbone, images, { cache });
     assert.ok(resumed.stats.cached >= 2 && resumed.stats.computed <= 3, JSON.stringify(resumed.stats));
+  });
+
+  it('a full disk fails the extraction with CacheWriteError (ENOSPC), no unhandled rejection', async (t) => {
+    const disk = mountSmallDisk('4k'); // room for one bottleneck file at most
+    if ('skip' in disk) return t.skip(disk.skip);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (r: unknown) => unhandled.push(r);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await assert.rejects(
+        extractBottlenecks(backbone, images, { cache: new BottleneckCache(disk.dir), batch: 1 }),
+        (e: unknown) => e instanceof CacheWriteError && e.code === 'ENOSPC' && !e.message.includes(disk.dir) && /disk is full/.test(e.message),
+      );
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(unhandled, []);
+      assert.ok(walk(disk.dir).every((f) => f.endsWith('.bn')), 'no temp files left on the full disk');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      disk.unmount();
+    }
   });
 
   it('fails with ImageRejectedError naming the file when an image is unreadable', async () => {

@@ -43,6 +43,18 @@ export interface ExtractResult {
   stats: { cached: number; computed: number; passes: number; seconds: number };
 }
 
+/** The bottleneck cache could not be written (typically a full disk); the message names no path. */
+export class CacheWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const why = code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : code === 'EDQUOT' ? 'the disk quota is exceeded (EDQUOT)' : code ? `${code}` : 'write failed';
+    super(`cannot write the bottleneck cache: ${why}`, { cause });
+    this.name = 'CacheWriteError';
+    this.code = code;
+  }
+}
+
 function throwIfAborted(signal?: AbortSignal) {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('extraction aborted', 'AbortError');
 }
@@ -100,7 +112,10 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
       }
     };
     const tStart = performance.now();
+    // Cache writes run beside the backbone; each one's failure is caught at once (a full disk must fail the job
+    // with a clear reason, never surface later as an unhandled rejection) and stops the extraction.
     const writes: Promise<void>[] = [];
+    let writeError: unknown = null;
     let done = 0;
     const input = new Float32Array(batch * px);
     onProgress?.({ phase: 'extract', done: 0, total: tasks.length });
@@ -108,6 +123,7 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
     try {
       while (done < tasks.length) {
         throwIfAborted(signal);
+        if (writeError) throw new CacheWriteError(writeError);
         const n = Math.min(batch, tasks.length - done);
         for (let j = 0; j < n; j++) {
           const rgb = await inflight.shift()!;
@@ -121,7 +137,7 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
             const v: Float32Array[] = [out.bottlenecks.slice(j * dim, (j + 1) * dim)];
             for (let a = 1; a < need; a++) v.push(poolWindow(out.maps, j, dim, out.side, featureWindow(a, out.side)));
             vectors[t.img] = v;
-            writes.push(cache.write(ns, images[t.img].sha256, v));
+            writes.push(cache.write(ns, images[t.img].sha256, v).catch((e: unknown) => void (writeError ??= e)));
           }
         } else {
           const out = await backbone.computeBottlenecks(input, n);
@@ -130,7 +146,7 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
             vectors[t.img][t.aug] = out.slice(j * dim, (j + 1) * dim);
             const left = remaining.get(t.img)! - 1;
             remaining.set(t.img, left);
-            if (left === 0) writes.push(cache.write(ns, images[t.img].sha256, vectors[t.img]));
+            if (left === 0) writes.push(cache.write(ns, images[t.img].sha256, vectors[t.img]).catch((e: unknown) => void (writeError ??= e)));
           }
         }
         done += n;
@@ -139,10 +155,9 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
       }
     } finally {
       // Finished images stay cached even when the run is aborted or hits a bad image.
-      const results = await Promise.allSettled(writes);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed && done === tasks.length) throw (failed as PromiseRejectedResult).reason;
+      await Promise.all(writes); // never rejects: failures are in writeError
     }
+    if (writeError) throw new CacheWriteError(writeError);
   }
 
   return {
