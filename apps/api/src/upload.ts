@@ -42,6 +42,8 @@ function readMultipart(req: Request, dir: string, limits: { maxFileBytes: number
     } catch (e) {
       return reject(new RegistryError('BAD_INPUT', `expected multipart/form-data: ${(e as Error).message}`));
     }
+    // the client may have gone (cut-off body) while we checked its token: no 'close' event will come now
+    if (req.destroyed && !req.complete) return reject(new RegistryError('BAD_INPUT', 'the upload was cut off'));
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxRequestBytes) return reject(new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
     const out: Upload = { fields: {}, files: [] };
@@ -107,9 +109,24 @@ const readHead = async (path: string) => {
 
 type Answer = [status: number, body: unknown];
 
+// Uploads still being handled (a client may leave before its answer): tests and shutdown wait for them to settle.
+let inFlight = 0;
+let idleWaiters: (() => void)[] = [];
+/** Resolves once no upload request is being handled (scratch files removed, answer sent). */
+export function uploadsSettled(): Promise<void> {
+  return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+}
+function uploadDone() {
+  if (--inFlight > 0) return;
+  const waiters = idleWaiters;
+  idleWaiters = [];
+  for (const w of waiters) w();
+}
+
 export function uploadHandler(services: Services) {
   const { prisma, config } = services;
   return async (req: Request, res: Response) => {
+    inFlight++;
     // the answer is sent after the scratch files are gone, so a client that sees it sees no leftovers
     let answer: Answer = [500, null];
     const send = (_res: Response, status: number, body: unknown) => void (answer = [status, body]);
@@ -176,12 +193,11 @@ export function uploadHandler(services: Services) {
       // drain what we did not read so the client sees our answer (the request cap bounds it), unless we
       // stopped reading an over-cap body: then the connection closes once the answer is out
       if (!req.complete) {
-        if (res.getHeader('connection') === 'close') {
-          if (res.writableFinished) req.destroy();
-          else res.on('finish', () => req.destroy());
-        }
-        else req.resume();
+        if (res.getHeader('connection') !== 'close') req.resume();
+        else if (res.writableFinished) req.destroy();
+        else res.on('finish', () => req.destroy());
       }
+      uploadDone();
     }
   };
 }
