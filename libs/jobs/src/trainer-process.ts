@@ -60,6 +60,8 @@ export class TrainerProcess {
   private scoring = new Map<number, { resolve: (s: BaseScore) => void; reject: (e: Error) => void }>();
   /** Event listeners for tests and benches: the compute half of a job started / ended in the child. */
   readonly computeListeners = new Set<(event: 'start' | 'end', pid: number) => void>();
+  /** Every progress phase the child reports (tests see each phase, however short, without polling the row). */
+  readonly progressListeners = new Set<(phase: string) => void>();
 
   constructor(private readonly opts: TrainerProcessOptions = {}) {}
 
@@ -222,7 +224,10 @@ export class TrainerProcess {
       return;
     }
     if (!p || !('id' in m) || m.id !== p.id) return;
-    if (m.type === 'progress') p.hooks.onProgress?.(m.phase, m.fraction, m.span, m.extra);
+    if (m.type === 'progress') {
+      p.hooks.onProgress?.(m.phase, m.fraction, m.span, m.extra);
+      for (const l of this.progressListeners) l(m.phase);
+    }
     else if (m.type === 'estimating') p.hooks.onEstimating?.();
     else if (m.type === 'done') p.resolve(m.result);
     else if (m.type === 'failed') p.reject(Object.assign(new Error(m.message), m.name ? { name: m.name } : {}));

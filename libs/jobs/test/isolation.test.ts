@@ -61,16 +61,18 @@ test("a job's extraction and fit run in the training process, never on this proc
     }
   };
   runner.trainer.computeListeners.add(listener);
+  const onPhase = (phase: string) => seenPhases.add(phase);
+  runner.trainer.progressListeners.add(onPhase);
   await runner.submit(job.jobId);
   // Watch the row like the dashboard does, so this loop has real work (database reads) meanwhile.
   for (;;) {
     const row = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } });
-    seenPhases.add(row.phase ?? '');
     if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(row.status)) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
   runner.trainer.computeListeners.delete(listener);
+  runner.trainer.progressListeners.delete(onPhase);
   assert.equal(row.status, 'SUCCEEDED', `${row.error}\n${logs.join('\n')}`);
 
   assert.deepEqual(events.map((e) => e.event), ['start', 'end']);
