@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sha256Hex } from '@accrete/primitives';
-import { startS3Server, type S3TestServer } from '../test/s3-server.js';
+import { startS3Server, type S3TestServer } from './testing.js';
 import { BlobCache, BlobIntegrityError, BlobNotFoundError, blobKey, LocalObjectStore, S3ObjectStore, type ObjectStore } from './index.js';
 
 interface Backend {

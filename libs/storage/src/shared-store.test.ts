@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '@accrete/primitives';
-import { startS3Server, type S3TestServer } from '../test/s3-server.js';
+import { startS3Server, type S3TestServer } from './testing.js';
 import { BlobNotFoundError, blobKey, openStorage, type LocalStorage } from './index.js';
 
 let s3: S3TestServer;

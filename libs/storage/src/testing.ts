@@ -1,4 +1,5 @@
-// A real S3 protocol server (s3rver) on 127.0.0.1, a free port and a fresh directory, for tests and benches.
+/// <reference path="./s3rver.d.ts" />
+// Test support (not part of the product surface): a real S3 protocol server (s3rver) on 127.0.0.1, a free port and a fresh directory, for tests and benches.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
