@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- s3rver ships no types; the declaration must travel with this file into every project that imports it
 /// <reference path="./s3rver.d.ts" />
 // Test support (not part of the product surface): a real S3 protocol server (s3rver) on 127.0.0.1, a free port and a fresh directory, for tests and benches.
 import { mkdtemp, rm } from 'node:fs/promises';
