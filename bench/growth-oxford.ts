@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_AUGMENTATIONS,
+  GROWTH_DEFAULTS,
   defaultViews,
   growHead,
   growVersion,
@@ -128,7 +129,7 @@ async function report(name: string, h: { head: Head; labels: string[] }, overlap
 function problem(parent: { head: Head; labels: string[] }, newClasses: string[], sets: { images: LabelledImage[]; views: typeof d.train; only?: Set<string> }[], overlaps: Record<string, string>, k: number): GrowthProblem {
   const u = unitsOf([...parent.labels, ...newClasses], overlaps);
   const train = labelledRows(sets.map((s) => ({ images: s.images, views: s.views, unitOf: (l: string) => (!s.only || s.only.has(l) ? u(l) : undefined) })), k);
-  return { parent: parent.head, parentLabels: parent.labels, newClasses, train, pool: poolRows(d, k), options: { retentionKnob: 0.25, seed: 1, ...knobOpt } };
+  return { parent: parent.head, parentLabels: parent.labels, newClasses, train, pool: poolRows(d, k), options: { retentionKnob: GROWTH_DEFAULTS.retentionKnob, seed: 1, ...knobOpt } };
 }
 const grow = async (p: GrowthProblem) => {
   const t0 = performance.now();

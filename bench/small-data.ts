@@ -2,14 +2,14 @@
 // default strategy and knob from N training images per class, N = 4 … 80, several random draws each. Reports, on
 // the full flowers val split (736 photos) and on the odd-index ImageNet photos (retention), the median and the
 // spread over draws. This is what a user uploading a handful of photos per class gets; nothing here is tuned.
-// Run: node --import tsx bench/small-data.ts [--sizes 4,8,16,32,80] [--draws 3] [--knob 0.25]
+// Run: node --import tsx bench/small-data.ts [--sizes 4,8,16,32,80] [--draws 3] [--knob 0.5]
 //        [--cache /tmp/accrete-bench-cache] [--out bench/results/small-data.json]
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import {
-  BottleneckCache, DEFAULT_AUGMENTATIONS, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
+  BottleneckCache, DEFAULT_AUGMENTATIONS, GROWTH_DEFAULTS, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
 } from '../libs/trainer/src/index.js';
 import { evaluateLogits } from '../libs/trainer/src/eval/evaluate.js';
 import { logits, matrix } from '../libs/trainer/src/growth/matrix.js';
@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '4,8,16,32,80' },
     draws: { type: 'string', default: '3' },
-    knob: { type: 'string', default: '0.25' },
+    knob: { type: 'string', default: String(GROWTH_DEFAULTS.retentionKnob) },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '/tmp/accrete-bench-cache' },
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     out: { type: 'string', default: 'bench/results/small-data.json' },

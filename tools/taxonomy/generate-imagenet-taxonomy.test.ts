@@ -84,8 +84,8 @@ test('parseIndexNoun lists senses in order; buildPlacement files one-word nouns 
   ].join('\n'));
   const taxonomy = buildImagenetTaxonomy(db, [{ classIndex: 0, wnid: 'n02085620', label: 'Chihuahua' }]);
   const placement = buildPlacement(db, senses, taxonomy);
-  assert.deepEqual(placement.parents, { n02084071: ['pup', 'puppy'] }, `depth ≥ ${MIN_PARENT_DEPTH}; multi-word and hierarchy names are left out`);
-  assert.deepEqual(placement.counts, { parents: 1, lemmas: 2 });
+  assert.deepEqual(placement.parents, { n02084071: ['hot dog', 'pup', 'puppy'] }, `depth ≥ ${MIN_PARENT_DEPTH}; multi-word lemmas with spaces; hierarchy names left out`);
+  assert.deepEqual(placement.counts, { parents: 1, lemmas: 3 });
 });
 
 test(

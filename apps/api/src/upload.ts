@@ -109,9 +109,24 @@ const readHead = async (path: string) => {
 
 type Answer = [status: number, body: unknown];
 
+// Uploads still being handled (a client may leave before its answer): tests and shutdown wait for them to settle.
+let inFlight = 0;
+let idleWaiters: (() => void)[] = [];
+/** Resolves once no upload request is being handled (scratch files removed, answer sent). */
+export function uploadsSettled(): Promise<void> {
+  return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+}
+function uploadDone() {
+  if (--inFlight > 0) return;
+  const waiters = idleWaiters;
+  idleWaiters = [];
+  for (const w of waiters) w();
+}
+
 export function uploadHandler(services: Services) {
   const { prisma, config } = services;
   return async (req: Request, res: Response) => {
+    inFlight++;
     // the answer is sent after the scratch files are gone, so a client that sees it sees no leftovers
     let answer: Answer = [500, null];
     const send = (_res: Response, status: number, body: unknown) => void (answer = [status, body]);
@@ -182,6 +197,7 @@ export function uploadHandler(services: Services) {
         else if (res.writableFinished) req.destroy();
         else res.on('finish', () => req.destroy());
       }
+      uploadDone();
     }
   };
 }

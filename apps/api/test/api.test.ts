@@ -478,4 +478,17 @@ describe('aliases and versions', () => {
     assert.equal(ok(await api.gql(q, { n: 'baby corgi' })).classPlacement.name, 'corgi');
     assert.equal(ok(await api.gql(q, { n: 'xyzzy' })).classPlacement, null);
   });
+
+  test('resolveClassName and classPlacement answer from the one placement rule', async () => {
+    const q = `query($n: String!) { resolveClassName(name: $n, limit: 3) { name parent { name } } classPlacement(name: $n) { name } }`;
+    const both = async (n: string) => {
+      const r = ok(await api.gql(q, { n }));
+      return [r.resolveClassName[0]?.name, r.classPlacement?.name ?? null];
+    };
+    // "buildings" IS WordNet's building (filed where building is); "oxeye daisy" goes under daisy
+    assert.deepEqual(await both('buildings'), ['building', 'structure']);
+    assert.deepEqual(await both('oxeye daisy'), ['daisy', 'daisy']);
+    assert.deepEqual(await both('mountain'), ['mountain', 'natural elevation']);
+    assert.deepEqual(await both('glacier'), ['geological formation', 'geological formation']);
+  });
 });

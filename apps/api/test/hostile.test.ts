@@ -16,7 +16,7 @@ import { failureReason } from '@accrete/jobs';
 import { createClient } from 'graphql-ws';
 import { startTestApi, ok, FLOWERS, REPO, type TestApi } from './harness.js';
 import { makeZip } from './zip-writer.js';
-import { CSRF_HEADER } from '../src/upload.js';
+import { CSRF_HEADER, uploadsSettled } from '../src/upload.js';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../src/server.js';
 import { FIELD_CAPS } from '../src/limits.js';
 
@@ -529,6 +529,7 @@ describe('after the attacks: rows and files agree', () => {
 
   test('every image file has its row and every row its file; no temp files; no upload scratch left', async () => {
     const { paths } = api.config;
+    await uploadsSettled(); // clients that left early do not wait for the server to clean up after them
     const onDisk = (await files(paths.images)).map((f) => relative(paths.images, f).split(sep).join('/'));
     assert.deepEqual(onDisk.filter((f) => f.endsWith('.tmp')), []);
     const rows = await api.db.prisma.image.findMany({ select: { storageKey: true } });

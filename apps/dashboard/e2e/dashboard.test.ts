@@ -197,14 +197,15 @@ test('train a new version from the form and watch the job reach READY', async ()
   const form = page.getByTestId('new-version-form');
   await form.waitFor();
   await form.getByLabel('Dataset', { exact: true }).selectOption(state.datasetId!);
-  // every label is selected; daisy is proposed as a merge into ImageNet's daisy, the others are new classes
-  await form.getByText('proposed merge').waitFor();
-  assert.match(await form.getByLabel('How “daisy” joins the new version').inputValue(), /^merge:/);
-  // each label's choice starts as 'auto' and is set once its resolution arrives: wait for it, don't race it
-  const sunflowers = form.getByLabel('How “sunflowers” joins the new version');
-  for (const t0 = Date.now(); (await sunflowers.inputValue()) === 'auto' && Date.now() - t0 < 20_000; ) await page.waitForTimeout(100);
-  assert.equal(await sunflowers.inputValue(), 'new');
-  await form.getByText('under flower', { exact: true }).waitFor(); // where the new class will be filed
+  // every label is selected; the overlap table shows the API's name rule and defaults: daisy IS ImageNet's daisy
+  // (merged by default), sunflowers is a new class filed where WordNet puts it; the parent's answers on each label's
+  // images arrive once the server has run it (the dataOverlap query, polled)
+  await form.getByText('name: = daisy (same name)').waitFor();
+  const daisy = form.getByLabel('How “daisy” joins the new version');
+  assert.equal(await daisy.inputValue(), 'auto');
+  assert.match(await daisy.locator('option[value="auto"]').innerText(), /^default: merge into daisy \(same name\)/);
+  await form.locator('#res-sunflowers option[value="auto"]', { hasText: 'default: new class (WordNet sense)' }).waitFor({ state: 'attached' });
+  await form.getByText(/parent answers: daisy \d/).waitFor({ timeout: 120_000 });
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
   await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');

@@ -11,7 +11,8 @@ import type { GrowthStrategy } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
 import { gatherJobImages } from './job-inputs.js';
-import { JobInputError, parseTrainingParams } from './params.js';
+import { JobInputError, parseTrainingParams, type TrainingParams } from './params.js';
+import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
 import { parentNamesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
@@ -142,12 +143,15 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         },
         newClasses: params.newClasses.map((c) => ({ label: c.label, ancestor: ancestor.get(c.classNodeId) ?? null })),
         mergeInto,
+        ...(params.labelDecisions ? { labelDecisions: params.labelDecisions } : {}),
         train: images.train,
         val: images.val,
         strategy: job.strategy as GrowthStrategy,
         options: params.options,
         outDir,
         manifest: { datasetVersionId: params.datasetVersionId, options: params.options },
+        // the class → parent chain written as taxonomy.json beside labels.json (read here: the compute has no database)
+        taxonomy: { format: TAXONOMY_FILE_FORMAT, classes: await versionClassChains(prisma, versionId, publishedClasses(parent.classes, params)) },
       },
       {
         signal: monitor.signal,
@@ -175,10 +179,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     monitor.check();
     await monitor.close(); // no heartbeat racing the publishing transaction for the row
 
-    const classes = [
-      ...parent.classes.map((c) => ({ outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: false })),
-      ...params.newClasses.map((c, i) => ({ outputUnit: parent.classes.length + i, classNodeId: c.classNodeId, added: true })),
-    ];
+    const classes = publishedClasses(parent.classes, params);
     await publishVersion(prisma, {
       jobId,
       workerId: opts.workerId,
@@ -195,6 +196,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
             details: computed.details,
             images: images.counts,
             earlierClasses: images.earlier,
+            // the decisions in force per new label (given, or the trainer's default), beside the growth record in params
+            decisions: computed.decisions,
           },
         },
         ...(computed.retention ? [{ name: RETENTION_EVALUATION, metrics: computed.retention }] : []),
@@ -235,6 +238,14 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await monitor.close();
     if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** The version's units: the parent's, then the new classes in request order. */
+function publishedClasses(parentClasses: { outputUnit: number; classNodeId: string }[], params: TrainingParams) {
+  return [
+    ...parentClasses.map((c) => ({ outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: false })),
+    ...params.newClasses.map((c, i) => ({ outputUnit: parentClasses.length + i, classNodeId: c.classNodeId, added: true })),
+  ];
 }
 
 /** The parent's labels (index = output unit): its export's labels.json; an imported base (no artifact) has none to read. */

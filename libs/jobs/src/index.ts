@@ -10,5 +10,7 @@ export { parseTrainingParams, JobInputError, type TrainingParams } from './param
 export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
+export { versionClassChains, TAXONOMY_FILE_FORMAT, type UnitChain } from './class-chains.js';
+export { computeDataOverlap, DATA_OVERLAP_IMAGES_PER_LABEL, type LabelDataOverlap, type OverlapAnswer } from './data-overlap.js';
 export { installProcessGuards } from './process-guards.js';
 export { sweepLeftovers, type LeftoverReport } from './leftovers.js';

@@ -18,6 +18,9 @@ export interface RetentionMetrics {
   agreement: number;
   /** share of photos the new version assigns to one of the units the version added */
   predictedAsAdded: number;
+  /** Photos of old classes the user let new classes take over (labelDecisions), reported apart: the figures
+   *  above leave them out. Null when the version took over nothing. */
+  takenOver: { units: number[]; images: number; top1: number; parentTop1: number } | null;
 }
 
 export async function evaluateRetention(args: {
@@ -28,6 +31,8 @@ export async function evaluateRetention(args: {
   cache: BottleneckCache;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Parent units taken over by new classes: reported apart. */
+  takenOver?: readonly number[];
 }): Promise<RetentionMetrics> {
   const { images, parent, head } = args;
   const { plain } = await extractBottlenecks(args.backbone, images, {
@@ -36,7 +41,9 @@ export async function evaluateRetention(args: {
     signal: args.signal,
     onProgress: (p) => args.onProgress?.(p.done, p.total),
   });
-  let top1 = 0, top5 = 0, pTop1 = 0, pTop5 = 0, agree = 0, added = 0;
+  let top1 = 0, top5 = 0, pTop1 = 0, pTop5 = 0, agree = 0, added = 0, counted = 0;
+  const takenOver = new Set(args.takenOver ?? []);
+  const apart = { images: 0, top1: 0, parentTop1: 0 };
   for (let i = 0; i < images.length; i++) {
     if (i % 25 === 24) {
       await new Promise((r) => setImmediate(r)); // keep heartbeats and progress writes flowing
@@ -45,6 +52,13 @@ export async function evaluateRetention(args: {
     const truth = images[i]!.classIndex;
     const a = topK(headLogits(head, plain[i]!), 0, head.classes, 5);
     const b = topK(headLogits(parent, plain[i]!), 0, parent.classes, 5);
+    if (takenOver.has(truth)) {
+      apart.images++;
+      if (a[0] === truth) apart.top1++;
+      if (b[0] === truth) apart.parentTop1++;
+      continue;
+    }
+    counted++;
     if (a[0] === truth) top1++;
     if (a.includes(truth)) top5++;
     if (b[0] === truth) pTop1++;
@@ -52,9 +66,9 @@ export async function evaluateRetention(args: {
     if (a[0] === b[0]) agree++;
     if (a[0]! >= parent.classes) added++;
   }
-  const n = images.length || 1;
+  const n = counted || 1;
   return {
-    images: images.length,
+    images: counted,
     top1: top1 / n,
     top5: top5 / n,
     parentTop1: pTop1 / n,
@@ -62,5 +76,8 @@ export async function evaluateRetention(args: {
     retention: pTop1 ? top1 / pTop1 : 1,
     agreement: agree / n,
     predictedAsAdded: added / n,
+    takenOver: takenOver.size
+      ? { units: [...takenOver].sort((x, y) => x - y), images: apart.images, top1: apart.top1 / (apart.images || 1), parentTop1: apart.parentTop1 / (apart.images || 1) }
+      : null,
   };
 }

@@ -16,6 +16,8 @@ import {
   type ComputeBackendName,
   type EvaluationReport,
   type GrowOptions,
+  type GrowRequest,
+  type GrowResult,
   type GrowthStrategy,
   type Head,
   type LabelledImage,
@@ -44,6 +46,8 @@ export interface ComputeSpec {
   };
   newClasses: { label: string; ancestor: string | null }[];
   mergeInto: Record<string, number>;
+  /** Per new label, the parent units it takes over (trainer GrowRequest.labelDecisions). */
+  labelDecisions?: GrowRequest['labelDecisions'];
   train: LabelledImage[];
   val: LabelledImage[];
   strategy: GrowthStrategy;
@@ -51,6 +55,8 @@ export interface ComputeSpec {
   /** Where the exported model directory is written (must not exist yet). */
   outDir: string;
   manifest: { datasetVersionId: string; options: unknown };
+  /** Written as taxonomy.json beside labels.json (class → parent chain per unit, see class-chains.ts). */
+  taxonomy?: unknown;
 }
 
 export interface ComputeResult {
@@ -60,6 +66,8 @@ export interface ComputeResult {
   timings: Record<string, number>;
   details: Record<string, unknown>;
   retention: RetentionMetrics | null;
+  /** The take-over decisions in force per new label (given, or the trainer's default). */
+  decisions: GrowResult['decisions'];
   /** Seconds per step of the compute half (load, grow, retention, export). */
   steps: Record<string, number>;
   backend: string;
@@ -159,6 +167,7 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
     parent,
     newClasses: spec.newClasses.map((c) => c.label),
     mergeInto: spec.mergeInto,
+    ...(spec.labelDecisions ? { labelDecisions: spec.labelDecisions } : {}),
     train: spec.train,
     val: spec.val,
     rehearsal: sets.rehearsal,
@@ -189,6 +198,7 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
       head: result.head,
       cache,
       signal: hooks.signal,
+      takenOver: takenOverUnits(result.details, spec.labelDecisions),
       onProgress: (done, total) => report('evaluating retention', total ? done / total : 1, plan.span('retention')),
     });
   }
@@ -204,7 +214,7 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
     datasetVersionId: spec.manifest.datasetVersionId,
     backboneId: backbone.id,
     options: spec.manifest.options,
-  });
+  }, spec.taxonomy);
   lap('export');
   return {
     classes: result.head.classes,
@@ -213,13 +223,23 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
     timings: result.timings,
     details: result.details,
     retention,
+    decisions: result.decisions,
     steps,
     backend: backbone.backend,
   };
 }
 
+/** Parent units new classes took over: the trainer's figure when it gives one, else the decisions the request gave. */
+function takenOverUnits(details: Record<string, unknown>, given: ComputeSpec['labelDecisions']): number[] {
+  const fromTrainer = details.takenOverUnits;
+  if (Array.isArray(fromTrainer) && fromTrainer.every((u) => Number.isInteger(u))) return fromTrainer as number[];
+  const units = new Set<number>();
+  for (const d of Object.values(given ?? {})) for (const u of [...(d.descendants ?? []), ...(d.winsOver ?? [])]) units.add(u);
+  return [...units];
+}
+
 /** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */
-async function loadParentModel(backbone: Backbone, parent: ComputeSpec['parent']): Promise<{ head: Head; labels: string[] }> {
+export async function loadParentModel(backbone: Backbone, parent: Pick<ComputeSpec['parent'], 'number' | 'artifactDir'>): Promise<{ head: Head; labels: string[] }> {
   if (!parent.artifactDir) return { head: backbone.baseHead, labels: backbone.labels };
   const dir = parent.artifactDir;
   let manifest: { backboneId?: string };

@@ -63,15 +63,18 @@ test('a job grows v1 into a READY v2 with 1002 classes, evaluations and an expor
 
   const evals = await env.prisma.evaluation.findMany({ where: { versionId: job.versionId } });
   assert.deepEqual(evals.map((e) => e.name).sort(), [RETENTION_EVALUATION, VAL_EVALUATION].sort());
-  const retention = evals.find((e) => e.name === RETENTION_EVALUATION)!.metrics as Record<string, number>;
-  assert.equal(retention.images, 12); // the odd half of the rehearsal slice
+  const retention = evals.find((e) => e.name === RETENTION_EVALUATION)!.metrics as Record<string, number> & { takenOver: { images: number; units: number[] } | null };
+  // the odd half of the rehearsal slice; photos of old classes the new ones took over (the trainer's default) apart
+  const valReport = evals.find((e) => e.name === VAL_EVALUATION)!.metrics as { details: { takenOverUnits?: number[] } };
+  assert.deepEqual(retention.takenOver?.units ?? [], valReport.details.takenOverUnits ?? []);
+  assert.equal(retention.images + (retention.takenOver?.images ?? 0), 12);
   assert.ok(retention.parentTop1 > 0.5, `base model top-1 on imagenet-sample photos: ${retention.parentTop1}`);
   assert.ok(retention.top1 >= 0 && retention.top1 <= 1);
   assert.equal(evals.find((e) => e.name === VAL_EVALUATION)!.datasetVersionId, ds.datasetVersionId);
 
   const dir = env.storage.artifactDir(job.versionId);
   assert.equal(version.artifactUri, dir);
-  for (const f of ['model.json', 'labels.json', 'manifest.json']) assert.ok(await exists(join(dir, f)), `${f} exported`);
+  for (const f of ['model.json', 'labels.json', 'manifest.json', 'taxonomy.json']) assert.ok(await exists(join(dir, f)), `${f} exported`);
   const manifest = await readFile(join(dir, 'manifest.json'));
   assert.equal(version.artifactSha256, createHash('sha256').update(manifest).digest('hex'));
   const labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as string[];

@@ -12,6 +12,8 @@ import { compareVersions } from './compare.js';
 import { predict, resolvePredictVersion } from './predict.js';
 import { seedBaseModel } from './seed.js';
 import { readGrowthParams, readValidationReport, readRetentionReport, readLossCurve } from '@accrete/shapes';
+import { nameOverlap } from './growth-overlap.js';
+import { dataOverlap } from './data-overlap.js';
 
 export const modelRegistry = {
   model: { get: getModel, search: listModels, seedBase: seedBaseModel },
@@ -26,6 +28,10 @@ export const modelRegistry = {
     classes: listVersionClasses,
     compare: compareVersions,
     growthStrategies,
+    /** Before growing: per dataset label, the parent's classes it overlaps by name and the default decision. */
+    nameOverlap,
+    /** Before growing: what the parent answers on each label's training images (computed in the background). */
+    dataOverlap,
     growthDefaults,
     // no update/delete: a version is immutable once READY; a failed or cancelled one stays as a record
   },

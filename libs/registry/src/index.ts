@@ -10,5 +10,7 @@ export { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults
 export { ClassifierCache, predict, resolvePredictVersion, type PredictDeps, type PredictInput } from './predict.js';
 export { seedBaseModel, type SeedResult } from './seed.js';
 export { readyVersionClasses, versionsById } from './caches.js';
-export { placedParentId } from './resolve-labels.js';
+export { nameOverlap, type LabelOverlap, type NameProposal } from './growth-overlap.js';
+export type { LabelDecisionRecord } from './resolve-labels.js';
+export { dataOverlap, type DataOverlapState } from './data-overlap.js';
 export { modelRegistry, type ModelRegistry } from './contract.js';

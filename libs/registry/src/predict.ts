@@ -8,6 +8,7 @@ import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
 import { IMAGE_FORMATS } from '@accrete/datasets';
 import { classPaths } from '@accrete/taxonomy-store';
+import { versionClassChains, type UnitChain } from '@accrete/jobs';
 import { readyVersionClasses, versionsById } from './caches.js';
 import { sha256Hex } from '@accrete/primitives';
 
@@ -138,6 +139,7 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   const units = await readyVersionClasses(deps.prisma, version.id);
   const nodeOf = new Map(top.map((t) => [t.unit, units[t.unit]?.outputUnit === t.unit ? units[t.unit].classNodeId : units.find((u) => u.outputUnit === t.unit)?.classNodeId]));
   const paths = await classPaths(deps.prisma, [...nodeOf.values()].filter((x): x is string => !!x));
+  const chains = await chainsOf(deps.prisma, version.id);
   return {
     alias,
     versionId: version.id,
@@ -147,7 +149,21 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
       const id = nodeOf.get(t.unit);
       if (!id) throw new Error(`version ${version.number} has no class for output unit ${t.unit}`);
       const path = paths.get(id) ?? [t.label];
-      return { outputUnit: t.unit, label: path.at(-1) ?? t.label, probability: t.probability, taxonomyPath: path, classNodeId: id };
+      const rollsUpTo = (chains.get(t.unit)?.rollsUpTo ?? []).map((u) => chains.get(u)?.name ?? String(u));
+      return { outputUnit: t.unit, label: path.at(-1) ?? t.label, probability: t.probability, taxonomyPath: path, rollsUpTo, classNodeId: id };
     }),
   };
+}
+
+// A READY version's units and their roll-up never change (taxonomy renames aside): a few versions' chains kept.
+const chainCache = new Map<string, Promise<Map<number, UnitChain>>>();
+function chainsOf(prisma: PrismaClient, versionId: string): Promise<Map<number, UnitChain>> {
+  let c = chainCache.get(versionId);
+  if (!c) {
+    c = versionClassChains(prisma, versionId).then((list) => new Map(list.map((u) => [u.unit, u])));
+    c.catch(() => chainCache.delete(versionId));
+    if (chainCache.size >= 8) chainCache.delete(chainCache.keys().next().value!);
+    chainCache.set(versionId, c);
+  }
+  return c;
 }

@@ -1,15 +1,20 @@
-// Which class each requested dataset label becomes in a new version, using the taxonomy's name resolution:
-// - an exact name/alias match that the parent predicts → MERGE into its output unit (flowers' "daisy" → unit 985);
-// - an exact match the parent does not predict (a WordNet synset, a user class) → NEW unit for that node;
-// - close matches (case, plural, typo) to a parent class → refused unless the caller says MERGE or NEW,
-//   because a silent wrong merge corrupts a class and a silent duplicate splits one;
-// - otherwise → NEW unit for a new user class (created inside the version transaction), filed under the
-//   parent class the caller names or, failing that, where WordNet puts the name in the ImageNet hierarchy
-//   ("sunflowers" under flower); with neither, at the root.
+// Which class each requested dataset label becomes in a new version. One rule decides what a name means: the
+// taxonomy's placement rule (libs/taxonomy placeName, also behind classPlacement and the growth overlap report).
+// Defaults when the caller says nothing (documented in apps/api/README.md, recorded per label in the version's
+// growth record, params.growth):
+// - the name IS a class the parent predicts (same word, plural/singular, synonym, alias) → MERGE into its unit;
+// - the name IS another class (an inner WordNet synset such as "building", a user class not in the parent) → a NEW
+//   unit for that class;
+// - otherwise → NEW unit for a new user class (created inside the version transaction), filed where the rule puts it
+//   (under its head noun or WordNet's place: "oxeye daisy" under daisy, "sunflower" under flower), else at the root.
+// The caller can instead merge into a named class, make a new class under a named parent, declare the new class the
+// taxonomy parent of old classes (`parentOfClassIds`) or have it taught to win over them (`winsOverClassIds`).
 import type { PrismaClient, ClassNode } from '@accrete/db';
 import { badInput, notFound } from '@accrete/errors';
-import { resolveClassNames } from '@accrete/taxonomy-store';
-import { imagenetNodeId, placementFor } from '@accrete/taxonomy';
+import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
+import { placeName } from '@accrete/taxonomy';
+import type { LabelDecisionRecord } from '@accrete/shapes';
+export type { LabelDecisionRecord };
 import type { ClassToAdd } from './versions.js';
 
 export interface LabelResolution {
@@ -19,49 +24,54 @@ export interface LabelResolution {
   outputUnit: number | null;
   /** set when a user class must be created (inside the version transaction) */
   create?: { name: string; parentId: string | null; allowDuplicateName: boolean };
-}
-
-/** The ClassNode id a new class called `name` is filed under when no parent is named (WordNet placement), or null. */
-export function placedParentId(name: string): string | null {
-  const p = placementFor(name.trim());
-  return p ? imagenetNodeId(p.parentWnid) : null;
+  /** output units of the parent this label takes over (trainer contract: GrowRequest.labelDecisions) */
+  takeOver?: { descendants?: number[]; winsOver?: number[] };
+  record: LabelDecisionRecord;
 }
 
 export async function resolveLabels(prisma: PrismaClient, parentVersionId: string, classes: ClassToAdd[]): Promise<LabelResolution[]> {
   const units = new Map(
     (await prisma.versionClass.findMany({ where: { versionId: parentVersionId }, select: { classNodeId: true, outputUnit: true } })).map((u) => [u.classNodeId, u.outputUnit]),
   );
-  const byName = classes.filter((c) => !c.mergeIntoClassId);
-  const resolutions = await resolveClassNames(prisma, byName.map((c) => (c.name ?? c.label).trim()));
-  const resOf = new Map(byName.map((c, i) => [c, resolutions[i]]));
-  const nodeIds = new Set<string>([...classes.map((c) => c.mergeIntoClassId).filter((x): x is string => !!x)]);
-  // where WordNet would file each name, for the labels that may become new classes without a named parent
-  const placed = new Map<string, string>();
+  const snap = await getTaxonomySnapshot(prisma);
+  const view = snapshotPlacementView(snap);
+  const nodeIds = new Set<string>();
   for (const c of classes) {
-    const id = c.parentClassId || c.mergeIntoClassId ? null : placedParentId(c.name ?? c.label);
-    if (id) placed.set((c.name ?? c.label).trim(), id);
+    for (const id of [c.mergeIntoClassId, c.parentClassId, ...(c.parentOfClassIds ?? []), ...(c.winsOverClassIds ?? [])]) if (id) nodeIds.add(id);
   }
-  for (const id of placed.values()) nodeIds.add(id);
-  for (const r of resolutions) {
-    if (r.kind === 'exact') nodeIds.add(r.match.id);
-    if (r.kind === 'proposals') for (const p of r.proposals) nodeIds.add(p.id);
-  }
+  const placements = new Map(classes.map((c) => [c, c.mergeIntoClassId ? null : placeName(view, (c.name ?? c.label).trim())]));
+  for (const p of placements.values()) if (p) for (const id of [p.id, p.parentId]) if (id) nodeIds.add(id);
   const nodes = new Map((await prisma.classNode.findMany({ where: { id: { in: [...nodeIds] } } })).map((n) => [n.id, n]));
   const node = (id: string) => {
     const n = nodes.get(id);
     if (!n) throw notFound('class', id);
     return n;
   };
+  const unitsOf = (label: string, ids: readonly string[] | null | undefined, what: string) =>
+    (ids ?? []).map((id) => {
+      const u = units.get(id);
+      if (u === undefined) throw badInput(`label "${label}": ${what} class "${node(id).name}" is not a class of the parent version`);
+      return u;
+    });
 
   const out: LabelResolution[] = [];
   const used = new Map<string, string>();
   for (const c of classes) {
     const name = (c.name ?? c.label).trim();
-    const merge = (n: ClassNode): LabelResolution => ({ label: c.label, resolution: 'MERGE', classNode: n, outputUnit: units.get(n.id)! });
-    const placedId = placed.get(name);
-    const parentId = c.parentClassId ?? (placedId && nodes.has(placedId) ? placedId : null); // a seeded hierarchy has it
-    const fresh = (allowDuplicateName: boolean): LabelResolution => ({
+    const p = placements.get(c) ?? null;
+    const caller = !!(c.resolution || c.mergeIntoClassId || c.parentClassId);
+    const reason = caller ? ('caller' as const) : (p?.reason ?? ('no match' as const));
+    const merge = (n: ClassNode): LabelResolution => ({
+      label: c.label, resolution: 'MERGE', classNode: n, outputUnit: units.get(n.id)!,
+      record: { label: c.label, decision: 'merge', classId: n.id, reason, byDefault: !caller },
+    });
+    const fresh = (parentId: string | null, allowDuplicateName: boolean): LabelResolution => ({
       label: c.label, resolution: 'NEW', classNode: null, outputUnit: null, create: { name, parentId, allowDuplicateName },
+      record: { label: c.label, decision: 'new', parentId, reason, byDefault: !caller },
+    });
+    const existing = (n: ClassNode): LabelResolution => ({
+      label: c.label, resolution: 'NEW', classNode: n, outputUnit: null,
+      record: { label: c.label, decision: 'new', classId: n.id, parentId: n.parentId, reason, byDefault: !caller },
     });
     let r: LabelResolution;
     if (c.mergeIntoClassId) {
@@ -69,33 +79,40 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
       const n = node(c.mergeIntoClassId);
       if (!units.has(n.id)) throw badInput(`label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`);
       r = merge(n);
+    } else if (p?.relation === 'is') {
+      const n = node(p.id);
+      if (units.has(n.id)) r = c.resolution === 'NEW' ? fresh(c.parentClassId ?? p.parentId, true) : merge(n);
+      else if (c.resolution === 'MERGE') throw badInput(`label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`);
+      else r = c.parentClassId ? fresh(c.parentClassId, true) : existing(n);
+    } else if (c.resolution === 'MERGE') {
+      // MERGE without a target: into the class the rule files the name under, when the parent predicts it
+      if (!p || !units.has(p.id)) throw badInput(`label "${c.label}": no class of the parent version matches "${name}"; pass mergeIntoClassId`);
+      r = merge(node(p.id));
     } else {
-      const res = resOf.get(c)!;
-      if (res.kind === 'exact') {
-        const n = node(res.match.id);
-        if (units.has(n.id)) r = c.resolution === 'NEW' ? fresh(true) : merge(n);
-        else if (c.resolution === 'MERGE') throw badInput(`label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`);
-        else r = c.parentClassId ? fresh(true) : { label: c.label, resolution: 'NEW', classNode: n, outputUnit: null };
-      } else if (res.kind === 'proposals') {
-        const inParent = res.proposals.filter((p) => units.has(p.id));
-        if (c.resolution === 'MERGE') {
-          if (!inParent.length) throw badInput(`label "${c.label}": no class of the parent version matches "${name}"; pass mergeIntoClassId`);
-          r = merge(node(inParent[0].id));
-        } else if (c.resolution === 'NEW') {
-          r = fresh(true);
-        } else if (inParent.length && inParent[0].score >= 0.85) {
-          const p = inParent[0];
-          throw badInput(
-            `label "${c.label}" is close to class "${p.name}" (${p.reason}) of the parent version; ` +
-              'set resolution MERGE (or mergeIntoClassId) to merge into it, or NEW to add a separate class',
-            { label: c.label, proposals: inParent.slice(0, 5).map((x) => ({ id: x.id, name: x.name, reason: x.reason, score: x.score })) },
-          );
-        } else {
-          r = fresh(false);
+      r = fresh(c.parentClassId ?? p?.parentId ?? null, false);
+    }
+    if (r.resolution === 'MERGE' && (c.parentOfClassIds?.length || c.winsOverClassIds?.length)) {
+      throw badInput(`label "${c.label}" is merged into an existing class; parentOfClassIds/winsOverClassIds apply to new classes only`);
+    }
+    if (r.resolution === 'NEW') {
+      const descendants = unitsOf(c.label, c.parentOfClassIds, 'parentOf');
+      const winsOver = unitsOf(c.label, c.winsOverClassIds, 'winsOver');
+      // a class declared the parent of old classes is not filed below them: under their nearest common ancestor instead
+      if (descendants.length && r.create && !c.parentClassId) {
+        const below = (id: string | null) => !!id && c.parentOfClassIds!.some((d) => snap.tree.isUnder(id, d));
+        if (below(r.create.parentId)) {
+          let lca: string | null = snap.tree.get(c.parentOfClassIds![0]).parentId;
+          for (const d of c.parentOfClassIds!.slice(1)) {
+            const p2 = snap.tree.get(d).parentId;
+            lca = lca && p2 ? (snap.tree.lowestCommonAncestor(lca, p2)?.id ?? null) : null;
+          }
+          r.create = { ...r.create, parentId: lca };
+          r.record = { ...r.record, parentId: lca };
         }
-      } else {
-        if (c.resolution === 'MERGE') throw badInput(`label "${c.label}": no class matches "${name}"; pass mergeIntoClassId`);
-        r = fresh(false);
+      }
+      if (descendants.length || winsOver.length) {
+        r.takeOver = { ...(descendants.length ? { descendants } : {}), ...(winsOver.length ? { winsOver } : {}) };
+        r.record = { ...r.record, byDefault: false, ...(descendants.length ? { parentOf: c.parentOfClassIds! } : {}), ...(winsOver.length ? { winsOver: c.winsOverClassIds! } : {}) };
       }
     }
     if (r.classNode) {

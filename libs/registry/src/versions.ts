@@ -27,6 +27,10 @@ export interface ClassToAdd {
   resolution?: 'NEW' | 'MERGE' | null;
   mergeIntoClassId?: string | null;
   parentClassId?: string | null;
+  /** Declare the new class the taxonomy parent of these classes of the parent version (they count as its descendants). */
+  parentOfClassIds?: string[] | null;
+  /** Teach the new class to win over these classes of the parent version on images like its own. */
+  winsOverClassIds?: string[] | null;
 }
 
 export interface CreateVersionInput {
@@ -83,10 +87,14 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
           ? { label: r.label, resolution: 'NEW' as const, classNode: createdNodes[toCreate.indexOf(r)], outputUnit: null }
           : { label: r.label, resolution: r.resolution, classNode: r.classNode!, outputUnit: r.outputUnit },
       );
+      const labelDecisions = Object.fromEntries(resolved.filter((r) => r.takeOver).map((r) => [r.label, r.takeOver!]));
       const params = {
         datasetVersionId: dv.id,
         newClasses: classes.filter((c) => c.resolution === 'NEW').map((c) => ({ label: c.label, classNodeId: c.classNode.id })),
         merges: classes.filter((c) => c.resolution === 'MERGE').map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
+        ...(Object.keys(labelDecisions).length ? { labelDecisions } : {}),
+        // the growth record: what was decided for each label, why, and whether by default
+        growth: resolved.map((r, i) => ({ ...r.record, classId: classes[i].classNode.id })),
         options,
       } satisfies TrainingParamsInput & Prisma.InputJsonObject;
       const last = await tx.modelVersion.findFirst({ where: { modelId: parent.modelId }, orderBy: { number: 'desc' }, select: { number: true } });

@@ -35,6 +35,10 @@ test('readValidationReport keeps accuracies, retention, per-class rows, confusio
   assert.deepEqual(r.parentLevel, { count: 12, top1: 0.9 });
   assert.equal(readValidationReport({ ...val, retention: undefined })!.retention, null);
   assert.equal(readValidationReport({ ...val, byAncestor: undefined })!.parentLevel, null);
+  // hierarchy-aware top-1 (trainer contract): a number or an accuracy object; absent means null, not zero
+  assert.deepEqual([r.leafTop1, r.leafOrDescendantTop1], [null, null]);
+  const leaf = readValidationReport({ ...val, top1Leaf: 0.6, top1LeafOrDescendant: { count: 12, top1: 0.8 } })!;
+  assert.deepEqual([leaf.leafTop1, leaf.leafOrDescendantTop1], [0.6, 0.8]);
 });
 
 test('malformed or foreign JSON: null report, defaults for broken fields', () => {

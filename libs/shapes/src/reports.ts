@@ -14,6 +14,11 @@ export interface GrowthParams {
   mergedLabels: string[];
   merges: { label: string; outputUnit: number | null }[];
   options: { retentionKnob: number | null; augmentations: number | null; epochs: number | null; seed: number | null };
+  /** The growth record: per label, what was decided and why (absent in versions made before it existed). */
+  decisions: {
+    label: string; decision: string; classId: string | null; parentId: string | null; reason: string; byDefault: boolean;
+    parentOf: string[]; winsOver: string[];
+  }[];
 }
 
 /** ModelVersion.params / TrainingJob.params: { datasetVersionId, newClasses, merges, options }. */
@@ -26,6 +31,14 @@ export function readGrowthParams(params: unknown): GrowthParams {
     mergedLabels: merges.map((m) => m.label).filter(Boolean),
     merges,
     options: { retentionKnob: numOr(o.retentionKnob), augmentations: numOr(o.augmentations), epochs: numOr(o.epochs), seed: numOr(o.seed) },
+    decisions: arr(p.growth).map((g) => {
+      const d = obj(g);
+      const ids = (x: unknown) => arr(x).filter((v): v is string => typeof v === 'string');
+      return {
+        label: str(d.label), decision: str(d.decision), classId: str(d.classId) || null, parentId: str(d.parentId) || null,
+        reason: str(d.reason), byDefault: d.byDefault === true, parentOf: ids(d.parentOf), winsOver: ids(d.winsOver),
+      };
+    }),
   };
 }
 
@@ -35,6 +48,12 @@ export interface ClassScoreReading {
 }
 export interface ConfusionReading { trueUnit: number; trueLabel: string; predictedUnit: number; predictedLabel: string; count: number }
 export interface ValidationReport {
+  /** Per new label: its leaf / leaf-or-descendant top-1 and the parent units it took over (given or by default). */
+  newLabels: { unit: number; label: string; count: number; top1Leaf: number | null; top1LeafOrDescendant: number | null; descendants: number[]; winsOver: number[]; byDefault: boolean }[];
+  /** top-1 counting only the image's own class (null until the trainer reports it). */
+  leafTop1: number | null;
+  /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
+  leafOrDescendantTop1: number | null;
   overall: AccuracyReading;
   old: AccuracyReading;
   new: AccuracyReading;
@@ -92,6 +111,17 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     oldAsNew: arr(conf.oldAsNew).map(confusion),
     images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
     parentLevel: m.byAncestor ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).top1) } : null,
+    newLabels: arr(m.newLabels).map((x) => {
+      const o = obj(x);
+      const units = (v: unknown) => arr(v).filter((u): u is number => Number.isInteger(u));
+      return {
+        unit: numOr(o.unit, -1)!, label: str(o.label), count: numOr(o.count, 0)!, top1Leaf: numOr(o.top1Leaf), top1LeafOrDescendant: numOr(o.top1LeafOrDescendant),
+        descendants: units(o.descendants), winsOver: units(o.winsOver), byDefault: obj(obj(m.decisions)[str(o.label)]).source === 'default',
+      };
+    }),
+    // the trainer's hierarchy-aware top-1 (contract in DIVISION.md): a number, or an accuracy object with top1
+    leafTop1: numOr(m.top1Leaf) ?? numOr(obj(m.top1Leaf).top1),
+    leafOrDescendantTop1: numOr(m.top1LeafOrDescendant) ?? numOr(obj(m.top1LeafOrDescendant).top1),
   };
 }
 
@@ -104,6 +134,8 @@ export interface RetentionReport {
   retention: number | null;
   agreement: number | null;
   predictedAsAdded: number | null;
+  /** Photos of the classes new classes took over (labelDecisions), left out of the figures above; null: none. */
+  takenOver: { units: number[]; images: number; top1: number | null; parentTop1: number | null } | null;
 }
 
 /** The "imagenet-retention" evaluation (held-out ImageNet photos, new head vs parent head), or null. */
@@ -119,6 +151,14 @@ export function readRetentionReport(metrics: unknown): RetentionReport | null {
     retention: numOr(m.retention),
     agreement: numOr(m.agreement),
     predictedAsAdded: numOr(m.predictedAsAdded),
+    takenOver: m.takenOver
+      ? {
+          units: arr(obj(m.takenOver).units).filter((u): u is number => Number.isInteger(u)),
+          images: numOr(obj(m.takenOver).images, 0)!,
+          top1: numOr(obj(m.takenOver).top1),
+          parentTop1: numOr(obj(m.takenOver).parentTop1),
+        }
+      : null,
   };
 }
 

@@ -19,6 +19,10 @@ export {
   getClass,
   searchClasses,
   resolveClassNames,
+  placeClassNames,
+  resolveClassName,
+  snapshotPlacementView,
+  type ClassPlacement,
   versionClassTree,
   type ClassSearchHit,
   type ClassNameResolutionWithPath,
@@ -29,6 +33,7 @@ export { classPaths, classAncestors, classAncestorsMany, classSubtreeNodes, type
 export { versionClassTreeNodes, type FlatVersionTreeNode } from './version-tree.js';
 export { listClassNodes, type ClassNodeFilter } from './lists.js';
 export { classNodesById, CLASS_NODE_TTL_MS, setClassNodeCacheTiming, classNodeCacheSettled, type CacheTiming } from './node-cache.js';
+export { getTaxonomySnapshot } from './snapshot.js';
 export {
   invalidateTaxonomyCache,
   setTaxonomyCacheTiming,

@@ -1,7 +1,7 @@
 // Taxonomy reads from the cached snapshot: one class, ranked search, name resolution before adding
 // classes to a version, and a version's classes as a tree with counts. (Ancestors and subtrees: ./classes.)
 import type { ClassNode } from '@accrete/db';
-import { resolveNames, type ClassNameResolution, type MatchReason, type TermField } from '@accrete/taxonomy';
+import { imagenetNodeId, placeName, resolveNames, type NamePlacement, type PlacementView, type ClassNameResolution, type MatchReason, type TermField } from '@accrete/taxonomy';
 import { refuse, translate, type Db } from './db.js';
 import { getTaxonomySnapshot, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
 
@@ -167,4 +167,35 @@ export async function versionClassTree(db: Db, versionId: string): Promise<{ ver
   };
   sort(roots);
   return { versionId, classCount: classes.length, roots };
+}
+
+/** The taxonomy snapshot (hierarchy + user classes) as a placement view for `placeName`. */
+export function snapshotPlacementView(snap: TaxonomySnapshot): PlacementView {
+  return { index: snap.index, tree: snap.tree, idOfWnid: (wnid) => (snap.tree.has(imagenetNodeId(wnid)) ? imagenetNodeId(wnid) : null) };
+}
+
+export type ClassPlacement = NamePlacement & { name: string; path: string[] };
+
+/** The placement rule (libs/taxonomy placeName) for each name, over the current taxonomy; null: the root. */
+export async function placeClassNames(db: Db, names: readonly string[]): Promise<(ClassPlacement | null)[]> {
+  const snap = await getTaxonomySnapshot(db);
+  const view = snapshotPlacementView(snap);
+  return names.map((n) => {
+    const p = placeName(view, n);
+    return p && { ...p, name: snap.tree.get(p.id).name, path: pathNames(snap, p.id) };
+  });
+}
+
+/**
+ * Best matches of a class name, the placement rule's class first (the class the name is, or the one it goes under:
+ * "buildings" → building, "oxeye daisy" → daisy), then the ranked search; so resolveClassName, classPlacement and
+ * createModelVersion answer from the same rule.
+ */
+export async function resolveClassName(db: Db, name: string, opts: { limit?: number } = {}): Promise<ClassRecord[]> {
+  const snap = await getTaxonomySnapshot(db);
+  const limit = Math.min(Math.max(opts.limit ?? 10, 1), 200);
+  const placed = placeName(snapshotPlacementView(snap), name);
+  const hits = snap.index.search(name, limit).map((h) => h.id);
+  const ids = placed ? [placed.id, ...hits.filter((id) => id !== placed.id)] : hits;
+  return ids.slice(0, limit).map((id) => snap.tree.get(id));
 }

@@ -1,10 +1,13 @@
-// Where a new user class goes when its creator names no parent: under the nearest synset of the ImageNet
-// hierarchy that WordNet files its name under ("sunflowers" → flower, "tulips" → vascular plant). The table is
-// libs/taxonomy/data/wordnet-placement.json, made with the hierarchy by tools/taxonomy/generate-imagenet-taxonomy.ts.
+// THE rule for what a class name means in the taxonomy: which existing class it is, or which class it goes
+// under when it is new. `classPlacement`, `resolveClassName` proposals, job-time filing and the growth overlap
+// report all call `placeName`, so they cannot disagree. WordNet's side is libs/taxonomy/data/wordnet-placement.json,
+// made with the hierarchy by tools/taxonomy/generate-imagenet-taxonomy.ts.
 import { readFileSync } from 'node:fs';
 import { TaxonomyError } from './errors.js';
 import { loadImagenetTaxonomy } from './data.js';
-import { normalizeName, singularWord } from './names.js';
+import { looseKey, normalizeName, singularKey } from './names.js';
+import { TaxonomySearchIndex } from './search.js';
+import { TaxonomyTree } from './tree.js';
 
 export const PLACEMENT_DATA_FORMAT = 'accrete-placement/1';
 
@@ -15,18 +18,14 @@ export interface PlacementDataFile {
   rule: string;
   generator: string;
   counts: { parents: number; lemmas: number };
-  /** hierarchy wnid → one-word lemmas (lower case) that WordNet files under it */
+  /** hierarchy wnid → lemmas (lower case, words separated by spaces) that WordNet files under it */
   parents: Record<string, string[]>;
 }
 
 export const PLACEMENT_PATH = new URL('../data/wordnet-placement.json', import.meta.url);
 
-export interface Placement {
-  /** The hierarchy synset to file the class under. */
-  parentWnid: string;
-  /** The word that decided it (the name, its singular, or the head noun of a longer name). */
-  via: string;
-}
+/** Why a name was matched to a class; shown beside every proposal. */
+export type PlacementReason = 'same name' | 'plural/singular' | 'synonym' | 'WordNet sense' | 'head noun';
 
 /** Checks the file against the hierarchy (every parent is one of its synsets); returns lemma → parent wnid. */
 export function parsePlacementData(raw: unknown, hierarchyWnids: Set<string>): Map<string, string> {
@@ -49,39 +48,124 @@ export function parsePlacementData(raw: unknown, hierarchyWnids: Set<string>): M
   return byLemma;
 }
 
-let cached: { byLemma: Map<string, string>; hierarchyByName: Map<string, string> } | undefined;
+interface WordnetTable {
+  /** loose key of a lemma ("coltsfoot", "oxeyedaisy") → the hierarchy wnid WordNet files its first sense under */
+  byKey: Map<string, { wnid: string; lemma: string }>;
+}
 
-function load() {
-  if (!cached) {
+let table: WordnetTable | undefined;
+
+function wordnetTable(): WordnetTable {
+  if (!table) {
     const { nodes } = loadImagenetTaxonomy();
-    const hierarchyByName = new Map<string, string>();
-    for (const n of nodes) for (const name of [n.name, ...n.synonyms]) if (!hierarchyByName.has(normalizeName(name))) hierarchyByName.set(normalizeName(name), n.wnid);
     const byLemma = parsePlacementData(JSON.parse(readFileSync(PLACEMENT_PATH, 'utf8')), new Set(nodes.map((n) => n.wnid)));
-    cached = { byLemma, hierarchyByName };
+    const byKey = new Map<string, { wnid: string; lemma: string }>();
+    for (const [lemma, wnid] of byLemma) if (!byKey.has(looseKey(lemma))) byKey.set(looseKey(lemma), { wnid, lemma });
+    table = { byKey };
   }
-  return cached;
+  return table;
+}
+
+/** WordNet's place for a name (as written, or its singular), or null. */
+function wordnetPlace(name: string): { wnid: string; lemma: string } | null {
+  const { byKey } = wordnetTable();
+  return byKey.get(looseKey(name)) ?? byKey.get(singularKey(normalizeName(name))) ?? null;
+}
+
+/** The classes a name is matched against: the ImageNet hierarchy, plus user classes when read from a database. */
+export interface PlacementView {
+  index: TaxonomySearchIndex;
+  tree: TaxonomyTree;
+  /** The view's id of a hierarchy synset, or null when the view does not hold it. */
+  idOfWnid(wnid: string): string | null;
+}
+
+export interface NamePlacement {
+  /** 'is': the name is this class already (same word, plural, synonym); 'under': a new class goes under it. */
+  relation: 'is' | 'under';
+  /** The class matched. */
+  id: string;
+  /** Where a new class of this name is filed: `id` itself for 'under', the class's parent for 'is'. */
+  parentId: string | null;
+  /** The name, tail of the name or WordNet lemma that decided. */
+  via: string;
+  reason: PlacementReason;
+}
+
+/** Tails of a longer name, longest first: "giant white arum lily" → "white arum lily", "arum lily", "lily". */
+function tails(name: string): string[] {
+  const words = normalizeName(name).split(/[\s-]+/).filter(Boolean);
+  return words.slice(1).map((_, i) => words.slice(i + 1).join(' '));
 }
 
 /**
- * The hierarchy synset a new class called `name` belongs under, or null when WordNet does not say.
- * One word: the table, for the word or its singular. Several words: the last one is the head noun ("garden
- * roses" is a kind of rose), looked up in the hierarchy itself first ("baby corgi" → corgi), then in the table.
+ * What a class name means in the taxonomy (see libs/taxonomy/README.md, "Placement"):
+ * 1. The same word as an existing class (case, punctuation, singular/plural, synonym or alias): it IS that class.
+ * 2. Otherwise WordNet's place W for the whole name (its most frequent sense), or for the longest tail WordNet knows
+ *    ("giant white arum lily" → arum lily's place), and the longest tail of the name that is an existing class (its
+ *    head noun), H. H wins when W says nothing or H sits at or below W ("oxeye daisy" → daisy, "common dandelion" →
+ *    a user class "dandelion" under vascular plant); otherwise W wins, since the whole name's sense beats a word of
+ *    it ("thorn apple" is a shrub, not an apple; a "japanese anemone" is a plant, not a sea anemone).
+ * null: nothing known; the class goes at the root unless its creator names a parent.
  */
-export function placementFor(name: string): Placement | null {
-  const { byLemma, hierarchyByName } = load();
-  const words = normalizeName(name).split(/[\s-]+/).filter(Boolean);
-  if (words.length === 0) return null;
-  const head = words[words.length - 1];
-  const forms = [...new Set([head, singularWord(head)])];
-  if (words.length > 1) {
-    for (const w of forms) {
-      const wnid = hierarchyByName.get(w);
-      if (wnid) return { parentWnid: wnid, via: w };
+export function placeName(view: PlacementView, name: string): NamePlacement | null {
+  const firstMatch = (text: string) => view.index.sameWord(text)[0];
+  const parentOf = (id: string) => view.tree.parent(id)?.id ?? null;
+  const whole = firstMatch(name);
+  if (whole) {
+    const reason: PlacementReason = whole.field === 'synonym' ? 'synonym' : whole.plural ? 'plural/singular' : 'same name';
+    return { relation: 'is', id: whole.id, parentId: parentOf(whole.id), via: whole.term, reason };
+  }
+  // WordNet's place: for the whole name, else for its longest tail WordNet knows ("japanese anemone" → anemone)
+  let wn = wordnetPlace(name);
+  let wnReason: PlacementReason = 'WordNet sense';
+  for (const t of wn ? [] : tails(name)) {
+    wn = wordnetPlace(t);
+    if (wn) {
+      wnReason = 'head noun';
+      break;
     }
   }
-  for (const w of forms) {
-    const wnid = byLemma.get(w);
-    if (wnid) return { parentWnid: wnid, via: w };
+  const wnId = wn ? view.idOfWnid(wn.wnid) : null;
+  let head: { id: string; via: string } | null = null;
+  for (const t of tails(name)) {
+    const m = firstMatch(t);
+    if (m) {
+      head = { id: m.id, via: m.term };
+      break;
+    }
   }
+  if (head && (!wnId || head.id === wnId || view.tree.isUnder(head.id, wnId))) {
+    return { relation: 'under', id: head.id, parentId: head.id, via: head.via, reason: 'head noun' };
+  }
+  if (wn && wnId) return { relation: 'under', id: wnId, parentId: wnId, via: wn.lemma, reason: wnReason };
   return null;
+}
+
+let hierarchyView: PlacementView | undefined;
+
+/** The ImageNet hierarchy alone as a placement view (ids are wnids): what the rule says before any user class exists. */
+export function imagenetPlacementView(): PlacementView {
+  if (!hierarchyView) {
+    const { nodes } = loadImagenetTaxonomy();
+    const tree = new TaxonomyTree(nodes.map((n) => ({ id: n.wnid, parentId: n.parentWnid, name: n.name })));
+    const index = new TaxonomySearchIndex(nodes.map((n) => ({ id: n.wnid, name: n.name, synonyms: n.synonyms, isClass: n.classIndex !== null })));
+    hierarchyView = { index, tree, idOfWnid: (wnid) => (tree.has(wnid) ? wnid : null) };
+  }
+  return hierarchyView;
+}
+
+/** `placeName` over the ImageNet hierarchy alone, in wnids. */
+export interface Placement {
+  relation: 'is' | 'under';
+  wnid: string;
+  /** The hierarchy synset a new class of this name is filed under, or null (the root). */
+  parentWnid: string | null;
+  via: string;
+  reason: PlacementReason;
+}
+
+export function placementFor(name: string): Placement | null {
+  const p = placeName(imagenetPlacementView(), name);
+  return p && { relation: p.relation, wnid: p.id, parentWnid: p.parentId, via: p.via, reason: p.reason };
 }

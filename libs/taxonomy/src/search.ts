@@ -95,6 +95,29 @@ export class TaxonomySearchIndex {
   }
 
   /**
+   * Classes whose name, alias or synonym is the same word as `text`: equal ignoring case and punctuation
+   * ("globe-flower" = "globeflower"), or in singular/plural form ("buildings" = "building"). Names before aliases
+   * before synonyms, classes before inner synsets; the placement rule's notion of "the same name".
+   */
+  sameWord(text: string): { id: string; term: string; field: TermField; plural: boolean }[] {
+    const q = normalizeName(text);
+    if (q === '') return [];
+    const seen = new Set<string>();
+    const out: { id: string; term: string; field: TermField; plural: boolean; rank: number }[] = [];
+    const add = (terms: Term[] | undefined, plural: boolean) => {
+      for (const t of terms ?? []) {
+        if (seen.has(t.nodeId)) continue;
+        seen.add(t.nodeId);
+        const rank = (plural ? 1 : 0) + FIELD_RANK[t.field] * 10 + (this.nodes.get(t.nodeId)?.isClass ? 0 : 0.5);
+        out.push({ id: t.nodeId, term: t.text, field: t.field, plural, rank });
+      }
+    };
+    add(this.byLoose.get(looseKey(q)), false);
+    add(this.bySingular.get(singularKey(q)), true);
+    return out.sort((a, b) => a.rank - b.rank).map(({ rank: _rank, ...m }) => m);
+  }
+
+  /**
    * Candidates that could be the same class as `name`: same name ignoring case, plural/singular,
    * punctuation, or a small edit distance. No prefix/substring matches: those are not duplicates.
    */

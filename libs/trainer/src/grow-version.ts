@@ -16,7 +16,8 @@ export interface LabelledImage extends ImageRef {
 }
 
 export interface GrowOptions {
-  /** 0..1: 0 = max new-class accuracy, 1 = max retention of the parent's answers (default GROWTH_DEFAULTS.retentionKnob). */
+  /** 0..1: the weight of the parent's answers against the user's classes when the knob's bias shift is chosen
+   *  (0 = max new-class accuracy, 1 = max retention; default GROWTH_DEFAULTS.retentionKnob = 0.5: one for one). */
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
@@ -79,12 +80,12 @@ export const DEFAULT_AUGMENTATIONS = 3;
 
 /**
  * What a growth runs with when the request leaves it out: the one definition, served by the API (growthDefaults)
- * to the dashboard's training form, and read by tools/story.ts. guarded with knob 0.25 is the balanced point in
- * bench/results/growth.json.
+ * to the dashboard's training form, and read by tools/story.ts. Knob 0.5: an answer on an old class's image weighs as
+ * much as one on a user class's image (growth/README.md, the knob).
  */
 export const GROWTH_DEFAULTS: { readonly strategy: GrowthStrategy; readonly retentionKnob: number; readonly augmentations: number } = {
   strategy: 'guarded',
-  retentionKnob: 0.25,
+  retentionKnob: 0.5,
   augmentations: DEFAULT_AUGMENTATIONS,
 };
 

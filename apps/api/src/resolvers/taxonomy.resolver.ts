@@ -1,6 +1,5 @@
-// The class taxonomy: browse, search and edit (operations live in libs/registry/src/taxonomy).
+// The class taxonomy: browse, search, place and edit (operations live in libs/taxonomy-store).
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import * as registry from '@accrete/registry';
 import * as taxonomy from '@accrete/taxonomy-store';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
@@ -22,18 +21,22 @@ export class ClassNodeResolver {
     return taxonomy.listClassNodes(ctx.prisma, filter ?? {}, page);
   }
 
-  @Query(() => [ClassNode], { description: 'Best matches of a free-text class name (what createModelVersion would resolve it to first).' })
+  @Query(() => [ClassNode], {
+    description: 'Best matches of a free-text class name: first the class the placement rule matches (the one createModelVersion uses), then the ranked search.',
+  })
   resolveClassName(@Arg('name', () => String) name: string, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number, @Ctx() ctx: ApiContext) {
-    return taxonomy.searchClasses(ctx.prisma, name, { limit: Math.min(Math.max(limit, 1), 50) });
+    return taxonomy.resolveClassName(ctx.prisma, name, { limit: Math.min(Math.max(limit, 1), 50) });
   }
 
   @Query(() => ClassNode, {
     nullable: true,
-    description: 'Where createModelVersion files a new class of this name when no parentClassId is given (where WordNet puts it in the ImageNet hierarchy); null: at the root.',
+    description:
+      'Where createModelVersion files a new class of this name when no parentClassId is given (the placement rule: the class it is, ' +
+      'its head noun, or where WordNet puts it; see apps/api/README.md); null: at the root.',
   })
   async classPlacement(@Arg('name', () => String) name: string, @Ctx() ctx: ApiContext) {
-    const id = registry.placedParentId(name);
-    return id ? ctx.loaders.classNode.load(id) : null;
+    const [p] = await taxonomy.placeClassNames(ctx.prisma, [name]);
+    return p?.parentId ? ctx.loaders.classNode.load(p.parentId) : null;
   }
 
   @Query(() => [ClassTreeNode], { description: 'A node and its descendants (flat, parentId links), down to maxDepth levels.' })

@@ -11,6 +11,7 @@ import type { ApiContext } from '../context.js';
 import { BackboneResolver, ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver } from '../resolvers/model.resolver.js';
 import { DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver } from '../resolvers/dataset.resolver.js';
 import { TrainingJobResolver } from '../resolvers/job.resolver.js';
+import { OverlapResolver } from '../resolvers/overlap.resolver.js';
 import { AliasResolver, AliasEventResolver } from '../resolvers/alias.resolver.js';
 import { PredictionResolver, PredictedClassResolver } from '../resolvers/predict.resolver.js';
 import { ClassNodeResolver } from '../resolvers/taxonomy.resolver.js';
@@ -62,7 +63,8 @@ function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
 export const resolvers = [
   BackboneResolver, ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver,
   DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver,
-  TrainingJobResolver, AliasResolver, AliasEventResolver, PredictionResolver, PredictedClassResolver,
+  TrainingJobResolver,
+    OverlapResolver, AliasResolver, AliasEventResolver, PredictionResolver, PredictedClassResolver,
   ClassNodeResolver, AuthResolver,
 ] as const;
 

@@ -100,6 +100,10 @@ export class ClassToAddInput {
   @IsOptional() @IsUUID() mergeIntoClassId?: string;
   @Field(() => ID, { nullable: true, description: 'Taxonomy parent of a new class (default: resolved from the name, else a root).' })
   @IsOptional() @IsUUID() parentClassId?: string;
+  @Field(() => [ID], { nullable: true, description: 'Declare the new class the taxonomy parent of these classes of the parent version (e.g. mountain above alp and valley): predicting them on its images counts at "leaf or descendant", and predict rolls them up to it.' })
+  @IsOptional() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) parentOfClassIds?: string[];
+  @Field(() => [ID], { nullable: true, description: 'Teach the new class to win over these classes of the parent version on images like its own.' })
+  @IsOptional() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) winsOverClassIds?: string[];
 }
 
 @InputType() export class GrowthOptionsInput {

@@ -1,7 +1,7 @@
 // Typed views of the JSON a training job stores (@accrete/shapes defines and reads it; each class implements its shape): growth parameters,
 // the "val" evaluation report, the "imagenet-retention" report and the loss curve. The JSON fields stay for
 // clients that want everything; these are what the dashboard and scripts read.
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Float, Int, ObjectType } from 'type-graphql';
 import type * as shapes from '@accrete/shapes';
 
 type GrowthMergeShape = shapes.GrowthParams['merges'][number];
@@ -29,8 +29,21 @@ export class GrowthDefaults {
   @Field(() => Int, { description: 'Augmented copies of each training image.' }) augmentations!: number;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'The growth record of one label: what was decided and why.' })
+export class LabelDecision {
+  @Field(() => String) label!: string;
+  @Field(() => String, { description: 'merge (into an existing output unit) or new (a new output unit).' }) decision!: string;
+  @Field(() => ID, { nullable: true, description: 'The class merged into, or the class of the new unit.' }) classId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'Taxonomy parent of a new class.' }) parentId!: string | null;
+  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense, head noun, caller or no match.' }) reason!: string;
+  @Field(() => Boolean, { description: 'True when the default decided (the request named nothing for this label).' }) byDefault!: boolean;
+  @Field(() => [ID], { description: 'Classes of the parent declared descendants of this new class.' }) parentOf!: string[];
+  @Field(() => [ID], { description: 'Classes of the parent this new class is taught to win over.' }) winsOver!: string[];
+}
+
 @ObjectType({ simpleResolvers: true, description: 'What a version was grown with.' })
 export class GrowthParams implements shapes.GrowthParams {
+  @Field(() => [LabelDecision], { description: 'The growth record: per label, the decision and its reason.' }) decisions!: LabelDecision[];
   @Field(() => [String], { description: 'Labels that got new output units.' }) newLabels!: string[];
   @Field(() => [String], { description: 'Labels merged into existing classes.' }) mergedLabels!: string[];
   @Field(() => [GrowthMerge]) merges!: GrowthMerge[];
@@ -97,6 +110,35 @@ export class ValidationReport implements shapes.ValidationReport {
   @Field(() => [Confusion], { description: 'Old-class images predicted as a new class.' }) oldAsNew!: Confusion[];
   @Field(() => [LabelImageCount]) images!: LabelImageCount[];
   @Field(() => ParentLevelAccuracy, { nullable: true, description: 'Null for versions evaluated before the roll-up existed.' }) parentLevel!: ParentLevelAccuracy | null;
+  @Field(() => [NewLabelScore], { description: 'Per new label with validation images: leaf and leaf-or-descendant top-1, and the old units it took over.' })
+  newLabels!: NewLabelScore[];
+  @Field(() => Float, { nullable: true, description: 'Top-1 counting only the image\'s own class (the leaf); null when the trainer did not report it.' })
+  leafTop1!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Top-1 counting the image\'s class or a class declared its descendant at growth (parentOfClassIds); null when not reported.',
+  })
+  leafOrDescendantTop1!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Retention on the photos of old classes taken over by new ones.' })
+export class TakenOverRetention {
+  @Field(() => [Int], { description: 'Parent output units taken over.' }) units!: number[];
+  @Field(() => Int) images!: number;
+  @Field(() => Float, { nullable: true }) top1!: number | null;
+  @Field(() => Float, { nullable: true }) parentTop1!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'How one new label scored, at the leaf and counting its declared descendants.' })
+export class NewLabelScore {
+  @Field(() => Int) unit!: number;
+  @Field(() => String) label!: string;
+  @Field(() => Int, { description: 'Validation images.' }) count!: number;
+  @Field(() => Float, { nullable: true }) top1Leaf!: number | null;
+  @Field(() => Float, { nullable: true }) top1LeafOrDescendant!: number | null;
+  @Field(() => [Int], { description: 'Parent units declared its descendants.' }) descendants!: number[];
+  @Field(() => [Int], { description: 'Parent units it was taught to win over.' }) winsOver!: number[];
+  @Field(() => Boolean, { description: 'True when the trainer\'s default chose the take-overs (the request gave none for this label).' }) byDefault!: boolean;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
@@ -109,6 +151,8 @@ export class RetentionReport implements shapes.RetentionReport {
   @Field(() => Float, { nullable: true, description: 'Share of the parent\'s correct answers the child keeps.' }) retention!: number | null;
   @Field(() => Float, { nullable: true, description: 'Share of images where child and parent agree on top-1.' }) agreement!: number | null;
   @Field(() => Float, { nullable: true, description: 'Share of images the child takes for a class it added.' }) predictedAsAdded!: number | null;
+  @Field(() => TakenOverRetention, { nullable: true, description: 'Old classes the user let new classes take over, reported apart (left out of the figures above); null: none.' })
+  takenOver!: TakenOverRetention | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'One point of a training loss curve.' })
@@ -116,4 +160,54 @@ export class LossPoint implements shapes.LossPoint {
   @Field(() => String) phase!: string;
   @Field(() => Float, { description: 'Iteration (or epoch) of the phase.' }) step!: number;
   @Field(() => Float) loss!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A class of the parent version that a dataset label overlaps by name.' })
+export class NameProposal {
+  @Field(() => ID) classId!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Int, { description: 'Its output unit in the parent version.' }) outputUnit!: number;
+  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense or head noun.' }) reason!: string;
+  @Field(() => String, { description: 'is: the label is this class (merged by default); under: a kind of it (a new class under it by default).' })
+  relation!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One dataset label before growing: its name overlaps and the default decision.' })
+export class LabelOverlap {
+  @Field(() => String) label!: string;
+  @Field(() => Int) train!: number;
+  @Field(() => Int) val!: number;
+  @Field(() => [NameProposal], { description: 'Classes of the parent version it overlaps by name, best first.' }) proposals!: NameProposal[];
+  @Field(() => LabelDecision, { nullable: true, description: 'What createModelVersion does with this label when the request names nothing.' })
+  byDefault!: LabelDecision | null;
+  @Field(() => String, { nullable: true, description: 'Why no default could be worked out (the request must decide).' }) problem!: string | null;
+}
+
+@ObjectType({ description: 'A class of the parent version answering some of a label\'s images.' })
+export class OverlapAnswer {
+  @Field(() => Int) outputUnit!: number;
+  @Field(() => Float, { description: 'Share (0..1) of the label\'s images the parent answers with this class (top-1).' }) share!: number;
+  @Field(() => Boolean, {
+    description: 'True when the trainer\'s default (no decision for the label) lets the new class win over this class: it answers at least 25 % of the images.',
+  })
+  takenOverByDefault!: boolean;
+  classNodeId!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'What the parent answers on one label\'s training images.' })
+export class LabelDataOverlap {
+  @Field(() => String) label!: string;
+  @Field(() => Int, { description: 'Training images looked at (capped per label).' }) images!: number;
+  @Field(() => [OverlapAnswer], { description: 'At most 3, biggest share first.' }) answers!: OverlapAnswer[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The data-overlap report of a (parent version, dataset version) pair.' })
+export class DataOverlapReport {
+  @Field(() => ID) parentVersionId!: string;
+  @Field(() => ID) datasetVersionId!: string;
+  @Field(() => String, { description: 'RUNNING, READY or FAILED.' }) status!: string;
+  @Field(() => Int, { description: 'Images processed so far.' }) done!: number;
+  @Field(() => Int) total!: number;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => [LabelDataOverlap], { description: 'Empty until READY.' }) labels!: LabelDataOverlap[];
 }

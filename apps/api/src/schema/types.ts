@@ -197,6 +197,10 @@ export class PredictedClass {
   @Field(() => String, { description: 'Class name (the ClassNode name).' }) label!: string;
   @Field(() => Float) probability!: number;
   @Field(() => [String], { description: 'Class names from the taxonomy root down to this class.' }) taxonomyPath!: string[];
+  @Field(() => [String], {
+    description: "Classes of this version this leaf rolls up to, nearest first: its taxonomy ancestors that are the version's classes, and new classes declared its parent when grown (the export's taxonomy.json has the same chain).",
+  })
+  rollsUpTo!: string[];
   classNodeId!: string;
 }
 

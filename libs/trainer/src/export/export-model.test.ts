@@ -79,6 +79,15 @@ describe('exportModel', () => {
     assert.ok(!readdirSync(dir).some((n) => n.endsWith('.tmp')), 'no temp dir left');
   });
 
+  it('writes the class → parent chain as taxonomy.json beside labels.json, hashed in the manifest', async () => {
+    const out = join(dir, 'v2-chain');
+    const taxonomy = { format: 'accrete-taxonomy/1', classes: [{ unit: 1001, name: 'dandelion', path: ['plant', 'dandelion'], rollsUpTo: [] }] };
+    const { files } = await exportModel(backbone, head, labels, out, {}, taxonomy);
+    assert.deepEqual(readdirSync(out).sort(), ['labels.json', 'manifest.json', 'model.json', 'taxonomy.json', 'weights.bin']);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'taxonomy.json'), 'utf8')), taxonomy);
+    assert.equal(createHash('sha256').update(readFileSync(join(out, 'taxonomy.json'))).digest('hex'), files['taxonomy.json']);
+  });
+
   it('refuses to overwrite a version or to export a head that does not fit', async () => {
     await assert.rejects(exportModel(backbone, head, labels, v2.out), /already exists/);
     await assert.rejects(exportModel(backbone, head, labels.slice(1), join(dir, 'bad')), /1001 labels for 1002 output units/);

@@ -65,6 +65,8 @@ export async function exportModel(
   labels: string[],
   outDir: string,
   manifest: ExportManifestInput = {},
+  /** Written as taxonomy.json beside labels.json (class → parent chain per unit), so a plain TF.js client can roll up. */
+  taxonomy?: unknown,
 ): Promise<{ files: Record<string, string> }> {
   checkHead(head, backbone.bottleneckDim, labels);
   if (existsSync(outDir)) throw new Error(`artifact directory ${outDir} already exists (versions are immutable)`);
@@ -90,6 +92,8 @@ export async function exportModel(
     'weights.bin': sha256(bytes.weights),
     'labels.json': sha256(labelsBytes),
   };
+  const taxonomyBytes = taxonomy === undefined ? null : new TextEncoder().encode(JSON.stringify(taxonomy) + '\n');
+  if (taxonomyBytes) files['taxonomy.json'] = sha256(taxonomyBytes);
   const full: ArtifactManifest = {
     ...manifest,
     format: ARTIFACT_FORMAT,
@@ -111,6 +115,7 @@ export async function exportModel(
     await writeFile(join(tmp, 'model.json'), bytes.modelJson);
     await writeFile(join(tmp, 'weights.bin'), bytes.weights);
     await writeFile(join(tmp, 'labels.json'), labelsBytes);
+    if (taxonomyBytes) await writeFile(join(tmp, 'taxonomy.json'), taxonomyBytes);
     await writeFile(join(tmp, 'manifest.json'), manifestBytes);
     await rename(tmp, outDir);
   } catch (err) {

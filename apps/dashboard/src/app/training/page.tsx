@@ -6,11 +6,11 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Empty, ErrorBox, Loading, PageHeader, ProgressBar, QueryView, StatusBadge } from '@/components/ui';
 import { graphql } from '@/gql';
-import type { ClassResolution, TrainingFormQuery } from '@/gql/graphql';
+import type { TrainingFormQuery } from '@/gql/graphql';
 import { duration, num, pct, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { useSession } from '@/lib/session';
-import { LabelProposal, type LabelChoice } from './label-proposal';
+import { classInput, DataOverlapDoc, GrowthOverlapDoc, LabelOverlapCell, type LabelChoice } from './label-overlap';
 
 const TrainingFormDoc = graphql(`
   query TrainingForm {
@@ -199,6 +199,12 @@ function FormBody({
   const dvMeta = dataset?.versions.nodes.find((v) => v.id === dvId);
   const labelsQ = useQuery(DatasetVersionLabelsDoc, { id: dvId }, { skip: !dvId });
   const dv = dvMeta && labelsQ.data?.datasetVersion.id === dvId ? { ...dvMeta, classCounts: labelsQ.data.datasetVersion.classCounts } : undefined;
+  // the overlap table: name overlaps + defaults at once, data overlap polled while the API computes it
+  const pair = { parentVersionId: parentId, datasetVersionId: dvId };
+  const namesQ = useQuery(GrowthOverlapDoc, pair, { skip: !parentId || !dvId });
+  const dataQ = useQuery(DataOverlapDoc, pair, { skip: !parentId || !dvId, pollMs: (d) => (d?.dataOverlap.status === 'RUNNING' ? 1000 : undefined) });
+  const namesOf = new Map((namesQ.data?.growthOverlap ?? []).map((n) => [n.label, n]));
+  const dataOf = new Map((dataQ.data?.dataOverlap.labels ?? []).map((l) => [l.label, l]));
   const [selected, setSelected] = useState<Record<string, boolean>>({});
   const [choices, setChoices] = useState<Record<string, LabelChoice>>({});
   const strategies = data.growthStrategies;
@@ -221,15 +227,7 @@ function FormBody({
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const classes = labels.map((label) => {
-      const c = choices[label];
-      const out: { label: string; resolution?: ClassResolution; mergeIntoClassId?: string } = { label };
-      if (c?.kind === 'merge') {
-        out.resolution = 'MERGE';
-        out.mergeIntoClassId = c.classNodeId;
-      } else if (c?.kind === 'new') out.resolution = 'NEW';
-      return out;
-    });
+    const classes = labels.map((label) => classInput(label, choices[label]));
     const options: { retentionKnob: number; epochs?: number; augmentations?: number } = { retentionKnob: knob };
     if (epochs) options.epochs = Number(epochs);
     if (augmentations) options.augmentations = Number(augmentations);
@@ -329,6 +327,12 @@ function FormBody({
 
       <fieldset>
         <legend>Labels to teach ({labels.length} selected)</legend>
+        {namesQ.error ? <ErrorBox error={namesQ.error} title="Cannot load the name overlaps" onRetry={namesQ.refetch} /> : null}
+        {dataQ.data?.dataOverlap.status === 'RUNNING' && (
+          <p className="muted small" role="status">
+            Running the parent on the labels’ training images: {num(dataQ.data.dataOverlap.done)} / {num(dataQ.data.dataOverlap.total)}
+          </p>
+        )}
         {labelsQ.error ? (
           <ErrorBox error={labelsQ.error} title="Cannot load the labels" onRetry={labelsQ.refetch} />
         ) : dvId && !dv ? (
@@ -357,7 +361,7 @@ function FormBody({
                   <th scope="col" className="num">
                     Val
                   </th>
-                  <th scope="col">Joins the new version as</th>
+                  <th scope="col">Overlaps and how it joins the new version</th>
                 </tr>
               </thead>
               <tbody>
@@ -380,7 +384,14 @@ function FormBody({
                     <td className="num">{num(c.val)}</td>
                     <td>
                       {selected[c.label] && parentId ? (
-                        <LabelProposal label={c.label} parentVersionId={parentId} value={choices[c.label]} onChange={(ch) => setChoices((s) => ({ ...s, [c.label]: ch }))} />
+                        <LabelOverlapCell
+                          label={c.label}
+                          names={namesOf.get(c.label)}
+                          data={dataOf.get(c.label)}
+                          dataStatus={dataQ.data?.dataOverlap.status}
+                          value={choices[c.label]}
+                          onChange={(ch) => setChoices((s) => ({ ...s, [c.label]: ch }))}
+                        />
                       ) : (
                         <span className="muted small">—</span>
                       )}

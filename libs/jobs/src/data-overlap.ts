@@ -1,0 +1,77 @@
+// Data overlap before growing: the parent version run on each dataset label's training images, and which of its
+// classes answer them (share of top-1 answers, top 3; the trainer's dataOverlap, so shares and the default take-over
+// are computed as growVersion does). A label the parent already answers mostly with one class
+// overlaps it in meaning, whatever its name: the caller then chooses merge / parent of / teach to win / new.
+// Bottlenecks go through the shared cache (the training job reuses them); images per label are capped so the
+// cost is bounded. One function, called by the API (in the background, see registry/data-overlap) and usable
+// by a job runner or child process as is.
+import type { Config } from '@accrete/config';
+import type { PrismaClient } from '@accrete/db';
+import type { LocalStorage } from '@accrete/storage';
+import { dataOverlap, type LabelledImage } from '@accrete/trainer';
+import { loadParentModel } from './train-compute.js';
+import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
+
+/** Default cap of training images looked at per label: enough for a share to the nearest few percent. */
+export const DATA_OVERLAP_IMAGES_PER_LABEL = 24;
+
+export interface OverlapAnswer {
+  outputUnit: number;
+  classNodeId: string;
+  /** Share of the label's images the parent answers with this class (top-1). */
+  share: number;
+  /** The trainer's default lets the new class win over this class (share ≥ DEFAULT_TAKEOVER_SHARE) unless the request decides. */
+  takenOverByDefault: boolean;
+}
+
+export interface LabelDataOverlap {
+  label: string;
+  images: number;
+  /** Classes of the parent answering the label's images, biggest share first (at most 3). */
+  answers: OverlapAnswer[];
+}
+
+export async function computeDataOverlap(
+  deps: { prisma: PrismaClient; config: Config; storage: LocalStorage; log?: (m: string) => void },
+  args: { parentVersionId: string; datasetVersionId: string; imagesPerLabel?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+): Promise<LabelDataOverlap[]> {
+  const { prisma, storage } = deps;
+  const cap = args.imagesPerLabel ?? DATA_OVERLAP_IMAGES_PER_LABEL;
+  const parent = await prisma.modelVersion.findUniqueOrThrow({
+    where: { id: args.parentVersionId },
+    include: { classes: { orderBy: { outputUnit: 'asc' }, select: { outputUnit: true, classNodeId: true } } },
+  });
+  const rows = await prisma.datasetVersionImage.findMany({
+    where: { datasetVersionId: args.datasetVersionId, split: 'TRAIN' },
+    select: { label: true, image: { select: { sha256: true, storageKey: true } } },
+    orderBy: [{ label: 'asc' }, { imageId: 'asc' }],
+  });
+  // the first `cap` training images of each label (stable order: by image id)
+  const perLabel = new Map<string, number>();
+  const images: LabelledImage[] = [];
+  for (const r of rows) {
+    const n = perLabel.get(r.label) ?? 0;
+    if (n >= cap) continue;
+    perLabel.set(r.label, n + 1);
+    images.push({ sha256: r.image.sha256, path: storage.imagePath(r.image.storageKey), label: r.label });
+  }
+  const backbone = await getSharedBackbone(deps.config, deps.log);
+  const model = await loadParentModel(backbone, { number: parent.number, artifactDir: parent.parentId ? storage.artifactDir(parent.id) : null });
+  // the trainer's own overlap (the same shares and default take-over rule growVersion applies)
+  const overlaps = await dataOverlap({
+    backbone,
+    parent: model,
+    images,
+    cache: getSharedBottleneckCache(deps.config),
+    signal: args.signal,
+    onProgress: (p) => args.onProgress?.(p.done, p.total),
+  });
+  return overlaps.map((o) => {
+    const byDefault = new Set(o.defaultWinsOver);
+    return {
+      label: o.label,
+      images: o.images,
+      answers: o.answers.map((a) => ({ outputUnit: a.unit, classNodeId: parent.classes[a.unit]!.classNodeId, share: a.share, takenOverByDefault: byDefault.has(a.unit) })),
+    };
+  });
+}

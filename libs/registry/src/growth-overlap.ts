@@ -1,0 +1,85 @@
+// Before growing: which classes of the parent version each dataset label overlaps by name, and what the defaults
+// would do with it (the same rule and the same code path createModelVersion uses, so the preview cannot disagree).
+import type { PrismaClient } from '@accrete/db';
+import { placeName, type PlacementReason } from '@accrete/taxonomy';
+import { notFound } from '@accrete/errors';
+import { classCountsFromJson } from '@accrete/datasets';
+import { resolveLabels, type LabelDecisionRecord } from './resolve-labels.js';
+import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
+
+export interface NameProposal {
+  classId: string;
+  name: string;
+  /** Output unit of the class in the parent version. */
+  outputUnit: number;
+  reason: PlacementReason;
+  /** 'is': the label is this class (merge by default); 'under': the label is a kind of it (a new class under it by default). */
+  relation: 'is' | 'under';
+}
+
+export interface LabelOverlap {
+  label: string;
+  train: number;
+  val: number;
+  /** Classes of the parent version the label overlaps by name, best first. */
+  proposals: NameProposal[];
+  /** What createModelVersion does with this label when the caller says nothing. */
+  byDefault: LabelDecisionRecord | null;
+  /** Why the defaults could not be worked out for this label (e.g. two labels are the same class). */
+  problem: string | null;
+}
+
+export async function nameOverlap(prisma: PrismaClient, parentVersionId: string, datasetVersionId: string): Promise<LabelOverlap[]> {
+  const [parent, dv] = await Promise.all([
+    prisma.modelVersion.findUnique({ where: { id: parentVersionId }, select: { id: true } }),
+    prisma.datasetVersion.findUnique({ where: { id: datasetVersionId }, select: { id: true, classCounts: true } }),
+  ]);
+  if (!parent) throw notFound('model version', parentVersionId);
+  if (!dv) throw notFound('dataset version', datasetVersionId);
+  const counts = classCountsFromJson(dv.classCounts);
+  const units = new Map(
+    (await prisma.versionClass.findMany({ where: { versionId: parent.id }, select: { classNodeId: true, outputUnit: true } })).map((u) => [u.classNodeId, u.outputUnit]),
+  );
+  const snap = await getTaxonomySnapshot(prisma);
+  const view = snapshotPlacementView(snap);
+
+  // Defaults for all labels at once (what a createModelVersion with just the labels would do); per label when that fails.
+  const labels = counts.map((c) => ({ label: c.label }));
+  const defaults = new Map<string, { record: LabelDecisionRecord | null; problem: string | null }>();
+  try {
+    for (const r of await resolveLabels(prisma, parent.id, labels)) defaults.set(r.label, { record: r.record, problem: null });
+  } catch {
+    for (const l of labels) {
+      try {
+        const [r] = await resolveLabels(prisma, parent.id, [l]);
+        defaults.set(l.label, { record: r.record, problem: null });
+      } catch (e) {
+        defaults.set(l.label, { record: null, problem: (e as Error).message });
+      }
+    }
+    // labels fine alone but not together: several taking the same existing class
+    const byClass = new Map<string, string[]>();
+    for (const [label, d] of defaults) if (d.record?.classId) byClass.set(d.record.classId, [...(byClass.get(d.record.classId) ?? []), label]);
+    for (const labelsOfClass of byClass.values()) {
+      if (labelsOfClass.length < 2) continue;
+      for (const label of labelsOfClass) {
+        const others = labelsOfClass.filter((x) => x !== label).map((x) => `"${x}"`).join(', ');
+        defaults.set(label, { ...defaults.get(label)!, problem: `resolves to the same class as ${others}: choose for one of them` });
+      }
+    }
+  }
+
+  return counts.map((c) => {
+    const proposals: NameProposal[] = [];
+    const offer = (id: string, reason: PlacementReason, relation: 'is' | 'under') => {
+      const unit = units.get(id);
+      if (unit === undefined || proposals.some((p) => p.classId === id)) return;
+      proposals.push({ classId: id, name: snap.tree.get(id).name, outputUnit: unit, reason, relation });
+    };
+    // one rule: the class the placement rule matches, when the parent predicts it
+    const placed = placeName(view, c.label);
+    if (placed) offer(placed.id, placed.reason, placed.relation);
+    const d = defaults.get(c.label);
+    return { label: c.label, train: c.train, val: c.val, proposals, byDefault: d?.record ?? null, problem: d?.problem ?? null };
+  });
+}
