@@ -86,7 +86,7 @@ after(async () => {
   await s3?.close();
 });
 
-test('workers sharing only PostgreSQL and S3 train v2, grow v3 from it on the other node, and a third node predicts', { skip }, async () => {
+test('workers sharing only PostgreSQL and S3 train v2, grow v3 from it on the other node, and a third node predicts', { skip }, async (t) => {
   assert.equal(env.storage.remote?.kind, 's3');
   const ds = await createFlowerDataset(env, 's3-flowers', { dandelion: [4, 2], roses: [4, 2] });
   const a = spawnWorker(await emptyDataDir('node-a'));
@@ -113,6 +113,8 @@ test('workers sharing only PostgreSQL and S3 train v2, grow v3 from it on the ot
   assert.equal((await readdir(join(dirB, 'images'), { recursive: true })).filter((f) => f.length > 3).length, 12, 'B fetched the 12 images');
   assert.ok((await readdir(join(dirB, 'artifacts'))).includes(v2.versionId), 'B fetched its parent artifact');
   b.child.kill('SIGTERM');
+  const ran = (r: typeof r2) => ((r.finishedAt!.getTime() - r.startedAt!.getTime()) / 1000).toFixed(1);
+  t.diagnostic(`v2 on A ran ${ran(r2)} s; v3 on B (cold: images and parent from S3) ran ${ran(r3)} s`);
 
   // A third node (an API process, say) with an empty data dir predicts with v3, fetched from the bucket.
   const dirC = await mkdtemp(join(env.root, 'node-c-'));

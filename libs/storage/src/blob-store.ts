@@ -147,7 +147,7 @@ export class LocalStorage {
   }
 
   async ensure(): Promise<void> {
-    for (const d of Object.values(this.paths)) await mkdir(d, { recursive: true });
+    for (const [name, d] of Object.entries(this.paths)) if (d && (name !== 'blobCache' || this.remote)) await mkdir(d, { recursive: true });
   }
 }
 
