@@ -1,7 +1,8 @@
 // Scale-out without a shared disk: two worker processes, each with its own empty data directory, share only
 // PostgreSQL (pg-boss) and an S3 endpoint (a real s3rver started here). Images go to the bucket; a version trained
 // on one worker is grown further on the other (which fetches its parent's artifact and images from the bucket);
-// a third node with an empty data dir predicts with it. Runs only with ACCRETE_TEST_DB=postgres.
+// a worker SIGKILLed mid-job is replaced and the job completes exactly once; a node with an empty data dir predicts
+// with the result. Runs only with ACCRETE_TEST_DB=postgres.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -86,7 +87,7 @@ after(async () => {
   await s3?.close();
 });
 
-test('workers sharing only PostgreSQL and S3 train v2, grow v3 from it on the other node, and a third node predicts', { skip }, async (t) => {
+test('workers sharing only PostgreSQL and S3: v2 on A, v3 on B from A\'s artifact, v4 survives a SIGKILLed worker, a fresh node predicts', { skip }, async (t) => {
   assert.equal(env.storage.remote?.kind, 's3');
   const ds = await createFlowerDataset(env, 's3-flowers', { dandelion: [4, 2], roses: [4, 2] });
   const a = spawnWorker(await emptyDataDir('node-a'));
@@ -112,22 +113,46 @@ test('workers sharing only PostgreSQL and S3 train v2, grow v3 from it on the ot
   assert.equal(r3.workerId, idB);
   assert.equal((await readdir(join(dirB, 'images'), { recursive: true })).filter((f) => f.length > 3).length, 12, 'B fetched the 12 images');
   assert.ok((await readdir(join(dirB, 'artifacts'))).includes(v2.versionId), 'B fetched its parent artifact');
-  b.child.kill('SIGTERM');
   const ran = (r: typeof r2) => ((r.finishedAt!.getTime() - r.startedAt!.getTime()) / 1000).toFixed(1);
   t.diagnostic(`v2 on A ran ${ran(r2)} s; v3 on B (cold: images and parent from S3) ran ${ran(r3)} s`);
 
-  // A third node (an API process, say) with an empty data dir predicts with v3, fetched from the bucket.
-  const dirC = await mkdtemp(join(env.root, 'node-c-'));
+  // C (empty data dir) takes v4 while B is paused, and is SIGKILLed mid-job: B takes the job over and publishes it once.
+  const tulips = await createFlowerDataset(env, 's3-tulips', { tulips: [12, 4] });
+  const c = spawnWorker(await emptyDataDir('node-c'));
+  const idC = await c.id;
+  b.child.kill('SIGSTOP');
+  const v4 = await createJob(env.prisma, { parentVersionId: v3.versionId, datasetVersionId: tulips.datasetVersionId, newClasses: ['tulips'], options: { augmentations: 8 } });
+  try {
+    await submitter.submit(v4.jobId);
+    const running = await waitForJob(env.prisma, v4.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED'], 120_000);
+    assert.equal(running.status, 'RUNNING', c.out.join('\n'));
+    assert.equal(running.workerId, idC);
+    c.child.kill('SIGKILL');
+    await children[2]!.exited;
+  } finally {
+    b.child.kill('SIGCONT');
+  }
+  const r4 = await waitForJob(env.prisma, v4.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 180_000);
+  assert.equal(r4.status, 'SUCCEEDED', `${r4.error ?? ''}\n${b.out.join('\n')}`);
+  assert.equal(r4.workerId, idB);
+  assert.equal(r4.attempts, 2);
+  const published = [...b.out, ...c.out].filter((l) => l.includes(`version ${v4.versionId} READY`));
+  assert.equal(published.length, 1, `published once: ${published.join(' | ')}`);
+  t.diagnostic(`v4 taken over by B after C was killed; B's attempt ran ${ran(r4)} s`);
+  b.child.kill('SIGTERM');
+
+  // A third node (an API process, say) with an empty data dir predicts with v4, fetched from the bucket.
+  const dirC = await mkdtemp(join(env.root, 'node-api-'));
   const configC = loadConfig({ ...storageEnv, ACCRETE_DATA_DIR: dirC, ACCRETE_SHARED_DIR: env.config.sharedDir }, REPO);
   const storageC = openStorage(configC.paths, configC.storage);
   await storageC.ensure();
-  const row = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: v3.versionId } });
+  const row = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: v4.versionId } });
   assert.equal(row.status, 'READY');
   const dir = await storageC.ensureArtifact(row.id, row.artifactSha256);
   const clf = await loadClassifier({ artifactDir: dir, backbone: await getSharedBackbone(env.config) });
-  const image = await env.prisma.datasetImage.findFirstOrThrow({ where: { label: 'roses', split: 'TRAIN', dataset: { name: 's3-flowers' } }, include: { image: true } });
+  const image = await env.prisma.datasetImage.findFirstOrThrow({ where: { label: 'tulips', split: 'TRAIN', dataset: { name: 's3-tulips' } }, include: { image: true } });
   const top = await clf.predict(await storageC.readImage(image.image.storageKey), 3);
   assert.equal(top.length, 3);
   assert.ok(top.every((p) => typeof p.label === 'string' && p.probability >= 0 && p.probability <= 1));
-  assert.ok(top.some((p) => p.label === 'roses'), `roses among the top 3 of a training image: ${JSON.stringify(top)}`);
+  assert.ok(top.some((p) => p.label === 'tulips'), `tulips among the top 3 of a training image: ${JSON.stringify(top)}`);
 });
