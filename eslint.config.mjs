@@ -23,6 +23,9 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
+            // scripts: tools/ may use any lib's public entry; bench/ measures internals too ('@accrete/trainer/internals')
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml', 'type:pure'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml', 'type:pure'] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util'] },

@@ -22,9 +22,11 @@ import { parseArgs } from 'node:util';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@accrete/config';
-import { createTestDatabase, openDatabase, MEMORY_DATA_DIR } from '@accrete/db';
+import { openDatabase, MEMORY_DATA_DIR } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { createApiToken } from '@accrete/auth';
 import { disposeSharedBackbones } from '@accrete/jobs';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench measures the real API, started in this process
 import { startApi } from '../apps/api/src/app.js';
 type LoadJob =
   | { kind: 'predict'; url: string; token: string; images: string[]; count: number }

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BottleneckCache, extractBottlenecks, imageRef, loadBackbone, preprocess, type ComputeBackendName } from '../libs/trainer/src/index.js';
+import { BottleneckCache, extractBottlenecks, imageRef, loadBackbone, preprocess, type ComputeBackendName } from '@accrete/trainer/internals';
 
 const { values } = parseArgs({
   options: {

@@ -4,19 +4,7 @@
 //   imagenet-sample EVEN class_index → rehearsal pool; ODD class_index → retention measurement only.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  BottleneckCache,
-  extractBottlenecks,
-  imageRef,
-  loadBackbone,
-  type Backbone,
-  type ImageRef,
-  type LabelledImage,
-  type ViewKind,
-} from '../libs/trainer/src/index.js';
-import { concatRows, matrix } from '../libs/trainer/src/growth/matrix.js';
-import type { FeatureMatrix, GrowthProblem, LabelledFeatures, PoolFeatures } from '../libs/trainer/src/growth/types.js';
-import type { Head } from '../libs/trainer/src/types.js';
+import { BottleneckCache, extractBottlenecks, imageRef, loadBackbone, type Backbone, type ImageRef, type LabelledImage, type ViewKind, concatRows, matrix, type FeatureMatrix, type GrowthProblem, type LabelledFeatures, type PoolFeatures, type Head } from '@accrete/trainer/internals';
 
 export const FLOWER_CLASSES = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
 export const DAISY_UNIT = 985;

@@ -26,16 +26,20 @@ import {
   growVersion,
   parentTop1,
   tradeoffCurve,
+  appendColumns,
+  frozenStats,
+  logits,
+  matrix,
+  newColumnObjective,
+  toDevice,
+  rng,
   type GrownHead,
   type GrowthProblem,
   type LabelledImage,
   type StrategyConfig,
   type ViewKind,
-} from '../libs/trainer/src/index.js';
-import { appendColumns, frozenStats, logits, matrix } from '../libs/trainer/src/growth/matrix.js';
-import { newColumnObjective, toDevice } from '../libs/trainer/src/growth/new-columns.js';
-import { rng } from '../libs/trainer/src/growth/rng.js';
-import type { Head } from '../libs/trainer/src/types.js';
+  type Head,
+} from '@accrete/trainer/internals';
 import { DAISY_UNIT, FLOWER_CLASSES, evalRows, labelledRows, loadGrowthData, poolRows, retentionSet, type GrowthData } from './growth-data.js';
 
 const { values } = parseArgs({

@@ -9,24 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  bestUnderDrop,
-  DEFAULT_AUGMENTATIONS,
-  defaultViews,
-  evaluateLogits,
-  GROWTH_STRATEGIES,
-  growHead,
-  growVersion,
-  parentTop1,
-  tradeoffCurve,
-  type GrowthStrategy,
-  type ViewKind,
-  type GrownHead,
-  type StrategyConfig,
-  type TradeoffPoint,
-} from '../libs/trainer/src/index.js';
-import { logits } from '../libs/trainer/src/growth/matrix.js';
-import type { Head } from '../libs/trainer/src/types.js';
+import { bestUnderDrop, DEFAULT_AUGMENTATIONS, defaultViews, evaluateLogits, GROWTH_STRATEGIES, growHead, growVersion, parentTop1, tradeoffCurve, type GrowthStrategy, type ViewKind, type GrownHead, type StrategyConfig, type TradeoffPoint, logits, type Head } from '@accrete/trainer/internals';
 import { DAISY_UNIT, FLOWER_CLASSES, flowersProblem, loadGrowthData, retentionSet, valSet, type GrowthData } from './growth-data.js';
 
 const { values } = parseArgs({

@@ -10,10 +10,8 @@ import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import {
   BottleneckCache, DEFAULT_AUGMENTATIONS, GROWTH_DEFAULTS, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
-} from '../libs/trainer/src/index.js';
-import { evaluateLogits } from '../libs/trainer/src/eval/evaluate.js';
-import { logits, matrix } from '../libs/trainer/src/growth/matrix.js';
-import { rng, shuffleInPlace } from '../libs/trainer/src/growth/rng.js';
+  evaluateLogits, logits, matrix, rng, shuffleInPlace,
+} from '@accrete/trainer/internals';
 import { FLOWER_CLASSES, imagenetRows, listFlowers } from './growth-data.js';
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imagenetTree, resolveNames, TaxonomySearchIndex, type IndexInput } from '../libs/taxonomy/src/index.js';
+import { imagenetTree, resolveNames, TaxonomySearchIndex, type IndexInput } from '@accrete/taxonomy';
 
 const { values } = parseArgs({
   options: {

@@ -60,6 +60,10 @@ function buildDashboard() {
   run('npx', ['nx', 'run', 'dashboard:build', '--skip-nx-cache']);
 }
 
+function hasTests(dir) {
+  return readdirSync(dir, { recursive: true }).some((f) => /\.test\.tsx?$/.test(String(f)) && !String(f).includes('node_modules'));
+}
+
 function canConnect(host, port) {
   return new Promise((resolve) => {
     const s = net.connect({ host, port }, () => { s.end(); resolve(true); });
@@ -96,7 +100,9 @@ if (testMode) {
   const pgUrl = process.env.ACCRETE_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const u = new URL(pgUrl);
   if (await canConnect(u.hostname, Number(u.port || 5432))) {
-    const dbDirs = ['libs/db', 'libs/registry', 'libs/jobs', 'apps/api', 'apps/worker'].filter((d) => existsSync(d));
+    // every project whose tests open a database (createTestDatabase honours ACCRETE_TEST_DB)
+    const dbDirs = ['libs/db', 'libs/auth', 'libs/datasets', 'libs/taxonomy-store', 'libs/registry', 'libs/jobs', 'apps/api', 'apps/worker']
+      .filter((d) => existsSync(d) && hasTests(d));
     results.push(await runTests('PostgreSQL', dbDirs, { ACCRETE_TEST_DB: 'postgres', ACCRETE_TEST_PG_URL: pgUrl }));
   } else if (process.env.CI) {
     console.error(`[accrete] PostgreSQL is not reachable at ${pgUrl}; CI must test on it`);

@@ -7,10 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportModel, GROWTH_DEFAULTS, GROWTH_STRATEGIES, growVersion, loadClassifier, type Classifier, type GrowthStrategy } from '../libs/trainer/src/index.js';
-import { logits } from '../libs/trainer/src/growth/matrix.js';
-import { parentTop1 } from '../libs/trainer/src/eval/tradeoff.js';
-import type { Head } from '../libs/trainer/src/types.js';
+import { exportModel, GROWTH_DEFAULTS, GROWTH_STRATEGIES, growVersion, loadClassifier, type Classifier, type GrowthStrategy, logits, parentTop1, type Head } from '@accrete/trainer/internals';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the story reads the shared flowers the way the growth bench does
 import { FLOWER_CLASSES, loadGrowthData, retentionSet } from '../bench/growth-data.js';
 
 const { values } = parseArgs({

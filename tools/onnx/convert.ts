@@ -4,8 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { convertToOnnx, loadBackbone, preprocess } from '../../libs/trainer/src/index.js';
-import { backboneInternals } from '../../libs/trainer/src/backbone/load-backbone.js';
+import { convertToOnnx, loadBackbone, preprocess, backboneInternals } from '@accrete/trainer/internals';
 
 const { positionals } = parseArgs({ allowPositionals: true });
 const [source, outArg, ...images] = positionals;

@@ -1,8 +1,8 @@
 // Builds the placement table: for common WordNet nouns that are not in the ImageNet hierarchy, the nearest
 // synset that is, so that a new user class named "sunflowers" is filed under "flower" instead of the root.
 // Pure (no I/O), tested on hand-made lines and reproduced from WordNet by the generator's test.
-import { PLACEMENT_DATA_FORMAT, type PlacementDataFile } from '../../libs/taxonomy/src/placement.js';
-import type { TaxonomyDataFile } from '../../libs/taxonomy/src/data.js';
+import { PLACEMENT_DATA_FORMAT, type PlacementDataFile } from '@accrete/taxonomy';
+import type { TaxonomyDataFile } from '@accrete/taxonomy';
 import { PARENT_RULE, treeParent } from './build-taxonomy.js';
 import type { NounDatabase } from './wordnet.js';
 

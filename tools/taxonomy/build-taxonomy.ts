@@ -5,7 +5,7 @@ import {
   TAXONOMY_DATA_FORMAT,
   type TaxonomyDataFile,
   type TaxonomyRow,
-} from '../../libs/taxonomy/src/data.js';
+} from '@accrete/taxonomy';
 import type { ImagenetClass } from './imagenet-classes.js';
 import type { NounDatabase, NounSynset } from './wordnet.js';
 

@@ -8,10 +8,10 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatTaxonomyData, parseTaxonomyData } from '../../libs/taxonomy/src/data.js';
+import { formatTaxonomyData, parseTaxonomyData } from '@accrete/taxonomy';
 import { buildImagenetTaxonomy } from './build-taxonomy.js';
 import { buildPlacement } from './build-placement.js';
-import { parsePlacementData, type PlacementDataFile } from '../../libs/taxonomy/src/placement.js';
+import { parsePlacementData, type PlacementDataFile } from '@accrete/taxonomy';
 import { defaultSharedDir, readImagenetClasses } from './imagenet-classes.js';
 import { parseDataNoun, parseIndexNoun } from './wordnet.js';
 

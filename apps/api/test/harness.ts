@@ -4,7 +4,8 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '@accrete/config';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { createApiToken, setTokenCacheTiming, tokenChecksSettled } from '@accrete/auth';
 import { classNodeCacheSettled, setClassNodeCacheTiming, setTaxonomyCacheTiming } from '@accrete/taxonomy-store';
 import { disposeSharedBackbones } from '@accrete/jobs';
@@ -38,7 +39,7 @@ export async function startTestApi(env: Record<string, string> = {}, opts: Pick<
   const dataDir = await mkdtemp(join(tmpdir(), 'accrete-api-test-'));
   const importRoot = join(dataDir, 'imports');
   await mkdir(importRoot, { recursive: true });
-  const config = loadConfig({ ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: SHARED, ACCRETE_IMPORT_ROOTS: importRoot, ACCRETE_OPEN_READS: 'false', ...env }, REPO);
+  const config = loadConfig({ ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: SHARED, ACCRETE_IMPORT_ROOTS: importRoot, ACCRETE_OPEN_READS: 'false', ACCRETE_TRAINER_NICE: process.env.ACCRETE_TRAINER_NICE, ...env }, REPO);
   const db = await createTestDatabase();
   const queries = { count: 0, reset() { this.count = 0; } };
   // count what the resolvers ask of the database (the N+1 test reads this)

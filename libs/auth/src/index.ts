@@ -10,5 +10,4 @@ export {
   TOKEN_CACHE_MS,
   setTokenCacheTiming,
   tokenChecksSettled,
-  type TokenCacheTiming,
 } from './tokens.js';

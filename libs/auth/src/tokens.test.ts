@@ -2,11 +2,13 @@
 // (the cache is per client), so its revocation reaches this client only through the timed re-check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheTiming, tokenChecksSettled, type TokenCacheTiming } from './tokens.js';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
+import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheTiming, tokenChecksSettled } from './tokens.js';
+import type { CacheTiming } from '@accrete/primitives';
 
 let db: DbHandle;
-let previous: TokenCacheTiming;
+let previous: CacheTiming;
 // the cache's clock, moved by hand: the test never races the cache time, however slow the machine
 let clock = Date.now();
 const TTL = 10_000;

@@ -1,6 +1,6 @@
 // API tokens: random secrets shown once; only their sha256 is stored, so a leaked database leaks no token.
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '@accrete/primitives';
+import { sha256Hex, cacheTiming, type CacheTiming } from '@accrete/primitives';
 import type { PrismaClient, ApiToken, Role } from '@accrete/db';
 import { notFound } from '@accrete/errors';
 import { paginate, type PageArgs } from '@accrete/pagination';
@@ -28,20 +28,9 @@ export async function createApiToken(prisma: PrismaClient, input: { name: string
  */
 export const TOKEN_CACHE_MS = 2_000;
 
-/** How long a verified token is trusted, and the clock that measures it. */
-export interface TokenCacheTiming {
-  ttlMs: number;
-  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the cache time. */
-  now: () => number;
-}
-let timing: TokenCacheTiming = { ttlMs: TOKEN_CACHE_MS, now: () => Date.now() };
-
-/** Replaces the token cache's time and/or clock; returns the previous setting (tests restore it). */
-export function setTokenCacheTiming(next: Partial<TokenCacheTiming>): TokenCacheTiming {
-  const previous = timing;
-  timing = { ...timing, ...next };
-  return previous;
-}
+const timing = cacheTiming(TOKEN_CACHE_MS);
+/** Replaces this cache's TTL and/or clock; returns the previous setting (tests restore it). */
+export const setTokenCacheTiming = (next: Partial<CacheTiming>): CacheTiming => timing.set(next);
 
 interface VerifiedToken { row: ApiToken; verifiedAt: number }
 interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
@@ -61,11 +50,11 @@ async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string
     cache.tokens.delete(hash);
     return null;
   }
-  if (!row.lastUsedAt || timing.now() - row.lastUsedAt.getTime() > 60_000) {
-    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.now()) } }).catch(() => undefined);
+  if (!row.lastUsedAt || timing.current.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.current.now()) } }).catch(() => undefined);
   }
   if (cache.tokens.size > 10_000) cache.tokens.clear();
-  cache.tokens.set(hash, { row, verifiedAt: timing.now() });
+  cache.tokens.set(hash, { row, verifiedAt: timing.current.now() });
   return row;
 }
 
@@ -75,7 +64,7 @@ export async function authenticateToken(prisma: PrismaClient, secret: string): P
   const hash = hashToken(secret);
   const cache = verifiedFor(prisma);
   const hit = cache.tokens.get(hash);
-  if (hit && timing.now() - hit.verifiedAt < timing.ttlMs) return hit.row;
+  if (hit && timing.current.now() - hit.verifiedAt < timing.current.ttlMs) return hit.row;
   let pending = cache.pending.get(hash);
   if (!pending) {
     pending = verifyToken(prisma, cache, hash).finally(() => cache.pending.delete(hash));

@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   ACCRETE_ALLOWED_ORIGINS: z.string().optional(),
   ACCRETE_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   ACCRETE_MODEL_CACHE_SIZE: z.coerce.number().int().positive().default(4),
+  ACCRETE_TRAINER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   ACCRETE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ACCRETE_STORAGE_URL: z
     .string()
@@ -89,6 +90,8 @@ export interface Config {
   allowedOrigins: string[];
   maxImagePixels: number;
   modelCacheSize: number;
+  /** CPU priority (nice, 0–19) of the training child process: above 0 the API's thread wins the cores during a job. */
+  trainerNice: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Local directory (embedded default) or an S3-compatible bucket shared by every node (ACCRETE_STORAGE_URL). */
   storage: StorageConfig;
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter(Boolean),
     maxImagePixels: e.ACCRETE_MAX_IMAGE_PIXELS,
     modelCacheSize: e.ACCRETE_MODEL_CACHE_SIZE,
+    trainerNice: e.ACCRETE_TRAINER_NICE,
     logLevel: e.ACCRETE_LOG_LEVEL,
     storage: storageConfig(e),
     paths: {

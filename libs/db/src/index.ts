@@ -2,13 +2,6 @@
 // generated Prisma types. Import Prisma only through here.
 export { openDatabase, MEMORY_DATA_DIR, redact, type DbHandle, type OpenDatabaseOptions } from './database.js';
 export {
-  createTestDatabase,
-  createScratchPgDatabase,
-  testDbKind,
-  DEFAULT_TEST_PG_URL,
-  type TestDatabaseOptions,
-} from './test-database.js';
-export {
   applyMigrations,
   readMigrations,
   defaultMigrationsDir,

@@ -83,7 +83,7 @@ class Runner implements JobRunner {
   ) {
     this.mode = opts.mode;
     this.log = deps.log ?? (() => {});
-    this.trainer = new TrainerProcess({ ...opts.trainer, log: this.log });
+    this.trainer = new TrainerProcess({ nice: deps.config.trainerNice, ...opts.trainer, log: this.log });
     if (opts.mode === 'pgboss' && !deps.config.databaseUrl) {
       throw new Error('jobs mode pgboss needs DATABASE_URL (pg-boss queues live in PostgreSQL)');
     }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig, type Config } from '@accrete/config';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { openStorage, type LocalStorage } from '@accrete/storage';
 import { parseCsv } from '@accrete/primitives';
 
@@ -50,6 +51,7 @@ export async function createTestEnv(
       ACCRETE_DATA_DIR: dataDir,
       ACCRETE_SHARED_DIR: SHARED,
       ACCRETE_REHEARSAL_DIR: rehearsalDir,
+      ACCRETE_TRAINER_NICE: process.env.ACCRETE_TRAINER_NICE,
       ...(db.kind === 'postgres' ? { DATABASE_URL: db.url } : {}),
       ...opts.env,
     },

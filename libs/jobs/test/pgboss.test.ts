@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDbKind } from '@accrete/db';
+import { testDbKind } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { REPO, STABLE_CACHE, createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob, type TestEnv } from './fixtures.js';
 

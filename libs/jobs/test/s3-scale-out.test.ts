@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@accrete/config';
-import { testDbKind } from '@accrete/db';
+import { testDbKind } from '@accrete/db/testing';
 import { openStorage } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { loadClassifier } from '@accrete/trainer';

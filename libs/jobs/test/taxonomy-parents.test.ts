@@ -1,7 +1,8 @@
 // Labels → parent class names for the evaluation roll-up, on a real database.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type DbHandle } from '@accrete/db';
+import { type DbHandle } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { taxonomyParentNames } from '../src/taxonomy-parents.js';
 
 let db: DbHandle;

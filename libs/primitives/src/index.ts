@@ -2,3 +2,4 @@
 // framework imports; node built-ins only).
 export { sha256Hex } from './hash.js';
 export { parseCsv } from './csv.js';
+export { cacheTiming, type CacheTiming, type CacheTimingSetting } from './timing.js';

@@ -32,12 +32,11 @@ export {
 export { classPaths, classAncestors, classAncestorsMany, classSubtreeNodes, type TreeNode } from './classes.js';
 export { versionClassTreeNodes, type FlatVersionTreeNode } from './version-tree.js';
 export { listClassNodes, type ClassNodeFilter } from './lists.js';
-export { classNodesById, CLASS_NODE_TTL_MS, setClassNodeCacheTiming, classNodeCacheSettled, type CacheTiming } from './node-cache.js';
+export { classNodesById, CLASS_NODE_TTL_MS, setClassNodeCacheTiming, classNodeCacheSettled } from './node-cache.js';
 export { getTaxonomySnapshot } from './snapshot.js';
 export {
   invalidateTaxonomyCache,
   setTaxonomyCacheTiming,
   TAXONOMY_CACHE_TTL_MS,
-  type SnapshotTiming,
   type ClassRecord,
 } from './snapshot.js';

@@ -2,8 +2,10 @@
 // (caches are per client), so its writes reach this client's cache only through the TTL revalidation.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
-import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming, type CacheTiming } from './node-cache.js';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
+import { classNodeCacheSettled, classNodesById, setClassNodeCacheTiming } from './node-cache.js';
+import type { CacheTiming } from '@accrete/primitives';
 import { invalidateTaxonomyCache } from './snapshot.js';
 
 let db: DbHandle;

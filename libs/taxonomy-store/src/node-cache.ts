@@ -6,23 +6,13 @@
 // Kept per Prisma client (i.e. per database), so two databases in one process never mix.
 import type { PrismaClient, ClassNode } from '@accrete/db';
 import { taxonomyGeneration } from './snapshot.js';
+import { cacheTiming, type CacheTiming } from '@accrete/primitives';
 
 export const CLASS_NODE_TTL_MS = 10_000;
 
-/** What the class-node cache reads the time from, and how long a node is fresh. */
-export interface CacheTiming {
-  ttlMs: number;
-  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the TTL. */
-  now: () => number;
-}
-let timing: CacheTiming = { ttlMs: CLASS_NODE_TTL_MS, now: () => Date.now() };
-
-/** Replaces the class-node cache's TTL and/or clock; returns the previous setting (tests restore it). */
-export function setClassNodeCacheTiming(next: Partial<CacheTiming>): CacheTiming {
-  const previous = timing;
-  timing = { ...timing, ...next };
-  return previous;
-}
+const timing = cacheTiming(CLASS_NODE_TTL_MS);
+/** Replaces this cache's TTL and/or clock; returns the previous setting (tests restore it). */
+export const setClassNodeCacheTiming = (next: Partial<CacheTiming>): CacheTiming => timing.set(next);
 
 interface Store {
   nodes: Map<string, ClassNode>;
@@ -36,15 +26,15 @@ const stores = new WeakMap<object, Store>();
 function store(prisma: PrismaClient): Store {
   let s = stores.get(prisma);
   if (!s) {
-    s = { nodes: new Map(), nodesAt: timing.now(), generation: taxonomyGeneration(), refreshing: null };
+    s = { nodes: new Map(), nodesAt: timing.current.now(), generation: taxonomyGeneration(), refreshing: null };
     stores.set(prisma, s);
   }
   if (s.generation !== taxonomyGeneration()) {
     // this process edited the taxonomy: nothing cached may be served again
     s.nodes = new Map();
-    s.nodesAt = timing.now();
+    s.nodesAt = timing.current.now();
     s.generation = taxonomyGeneration();
-  } else if (timing.now() - s.nodesAt > timing.ttlMs && !s.refreshing) {
+  } else if (timing.current.now() - s.nodesAt > timing.current.ttlMs && !s.refreshing) {
     s.refreshing = refreshClassNodes(prisma, s).finally(() => (s.refreshing = null));
   }
   return s;
@@ -55,7 +45,7 @@ const REFRESH_CHUNK = 200;
 
 /** Re-reads every cached class node, a chunk at a time; rows gone from the database drop out. */
 async function refreshClassNodes(prisma: PrismaClient, s: Store): Promise<void> {
-  const startedAt = timing.now();
+  const startedAt = timing.current.now();
   const startGeneration = s.generation;
   const ids = [...s.nodes.keys()];
   try {

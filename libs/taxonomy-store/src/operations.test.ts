@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type DbHandle, type PrismaClient } from '@accrete/db';
+import { type DbHandle, type PrismaClient } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { imagenetNodeId } from '@accrete/taxonomy';
 import { RegistryError } from '@accrete/errors';
 import {

@@ -1,7 +1,8 @@
 // Seeding the ImageNet/WordNet taxonomy into a real database (PGlite, or PostgreSQL with ACCRETE_TEST_DB=postgres).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type DbHandle } from '@accrete/db';
+import { type DbHandle } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { imagenetNodeId, loadImagenetTaxonomy } from '@accrete/taxonomy';
 import { classAncestors, classSubtreeNodes, imagenetVersionClasses, seedTaxonomy } from './index.js';
 

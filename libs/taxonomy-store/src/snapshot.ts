@@ -4,6 +4,7 @@
 import type { ClassNode } from '@accrete/db';
 import { imagenetClasses, TaxonomySearchIndex, TaxonomyTree } from '@accrete/taxonomy';
 import type { Db } from './db.js';
+import { cacheTiming, type CacheTiming } from '@accrete/primitives';
 
 export interface ClassRecord extends ClassNode {
   aliases: string[];
@@ -33,7 +34,7 @@ export async function loadSnapshot(db: Db): Promise<TaxonomySnapshot> {
   const index = new TaxonomySearchIndex(
     records.map((r) => ({ id: r.id, name: r.name, synonyms: r.synonyms, aliases: r.aliases, isClass: isClassLike(r) })),
   );
-  return { tree, index, loadedAt: timing.now(), fingerprint };
+  return { tree, index, loadedAt: timing.current.now(), fingerprint };
 }
 
 /** ImageNet output classes and user classes rank above inner WordNet synsets at equal match quality. */
@@ -53,20 +54,9 @@ async function readFingerprint(db: Db): Promise<string> {
 /** Reload at least this often even when the fingerprint is unchanged (renames/moves by other processes). */
 export const TAXONOMY_CACHE_TTL_MS = 60_000;
 
-/** How long a snapshot is trusted, and the clock that measures it. */
-export interface SnapshotTiming {
-  ttlMs: number;
-  /** Milliseconds; tests pass a clock they move by hand instead of sleeping past the TTL. */
-  now: () => number;
-}
-let timing: SnapshotTiming = { ttlMs: TAXONOMY_CACHE_TTL_MS, now: () => Date.now() };
-
-/** Replaces the snapshot TTL and/or clock; returns the previous setting (tests restore it). */
-export function setTaxonomyCacheTiming(next: Partial<SnapshotTiming>): SnapshotTiming {
-  const previous = timing;
-  timing = { ...timing, ...next };
-  return previous;
-}
+const timing = cacheTiming(TAXONOMY_CACHE_TTL_MS);
+/** Replaces this cache's TTL and/or clock; returns the previous setting (tests restore it). */
+export const setTaxonomyCacheTiming = (next: Partial<CacheTiming>): CacheTiming => timing.set(next);
 
 let generation = 0;
 const cache = new WeakMap<object, { generation: number; snapshot: Promise<TaxonomySnapshot> }>();
@@ -88,7 +78,7 @@ export async function getTaxonomySnapshot(db: Db): Promise<TaxonomySnapshot> {
   if (entry && entry.generation === generation) {
     try {
       const snap = await entry.snapshot;
-      if (timing.now() - snap.loadedAt < timing.ttlMs && (await readFingerprint(db)) === snap.fingerprint) return snap;
+      if (timing.current.now() - snap.loadedAt < timing.current.ttlMs && (await readFingerprint(db)) === snap.fingerprint) return snap;
     } catch {
       /* a failed load is retried below */
     }

@@ -1,4 +1,4 @@
-// Shared shapes of the trainer's public contract (see /work/notes/TRAINER_API.md).
+// Shared shapes of the trainer's public contract (its verbs: ./index.ts; what they do: ../README.md).
 export type ComputeBackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'onnx' | 'wasm';
 
 /** A dense classifier head: logits = x · weights + bias. */

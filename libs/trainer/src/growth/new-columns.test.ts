@@ -59,13 +59,7 @@ describe('fitNewColumns', () => {
       const grad = new Float64Array(theta.length);
       await fg(theta, grad);
       const scratch = new Float64Array(theta.length);
-      const h = 1e-3;
-      for (let j = 0; j < theta.length; j++) {
-        const tp = theta.slice(); tp[j] += h;
-        const tm = theta.slice(); tm[j] -= h;
-        const numeric = ((await fg(tp, scratch)) - (await fg(tm, scratch))) / (2 * h);
-        assert.ok(Math.abs(numeric - grad[j]) < 2e-3 + 0.02 * Math.abs(numeric), `d/dθ${j}: analytic ${grad[j]}, numeric ${numeric}`);
-      }
+      await assertGradient(fg, theta, grad, scratch);
     } finally {
       device.dispose();
     }
@@ -85,15 +79,25 @@ describe('fitNewColumns', () => {
       const scratch = new Float64Array(theta.length);
       // the descendant's mass counts as right: lower loss than with the label alone
       assert.ok((await fg(theta, grad)) < (await plain(theta, scratch)));
-      const h = 1e-3;
-      for (let j = 0; j < theta.length; j++) {
-        const tp = theta.slice(); tp[j] += h;
-        const tm = theta.slice(); tm[j] -= h;
-        const numeric = ((await fg(tp, scratch)) - (await fg(tm, scratch))) / (2 * h);
-        assert.ok(Math.abs(numeric - grad[j]) < 2e-3 + 0.02 * Math.abs(numeric), `d/dθ${j}: analytic ${grad[j]}, numeric ${numeric}`);
-      }
+      await assertGradient(fg, theta, grad, scratch);
     } finally {
       device.dispose();
     }
   });
 });
+
+/** Central differences against the analytic gradient `grad` of `fg` at `theta`. */
+async function assertGradient(
+  fg: (theta: Float64Array, grad: Float64Array) => Promise<number>,
+  theta: Float64Array,
+  grad: Float64Array,
+  scratch: Float64Array,
+): Promise<void> {
+  const h = 1e-3;
+  for (let j = 0; j < theta.length; j++) {
+    const tp = theta.slice(); tp[j] += h;
+    const tm = theta.slice(); tm[j] -= h;
+    const numeric = ((await fg(tp, scratch)) - (await fg(tm, scratch))) / (2 * h);
+    assert.ok(Math.abs(numeric - grad[j]) < 2e-3 + 0.02 * Math.abs(numeric), `d/dθ${j}: analytic ${grad[j]}, numeric ${numeric}`);
+  }
+}
