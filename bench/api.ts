@@ -79,7 +79,8 @@ const dataDir = await mkdtemp(join(tmpdir(), 'accrete-bench-api-'));
 const config = loadConfig({ ...process.env, ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: shared, ACCRETE_OPEN_READS: 'false' });
 if (values.db === 'postgres') process.env.ACCRETE_TEST_DB = 'postgres'; // a scratch database on ACCRETE_TEST_PG_URL's server
 const db = values.db === 'postgres' ? await createTestDatabase() : await openDatabase({ dataDir: MEMORY_DATA_DIR });
-const app = await startApi({ config, db, port: 0, log: () => undefined });
+// no background scoring of the base version in the training process while latency and RSS are measured
+const app = await startApi({ config, db, port: 0, evaluateBase: false, log: () => undefined });
 const { token } = await createApiToken(db.prisma, { name: 'bench', role: 'READER' });
 const url = `${app.server.url}/graphql`;
 

@@ -1,11 +1,21 @@
 // Creates an API token and prints its secret once (only its sha256 is stored).
 // Usage: node --import tsx tools/create-token.ts --name alice --role EDITOR     (roles: READER, EDITOR, ADMIN)
-// Uses the same configuration as the API (DATABASE_URL or the PGlite database under ACCRETE_DATA_DIR); with
-// embedded PGlite, stop the API first (one process at a time may open that database).
+// Same configuration as the API. With PostgreSQL (DATABASE_URL) the token is written to the database, which every
+// API reads. With embedded PGlite only one process may open the database: when the API holds it, the API creates
+// the token (asked through its data-dir lock socket); when another process holds it, nothing is created and the
+// tool says who holds it. The secret is printed only after the token is stored.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@accrete/config';
-import { openDatabase } from '@accrete/db';
+import { ConfigError, loadConfig } from '@accrete/config';
+import { askDataDirHolder, DatabaseLockedError, openDatabase } from '@accrete/db';
 import { createApiToken } from '@accrete/auth';
+
+type Role = 'READER' | 'EDITOR' | 'ADMIN';
+interface Created { token: string; id: string; name: string; role: string }
+
+const fail = (message: string, code = 1): never => {
+  console.error(`create-token: ${message}`);
+  process.exit(code);
+};
 
 const { values } = parseArgs({ options: { name: { type: 'string' }, role: { type: 'string', default: 'READER' }, help: { type: 'boolean' } } });
 const role = (values.role ?? '').toUpperCase();
@@ -13,12 +23,46 @@ if (values.help || !values.name || !['READER', 'EDITOR', 'ADMIN'].includes(role)
   console.error('usage: node --import tsx tools/create-token.ts --name <who> --role READER|EDITOR|ADMIN');
   process.exit(values.help ? 0 : 2);
 }
-const config = loadConfig();
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true });
-try {
-  const { token, apiToken } = await createApiToken(db.prisma, { name: values.name, role: role as 'READER' | 'EDITOR' | 'ADMIN' });
-  console.error(`created ${apiToken.role} token "${apiToken.name}" (id ${apiToken.id}); the secret is shown only now:`);
-  console.log(token);
-} finally {
-  await db.close();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) return fail(e.message, 2);
+    throw e;
+  }
+})();
+
+async function createHere(): Promise<Created> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'tools/create-token.ts' });
+  let created: Created;
+  try {
+    const { token, apiToken } = await createApiToken(db.prisma, { name: values.name!, role: role as Role });
+    created = { token, id: apiToken.id, name: apiToken.name, role: apiToken.role };
+  } finally {
+    await db.close(); // PGlite writes its files at close: the secret is shown only once this succeeded
+  }
+  return created;
 }
+
+let created: Created;
+let via = '';
+try {
+  created = await createHere();
+} catch (e) {
+  if (!(e instanceof DatabaseLockedError)) fail((e as Error).message);
+  const { holder } = e as DatabaseLockedError;
+  if (!holder?.ops.includes('createApiToken')) {
+    fail(
+      `${(e as Error).message}.\nNo token was created. Stop that process and run this again` +
+        (holder ? '' : ' (or, if it hangs, end it)') + '; with PGlite one process at a time may open the database.',
+    );
+  }
+  try {
+    created = (await askDataDirHolder(config.paths.db, { op: 'createApiToken', name: values.name, role })) as Created;
+  } catch (err) {
+    fail(`the API (pid ${holder!.pid}) holds the database but could not create the token: ${(err as Error).message}. No token was created.`);
+  }
+  via = ` by the running API (pid ${holder!.pid}${holder!.info.url ? `, ${holder!.info.url}` : ''})`;
+}
+console.error(`created ${created!.role} token "${created!.name}" (id ${created!.id})${via}; the secret is shown only now:`);
+console.log(created!.token);

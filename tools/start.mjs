@@ -123,8 +123,14 @@ const apiPort = process.env.ACCRETE_API_PORT ?? '4000';
 const dashPort = process.env.ACCRETE_DASHBOARD_PORT ?? '3000';
 const host = process.env.ACCRETE_HOST ?? '127.0.0.1';
 const children = [];
+let signInLine = null;
 const start = (name, cmd, args, extra = {}) => {
-  const c = spawn(cmd, args, { stdio: 'inherit', env: { ...env, ...extra } });
+  const c = spawn(cmd, args, { stdio: ['inherit', 'pipe', 'inherit'], env: { ...env, ...extra } });
+  // passed through as is; the API's one-time sign-in link (first start only) is repeated below the URLs
+  c.stdout.on('data', (d) => {
+    process.stdout.write(d);
+    signInLine ??= /https?:\/\/\S+\/sign-in#code=\S+/.exec(String(d))?.[0] ?? null;
+  });
   c.on('exit', (code) => {
     log(`${name} exited (${code}); stopping`);
     for (const o of children) if (o !== c) o.kill('SIGTERM');
@@ -132,6 +138,7 @@ const start = (name, cmd, args, extra = {}) => {
   });
   children.push(c);
 };
+log('starting the API: migrate the database, load the base model, check the seed…');
 // NODE_ENV=production: graphql-js drops its development-only checks (a third of execution time on list queries).
 // An 8 MB young generation (V8's default is 16) keeps the idle API near 375 MB instead of ~410 (bench/api.ts idleRss).
 start('api', process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], { NODE_ENV: process.env.NODE_ENV ?? 'production' });
@@ -152,4 +159,9 @@ if (existsSync('apps/dashboard/project.json')) {
 log(`GraphQL API:  http://${host}:${apiPort}/graphql`);
 log(`Dashboard:    http://${host}:${dashPort}/`);
 log(`ready in ${secs()} — Ctrl-C stops both`);
+if (signInLine) {
+  log('first start, no API token yet. Sign in as ADMIN with this one-time link (it works once; create more tokens');
+  log('on the dashboard\'s Tokens page or with `node --import tsx tools/create-token.ts`):');
+  console.log(`\n    ${signInLine}\n`);
+}
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { for (const c of children) c.kill('SIGTERM'); });

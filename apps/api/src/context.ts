@@ -4,6 +4,7 @@ import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import type { JobRunner } from '@accrete/jobs';
 import type { ClassifierCache } from '@accrete/registry';
+import type { FirstSignIn } from '@accrete/auth';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface Services {
@@ -12,6 +13,8 @@ export interface Services {
   storage: LocalStorage;
   runner: JobRunner;
   classifiers: ClassifierCache;
+  /** The one-time sign-in of a fresh install (no token yet). */
+  firstSignIn: FirstSignIn;
   log: (m: string) => void;
 }
 

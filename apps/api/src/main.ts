@@ -1,18 +1,38 @@
 // The API process: loadConfig → openDatabase (migrates) → storage → seed → JobRunner → HTTP on host:apiPort.
 // SIGINT/SIGTERM stop taking requests, let the runner re-queue a running job, close the database.
 import 'reflect-metadata';
-import { loadConfig } from '@accrete/config';
-import { openDatabase } from '@accrete/db';
+import { ConfigError, loadConfig, type Config } from '@accrete/config';
+import { DatabaseLockedError, openDatabase, type DbHandle } from '@accrete/db';
 import { disposeSharedBackbones, installProcessGuards } from '@accrete/jobs';
 import { startApi } from './app.js';
 
-const config = loadConfig();
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
+/** A mistake of the operator (a bad setting, the database already open elsewhere): its message, no stack trace. */
+const refuse = (message: string): never => {
+  console.error(`api: ${message}`);
+  process.exit(2);
+};
+const config: Config = (() => {
+  try {
+    return loadConfig();
+  } catch (e) {
+    throw e instanceof ConfigError ? refuse(e.message) : e;
+  }
+})();
 installProcessGuards(log, 'api');
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true });
+log(`api: opening the database (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.paths.db}`}) and applying pending migrations…`);
+const db: DbHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' }).catch((e: unknown) => {
+  if (!(e instanceof DatabaseLockedError)) throw e;
+  return refuse(`${e.message}.\nIs Accrete already running on this data directory (ACCRETE_DATA_DIR)? Stop it first, or use another data directory.`);
+});
 log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
 const app = await startApi({ config, db, log });
 log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, jobs ${config.jobs})`);
+if (app.firstSignInUrl) {
+  // no token exists yet: the only way in for the first admin (the code works once; once a token exists, starts
+  // print nothing)
+  console.log(`\n  First start: sign in to the dashboard as ADMIN with this one-time link:\n\n    ${app.firstSignInUrl}\n`);
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -51,7 +51,7 @@ export async function startTestApi(env: Record<string, string> = {}, opts: Pick<
       },
     },
   }) as unknown as PrismaClient;
-  const app = await startApi({ ...opts, config, db, port: 0, prisma: counted, log: process.env.ACCRETE_TEST_LOG ? console.log : () => undefined });
+  const app = await startApi({ evaluateBase: false, ...opts, config, db, port: 0, prisma: counted, log: process.env.ACCRETE_TEST_LOG ? console.log : () => undefined });
   const mk = async (role: 'ADMIN' | 'EDITOR' | 'READER') => (await createApiToken(db.prisma, { name: `test-${role.toLowerCase()}`, role })).token;
   const tokens = { admin: await mk('ADMIN'), editor: await mk('EDITOR'), reader: await mk('READER') };
   const url = app.server.url;

@@ -124,8 +124,8 @@ async function waitFor(url: string, proc: Proc, what: string, timeoutMs: number)
 }
 
 /**
- * Creates a token with the API's tools/create-token.ts in the PGlite database under dataDir. PGlite admits one
- * process, so this runs before the API starts.
+ * Creates a token with tools/create-token.ts in the PGlite database under dataDir (directly when no API runs on it,
+ * through the running API otherwise).
  */
 export function createToken(dataDir: string, role: 'READER' | 'EDITOR' | 'ADMIN', name: string): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/create-token.ts', '--name', name, '--role', role], {
@@ -147,7 +147,7 @@ function apiEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function startApi(opts: { dataDir: string; importRoots: string[]; rehearsalDir?: string }): Promise<{ proc: Proc; url: string }> {
+export async function startApi(opts: { dataDir: string; importRoots: string[]; rehearsalDir?: string; env?: Record<string, string> }): Promise<{ proc: Proc; url: string }> {
   const port = await freePort();
   const proc = startProcess(
     process.execPath,
@@ -161,6 +161,7 @@ export async function startApi(opts: { dataDir: string; importRoots: string[]; r
       ACCRETE_JOBS: 'inprocess',
       ACCRETE_RUN_WORKER: 'true',
       ...(opts.rehearsalDir ? { ACCRETE_REHEARSAL_DIR: opts.rehearsalDir } : {}),
+      ...opts.env,
     },
     'api',
   );
@@ -169,8 +170,8 @@ export async function startApi(opts: { dataDir: string; importRoots: string[]; r
   return { proc, url };
 }
 
-export async function startDashboard(apiUrl: string): Promise<{ proc: Proc; url: string }> {
-  const port = await freePort();
+export async function startDashboard(apiUrl: string, port?: number): Promise<{ proc: Proc; url: string }> {
+  port ??= await freePort();
   const proc = startProcess(
     process.execPath,
     [join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', 'apps/dashboard', '-p', String(port), '-H', '127.0.0.1'],
@@ -200,4 +201,29 @@ export async function createTokenViaApi(apiUrl: string, adminToken: string, role
   const body = (await r.json()) as { data?: { createApiToken: { token: string } }; errors?: { message: string }[] };
   if (!body.data) throw new Error(`createApiToken failed: ${JSON.stringify(body.errors)}`);
   return body.data.createApiToken.token;
+}
+
+/** Resolves with the first match of `re` in the process's output (now or once printed); rejects if it exits first. */
+export function waitForOutput(proc: Proc, re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  return new Promise((res, rej) => {
+    const check = () => {
+      const m = re.exec(proc.output());
+      if (!m) return false;
+      done();
+      res(m);
+      return true;
+    };
+    const onExit = () => (done(), rej(new Error(`process exited before printing ${re}:\n${proc.output().slice(-4000)}`)));
+    const timer = setTimeout(() => (done(), rej(new Error(`${re} not printed within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`))), timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      proc.child.stdout!.off('data', check);
+      proc.child.stderr!.off('data', check);
+      proc.child.off('exit', onExit);
+    };
+    proc.child.stdout!.on('data', check);
+    proc.child.stderr!.on('data', check);
+    proc.child.once('exit', onExit);
+    check();
+  });
 }

@@ -10,4 +10,5 @@ export {
   TOKEN_CACHE_MS,
   setTokenCacheTiming,
   tokenChecksSettled,
+  FirstSignIn,
 } from './tokens.js';

@@ -1,8 +1,8 @@
 // API tokens: random secrets shown once; only their sha256 is stored, so a leaked database leaks no token.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Hex, cacheTiming, type CacheTiming } from '@accrete/primitives';
 import type { PrismaClient, ApiToken, Role } from '@accrete/db';
-import { notFound } from '@accrete/errors';
+import { badInput, notFound, RegistryError } from '@accrete/errors';
 import { paginate, type PageArgs } from '@accrete/pagination';
 
 export const TOKEN_PREFIX = 'acc_';
@@ -11,10 +11,12 @@ const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
 export const hashToken = (secret: string) => sha256Hex(secret);
 
 export async function createApiToken(prisma: PrismaClient, input: { name: string; role: Role }): Promise<{ token: string; apiToken: ApiToken }> {
-  if (!ROLES.includes(input.role)) throw new Error(`unknown role ${input.role}`);
+  if (!ROLES.includes(input.role)) throw badInput(`unknown role ${String(input.role)} (READER, EDITOR or ADMIN)`);
+  const name = String(input.name ?? '').trim();
+  if (!name || name.length > 100) throw badInput('a token needs a name of 1 to 100 characters (who uses it)');
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const apiToken = await prisma.apiToken.create({
-    data: { name: input.name.trim(), role: input.role, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+    data: { name, role: input.role, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
   });
   return { token, apiToken };
 }
@@ -102,4 +104,34 @@ export function listApiTokens(prisma: PrismaClient, filter: { includeRevoked?: b
     where, page, order: [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }],
     find: (a) => prisma.apiToken.findMany(a as never), count: (a) => prisma.apiToken.count(a as never),
   });
+}
+
+/**
+ * The first sign-in of a fresh install: while no token exists, the API process makes a one-time code and prints a
+ * link carrying it (the way Jupyter prints its token); redeeming the code creates the first ADMIN token and returns
+ * its secret to the browser only. The code is kept in memory, so it dies with the process, and it is spent by its
+ * first use: a terminal log read later holds nothing usable.
+ */
+export class FirstSignIn {
+  private code: string | null = null;
+
+  /** A new code when the token table is empty, else null (then nothing is printed). */
+  async open(prisma: PrismaClient): Promise<string | null> {
+    if ((await prisma.apiToken.count()) > 0) return null;
+    this.code = randomBytes(24).toString('base64url');
+    return this.code;
+  }
+
+  get pending(): boolean {
+    return this.code !== null;
+  }
+
+  /** Creates the first ADMIN token for a valid unspent code; UNAUTHENTICATED otherwise. */
+  async redeem(prisma: PrismaClient, code: string): Promise<{ token: string; apiToken: ApiToken }> {
+    const expected = this.code;
+    const ok = expected !== null && code.length === expected.length && timingSafeEqual(Buffer.from(code), Buffer.from(expected));
+    if (!ok) throw new RegistryError('UNAUTHENTICATED', 'this sign-in link is used up or is not from the running API; ask an admin for a token');
+    this.code = null; // spent before the await: two concurrent redeems cannot both pass
+    return createApiToken(prisma, { name: 'admin (first sign-in)', role: 'ADMIN' });
+  }
 }

@@ -14,6 +14,8 @@ test('archive layouts: split dirs, class dirs, a common top folder, root files n
   assert.deepEqual(layoutPaths(['daisy/a.jpg', 'b.jpg'], { label: 'tulips', split: 'VAL' }).map((l) => [l.label, l.split]), [['daisy', 'VAL'], ['tulips', 'VAL']]);
   assert.match(layoutPaths(['b.jpg'], { label: null, split: null })[0].rejected!, /not inside a class directory/);
   assert.match(layoutPaths(['__MACOSX/daisy/._a.jpg', 'daisy/a.jpg'], { label: null, split: null })[0].rejected!, /macOS/);
+  // train/ without val/: the split is left to the content hash, never all-training
+  assert.deepEqual(layoutPaths(['x/train/daisy/a.jpg', 'x/train/roses/b.jpg'], { label: null, split: null }).map((l) => [l.label, l.split]), [['daisy', null], ['roses', null]]);
 });
 
 test('unsafe zip entry names', () => {

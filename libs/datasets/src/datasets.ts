@@ -6,6 +6,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
+import { sha256Hex } from '@accrete/primitives';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
 
@@ -202,10 +203,19 @@ export async function resolveImportPath(importRoots: string[], path: string): Pr
 
 const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
 
-/** Lists an ImageFolder: {train,val}/<class>/… or <class>/…; every file becomes an IngestFile (maybe pre-rejected). */
-export async function scanImageFolder(dir: string, roots: string[], maxBytes: number): Promise<IngestFile[]> {
+/**
+ * How a folder is laid out, which decides the split of its images:
+ * - `train-val`: train/<class>/… and val/<class>/… — the folders decide;
+ * - `train-only`: train/<class>/… with no val/ — validation is derived like `class-folders` (never none);
+ * - `class-folders`: <class>/… — each image's split is derived from its content hash (valFraction to VAL).
+ */
+export type FolderLayout = 'train-val' | 'train-only' | 'class-folders';
+
+/** Lists an ImageFolder (see FolderLayout); every file becomes an IngestFile (maybe pre-rejected). */
+export async function scanImageFolder(dir: string, roots: string[], maxBytes: number): Promise<{ files: IngestFile[]; layout: FolderLayout }> {
   const top = await readdir(dir, { withFileTypes: true });
-  const splitLayout = top.some((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()]);
+  const splitDirs = top.filter((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()]).map((e) => SPLIT_DIRS[e.name.toLowerCase()]);
+  const layout: FolderLayout = splitDirs.length === 0 ? 'class-folders' : splitDirs.includes('VAL') ? 'train-val' : 'train-only';
   const files: IngestFile[] = [];
   const rel = (p: string) => relative(dir, p).split(sep).join('/');
   const addFile = async (full: string, label: string | null, split: Split | null, why?: string) => {
@@ -244,11 +254,12 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
       else await addFile(full, null, null, why);
     }
   };
-  if (splitLayout) {
+  if (layout !== 'class-folders') {
     for (const e of top) {
       const full = join(dir, e.name);
       const split = e.isDirectory() ? SPLIT_DIRS[e.name.toLowerCase()] : undefined;
-      if (split) await walkClasses(full, split);
+      // train/ alone: its images get a derived split (null), so the version still has validation images
+      if (split) await walkClasses(full, layout === 'train-only' ? null : split);
       // files beside train/ and val/ (e.g. test/, README) are reported, not silently skipped
       else if (e.isDirectory()) await rejectAll(full, 'not inside train/ or val/');
       else await addFile(full, null, null, 'not inside train/ or val/');
@@ -256,13 +267,130 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
   } else {
     await walkClasses(dir, null);
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), layout };
+}
+
+type Checked = { path: string; label: string; split: Split; sha256: string };
+
+/**
+ * What ingestFiles would make of a batch, read-only: the same checks (layout, label, size, decodable image), the
+ * same split rule, duplicates within the batch and against the dataset; files are hashed, not stored.
+ */
+async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: IngestFile[], valFraction: number) {
+  const limits = { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels };
+  const rejections: { path: string; label: string | null; reason: string }[] = [];
+  const checked = await mapLimit(files, 4, async (f): Promise<Checked | null> => {
+    const pre = f.rejected ?? labelProblem(f.label);
+    if (pre) return rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null;
+    try {
+      const bytes = await f.read();
+      await inspectImage(bytes, limits, f.path);
+      const sha256 = sha256Hex(bytes);
+      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, valFraction), sha256 };
+    } catch (e) {
+      rejections.push({ path: f.path, label: f.label, reason: rejectionReason(e) });
+      return null;
+    }
+  });
+  const duplicates: Checked[] = [];
+  const bySha = new Map<string, Checked>();
+  for (const ok of checked) {
+    if (!ok) continue;
+    const seen = bySha.get(ok.sha256);
+    if (!seen) bySha.set(ok.sha256, ok);
+    else if (seen.label === ok.label) duplicates.push(ok);
+    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+  }
+  const existing = new Map<string, { label: string; sourcePath: string | null }>();
+  for (const part of chunks([...bySha.keys()])) {
+    const rows = await deps.prisma.datasetImage.findMany({
+      where: { datasetId, image: { sha256: { in: part } } },
+      select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
+    });
+    for (const r of rows) existing.set(r.image.sha256, r);
+  }
+  const fresh: Checked[] = [];
+  for (const ok of bySha.values()) {
+    const ex = existing.get(ok.sha256);
+    if (!ex) fresh.push(ok);
+    else if (ex.label === ok.label) duplicates.push(ok);
+    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+  }
+  return { fresh, duplicates, rejections };
+}
+
+export interface ImportPreviewClass { label: string; files: number; train: number; val: number; duplicates: number; rejected: number }
+
+/** What an import would do, computed without writing anything. */
+export interface ImportPreview {
+  source: string;
+  layout: FolderLayout;
+  /** share of derived-split images that go to validation (by content hash) */
+  valFraction: number;
+  files: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  classes: ImportPreviewClass[];
+  /** up to MAX_PREVIEW_REJECTIONS, by path */
+  rejections: { path: string; reason: string }[];
+  /** plain-language explanations: how the split was chosen, classes left without validation images… */
+  notes: string[];
+}
+
+const MAX_PREVIEW_REJECTIONS = 200;
+
+/** The split rule of a layout, in words (also served with every preview, so the dashboard shows the same text). */
+export function layoutNote(layout: FolderLayout, valFraction: number): string {
+  const share = `${Math.round(valFraction * 100)}%`;
+  if (layout === 'train-val') return 'train/ and val/ folders: each image keeps the split of its folder.';
+  if (layout === 'train-only') {
+    return `train/ without val/: about ${share} of each class's images go to validation, chosen by content hash (the same image always lands in the same split).`;
+  }
+  return `class folders without train/ or val/: about ${share} of each class's images go to validation, chosen by content hash.`;
+}
+
+/** Dry run of importImageFolder: per class, the files found, their split, duplicates and rejections. Writes nothing. */
+export async function previewImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportPreview> {
+  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
+  const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
+  const { files, layout } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
+  if (files.length === 0) throw badInput(`${req.path} contains no files`);
+  const valFraction = req.valFraction ?? DEFAULT_VAL_FRACTION;
+  const { fresh, duplicates, rejections } = await checkWithoutWriting(deps, req.datasetId, files, valFraction);
+  const classes = new Map<string, ImportPreviewClass>();
+  const row = (label: string) => classes.get(label) ?? classes.set(label, { label, files: 0, train: 0, val: 0, duplicates: 0, rejected: 0 }).get(label)!;
+  for (const f of files) if (f.label) row(f.label.trim() || f.label).files++;
+  for (const f of fresh) {
+    if (f.split === 'VAL') row(f.label).val++;
+    else row(f.label).train++;
+  }
+  for (const d of duplicates) row(d.label).duplicates++;
+  for (const r of rejections) if (r.label) row(r.label).rejected++;
+  const sorted = [...classes.values()].sort((a, b) => a.label.localeCompare(b.label));
+  const notes = [layoutNote(layout, valFraction)];
+  const noVal = sorted.filter((c) => c.train > 0 && c.val === 0).map((c) => c.label);
+  if (noVal.length) notes.push(`no validation image for ${noVal.join(', ')}: the new version's evaluation cannot score ${noVal.length === 1 ? 'it' : 'them'} (add images or a val/ folder).`);
+  const unlabelled = rejections.filter((r) => !r.label).length;
+  if (unlabelled) notes.push(`${unlabelled} file${unlabelled === 1 ? '' : 's'} outside any class folder will be rejected.`);
+  return {
+    source: `folder:${dir}`,
+    layout,
+    valFraction,
+    files: files.length,
+    accepted: fresh.length,
+    duplicates: duplicates.length,
+    rejected: rejections.length,
+    classes: sorted,
+    rejections: rejections.sort((a, b) => a.path.localeCompare(b.path)).slice(0, MAX_PREVIEW_REJECTIONS).map(({ path, reason }) => ({ path, reason })),
+    notes,
+  };
 }
 
 export async function importImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportOutcome> {
   if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
   const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
-  const files = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
+  const { files } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
   if (files.length === 0) throw badInput(`${req.path} contains no files`);
   return ingestFiles(deps, { datasetId: req.datasetId, source: `folder:${dir}`, files, valFraction: req.valFraction });
 }

@@ -11,9 +11,13 @@ export {
   ingestFiles,
   freezeDatasetVersion,
   datasetClassCounts,
+  splitForHash,
   classCountsFromJson,
   type IngestFile,
   type ClassCountRow,
+} from './datasets.js';
+export {
+  previewImageFolder, layoutNote, DEFAULT_VAL_FRACTION, type FolderLayout, type ImportPreview, type ImportPreviewClass,
 } from './datasets.js';
 export { filesFromZip, storeImages, isZip } from './uploads.js';
 export { ZipRejectedError } from './zip.js';

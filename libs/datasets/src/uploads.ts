@@ -21,13 +21,15 @@ export function layoutPaths(paths: string[], defaults: { label: string | null; s
     segs.every((s) => s.length >= 2 && s[0] === segs[0][0]) && segs.some((s) => s.length >= 3)
   ) segs = segs.map((s) => s.slice(1));
   const splitLayout = segs.some((s) => s.length >= 3 && SPLIT_DIRS[s[0].toLowerCase()]);
+  // train/ without val/: derive the split by content hash, as for folders (never a version without validation)
+  const trainOnly = splitLayout && !segs.some((s) => s.length >= 3 && SPLIT_DIRS[s[0].toLowerCase()] === 'VAL');
   return paths.map((path, i) => {
     const s = segs[i];
     if (s.some((p) => p === '__MACOSX' || p.startsWith('._'))) return { path, label: null, split: null, rejected: 'macOS metadata file, not an image' };
     if (splitLayout) {
       const split = SPLIT_DIRS[s[0].toLowerCase()];
       if (!split || s.length < 3) return { path, label: null, split: null, rejected: 'not inside train/<class>/ or val/<class>/' };
-      return { path, label: s[1], split };
+      return { path, label: s[1], split: trainOnly ? null : split };
     }
     if (s.length >= 2) return { path, label: s[0], split: defaults.split };
     if (defaults.label) return { path, label: defaults.label, split: defaults.split };

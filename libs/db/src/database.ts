@@ -8,6 +8,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, defaultMigrationsDir, type MigrateResult } from './migrations.js';
 import { pgClientTarget, pgliteTarget } from './targets.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
 export interface OpenDatabaseOptions {
   /** postgresql://… → PostgreSQL; absent → embedded PGlite. */
@@ -20,6 +21,8 @@ export interface OpenDatabaseOptions {
   migrationsDir?: string;
   /** Max connections of the PostgreSQL pool (default 10). */
   poolSize?: number;
+  /** Who opens a PGlite directory, as told to another process that finds it locked (default "accrete"). */
+  program?: string;
 }
 
 export interface DbHandle {
@@ -31,6 +34,8 @@ export interface DbHandle {
   dataDir?: string;
   /** Migrations applied by this open (empty when the database was up to date or migrate=false). */
   appliedMigrations: string[];
+  /** The lock of an on-disk PGlite directory: other processes of the same user can send it requests. */
+  lock?: DataDirLock;
   close(): Promise<void>;
 }
 
@@ -41,7 +46,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<DbHa
   const migrationsDir = migrate ? (opts.migrationsDir ?? defaultMigrationsDir()) : undefined;
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, migrationsDir, opts.poolSize ?? 10);
   if (!opts.dataDir) throw new Error('openDatabase: give either databaseUrl (PostgreSQL) or dataDir (PGlite)');
-  return openPglite(opts.dataDir, migrationsDir);
+  return openPglite(opts.dataDir, migrationsDir, undefined, opts.program);
 }
 
 /** @internal `loadDataDir`: a PGlite data-dir dump to start from (test templates). */
@@ -49,15 +54,19 @@ export async function openPglite(
   dataDir: string,
   migrationsDir: string | undefined,
   loadDataDir?: Blob,
+  program = 'accrete',
 ): Promise<DbHandle> {
   const inMemory = dataDir === MEMORY_DATA_DIR || dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // before PGlite reads the directory: a second opener would work on a copy whose writes are lost
+  const lock = inMemory ? undefined : await lockDataDir(dataDir, program);
   let db: PGlite;
   try {
     // Postgres' default 128 MB of shared buffers is most of PGlite's footprint in the API process; the registry's
     // working set is a few MB and PGlite reads through the OS page cache, so 16 MB loses nothing measurable.
     db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, loadDataDir, postgresqlconf: ['shared_buffers=16MB'] });
   } catch (error) {
+    await lock?.release();
     throw new Error(`Cannot open the PGlite database in ${dataDir}: ${(error as Error).message}`, { cause: error });
   }
   let result: MigrateResult = { applied: [] };
@@ -65,6 +74,7 @@ export async function openPglite(
     if (migrationsDir) result = await applyMigrations(pgliteTarget(db), migrationsDir);
   } catch (error) {
     await db.close().catch(() => undefined);
+    await lock?.release();
     throw error;
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
@@ -73,9 +83,11 @@ export async function openPglite(
     kind: 'pglite',
     dataDir: inMemory ? MEMORY_DATA_DIR : dataDir,
     appliedMigrations: result.applied,
+    lock,
     close: once(async () => {
       await prisma.$disconnect();
       await db.close();
+      await lock?.release();
     }),
   };
 }

@@ -2,6 +2,9 @@
 // generated Prisma types. Import Prisma only through here.
 export { openDatabase, MEMORY_DATA_DIR, redact, type DbHandle, type OpenDatabaseOptions } from './database.js';
 export {
+  lockDataDir, askDataDirHolder, lockSocketPath, DatabaseLockedError, type DataDirLock, type LockHolder,
+} from './data-dir-lock.js';
+export {
   applyMigrations,
   readMigrations,
   defaultMigrationsDir,

@@ -4,10 +4,11 @@ export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOpti
 export { executeJob, failureReason, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
 export { getSharedBackbone, loadedSharedBackbone, backboneSpec, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
 export { TrainerProcess, TrainerProcessExit, type TrainerProcessOptions } from './trainer-process.js';
-export type { BackboneInfo } from './train-compute.js';
+export type { BackboneInfo, BaseScore, BaseScoreSpec } from './train-compute.js';
 export { recoverJobs, newWorkerId } from './recovery.js';
 export { parseTrainingParams, JobInputError, type TrainingParams } from './params.js';
 export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
+export { evaluateBaseVersion, type BaseEvaluationOutcome } from './base-evaluation.js';
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
 export { versionClassChains, TAXONOMY_FILE_FORMAT, type UnitChain } from './class-chains.js';

@@ -229,6 +229,28 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   };
 }
 
+/** Where a base version is scored: the backbone's own head on the held-out retention photos. */
+export interface BaseScoreSpec {
+  backbone: ComputeSpec['backbone'];
+  bottlenecksDir: string;
+  rehearsalDir: string;
+}
+
+export type BaseScore = { images: number; top1: number; top5: number } | null;
+
+/**
+ * The base version's top-1/top-5 on the retention photos (odd class indices of the rehearsal dir's index.csv), or
+ * null when there are none. The bottlenecks land in the shared cache, so the first job's retention probe reuses them.
+ */
+export async function scoreBase(spec: BaseScoreSpec, log?: (m: string) => void): Promise<BaseScore> {
+  const sets = await loadRehearsalSets(spec.rehearsalDir);
+  if (!sets.retention?.length) return null;
+  const backbone = await computeBackbone(spec.backbone, log);
+  const head = backbone.baseHead;
+  const m = await evaluateRetention({ backbone, images: sets.retention, parent: head, head, cache: cacheAt(spec.bottlenecksDir) });
+  return { images: m.images, top1: m.top1, top5: m.top5 };
+}
+
 /** Parent units new classes took over: the trainer's figure when it gives one, else the decisions the request gave. */
 function takenOverUnits(details: Record<string, unknown>, given: ComputeSpec['labelDecisions']): number[] {
   const fromTrainer = details.takenOverUnits;

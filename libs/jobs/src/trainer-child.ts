@@ -3,7 +3,7 @@
 // It lowers its own CPU priority first, so the API (or worker) thread that forked it wins the cores.
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { backboneInfo, computeBackbone, runCompute } from './train-compute.js';
+import { backboneInfo, computeBackbone, runCompute, scoreBase } from './train-compute.js';
 import type { ChildMessage, ParentMessage } from './trainer-process.js';
 
 if (!process.send) throw new Error('trainer-child.ts runs as a forked child process (see trainer-process.ts)');
@@ -21,6 +21,13 @@ process.on('message', (m: ParentMessage) => {
   if (m.type === 'describe') {
     computeBackbone(m.backbone, (message) => send({ type: 'log', id: m.id, message })).then(
       (b) => send({ type: 'described', id: m.id, info: backboneInfo(b) }),
+      (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) }),
+    );
+    return;
+  }
+  if (m.type === 'scoreBase') {
+    scoreBase(m.spec, (message) => send({ type: 'log', id: m.id, message })).then(
+      (score) => send({ type: 'scored', id: m.id, score }),
       (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) }),
     );
     return;

@@ -6,13 +6,14 @@
 // loaded); a cancel asks it to stop, and kills it if it does not within `killAfterMs`.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BackboneInfo, ComputeResult, ComputeSpec } from './train-compute.js';
+import type { BackboneInfo, BaseScore, BaseScoreSpec, ComputeResult, ComputeSpec } from './train-compute.js';
 import type { Span } from './progress-plan.js';
 
 export type ParentMessage =
   | { type: 'run'; id: number; spec: ComputeSpec }
   | { type: 'abort'; id: number; reason: string }
-  | { type: 'describe'; id: number; backbone: ComputeSpec['backbone'] };
+  | { type: 'describe'; id: number; backbone: ComputeSpec['backbone'] }
+  | { type: 'scoreBase'; id: number; spec: BaseScoreSpec };
 export type ChildMessage =
   | { type: 'ready'; pid: number }
   | { type: 'progress'; id: number; phase: string; fraction: number; span: Span; extra?: { loss?: number; step?: number } }
@@ -20,6 +21,7 @@ export type ChildMessage =
   | { type: 'log'; id: number; message: string }
   | { type: 'done'; id: number; result: ComputeResult }
   | { type: 'described'; id: number; info: BackboneInfo }
+  | { type: 'scored'; id: number; score: BaseScore }
   | { type: 'failed'; id: number; message: string; name?: string };
 
 export interface TrainerProcessOptions {
@@ -55,6 +57,7 @@ export class TrainerProcess {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
   private describing = new Map<number, { resolve: (i: BackboneInfo) => void; reject: (e: Error) => void }>();
+  private scoring = new Map<number, { resolve: (s: BaseScore) => void; reject: (e: Error) => void }>();
   /** Event listeners for tests and benches: the compute half of a job started / ended in the child. */
   readonly computeListeners = new Set<(event: 'start' | 'end', pid: number) => void>();
 
@@ -129,6 +132,22 @@ export class TrainerProcess {
     }
   }
 
+  /** The base version's score on the retention photos, computed in the training process (see scoreBase). */
+  async scoreBase(spec: BaseScoreSpec): Promise<BaseScore> {
+    this.clearIdle();
+    await this.start();
+    const id = this.nextId++;
+    try {
+      return await new Promise<BaseScore>((resolve, reject) => {
+        this.scoring.set(id, { resolve, reject });
+        this.child!.send({ type: 'scoreBase', id, spec } satisfies ParentMessage);
+      });
+    } finally {
+      this.scoring.delete(id);
+      if (!this.pending) this.scheduleIdle();
+    }
+  }
+
   /** Stops the child (a running job is aborted first). */
   async close(): Promise<void> {
     this.clearIdle();
@@ -173,6 +192,7 @@ export class TrainerProcess {
       const exit = new TrainerProcessExit(`the training process exited (${signal ?? `code ${code}`})`);
       this.pending?.reject(exit);
       for (const d of this.describing.values()) d.reject(exit);
+      for (const d of this.scoring.values()) d.reject(exit);
     });
     this.ready.catch(() => {
       if (this.child === child) {
@@ -192,6 +212,12 @@ export class TrainerProcess {
     if (m.type === 'described' || (m.type === 'failed' && this.describing.has(m.id))) {
       const d = this.describing.get(m.id);
       if (m.type === 'described') d?.resolve(m.info);
+      else d?.reject(new Error(m.message));
+      return;
+    }
+    if (m.type === 'scored' || (m.type === 'failed' && this.scoring.has(m.id))) {
+      const d = this.scoring.get(m.id);
+      if (m.type === 'scored') d?.resolve(m.score);
       else d?.reject(new Error(m.message));
       return;
     }

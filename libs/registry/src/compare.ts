@@ -8,10 +8,17 @@ export interface MetricValue { name: string; value: number }
 /** Per-class tables in a report: keys whose value maps labels to objects of numbers (or arrays of {label,…}). */
 const PER_CLASS_KEYS = /^(perClass|per_class|classes|perLabel)$/i;
 
-/** Numeric leaves of a metrics JSON as dotted names, skipping per-class tables and long arrays (confusions). */
+/** A group measured on no images ({count: 0, top1: 0…} or {images: 0…}): its rates are absent, not 0. */
+const EMPTY_GROUP_KEYS = ['count', 'images'] as const;
+const emptyGroupSize = (o: Record<string, unknown>) => EMPTY_GROUP_KEYS.find((k) => o[k] === 0);
+
+/** Numeric leaves of a metrics JSON as dotted names, skipping per-class tables and long arrays (confusions); a group
+ *  over zero images keeps only its size, so a comparison shows its rates as absent (null) rather than 0. */
 export function flattenMetrics(metrics: unknown, prefix = ''): MetricValue[] {
   const out: MetricValue[] = [];
   if (metrics == null || typeof metrics !== 'object' || Array.isArray(metrics)) return out;
+  const empty = emptyGroupSize(metrics as Record<string, unknown>);
+  if (empty) return [{ name: prefix ? `${prefix}.${empty}` : empty, value: 0 }];
   for (const [k, v] of Object.entries(metrics as Record<string, unknown>)) {
     const name = prefix ? `${prefix}.${k}` : k;
     if (typeof v === 'number' && Number.isFinite(v)) out.push({ name, value: v });

@@ -20,3 +20,17 @@ test('metrics: numeric leaves flattened, per-class tables read in object or arra
   assert.deepEqual([...perClassMetrics(m).get('daisy')!], [['recall', 0.5]]);
   assert.deepEqual([...perClassMetrics({ perClass: [{ label: 'roses', precision: 1 }] }).get('roses')!], [['precision', 1]]);
 });
+
+test('metrics of a group over zero images are absent (only its size is kept), so comparisons show null, not 0', () => {
+  const val = {
+    overall: { count: 12, top1: 0.75, top5: 0.9 },
+    old: { count: 0, top1: 0, top5: 0 },
+    retention: { count: 0, parentTop1: 0, childTop1: 0, dropPoints: 0, kept: 1 },
+  };
+  const flat = new Map(flattenMetrics(val).map((m) => [m.name, m.value]));
+  assert.equal(flat.get('old.count'), 0);
+  assert.equal(flat.has('old.top1'), false, 'no 0 standing for "not measured"');
+  assert.equal(flat.has('retention.kept'), false);
+  assert.equal(flat.get('overall.top1'), 0.75);
+  assert.deepEqual(flattenMetrics({ images: 0, top1: 0 }), [{ name: 'images', value: 0 }]);
+});

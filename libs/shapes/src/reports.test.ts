@@ -25,8 +25,12 @@ const val = {
 test('readValidationReport keeps accuracies, retention, per-class rows, confusions and image counts', () => {
   const r = readValidationReport(val)!;
   assert.equal(r.overall.top1, 0.75);
-  assert.equal(r.old.count, 0);
-  assert.deepEqual(r.retention, { count: 0, parentTop1: 0, childTop1: 0, dropPoints: 0, kept: 1 });
+  // no old-class image in this split: the old-class accuracy and the retention on it are absent, not 0
+  assert.deepEqual(r.old, { count: 0, top1: null, top5: null });
+  assert.equal(r.retention, null);
+  assert.deepEqual(readValidationReport({ ...val, retention: { count: 5, parentTop1: 0.8, childTop1: 0.6, dropPoints: 20, kept: 0.75 } })!.retention, {
+    count: 5, parentTop1: 0.8, childTop1: 0.6, dropPoints: 20, kept: 0.75,
+  });
   assert.equal(r.perClass.length, 2);
   assert.equal(r.perClass[1]!.recall, null);
   assert.equal(r.newAsOther[0]!.predictedLabel, 'dandelion');
@@ -75,4 +79,10 @@ test('readRetentionReport reads the retention evaluation only; readLossCurve acc
     { phase: 'fit', step: 1, loss: 0.4 },
     { phase: 'training', step: 1, loss: 0.3 },
   ]);
+});
+
+test('absent means null: a base version\'s retention reading has no parent figures', () => {
+  const base = readRetentionReport({ images: 500, top1: 0.69, top5: 0.88 })!;
+  assert.deepEqual(base, { images: 500, top1: 0.69, top5: 0.88, parentTop1: null, parentTop5: null, retention: null, agreement: null, predictedAsAdded: null, takenOver: null });
+  assert.equal(readRetentionReport({ images: 0, top1: 0, top5: 0 })!.top1, null);
 });

@@ -67,9 +67,12 @@ export interface ValidationReport {
   parentLevel: { count: number; top1: number | null } | null;
 }
 
+/** An accuracy over no images is absent (null), not 0: reports store 0 for empty groups (e.g. "old classes" of a
+ *  growth whose validation split has only new classes). */
 const accuracy = (v: unknown): AccuracyReading => {
   const a = obj(v);
-  return { count: numOr(a.count, 0)!, top1: numOr(a.top1), top5: numOr(a.top5) };
+  const count = numOr(a.count, 0)!;
+  return { count, top1: count ? numOr(a.top1) : null, top5: count ? numOr(a.top5) : null };
 };
 const confusion = (v: unknown): ConfusionReading => {
   const c = obj(v);
@@ -92,7 +95,7 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     overall: accuracy(m.overall),
     old: accuracy(m.old),
     new: accuracy(m.new),
-    retention: r
+    retention: r && numOr(r.count, 0)
       ? { count: numOr(r.count, 0)!, parentTop1: numOr(r.parentTop1), childTop1: numOr(r.childTop1), dropPoints: numOr(r.dropPoints), kept: numOr(r.kept) }
       : null,
     perClass: arr(m.perClass).map((c) => {
@@ -110,7 +113,9 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     newAsOther: arr(conf.newAsOther).map(confusion),
     oldAsNew: arr(conf.oldAsNew).map(confusion),
     images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
-    parentLevel: m.byAncestor ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).top1) } : null,
+    parentLevel: m.byAncestor
+      ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).count, 0) ? numOr(obj(m.byAncestor).top1) : null }
+      : null,
     newLabels: arr(m.newLabels).map((x) => {
       const o = obj(x);
       const units = (v: unknown) => arr(v).filter((u): u is number => Number.isInteger(u));
@@ -142,6 +147,7 @@ export interface RetentionReport {
 export function readRetentionReport(metrics: unknown): RetentionReport | null {
   const m = obj(metrics);
   if (m.overall !== undefined || (m.top1 === undefined && m.retention === undefined)) return null;
+  if (!numOr(m.images, 0)) return { images: 0, top1: null, top5: null, parentTop1: null, parentTop5: null, retention: null, agreement: null, predictedAsAdded: null, takenOver: null };
   return {
     images: numOr(m.images, 0)!,
     top1: numOr(m.top1),

@@ -25,6 +25,13 @@ export class AuthResolver {
     return auth.createApiToken(ctx.prisma, input);
   }
 
+  @Mutation(() => CreateApiTokenPayload, {
+    description: 'The first sign-in of a fresh install: the one-time code of the link the API printed at start becomes the first ADMIN token (returned once). Open to anonymous callers; a used or unknown code is UNAUTHENTICATED.',
+  })
+  redeemSignInCode(@Arg('code', () => String) code: string, @Ctx() ctx: ApiContext) {
+    return ctx.firstSignIn.redeem(ctx.prisma, code);
+  }
+
   @Authorized(['ADMIN'])
   @Mutation(() => ApiToken)
   revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {

@@ -3,7 +3,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import * as datasets from '@accrete/datasets';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
-import { AddImagesInput, CreateDatasetInput, DatasetFilter, DatasetImageFilter, ImportDatasetInput, ImportResult } from '../schema/inputs.js';
+import { AddImagesInput, CreateDatasetInput, DatasetFilter, DatasetImageFilter, ImportDatasetInput, ImportPreview, ImportResult } from '../schema/inputs.js';
 import {
   ClassCount, ClassNode, Dataset, DatasetConnection, DatasetImage, DatasetImageConnection, DatasetImport,
   DatasetImportConnection, DatasetVersion, DatasetVersionConnection, Image, ImportRejectionConnection,
@@ -43,6 +43,14 @@ export class DatasetResolver {
   @Mutation(() => Dataset)
   createDataset(@Arg('input', () => CreateDatasetInput) input: CreateDatasetInput, @Ctx() ctx: ApiContext) {
     return datasets.createDataset(ctx.prisma, { name: input.name, description: input.description ?? '' });
+  }
+
+  @Authorized(EDIT)
+  @Query(() => ImportPreview, {
+    description: 'Dry run of importDataset: per class, the files found, their split, duplicates and rejections, and how the split is chosen. Writes nothing.',
+  })
+  importPreview(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() ctx: ApiContext) {
+    return datasets.previewImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
   }
 
   @Authorized(EDIT)

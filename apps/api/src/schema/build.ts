@@ -1,5 +1,6 @@
 // Builds the executable schema from the decorated classes. Auth lives here:
-// - every root field goes through `guardRootField`: mutations need EDITOR/ADMIN, reads need a token unless openReads;
+// - every root field goes through `guardRootField`: mutations need EDITOR/ADMIN (but redeemSignInCode, which carries
+//   its own one-time code), reads need a token unless openReads;
 // - @Authorized(roles) narrows further (token management is ADMIN only).
 import 'reflect-metadata';
 import { buildSchema, ArgumentValidationError, type AuthChecker } from 'type-graphql';
@@ -26,7 +27,11 @@ const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
 };
 
 /** Root-level guard, so a resolver that forgets @Authorized is still protected. */
+/** The one mutation an anonymous caller may send: it carries its own one-time credential (the first sign-in code). */
+const ANONYMOUS_MUTATIONS = new Set(['redeemSignInCode']);
+
 function guardRootField(operation: 'Query' | 'Mutation' | 'Subscription', fieldName: string, context: ApiContext): void {
+  if (operation === 'Mutation' && ANONYMOUS_MUTATIONS.has(fieldName)) return;
   if (operation === 'Mutation') {
     if (!context.viewer) throw new RegistryError('UNAUTHENTICATED', `mutation ${fieldName} needs an API token (Authorization: Bearer <token>)`);
     if (!roleAtLeast(context.viewer.role, 'EDITOR')) {

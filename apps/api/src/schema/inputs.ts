@@ -59,10 +59,12 @@ const NAME = /^[A-Za-z0-9][\w .-]*$/;
 export class ImportDatasetInput {
   @Field(() => ID) @IsUUID() datasetId!: string;
   @Field(() => String, {
-    description: 'Absolute path (or path relative to an import root). Layouts: <dir>/{train,val}/<class>/*.jpg or <dir>/<class>/*.jpg.',
+    description:
+      'Absolute path (or path relative to an import root). Layouts: <dir>/train/<class>/*.jpg + <dir>/val/<class>/*.jpg (folders decide the split); ' +
+      '<dir>/train/<class>/*.jpg alone or <dir>/<class>/*.jpg (the split is derived from each image\'s content hash, valFraction to validation).',
   })
   @Length(1, 4096) path!: string;
-  @Field(() => Float, { nullable: true, defaultValue: 0.2, description: 'Flat layout only: share of images put in VAL, chosen by content hash.' })
+  @Field(() => Float, { nullable: true, defaultValue: 0.2, description: 'Layouts without val/: share of images put in VAL, chosen by content hash.' })
   @IsOptional() @Min(0) @Max(0.9) valFraction?: number;
 }
 
@@ -77,6 +79,36 @@ export class ImportDatasetInput {
 export class AddImagesInput {
   @Field(() => ID) @IsUUID() datasetId!: string;
   @Field(() => [ImageFileInput]) @ArrayMinSize(1) @ArrayMaxSize(200) @ValidateNested({ each: true }) images!: ImageFileInput[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One class of an import preview.' })
+export class ImportPreviewClass {
+  @Field(() => String) label!: string;
+  @Field(() => Int, { description: 'Files found in this class folder.' }) files!: number;
+  @Field(() => Int, { description: 'New images that would go to training.' }) train!: number;
+  @Field(() => Int, { description: 'New images that would go to validation.' }) val!: number;
+  @Field(() => Int, { description: 'Same content and label as another file or an image already in the dataset (skipped).' }) duplicates!: number;
+  @Field(() => Int) rejected!: number;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ImportPreviewRejection {
+  @Field(() => String) path!: string;
+  @Field(() => String) reason!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'What importDataset would do with a folder, computed without writing anything.' })
+export class ImportPreview {
+  @Field(() => String) source!: string;
+  @Field(() => String, { description: 'train-val (folders decide the split), train-only or class-folders (split derived by content hash).' }) layout!: string;
+  @Field(() => Float, { description: 'Share of derived-split images that go to validation.' }) valFraction!: number;
+  @Field(() => Int) files!: number;
+  @Field(() => Int) accepted!: number;
+  @Field(() => Int) duplicates!: number;
+  @Field(() => Int) rejected!: number;
+  @Field(() => [ImportPreviewClass]) classes!: ImportPreviewClass[];
+  @Field(() => [ImportPreviewRejection], { description: 'The first 200 rejections by path.' }) rejections!: ImportPreviewRejection[];
+  @Field(() => [String], { description: 'How the split was chosen, classes left without validation images, …' }) notes!: string[];
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Outcome of an import: every file is accepted, a duplicate, or rejected with a reason.' })

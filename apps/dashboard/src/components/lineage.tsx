@@ -2,7 +2,7 @@
 // Version lineage as an SVG tree: parent → child left to right, one box per version with its status, the classes it
 // added and its strategy; aliases are tagged on the box they point at. Boxes are links (Tab/Enter work).
 import Link from 'next/link';
-import { clip } from '@/lib/format';
+import { clip, plural } from '@/lib/format';
 
 export interface LineageVersion {
   id: string;
@@ -19,8 +19,10 @@ export interface LineageVersion {
 
 const NODE_W = 196;
 const NODE_H = 88;
+/** Extra height of a box that carries alias tags (drawn inside the card, on their own bottom row). */
+const TAGS_H = 22;
 const COL = NODE_W + 56;
-const ROW = NODE_H + 30;
+const ROW = NODE_H + TAGS_H + 24;
 
 const statusColor: Record<string, string> = {
   READY: 'var(--ok)',
@@ -29,6 +31,21 @@ const statusColor: Record<string, string> = {
   FAILED: 'var(--danger)',
   CANCELLED: 'var(--text-muted)',
 };
+
+/** Alias pills on the bottom row of a box, left to right, each as wide as its (clipped) name; those that would
+ *  overflow the box are left out (the box's title and the Aliases section list them all). */
+function aliasTags(aliases: string[]): { name: string; label: string; x: number; width: number }[] {
+  const out: { name: string; label: string; x: number; width: number }[] = [];
+  let x = 10;
+  for (const name of aliases) {
+    const label = clip(name, 14);
+    const width = 16 + label.length * 7.4; // ~7.4 px per bold 11-12 px glyph
+    if (x + width > NODE_W - 8) break;
+    out.push({ name, label, x, width });
+    x += width + 6;
+  }
+  return out;
+}
 
 export function LineageGraph({ versions, currentId }: { versions: LineageVersion[]; currentId?: string }) {
   const byId = new Map(versions.map((v) => [v.id, v]));
@@ -60,11 +77,11 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
   const W = maxX * COL + NODE_W + 8;
   const H = Math.max(1, row) * ROW + 14;
   const px = (p: { x: number }) => 4 + p.x * COL;
-  const py = (p: { y: number }) => 18 + p.y * ROW;
+  const py = (p: { y: number }) => 6 + p.y * ROW;
 
   return (
     <div style={{ overflowX: 'auto' }}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W, minWidth: Math.min(W, 360) }} role="group" aria-label={`Version lineage: ${versions.length} versions`}>
+      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W, minWidth: Math.min(W, 360) }} role="group" aria-label={`Version lineage: ${plural(versions.length, 'version')}`}>
         {versions.map((v) => {
           if (!v.parentId || !pos.has(v.parentId)) return null;
           const a = pos.get(v.parentId)!;
@@ -88,11 +105,12 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
           const grew = v.addedCount + v.mergedCount > 0;
           const what = grew ? `+${v.addedCount} new${v.mergedCount ? `, ${v.mergedCount} merged` : ''}` : 'base';
           const names = v.addedNames.slice(0, 3).join(', ') + (v.addedNames.length > 3 ? '…' : '');
+          const h = NODE_H + (v.aliases.length ? TAGS_H : 0);
           const label = `Version ${v.number}, ${v.status.toLowerCase()}, ${v.classCount} classes, ${what}${v.strategy ? `, strategy ${v.strategy}` : ''}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}`;
           return (
             <Link key={v.id} href={`/versions/${v.id}`} className={`lineage-node${v.id === currentId ? ' is-current' : ''}`} aria-label={label} data-testid={`lineage-v${v.number}`}>
               <title>{label}</title>
-              <rect x={x} y={y} width={NODE_W} height={NODE_H} rx={8} />
+              <rect x={x} y={y} width={NODE_W} height={h} rx={8} />
               <circle cx={x + 14} cy={y + 17} r={5} fill={statusColor[v.status] ?? 'var(--text-muted)'} />
               <text className="title" x={x + 25} y={y + 21}>
                 v{v.number}
@@ -109,11 +127,11 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
               <text x={x + 10} y={y + 76}>
                 {clip(names, 30)}
               </text>
-              {v.aliases.map((a, i) => (
-                <g key={a}>
-                  <rect x={x + NODE_W - 8 - (i + 1) * 78} y={y - 13} width={74} height={17} rx={8} fill="var(--accent-soft)" stroke="var(--accent)" />
-                  <text x={x + NODE_W - 8 - (i + 1) * 78 + 37} y={y} textAnchor="middle" style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}>
-                    {clip(a, 11)}
+              {aliasTags(v.aliases).map((t) => (
+                <g key={t.name}>
+                  <rect x={x + t.x} y={y + NODE_H - 4} width={t.width} height={17} rx={8} fill="var(--accent-soft)" stroke="var(--accent)" />
+                  <text x={x + t.x + t.width / 2} y={y + NODE_H + 9} textAnchor="middle" style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}>
+                    {t.label}
                   </text>
                 </g>
               ))}

@@ -59,3 +59,8 @@ export function bytes(n: number | null | undefined): string {
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
+
+/** "1 version", "2 versions" (irregular plurals passed in: plural(n, 'class', 'classes')). */
+export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
+  return `${num(n)} ${n === 1 ? one : many}`;
+}

@@ -7,7 +7,7 @@ import { Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Empty, ErrorBox, Loading, PageHeader, ProgressBar, QueryView, StatusBadge } from '@/components/ui';
 import { graphql } from '@/gql';
 import type { TrainingFormQuery } from '@/gql/graphql';
-import { duration, num, pct, relative } from '@/lib/format';
+import { duration, num, pct, plural, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { useSession } from '@/lib/session';
 import { classInput, DataOverlapDoc, GrowthOverlapDoc, LabelOverlapCell, type LabelChoice } from './label-overlap';
@@ -444,11 +444,23 @@ function FormBody({
           {create.loading && <span className="spinner" aria-hidden="true" />} Start training
         </button>
         <span className="muted small">
-          {labels.length} label{labels.length === 1 ? '' : 's'} from {dataset?.name ?? '—'} v{dvMeta?.number ?? '—'} onto {model?.name} v{model?.versions.nodes.find((v) => v.id === parentId)?.number ?? '—'}
+          {trainingSummary({
+            labels: labels.length,
+            dataset: dataset && dvMeta ? `${dataset.name} v${dvMeta.number}` : null,
+            parent: model && parentId ? `${model.name} v${model.versions.nodes.find((v) => v.id === parentId)?.number ?? '?'}` : null,
+          })}
         </span>
       </div>
     </form>
   );
+}
+
+/** The line beside "Start training": what will happen, or what is still missing. */
+function trainingSummary(p: { labels: number; dataset: string | null; parent: string | null }): string {
+  if (!p.parent) return 'Choose the version to grow from.';
+  if (!p.dataset) return `Choose a dataset and a frozen version of it to grow ${p.parent}.`;
+  if (p.labels === 0) return `Select at least one label of ${p.dataset}.`;
+  return `${plural(p.labels, 'label')} from ${p.dataset} onto ${p.parent}.`;
 }
 
 function RecentJobs() {

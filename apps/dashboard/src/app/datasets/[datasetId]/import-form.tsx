@@ -4,7 +4,9 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { ErrorBox, ProgressBar, Tabs } from '@/components/ui';
 import { graphql } from '@/gql';
-import { bytes, num } from '@/lib/format';
+import { bytes, num, plural } from '@/lib/format';
+import { gqlRequest } from '@/lib/graphql';
+import type { ImportPreviewQuery } from '@/gql/graphql';
 import { useMutation } from '@/lib/hooks';
 import { useSession } from '@/lib/session';
 import { labelFromPath, uploadImages, type UploadSummary } from '@/lib/upload';
@@ -22,6 +24,33 @@ const ImportDoc = graphql(`
       }
       import {
         id
+      }
+    }
+  }
+`);
+
+// The dry run: what the import would do per class, and how the split is chosen (the API writes the notes).
+const PreviewDoc = graphql(`
+  query ImportPreview($input: ImportDatasetInput!) {
+    importPreview(input: $input) {
+      layout
+      valFraction
+      files
+      accepted
+      duplicates
+      rejected
+      notes
+      classes {
+        label
+        files
+        train
+        val
+        duplicates
+        rejected
+      }
+      rejections {
+        path
+        reason
       }
     }
   }
@@ -81,36 +110,141 @@ function OutcomeView({ o }: { o: Outcome }) {
   );
 }
 
+type Preview = ImportPreviewQuery['importPreview'];
+
+function PreviewView({ p }: { p: Preview }) {
+  return (
+    <div className="stack" data-testid="import-preview" aria-live="polite">
+      <div className={`alert ${p.rejected ? 'alert-warn' : 'alert-info'}`}>
+        <strong>
+          Preview: {num(p.files)} file{p.files === 1 ? '' : 's'} found — {num(p.accepted)} would be added, {num(p.duplicates)} duplicate
+          {p.duplicates === 1 ? '' : 's'}, {num(p.rejected)} rejected. Nothing is written yet.
+        </strong>
+        <ul className="small" style={{ margin: '0.25rem 0 0', paddingLeft: '1.1rem' }}>
+          {p.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      </div>
+      {p.classes.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Per class: files found, training and validation images, duplicates, rejections</caption>
+            <thead>
+              <tr>
+                <th scope="col">Label</th>
+                <th scope="col" className="num">Files</th>
+                <th scope="col" className="num">Train</th>
+                <th scope="col" className="num">Val</th>
+                <th scope="col" className="num">Duplicates</th>
+                <th scope="col" className="num">Rejected</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.classes.map((c) => (
+                <tr key={c.label}>
+                  <td>
+                    <strong>{c.label}</strong>
+                  </td>
+                  <td className="num">{num(c.files)}</td>
+                  <td className="num">{num(c.train)}</td>
+                  <td className="num">{c.val === 0 && c.train > 0 ? <span className="badge badge-warn">0</span> : num(c.val)}</td>
+                  <td className="num">{num(c.duplicates)}</td>
+                  <td className="num">{num(c.rejected)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {p.rejections.length > 0 && (
+        <details>
+          <summary>
+            {num(p.rejected)} file{p.rejected === 1 ? '' : 's'} would be rejected
+          </summary>
+          <ul className="small">
+            {p.rejections.map((r) => (
+              <li key={r.path}>
+                <span className="mono">{r.path}</span>: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
 function ServerImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Outcome) => Promise<void> }) {
   const [path, setPath] = useState('');
-  const [valFraction, setValFraction] = useState(0.2);
+  // null: the API's default share, which the preview reports
+  const [valFraction, setValFraction] = useState<number | null>(null);
+  const [preview, setPreview] = useState<{ key: string; p: Preview } | null>(null);
+  const [previewing, setPreviewing] = useState(false);
+  const [previewError, setPreviewError] = useState<unknown>(null);
+  const { token } = useSession();
   const run = useMutation(ImportDoc);
+  const input = { datasetId, path: path.trim(), ...(valFraction !== null ? { valFraction } : {}) };
+  const key = JSON.stringify(input);
+  async function showPreview() {
+    setPreviewing(true);
+    setPreviewError(null);
+    try {
+      const d = await gqlRequest(PreviewDoc, { input }, { token });
+      setPreview({ key, p: d.importPreview });
+    } catch (err) {
+      setPreview(null);
+      setPreviewError(err);
+    } finally {
+      setPreviewing(false);
+    }
+  }
   async function submit(e: FormEvent) {
     e.preventDefault();
     try {
-      const r = await run.mutate({ input: { datasetId, path: path.trim(), valFraction } });
+      const r = await run.mutate({ input });
+      setPreview(null);
       await onDone(r.importDataset);
     } catch {
       // shown below
     }
   }
+  const current = preview?.key === key ? preview.p : null;
   return (
     <form className="stack" onSubmit={submit}>
       <div className="field">
         <label htmlFor="imp-path">Folder on the API server</label>
         <input id="imp-path" type="text" value={path} onChange={(e) => setPath(e.target.value)} required placeholder="/data/flowers or flowers (relative to an import root)" spellCheck={false} />
         <span className="hint">
-          Layouts: <code>&lt;dir&gt;/&lt;label&gt;/*.jpg</code> or <code>&lt;dir&gt;/{'{train,val}'}/&lt;label&gt;/*.jpg</code>. Must be under one of the API’s import roots (ACCRETE_IMPORT_ROOTS).
+          Layouts: <code>&lt;dir&gt;/train/&lt;label&gt;/*.jpg</code> with <code>&lt;dir&gt;/val/&lt;label&gt;/*.jpg</code> (the folders decide), or{' '}
+          <code>&lt;dir&gt;/train/&lt;label&gt;/*.jpg</code> alone or <code>&lt;dir&gt;/&lt;label&gt;/*.jpg</code> (validation is picked by content hash).
+          Must be under one of the API’s import roots (ACCRETE_IMPORT_ROOTS). Preview first: nothing is written until you import.
         </span>
       </div>
-      <div className="field" style={{ maxWidth: 260 }}>
-        <label htmlFor="imp-val">Validation share (flat layout): {Math.round(valFraction * 100)}%</label>
-        <input id="imp-val" type="range" min={0} max={0.5} step={0.05} value={valFraction} onChange={(e) => setValFraction(Number(e.target.value))} />
+      <div className="field" style={{ maxWidth: 320 }}>
+        <label htmlFor="imp-val">
+          Validation share (folders without val/):{' '}
+          {valFraction !== null ? `${Math.round(valFraction * 100)}%` : preview ? `${Math.round(preview.p.valFraction * 100)}% (default)` : 'the API’s default'}
+        </label>
+        <input
+          id="imp-val"
+          type="range"
+          min={0}
+          max={0.5}
+          step={0.05}
+          value={valFraction ?? preview?.p.valFraction ?? 0.2}
+          onChange={(e) => setValFraction(Number(e.target.value))}
+        />
       </div>
+      {previewError ? <ErrorBox error={previewError} title="Preview failed" /> : null}
+      {current && <PreviewView p={current} />}
       {run.error ? <ErrorBox error={run.error} title="Import failed" /> : null}
-      <div>
+      <div className="row">
+        <button type="button" className="btn" onClick={showPreview} disabled={previewing || !path.trim()}>
+          {previewing && <span className="spinner" aria-hidden="true" />} {previewing ? 'Checking…' : 'Preview'}
+        </button>
         <button type="submit" className="btn btn-primary" disabled={run.loading || !path.trim()}>
-          {run.loading && <span className="spinner" aria-hidden="true" />} {run.loading ? 'Importing…' : 'Import folder'}
+          {run.loading && <span className="spinner" aria-hidden="true" />} {run.loading ? 'Importing…' : current ? `Import ${plural(current.accepted, 'image')}` : 'Import folder'}
         </button>
       </div>
     </form>

@@ -7,7 +7,7 @@ import { LineageGraph, type LineageVersion } from '@/components/lineage';
 import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, PageHeader, StatusBadge } from '@/components/ui';
 import { graphql } from '@/gql';
 import type { ModelPageQuery } from '@/gql/graphql';
-import { dateTime, num, pct, relative } from '@/lib/format';
+import { dateTime, num, pct, plural, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { useSession } from '@/lib/session';
 
@@ -155,7 +155,7 @@ export default function ModelPage() {
         <section className="card" aria-labelledby="lineage-h">
           <div className="card-head">
             <h2 id="lineage-h">Lineage</h2>
-            <span className="muted small">{num(m.versions.totalCount)} versions · parent → child</span>
+            <span className="muted small">{plural(m.versions.totalCount, 'version')} · parent → child</span>
           </div>
           {lineage.length ? <LineageGraph versions={lineage} /> : <Empty>No versions.</Empty>}
         </section>

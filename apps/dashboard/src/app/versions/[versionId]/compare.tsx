@@ -49,7 +49,7 @@ const CompareDoc = graphql(`
 `);
 
 // The headline metrics first; the rest of the flattened report follows.
-const KEY_METRICS = ['overall.top1', 'old.top1', 'new.top1', 'overall.top5', 'retention.kept', 'retention.childTop1', 'top1', 'retention', 'agreement'];
+const KEY_METRICS = ['overall.top1', 'old.top1', 'new.top1', 'overall.top5', 'retention.kept', 'retention.childTop1', 'top1', 'top5', 'retention', 'agreement'];
 const isRate = (metric: string) => !/count|images|support|predicted|correct|timings|dropPoints|ms$/i.test(metric);
 
 export function CompareVersions({
@@ -120,7 +120,7 @@ export function CompareVersions({
                   </ul>
                 )}
                 {deltas.length > 0 && deltas.every((m) => m.a == null) && (
-                  <p className="muted small">v{c.a.number} has no evaluation of its own (an imported base is not evaluated): only v{c.b.number}’s values are shown.</p>
+                  <p className="muted small">v{c.a.number} has no evaluation of its own yet: only v{c.b.number}’s values are shown.</p>
                 )}
                 {deltas.length === 0 ? (
                   <Empty>No metric both versions report (the base version has no evaluation).</Empty>

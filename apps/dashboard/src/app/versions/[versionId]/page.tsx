@@ -194,13 +194,24 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
         <dl className="stats">
           <Stat label="Classes" value={num(v.classCount)} hint={v.parent ? `parent ${num(v.parent.classCount)}` : undefined} />
           <Stat label="Classes added" value={num(v.added.totalCount)} hint={params.mergedLabels.length ? `+${params.mergedLabels.length} merged` : undefined} />
-          <Stat label="Top-1 overall" value={pct(report?.overall.count ? report.overall.top1 : null)} hint={report ? `${num(report.overall.count)} val images` : undefined} />
-          <Stat label="Top-1 new classes" value={pct(report?.new.count ? report.new.top1 : null)} hint={report ? `${num(report.new.count)} images` : undefined} />
-          <Stat label="Top-1 old classes" value={pct(report?.old.count ? report.old.top1 : null)} hint={report ? (report.old.count ? `${num(report.old.count)} images` : 'no old-class val images') : undefined} />
+          {v.parent && (
+            <>
+              <Stat label="Top-1 overall" value={pct(report?.overall.count ? report.overall.top1 : null)} hint={report ? `${num(report.overall.count)} val images` : undefined} />
+              <Stat label="Top-1 new classes" value={pct(report?.new.count ? report.new.top1 : null)} hint={report ? `${num(report.new.count)} images` : undefined} />
+              <Stat label="Top-1 old classes" value={pct(report?.old.count ? report.old.top1 : null)} hint={report ? (report.old.count ? `${num(report.old.count)} images` : 'no old-class val images') : undefined} />
+            </>
+          )}
           {report?.parentLevel?.count ? (
             <Stat label="Top-1 at parent class" value={pct(report.parentLevel.top1)} hint="right up to the taxonomy parent (daisy for sunflower: both flowers)" />
           ) : null}
-          <Stat label="Retention vs parent" value={pct(retention?.retention ?? (report?.retention?.count ? report.retention.kept : null))} hint={retention ? `${num(retention.images)} ImageNet photos` : undefined} />
+          {v.parent && (
+            <Stat label="Retention vs parent" value={pct(retention?.retention ?? (report?.retention?.count ? report.retention.kept : null))} hint={retention ? `${num(retention.images)} ImageNet photos` : undefined} />
+          )}
+          <Stat
+            label="Top-1 on held-out ImageNet photos"
+            value={pct(retention?.images ? retention.top1 : null)}
+            hint={retention?.images ? `top-5 ${pct(retention.top5)} · ${num(retention.images)} photos` : v.parent ? undefined : 'measured once after the first start'}
+          />
         </dl>
 
         <div className="grid-2">
@@ -270,12 +281,20 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
           </section>
         </div>
 
-        {report || retention ? (
+        {report || (retention && v.parent) ? (
           <EvaluationCharts report={report} retention={retention} newUnits={newUnits} hasParent={!!v.parent} />
         ) : (
           <section className="card">
             <h2>Evaluation</h2>
-            <Empty>{v.status === 'READY' ? 'No evaluation recorded for this version (the imported base is not evaluated).' : 'Evaluation appears when training finishes.'}</Empty>
+            <Empty>
+              {v.status !== 'READY'
+                ? 'Evaluation appears when training finishes.'
+                : v.parent
+                  ? 'No evaluation recorded for this version.'
+                  : retention?.images
+                    ? `The base version, scored on ${num(retention.images)} held-out ImageNet photos (the retention set): every grown version is measured on the same photos and compared with these figures.`
+                  : 'The base version is scored on the held-out ImageNet photos once after the first start; the figures appear here when that is done (reload).'}
+            </Empty>
           </section>
         )}
 
