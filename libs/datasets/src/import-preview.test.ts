@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@accrete/config';
-import { createTestDatabase } from '@accrete/db';
+import { createTestDatabase } from '@accrete/db/testing';
 import { LocalStorage } from '@accrete/storage';
 import { createDataset, datasetClassCounts, importImageFolder, previewImageFolder, splitForHash } from './index.js';
 
