@@ -2,7 +2,7 @@
 // and signals; tests and the bench call startApi with their own database.
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
-import { LocalStorage } from '@accrete/storage';
+import { openStorage, type LocalStorage } from '@accrete/storage';
 import { backboneSpec, createJobRunner, evaluateBaseVersion, getSharedBackbone, loadedSharedBackbone, sweepLeftovers, type JobRunner, type JobStepHook } from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
@@ -38,12 +38,15 @@ export interface StartApiOptions {
 }
 
 /** The base version predicts with the backbone's own head; grown versions with their exported head. */
-export function classifierLoader(getBackbone: () => Promise<Backbone>) {
+export function classifierLoader(getBackbone: () => Promise<Backbone>, storage?: LocalStorage) {
   return async (v: ModelVersion) => {
     const backbone = await getBackbone();
     if (!v.parentId) return loadClassifier({ backbone });
     if (!v.artifactUri) throw new Error(`version ${v.number} has no artifact`);
-    const dir = v.artifactUri.startsWith('file://') ? new URL(v.artifactUri).pathname : v.artifactUri;
+    // With a shared object store the version may have been trained on another node: fetch it into this one's cache.
+    const dir = storage?.remote && v.artifactSha256
+      ? await storage.ensureArtifact(v.id, v.artifactSha256)
+      : v.artifactUri.startsWith('file://') ? new URL(v.artifactUri).pathname : v.artifactUri;
     return loadClassifier({ artifactDir: dir, backbone });
   };
 }
@@ -58,7 +61,7 @@ export async function cleanLeftovers(prisma: DbHandle['prisma'], config: Config,
 export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const { config, db } = opts;
   const log = opts.log ?? ((m: string) => console.log(m));
-  const storage = new LocalStorage(config.paths);
+  const storage = openStorage(config.paths, config.storage);
   await storage.ensure();
   await cleanLeftovers(db.prisma, config, log);
   const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
@@ -84,7 +87,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const firstSignIn = new FirstSignIn();
   const code = await firstSignIn.open(db.prisma);
   const services: Services = {
-    prisma, config, storage, runner, firstSignIn, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone)), log,
+    prisma, config, storage, runner, firstSignIn, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone, storage)), log,
   };
   const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => loadedSharedBackbone(config)?.backend, limits: opts.limits });
   if (db.lock) {

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@accrete/config';
 import { openDatabase } from '@accrete/db';
-import { LocalStorage } from '@accrete/storage';
+import { openStorage } from '@accrete/storage';
 import { createJobRunner, installProcessGuards, sweepLeftovers } from '@accrete/jobs';
 
 export interface Worker {
@@ -33,7 +33,7 @@ export async function main(
   const flags = parseFlags(argv);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false });
   try {
-    const storage = new LocalStorage(config.paths);
+    const storage = openStorage(config.paths, config.storage);
     await storage.ensure();
     const swept = await sweepLeftovers(db.prisma, config.paths, { graceMs: 3_600_000 }); // the data dir may be shared
     if (Object.values(swept).some((n) => n > 0)) log(`removed leftovers: ${JSON.stringify(swept)}`);

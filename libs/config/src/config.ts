@@ -31,7 +31,35 @@ const EnvSchema = z.object({
   ACCRETE_MODEL_CACHE_SIZE: z.coerce.number().int().positive().default(4),
   ACCRETE_TRAINER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   ACCRETE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ACCRETE_STORAGE_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w!.*'()/-]*)?$/, 'ACCRETE_STORAGE_URL must be s3://bucket or s3://bucket/prefix')
+    .optional(),
+  ACCRETE_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'ACCRETE_S3_ENDPOINT must be an http(s) URL' }).optional(),
+  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: 'AWS_ENDPOINT_URL must be an http(s) URL' }).optional(),
+  ACCRETE_S3_FORCE_PATH_STYLE: bool.optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
 });
+
+/** Where blobs (images, artifacts, bottlenecks, backbones) live. */
+export type StorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Key prefix inside the bucket, no leading/trailing slash. */
+      prefix: string;
+      region: string;
+      /** MinIO/R2/Ceph endpoint; undefined means AWS. */
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+      /** From AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; undefined lets the SDK's default chain find credentials. */
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string | undefined } | undefined;
+    };
 
 export interface Config {
   /** Root of local state: PGlite database, images, artifacts, bottleneck cache. */
@@ -65,7 +93,10 @@ export interface Config {
   /** CPU priority (nice, 0–19) of the training child process: above 0 the API's thread wins the cores during a job. */
   trainerNice: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  paths: { db: string; images: string; artifacts: string; bottlenecks: string; uploads: string };
+  /** Local directory (embedded default) or an S3-compatible bucket shared by every node (ACCRETE_STORAGE_URL). */
+  storage: StorageConfig;
+  /** blobCache: this node's read-through copies of blobs from a remote store. */
+  paths: { db: string; images: string; artifacts: string; bottlenecks: string; uploads: string; blobCache: string };
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +116,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const baseModel = e.ACCRETE_BASE_MODEL ?? resolve(sharedDir, 'models/mobilenet_v1_0.75_224');
   if (e.ACCRETE_JOBS === 'pgboss' && !e.DATABASE_URL) {
     throw new ConfigError('invalid configuration:\n  ACCRETE_JOBS=pgboss needs DATABASE_URL (pg-boss queues live in PostgreSQL)');
+  }
+  if (!!e.AWS_ACCESS_KEY_ID !== !!e.AWS_SECRET_ACCESS_KEY) {
+    throw new ConfigError('invalid configuration:\n  AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
   }
   return {
     dataDir,
@@ -114,12 +148,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelCacheSize: e.ACCRETE_MODEL_CACHE_SIZE,
     trainerNice: e.ACCRETE_TRAINER_NICE,
     logLevel: e.ACCRETE_LOG_LEVEL,
+    storage: storageConfig(e),
     paths: {
       db: resolve(dataDir, 'db'),
       images: resolve(dataDir, 'images'),
       artifacts: resolve(dataDir, 'artifacts'),
       bottlenecks: resolve(dataDir, 'bottlenecks'),
       uploads: resolve(dataDir, 'uploads'),
+      blobCache: resolve(dataDir, 'blob-cache'),
     },
+  };
+}
+
+function storageConfig(e: z.infer<typeof EnvSchema>): StorageConfig {
+  if (!e.ACCRETE_STORAGE_URL) return { kind: 'local' };
+  const [bucket, ...rest] = e.ACCRETE_STORAGE_URL.slice('s3://'.length).split('/');
+  const endpoint = e.ACCRETE_S3_ENDPOINT ?? e.AWS_ENDPOINT_URL;
+  return {
+    kind: 's3',
+    bucket: bucket!,
+    prefix: rest.filter(Boolean).join('/'),
+    region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? 'us-east-1',
+    endpoint,
+    // Self-hosted servers (MinIO, s3rver) rarely have wildcard DNS for virtual-host buckets.
+    forcePathStyle: e.ACCRETE_S3_FORCE_PATH_STYLE ?? endpoint !== undefined,
+    credentials:
+      e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN }
+        : undefined,
   };
 }

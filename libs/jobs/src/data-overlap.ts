@@ -53,10 +53,11 @@ export async function computeDataOverlap(
     const n = perLabel.get(r.label) ?? 0;
     if (n >= cap) continue;
     perLabel.set(r.label, n + 1);
-    images.push({ sha256: r.image.sha256, path: storage.imagePath(r.image.storageKey), label: r.label });
+    // ensureImage: with a shared object store, an image this node has not seen yet is fetched into its images dir
+    images.push({ sha256: r.image.sha256, path: await storage.ensureImage(r.image.storageKey), label: r.label });
   }
   const backbone = await getSharedBackbone(deps.config, deps.log);
-  const model = await loadParentModel(backbone, { number: parent.number, artifactDir: parent.parentId ? storage.artifactDir(parent.id) : null });
+  const model = await loadParentModel(backbone, { number: parent.number, artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null });
   // the trainer's own overlap (the same shares and default take-over rule growVersion applies)
   const overlaps = await dataOverlap({
     backbone,

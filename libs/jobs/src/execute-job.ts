@@ -137,7 +137,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         parent: {
           id: parent.id,
           number: parent.number,
-          artifactDir: parent.parentId ? storage.artifactDir(parent.id) : null,
+          artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null,
           classCount: parent.classes.length,
           unitAncestors: parent.classes.map((c) => ancestor.get(c.classNodeId) ?? null),
         },
@@ -173,6 +173,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     await rm(scratch, { recursive: true, force: true }); // gone before the job's status says it is done
     scratch = null;
     const artifactSha256 = sha256Hex(await readFile(join(finalDir, 'manifest.json')));
+    await storage.publishArtifact(finalDir); // in the shared store (if any) before the row that names it
     monitor.report('publishing', 0.99, [0, 1]);
     await monitor.flush();
     monitor.check();
@@ -248,10 +249,11 @@ function publishedClasses(parentClasses: { outputUnit: number; classNodeId: stri
 }
 
 /** The parent's labels (index = output unit): its export's labels.json; an imported base (no artifact) has none to read. */
-async function readParentLabels(parent: { id: string; number: number; parentId: string | null }, storage: LocalStorage): Promise<string[]> {
+async function readParentLabels(parent: { id: string; number: number; parentId: string | null; artifactSha256: string | null }, storage: LocalStorage): Promise<string[]> {
   if (!parent.parentId) return [];
-  const path = join(storage.artifactDir(parent.id), 'labels.json');
+  let path = `labels.json of version ${parent.number}`;
   try {
+    path = join(await storage.ensureArtifact(parent.id, parent.artifactSha256), 'labels.json');
     const labels = JSON.parse(await readFile(path, 'utf8')) as unknown;
     if (!Array.isArray(labels)) throw new Error('not a list');
     return labels.map(String);

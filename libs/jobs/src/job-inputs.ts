@@ -33,9 +33,11 @@ export async function gatherJobImages(
   const { params } = args;
   const wanted = new Set([...params.newClasses.map((c) => c.label), ...params.merges.map((m) => m.label)]);
   const byKey = new Map<string, LabelledImage & { split: 'TRAIN' | 'VAL' }>();
+  const storageKeys: string[] = [];
   const add = (sha256: string, storageKey: string, label: string, split: 'TRAIN' | 'VAL', unit?: number) => {
     if (byKey.has(sha256)) return; // the job's own dataset comes first
     byKey.set(sha256, { sha256, path: storage.imagePath(storageKey), label, split, ...(unit !== undefined ? { unit } : {}) });
+    storageKeys.push(storageKey);
   };
 
   const own = await prisma.datasetVersionImage.findMany({
@@ -84,6 +86,11 @@ export async function gatherJobImages(
   }
 
   const all = [...byKey.values()];
+  // With a shared object store, images this node has not seen are fetched into its images directory (the training
+  // process reads local paths); one missing everywhere is reported by assertFilesExist.
+  for (let i = 0; i < storageKeys.length; i += FETCH_CONCURRENCY) {
+    await Promise.all(storageKeys.slice(i, i + FETCH_CONCURRENCY).map((k) => storage.ensureImage(k).catch(() => undefined)));
+  }
   await assertFilesExist(all);
   const counts: JobImages['counts'] = {};
   for (const img of all) {
@@ -99,6 +106,8 @@ export async function gatherJobImages(
     earlier,
   };
 }
+
+const FETCH_CONCURRENCY = 8;
 
 async function assertFilesExist(images: LabelledImage[]): Promise<void> {
   const missing: string[] = [];

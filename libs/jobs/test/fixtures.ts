@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { loadConfig, type Config } from '@accrete/config';
 import { type DbHandle, type PrismaClient } from '@accrete/db';
 import { createTestDatabase } from '@accrete/db/testing';
-import { LocalStorage } from '@accrete/storage';
+import { openStorage, type LocalStorage } from '@accrete/storage';
 import { parseCsv } from '@accrete/primitives';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
@@ -30,7 +30,13 @@ export interface TestEnv {
  * A fresh database + data dir. The data dir's bottleneck and backbone caches are symlinks to a stable temp dir,
  * and the rehearsal dir is a small slice of imagenet-sample (with its index.csv), so jobs take seconds.
  */
-export async function createTestEnv(opts: { rehearsalPerParity?: number; /** an empty bottleneck cache of its own (extraction really runs) */ freshBottlenecks?: boolean } = {}): Promise<TestEnv> {
+export async function createTestEnv(
+  opts: {
+    rehearsalPerParity?: number;
+    /** an empty bottleneck cache of its own (extraction really runs) */ freshBottlenecks?: boolean;
+    /** extra settings, e.g. ACCRETE_STORAGE_URL and the S3 endpoint of a shared object store */ env?: Record<string, string>;
+  } = {},
+): Promise<TestEnv> {
   const root = await mkdtemp(join(tmpdir(), 'accrete-jobs-'));
   const dataDir = join(root, 'data');
   await mkdir(join(STABLE_CACHE, 'bottlenecks'), { recursive: true });
@@ -47,10 +53,11 @@ export async function createTestEnv(opts: { rehearsalPerParity?: number; /** an 
       ACCRETE_REHEARSAL_DIR: rehearsalDir,
       ACCRETE_TRAINER_NICE: process.env.ACCRETE_TRAINER_NICE,
       ...(db.kind === 'postgres' ? { DATABASE_URL: db.url } : {}),
+      ...opts.env,
     },
     REPO,
   );
-  const storage = new LocalStorage(config.paths);
+  const storage = openStorage(config.paths, config.storage);
   await storage.ensure();
   return {
     db,
