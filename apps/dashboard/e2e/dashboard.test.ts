@@ -205,7 +205,7 @@ test('train a new version from the form and watch the job reach READY', async ()
   assert.equal(await daisy.inputValue(), 'auto');
   assert.match(await daisy.locator('option[value="auto"]').innerText(), /^default: merge into daisy \(same name\)/);
   await form.locator('#res-sunflowers option[value="auto"]', { hasText: 'default: new class (WordNet sense)' }).waitFor({ state: 'attached' });
-  await form.getByText(/parent answers: daisy \d/).waitFor({ timeout: 120_000 });
+  await form.getByText(/parent answers: daisy \d/).first().waitFor({ timeout: 120_000 }); // one row per label
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
   await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');
