@@ -3,12 +3,38 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const dbOrHttp = [
-  '@prisma/*', 'prisma', 'pg', 'pg-boss', '@electric-sql/*', 'pglite-prisma-adapter',
-  'express', '@apollo/*', 'graphql', 'graphql-*', 'type-graphql', 'next', 'next/*', 'react', 'react-dom', 'busboy',
+  '@prisma/*',
+  'prisma',
+  'pg',
+  'pg-boss',
+  '@electric-sql/*',
+  'pglite-prisma-adapter',
+  'express',
+  '@apollo/*',
+  'graphql',
+  'graphql-*',
+  'type-graphql',
+  'next',
+  'next/*',
+  'react',
+  'react-dom',
+  'busboy',
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/generated/**', 'apps/dashboard/src/gql/**', '.accrete/**', 'test-artifacts/**', '**/.scratch/**', '**/*.tmp.*'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.next/**',
+      '**/generated/**',
+      'apps/dashboard/src/gql/**',
+      '.accrete/**',
+      'test-artifacts/**',
+      '**/.scratch/**',
+      '**/*.tmp.*',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
@@ -24,12 +50,25 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
             // scripts: tools/ may use any lib's public entry; bench/ measures internals too ('@accrete/trainer/internals')
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml', 'type:pure'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml', 'type:pure'] },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml', 'type:pure'],
+            },
+            {
+              sourceTag: 'type:bench',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml', 'type:pure'],
+            },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:util', 'type:ml'],
+            },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@prisma/*', 'pg', 'pg-boss', 'express', '@apollo/*', 'type-graphql'] },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:util'],
+              bannedExternalImports: ['@prisma/*', 'pg', 'pg-boss', 'express', '@apollo/*', 'type-graphql'],
+            },
             { sourceTag: 'type:ml', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: dbOrHttp },
             { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: dbOrHttp },
             // the registry's successors: each stands on the data and util libs only (auth and taxonomy-store), or

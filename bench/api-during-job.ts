@@ -11,10 +11,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importFlowers, jobReport, rssOf, startApiProcess, startFlowersJob, type JobRow } from './flowers-job.js';
 
-interface LoadResult { ms: number[]; infer: number[]; requests: number; errors: number; resets: number; wallS: number; firstError?: string }
+interface LoadResult {
+  ms: number[];
+  infer: number[];
+  requests: number;
+  errors: number;
+  resets: number;
+  wallS: number;
+  firstError?: string;
+}
 type LoadJob =
   | { kind: 'predict'; url: string; token: string; images: string[]; count: number; warmup?: number }
-  | { kind: 'list'; url: string; token: string; versionId: string; clients: number; perClient: number; ramp: number; warmup?: number };
+  | {
+      kind: 'list';
+      url: string;
+      token: string;
+      versionId: string;
+      clients: number;
+      perClient: number;
+      ramp: number;
+      warmup?: number;
+    };
 
 const runLoad = (job: LoadJob) =>
   new Promise<LoadResult>((res, rej) => {
@@ -25,7 +42,8 @@ const runLoad = (job: LoadJob) =>
     child.send(job);
   });
 
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : null);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : null;
 const r2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
 
 export async function benchDuringJob(opts: { shared: string; port: number; clients: number }) {
@@ -33,12 +51,23 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
   try {
     const url = `${api.url}/graphql`;
     const sampleDir = join(opts.shared, 'datasets/imagenet-sample');
-    const files = (await readdir(sampleDir)).filter((f) => f.endsWith('.jpg')).sort().slice(0, 50);
+    const files = (await readdir(sampleDir))
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
+      .slice(0, 50);
     const images = await Promise.all(files.map(async (f) => (await readFile(join(sampleDir, f))).toString('base64')));
     const ds = await importFlowers(api, opts.shared);
     // warm both paths before the job (a server that has been up a while): first prediction loads the backbone
     await runLoad({ kind: 'predict', url, token: api.token, images, count: 1, warmup: 20 });
-    await runLoad({ kind: 'list', url, token: api.token, versionId: ds.baseVersionId, clients: 1, perClient: 1, ramp: 0 });
+    await runLoad({
+      kind: 'list',
+      url,
+      token: api.token,
+      versionId: ds.baseVersionId,
+      clients: 1,
+      perClient: 1,
+      ramp: 0,
+    });
 
     const loadBefore = +loadavg()[0].toFixed(2);
     const t0 = performance.now();
@@ -49,15 +78,29 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
     const list: LoadResult[] = [];
     const loops = [
       (async () => {
-        while (!done) predict.push(await runLoad({ kind: 'predict', url, token: api.token, images, count: 25, warmup: 0 }));
+        while (!done)
+          predict.push(await runLoad({ kind: 'predict', url, token: api.token, images, count: 25, warmup: 0 }));
       })(),
       (async () => {
-        while (!done) list.push(await runLoad({ kind: 'list', url, token: api.token, versionId: ds.baseVersionId, clients: opts.clients, perClient: 10, ramp: 0, warmup: 0 }));
+        while (!done)
+          list.push(
+            await runLoad({
+              kind: 'list',
+              url,
+              token: api.token,
+              versionId: ds.baseVersionId,
+              clients: opts.clients,
+              perClient: 10,
+              ramp: 0,
+              warmup: 0,
+            }),
+          );
       })(),
     ];
     let row: JobRow;
     for (;;) {
-      row = (await api.gql(`query($id: ID!) { trainingJob(id: $id) { status phase error } }`, { id: job.jobId })).trainingJob;
+      row = (await api.gql(`query($id: ID!) { trainingJob(id: $id) { status phase error } }`, { id: job.jobId }))
+        .trainingJob;
       apiPeakMiB = Math.max(apiPeakMiB, (await rssOf(api.proc.pid!))?.rssMiB ?? 0);
       if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(row.status)) break;
       await new Promise((r) => setTimeout(r, 1000));
@@ -82,7 +125,13 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
     return {
       bench: 'api-during-job',
       date: new Date().toISOString(),
-      job: { cold: true, seconds: r2(jobSeconds), phases: report.jobTimings, loadavg1mBefore: loadBefore, loadavg1mAfter: +loadavg()[0].toFixed(2) },
+      job: {
+        cold: true,
+        seconds: r2(jobSeconds),
+        phases: report.jobTimings,
+        loadavg1mBefore: loadBefore,
+        loadavg1mAfter: +loadavg()[0].toFixed(2),
+      },
       predict: { ...sum(predict), targetP99Ms: 100 },
       list: { clients: opts.clients, ...sum(list), targetP99Ms: 100 },
       apiPeakRssMiB: apiPeakMiB,

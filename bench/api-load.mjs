@@ -14,23 +14,33 @@ function post(job, query, variables) {
   const t = performance.now();
   const payload = Buffer.from(JSON.stringify({ query, variables }));
   return new Promise((resolve, reject) => {
-    const req = http.request(job.url, {
-      method: 'POST', agent,
-      headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${job.token}` },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          if (res.statusCode !== 200 || body.errors) return reject(new Error(`HTTP ${res.statusCode}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`));
-          resolve({ ms: performance.now() - t, body });
-        } catch (e) {
-          reject(e);
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      job.url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          authorization: `Bearer ${job.token}`,
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            if (res.statusCode !== 200 || body.errors)
+              return reject(new Error(`HTTP ${res.statusCode}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`));
+            resolve({ ms: performance.now() - t, body });
+          } catch (e) {
+            reject(e);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -82,18 +92,29 @@ export async function runLoad(job) {
     cpu0 = process.cpuUsage();
     // all clients start at once; each one's first `ramp` requests (that start-up stampede) are sent, checked
     // and not timed, so the figures describe the steady state
-    await Promise.all(Array.from({ length: job.clients }, async (_, c) => {
-      for (let i = 0; i < job.ramp + job.perClient; i++) {
-        await attempt(async () => {
-          const r = await post(job, LIST, { id: job.versionId, after: cursor((c * 97 + i * 31) % 980) });
-          if (i >= job.ramp) ms.push(r.ms);
-        });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: job.clients }, async (_, c) => {
+        for (let i = 0; i < job.ramp + job.perClient; i++) {
+          await attempt(async () => {
+            const r = await post(job, LIST, { id: job.versionId, after: cursor((c * 97 + i * 31) % 980) });
+            if (i >= job.ramp) ms.push(r.ms);
+          });
+        }
+      }),
+    );
   }
   const cpu = process.cpuUsage(cpu0);
   const requests = job.kind === 'list' ? job.clients * (job.ramp + job.perClient) : job.count;
-  return { ms, infer, errors, resets, requests, wallS: (performance.now() - t0) / 1000, clientCpuMs: (cpu.user + cpu.system) / 1000, firstError };
+  return {
+    ms,
+    infer,
+    errors,
+    resets,
+    requests,
+    wallS: (performance.now() - t0) / 1000,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    firstError,
+  };
 }
 
 process.once('message', async (job) => {

@@ -31,7 +31,15 @@ import { startApi } from '../apps/api/src/app.js';
 type LoadJob =
   | { kind: 'predict'; url: string; token: string; images: string[]; count: number }
   | { kind: 'list'; url: string; token: string; versionId: string; clients: number; perClient: number; ramp: number };
-interface LoadResult { ms: number[]; infer: number[]; requests: number; errors: number; wallS: number; clientCpuMs: number; firstError?: string }
+interface LoadResult {
+  ms: number[];
+  infer: number[];
+  requests: number;
+  errors: number;
+  wallS: number;
+  clientCpuMs: number;
+  firstError?: string;
+}
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +58,11 @@ const { values } = parseArgs({
 });
 if (values['during-job']) {
   const { benchDuringJob } = await import('./api-during-job.js');
-  const r = await benchDuringJob({ shared: resolve(values.shared!), port: Number(values.port), clients: Number(values.clients) });
+  const r = await benchDuringJob({
+    shared: resolve(values.shared!),
+    port: Number(values.port),
+    clients: Number(values.clients),
+  });
   const out = values.out === 'bench/results/api.json' ? 'bench/results/api-during-job.json' : values.out!;
   console.log(JSON.stringify(r, null, 2));
   await mkdir(dirname(out), { recursive: true });
@@ -58,7 +70,8 @@ if (values['during-job']) {
   process.exit(0);
 }
 const shared = resolve(values.shared!);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x: number) => Math.round(x * 100) / 100;
 /** Runs a load in a child process; also returns this (server) process's CPU time spent meanwhile. */
 const load = (job: LoadJob) =>
@@ -76,7 +89,12 @@ const load = (job: LoadJob) =>
   });
 
 const dataDir = await mkdtemp(join(tmpdir(), 'accrete-bench-api-'));
-const config = loadConfig({ ...process.env, ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: shared, ACCRETE_OPEN_READS: 'false' });
+const config = loadConfig({
+  ...process.env,
+  ACCRETE_DATA_DIR: dataDir,
+  ACCRETE_SHARED_DIR: shared,
+  ACCRETE_OPEN_READS: 'false',
+});
 if (values.db === 'postgres') process.env.ACCRETE_TEST_DB = 'postgres'; // a scratch database on ACCRETE_TEST_PG_URL's server
 const db = values.db === 'postgres' ? await createTestDatabase() : await openDatabase({ dataDir: MEMORY_DATA_DIR });
 // no background scoring of the base version in the training process while latency and RSS are measured
@@ -85,7 +103,10 @@ const { token } = await createApiToken(db.prisma, { name: 'bench', role: 'READER
 const url = `${app.server.url}/graphql`;
 
 const sampleDir = join(shared, 'datasets/imagenet-sample');
-const files = (await readdir(sampleDir)).filter((f) => f.endsWith('.jpg')).sort().slice(0, 50);
+const files = (await readdir(sampleDir))
+  .filter((f) => f.endsWith('.jpg'))
+  .sort()
+  .slice(0, 50);
 const images = await Promise.all(files.map(async (f) => (await readFile(join(sampleDir, f))).toString('base64')));
 const v1 = await db.prisma.modelVersion.findFirstOrThrow({ where: { number: 1 } });
 const predict = await load({ kind: 'predict', url, token, images, count: Number(values.predicts) });
@@ -114,18 +135,34 @@ async function listRun() {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   loopDelay.enable();
-  const r = await load({ kind: 'list', url, token, versionId: v1.id, clients: Number(values.clients), perClient: Number(values.perClient), ramp: Number(values.ramp) });
+  const r = await load({
+    kind: 'list',
+    url,
+    token,
+    versionId: v1.id,
+    clients: Number(values.clients),
+    perClient: Number(values.perClient),
+    ramp: Number(values.ramp),
+  });
   loopDelay.disable();
   gcObserver.disconnect();
   if (r.errors) console.error(`list: ${r.errors} errors, e.g. ${r.firstError}`);
   return {
-    requests: r.requests, timed: r.ms.length, errors: r.errors,
-    p50Ms: round(pct(r.ms, 50)), p90Ms: round(pct(r.ms, 90)), p99Ms: round(pct(r.ms, 99)), maxMs: round(Math.max(...r.ms)),
+    requests: r.requests,
+    timed: r.ms.length,
+    errors: r.errors,
+    p50Ms: round(pct(r.ms, 50)),
+    p90Ms: round(pct(r.ms, 90)),
+    p99Ms: round(pct(r.ms, 99)),
+    maxMs: round(Math.max(...r.ms)),
     throughputRps: round(r.requests / r.wallS),
     serverCpuMsPerRequest: round(r.serverCpuMs / (r.requests + 50)),
     clientCpuMsPerRequest: round(r.clientCpuMs / r.requests),
-    eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6), eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
-    gcPauses: gcPauses.length, gcPauseTotalMs: round(gcPauses.reduce((a, b) => a + b, 0)), gcPauseMaxMs: round(Math.max(0, ...gcPauses)),
+    eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+    eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
+    gcPauses: gcPauses.length,
+    gcPauseTotalMs: round(gcPauses.reduce((a, b) => a + b, 0)),
+    gcPauseMaxMs: round(Math.max(0, ...gcPauses)),
     gcPauseMsByKind: gcByKind,
   };
 }
@@ -145,14 +182,19 @@ const result = {
   db: db.kind,
   backend: (await app.backbone()).backend,
   predict: {
-    requests: predict.ms.length, errors: predict.errors,
-    p50Ms: round(pct(predict.ms, 50)), p90Ms: round(pct(predict.ms, 90)), p99Ms: round(pct(predict.ms, 99)),
+    requests: predict.ms.length,
+    errors: predict.errors,
+    p50Ms: round(pct(predict.ms, 50)),
+    p90Ms: round(pct(predict.ms, 90)),
+    p99Ms: round(pct(predict.ms, 99)),
     serverInferenceP50Ms: round(pct(predict.infer, 50)),
     serverCpuMsPerRequest: round(predict.serverCpuMs / (predict.ms.length + predict.errors + 20)),
     targetP50Ms: 30,
   },
   list: {
-    clients: Number(values.clients), rampPerClient: Number(values.ramp), runs: runs.length,
+    clients: Number(values.clients),
+    rampPerClient: Number(values.ramp),
+    runs: runs.length,
     errors: runs.reduce((n, r) => n + r.errors, 0),
     medianRun: median,
     p99MsByRun: runs.map((r) => r.p99Ms),

@@ -4,7 +4,14 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BottleneckCache, extractBottlenecks, imageRef, loadBackbone, preprocess, type ComputeBackendName } from '@accrete/trainer/internals';
+import {
+  BottleneckCache,
+  extractBottlenecks,
+  imageRef,
+  loadBackbone,
+  preprocess,
+  type ComputeBackendName,
+} from '@accrete/trainer/internals';
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +31,8 @@ const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUs
 
 const flowers = join(shared, 'datasets/flowers/train');
 const paths: string[] = [];
-for (const cls of (await readdir(flowers)).sort()) for (const f of (await readdir(join(flowers, cls))).sort()) paths.push(join(flowers, cls, f));
+for (const cls of (await readdir(flowers)).sort())
+  for (const f of (await readdir(join(flowers, cls))).sort()) paths.push(join(flowers, cls, f));
 // Interleave classes so any prefix is a mix of image sizes/contents.
 paths.sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? -1 : 1));
 const images = await Promise.all(paths.slice(0, count).map(imageRef));
@@ -84,7 +92,11 @@ const result = {
     coresUsed: +(cpuSeconds / seconds).toFixed(2),
     vectorsPerCpuSecond: +(vectors / cpuSeconds).toFixed(1),
   },
-  warm: { seconds: +warmSeconds.toFixed(3), vectorsPerSecond: Math.round(vectors / warmSeconds), cached: warm.stats.cached },
+  warm: {
+    seconds: +warmSeconds.toFixed(3),
+    vectorsPerSecond: Math.round(vectors / warmSeconds),
+    cached: warm.stats.cached,
+  },
   peakRssMB: Math.round(extractPeakRss / 2 ** 20),
   onnxVsTfjsMaxAbsDiff,
   loadAverageAtEnd: loadavg().map((l) => +l.toFixed(2)),

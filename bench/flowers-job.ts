@@ -33,13 +33,27 @@ export async function rssOf(pid: number): Promise<{ rssMiB: number; peakMiB: num
 
 export async function startApiProcess(opts: { shared: string; port: number; dataDir?: string }): Promise<ApiProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'accrete-bench-job-')));
-  const env = { ...process.env, ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: opts.shared, ACCRETE_API_PORT: String(opts.port), NODE_ENV: 'production' };
+  const env = {
+    ...process.env,
+    ACCRETE_DATA_DIR: dataDir,
+    ACCRETE_SHARED_DIR: opts.shared,
+    ACCRETE_API_PORT: String(opts.port),
+    NODE_ENV: 'production',
+  };
   // An editor token first (PGlite is single-process: before the API opens the database).
-  const tok = spawnSync(process.execPath, ['--import', 'tsx', 'tools/create-token.ts', '--name', 'bench', '--role', 'EDITOR'], { cwd: REPO, env, encoding: 'utf8' });
+  const tok = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'tools/create-token.ts', '--name', 'bench', '--role', 'EDITOR'],
+    { cwd: REPO, env, encoding: 'utf8' },
+  );
   if (tok.status !== 0) throw new Error(`create-token failed: ${tok.stderr}`);
   const token = tok.stdout.trim();
   // The same command line as tools/start.mjs starts the API with.
-  const proc = spawn(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log: string[] = [];
   let trainer: number | undefined;
   const onLine = (b: Buffer) => {
@@ -54,7 +68,10 @@ export async function startApiProcess(opts: { shared: string; port: number; data
   const url = `http://127.0.0.1:${opts.port}`;
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null) throw new Error(`API exited: ${log.join('\n')}`);
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 1200) throw new Error('API did not start in 10 min');
     await new Promise((r) => setTimeout(r, 500));
@@ -95,23 +112,45 @@ export interface FlowersDataset {
 
 /** importDataset of <shared>/datasets/flowers ({train,val}/<class>) + freezeDatasetVersion, timed. */
 export async function importFlowers(api: ApiProcess, shared: string): Promise<FlowersDataset> {
-  const base = await api.gql(`{ model(name: "${process.env.ACCRETE_BASE_MODEL_NAME ?? 'mobilenet-v1-0.75'}") { version(number: 1) { id } } }`);
+  const base = await api.gql(
+    `{ model(name: "${process.env.ACCRETE_BASE_MODEL_NAME ?? 'mobilenet-v1-0.75'}") { version(number: 1) { id } } }`,
+  );
   const baseVersionId: string = base.model.version.id;
   const t0 = performance.now();
   const ds = (await api.gql(`mutation { createDataset(input: { name: "flowers" }) { id } }`)).createDataset.id;
-  const imp = (await api.gql(`mutation($i: ImportDatasetInput!) { importDataset(input: $i) { accepted rejected } }`, { i: { datasetId: ds, path: join(shared, 'datasets/flowers') } })).importDataset;
-  const dv = (await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id } }`, { d: ds })).freezeDatasetVersion;
-  return { datasetVersionId: dv.id, baseVersionId, importSeconds: (performance.now() - t0) / 1000, images: imp.accepted };
+  const imp = (
+    await api.gql(`mutation($i: ImportDatasetInput!) { importDataset(input: $i) { accepted rejected } }`, {
+      i: { datasetId: ds, path: join(shared, 'datasets/flowers') },
+    })
+  ).importDataset;
+  const dv = (await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id } }`, { d: ds }))
+    .freezeDatasetVersion;
+  return {
+    datasetVersionId: dv.id,
+    baseVersionId,
+    importSeconds: (performance.now() - t0) / 1000,
+    images: imp.accepted,
+  };
 }
 
 export const FLOWER_LABELS = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
 
 /** createModelVersion with the default options (strategy, knob, augmentations): returns the job id. */
-export async function startFlowersJob(api: ApiProcess, ds: FlowersDataset): Promise<{ jobId: string; versionId: string }> {
+export async function startFlowersJob(
+  api: ApiProcess,
+  ds: FlowersDataset,
+): Promise<{ jobId: string; versionId: string }> {
   const r = (
-    await api.gql(`mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } job { id } } }`, {
-      i: { parentVersionId: ds.baseVersionId, datasetVersionId: ds.datasetVersionId, classes: FLOWER_LABELS.map((label) => ({ label })) },
-    })
+    await api.gql(
+      `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } job { id } } }`,
+      {
+        i: {
+          parentVersionId: ds.baseVersionId,
+          datasetVersionId: ds.datasetVersionId,
+          classes: FLOWER_LABELS.map((label) => ({ label })),
+        },
+      },
+    )
   ).createModelVersion;
   return { jobId: r.job.id, versionId: r.version.id };
 }
@@ -124,10 +163,15 @@ export interface JobRow {
 
 /** The job's timings and accuracy, from its version's evaluations. */
 export async function jobReport(api: ApiProcess, versionId: string) {
-  const v = (await api.gql(`query($id: ID!) { modelVersion(id: $id) { status classCount evaluations { name metrics } } }`, { id: versionId })).modelVersion;
+  const v = (
+    await api.gql(`query($id: ID!) { modelVersion(id: $id) { status classCount evaluations { name metrics } } }`, {
+      id: versionId,
+    })
+  ).modelVersion;
   const val = v.evaluations.find((e: { name: string }) => e.name === 'val')?.metrics ?? {};
   const ret = v.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention')?.metrics ?? null;
-  const r2 = (o: Record<string, number> = {}) => Object.fromEntries(Object.entries(o).map(([k, x]) => [k, Math.round(x * 100) / 100]));
+  const r2 = (o: Record<string, number> = {}) =>
+    Object.fromEntries(Object.entries(o).map(([k, x]) => [k, Math.round(x * 100) / 100]));
   return {
     classCount: v.classCount,
     jobTimings: r2(val.jobTimings),
@@ -140,9 +184,15 @@ export async function jobReport(api: ApiProcess, versionId: string) {
 }
 
 /** Polls the job (as the dashboard does) until it ends; `onTick` runs every poll. */
-export async function waitForJob(api: ApiProcess, jobId: string, onTick?: (row: JobRow) => void | Promise<void>): Promise<JobRow> {
+export async function waitForJob(
+  api: ApiProcess,
+  jobId: string,
+  onTick?: (row: JobRow) => void | Promise<void>,
+): Promise<JobRow> {
   for (;;) {
-    const row: JobRow = (await api.gql(`query($id: ID!) { trainingJob(id: $id) { status phase error } }`, { id: jobId })).trainingJob;
+    const row: JobRow = (
+      await api.gql(`query($id: ID!) { trainingJob(id: $id) { status phase error } }`, { id: jobId })
+    ).trainingJob;
     await onTick?.(row);
     if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(row.status)) return row;
     await new Promise((r) => setTimeout(r, 500));

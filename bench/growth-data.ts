@@ -4,7 +4,23 @@
 //   imagenet-sample EVEN class_index → rehearsal pool; ODD class_index → retention measurement only.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BottleneckCache, extractBottlenecks, imageRef, loadBackbone, type Backbone, type ImageRef, type LabelledImage, type ViewKind, concatRows, matrix, type FeatureMatrix, type GrowthProblem, type LabelledFeatures, type PoolFeatures, type Head } from '@accrete/trainer/internals';
+import {
+  BottleneckCache,
+  extractBottlenecks,
+  imageRef,
+  loadBackbone,
+  type Backbone,
+  type ImageRef,
+  type LabelledImage,
+  type ViewKind,
+  concatRows,
+  matrix,
+  type FeatureMatrix,
+  type GrowthProblem,
+  type LabelledFeatures,
+  type PoolFeatures,
+  type Head,
+} from '@accrete/trainer/internals';
 
 export const FLOWER_CLASSES = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
 export const DAISY_UNIT = 985;
@@ -39,7 +55,8 @@ export interface GrowthData {
 
 export async function listFlowers(dir: string): Promise<{ path: string; label: string }[]> {
   const out: { path: string; label: string }[] = [];
-  for (const cls of (await readdir(dir)).sort()) for (const f of (await readdir(join(dir, cls))).sort()) out.push({ path: join(dir, cls, f), label: cls });
+  for (const cls of (await readdir(dir)).sort())
+    for (const f of (await readdir(join(dir, cls))).sort()) out.push({ path: join(dir, cls, f), label: cls });
   return out;
 }
 
@@ -54,13 +71,21 @@ export async function imagenetRows(shared: string): Promise<ImagenetRow[]> {
   );
 }
 
-async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRef[], k: number, onProgress?: (m: string) => void, kind?: ViewKind): Promise<Views> {
+async function views(
+  backbone: Backbone,
+  cache: BottleneckCache,
+  images: ImageRef[],
+  k: number,
+  onProgress?: (m: string) => void,
+  kind?: ViewKind,
+): Promise<Views> {
   const res = await extractBottlenecks(backbone, images, {
     cache,
     augmentations: k,
     views: kind,
     onProgress: (p) => {
-      if (p.phase === 'extract' && (p.done % 512 === 0 || p.done === p.total)) onProgress?.(`${p.done}/${p.total} vectors, eta ${Math.round(p.etaSeconds ?? 0)} s`);
+      if (p.phase === 'extract' && (p.done % 512 === 0 || p.done === p.total))
+        onProgress?.(`${p.done}/${p.total} vectors, eta ${Math.round(p.etaSeconds ?? 0)} s`);
     },
   });
   const dim = backbone.bottleneckDim;
@@ -74,10 +99,20 @@ async function views(backbone: Backbone, cache: BottleneckCache, images: ImageRe
 }
 
 /** `views`: how augmentations 1..k are made (default: the trainer's default for the backbone). */
-export async function loadGrowthData(opts: { shared?: string; cacheDir: string; k: number; views?: ViewKind; oxford?: boolean; log?: (m: string) => void }): Promise<GrowthData> {
+export async function loadGrowthData(opts: {
+  shared?: string;
+  cacheDir: string;
+  k: number;
+  views?: ViewKind;
+  oxford?: boolean;
+  log?: (m: string) => void;
+}): Promise<GrowthData> {
   const shared = resolve(opts.shared ?? process.env.ACCRETE_SHARED_DIR ?? '../shared');
   const log = opts.log ?? (() => {});
-  const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(opts.cacheDir, 'backbones'), log });
+  const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), {
+    cacheDir: join(opts.cacheDir, 'backbones'),
+    log,
+  });
   log(`backbone ${backbone.id.slice(0, 12)} on ${backbone.backend}`);
   const cache = new BottleneckCache(join(opts.cacheDir, 'bottlenecks'));
   const ref = async (x: { path: string; label: string }) => ({ ...(await imageRef(x.path)), label: x.label });
@@ -104,11 +139,30 @@ export async function loadGrowthData(opts: { shared?: string; cacheDir: string; 
       validViews: await views(backbone, cache, oxValid, 0, step('oxford valid')),
     };
   }
-  return { shared, backbone, cache, k: opts.k, flowersTrain, flowersVal, even, odd, train, val, pool, retention, oxford, extractSeconds: (performance.now() - t0) / 1000 };
+  return {
+    shared,
+    backbone,
+    cache,
+    k: opts.k,
+    flowersTrain,
+    flowersVal,
+    even,
+    odd,
+    train,
+    val,
+    pool,
+    retention,
+    oxford,
+    extractSeconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** Rows of the first k+1 views of the images selected by `keep` (image index = position in the image list). */
-export function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
+export function stackViews(
+  v: Views,
+  k: number,
+  keep: number[],
+): { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array } {
   const dim = v.views[0].dim;
   const parts: FeatureMatrix[] = [];
   const image: number[] = [];
@@ -117,7 +171,10 @@ export function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMat
     const m = matrix(keep.length, dim);
     keep.forEach((i, r) => m.data.set(v.views[a].data.subarray(i * dim, (i + 1) * dim), r * dim));
     parts.push(m);
-    for (const i of keep) { image.push(i); aug.push(a); }
+    for (const i of keep) {
+      image.push(i);
+      aug.push(a);
+    }
   }
   return { x: concatRows(parts), image: Int32Array.from(image), augmentation: Uint16Array.from(aug) };
 }
@@ -126,18 +183,44 @@ export function stackViews(v: Views, k: number, keep: number[]): { x: FeatureMat
  * A growth problem on the flowers: `classes` are the flower classes to train on, `unitOf` maps each to its unit in
  * the child (merged / earlier / appended), `newClasses` are the appended ones in order.
  */
-export function flowersProblem(d: GrowthData, parent: { head: Head; labels: string[] }, newClasses: string[], unitOf: Record<string, number>, k: number, knob: number, withPool = true): GrowthProblem {
+export function flowersProblem(
+  d: GrowthData,
+  parent: { head: Head; labels: string[] },
+  newClasses: string[],
+  unitOf: Record<string, number>,
+  k: number,
+  knob: number,
+  withPool = true,
+): GrowthProblem {
   const keep = d.flowersTrain.map((img, i) => (img.label in unitOf ? i : -1)).filter((i) => i >= 0);
   const s = stackViews(d.train, k, keep);
   const train: LabelledFeatures = { ...s, unit: Int32Array.from(s.image, (i) => unitOf[d.flowersTrain[i].label]) };
   let pool: PoolFeatures | undefined;
-  if (withPool) pool = stackViews(d.pool, k, d.even.map((_, i) => i));
-  return { parent: parent.head, parentLabels: parent.labels, newClasses, train, pool, options: { retentionKnob: knob, seed: 1 } };
+  if (withPool)
+    pool = stackViews(
+      d.pool,
+      k,
+      d.even.map((_, i) => i),
+    );
+  return {
+    parent: parent.head,
+    parentLabels: parent.labels,
+    newClasses,
+    train,
+    pool,
+    options: { retentionKnob: knob, seed: 1 },
+  };
 }
 
 /** True units of the flowers val images in a child whose classes are mapped by unitOf (only images of mapped classes). */
-export function valSet(d: GrowthData, unitOf: Record<string, number>, only?: string[]): { x: FeatureMatrix; unit: Int32Array } {
-  const keep = d.flowersVal.map((img, i) => (img.label in unitOf && (!only || only.includes(img.label)) ? i : -1)).filter((i) => i >= 0);
+export function valSet(
+  d: GrowthData,
+  unitOf: Record<string, number>,
+  only?: string[],
+): { x: FeatureMatrix; unit: Int32Array } {
+  const keep = d.flowersVal
+    .map((img, i) => (img.label in unitOf && (!only || only.includes(img.label)) ? i : -1))
+    .filter((i) => i >= 0);
   const dim = d.val.views[0].dim;
   const x = matrix(keep.length, dim);
   keep.forEach((i, r) => x.data.set(d.val.views[0].data.subarray(i * dim, (i + 1) * dim), r * dim));
@@ -149,26 +232,54 @@ export function retentionSet(d: GrowthData): { x: FeatureMatrix; unit: Int32Arra
 }
 
 /** Labelled rows (k+1 views) of several image sources, each image mapped to its child unit (unmapped images skipped). */
-export function labelledRows(sources: { images: LabelledImage[]; views: Views; unitOf: (label: string) => number | undefined }[], k: number): LabelledFeatures {
+export function labelledRows(
+  sources: { images: LabelledImage[]; views: Views; unitOf: (label: string) => number | undefined }[],
+  k: number,
+): LabelledFeatures {
   const parts: { x: FeatureMatrix; image: Int32Array; augmentation: Uint16Array; unit: Int32Array }[] = [];
   let offset = 0;
   for (const s of sources) {
     const keep = s.images.map((img, i) => (s.unitOf(img.label) !== undefined ? i : -1)).filter((i) => i >= 0);
     const st = stackViews(s.views, k, keep);
-    parts.push({ ...st, image: Int32Array.from(st.image, (i) => i + offset), unit: Int32Array.from(st.image, (i) => s.unitOf(s.images[i].label)!) });
+    parts.push({
+      ...st,
+      image: Int32Array.from(st.image, (i) => i + offset),
+      unit: Int32Array.from(st.image, (i) => s.unitOf(s.images[i].label)!),
+    });
     offset += s.images.length;
   }
   const cat = <T extends Int32Array | Uint16Array>(xs: T[], C: new (n: number) => T) => {
     const out = new C(xs.reduce((a, x) => a + x.length, 0));
     let o = 0;
-    for (const x of xs) { out.set(x, o); o += x.length; }
+    for (const x of xs) {
+      out.set(x, o);
+      o += x.length;
+    }
     return out;
   };
-  return { x: concatRows(parts.map((p) => p.x)), unit: cat(parts.map((p) => p.unit), Int32Array), image: cat(parts.map((p) => p.image), Int32Array), augmentation: cat(parts.map((p) => p.augmentation), Uint16Array) };
+  return {
+    x: concatRows(parts.map((p) => p.x)),
+    unit: cat(
+      parts.map((p) => p.unit),
+      Int32Array,
+    ),
+    image: cat(
+      parts.map((p) => p.image),
+      Int32Array,
+    ),
+    augmentation: cat(
+      parts.map((p) => p.augmentation),
+      Uint16Array,
+    ),
+  };
 }
 
 /** Plain rows of an evaluation source, each image mapped to its child unit (unmapped images skipped). */
-export function evalRows(images: LabelledImage[], v: Views, unitOf: (label: string) => number | undefined): { x: FeatureMatrix; unit: Int32Array } {
+export function evalRows(
+  images: LabelledImage[],
+  v: Views,
+  unitOf: (label: string) => number | undefined,
+): { x: FeatureMatrix; unit: Int32Array } {
   const keep = images.map((img, i) => (unitOf(img.label) !== undefined ? i : -1)).filter((i) => i >= 0);
   const s = stackViews(v, 0, keep);
   return { x: s.x, unit: Int32Array.from(keep, (i) => unitOf(images[i].label)!) };
@@ -176,5 +287,9 @@ export function evalRows(images: LabelledImage[], v: Views, unitOf: (label: stri
 
 /** Rehearsal rows: the even half of imagenet-sample, k+1 views. */
 export function poolRows(d: GrowthData, k: number): PoolFeatures {
-  return stackViews(d.pool, k, d.even.map((_, i) => i));
+  return stackViews(
+    d.pool,
+    k,
+    d.even.map((_, i) => i),
+  );
 }

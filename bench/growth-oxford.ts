@@ -40,7 +40,16 @@ import {
   type ViewKind,
   type Head,
 } from '@accrete/trainer/internals';
-import { DAISY_UNIT, FLOWER_CLASSES, evalRows, labelledRows, loadGrowthData, poolRows, retentionSet, type GrowthData } from './growth-data.js';
+import {
+  DAISY_UNIT,
+  FLOWER_CLASSES,
+  evalRows,
+  labelledRows,
+  loadGrowthData,
+  poolRows,
+  retentionSet,
+  type GrowthData,
+} from './growth-data.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +73,12 @@ const log = (m: string) => console.error(`[oxford] ${m} (load ${loadavg()[0].toF
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 /** The four Oxford names that name a class the parent already has (mapped explicitly here, see the header). */
-const NAME_OVERLAPS: Record<string, string> = { sunflower: 'sunflowers', rose: 'roses', 'common dandelion': 'dandelion', 'oxeye daisy': 'daisy' };
+const NAME_OVERLAPS: Record<string, string> = {
+  sunflower: 'sunflowers',
+  rose: 'roses',
+  'common dandelion': 'dandelion',
+  'oxeye daisy': 'daisy',
+};
 
 // ---- timing child: a fresh process, growVersion from the warm cache (default options) ----
 if (values['timing-child']) {
@@ -85,18 +99,35 @@ if (values['timing-child']) {
     cache: d.cache,
   });
   const cpu = process.cpuUsage(c0);
-  process.stdout.write(JSON.stringify({
-    wallSeconds: +((performance.now() - t0) / 1000).toFixed(2), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), loadavg: loadavg(),
-    timings: res.timings, classes: res.labels.length, oxfordValidTop1: res.evaluation.overall.top1,
-    rssBeforeMiB: Math.round(rss0 / 2 ** 20), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), backend: d.backbone.backend,
-  }));
+  process.stdout.write(
+    JSON.stringify({
+      wallSeconds: +((performance.now() - t0) / 1000).toFixed(2),
+      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+      loadavg: loadavg(),
+      timings: res.timings,
+      classes: res.labels.length,
+      oxfordValidTop1: res.evaluation.overall.top1,
+      rssBeforeMiB: Math.round(rss0 / 2 ** 20),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      backend: d.backbone.backend,
+    }),
+  );
   await d.backbone.dispose();
   process.exit(0);
 }
 
-const d: GrowthData = await loadGrowthData({ shared: values.shared, cacheDir: values.cache!, k: K, views: values.views as ViewKind | undefined, oxford: true, log });
+const d: GrowthData = await loadGrowthData({
+  shared: values.shared,
+  cacheDir: values.cache!,
+  k: K,
+  views: values.views as ViewKind | undefined,
+  oxford: true,
+  log,
+});
 const ox = d.oxford!;
-log(`bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K}); ${ox.classes.length} Oxford classes, ${ox.train.length} train / ${ox.valid.length} valid`);
+log(
+  `bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K}); ${ox.classes.length} Oxford classes, ${ox.train.length} train / ${ox.valid.length} valid`,
+);
 const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
 const ret = retentionSet(d);
 const v1RetTop1 = parentTop1(await logits(v1.head, ret.x), 1000);
@@ -120,20 +151,46 @@ async function report(name: string, h: { head: Head; labels: string[] }, overlap
   const flowersVal = evalRows(d.flowersVal, d.val, u);
   const odd = await top1(h.head, ret);
   const r = {
-    name, classes: h.head.classes,
-    oxfordValidTop1: r3(await top1(h.head, oxValid)), oxfordValidCount: oxValid.unit.length,
-    flowersValTop1: r3(await top1(h.head, flowersVal)), flowersValCount: flowersVal.unit.length,
-    imagenetOddTop1: r3(odd), cumulativeDropPoints: +(100 * (v1OddTop1 - odd)).toFixed(2),
+    name,
+    classes: h.head.classes,
+    oxfordValidTop1: r3(await top1(h.head, oxValid)),
+    oxfordValidCount: oxValid.unit.length,
+    flowersValTop1: r3(await top1(h.head, flowersVal)),
+    flowersValCount: flowersVal.unit.length,
+    imagenetOddTop1: r3(odd),
+    cumulativeDropPoints: +(100 * (v1OddTop1 - odd)).toFixed(2),
   };
-  log(`${name}: ${r.classes} classes, Oxford valid ${pct(r.oxfordValidTop1)} (${r.oxfordValidCount}), flowers val ${Number.isNaN(r.flowersValTop1) ? '-' : pct(r.flowersValTop1)}, ImageNet odd ${pct(odd)} (drop ${r.cumulativeDropPoints} pt)`);
+  log(
+    `${name}: ${r.classes} classes, Oxford valid ${pct(r.oxfordValidTop1)} (${r.oxfordValidCount}), flowers val ${Number.isNaN(r.flowersValTop1) ? '-' : pct(r.flowersValTop1)}, ImageNet odd ${pct(odd)} (drop ${r.cumulativeDropPoints} pt)`,
+  );
   return r;
 }
 
 /** A growth problem on the child's labels: `sources` pick the images, the plan maps labels to child units. */
-function problem(parent: { head: Head; labels: string[] }, newClasses: string[], sets: { images: LabelledImage[]; views: typeof d.train; only?: Set<string> }[], overlaps: Record<string, string>, k: number): GrowthProblem {
+function problem(
+  parent: { head: Head; labels: string[] },
+  newClasses: string[],
+  sets: { images: LabelledImage[]; views: typeof d.train; only?: Set<string> }[],
+  overlaps: Record<string, string>,
+  k: number,
+): GrowthProblem {
   const u = unitsOf([...parent.labels, ...newClasses], overlaps);
-  const train = labelledRows(sets.map((s) => ({ images: s.images, views: s.views, unitOf: (l: string) => (!s.only || s.only.has(l) ? u(l) : undefined) })), k);
-  return { parent: parent.head, parentLabels: parent.labels, newClasses, train, pool: poolRows(d, k), options: { retentionKnob: GROWTH_DEFAULTS.retentionKnob, seed: 1, ...knobOpt } };
+  const train = labelledRows(
+    sets.map((s) => ({
+      images: s.images,
+      views: s.views,
+      unitOf: (l: string) => (!s.only || s.only.has(l) ? u(l) : undefined),
+    })),
+    k,
+  );
+  return {
+    parent: parent.head,
+    parentLabels: parent.labels,
+    newClasses,
+    train,
+    pool: poolRows(d, k),
+    options: { retentionKnob: GROWTH_DEFAULTS.retentionKnob, seed: 1, ...knobOpt },
+  };
 }
 const grow = async (p: GrowthProblem) => {
   const t0 = performance.now();
@@ -149,11 +206,16 @@ const result: Record<string, unknown> = {
   backend: d.backbone.backend,
   augmentations: K,
   views: values.views ?? defaultViews(d.backbone),
-  protocol: 'train: Oxford train (+ flowers train for v2 classes); report: Oxford valid, flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index, drop vs v1',
+  protocol:
+    'train: Oxford train (+ flowers train for v2 classes); report: Oxford valid, flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index, drop vs v1',
   v1: { imagenetOddTop1: v1OddTop1 },
 };
 const out = resolve(values.out!);
-try { Object.assign(result, JSON.parse(await readFile(out, 'utf8')), { date: result.date, machine: result.machine }); } catch { /* first run */ }
+try {
+  Object.assign(result, JSON.parse(await readFile(out, 'utf8')), { date: result.date, machine: result.machine });
+} catch {
+  /* first run */
+}
 const save = async () => {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out + '.tmp', JSON.stringify(result, null, 2));
@@ -181,7 +243,11 @@ if (only.has('baseline')) {
       const weight = new Float32Array(x.n).fill(1);
       if (poolMass > 0) weight.fill((poolMass * p.train.x.n) / pool.x.n, p.train.x.n);
       // with every old column frozen, the parent's soft answer on a rehearsal image = all its mass on the old columns
-      const fg = await newColumnObjective({ x, oldLse: stats.lse, target, weight }, { k: kNew, l2: 0, iterations: 0 }, device);
+      const fg = await newColumnObjective(
+        { x, oldLse: stats.lse, target, weight },
+        { k: kNew, l2: 0, iterations: 0 },
+        device,
+      );
       const theta = new Float64Array(768 * kNew + kNew);
       const g = new Float64Array(theta.length);
       const m = new Float64Array(theta.length);
@@ -197,12 +263,26 @@ if (only.has('baseline')) {
         }
       }
       const seconds = +((performance.now() - t0) / 1000).toFixed(1);
-      const head = appendColumns(v1.head, Float32Array.from(theta.subarray(0, 768 * kNew)), Float32Array.from(theta.subarray(768 * kNew)));
-      grid.push({ lr, rehearsal: poolMass > 0 ? `${poolMass}× the labelled mass` : 'each row weighs 1', loss: r3(loss), seconds, ...(await report(`baseline lr ${lr} pool ${poolMass}`, { head, labels: [...v1.labels, ...ox.classes] })) });
+      const head = appendColumns(
+        v1.head,
+        Float32Array.from(theta.subarray(0, 768 * kNew)),
+        Float32Array.from(theta.subarray(768 * kNew)),
+      );
+      grid.push({
+        lr,
+        rehearsal: poolMass > 0 ? `${poolMass}× the labelled mass` : 'each row weighs 1',
+        loss: r3(loss),
+        seconds,
+        ...(await report(`baseline lr ${lr} pool ${poolMass}`, { head, labels: [...v1.labels, ...ox.classes] })),
+      });
     }
   }
   device.dispose();
-  result.baseline = { what: 'v1 + 102 Oxford classes as new; new columns only (zero init), old frozen; targets: labels, and the parent\'s soft answers on the even rehearsal images; 300 full-batch Adam steps, no augmentation, no L2', issue: { oxfordValidTop1: 0.941, dropPoints: 0.2 }, grid };
+  result.baseline = {
+    what: "v1 + 102 Oxford classes as new; new columns only (zero init), old frozen; targets: labels, and the parent's soft answers on the even rehearsal images; 300 full-batch Adam steps, no augmentation, no L2",
+    issue: { oxfordValidTop1: 0.941, dropPoints: 0.2 },
+    grid,
+  };
   await save();
 }
 
@@ -210,18 +290,51 @@ if (only.has('baseline')) {
 if (only.has('default')) {
   const p = problem(v1, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, K);
   const { g, seconds } = await grow(p);
-  const knob = g.details.knob as { retentionKnob: number; biasShift: number; points: { knob: number; delta: number; heldOutAccuracy: number; heldOutChanged: number }[] };
+  const knob = g.details.knob as {
+    retentionKnob: number;
+    biasShift: number;
+    points: { knob: number; delta: number; heldOutAccuracy: number; heldOutChanged: number }[];
+  };
   const u = unitsOf(g.labels);
   const val = evalRows(ox.valid, ox.validViews, u);
   const zv = await logits(g.head, val.x);
   const zr = await logits(g.head, ret.x);
-  const input = { classes: g.head.classes, firstNewUnit: 1000, user: { logits: zv, unit: val.unit }, retention: { logits: zr, unit: ret.unit, parentTop1: v1RetTop1 } };
+  const input = {
+    classes: g.head.classes,
+    firstNewUnit: 1000,
+    user: { logits: zv, unit: val.unit },
+    retention: { logits: zr, unit: ret.unit, parentTop1: v1RetTop1 },
+  };
   // other knob settings: the head carries the default knob's shift, so shift by the difference
-  const curve = tradeoffCurve(input, knob.points.map((q) => q.delta - knob.biasShift)).map((q, i) => ({ knob: knob.points[i].knob, shift: r3(knob.points[i].delta), oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2), heldOutAccuracy: r3(knob.points[i].heldOutAccuracy), heldOutChanged: r3(knob.points[i].heldOutChanged) }));
+  const curve = tradeoffCurve(
+    input,
+    knob.points.map((q) => q.delta - knob.biasShift),
+  ).map((q, i) => ({
+    knob: knob.points[i].knob,
+    shift: r3(knob.points[i].delta),
+    oxfordValidTop1: r3(q.newTop1),
+    dropPoints: +q.dropPoints.toFixed(2),
+    heldOutAccuracy: r3(knob.points[i].heldOutAccuracy),
+    heldOutChanged: r3(knob.points[i].heldOutChanged),
+  }));
   const shifts = Array.from({ length: 61 }, (_, i) => -3 + i * 0.25);
-  const sweep = tradeoffCurve(input, shifts.map((s) => s - knob.biasShift)).map((q, i) => ({ shift: shifts[i], oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) }));
-  result.default = { knob: knob.retentionKnob, biasShift: knob.biasShift, seconds, timings: g.details.timings, knobCurve: curve, shiftSweep: sweep, ...(await report('default v1+102', child(g))) };
-  for (const q of curve) log(`  knob ${q.knob}: shift ${q.shift}, Oxford valid ${pct(q.oxfordValidTop1)} @ drop ${q.dropPoints} pt (held-out acc ${pct(q.heldOutAccuracy)}, changed ${pct(q.heldOutChanged)})`);
+  const sweep = tradeoffCurve(
+    input,
+    shifts.map((s) => s - knob.biasShift),
+  ).map((q, i) => ({ shift: shifts[i], oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) }));
+  result.default = {
+    knob: knob.retentionKnob,
+    biasShift: knob.biasShift,
+    seconds,
+    timings: g.details.timings,
+    knobCurve: curve,
+    shiftSweep: sweep,
+    ...(await report('default v1+102', child(g))),
+  };
+  for (const q of curve)
+    log(
+      `  knob ${q.knob}: shift ${q.shift}, Oxford valid ${pct(q.oxfordValidTop1)} @ drop ${q.dropPoints} pt (held-out acc ${pct(q.heldOutAccuracy)}, changed ${pct(q.heldOutChanged)})`,
+    );
   await save();
 }
 
@@ -235,9 +348,25 @@ if (only.has('ablate')) {
     const g = await growHead(p, 'guarded', o);
     const knob = g.details.knob as { biasShift: number; points: { knob: number; delta: number }[] };
     const val = evalRows(ox.valid, ox.validViews, unitsOf(g.labels));
-    const input = { classes: g.head.classes, firstNewUnit: 1000, user: { logits: await logits(g.head, val.x), unit: val.unit }, retention: { logits: await logits(g.head, ret.x), unit: ret.unit, parentTop1: v1RetTop1 } };
+    const input = {
+      classes: g.head.classes,
+      firstNewUnit: 1000,
+      user: { logits: await logits(g.head, val.x), unit: val.unit },
+      retention: { logits: await logits(g.head, ret.x), unit: ret.unit, parentTop1: v1RetTop1 },
+    };
     const pts = tradeoffCurve(input, [...knob.points.map((q) => q.delta - knob.biasShift), -3 - knob.biasShift]);
-    rows.push({ name, overrides: o, k, seconds: +((performance.now() - t0) / 1000).toFixed(1), fit: g.details.fit, knobs: pts.map((q, i) => ({ knob: knob.points[i]?.knob ?? 'shift -3', oxfordValidTop1: r3(q.newTop1), dropPoints: +q.dropPoints.toFixed(2) })) });
+    rows.push({
+      name,
+      overrides: o,
+      k,
+      seconds: +((performance.now() - t0) / 1000).toFixed(1),
+      fit: g.details.fit,
+      knobs: pts.map((q, i) => ({
+        knob: knob.points[i]?.knob ?? 'shift -3',
+        oxfordValidTop1: r3(q.newTop1),
+        dropPoints: +q.dropPoints.toFixed(2),
+      })),
+    });
     log(`${name} k=${k}: ${JSON.stringify(rows.at(-1)!.knobs)}`);
   }
   result.ablations = rows;
@@ -248,21 +377,44 @@ if (only.has('ablate')) {
 let v2: { head: Head; labels: string[] } | undefined;
 const flowersSet = { images: d.flowersTrain, views: d.train };
 async function growV2() {
-  const { g } = await grow(problem(v1, FLOWER_CLASSES.filter((c) => c !== 'daisy'), [flowersSet], {}, K));
+  const { g } = await grow(
+    problem(
+      v1,
+      FLOWER_CLASSES.filter((c) => c !== 'daisy'),
+      [flowersSet],
+      {},
+      K,
+    ),
+  );
   return child(g);
 }
 if (only.has('v3')) {
   v2 ??= await growV2();
   const r2 = await report('v2', v2);
   const newOx = ox.classes.filter((c) => !(c in NAME_OVERLAPS));
-  const { g, seconds } = await grow(problem(v2, newOx, [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, K));
+  const { g, seconds } = await grow(
+    problem(v2, newOx, [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, K),
+  );
   const r = await report('v3', child(g), NAME_OVERLAPS);
   result.v3 = {
-    nameOverlaps: NAME_OVERLAPS, v2: r2, v3: r, seconds, knob: g.details.knob && (g.details.knob as { biasShift: number }).biasShift,
+    nameOverlaps: NAME_OVERLAPS,
+    v2: r2,
+    v3: r,
+    seconds,
+    knob: g.details.knob && (g.details.knob as { biasShift: number }).biasShift,
     acceptance: {
       oxfordValid: { need: '≥ 93%', got: r.oxfordValidTop1, pass: r.oxfordValidTop1 >= 0.93 },
-      flowers: { need: 'within 1 pt of v2', v2: r2.flowersValTop1, v3: r.flowersValTop1, pass: r.flowersValTop1 >= r2.flowersValTop1 - 0.01 },
-      imagenet: { need: 'cumulative drop ≤ 1.5 pt vs v1', got: r.cumulativeDropPoints, pass: r.cumulativeDropPoints <= 1.5 },
+      flowers: {
+        need: 'within 1 pt of v2',
+        v2: r2.flowersValTop1,
+        v3: r.flowersValTop1,
+        pass: r.flowersValTop1 >= r2.flowersValTop1 - 0.01,
+      },
+      imagenet: {
+        need: 'cumulative drop ≤ 1.5 pt vs v1',
+        got: r.cumulativeDropPoints,
+        pass: r.cumulativeDropPoints <= 1.5,
+      },
     },
   };
   await save();
@@ -272,16 +424,41 @@ if (only.has('v3')) {
 if (only.has('v3ablate')) {
   const rows: Record<string, unknown>[] = [];
   for (const [name, o, k] of JSON.parse(values.variants ?? '[]') as [string, Partial<StrategyConfig>, number][]) {
-    const { g: g2 } = await grow(problem(v1, FLOWER_CLASSES.filter((c) => c !== 'daisy'), [flowersSet], {}, k));
-    const p3 = problem(child(g2), ox.classes.filter((c) => !(c in NAME_OVERLAPS)), [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, k);
+    const { g: g2 } = await grow(
+      problem(
+        v1,
+        FLOWER_CLASSES.filter((c) => c !== 'daisy'),
+        [flowersSet],
+        {},
+        k,
+      ),
+    );
+    const p3 = problem(
+      child(g2),
+      ox.classes.filter((c) => !(c in NAME_OVERLAPS)),
+      [flowersSet, { images: ox.train, views: ox.trainViews }],
+      NAME_OVERLAPS,
+      k,
+    );
     const g3 = await growHead(p3, 'guarded', o);
     const r = await report(`v3 ${name} k=${k}`, child(g3), NAME_OVERLAPS);
     const u = unitsOf(g3.labels, NAME_OVERLAPS);
     const val = evalRows(ox.valid, ox.validViews, u);
     const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
     const lost = new Map<string, number>();
-    val.unit.forEach((tu, i) => { if (t[i] !== tu) { const key = g3.labels[t[i]]; lost.set(key, (lost.get(key) ?? 0) + 1); } });
-    rows.push({ ...r, name, k, overrides: o, wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) });
+    val.unit.forEach((tu, i) => {
+      if (t[i] !== tu) {
+        const key = g3.labels[t[i]];
+        lost.set(key, (lost.get(key) ?? 0) + 1);
+      }
+    });
+    rows.push({
+      ...r,
+      name,
+      k,
+      overrides: o,
+      wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)),
+    });
     log(`  wrong answers: ${JSON.stringify(rows.at(-1)!.wrongAnswers)}`);
   }
   result.v3ablate = rows;
@@ -299,17 +476,33 @@ if (only.has('chain')) {
     seen.push(...chunk);
     const newOx = chunk.filter((l) => !(l in NAME_OVERLAPS));
     const oxSeen = new Set(seen);
-    const { g, seconds } = await grow(problem(parent, newOx, [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }], NAME_OVERLAPS, K));
+    const { g, seconds } = await grow(
+      problem(parent, newOx, [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }], NAME_OVERLAPS, K),
+    );
     parent = child(g);
-    versions.push({ ...(await report(`chain v${3 + c}`, parent, NAME_OVERLAPS)), seconds, oxfordClassesSoFar: seen.length } as (typeof versions)[number]);
+    versions.push({
+      ...(await report(`chain v${3 + c}`, parent, NAME_OVERLAPS)),
+      seconds,
+      oxfordClassesSoFar: seen.length,
+    } as (typeof versions)[number]);
   }
   const last = versions.at(-1)!;
   result.chain = {
-    chunks: chunks.map((c) => c.length), versions,
+    chunks: chunks.map((c) => c.length),
+    versions,
     acceptance: {
       oxfordValid: { need: '≥ 92% (v5)', got: last.oxfordValidTop1, pass: last.oxfordValidTop1 >= 0.92 },
-      imagenet: { need: 'cumulative drop ≤ 1.5 pt', got: last.cumulativeDropPoints, pass: last.cumulativeDropPoints <= 1.5 },
-      flowers: { need: 'within 1 pt of v2', v2: versions[0].flowersValTop1, v5: last.flowersValTop1, pass: last.flowersValTop1 >= versions[0].flowersValTop1 - 0.01 },
+      imagenet: {
+        need: 'cumulative drop ≤ 1.5 pt',
+        got: last.cumulativeDropPoints,
+        pass: last.cumulativeDropPoints <= 1.5,
+      },
+      flowers: {
+        need: 'within 1 pt of v2',
+        v2: versions[0].flowersValTop1,
+        v5: last.flowersValTop1,
+        pass: last.flowersValTop1 >= versions[0].flowersValTop1 - 0.01,
+      },
     },
   };
   await save();
@@ -320,15 +513,42 @@ if (only.has('timing')) {
   const self = fileURLToPath(import.meta.url);
   const runs: unknown[] = [];
   for (let i = 0; i < 2; i++) {
-    const c = spawnSync(process.execPath, ['--import', 'tsx', self, '--timing-child', '--augmentations', String(K), '--cache', values.cache!, '--shared', values.shared!, ...(values.knob ? ['--knob', values.knob] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    try { runs.push(JSON.parse(c.stdout)); } catch { runs.push({ error: c.stderr?.slice(-2000) }); }
+    const c = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        self,
+        '--timing-child',
+        '--augmentations',
+        String(K),
+        '--cache',
+        values.cache!,
+        '--shared',
+        values.shared!,
+        ...(values.knob ? ['--knob', values.knob] : []),
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
+    try {
+      runs.push(JSON.parse(c.stdout));
+    } catch {
+      runs.push({ error: c.stderr?.slice(-2000) });
+    }
     log(`timing run ${i}: ${JSON.stringify(runs.at(-1)).slice(0, 300)}`);
   }
-  const ok = runs.filter((r): r is { wallSeconds: number; peakRssMiB: number } => typeof (r as { wallSeconds?: number }).wallSeconds === 'number');
+  const ok = runs.filter(
+    (r): r is { wallSeconds: number; peakRssMiB: number } =>
+      typeof (r as { wallSeconds?: number }).wallSeconds === 'number',
+  );
   result.timing = {
     what: 'growVersion(v1 + 102 Oxford classes, default strategy and options) from the warm bottleneck cache, fresh process (wall includes loading cached vectors, fitting, evaluation on Oxford valid)',
-    runs, uptime: loadavg(),
-    acceptance: { need: '≤ 30 s wall on 2 cores, peak RSS ≤ 1536 MiB', pass: ok.some((r) => r.wallSeconds <= 30) && ok.every((r) => r.peakRssMiB <= 1536) },
+    runs,
+    uptime: loadavg(),
+    acceptance: {
+      need: '≤ 30 s wall on 2 cores, peak RSS ≤ 1536 MiB',
+      pass: ok.some((r) => r.wallSeconds <= 30) && ok.every((r) => r.peakRssMiB <= 1536),
+    },
   };
   await save();
 }
@@ -343,17 +563,37 @@ if (only.has('synthetic')) {
   const b = new Float32Array(P);
   for (let c = 0; c < P; c++) {
     const src = c % 1000;
-    for (let dd = 0; dd < 768; dd++) w[dd * P + c] = v1.head.weights[dd * 1000 + src] * (c < 1000 ? 1 : 0.5 + 0.5 * rand()) + (c < 1000 ? 0 : 0.01 * gauss());
+    for (let dd = 0; dd < 768; dd++)
+      w[dd * P + c] =
+        v1.head.weights[dd * 1000 + src] * (c < 1000 ? 1 : 0.5 + 0.5 * rand()) + (c < 1000 ? 0 : 0.01 * gauss());
     b[c] = c < 1000 ? v1.head.bias[c] : v1.head.bias[src] - 1;
   }
-  const big = { head: { inDim: 768, classes: P, weights: w, bias: b }, labels: Array.from({ length: P }, (_, c) => (c < 1000 ? v1.labels[c] : `synthetic ${c}`)) };
+  const big = {
+    head: { inDim: 768, classes: P, weights: w, bias: b },
+    labels: Array.from({ length: P }, (_, c) => (c < 1000 ? v1.labels[c] : `synthetic ${c}`)),
+  };
   const rows: Record<string, unknown>[] = [];
-  for (const [name, parent] of [['real 1000-class parent', v1], ['synthetic 5000-class parent', big]] as const) {
+  for (const [name, parent] of [
+    ['real 1000-class parent', v1],
+    ['synthetic 5000-class parent', big],
+  ] as const) {
     const { g, seconds } = await grow(problem(parent, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, K));
-    rows.push({ parent: name, parentClasses: parent.head.classes, seconds, timings: g.details.timings, loadavg: loadavg()[0] });
+    rows.push({
+      parent: name,
+      parentClasses: parent.head.classes,
+      seconds,
+      timings: g.details.timings,
+      loadavg: loadavg()[0],
+    });
     log(`${name}: ${seconds} s ${JSON.stringify(g.details.timings)}`);
   }
-  result.synthetic = { what: 'growHead (default strategy) of 102 Oxford classes (k=' + K + ') on a 1000- vs a 5000-class parent; only parentLogits (one pass of the frozen head over the rows) depends on the parent size', rows };
+  result.synthetic = {
+    what:
+      'growHead (default strategy) of 102 Oxford classes (k=' +
+      K +
+      ') on a 1000- vs a 5000-class parent; only parentLogits (one pass of the frozen head over the rows) depends on the parent size',
+    rows,
+  };
   await save();
 }
 

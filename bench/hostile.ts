@@ -18,7 +18,13 @@ import { getIntrospectionQuery } from 'graphql';
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(here, '..');
 const SHARED = resolve(REPO, '../shared');
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, concurrency: { type: 'string', default: '4' }, port: { type: 'string', default: '4793' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '4' },
+    port: { type: 'string', default: '4793' },
+  },
+});
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const PORT = Number(values.port);
@@ -29,7 +35,11 @@ const dataDir = await mkdtemp(join(tmpdir(), 'accrete-bench-hostile-'));
 const token = await createToken();
 async function createToken(): Promise<string> {
   const out = await new Promise<string>((res, rej) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'tools/create-token.ts', '--name', 'bench', '--role', 'ADMIN'], { cwd: REPO, env: { ...process.env, ACCRETE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tools/create-token.ts', '--name', 'bench', '--role', 'ADMIN'],
+      { cwd: REPO, env: { ...process.env, ACCRETE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let s = '';
     p.stdout!.on('data', (c) => (s += c));
     p.once('exit', (code) => (code === 0 ? res(s) : rej(new Error(`create-token exited ${code}`))));
@@ -39,7 +49,14 @@ async function createToken(): Promise<string> {
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
   cwd: REPO,
-  env: { ...process.env, NODE_ENV: 'production', ACCRETE_DATA_DIR: dataDir, ACCRETE_API_PORT: String(PORT), ACCRETE_OPEN_READS: 'true', ACCRETE_MAX_UPLOAD_REQUEST_BYTES: String(64 * 1024 * 1024) },
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    ACCRETE_DATA_DIR: dataDir,
+    ACCRETE_API_PORT: String(PORT),
+    ACCRETE_OPEN_READS: 'true',
+    ACCRETE_MAX_UPLOAD_REQUEST_BYTES: String(64 * 1024 * 1024),
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolveReady, reject) => {
@@ -48,14 +65,39 @@ await new Promise<void>((resolveReady, reject) => {
 });
 
 const gql = (query: string, variables: Record<string, unknown> = {}, auth = false) =>
-  fetch(`${URL_}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+  fetch(`${URL_}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
 
 const flowers = join(SHARED, 'datasets/flowers/train/daisy');
-const photos = await Promise.all((await readdir(flowers)).sort().slice(0, 40).map((f) => readFile(join(flowers, f))));
-const upload = await fetch(`${URL_}/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' }, body: (() => { const f = new FormData(); f.append('file', new Blob([new Uint8Array(photos[0])]), 'a.jpg'); return f; })() });
+const photos = await Promise.all(
+  (await readdir(flowers))
+    .sort()
+    .slice(0, 40)
+    .map((f) => readFile(join(flowers, f))),
+);
+const upload = await fetch(`${URL_}/upload`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' },
+  body: (() => {
+    const f = new FormData();
+    f.append('file', new Blob([new Uint8Array(photos[0])]), 'a.jpg');
+    return f;
+  })(),
+});
 const imageId = ((await upload.json()) as { images: { id: string }[] }).images[0].id;
-const v1 = ((await (await gql(`{ model(name: "mobilenet-v1-0.75") { version(number: 1) { id } } }`)).json()) as { data: { model: { version: { id: string } } } }).data.model.version.id;
-const dsId = ((await (await gql(`mutation { createDataset(input: { name: "bench" }) { id } }`, {}, true)).json()) as { data: { createDataset: { id: string } } }).data.createDataset.id;
+const v1 = (
+  (await (await gql(`{ model(name: "mobilenet-v1-0.75") { version(number: 1) { id } } }`)).json()) as {
+    data: { model: { version: { id: string } } };
+  }
+).data.model.version.id;
+const dsId = (
+  (await (await gql(`mutation { createDataset(input: { name: "bench" }) { id } }`, {}, true)).json()) as {
+    data: { createDataset: { id: string } };
+  }
+).data.createDataset.id;
 
 function rawSend(head: string, body: Buffer[], endEarly: boolean): Promise<number> {
   return new Promise((res) => {
@@ -82,46 +124,112 @@ function zipOf(n: number): Buffer {
   for (let i = 0; i < n; i++) {
     const name = Buffer.from(`daisy/${i}.jpg`);
     const data = photos[i % photos.length];
-    const crc = (zlibCrc(data) >>> 0);
+    const crc = zlibCrc(data) >>> 0;
     const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(name.length, 26);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
     locals.push(local, name, data);
     centrals.push(central, name);
     offset += 30 + name.length + data.length;
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(n, 8); end.writeUInt16LE(n, 10); end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(n, 8);
+  end.writeUInt16LE(n, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
 
 const MB = Buffer.alloc(1024 * 1024, 1);
 const attacks: Record<string, () => Promise<unknown>> = {
   'quiet (no attack)': async () => new Promise((r) => setTimeout(r, 50)),
-  'introspection bomb (40 aliased __schema)': () => gql(`{ ${Array.from({ length: 40 }, (_, i) => `s${i}: __schema { types { name fields { name type { name fields { name } } } } }`).join(' ')} }`).then((r) => r.text()),
+  'introspection bomb (40 aliased __schema)': () =>
+    gql(
+      `{ ${Array.from({ length: 40 }, (_, i) => `s${i}: __schema { types { name fields { name type { name fields { name } } } } }`).join(' ')} }`,
+    ).then((r) => r.text()),
   'standard introspection query (allowed)': () => gql(getIntrospectionQuery()).then((r) => r.text()),
-  '1000 predict aliases': () => gql(`{ ${Array.from({ length: 1000 }, (_, i) => `p${i}: predict(input: { imageId: "${imageId}" }) { version { number } }`).join(' ')} }`).then((r) => r.text()),
-  '8 predict aliases (the cap, allowed)': () => gql(`{ ${Array.from({ length: 8 }, (_, i) => `p${i}: predict(input: { imageId: "${imageId}" }) { version { number } }`).join(' ')} }`).then((r) => r.text()),
-  '250 compareVersions aliases': () => gql(`{ ${Array.from({ length: 250 }, (_, i) => `c${i}: compareVersions(a: "${v1}", b: "${v1}") { classesAdded { name } }`).join(' ')} }`).then((r) => r.text()),
-  'cursor with operator objects': () => gql(`query($a: String) { models(after: $a) { nodes { name } } }`, { a: Buffer.from(JSON.stringify([{ gt: 1 }, { not: 'x' }])).toString('base64url') }).then((r) => r.text()),
-  'NUL bytes in search': () => gql(`query($s: String) { models(filter: { search: $s }) { nodes { name } } }`, { s: 'a\0b' }).then((r) => r.text()),
-  'chunked /graphql body of 40 MB': () => rawSend(`POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, Array.from({ length: 40 }, () => Buffer.concat([Buffer.from(`${MB.length.toString(16)}\r\n`), MB, Buffer.from('\r\n')])), false),
-  'truncated multipart upload': () => rawSend(`POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nx-accrete-csrf: 1\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 900000\r\nConnection: close\r\n\r\n`, [Buffer.from(`--B\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n`), photos[0].subarray(0, 20000)], true),
-  'upload of 100 MB (over the 64 MB request cap)': () => rawSend(`POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nx-accrete-csrf: 1\r\nContent-Type: multipart/form-data; boundary=B\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`, [Buffer.from(`--B\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`), ...Array.from({ length: 100 }, () => MB)].map((c) => Buffer.concat([Buffer.from(`${c.length.toString(16)}\r\n`), c, Buffer.from('\r\n')])), false),
+  '1000 predict aliases': () =>
+    gql(
+      `{ ${Array.from({ length: 1000 }, (_, i) => `p${i}: predict(input: { imageId: "${imageId}" }) { version { number } }`).join(' ')} }`,
+    ).then((r) => r.text()),
+  '8 predict aliases (the cap, allowed)': () =>
+    gql(
+      `{ ${Array.from({ length: 8 }, (_, i) => `p${i}: predict(input: { imageId: "${imageId}" }) { version { number } }`).join(' ')} }`,
+    ).then((r) => r.text()),
+  '250 compareVersions aliases': () =>
+    gql(
+      `{ ${Array.from({ length: 250 }, (_, i) => `c${i}: compareVersions(a: "${v1}", b: "${v1}") { classesAdded { name } }`).join(' ')} }`,
+    ).then((r) => r.text()),
+  'cursor with operator objects': () =>
+    gql(`query($a: String) { models(after: $a) { nodes { name } } }`, {
+      a: Buffer.from(JSON.stringify([{ gt: 1 }, { not: 'x' }])).toString('base64url'),
+    }).then((r) => r.text()),
+  'NUL bytes in search': () =>
+    gql(`query($s: String) { models(filter: { search: $s }) { nodes { name } } }`, { s: 'a\0b' }).then((r) => r.text()),
+  'chunked /graphql body of 40 MB': () =>
+    rawSend(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      Array.from({ length: 40 }, () =>
+        Buffer.concat([Buffer.from(`${MB.length.toString(16)}\r\n`), MB, Buffer.from('\r\n')]),
+      ),
+      false,
+    ),
+  'truncated multipart upload': () =>
+    rawSend(
+      `POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nx-accrete-csrf: 1\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 900000\r\nConnection: close\r\n\r\n`,
+      [
+        Buffer.from(`--B\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n`),
+        photos[0].subarray(0, 20000),
+      ],
+      true,
+    ),
+  'upload of 100 MB (over the 64 MB request cap)': () =>
+    rawSend(
+      `POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nx-accrete-csrf: 1\r\nContent-Type: multipart/form-data; boundary=B\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+      [
+        Buffer.from(`--B\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`),
+        ...Array.from({ length: 100 }, () => MB),
+      ].map((c) => Buffer.concat([Buffer.from(`${c.length.toString(16)}\r\n`), c, Buffer.from('\r\n')])),
+      false,
+    ),
   'zip import of 400 photos': () => {
     const f = new FormData();
     f.append('datasetId', dsId);
     f.append('file', new Blob([new Uint8Array(zipOf(400))]), 'many.zip');
-    return fetch(`${URL_}/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' }, body: f }).then((r) => r.text());
+    return fetch(`${URL_}/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' },
+      body: f,
+    }).then((r) => r.text());
   },
   '60 subscriptions on one socket': async () => {
     const ws = new WebSocket(`${URL_.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     await new Promise((r) => ws.once('message', r));
-    for (let i = 0; i < 60; i++) ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: `subscription { trainingJobUpdated(id: "00000000-0000-4000-8000-000000000000") { id } }` } }));
+    for (let i = 0; i < 60; i++)
+      ws.send(
+        JSON.stringify({
+          id: String(i),
+          type: 'subscribe',
+          payload: { query: `subscription { trainingJobUpdated(id: "00000000-0000-4000-8000-000000000000") { id } }` },
+        }),
+      );
     await new Promise((r) => setTimeout(r, 500));
     ws.close();
   },
@@ -132,7 +240,10 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
 
-const results: Record<string, { health: { n: number; p50: number; p99: number; max: number }; attacks: number; attackErrors: number }> = {};
+const results: Record<
+  string,
+  { health: { n: number; p50: number; p99: number; max: number }; attacks: number; attackErrors: number }
+> = {};
 for (const [name, attack] of Object.entries(attacks)) {
   const until = performance.now() + SECONDS * 1000;
   let attacksDone = 0;
@@ -157,16 +268,40 @@ for (const [name, attack] of Object.entries(attacks)) {
     }
   })();
   await Promise.all([...attackers, prober]);
-  results[name] = { health: { n: health.length, p50: +pct(health, 50).toFixed(1), p99: +pct(health, 99).toFixed(1), max: +Math.max(...health).toFixed(1) }, attacks: attacksDone, attackErrors };
-  console.log(`${name.padEnd(48)} /health p50 ${results[name].health.p50} ms  p99 ${results[name].health.p99} ms  max ${results[name].health.max} ms  (${health.length} probes, ${attacksDone} attacks)`);
-  const alive = await fetch(`${URL_}/health`).then((r) => r.status).catch(() => 0);
+  results[name] = {
+    health: {
+      n: health.length,
+      p50: +pct(health, 50).toFixed(1),
+      p99: +pct(health, 99).toFixed(1),
+      max: +Math.max(...health).toFixed(1),
+    },
+    attacks: attacksDone,
+    attackErrors,
+  };
+  console.log(
+    `${name.padEnd(48)} /health p50 ${results[name].health.p50} ms  p99 ${results[name].health.p99} ms  max ${results[name].health.max} ms  (${health.length} probes, ${attacksDone} attacks)`,
+  );
+  const alive = await fetch(`${URL_}/health`)
+    .then((r) => r.status)
+    .catch(() => 0);
   if (alive !== 200) throw new Error(`the API stopped answering after "${name}"`);
 }
 
-const out = { date: new Date().toISOString(), loadavg: loadavg(), seconds: SECONDS, concurrency: CONCURRENCY, targetP99Ms: 200, results };
+const out = {
+  date: new Date().toISOString(),
+  loadavg: loadavg(),
+  seconds: SECONDS,
+  concurrency: CONCURRENCY,
+  targetP99Ms: 200,
+  results,
+};
 await mkdir(join(REPO, 'bench/results'), { recursive: true });
 await writeFile(join(REPO, 'bench/results/hostile.json'), JSON.stringify(out, null, 2) + '\n');
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; saved bench/results/hostile.json`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; saved bench/results/hostile.json`,
+);
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 await rm(dataDir, { recursive: true, force: true });

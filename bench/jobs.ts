@@ -10,7 +10,15 @@ import { writeFile, mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importFlowers, jobReport, rssOf, startApiProcess, startFlowersJob, waitForJob, type ApiProcess } from './flowers-job.js';
+import {
+  importFlowers,
+  jobReport,
+  rssOf,
+  startApiProcess,
+  startFlowersJob,
+  waitForJob,
+  type ApiProcess,
+} from './flowers-job.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,10 +52,17 @@ try {
     const job = await startFlowersJob(api, ds);
     const row = await waitForJob(api, job.jobId, sample);
     const seconds = +((performance.now() - t) / 1000).toFixed(2);
-    if (row.status !== 'SUCCEEDED') throw new Error(`${name} job ${row.status}: ${row.error}\n${api.log.slice(-20).join('\n')}`);
+    if (row.status !== 'SUCCEEDED')
+      throw new Error(`${name} job ${row.status}: ${row.error}\n${api.log.slice(-20).join('\n')}`);
     const report = await jobReport(api, job.versionId);
     const trainer = api.trainerPid();
-    const r = { seconds, loadavg1mBefore: loadBefore, loadavg1mAfter: load(), ...report, trainingProcessPeakRssMiB: trainer ? (await rssOf(trainer))?.peakMiB : null };
+    const r = {
+      seconds,
+      loadavg1mBefore: loadBefore,
+      loadavg1mAfter: load(),
+      ...report,
+      trainingProcessPeakRssMiB: trainer ? (await rssOf(trainer))?.peakMiB : null,
+    };
     console.error(`${name}: ${seconds} s ${JSON.stringify(r.jobTimings)} (load ${loadBefore} → ${r.loadavg1mAfter})`);
     return r;
   };

@@ -9,8 +9,20 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import {
-  BottleneckCache, DEFAULT_AUGMENTATIONS, GROWTH_DEFAULTS, extractBottlenecks, growVersion, imageRef, loadBackbone, parentTop1, type LabelledImage,
-  evaluateLogits, logits, matrix, rng, shuffleInPlace,
+  BottleneckCache,
+  DEFAULT_AUGMENTATIONS,
+  GROWTH_DEFAULTS,
+  extractBottlenecks,
+  growVersion,
+  imageRef,
+  loadBackbone,
+  parentTop1,
+  type LabelledImage,
+  evaluateLogits,
+  logits,
+  matrix,
+  rng,
+  shuffleInPlace,
 } from '@accrete/trainer/internals';
 import { FLOWER_CLASSES, imagenetRows, listFlowers } from './growth-data.js';
 
@@ -32,10 +44,18 @@ const log = (m: string) => console.error(`[small-data] ${m}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), { cacheDir: join(values.cache!, 'backbones'), log });
+const backbone = await loadBackbone(join(shared, 'models/mobilenet_v1_0.75_224'), {
+  cacheDir: join(values.cache!, 'backbones'),
+  log,
+});
 const cache = new BottleneckCache(join(values.cache!, 'bottlenecks'));
 const flowers = async (split: string): Promise<LabelledImage[]> =>
-  Promise.all((await listFlowers(join(shared, 'datasets/flowers', split))).map(async (f) => ({ ...(await imageRef(f.path)), label: f.label })));
+  Promise.all(
+    (await listFlowers(join(shared, 'datasets/flowers', split))).map(async (f) => ({
+      ...(await imageRef(f.path)),
+      label: f.label,
+    })),
+  );
 const train = await flowers('train');
 const val = await flowers('val');
 const inet = await imagenetRows(shared);
@@ -53,10 +73,25 @@ const baseTop1 = parentTop1(await logits(backbone.baseHead, oddX), backbone.base
 /** A seeded draw of n images per class, the same draw for the same (n, seed). */
 function draw(n: number, seed: number): LabelledImage[] {
   const rand = rng(seed * 7919 + n);
-  return FLOWER_CLASSES.flatMap((label) => shuffleInPlace(train.filter((i) => i.label === label), rand).slice(0, n));
+  return FLOWER_CLASSES.flatMap((label) =>
+    shuffleInPlace(
+      train.filter((i) => i.label === label),
+      rand,
+    ).slice(0, n),
+  );
 }
 
-interface Run { n: number; seed: number; flowersTop1: number; newTop1: number; daisyRecall: number | null; worstClassRecall: number; retentionDropPoints: number; biasShift: number; seconds: number }
+interface Run {
+  n: number;
+  seed: number;
+  flowersTop1: number;
+  newTop1: number;
+  daisyRecall: number | null;
+  worstClassRecall: number;
+  retentionDropPoints: number;
+  biasShift: number;
+  seconds: number;
+}
 const runs: Run[] = [];
 for (const n of sizes) {
   for (let seed = 1; seed <= draws; seed++) {
@@ -76,9 +111,12 @@ for (const n of sizes) {
     const ev = res.evaluation;
     const newUnits = [...Object.values(res.merged), ...res.appended.map((_, j) => 1000 + j)];
     const er = evaluateLogits(await logits(res.head, oddX), res.labels, oddUnits, { newUnits, parentTop1: baseTop1 });
-    const flowerRecalls = ev.perClass.filter((c) => newUnits.includes(c.unit) && c.support > 0).map((c) => c.recall ?? 0);
+    const flowerRecalls = ev.perClass
+      .filter((c) => newUnits.includes(c.unit) && c.support > 0)
+      .map((c) => c.recall ?? 0);
     const run: Run = {
-      n, seed,
+      n,
+      seed,
       flowersTop1: round(ev.overall.top1),
       newTop1: round(ev.new.top1),
       daisyRecall: ev.perClass.find((c) => c.unit === res.merged.daisy)?.recall ?? null,
@@ -88,13 +126,18 @@ for (const n of sizes) {
       seconds: round(seconds),
     };
     runs.push(run);
-    log(`n=${n} seed=${seed}: flowers ${(100 * run.flowersTop1).toFixed(1)}%, worst class ${(100 * run.worstClassRecall).toFixed(0)}%, retention drop ${run.retentionDropPoints.toFixed(1)} pt (${seconds.toFixed(1)} s)`);
+    log(
+      `n=${n} seed=${seed}: flowers ${(100 * run.flowersTop1).toFixed(1)}%, worst class ${(100 * run.worstClassRecall).toFixed(0)}%, retention drop ${run.retentionDropPoints.toFixed(1)} pt (${seconds.toFixed(1)} s)`,
+    );
   }
 }
 
 const bySize = sizes.map((n) => {
   const r = runs.filter((x) => x.n === n);
-  const spread = (k: keyof Run) => [round(Math.min(...r.map((x) => x[k] as number))), round(Math.max(...r.map((x) => x[k] as number)))];
+  const spread = (k: keyof Run) => [
+    round(Math.min(...r.map((x) => x[k] as number))),
+    round(Math.max(...r.map((x) => x[k] as number))),
+  ];
   return {
     imagesPerClass: n,
     flowersTop1: { median: median(r.map((x) => x.flowersTop1)), range: spread('flowersTop1') },
@@ -102,13 +145,30 @@ const bySize = sizes.map((n) => {
     retentionDropPoints: { median: median(r.map((x) => x.retentionDropPoints)), range: spread('retentionDropPoints') },
   };
 });
-console.log('images/class  flowers top-1 (median, range)   worst class recall (median, range)   retention drop pt (median, range)');
+console.log(
+  'images/class  flowers top-1 (median, range)   worst class recall (median, range)   retention drop pt (median, range)',
+);
 for (const b of bySize) {
   const f = (v: { median: number; range: number[] }, pct = true) =>
-    pct ? `${(100 * v.median).toFixed(1)}% (${(100 * v.range[0]).toFixed(0)}–${(100 * v.range[1]).toFixed(0)})` : `${v.median.toFixed(1)} (${v.range[0].toFixed(1)}–${v.range[1].toFixed(1)})`;
-  console.log(`${String(b.imagesPerClass).padStart(13)}  ${f(b.flowersTop1).padEnd(30)}  ${f(b.worstClassRecall).padEnd(36)}  ${f(b.retentionDropPoints, false)}`);
+    pct
+      ? `${(100 * v.median).toFixed(1)}% (${(100 * v.range[0]).toFixed(0)}–${(100 * v.range[1]).toFixed(0)})`
+      : `${v.median.toFixed(1)} (${v.range[0].toFixed(1)}–${v.range[1].toFixed(1)})`;
+  console.log(
+    `${String(b.imagesPerClass).padStart(13)}  ${f(b.flowersTop1).padEnd(30)}  ${f(b.worstClassRecall).padEnd(36)}  ${f(b.retentionDropPoints, false)}`,
+  );
 }
-const result = { at: new Date().toISOString(), loadavg1m: round(loadavg()[0]), backend: backbone.backend, strategy: 'guarded', knob, augmentations: DEFAULT_AUGMENTATIONS, valImages: val.length, retentionImages: odd.length, bySize, runs };
+const result = {
+  at: new Date().toISOString(),
+  loadavg1m: round(loadavg()[0]),
+  backend: backbone.backend,
+  strategy: 'guarded',
+  knob,
+  augmentations: DEFAULT_AUGMENTATIONS,
+  valImages: val.length,
+  retentionImages: odd.length,
+  bySize,
+  runs,
+};
 await mkdir(dirname(values.out!), { recursive: true });
 await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
 console.log(`saved ${values.out}`);

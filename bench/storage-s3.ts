@@ -8,7 +8,12 @@ import { parseArgs } from 'node:util';
 import { openStorage, type LocalStorage, type StorageLocation } from '@accrete/storage';
 import { startS3Server } from '@accrete/storage/testing';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '200' }, out: { type: 'string', default: 'bench/results/storage-s3.json' } } });
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string', default: '200' },
+    out: { type: 'string', default: 'bench/results/storage-s3.json' },
+  },
+});
 const FLOWERS = join(import.meta.dirname, '../../shared/datasets/flowers/train');
 const n = Number(values.images);
 
@@ -25,7 +30,16 @@ async function flowerFiles(): Promise<Buffer[]> {
 
 async function node(location: StorageLocation): Promise<LocalStorage> {
   const root = await mkdtemp(join(tmpdir(), 'accrete-bench-storage-'));
-  const s = openStorage({ images: join(root, 'i'), artifacts: join(root, 'a'), bottlenecks: join(root, 'b'), uploads: join(root, 'u'), blobCache: join(root, 'c') }, location);
+  const s = openStorage(
+    {
+      images: join(root, 'i'),
+      artifacts: join(root, 'a'),
+      bottlenecks: join(root, 'b'),
+      uploads: join(root, 'u'),
+      blobCache: join(root, 'c'),
+    },
+    location,
+  );
   await s.ensure();
   return s;
 }
@@ -35,10 +49,21 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const images = await flowerFiles();
 const totalMiB = images.reduce((a, b) => a + b.length, 0) / 2 ** 20;
 const s3 = await startS3Server('accrete-bench');
-const s3loc: StorageLocation = { kind: 's3', bucket: s3.bucket, prefix: 'bench', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+const s3loc: StorageLocation = {
+  kind: 's3',
+  bucket: s3.bucket,
+  prefix: 'bench',
+  region: 'us-east-1',
+  endpoint: s3.endpoint,
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+};
 const results: Record<string, unknown> = {};
 try {
-  for (const [name, location] of [['local', { kind: 'local' } as StorageLocation], ['s3', s3loc]] as const) {
+  for (const [name, location] of [
+    ['local', { kind: 'local' } as StorageLocation],
+    ['s3', s3loc],
+  ] as const) {
     const writer = await node(location);
     let t0 = process.hrtime.bigint();
     const keys: string[] = [];
@@ -61,7 +86,10 @@ try {
     await writer.publishArtifact(dir);
     const publish = seconds(t0);
     t0 = process.hrtime.bigint();
-    await (name === 's3' ? await node(location) : writer).ensureArtifact('bench-v2', createHash('sha256').update(manifest).digest('hex'));
+    await (name === 's3' ? await node(location) : writer).ensureArtifact(
+      'bench-v2',
+      createHash('sha256').update(manifest).digest('hex'),
+    );
     const fetchArtifact = seconds(t0);
     results[name] = {
       storeImagesS: +store.toFixed(3),
@@ -77,6 +105,13 @@ try {
 } finally {
   await s3.close();
 }
-const out = { images: images.length, totalMiB: +totalMiB.toFixed(2), cpus: cpus().length, loadavg: loadavg().map((l) => +l.toFixed(2)), at: new Date().toISOString(), results };
+const out = {
+  images: images.length,
+  totalMiB: +totalMiB.toFixed(2),
+  cpus: cpus().length,
+  loadavg: loadavg().map((l) => +l.toFixed(2)),
+  at: new Date().toISOString(),
+  results,
+};
 await writeFile(values.out, JSON.stringify(out, null, 2) + '\n');
 console.log(JSON.stringify(out));

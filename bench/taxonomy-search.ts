@@ -16,14 +16,53 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 
 // ImageNet + 100 user classes with an alias each, as after a few grown versions.
-const nodes: IndexInput[] = [...imagenetTree().nodes()].map((n) => ({ id: n.id, name: n.name, synonyms: n.synonyms, isClass: n.classIndex !== null }));
-for (let i = 0; i < 100; i++) nodes.push({ id: `user-${i}`, name: `user flower ${i}`, aliases: [`Flos ${i}`], isClass: true });
+const nodes: IndexInput[] = [...imagenetTree().nodes()].map((n) => ({
+  id: n.id,
+  name: n.name,
+  synonyms: n.synonyms,
+  isClass: n.classIndex !== null,
+}));
+for (let i = 0; i < 100; i++)
+  nodes.push({ id: `user-${i}`, name: `user flower ${i}`, aliases: [`Flos ${i}`], isClass: true });
 
 const queries = [
-  'daisy', 'Daisy', 'daisies', 'dasiy', 'flower', 'flowers', 'sunflower', 'panda', 'giant panda', 'shark',
-  'great white', 'retriever', 'golden retriever', 'chihuahwa', 'tench', 'Tinca tinca', 'car', 'sports car',
-  'crane', 'half-track', 'espresso', 'mushroom', 'volcano', 'vehicle', 'ball', 'dog', 'cat', 'tabby',
-  'zzzz', 'q', 'un', 'user flower 42', 'flos 7', 'hippopotamus', 'garbage truck', 'teddy bear', 'wine bottle',
+  'daisy',
+  'Daisy',
+  'daisies',
+  'dasiy',
+  'flower',
+  'flowers',
+  'sunflower',
+  'panda',
+  'giant panda',
+  'shark',
+  'great white',
+  'retriever',
+  'golden retriever',
+  'chihuahwa',
+  'tench',
+  'Tinca tinca',
+  'car',
+  'sports car',
+  'crane',
+  'half-track',
+  'espresso',
+  'mushroom',
+  'volcano',
+  'vehicle',
+  'ball',
+  'dog',
+  'cat',
+  'tabby',
+  'zzzz',
+  'q',
+  'un',
+  'user flower 42',
+  'flos 7',
+  'hippopotamus',
+  'garbage truck',
+  'teddy bear',
+  'wine bottle',
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -31,7 +70,12 @@ function percentile(sorted: number[], p: number): number {
 }
 function summarize(times: number[]) {
   const s = [...times].sort((a, b) => a - b);
-  return { count: s.length, medianMs: +percentile(s, 50).toFixed(4), p99Ms: +percentile(s, 99).toFixed(4), maxMs: +s[s.length - 1].toFixed(4) };
+  return {
+    count: s.length,
+    medianMs: +percentile(s, 50).toFixed(4),
+    p99Ms: +percentile(s, 99).toFixed(4),
+    maxMs: +s[s.length - 1].toFixed(4),
+  };
 }
 
 const tBuild = performance.now();

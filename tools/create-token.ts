@@ -10,14 +10,21 @@ import { askDataDirHolder, DatabaseLockedError, openDatabase } from '@accrete/db
 import { createApiToken } from '@accrete/auth';
 
 type Role = 'READER' | 'EDITOR' | 'ADMIN';
-interface Created { token: string; id: string; name: string; role: string }
+interface Created {
+  token: string;
+  id: string;
+  name: string;
+  role: string;
+}
 
 const fail = (message: string, code = 1): never => {
   console.error(`create-token: ${message}`);
   process.exit(code);
 };
 
-const { values } = parseArgs({ options: { name: { type: 'string' }, role: { type: 'string', default: 'READER' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { name: { type: 'string' }, role: { type: 'string', default: 'READER' }, help: { type: 'boolean' } },
+});
 const role = (values.role ?? '').toUpperCase();
 if (values.help || !values.name || !['READER', 'EDITOR', 'ADMIN'].includes(role)) {
   console.error('usage: node --import tsx tools/create-token.ts --name <who> --role READER|EDITOR|ADMIN');
@@ -33,7 +40,12 @@ const config = (() => {
 })();
 
 async function createHere(): Promise<Created> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'tools/create-token.ts' });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.paths.db,
+    migrate: true,
+    program: 'tools/create-token.ts',
+  });
   let created: Created;
   try {
     const { token, apiToken } = await createApiToken(db.prisma, { name: values.name!, role: role as Role });
@@ -54,15 +66,20 @@ try {
   if (!holder?.ops.includes('createApiToken')) {
     fail(
       `${(e as Error).message}.\nNo token was created. Stop that process and run this again` +
-        (holder ? '' : ' (or, if it hangs, end it)') + '; with PGlite one process at a time may open the database.',
+        (holder ? '' : ' (or, if it hangs, end it)') +
+        '; with PGlite one process at a time may open the database.',
     );
   }
   try {
     created = (await askDataDirHolder(config.paths.db, { op: 'createApiToken', name: values.name, role })) as Created;
   } catch (err) {
-    fail(`the API (pid ${holder!.pid}) holds the database but could not create the token: ${(err as Error).message}. No token was created.`);
+    fail(
+      `the API (pid ${holder!.pid}) holds the database but could not create the token: ${(err as Error).message}. No token was created.`,
+    );
   }
   via = ` by the running API (pid ${holder!.pid}${holder!.info.url ? `, ${holder!.info.url}` : ''})`;
 }
-console.error(`created ${created!.role} token "${created!.name}" (id ${created!.id})${via}; the secret is shown only now:`);
+console.error(
+  `created ${created!.role} token "${created!.name}" (id ${created!.id})${via}; the secret is shown only now:`,
+);
 console.log(created!.token);

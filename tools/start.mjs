@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's two commands in one script, so a fresh clone needs nothing installed by hand:
 //   npm start   → install what is missing, generate, build the dashboard, then serve API (migrates + seeds) and dashboard
-//   npm test    → install what is missing, generate, lint + typecheck, run every test on PGlite, then on PostgreSQL
+//   npm test    → install what is missing, generate, format check, lint + typecheck, run every test on PGlite, then on PostgreSQL
 // Plain JS with no dependencies: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
@@ -12,7 +12,13 @@ import net from 'node:net';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 const testMode = process.argv.includes('--test');
-const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', NEXT_TELEMETRY_DISABLED: '1', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+const env = {
+  ...process.env,
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
+  NEXT_TELEMETRY_DISABLED: '1',
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+};
 
 const log = (m) => console.log(`[accrete] ${m}`);
 const t0 = Date.now();
@@ -61,22 +67,35 @@ function buildDashboard() {
 }
 
 function hasTests(dir) {
-  return readdirSync(dir, { recursive: true }).some((f) => /\.test\.tsx?$/.test(String(f)) && !String(f).includes('node_modules'));
+  return readdirSync(dir, { recursive: true }).some(
+    (f) => /\.test\.tsx?$/.test(String(f)) && !String(f).includes('node_modules'),
+  );
 }
 
 function canConnect(host, port) {
   return new Promise((resolve) => {
-    const s = net.connect({ host, port }, () => { s.end(); resolve(true); });
+    const s = net.connect({ host, port }, () => {
+      s.end();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
-    s.setTimeout(1500, () => { s.destroy(); resolve(false); });
+    s.setTimeout(1500, () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
 function runTests(label, dirs, extraEnv) {
   log(`tests on ${label}: ${dirs.join(' ')}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['tools/run-tests.mjs', ...dirs], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let pass = 0, fail = 0, buf = '';
+    const child = spawn(process.execPath, ['tools/run-tests.mjs', ...dirs], {
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let pass = 0,
+      fail = 0,
+      buf = '';
     child.stdout.on('data', (d) => {
       process.stdout.write(d);
       buf += d;
@@ -92,6 +111,8 @@ function runTests(label, dirs, extraEnv) {
 
 if (testMode) {
   buildDashboard();
+  log('format check (prettier; `npx prettier --write .` fixes)…');
+  run('npx', ['prettier', '--check', '--log-level=warn', '.']);
   log('lint + typecheck (nx, cached)…');
   run('npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', '--output-style=static']);
   log('GraphQL SDL up to date with the type-graphql classes?');
@@ -101,8 +122,16 @@ if (testMode) {
   const u = new URL(pgUrl);
   if (await canConnect(u.hostname, Number(u.port || 5432))) {
     // every project whose tests open a database (createTestDatabase honours ACCRETE_TEST_DB)
-    const dbDirs = ['libs/db', 'libs/auth', 'libs/datasets', 'libs/taxonomy-store', 'libs/registry', 'libs/jobs', 'apps/api', 'apps/worker']
-      .filter((d) => existsSync(d) && hasTests(d));
+    const dbDirs = [
+      'libs/db',
+      'libs/auth',
+      'libs/datasets',
+      'libs/taxonomy-store',
+      'libs/registry',
+      'libs/jobs',
+      'apps/api',
+      'apps/worker',
+    ].filter((d) => existsSync(d) && hasTests(d));
     results.push(await runTests('PostgreSQL', dbDirs, { ACCRETE_TEST_DB: 'postgres', ACCRETE_TEST_PG_URL: pgUrl }));
   } else if (process.env.CI) {
     console.error(`[accrete] PostgreSQL is not reachable at ${pgUrl}; CI must test on it`);
@@ -141,27 +170,42 @@ const start = (name, cmd, args, extra = {}) => {
 log('starting the API: migrate the database, load the base model, check the seed…');
 // NODE_ENV=production: graphql-js drops its development-only checks (a third of execution time on list queries).
 // An 8 MB young generation (V8's default is 16) keeps the idle API near 375 MB instead of ~410 (bench/api.ts idleRss).
-start('api', process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], { NODE_ENV: process.env.NODE_ENV ?? 'production' });
+start('api', process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], {
+  NODE_ENV: process.env.NODE_ENV ?? 'production',
+});
 // Wait for the API to be healthy (it migrates and seeds first) before announcing URLs.
 for (let i = 0; i < 600; i++) {
   try {
     const r = await fetch(`http://${host}:${apiPort}/health`);
-    if (r.ok) { log(`API healthy: ${JSON.stringify(await r.json())}`); break; }
-  } catch { /* not up yet */ }
+    if (r.ok) {
+      log(`API healthy: ${JSON.stringify(await r.json())}`);
+      break;
+    }
+  } catch {
+    /* not up yet */
+  }
   await new Promise((r) => setTimeout(r, 500));
 }
 if (existsSync('apps/dashboard/project.json')) {
   // next's own bin under node (not npx), so the SIGTERM below reaches the server itself
-  start('dashboard', process.execPath, ['node_modules/next/dist/bin/next', 'start', 'apps/dashboard', '-p', dashPort, '-H', host], {
-    ACCRETE_API_URL: `http://${host}:${apiPort}`,
-  });
+  start(
+    'dashboard',
+    process.execPath,
+    ['node_modules/next/dist/bin/next', 'start', 'apps/dashboard', '-p', dashPort, '-H', host],
+    {
+      ACCRETE_API_URL: `http://${host}:${apiPort}`,
+    },
+  );
 }
 log(`GraphQL API:  http://${host}:${apiPort}/graphql`);
 log(`Dashboard:    http://${host}:${dashPort}/`);
 log(`ready in ${secs()} — Ctrl-C stops both`);
 if (signInLine) {
   log('first start, no API token yet. Sign in as ADMIN with this one-time link (it works once; create more tokens');
-  log('on the dashboard\'s Tokens page or with `node --import tsx tools/create-token.ts`):');
+  log("on the dashboard's Tokens page or with `node --import tsx tools/create-token.ts`):");
   console.log(`\n    ${signInLine}\n`);
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { for (const c of children) c.kill('SIGTERM'); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    for (const c of children) c.kill('SIGTERM');
+  });

@@ -27,11 +27,20 @@ const inputs = images.length
 const session = await ort.InferenceSession.create(out);
 let maxDiff = 0;
 for (const x of inputs) {
-  const a = (await session.run({ input: new ort.Tensor('float32', x, [1, size, size, 3]) })).bottleneck.data as Float32Array;
+  const a = (await session.run({ input: new ort.Tensor('float32', x, [1, size, size, 3]) })).bottleneck
+    .data as Float32Array;
   const b = await backbone.computeBottlenecks(x, 1);
   for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
 }
-console.log(JSON.stringify({ out, backboneId: backbone.id, bytes: bytes.length, checkedImages: inputs.length, maxAbsDiff: maxDiff }));
+console.log(
+  JSON.stringify({
+    out,
+    backboneId: backbone.id,
+    bytes: bytes.length,
+    checkedImages: inputs.length,
+    maxAbsDiff: maxDiff,
+  }),
+);
 await session.release();
 await backbone.dispose();
 if (maxDiff > 1e-4) process.exit(1);

@@ -11,10 +11,16 @@ export function connectionError(url, error) {
   const database = decodeURIComponent(u.pathname.slice(1)) || 'postgres';
   switch (error?.code) {
     case '3D000':
-      return { code: 'P1003', message: `Database \`${database}\` does not exist on the database server at \`${where}\`.` };
+      return {
+        code: 'P1003',
+        message: `Database \`${database}\` does not exist on the database server at \`${where}\`.`,
+      };
     case '28P01':
     case '28000':
-      return { code: 'P1000', message: `Authentication failed against database server at \`${where}\`: ${error.message}` };
+      return {
+        code: 'P1000',
+        message: `Authentication failed against database server at \`${where}\`: ${error.message}`,
+      };
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'ETIMEDOUT':

@@ -78,7 +78,9 @@ export class MigrationPgAdapterFactory {
     await adminQuery(this.url, `CREATE DATABASE ${quoteIdent(name)}`);
     let adapter;
     try {
-      adapter = fixExecuteScript(await new PrismaPg({ connectionString: withDatabase(this.url, name), max: 2 }).connect());
+      adapter = fixExecuteScript(
+        await new PrismaPg({ connectionString: withDatabase(this.url, name), max: 2 }).connect(),
+      );
     } catch (error) {
       await adminQuery(this.url, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
       throw error;

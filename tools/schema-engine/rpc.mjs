@@ -53,7 +53,8 @@ function offlineAdapterFactory() {
   return { provider: 'postgres', adapterName: 'offline', connect: async () => adapter, connectToShadowDb: refuse };
 }
 
-const needsDatabase = (target) => target && (target.tag === 'schemaDatasource' || target.tag === 'url' || target.tag === 'migrations');
+const needsDatabase = (target) =>
+  target && (target.tag === 'schemaDatasource' || target.tag === 'url' || target.tag === 'migrations');
 
 export function createEngineSession({ datasource, datamodels, host }) {
   let wasm;
@@ -127,17 +128,25 @@ export function createEngineSession({ datasource, datamodels, host }) {
 
     async devDiagnostic({ migrationsList, filters }) {
       const e = await getEngine();
-      const history = await e.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: filters ?? NO_FILTER });
+      const history = await e.diagnoseMigrationHistory({
+        migrationsList,
+        optInToShadowDatabase: false,
+        filters: filters ?? NO_FILTER,
+      });
       const reset = (reason) => ({ action: { tag: 'reset', reason } });
       if (history.failedMigrationNames.length > 0) {
         return reset(`The following migration(s) failed to apply: ${history.failedMigrationNames.join(', ')}`);
       }
       if (history.editedMigrationNames.length > 0) {
-        return reset(`The following migration(s) were modified after they were applied:\n${history.editedMigrationNames.map((n) => `- ${n}`).join('\n')}`);
+        return reset(
+          `The following migration(s) were modified after they were applied:\n${history.editedMigrationNames.map((n) => `- ${n}`).join('\n')}`,
+        );
       }
       const h = history.history;
       if (h?.diagnostic === 'migrationsDirectoryIsBehind') {
-        return reset(`The following migration(s) are applied to the database but missing from the local migrations directory: ${h.unpersistedMigrationNames.join(', ')}`);
+        return reset(
+          `The following migration(s) are applied to the database but missing from the local migrations directory: ${h.unpersistedMigrationNames.join(', ')}`,
+        );
       }
       if (h?.diagnostic === 'historiesDiverge') {
         return reset(
@@ -147,7 +156,10 @@ export function createEngineSession({ datasource, datamodels, host }) {
       }
       // Drift: the database against the migrations it has applied, replayed in a shadow database.
       const unapplied = new Set(h?.diagnostic === 'databaseIsBehind' ? h.unappliedMigrationNames : []);
-      const applied = { ...migrationsList, migrationDirectories: migrationsList.migrationDirectories.filter((d) => !unapplied.has(d.path)) };
+      const applied = {
+        ...migrationsList,
+        migrationDirectories: migrationsList.migrationDirectories.filter((d) => !unapplied.has(d.path)),
+      };
       const drift = await diffMigrationsTo(
         e,
         applied,
@@ -265,20 +277,27 @@ async function dataLossChecks(url, script) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const count = async (sql) => Number((await client.query(sql)).rows[0]?.n ?? 0);
-  const tableExists = async (table) => (await client.query('SELECT to_regclass($1) IS NOT NULL AS e', [quoteIdent(table)])).rows[0]?.e;
+  const tableExists = async (table) =>
+    (await client.query('SELECT to_regclass($1) IS NOT NULL AS e', [quoteIdent(table)])).rows[0]?.e;
   try {
     for (const [stepIndex, step] of steps.entries()) {
       for (const m of step.matchAll(/DROP TABLE "([^"]+)"/g)) {
         const table = m[1];
         if (!(await tableExists(table))) continue;
         const n = await count(`SELECT count(*)::int AS n FROM ${quoteIdent(table)}`);
-        if (n > 0) warnings.push({ message: `You are about to drop the \`${table}\` table, which is not empty (${n} rows).`, stepIndex });
+        if (n > 0)
+          warnings.push({
+            message: `You are about to drop the \`${table}\` table, which is not empty (${n} rows).`,
+            stepIndex,
+          });
       }
       const alter = /ALTER TABLE "([^"]+)"/.exec(step);
       if (!alter || !(await tableExists(alter[1]))) continue;
       const table = alter[1];
       for (const m of step.matchAll(/DROP COLUMN "([^"]+)"/g)) {
-        const n = await count(`SELECT count(*)::int AS n FROM ${quoteIdent(table)} WHERE ${quoteIdent(m[1])} IS NOT NULL`).catch(() => 0);
+        const n = await count(
+          `SELECT count(*)::int AS n FROM ${quoteIdent(table)} WHERE ${quoteIdent(m[1])} IS NOT NULL`,
+        ).catch(() => 0);
         if (n > 0) {
           warnings.push({
             message: `You are about to drop the column \`${m[1]}\` on the \`${table}\` table, which still contains ${n} non-null values.`,

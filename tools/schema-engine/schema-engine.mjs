@@ -22,7 +22,8 @@ function parseArgs(argv) {
     if (a === '--version' || a === '-V') args.version = true;
     else if (a === '--datamodels') args.datamodels.push(argv[++i]);
     else if (a === '--datasource') args.datasource = JSON.parse(argv[++i]);
-    else if (a === '--enabled-preview-features' || a === '--extension-types') i++; // not used by the wasm engine
+    else if (a === '--enabled-preview-features' || a === '--extension-types')
+      i++; // not used by the wasm engine
     else args.positional.push(a);
   }
   return args;

@@ -15,9 +15,14 @@ export const PLACEMENT_RULE =
   `no digits), whose first sense is not itself in the hierarchy, ` +
   `whose place is at depth ${MIN_PARENT_DEPTH} or deeper.`;
 
-export function buildPlacement(db: NounDatabase, senses: Map<string, string[]>, taxonomy: TaxonomyDataFile): PlacementDataFile {
+export function buildPlacement(
+  db: NounDatabase,
+  senses: Map<string, string[]>,
+  taxonomy: TaxonomyDataFile,
+): PlacementDataFile {
   const depthOf = new Map<string, number>();
-  for (const [wnid, , , parent] of taxonomy.nodes) depthOf.set(wnid.slice(1), parent === null ? 0 : depthOf.get(parent.slice(1))! + 1);
+  for (const [wnid, , , parent] of taxonomy.nodes)
+    depthOf.set(wnid.slice(1), parent === null ? 0 : depthOf.get(parent.slice(1))! + 1);
 
   const placeOf = new Map<string, string | null>(); // synset offset → nearest hierarchy offset (memoised walk)
   const place = (offset: string): string | null => {
@@ -25,8 +30,14 @@ export function buildPlacement(db: NounDatabase, senses: Map<string, string[]>, 
     let cur: string | null = offset;
     let found: string | null = null;
     while (cur !== null) {
-      if (depthOf.has(cur)) { found = cur; break; }
-      if (placeOf.has(cur)) { found = placeOf.get(cur)!; break; }
+      if (depthOf.has(cur)) {
+        found = cur;
+        break;
+      }
+      if (placeOf.has(cur)) {
+        found = placeOf.get(cur)!;
+        break;
+      }
       if (path.includes(cur)) break; // a cycle would be a WordNet defect: no place
       path.push(cur);
       const s = db.synsets.get(cur);

@@ -1,11 +1,6 @@
 // Builds the ImageNet hierarchy from WordNet: every ImageNet class with its hypernym chain up to
 // `entity`. Pure (no I/O) so that it is tested on small hand-made inputs as well as on WordNet.
-import {
-  TAXONOMY_COLUMNS,
-  TAXONOMY_DATA_FORMAT,
-  type TaxonomyDataFile,
-  type TaxonomyRow,
-} from '@accrete/taxonomy';
+import { TAXONOMY_COLUMNS, TAXONOMY_DATA_FORMAT, type TaxonomyDataFile, type TaxonomyRow } from '@accrete/taxonomy';
 import type { ImagenetClass } from './imagenet-classes.js';
 import type { NounDatabase, NounSynset } from './wordnet.js';
 

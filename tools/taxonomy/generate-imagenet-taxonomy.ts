@@ -29,7 +29,9 @@ export interface GenerateOptions {
 export function formatPlacementData(file: PlacementDataFile): string {
   const { parents, ...head } = file;
   const headJson = JSON.stringify(head, null, 2);
-  const rows = Object.entries(parents).map(([wnid, lemmas]) => `    ${JSON.stringify(wnid)}: ${JSON.stringify(lemmas)}`).join(',\n');
+  const rows = Object.entries(parents)
+    .map(([wnid, lemmas]) => `    ${JSON.stringify(wnid)}: ${JSON.stringify(lemmas)}`)
+    .join(',\n');
   return `${headJson.slice(0, -2)},\n  "parents": {\n${rows}\n  }\n}\n`;
 }
 

@@ -81,7 +81,8 @@ export function parseIndexNoun(text: string): Map<string, string[]> {
     }
     const first = 4 + pointerCount + 2; // lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt
     const offsets = f.slice(first, first + synsetCount);
-    if (offsets.length !== synsetCount || offsets.some((o) => !/^\d{8}$/.test(o))) throw new Error(`index.noun: bad offsets for "${lemma}"`);
+    if (offsets.length !== synsetCount || offsets.some((o) => !/^\d{8}$/.test(o)))
+      throw new Error(`index.noun: bad offsets for "${lemma}"`);
     senses.set(lemma, offsets);
   }
   return senses;

@@ -3,7 +3,16 @@
 import type { Config } from '@accrete/config';
 import type { DbHandle, ModelVersion } from '@accrete/db';
 import { openStorage, type LocalStorage } from '@accrete/storage';
-import { backboneSpec, createJobRunner, evaluateBaseVersion, getSharedBackbone, loadedSharedBackbone, sweepLeftovers, type JobRunner, type JobStepHook } from '@accrete/jobs';
+import {
+  backboneSpec,
+  createJobRunner,
+  evaluateBaseVersion,
+  getSharedBackbone,
+  loadedSharedBackbone,
+  sweepLeftovers,
+  type JobRunner,
+  type JobStepHook,
+} from '@accrete/jobs';
 import { loadClassifier, type Backbone } from '@accrete/trainer';
 import { ClassifierCache, seedBaseModel } from '@accrete/registry';
 import { FirstSignIn, createApiToken } from '@accrete/auth';
@@ -44,18 +53,28 @@ export function classifierLoader(getBackbone: () => Promise<Backbone>, storage?:
     if (!v.parentId) return loadClassifier({ backbone });
     if (!v.artifactUri) throw new Error(`version ${v.number} has no artifact`);
     // With a shared object store the version may have been trained on another node: fetch it into this one's cache.
-    const dir = storage?.remote && v.artifactSha256
-      ? await storage.ensureArtifact(v.id, v.artifactSha256)
-      : v.artifactUri.startsWith('file://') ? new URL(v.artifactUri).pathname : v.artifactUri;
+    const dir =
+      storage?.remote && v.artifactSha256
+        ? await storage.ensureArtifact(v.id, v.artifactSha256)
+        : v.artifactUri.startsWith('file://')
+          ? new URL(v.artifactUri).pathname
+          : v.artifactUri;
     return loadClassifier({ artifactDir: dir, backbone });
   };
 }
 
 /** Removes what a killed process left (see sweepLeftovers); a shared data dir (PostgreSQL) keeps the last hour's. */
-export async function cleanLeftovers(prisma: DbHandle['prisma'], config: Config, log: (m: string) => void): Promise<void> {
+export async function cleanLeftovers(
+  prisma: DbHandle['prisma'],
+  config: Config,
+  log: (m: string) => void,
+): Promise<void> {
   const r = await sweepLeftovers(prisma, config.paths, { graceMs: config.databaseUrl ? 3_600_000 : 0 });
   const n = r.scratchDirs + r.tempFiles + r.uploadDirs + r.orphanImages;
-  if (n > 0) log(`storage: removed leftovers: ${r.scratchDirs} artifact scratch dirs, ${r.tempFiles} temp files, ${r.uploadDirs} upload dirs, ${r.orphanImages} orphan image files`);
+  if (n > 0)
+    log(
+      `storage: removed leftovers: ${r.scratchDirs} artifact scratch dirs, ${r.tempFiles} temp files, ${r.uploadDirs} upload dirs, ${r.orphanImages} orphan image files`,
+    );
 }
 
 export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
@@ -64,13 +83,21 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const storage = openStorage(config.paths, config.storage);
   await storage.ensure();
   await cleanLeftovers(db.prisma, config, log);
-  const runner = createJobRunner({ prisma: db.prisma, config, storage, log }, { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep });
+  const runner = createJobRunner(
+    { prisma: db.prisma, config, storage, log },
+    { mode: config.jobs, work: config.runWorker, onStep: opts.onJobStep },
+  );
   // Seeding needs to know the backbone (id, labels, sizes), not to hold it: the training process loads it and
   // describes it, so this process loads tfjs and the model only on its first prediction (idle RSS stays small).
   log(`api: reading the base model (${config.baseModel}) in the training process…`);
   const info = await runner.trainer.describe(backboneSpec(config));
   log('api: checking the taxonomy and the base model in the registry…');
-  const seeded = await seedBaseModel(db.prisma, { backbone: info, modelName: config.baseModelName, source: config.baseModel, log });
+  const seeded = await seedBaseModel(db.prisma, {
+    backbone: info,
+    modelName: config.baseModelName,
+    source: config.baseModel,
+    log,
+  });
   await runner.start(); // resumes or fails jobs a previous process left unfinished
   // once per registry, in the background (and in the training process): the API serves meanwhile, and v1's page
   // shows the figures when they land
@@ -78,7 +105,10 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const evaluatingBase =
     opts.evaluateBase === false
       ? Promise.resolve()
-      : evaluateBaseVersion({ prisma: db.prisma, config, log, score: (spec) => runner.trainer.scoreBase(spec) }, seeded.version.id).then(
+      : evaluateBaseVersion(
+          { prisma: db.prisma, config, log, score: (spec) => runner.trainer.scoreBase(spec) },
+          seeded.version.id,
+        ).then(
           () => undefined,
           (e: unknown) => void (stopping || log(`seed: the base version could not be scored: ${(e as Error).message}`)),
         );
@@ -87,31 +117,50 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
   const firstSignIn = new FirstSignIn();
   const code = await firstSignIn.open(db.prisma);
   const services: Services = {
-    prisma, config, storage, runner, firstSignIn, classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone, storage)), log,
+    prisma,
+    config,
+    storage,
+    runner,
+    firstSignIn,
+    classifiers: new ClassifierCache(config.modelCacheSize, classifierLoader(backbone, storage)),
+    log,
   };
-  const server = await startApiServer({ services, port: opts.port, dbKind: db.kind, backend: () => loadedSharedBackbone(config)?.backend, limits: opts.limits });
+  const server = await startApiServer({
+    services,
+    port: opts.port,
+    dbKind: db.kind,
+    backend: () => loadedSharedBackbone(config)?.backend,
+    limits: opts.limits,
+  });
   if (db.lock) {
     // tools/create-token.ts of the same user, while this process holds the PGlite database: the token is made here,
     // in the only process whose writes count
     db.lock.setInfo('url', server.url);
     db.lock.handle('createApiToken', async (r) => {
-      const { token, apiToken } = await createApiToken(db.prisma, { name: String(r.name ?? ''), role: String(r.role ?? '') as 'READER' });
+      const { token, apiToken } = await createApiToken(db.prisma, {
+        name: String(r.name ?? ''),
+        role: String(r.role ?? '') as 'READER',
+      });
       log(`api: token "${apiToken.name}" (${apiToken.role}) created for tools/create-token.ts`);
       return { token, id: apiToken.id, name: apiToken.name, role: apiToken.role };
     });
   }
   let closing: Promise<void> | undefined;
   return {
-    server, runner, services, backbone,
+    server,
+    runner,
+    services,
+    backbone,
     firstSignInUrl: code ? `http://${config.host}:${config.dashboardPort}/sign-in#code=${code}` : null,
-    close: () => (closing ??= (async () => {
-      stopping = true;
-      await server.close();
-      log('api: http closed');
-      await runner.stop(); // also ends the training process, and with it a base scoring still running
-      await evaluatingBase;
-      log('api: runner stopped');
-      await services.classifiers.clear();
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        stopping = true;
+        await server.close();
+        log('api: http closed');
+        await runner.stop(); // also ends the training process, and with it a base scoring still running
+        await evaluatingBase;
+        log('api: runner stopped');
+        await services.classifiers.clear();
+      })()),
   };
 }

@@ -5,7 +5,10 @@ import { RegistryError } from '@accrete/errors';
 import type { PrismaClient } from '@accrete/db';
 import type { Viewer } from './context.js';
 
-export async function viewerFromHeader(prisma: PrismaClient, header: string | undefined | null): Promise<Viewer | null> {
+export async function viewerFromHeader(
+  prisma: PrismaClient,
+  header: string | undefined | null,
+): Promise<Viewer | null> {
   if (!header) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw new RegistryError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');

@@ -18,7 +18,11 @@ export interface Services {
   log: (m: string) => void;
 }
 
-export interface Viewer { id: string; name: string; role: Role }
+export interface Viewer {
+  id: string;
+  name: string;
+  role: Role;
+}
 
 export interface ApiContext extends Services {
   viewer: Viewer | null;

@@ -9,7 +9,11 @@ const out = fileURLToPath(new URL('../schema.graphql', import.meta.url));
 const sdl = printSchemaWithDirectives(await getSchema());
 if (process.argv.includes('--check')) {
   let current = '';
-  try { current = readFileSync(out, 'utf8'); } catch { /* missing */ }
+  try {
+    current = readFileSync(out, 'utf8');
+  } catch {
+    /* missing */
+  }
   if (current !== sdl) {
     console.error(`${out} is stale: run npx tsx apps/api/src/emit-schema.ts`);
     process.exit(1);

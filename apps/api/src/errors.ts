@@ -6,14 +6,25 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { RegistryError, isUniqueViolation, type ErrorCode } from '@accrete/errors';
 import { StorageFullError } from '@accrete/datasets';
 
-export const HTTP_STATUS: Record<ErrorCode, number> = { NOT_FOUND: 404, BAD_INPUT: 400, CONFLICT: 409, UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  NOT_FOUND: 404,
+  BAD_INPUT: 400,
+  CONFLICT: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+};
 
 type ValidationIssue = { property?: string; constraints?: Record<string, string>; children?: ValidationIssue[] };
 
 function validationMessages(issues: ValidationIssue[], prefix = ''): string[] {
   return issues.flatMap((i) => {
     const at = prefix ? `${prefix}.${i.property}` : (i.property ?? '');
-    return [...Object.values(i.constraints ?? {}).map((m) => (m.startsWith(i.property ?? '\0') ? `${prefix ? `${prefix}.` : ''}${m}` : `${at}: ${m}`)), ...validationMessages(i.children ?? [], at)];
+    return [
+      ...Object.values(i.constraints ?? {}).map((m) =>
+        m.startsWith(i.property ?? '\0') ? `${prefix ? `${prefix}.` : ''}${m}` : `${at}: ${m}`,
+      ),
+      ...validationMessages(i.children ?? [], at),
+    ];
   });
 }
 
@@ -22,10 +33,14 @@ export function classify(err: unknown): { code: ErrorCode; message: string; deta
   if (err instanceof RegistryError) return { code: err.code, message: err.message, details: err.details };
   if (err instanceof GraphQLError && err.extensions?.code === 'BAD_USER_INPUT') {
     const issues = err.extensions.validationErrors as ValidationIssue[] | undefined;
-    return { code: 'BAD_INPUT', message: issues ? `invalid input: ${validationMessages(issues).join('; ')}` : err.message };
+    return {
+      code: 'BAD_INPUT',
+      message: issues ? `invalid input: ${validationMessages(issues).join('; ')}` : err.message,
+    };
   }
   const e = err as { name?: string; code?: string; message?: string } | null;
-  if (e?.name === 'TaxonomyError') return { code: e.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_INPUT', message: e.message ?? 'taxonomy error' };
+  if (e?.name === 'TaxonomyError')
+    return { code: e.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_INPUT', message: e.message ?? 'taxonomy error' };
   if (e?.code === 'P2025') return { code: 'NOT_FOUND', message: e.message ?? 'record not found' };
   if (isUniqueViolation(err)) return { code: 'CONFLICT', message: 'a row with the same unique key already exists' };
   return null;
@@ -39,11 +54,38 @@ export function isStorageFull(err: unknown): boolean {
 
 /** A database connection lost or refused (server restart, terminated backend, pool exhausted): retryable, 503. */
 export function isTransientDbError(err: unknown): boolean {
-  for (let e = err as { code?: unknown; name?: string; message?: string; cause?: unknown } | null, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+  for (
+    let e = err as { code?: unknown; name?: string; message?: string; cause?: unknown } | null, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  ) {
     const code = String(e.code ?? '');
-    if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code)) return true;
+    if (
+      [
+        'P1001',
+        'P1002',
+        'P1008',
+        'P1017',
+        'P2024',
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'EPIPE',
+        '57P01',
+        '57P02',
+        '57P03',
+        '08000',
+        '08003',
+        '08006',
+      ].includes(code)
+    )
+      return true;
     if (e.name === 'PrismaClientInitializationError') return true;
-    if (/Connection terminated|connection is closed|terminating connection|Client has encountered a connection error/i.test(e.message ?? '')) return true;
+    if (
+      /Connection terminated|connection is closed|terminating connection|Client has encountered a connection error/i.test(
+        e.message ?? '',
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -53,22 +95,48 @@ export function makeFormatError(log: (m: string) => void) {
     const original = unwrapResolverError(error);
     const known = classify(original);
     if (known) {
-      return { ...formatted, message: known.message, extensions: { code: known.code, ...(known.details ? { details: known.details } : {}) } };
+      return {
+        ...formatted,
+        message: known.message,
+        extensions: { code: known.code, ...(known.details ? { details: known.details } : {}) },
+      };
     }
     const code = formatted.extensions?.code;
     if (code === 'BAD_USER_INPUT') return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_INPUT' } };
-    if (typeof code === 'string' && code in HTTP_STATUS) return { ...formatted, message: formatted.message.replace(/^Context creation failed: /, '') };
-    if (code === 'BAD_INPUT' || code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST') return formatted;
+    if (typeof code === 'string' && code in HTTP_STATUS)
+      return { ...formatted, message: formatted.message.replace(/^Context creation failed: /, '') };
+    if (
+      code === 'BAD_INPUT' ||
+      code === 'GRAPHQL_PARSE_FAILED' ||
+      code === 'GRAPHQL_VALIDATION_FAILED' ||
+      code === 'BAD_REQUEST'
+    )
+      return formatted;
     if (isStorageFull(original)) {
       log(`storage full: ${(original as Error)?.stack ?? String(original)}`);
-      return { message: original instanceof StorageFullError ? original.message : 'the server has no disk space left; nothing was stored', path: formatted.path, extensions: { code: 'INSUFFICIENT_STORAGE' } };
+      return {
+        message:
+          original instanceof StorageFullError
+            ? original.message
+            : 'the server has no disk space left; nothing was stored',
+        path: formatted.path,
+        extensions: { code: 'INSUFFICIENT_STORAGE' },
+      };
     }
     if (isTransientDbError(original)) {
       log(`database unavailable: ${(original as Error)?.message ?? String(original)}`);
-      return { message: 'the database is briefly unavailable; retry the request', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      return {
+        message: 'the database is briefly unavailable; retry the request',
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
     }
     // the raw message may hold SQL, a Prisma query or a server path: it goes to the log, not to the client
     log(`internal error: ${(original as Error)?.stack ?? String(original)}`);
-    return { message: 'internal error (details are in the server log)', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'internal error (details are in the server log)',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

@@ -11,20 +11,29 @@ export interface GraphqlHttpOptions<TContext extends BaseContext> {
 }
 
 class BodyError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_INPUT' } }] });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  const body = JSON.stringify({
+    errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_INPUT' } }],
+  });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) return Promise.reject(new BodyError(413, `request body of ${declared} bytes exceeds the limit of ${maxBytes}`));
+  if (declared > maxBytes)
+    return Promise.reject(new BodyError(413, `request body of ${declared} bytes exceeds the limit of ${maxBytes}`));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -60,7 +69,10 @@ async function parseBody(req: IncomingMessage, maxBytes: number): Promise<unknow
   }
 }
 
-export function graphqlHttpHandler<TContext extends BaseContext>(apollo: ApolloServer<TContext>, opts: GraphqlHttpOptions<TContext>) {
+export function graphqlHttpHandler<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  opts: GraphqlHttpOptions<TContext>,
+) {
   apollo.assertStarted('graphqlHttpHandler()');
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body: unknown;
@@ -84,7 +96,12 @@ export function graphqlHttpHandler<TContext extends BaseContext>(apollo: ApolloS
     let response: Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>;
     try {
       response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: q < 0 ? '' : req.url!.slice(q), body },
+        httpGraphQLRequest: {
+          method: req.method!.toUpperCase(),
+          headers,
+          search: q < 0 ? '' : req.url!.slice(q),
+          body,
+        },
         context: () => opts.context({ req }),
       });
     } catch (e) {

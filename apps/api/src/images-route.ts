@@ -7,31 +7,46 @@ import { viewerFromHeader } from './auth.js';
 import { classify, HTTP_STATUS } from './errors.js';
 import { RegistryError } from '@accrete/errors';
 
-const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heif: 'image/heif' };
+const MIME: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  avif: 'image/avif',
+  heif: 'image/heif',
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function imagesHandler(services: Services) {
   return async (req: Request, res: Response) => {
     try {
       const viewer = await viewerFromHeader(services.prisma, req.get('authorization'));
-      if (!viewer && !services.config.openReads) throw new RegistryError('UNAUTHENTICATED', 'images need an API token (Authorization: Bearer <token>)');
+      if (!viewer && !services.config.openReads)
+        throw new RegistryError('UNAUTHENTICATED', 'images need an API token (Authorization: Bearer <token>)');
       const id = String(req.params.id);
       const img = UUID.test(id) ? await services.prisma.image.findUnique({ where: { id } }) : null;
       if (!img) throw new RegistryError('NOT_FOUND', `image ${id} not found`);
       const bytes = await services.storage.readImage(img.storageKey);
       const size = req.query.size ? Number(req.query.size) : null;
-      if (size !== null && !(Number.isInteger(size) && size >= 16 && size <= 2048)) throw new RegistryError('BAD_INPUT', 'size must be an integer in 16..2048');
+      if (size !== null && !(Number.isInteger(size) && size >= 16 && size <= 2048))
+        throw new RegistryError('BAD_INPUT', 'size must be an integer in 16..2048');
       res.set('Cache-Control', 'private, max-age=31536000, immutable');
       res.set('ETag', `"${img.sha256}${size ? `-${size}` : ''}"`);
       if (size === null) {
         res.type(MIME[img.format] ?? 'application/octet-stream').send(bytes);
         return;
       }
-      const thumb = await sharp(bytes).autoOrient().resize(size, size, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+      const thumb = await sharp(bytes)
+        .autoOrient()
+        .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 80 })
+        .toBuffer();
       res.type('image/jpeg').send(thumb);
     } catch (e) {
       const known = classify(e);
-      if (known) return void res.status(HTTP_STATUS[known.code]).json({ error: { code: known.code, message: known.message } });
+      if (known)
+        return void res.status(HTTP_STATUS[known.code]).json({ error: { code: known.code, message: known.message } });
       services.log(`image route failed: ${(e as Error)?.stack ?? e}`);
       res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: (e as Error)?.message ?? 'failed' } });
     }

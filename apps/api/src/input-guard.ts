@@ -12,7 +12,9 @@ export function forbiddenTextReason(s: string): string | null {
   const m = FORBIDDEN.exec(s);
   if (!m) return null;
   const cp = m[0].codePointAt(0)!;
-  return cp === 0 ? 'contains a NUL byte' : `contains the bidirectional control character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return cp === 0
+    ? 'contains a NUL byte'
+    : `contains the bidirectional control character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function findInValue(v: unknown, path: string, depth = 0): string | null {
@@ -45,13 +47,20 @@ export function guardOperationText(doc: DocumentNode, variables: Record<string, 
       },
     });
   }
-  if (found) throw new GraphQLError(`${found}; such characters are refused`, { extensions: { code: 'BAD_INPUT', http: { status: 400 } } });
+  if (found)
+    throw new GraphQLError(`${found}; such characters are refused`, {
+      extensions: { code: 'BAD_INPUT', http: { status: 400 } },
+    });
 }
 
 /** Same rule for upload form fields. */
 export function guardFields(fields: Record<string, string>): void {
   for (const [k, v] of Object.entries(fields)) {
     const why = forbiddenTextReason(k) ?? forbiddenTextReason(v);
-    if (why) throw new RegistryError('BAD_INPUT', `form field ${JSON.stringify(k.replace(FORBIDDEN, '?'))} ${why}; such characters are refused`);
+    if (why)
+      throw new RegistryError(
+        'BAD_INPUT',
+        `form field ${JSON.stringify(k.replace(FORBIDDEN, '?'))} ${why}; such characters are refused`,
+      );
   }
 }

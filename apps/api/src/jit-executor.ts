@@ -3,7 +3,15 @@
 // Apollo Server 5 has no executor option; its GatewayInterface (load() → executor) is the public hook through
 // which a server gets one, so this "gateway" serves our own schema and only swaps the executor. Parsing,
 // validation, plugins, error formatting and HTTP stay Apollo's.
-import { execute, printSchema, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type SourceLocation } from 'graphql';
+import {
+  execute,
+  printSchema,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type SourceLocation,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 
@@ -59,7 +67,13 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitGatewayOptions
     // errors without data come from variable coercion, before any resolver ran: let graphql-js report them, so
     // clients get its exact messages (which Apollo recognises and answers with BAD_USER_INPUT and HTTP 400)
     if (result.errors?.length && result.data === undefined) {
-      return execute({ schema, document: req.document, operationName: req.operationName, variableValues: req.variables, contextValue: req.context });
+      return execute({
+        schema,
+        document: req.document,
+        operationName: req.operationName,
+        variableValues: req.variables,
+        contextValue: req.context,
+      });
     }
     return result.errors?.length ? { ...result, errors: result.errors.map(toGraphQLError) } : result;
   };
@@ -68,7 +82,13 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitGatewayOptions
 export function jitGateway(schema: GraphQLSchema, opts: JitGatewayOptions = {}): GatewayInterface {
   const run = createJitExecutor(schema, opts);
   const executor: GatewayExecutor = (rc) =>
-    run({ document: rc.document, operationName: rc.operationName, variables: rc.request.variables, context: rc.context, cacheKey: rc.queryHash });
+    run({
+      document: rc.document,
+      operationName: rc.operationName,
+      variables: rc.request.variables,
+      context: rc.context,
+      cacheKey: rc.queryHash,
+    });
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

@@ -4,12 +4,33 @@
 // Introspection (__schema, __type) is charged like any selection: its lists are the schema's real sizes.
 // Expensive fields carry their own base cost (FIELD_COSTS) and some a cap per operation (FIELD_CAPS).
 import {
-  GraphQLError, isEnumType, isInputObjectType, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, getNamedType, getNullableType, isListType, isObjectType, isInterfaceType, Kind, valueFromASTUntyped,
-  type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type GraphQLOutputType,
+  GraphQLError,
+  isEnumType,
+  isInputObjectType,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type GraphQLOutputType,
   type GraphQLNamedType,
 } from 'graphql';
 
-export interface QueryLimits { maxDepth: number; maxComplexity: number; /** budget of __schema/__type selections */ maxIntrospection: number }
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+  /** budget of __schema/__type selections */ maxIntrospection: number;
+}
 /** A client's standard introspection query costs about 76 000 here; two of them, or a nested bomb, do not fit. */
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxComplexity: 20_000, maxIntrospection: 100_000 };
 
@@ -18,11 +39,19 @@ export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxComplexity: 20_000
  * CPU), a comparison reads two versions' evaluations and class lists. 20 000 / 1 000 = 20 predictions at most
  * by cost; FIELD_CAPS bounds them tighter still.
  */
-export const FIELD_COSTS: Record<string, number> = { 'Query.predict': 1_000, 'Query.compareVersions': 500, 'Query.classSubtree': 200 };
+export const FIELD_COSTS: Record<string, number> = {
+  'Query.predict': 1_000,
+  'Query.compareVersions': 500,
+  'Query.classSubtree': 200,
+};
 /** Most times a field may appear in one operation (aliases included). */
 export const FIELD_CAPS: Record<string, number> = { 'Query.predict': 8 };
 
-function pageSize(args: readonly { name: { value: string }; value: never }[] | undefined, variables: Record<string, unknown>, used: Set<string>): number | null {
+function pageSize(
+  args: readonly { name: { value: string }; value: never }[] | undefined,
+  variables: Record<string, unknown>,
+  used: Set<string>,
+): number | null {
   for (const a of args ?? []) {
     if (a.name.value === 'first' || a.name.value === 'last') {
       const node = a.value as { kind: string; name?: { value: string } };
@@ -52,8 +81,11 @@ function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
   let sizes = sizesBySchema.get(schema);
   if (sizes) return sizes;
   const types = Object.values(schema.getTypeMap());
-  const mean = (lengths: number[]) => Math.max(1, Math.ceil(lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length)));
-  const objects = types.filter((t) => isObjectType(t) || isInterfaceType(t)) as { getFields(): Record<string, { args: readonly unknown[] }> }[];
+  const mean = (lengths: number[]) =>
+    Math.max(1, Math.ceil(lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length)));
+  const objects = types.filter((t) => isObjectType(t) || isInterfaceType(t)) as {
+    getFields(): Record<string, { args: readonly unknown[] }>;
+  }[];
   const fields = objects.flatMap((t) => Object.values(t.getFields()));
   sizes = new Map([
     ['__Schema.types', types.length],
@@ -70,7 +102,12 @@ function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
   return sizes;
 }
 
-export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}): Measure {
+export function measure(
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> = {},
+): Measure {
   const used = new Set<string>();
   const fragments = new Map<string, FragmentDefinitionNode>();
   let op: OperationDefinitionNode | undefined;
@@ -83,16 +120,33 @@ export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName:
   const capped: Record<string, number> = {};
   let introspection = false;
   const introspectionList = introspectionSizes(schema);
-  const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    op.operation === 'query'
+      ? schema.getQueryType()
+      : op.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
 
-  const walk = (set: SelectionSetNode, type: GraphQLNamedType | null | undefined, depth: number, seen: Set<string>): { depth: number; cost: number } => {
+  const walk = (
+    set: SelectionSetNode,
+    type: GraphQLNamedType | null | undefined,
+    depth: number,
+    seen: Set<string>,
+  ): { depth: number; cost: number } => {
     let maxDepth = depth;
     let cost = 0;
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         const name = sel.name.value;
         const fields = type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields() : undefined;
-        const meta = name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : name === '__typename' ? TypeNameMetaFieldDef : undefined;
+        const meta =
+          name === '__schema'
+            ? SchemaMetaFieldDef
+            : name === '__type'
+              ? TypeMetaFieldDef
+              : name === '__typename'
+                ? TypeNameMetaFieldDef
+                : undefined;
         if (meta && name !== '__typename') introspection = true;
         const fieldType: GraphQLOutputType | undefined = (meta ?? fields?.[name])?.type;
         const named = fieldType ? getNamedType(fieldType) : null;
@@ -107,7 +161,13 @@ export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName:
           const isList = fieldType ? isListType(getNullableType(fieldType)) : false;
           // a connection's page size is charged on the connection field; its edges/nodes lists are that page
           const inConnection = !!type?.name.endsWith('Connection');
-          const mult = n ?? (named?.name.endsWith('Connection') ? 20 : isList && !inConnection ? (type ? introspectionList.get(`${type.name}.${name}`) : undefined) ?? 10 : 1);
+          const mult =
+            n ??
+            (named?.name.endsWith('Connection')
+              ? 20
+              : isList && !inConnection
+                ? ((type ? introspectionList.get(`${type.name}.${name}`) : undefined) ?? 10)
+                : 1);
           c += child.cost * Math.max(mult, 1);
         }
         if (meta && name !== '__typename') introspectionCost += c;
@@ -120,7 +180,12 @@ export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName:
       } else {
         const f = fragments.get(sel.name.value);
         if (!f || seen.has(f.name.value)) continue; // cycles are rejected by standard validation anyway
-        const child = walk(f.selectionSet, schema.getType(f.typeCondition.name.value), depth, new Set([...seen, f.name.value]));
+        const child = walk(
+          f.selectionSet,
+          schema.getType(f.typeCondition.name.value),
+          depth,
+          new Set([...seen, f.name.value]),
+        );
         maxDepth = Math.max(maxDepth, child.depth);
         cost += child.cost;
       }
@@ -137,7 +202,12 @@ export function measure(schema: GraphQLSchema, doc: DocumentNode, operationName:
 const measured = new WeakMap<DocumentNode, Map<string, { pageVariables: string[]; byValues: Map<string, Measure> }>>();
 const MAX_VALUES_PER_OPERATION = 100;
 
-export function measureCached(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}): Measure {
+export function measureCached(
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> = {},
+): Measure {
   let ops = measured.get(doc);
   if (!ops) measured.set(doc, (ops = new Map()));
   const entry = ops.get(operationName ?? '');
@@ -153,14 +223,26 @@ export function measureCached(schema: GraphQLSchema, doc: DocumentNode, operatio
 }
 
 /** Throws a BAD_INPUT GraphQLError (HTTP 400) when the operation is too deep or too costly. */
-export function enforceLimits(schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, limits: QueryLimits = DEFAULT_LIMITS) {
+export function enforceLimits(
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits = DEFAULT_LIMITS,
+) {
   const m = measureCached(schema, doc, operationName, variables ?? {});
-  const fail = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_INPUT', http: { status: 400 } } });
+  const fail = (message: string) =>
+    new GraphQLError(message, { extensions: { code: 'BAD_INPUT', http: { status: 400 } } });
   if (m.depth > limits.maxDepth) throw fail(`query depth ${m.depth} exceeds the limit of ${limits.maxDepth}`);
-  if (m.complexity > limits.maxComplexity) throw fail(`query complexity ${m.complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages`);
-  if (m.introspectionCost > limits.maxIntrospection) throw fail(`introspection cost ${m.introspectionCost} exceeds the limit of ${limits.maxIntrospection}; send one introspection query at a time`);
+  if (m.complexity > limits.maxComplexity)
+    throw fail(`query complexity ${m.complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages`);
+  if (m.introspectionCost > limits.maxIntrospection)
+    throw fail(
+      `introspection cost ${m.introspectionCost} exceeds the limit of ${limits.maxIntrospection}; send one introspection query at a time`,
+    );
   for (const [field, n] of Object.entries(m.capped)) {
-    if (n > FIELD_CAPS[field]) throw fail(`${field.split('.')[1]} appears ${n} times in one operation; the limit is ${FIELD_CAPS[field]}`);
+    if (n > FIELD_CAPS[field])
+      throw fail(`${field.split('.')[1]} appears ${n} times in one operation; the limit is ${FIELD_CAPS[field]}`);
   }
   return m;
 }

@@ -50,21 +50,55 @@ const FACTORIES = {
   image: (prisma: PrismaClient) => byId((ids) => prisma.image.findMany(inIds(ids))),
   job: (prisma: PrismaClient) => byId((ids) => prisma.trainingJob.findMany(inIds(ids))),
   alias: (prisma: PrismaClient) => byId((ids) => prisma.alias.findMany(inIds(ids))),
-  childrenOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: 'asc' } }), 'parentId'),
-  evaluationsOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
-  jobsOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.trainingJob.findMany({ where: { versionId: { in: ids } }, orderBy: { queuedAt: 'desc' } }), 'versionId'),
-  aliasesOfVersion: (prisma: PrismaClient) => groupBy((ids) => prisma.alias.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }), 'versionId'),
-  aliasesOfModel: (prisma: PrismaClient) => groupBy((ids) => prisma.alias.findMany({ where: { modelId: { in: ids } }, orderBy: { name: 'asc' } }), 'modelId'),
-  aliasNamesOfClass: (prisma: PrismaClient) => groupBy((ids) => prisma.classAlias.findMany({ where: { classNodeId: { in: ids } }, orderBy: { name: 'asc' } }), 'classNodeId'),
+  childrenOfVersion: (prisma: PrismaClient) =>
+    groupBy(
+      (ids) => prisma.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: 'asc' } }),
+      'parentId',
+    ),
+  evaluationsOfVersion: (prisma: PrismaClient) =>
+    groupBy(
+      (ids) => prisma.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }),
+      'versionId',
+    ),
+  jobsOfVersion: (prisma: PrismaClient) =>
+    groupBy(
+      (ids) => prisma.trainingJob.findMany({ where: { versionId: { in: ids } }, orderBy: { queuedAt: 'desc' } }),
+      'versionId',
+    ),
+  aliasesOfVersion: (prisma: PrismaClient) =>
+    groupBy(
+      (ids) => prisma.alias.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }),
+      'versionId',
+    ),
+  aliasesOfModel: (prisma: PrismaClient) =>
+    groupBy((ids) => prisma.alias.findMany({ where: { modelId: { in: ids } }, orderBy: { name: 'asc' } }), 'modelId'),
+  aliasNamesOfClass: (prisma: PrismaClient) =>
+    groupBy(
+      (ids) => prisma.classAlias.findMany({ where: { classNodeId: { in: ids } }, orderBy: { name: 'asc' } }),
+      'classNodeId',
+    ),
   // root-first ancestors of each class: one walk of the class-node cache (or one recursive query) per batch
-  ancestorsOfClass: (prisma: PrismaClient) => new DataLoader<string, ClassNode[]>(async (ids) => {
-    const found = await classAncestorsMany(prisma, [...ids]);
-    return ids.map((id) => found.get(id) ?? notFound('class', id));
-  }),
-  childCountOfClass: (prisma: PrismaClient) => countBy(async (ids) =>
-    (await prisma.classNode.groupBy({ by: ['parentId'], where: { parentId: { in: ids } }, _count: { _all: true } })).map((r) => [r.parentId, r._count._all])),
-  rejectionCountOfImport: (prisma: PrismaClient) => countBy(async (ids) =>
-    (await prisma.importRejection.groupBy({ by: ['importId'], where: { importId: { in: ids } }, _count: { _all: true } })).map((r) => [r.importId, r._count._all])),
+  ancestorsOfClass: (prisma: PrismaClient) =>
+    new DataLoader<string, ClassNode[]>(async (ids) => {
+      const found = await classAncestorsMany(prisma, [...ids]);
+      return ids.map((id) => found.get(id) ?? notFound('class', id));
+    }),
+  childCountOfClass: (prisma: PrismaClient) =>
+    countBy(async (ids) =>
+      (
+        await prisma.classNode.groupBy({ by: ['parentId'], where: { parentId: { in: ids } }, _count: { _all: true } })
+      ).map((r) => [r.parentId, r._count._all]),
+    ),
+  rejectionCountOfImport: (prisma: PrismaClient) =>
+    countBy(async (ids) =>
+      (
+        await prisma.importRejection.groupBy({
+          by: ['importId'],
+          where: { importId: { in: ids } },
+          _count: { _all: true },
+        })
+      ).map((r) => [r.importId, r._count._all]),
+    ),
 } satisfies Record<string, (prisma: PrismaClient) => DataLoader<string, unknown>>;
 
 export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };

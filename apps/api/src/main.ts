@@ -20,18 +20,31 @@ const config: Config = (() => {
   }
 })();
 installProcessGuards(log, 'api');
-log(`api: opening the database (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.paths.db}`}) and applying pending migrations…`);
-const db: DbHandle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.paths.db, migrate: true, program: 'api' }).catch((e: unknown) => {
+log(
+  `api: opening the database (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.paths.db}`}) and applying pending migrations…`,
+);
+const db: DbHandle = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.paths.db,
+  migrate: true,
+  program: 'api',
+}).catch((e: unknown) => {
   if (!(e instanceof DatabaseLockedError)) throw e;
-  return refuse(`${e.message}.\nIs Accrete already running on this data directory (ACCRETE_DATA_DIR)? Stop it first, or use another data directory.`);
+  return refuse(
+    `${e.message}.\nIs Accrete already running on this data directory (ACCRETE_DATA_DIR)? Stop it first, or use another data directory.`,
+  );
 });
-log(`db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
+log(
+  `db: ${db.kind}${db.kind === 'pglite' ? ` at ${config.paths.db}` : ''}; migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`,
+);
 const app = await startApi({ config, db, log });
 log(`api: ready at ${app.server.url}/graphql (health: ${app.server.url}/health, jobs ${config.jobs})`);
 if (app.firstSignInUrl) {
   // no token exists yet: the only way in for the first admin (the code works once; once a token exists, starts
   // print nothing)
-  console.log(`\n  First start: sign in to the dashboard as ADMIN with this one-time link:\n\n    ${app.firstSignInUrl}\n`);
+  console.log(
+    `\n  First start: sign in to the dashboard as ADMIN with this one-time link:\n\n    ${app.firstSignInUrl}\n`,
+  );
 }
 
 let stopping = false;
@@ -39,7 +52,10 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log(`api: ${signal}, shutting down`);
-  const force = setTimeout(() => { log('api: shutdown timed out, exiting'); process.exit(1); }, 30_000);
+  const force = setTimeout(() => {
+    log('api: shutdown timed out, exiting');
+    process.exit(1);
+  }, 30_000);
   force.unref();
   try {
     await app.close();

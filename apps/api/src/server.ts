@@ -44,7 +44,12 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
-export interface ApiServer { url: string; port: number; httpServer: Server; close(): Promise<void> }
+export interface ApiServer {
+  url: string;
+  port: number;
+  httpServer: Server;
+  close(): Promise<void>;
+}
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { services } = opts;
@@ -72,14 +77,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const message = status === 431 ? 'request headers too large' : status === 408 ? 'request timed out' : 'malformed or cut-off HTTP request';
+    const message =
+      status === 431
+        ? 'request headers too large'
+        : status === 408
+          ? 'request timed out'
+          : 'malformed or cut-off HTTP request';
     const body = JSON.stringify({ error: { code: 'BAD_INPUT', message } });
-    socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
-    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+    verifyClient: (
+      { origin, req }: { origin?: string; req: IncomingMessage },
+      done: (ok: boolean, status?: number, message?: string) => void,
+    ) =>
       !origin || config.allowedOrigins.includes(origin.replace(/\/$/, '')) || sameOrigin(origin, req.headers.host)
         ? done(true)
         : done(false, 403, 'origin not allowed (ACCRETE_ALLOWED_ORIGINS)'),
@@ -120,7 +135,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           // at most MAX_SUBSCRIPTIONS_PER_SOCKET at once (each one polls the database); graphql-ws has already
           // reserved this one's slot in ctx.subscriptions
           if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
-            throw new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete some first`, { extensions: { code: 'BAD_INPUT' } });
+            throw new GraphQLError(
+              `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete some first`,
+              { extensions: { code: 'BAD_INPUT' } },
+            );
           }
           // same cost limits and text rules as HTTP; graphql-ws parses and validates the rest itself
           const doc = parse(payload.query);
@@ -153,7 +171,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // no HTTP cache hints and no landing page: both cost work on every request/field for nothing here
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       {
         async requestDidStart() {
           return {
@@ -170,12 +196,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   app.get('/health', async (_req, res) => {
     try {
-      const base = await prisma.modelVersion.findFirst({ where: { model: { name: config.baseModelName }, number: 1 }, select: { id: true } });
+      const base = await prisma.modelVersion.findFirst({
+        where: { model: { name: config.baseModelName }, number: 1 },
+        select: { id: true },
+      });
       const [versions, baseClasses] = await Promise.all([
         prisma.modelVersion.count(),
         base ? prisma.versionClass.count({ where: { versionId: base.id } }) : Promise.resolve(0),
       ]);
-      res.json({ status: 'ok', db: opts.dbKind, modelVersions: versions, baseVersionClasses: baseClasses, backend: opts.backend?.() ?? null, jobs: config.jobs });
+      res.json({
+        status: 'ok',
+        db: opts.dbKind,
+        modelVersions: versions,
+        baseVersionClasses: baseClasses,
+        backend: opts.backend?.() ?? null,
+        jobs: config.jobs,
+      });
     } catch (e) {
       res.status(503).json({ status: 'error', message: (e as Error).message });
     }
@@ -190,7 +226,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       } catch (e) {
         const known = classify(e);
         if (!known) throw e;
-        throw new GraphQLError(known.message, { extensions: { code: known.code, http: { status: HTTP_STATUS[known.code] } } });
+        throw new GraphQLError(known.message, {
+          extensions: { code: known.code, http: { status: HTTP_STATUS[known.code] } },
+        });
       }
     },
   });
@@ -208,9 +246,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     url,
     port: addr.port,
     httpServer,
-    close: () => (closing ??= (async () => {
-      await apollo.stop(); // drains HTTP and the websocket server
-      await new Promise<void>((r) => httpServer.close(() => r()));
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop(); // drains HTTP and the websocket server
+        await new Promise<void>((r) => httpServer.close(() => r()));
+      })()),
   };
 }

@@ -10,7 +10,15 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import { roleAtLeast } from '@accrete/auth';
-import { ingestFiles, filesFromZip, isZip, storeImages, StorageFullError, ZipRejectedError, type IngestFile } from '@accrete/datasets';
+import {
+  ingestFiles,
+  filesFromZip,
+  isZip,
+  storeImages,
+  StorageFullError,
+  ZipRejectedError,
+  type IngestFile,
+} from '@accrete/datasets';
 import { RegistryError } from '@accrete/errors';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
@@ -19,12 +27,22 @@ import { guardFields } from './input-guard.js';
 
 export const CSRF_HEADER = 'x-accrete-csrf';
 
-interface UploadedFile { name: string; path: string; size: number }
-interface Upload { fields: Record<string, string>; files: UploadedFile[] }
+interface UploadedFile {
+  name: string;
+  path: string;
+  size: number;
+}
+interface Upload {
+  fields: Record<string, string>;
+  files: UploadedFile[];
+}
 
 class TooLarge extends Error {
   /** true when the rest of the body was not read: the answer closes the connection */
-  constructor(message: string, readonly unread: boolean) {
+  constructor(
+    message: string,
+    readonly unread: boolean,
+  ) {
     super(message);
   }
 }
@@ -34,18 +52,28 @@ class TooLarge extends Error {
  * maxFileBytes or a request over maxRequestBytes. A body that is cut off (client gone, truncated multipart) is a
  * BAD_INPUT, never an unhandled stream error.
  */
-function readMultipart(req: Request, dir: string, limits: { maxFileBytes: number; maxRequestBytes: number; maxFiles: number }): Promise<Upload> {
+function readMultipart(
+  req: Request,
+  dir: string,
+  limits: { maxFileBytes: number; maxRequestBytes: number; maxFiles: number },
+): Promise<Upload> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 20, fieldSize: 10_000 } });
+      bb = busboy({
+        headers: req.headers,
+        limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 20, fieldSize: 10_000 },
+      });
     } catch (e) {
       return reject(new RegistryError('BAD_INPUT', `expected multipart/form-data: ${(e as Error).message}`));
     }
     // the client may have gone (cut-off body) while we checked its token: no 'close' event will come now
     if (req.destroyed && !req.complete) return reject(new RegistryError('BAD_INPUT', 'the upload was cut off'));
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limits.maxRequestBytes) return reject(new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
+    if (declared > limits.maxRequestBytes)
+      return reject(
+        new TooLarge(`upload of ${declared} bytes exceeds the request limit of ${limits.maxRequestBytes} bytes`, true),
+      );
     const out: Upload = { fields: {}, files: [] };
     let failed: Error | null = null;
     let settled = false;
@@ -67,22 +95,40 @@ function readMultipart(req: Request, dir: string, limits: { maxFileBytes: number
     let total = 0;
     req.on('data', (c: Buffer) => {
       total += c.length;
-      if (total > limits.maxRequestBytes) stop(new TooLarge(`upload exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
+      if (total > limits.maxRequestBytes)
+        stop(new TooLarge(`upload exceeds the request limit of ${limits.maxRequestBytes} bytes`, true));
     });
     bb.on('field', (name, value) => (out.fields[name] = value));
     bb.on('file', (_field, stream, info) => {
-      const file: UploadedFile = { name: info.filename || 'upload', path: join(dir, `${out.files.length}.part`), size: 0 };
+      const file: UploadedFile = {
+        name: info.filename || 'upload',
+        path: join(dir, `${out.files.length}.part`),
+        size: 0,
+      };
       out.files.push(file);
       streams.push(stream);
       stream.on('data', (c: Buffer) => (file.size += c.length));
       // over the per-file limit: busboy skips the rest of this file; the body is read on (within the request cap)
-      stream.on('limit', () => (failed ??= new TooLarge(`file ${info.filename} exceeds the upload limit of ${limits.maxFileBytes} bytes`, false)));
-      pending.push(pipeline(stream, createWriteStream(file.path)).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOSPC' || e.code === 'EDQUOT') stop(new DiskFull());
-        else stop(failed ?? new RegistryError('BAD_INPUT', 'the multipart body was cut off before the end of a file'));
-      }));
+      stream.on(
+        'limit',
+        () =>
+          (failed ??= new TooLarge(
+            `file ${info.filename} exceeds the upload limit of ${limits.maxFileBytes} bytes`,
+            false,
+          )),
+      );
+      pending.push(
+        pipeline(stream, createWriteStream(file.path)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOSPC' || e.code === 'EDQUOT') stop(new DiskFull());
+          else
+            stop(failed ?? new RegistryError('BAD_INPUT', 'the multipart body was cut off before the end of a file'));
+        }),
+      );
     });
-    bb.on('filesLimit', () => (failed ??= new RegistryError('BAD_INPUT', `more than ${limits.maxFiles} files in one upload`)));
+    bb.on(
+      'filesLimit',
+      () => (failed ??= new RegistryError('BAD_INPUT', `more than ${limits.maxFiles} files in one upload`)),
+    );
     bb.on('error', (e: Error) => stop(new RegistryError('BAD_INPUT', `malformed multipart body: ${e.message}`)));
     bb.on('close', settle);
     req.on('close', () => !req.complete && stop(new RegistryError('BAD_INPUT', 'the upload was cut off')));
@@ -133,23 +179,46 @@ export function uploadHandler(services: Services) {
     let scratch: string | null = null;
     const zips: (() => void)[] = [];
     try {
-      if (!req.get(CSRF_HEADER)) throw new RegistryError('FORBIDDEN', `missing ${CSRF_HEADER} header (CSRF guard): send "${CSRF_HEADER}: 1"`);
+      if (!req.get(CSRF_HEADER))
+        throw new RegistryError('FORBIDDEN', `missing ${CSRF_HEADER} header (CSRF guard): send "${CSRF_HEADER}: 1"`);
       const viewer = await viewerFromHeader(prisma, req.get('authorization'));
-      if (!viewer) throw new RegistryError('UNAUTHENTICATED', 'uploads need an API token (Authorization: Bearer <token>)');
-      if (!roleAtLeast(viewer.role, 'EDITOR')) throw new RegistryError('FORBIDDEN', `uploads need role EDITOR or ADMIN; token "${viewer.name}" is ${viewer.role}`);
+      if (!viewer)
+        throw new RegistryError('UNAUTHENTICATED', 'uploads need an API token (Authorization: Bearer <token>)');
+      if (!roleAtLeast(viewer.role, 'EDITOR'))
+        throw new RegistryError(
+          'FORBIDDEN',
+          `uploads need role EDITOR or ADMIN; token "${viewer.name}" is ${viewer.role}`,
+        );
       scratch = await mkdtemp(join(config.paths.uploads, 'req-'));
-      const up = await readMultipart(req, scratch, { maxFileBytes: config.maxUploadBytes, maxRequestBytes: config.maxUploadRequestBytes, maxFiles: 1000 });
+      const up = await readMultipart(req, scratch, {
+        maxFileBytes: config.maxUploadBytes,
+        maxRequestBytes: config.maxUploadRequestBytes,
+        maxFiles: 1000,
+      });
       guardFields(up.fields);
       if (up.files.length === 0) throw new RegistryError('BAD_INPUT', 'no files in the upload');
       const split = up.fields.split ? up.fields.split.toUpperCase() : null;
-      if (split && split !== 'TRAIN' && split !== 'VAL') throw new RegistryError('BAD_INPUT', `split must be TRAIN or VAL, not ${up.fields.split}`);
+      if (split && split !== 'TRAIN' && split !== 'VAL')
+        throw new RegistryError('BAD_INPUT', `split must be TRAIN or VAL, not ${up.fields.split}`);
       const label = up.fields.label?.trim() || null;
 
       if (!up.fields.datasetId) {
-        for (const f of up.files) if (isZip(await readHead(f.path))) throw new RegistryError('BAD_INPUT', 'zip archives need a datasetId; for prediction upload images');
-        const out = await storeImages(services, up.files.map((f) => ({ path: f.name, read: () => readFile(f.path) })));
+        for (const f of up.files)
+          if (isZip(await readHead(f.path)))
+            throw new RegistryError('BAD_INPUT', 'zip archives need a datasetId; for prediction upload images');
+        const out = await storeImages(
+          services,
+          up.files.map((f) => ({ path: f.name, read: () => readFile(f.path) })),
+        );
         return send(res, 200, {
-          images: out.images.map((i) => ({ id: i.id, sha256: i.sha256, width: i.width, height: i.height, format: i.format, path: i.path })),
+          images: out.images.map((i) => ({
+            id: i.id,
+            sha256: i.sha256,
+            width: i.width,
+            height: i.height,
+            format: i.format,
+            path: i.path,
+          })),
           rejections: out.rejections,
         });
       }
@@ -158,12 +227,28 @@ export function uploadHandler(services: Services) {
       const files: IngestFile[] = [];
       for (const f of up.files) {
         if (isZip(await readHead(f.path))) {
-          files.push(...(await filesFromZip(f.path, { name: f.name, label, split: split as never, maxBytes: config.maxUploadBytes, maxTotalBytes: config.maxUploadBytes * 40, opened: zips })));
+          files.push(
+            ...(await filesFromZip(f.path, {
+              name: f.name,
+              label,
+              split: split as never,
+              maxBytes: config.maxUploadBytes,
+              maxTotalBytes: config.maxUploadBytes * 40,
+              opened: zips,
+            })),
+          );
         } else {
           files.push({ path: f.name, label, split: split as never, read: () => readFile(f.path) });
         }
       }
-      const out = await ingestFiles(services, { datasetId: up.fields.datasetId, source: `upload:${up.files.map((f) => f.name).join(',').slice(0, 500)}`, files });
+      const out = await ingestFiles(services, {
+        datasetId: up.fields.datasetId,
+        source: `upload:${up.files
+          .map((f) => f.name)
+          .join(',')
+          .slice(0, 500)}`,
+        files,
+      });
       send(res, 200, {
         import: { id: out.import.id, source: out.import.source, createdAt: out.import.createdAt },
         datasetId: out.dataset.id,
@@ -179,7 +264,12 @@ export function uploadHandler(services: Services) {
       }
       if (e instanceof DiskFull || isStorageFull(e)) {
         services.log(`upload: storage full: ${(e as Error)?.message}`);
-        return send(res, 507, { error: { code: 'INSUFFICIENT_STORAGE', message: e instanceof StorageFullError ? e.message : new DiskFull().message } });
+        return send(res, 507, {
+          error: {
+            code: 'INSUFFICIENT_STORAGE',
+            message: e instanceof StorageFullError ? e.message : new DiskFull().message,
+          },
+        });
       }
       if (e instanceof ZipRejectedError) return send(res, 400, { error: { code: 'BAD_INPUT', message: e.message } });
       const known = classify(e);

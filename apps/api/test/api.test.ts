@@ -6,8 +6,16 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
-  getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
-  type GraphQLInputType, type GraphQLField,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLInputType,
+  type GraphQLField,
 } from 'graphql';
 import { invalidateTaxonomyCache } from '@accrete/taxonomy-store';
 import { getSchema } from '../src/schema/build.js';
@@ -21,8 +29,13 @@ const MAX_BYTES = 300_000;
 const MAX_PIXELS = 1_000_000;
 
 before(async () => {
-  api = await startTestApi({ ACCRETE_MAX_UPLOAD_BYTES: String(MAX_BYTES), ACCRETE_MAX_IMAGE_PIXELS: String(MAX_PIXELS) });
-  const d = ok(await api.gql(`{ model(name: "${api.config.baseModelName}") { id version(number: 1) { id classCount status } } }`));
+  api = await startTestApi({
+    ACCRETE_MAX_UPLOAD_BYTES: String(MAX_BYTES),
+    ACCRETE_MAX_IMAGE_PIXELS: String(MAX_PIXELS),
+  });
+  const d = ok(
+    await api.gql(`{ model(name: "${api.config.baseModelName}") { id version(number: 1) { id classCount status } } }`),
+  );
   modelId = d.model.id;
   v1 = d.model.version.id;
   assert.equal(d.model.version.classCount, 1000);
@@ -41,7 +54,14 @@ function placeholder(type: GraphQLInputType): unknown {
     return o;
   }
   if (isScalarType(t)) {
-    return ({ ID: '00000000-0000-4000-8000-000000000000', String: 'x', Int: 1, Float: 0.5, Boolean: false } as Record<string, unknown>)[t.name] ?? 'x';
+    return (
+      (
+        { ID: '00000000-0000-4000-8000-000000000000', String: 'x', Int: 1, Float: 0.5, Boolean: false } as Record<
+          string,
+          unknown
+        >
+      )[t.name] ?? 'x'
+    );
   }
   return null;
 }
@@ -79,7 +99,10 @@ describe('auth', () => {
     const row = await api.db.prisma.apiToken.findUniqueOrThrow({ where: { id: made.apiToken.id } });
     assert.notEqual(row.tokenHash, made.token);
     assert.ok(!JSON.stringify(row).includes(made.token.slice(4)), 'the secret must not be stored');
-    assert.deepEqual(ok(await api.gql('{ viewer { name role } }', {}, made.token)).viewer, { name: 'ci', role: 'READER' });
+    assert.deepEqual(ok(await api.gql('{ viewer { name role } }', {}, made.token)).viewer, {
+      name: 'ci',
+      role: 'READER',
+    });
     ok(await api.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }`, { id: made.apiToken.id }));
     assert.equal(codeOf(await api.gql('{ viewer { name } }', {}, made.token)), 'UNAUTHENTICATED');
   });
@@ -120,7 +143,11 @@ describe('error codes', () => {
 
   test('malformed HTTP requests to /graphql: bad JSON, oversize body, wrong content type, variable errors', async () => {
     const post = async (body: string | Blob, contentType = 'application/json') => {
-      const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${api.tokens.reader}` }, body });
+      const res = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: `Bearer ${api.tokens.reader}` },
+        body,
+      });
       return { status: res.status, body: await res.json() };
     };
     const bad = await post('{"query": "{ viewer { name } "');
@@ -138,13 +165,19 @@ describe('error codes', () => {
     assert.equal(text.status, 400, 'CSRF prevention: a simple request is refused');
 
     // variable coercion errors keep graphql-js's messages and Apollo's 400, whatever the executor
-    const v = await post(JSON.stringify({ query: 'query($n: Int) { models(first: $n) { totalCount } }', variables: { n: 'many' } }));
+    const v = await post(
+      JSON.stringify({ query: 'query($n: Int) { models(first: $n) { totalCount } }', variables: { n: 'many' } }),
+    );
     assert.equal(v.status, 400);
     assert.equal(v.body.errors[0].extensions.code, 'BAD_INPUT');
     assert.match(v.body.errors[0].message, /Variable "\$n" got invalid value "many"/);
 
     const ok1 = await post(JSON.stringify({ query: '{ viewer { name role } }' }));
-    assert.deepEqual(ok1.body, { data: { viewer: { name: 'test-reader', role: 'READER' } } }, 'the same server still answers');
+    assert.deepEqual(
+      ok1.body,
+      { data: { viewer: { name: 'test-reader', role: 'READER' } } },
+      'the same server still answers',
+    );
   });
 });
 
@@ -168,14 +201,19 @@ describe('uploads', () => {
   test('non-image and truncated JPEG are rejected with reasons, recorded, and add no image rows', async () => {
     const before = await counts();
     const jpeg = (await flowerFile('daisy')).data;
-    const r = await api.upload([
-      { name: 'notes.jpg', data: Buffer.from('this is not a picture at all') },
-      { name: 'cut.jpg', data: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) },
-    ], { datasetId, label: 'daisy' });
+    const r = await api.upload(
+      [
+        { name: 'notes.jpg', data: Buffer.from('this is not a picture at all') },
+        { name: 'cut.jpg', data: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) },
+      ],
+      { datasetId, label: 'daisy' },
+    );
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.accepted, 0);
     assert.equal(r.body.rejected, 2);
-    const reasons = Object.fromEntries(r.body.rejections.map((x: { path: string; reason: string }) => [x.path, x.reason]));
+    const reasons = Object.fromEntries(
+      r.body.rejections.map((x: { path: string; reason: string }) => [x.path, x.reason]),
+    );
     assert.match(reasons['notes.jpg'], /not an image/);
     assert.match(reasons['cut.jpg'], /truncated/);
     const afterCounts = await counts();
@@ -189,7 +227,10 @@ describe('uploads', () => {
     const good = await flowerFile('tulips');
     for (const bad of ['../evil.jpg', 'tulips/../../evil.jpg', '/etc/evil.jpg']) {
       const before = await counts();
-      const zip = makeZip([{ name: `tulips/${good.name}`, data: good.data }, { name: bad, data: good.data }]);
+      const zip = makeZip([
+        { name: `tulips/${good.name}`, data: good.data },
+        { name: bad, data: good.data },
+      ]);
       const r = await api.upload([{ name: 'evil.zip', data: zip }], { datasetId });
       assert.equal(r.status, 400, JSON.stringify(r.body));
       assert.equal(r.body.error.code, 'BAD_INPUT');
@@ -200,13 +241,20 @@ describe('uploads', () => {
 
   test('oversize files are refused (413) and too many pixels rejected, with no rows', async () => {
     const before = await counts();
-    const noise = await sharp(Buffer.alloc(700 * 700 * 3, 0).map(() => Math.floor(Math.random() * 256)), { raw: { width: 700, height: 700, channels: 3 } }).png().toBuffer();
+    const noise = await sharp(
+      Buffer.alloc(700 * 700 * 3, 0).map(() => Math.floor(Math.random() * 256)),
+      { raw: { width: 700, height: 700, channels: 3 } },
+    )
+      .png()
+      .toBuffer();
     assert.ok(noise.length > MAX_BYTES);
     const r = await api.upload([{ name: 'huge.png', data: noise }], { datasetId, label: 'daisy' });
     assert.equal(r.status, 413, JSON.stringify(r.body));
     assert.match(r.body.error.message, /exceeds the upload limit/);
     assert.deepEqual(await counts(), before);
-    const wide = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#808080' } }).png().toBuffer();
+    const wide = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     assert.ok(wide.length < MAX_BYTES);
     const p = await api.upload([{ name: 'wide.png', data: wide }], { datasetId, label: 'daisy' });
     assert.equal(p.status, 200);
@@ -228,8 +276,15 @@ describe('uploads', () => {
   test('a zip in train/val layout is imported; re-uploading the same content counts duplicates', async () => {
     const entries = [];
     for (const cls of ['daisy', 'roses']) {
-      for (let i = 0; i < 3; i++) entries.push({ name: `flowers/train/${cls}/${(await flowerFile(cls, i)).name}`, data: (await flowerFile(cls, i)).data });
-      entries.push({ name: `flowers/val/${cls}/${(await flowerFile(cls, 0, 'val')).name}`, data: (await flowerFile(cls, 0, 'val')).data });
+      for (let i = 0; i < 3; i++)
+        entries.push({
+          name: `flowers/train/${cls}/${(await flowerFile(cls, i)).name}`,
+          data: (await flowerFile(cls, i)).data,
+        });
+      entries.push({
+        name: `flowers/val/${cls}/${(await flowerFile(cls, 0, 'val')).name}`,
+        data: (await flowerFile(cls, 0, 'val')).data,
+      });
     }
     entries.push({ name: 'flowers/README.txt', data: Buffer.from('hello') });
     const zip = makeZip(entries);
@@ -241,7 +296,11 @@ describe('uploads', () => {
     const again = await api.upload([{ name: 'flowers.zip', data: zip }], { datasetId });
     assert.equal(again.body.accepted, 0);
     assert.equal(again.body.duplicates, 8);
-    const cc = ok(await api.gql(`query($id: ID!) { dataset(id: $id) { classCounts { label train val total } imageCount } }`, { id: datasetId })).dataset;
+    const cc = ok(
+      await api.gql(`query($id: ID!) { dataset(id: $id) { classCounts { label train val total } imageCount } }`, {
+        id: datasetId,
+      }),
+    ).dataset;
     const daisy = cc.classCounts.find((c: { label: string }) => c.label === 'daisy');
     assert.deepEqual({ train: daisy.train, val: daisy.val }, { train: 3, val: 1 });
   });
@@ -250,10 +309,16 @@ describe('uploads', () => {
     const r = await api.upload([{ name: 'panda.jpg', data: await readFile(PANDA) }]);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const id = r.body.images[0].id;
-    const p = ok(await api.gql(`query($i: PredictInput!) { predict(input: $i) { version { number } classes { label probability } } }`, { i: { imageId: id, topK: 3 } }));
+    const p = ok(
+      await api.gql(
+        `query($i: PredictInput!) { predict(input: $i) { version { number } classes { label probability } } }`,
+        { i: { imageId: id, topK: 3 } },
+      ),
+    );
     assert.equal(p.predict.classes[0].label, 'giant panda');
     // GET /images/:id serves the bytes or a thumbnail, under the same read rule as GraphQL
-    const get = (path: string, token: string | null = api.tokens.reader) => fetch(`${api.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const get = (path: string, token: string | null = api.tokens.reader) =>
+      fetch(`${api.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const full = await get(`/images/${id}`);
     assert.equal(full.status, 200);
     assert.equal(full.headers.get('content-type'), 'image/jpeg');
@@ -282,8 +347,17 @@ describe('folder import', () => {
     const imp = `mutation($i: ImportDatasetInput!) { importDataset(input: $i) { accepted duplicates rejected rejections { path reason } } }`;
     const first = ok(await api.gql(imp, { i: { datasetId: ds, path: dir } })).importDataset;
     assert.equal(first.accepted, 40);
-    assert.deepEqual(first.rejections.map((r: { path: string }) => r.path), ['stray.jpg']);
-    const splitOf = async () => new Map((await api.db.prisma.datasetImage.findMany({ where: { datasetId: ds }, include: { image: true } })).map((r) => [r.image.sha256, r.split]));
+    assert.deepEqual(
+      first.rejections.map((r: { path: string }) => r.path),
+      ['stray.jpg'],
+    );
+    const splitOf = async () =>
+      new Map(
+        (await api.db.prisma.datasetImage.findMany({ where: { datasetId: ds }, include: { image: true } })).map((r) => [
+          r.image.sha256,
+          r.split,
+        ]),
+      );
     const s1 = await splitOf();
     assert.ok([...s1.values()].includes('VAL') && [...s1.values()].includes('TRAIN'));
     await copy('sunflowers', 20, 30);
@@ -302,26 +376,39 @@ describe('folder import', () => {
 
 describe('lists', () => {
   test('cursor pagination forwards and backwards with totalCount', async () => {
-    for (let i = 0; i < 7; i++) ok(await api.gql(`mutation($n: String!) { createDataset(input: { name: $n }) { id } }`, { n: `page-${i}` }));
+    for (let i = 0; i < 7; i++)
+      ok(await api.gql(`mutation($n: String!) { createDataset(input: { name: $n }) { id } }`, { n: `page-${i}` }));
     const q = `query($f: DatasetFilter, $first: Int, $after: String, $last: Int, $before: String) {
       datasets(filter: $f, first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { name } } }`;
     const names: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { name: string }[] } =
-        ok(await api.gql(q, { f: { search: 'page-' }, first: 3, after })).datasets;
+      const page: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: { name: string }[];
+      } = ok(await api.gql(q, { f: { search: 'page-' }, first: 3, after })).datasets;
       assert.equal(page.totalCount, 7);
       names.push(...page.nodes.map((n) => n.name));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
     // newest first (ties on createdAt broken by id): every dataset exactly once
-    assert.deepEqual([...names].sort(), [0, 1, 2, 3, 4, 5, 6].map((i) => `page-${i}`));
+    assert.deepEqual(
+      [...names].sort(),
+      [0, 1, 2, 3, 4, 5, 6].map((i) => `page-${i}`),
+    );
     const last = ok(await api.gql(q, { f: { search: 'page-' }, last: 2 })).datasets;
-    assert.deepEqual(last.nodes.map((n: { name: string }) => n.name), names.slice(-2));
+    assert.deepEqual(
+      last.nodes.map((n: { name: string }) => n.name),
+      names.slice(-2),
+    );
     assert.equal(last.pageInfo.hasPreviousPage, true);
     const prev = ok(await api.gql(q, { f: { search: 'page-' }, last: 2, before: last.pageInfo.startCursor })).datasets;
-    assert.deepEqual(prev.nodes.map((n: { name: string }) => n.name), names.slice(-4, -2));
+    assert.deepEqual(
+      prev.nodes.map((n: { name: string }) => n.name),
+      names.slice(-4, -2),
+    );
   });
 });
 
@@ -330,7 +417,18 @@ let nextFixtureNumber = 100;
 async function fixtureVersion(status: 'READY' | 'FAILED' = 'READY', metrics: Record<string, unknown> = {}) {
   const prisma = api.db.prisma;
   const number = nextFixtureNumber++;
-  const v = await prisma.modelVersion.create({ data: { modelId, number, parentId: v1, status, strategy: 'calibrated', classCount: 1000, readyAt: new Date(), artifactUri: '/nonexistent' } });
+  const v = await prisma.modelVersion.create({
+    data: {
+      modelId,
+      number,
+      parentId: v1,
+      status,
+      strategy: 'calibrated',
+      classCount: 1000,
+      readyAt: new Date(),
+      artifactUri: '/nonexistent',
+    },
+  });
   const classes = await prisma.versionClass.findMany({ where: { versionId: v1 } });
   await prisma.versionClass.createMany({ data: classes.map((c) => ({ ...c, versionId: v.id })) });
   await prisma.evaluation.create({ data: { versionId: v.id, name: 'val', metrics: metrics as never } });
@@ -354,28 +452,55 @@ describe('aliases and versions', () => {
     assert.equal(codeOf(await api.gql(rb, { i: { modelId, name: 'staging' } })), 'CONFLICT');
     ok(await api.gql(set, i(va), api.tokens.editor));
     ok(await api.gql(set, i(vb), api.tokens.admin));
-    const target = async () => ok(await api.gql(`query($m: ID!) { alias(modelId: $m, name: "staging") { rollbackTarget { number } } }`, { m: modelId })).alias.rollbackTarget?.number ?? null;
+    const target = async () =>
+      ok(
+        await api.gql(`query($m: ID!) { alias(modelId: $m, name: "staging") { rollbackTarget { number } } }`, {
+          m: modelId,
+        }),
+      ).alias.rollbackTarget?.number ?? null;
     assert.equal(await target(), 100, 'the server says where a rollback would go');
     assert.equal(ok(await api.gql(rb, { i: { modelId, name: 'staging' } })).rollbackAlias.version.number, 100);
     assert.equal(await target(), 1);
     assert.equal(ok(await api.gql(rb, { i: { modelId, name: 'staging' } })).rollbackAlias.version.number, 1);
     assert.equal(await target(), null);
-    const h = ok(await api.gql(`query($m: ID!) { alias(modelId: $m, name: "staging") { version { number } history { nodes { action actor fromVersion { number } toVersion { number } } } } }`, { m: modelId })).alias;
+    const h = ok(
+      await api.gql(
+        `query($m: ID!) { alias(modelId: $m, name: "staging") { version { number } history { nodes { action actor fromVersion { number } toVersion { number } } } } }`,
+        { m: modelId },
+      ),
+    ).alias;
     assert.equal(h.version.number, 1);
-    assert.deepEqual(h.history.nodes.map((e: { action: string; actor: string; toVersion: { number: number } }) => `${e.action}:${e.toVersion.number}:${e.actor}`), [
-      'ROLLBACK:1:test-admin', 'ROLLBACK:100:test-admin', 'SET:101:test-admin', 'SET:100:test-editor', 'SET:1:test-editor',
-    ]);
+    assert.deepEqual(
+      h.history.nodes.map(
+        (e: { action: string; actor: string; toVersion: { number: number } }) =>
+          `${e.action}:${e.toVersion.number}:${e.actor}`,
+      ),
+      [
+        'ROLLBACK:1:test-admin',
+        'ROLLBACK:100:test-admin',
+        'SET:101:test-admin',
+        'SET:100:test-editor',
+        'SET:1:test-editor',
+      ],
+    );
   });
 
   test('only READY versions of the same model can be aliased', async () => {
     const failed = await fixtureVersion('FAILED');
-    const r = await api.gql(`mutation($i: SetAliasInput!) { setAlias(input: $i) { id } }`, { i: { modelId, name: 'staging', versionId: failed.id } });
+    const r = await api.gql(`mutation($i: SetAliasInput!) { setAlias(input: $i) { id } }`, {
+      i: { modelId, name: 'staging', versionId: failed.id },
+    });
     assert.equal(codeOf(r), 'CONFLICT');
     assert.match(r.errors![0].message, /FAILED/);
   });
 
   test('compareVersions reports metric and per-class deltas', async () => {
-    const c = ok(await api.gql(`query($a: ID!, $b: ID!) { compareVersions(a: $a, b: $b) { classesAdded { name } metricDeltas { evaluation metric a b delta } perClassDeltas { label metric delta } } }`, { a: va, b: vb })).compareVersions;
+    const c = ok(
+      await api.gql(
+        `query($a: ID!, $b: ID!) { compareVersions(a: $a, b: $b) { classesAdded { name } metricDeltas { evaluation metric a b delta } perClassDeltas { label metric delta } } }`,
+        { a: va, b: vb },
+      ),
+    ).compareVersions;
     assert.deepEqual(c.classesAdded, []);
     const top1 = c.metricDeltas.find((m: { metric: string }) => m.metric === 'top1');
     assert.ok(Math.abs(top1.delta - 0.1) < 1e-9);
@@ -387,24 +512,41 @@ describe('aliases and versions', () => {
     const f = await flowerFile('dandelion');
     const g = await flowerFile('dandelion', 1);
     assert.equal((await api.upload([f, g], { datasetId: ds, label: 'dandelion', split: 'TRAIN' })).body.accepted, 2);
-    const dv = ok(await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id number imageCount classCounts { label train } } }`, { d: ds })).freezeDatasetVersion;
+    const dv = ok(
+      await api.gql(
+        `mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id number imageCount classCounts { label train } } }`,
+        { d: ds },
+      ),
+    ).freezeDatasetVersion;
     assert.equal(dv.imageCount, 2);
     const cmv = `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } } }`;
-    const input = (over: Record<string, unknown>) => ({ i: { parentVersionId: v1, datasetVersionId: dv.id, classes: [{ label: 'dandelion' }], ...over } });
+    const input = (over: Record<string, unknown>) => ({
+      i: { parentVersionId: v1, datasetVersionId: dv.id, classes: [{ label: 'dandelion' }], ...over },
+    });
     const versionsBefore = await api.db.prisma.modelVersion.count();
     const nodesBefore = await api.db.prisma.classNode.count();
     const unknownLabel = await api.gql(cmv, input({ classes: [{ label: 'orchid' }] }));
     assert.equal(codeOf(unknownLabel), 'BAD_INPUT');
     assert.match(unknownLabel.errors![0].message, /no images labelled "orchid"/);
     assert.equal(codeOf(await api.gql(cmv, input({ strategy: 'magic' }))), 'BAD_INPUT');
-    assert.equal(codeOf(await api.gql(cmv, input({ parentVersionId: '00000000-0000-4000-8000-000000000000' }))), 'NOT_FOUND');
+    assert.equal(
+      codeOf(await api.gql(cmv, input({ parentVersionId: '00000000-0000-4000-8000-000000000000' }))),
+      'NOT_FOUND',
+    );
     const failed = await fixtureVersion('FAILED');
     assert.equal(codeOf(await api.gql(cmv, input({ parentVersionId: failed.id }))), 'CONFLICT');
     // one active job per parent: a running job growing from vb blocks a second one (owned by this runner and
     // fresh, so the runner's recovery sweep leaves it alone)
     const pending = await fixtureVersion('FAILED');
     const busyJob = await api.db.prisma.trainingJob.create({
-      data: { versionId: pending.id, parentVersionId: vb, strategy: 'calibrated', status: 'RUNNING', workerId: api.app.runner.workerId, heartbeatAt: new Date() },
+      data: {
+        versionId: pending.id,
+        parentVersionId: vb,
+        strategy: 'calibrated',
+        status: 'RUNNING',
+        workerId: api.app.runner.workerId,
+        heartbeatAt: new Date(),
+      },
     });
     const versionsBefore2 = await api.db.prisma.modelVersion.count();
     const busy = await api.gql(cmv, input({ parentVersionId: vb }));

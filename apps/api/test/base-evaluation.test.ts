@@ -31,24 +31,36 @@ after(async () => {
   rmSync(rehearsal, { recursive: true, force: true });
 });
 
-test('the base version gets an imagenet-retention evaluation once, with its own top-1/top-5 and no parent figures', { timeout: 300_000 }, async () => {
-  const q = `{ model(name: "${api.config.baseModelName}") { version(number: 1) { id evaluations { name imagenetRetention { images top1 top5 parentTop1 retention agreement } } } } }`;
-  const before = (await api.gql(q)).data.model.version;
-  assert.deepEqual(before.evaluations, [], 'nothing measured yet (the harness starts without the background evaluation)');
-  // scored in the API's own training process, as at start
-  const deps = { prisma: api.db.prisma, config: api.config, score: api.app.runner.trainer.scoreBase.bind(api.app.runner.trainer) };
-  assert.equal(await evaluateBaseVersion(deps, before.id), 'recorded');
-  assert.equal(await evaluateBaseVersion(deps, before.id), 'already-recorded');
-  const [ev] = (await api.gql(q)).data.model.version.evaluations;
-  assert.equal(ev.name, 'imagenet-retention');
-  const r = ev.imagenetRetention;
-  assert.equal(r.images, 20, 'the odd class indices of the 40 rows');
-  assert.ok(r.top1 > 0.5 && r.top1 <= 1, `the pretrained model knows most of its own classes: top-1 ${r.top1}`);
-  assert.ok(r.top5 >= r.top1);
-  assert.equal(r.parentTop1, null);
-  assert.equal(r.retention, null);
-  assert.equal(r.agreement, null);
-});
+test(
+  'the base version gets an imagenet-retention evaluation once, with its own top-1/top-5 and no parent figures',
+  { timeout: 300_000 },
+  async () => {
+    const q = `{ model(name: "${api.config.baseModelName}") { version(number: 1) { id evaluations { name imagenetRetention { images top1 top5 parentTop1 retention agreement } } } } }`;
+    const before = (await api.gql(q)).data.model.version;
+    assert.deepEqual(
+      before.evaluations,
+      [],
+      'nothing measured yet (the harness starts without the background evaluation)',
+    );
+    // scored in the API's own training process, as at start
+    const deps = {
+      prisma: api.db.prisma,
+      config: api.config,
+      score: api.app.runner.trainer.scoreBase.bind(api.app.runner.trainer),
+    };
+    assert.equal(await evaluateBaseVersion(deps, before.id), 'recorded');
+    assert.equal(await evaluateBaseVersion(deps, before.id), 'already-recorded');
+    const [ev] = (await api.gql(q)).data.model.version.evaluations;
+    assert.equal(ev.name, 'imagenet-retention');
+    const r = ev.imagenetRetention;
+    assert.equal(r.images, 20, 'the odd class indices of the 40 rows');
+    assert.ok(r.top1 > 0.5 && r.top1 <= 1, `the pretrained model knows most of its own classes: top-1 ${r.top1}`);
+    assert.ok(r.top5 >= r.top1);
+    assert.equal(r.parentTop1, null);
+    assert.equal(r.retention, null);
+    assert.equal(r.agreement, null);
+  },
+);
 
 test('without retention photos (no index.csv) the base version is left unevaluated, and says so', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'accrete-no-index-'));

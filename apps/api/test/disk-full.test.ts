@@ -53,12 +53,16 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-const tempLeftovers = async () => (await walk(mount!)).filter((p) => p.endsWith('.tmp') || p.includes('/.tmp-') || /\/uploads\/req-/.test(p));
+const tempLeftovers = async () =>
+  (await walk(mount!)).filter((p) => p.endsWith('.tmp') || p.includes('/.tmp-') || /\/uploads\/req-/.test(p));
 
 async function waitForJob(jobId: string): Promise<{ status: string; error: string | null }> {
   // the runner writes the row; a terminal status is what we wait for (bounded by the test timeout)
   for (;;) {
-    const j = await api.db.prisma.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { status: true, error: true } });
+    const j = await api.db.prisma.trainingJob.findUniqueOrThrow({
+      where: { id: jobId },
+      select: { status: true, error: true },
+    });
     if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.status)) return j;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -68,7 +72,16 @@ let dvId: string;
 let v1: string;
 const CMV = `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } job { id } } }`;
 const grow = async (seed: number) => {
-  const r = ok(await api.gql(CMV, { i: { parentVersionId: v1, datasetVersionId: dvId, classes: [{ label: 'tulips' }, { label: 'roses' }], options: { augmentations: 0, epochs: 5, seed } } }));
+  const r = ok(
+    await api.gql(CMV, {
+      i: {
+        parentVersionId: v1,
+        datasetVersionId: dvId,
+        classes: [{ label: 'tulips' }, { label: 'roses' }],
+        options: { augmentations: 0, epochs: 5, seed },
+      },
+    }),
+  );
   return waitForJob(r.createModelVersion.job.id);
 };
 
@@ -78,11 +91,14 @@ before(async () => {
   filler = join(mount!, 'filler');
   // a small rehearsal pool on the ordinary disk (the shared one would make each job minutes long)
   rehearsalDir = await mkdtemp(join(tmpdir(), 'accrete-full-rehearsal-'));
-  for (const f of (await readdir(join(SHARED, 'datasets/imagenet-sample'))).filter((f) => f.endsWith('.jpg')).slice(0, 6)) {
+  for (const f of (await readdir(join(SHARED, 'datasets/imagenet-sample')))
+    .filter((f) => f.endsWith('.jpg'))
+    .slice(0, 6)) {
     await copyFile(join(SHARED, 'datasets/imagenet-sample', f), join(rehearsalDir, f));
   }
   api = await startTestApi({ ACCRETE_DATA_DIR: join(mount!, 'data'), ACCRETE_REHEARSAL_DIR: rehearsalDir });
-  v1 = ok(await api.gql(`{ model(name: "${api.config.baseModelName}") { version(number: 1) { id } } }`)).model.version.id;
+  v1 = ok(await api.gql(`{ model(name: "${api.config.baseModelName}") { version(number: 1) { id } } }`)).model.version
+    .id;
   const ds = ok(await api.gql(`mutation { createDataset(input: { name: "full" }) { id } }`)).createDataset.id;
   for (const label of ['tulips', 'roses']) {
     for (const split of ['train', 'val'] as const) {
@@ -93,7 +109,8 @@ before(async () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
   }
-  dvId = ok(await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id } }`, { d: ds })).freezeDatasetVersion.id;
+  dvId = ok(await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id } }`, { d: ds }))
+    .freezeDatasetVersion.id;
 });
 
 after(async () => {
@@ -105,38 +122,50 @@ after(async () => {
   if (rehearsalDir) await rm(rehearsalDir, { recursive: true, force: true });
 });
 
-test('training on a full disk: the bottleneck cache write fails the job with a clear reason; the API keeps serving', { timeout: 10 * 60_000 }, async (t) => {
-  if (skip) return t.skip(skip);
-  await fillLeaving(4096);
-  const job = await grow(1);
-  assert.equal(job.status, 'FAILED');
-  assert.match(job.error ?? '', /disk is full/, job.error ?? '');
-  assert.ok(!(job.error ?? '').includes(mount!), `the reason names no server path: ${job.error}`);
-  assert.equal((await fetch(`${api.url}/health`)).status, 200);
-  assert.deepEqual(await tempLeftovers(), []);
-  const version = await api.db.prisma.modelVersion.findFirstOrThrow({ where: { jobs: { some: {} } }, orderBy: { number: 'desc' }, select: { status: true, artifactUri: true } });
-  assert.equal(version.status, 'FAILED');
-  assert.equal(version.artifactUri, null);
-});
+test(
+  'training on a full disk: the bottleneck cache write fails the job with a clear reason; the API keeps serving',
+  { timeout: 10 * 60_000 },
+  async (t) => {
+    if (skip) return t.skip(skip);
+    await fillLeaving(4096);
+    const job = await grow(1);
+    assert.equal(job.status, 'FAILED');
+    assert.match(job.error ?? '', /disk is full/, job.error ?? '');
+    assert.ok(!(job.error ?? '').includes(mount!), `the reason names no server path: ${job.error}`);
+    assert.equal((await fetch(`${api.url}/health`)).status, 200);
+    assert.deepEqual(await tempLeftovers(), []);
+    const version = await api.db.prisma.modelVersion.findFirstOrThrow({
+      where: { jobs: { some: {} } },
+      orderBy: { number: 'desc' },
+      select: { status: true, artifactUri: true },
+    });
+    assert.equal(version.status, 'FAILED');
+    assert.equal(version.artifactUri, null);
+  },
+);
 
-test('export on a full disk: the job fails with a clear reason and leaves no artifact or scratch', { timeout: 10 * 60_000 }, async (t) => {
-  if (skip) return t.skip(skip);
-  await rm(filler, { force: true });
-  const warm = await grow(2); // computes and caches every bottleneck, writes one artifact
-  assert.equal(warm.status, 'SUCCEEDED', warm.error ?? '');
-  const artifacts = api.config.paths.artifacts;
-  const before = await readdir(artifacts);
-  let artifactBytes = 0;
-  for (const f of await walk(join(artifacts, before[0]))) if (!f.endsWith('/')) artifactBytes += (await stat(f)).size;
-  await fillLeaving(Math.floor(artifactBytes / 2)); // room for the (cached) bottlenecks' reads, not for a model
-  const job = await grow(3);
-  assert.equal(job.status, 'FAILED');
-  assert.match(job.error ?? '', /disk is full/, job.error ?? '');
-  assert.ok(!(job.error ?? '').includes(mount!), job.error ?? '');
-  assert.deepEqual((await readdir(artifacts)).sort(), before.sort(), 'no new artifact dir, no scratch');
-  assert.deepEqual(await tempLeftovers(), []);
-  assert.equal((await fetch(`${api.url}/health`)).status, 200);
-});
+test(
+  'export on a full disk: the job fails with a clear reason and leaves no artifact or scratch',
+  { timeout: 10 * 60_000 },
+  async (t) => {
+    if (skip) return t.skip(skip);
+    await rm(filler, { force: true });
+    const warm = await grow(2); // computes and caches every bottleneck, writes one artifact
+    assert.equal(warm.status, 'SUCCEEDED', warm.error ?? '');
+    const artifacts = api.config.paths.artifacts;
+    const before = await readdir(artifacts);
+    let artifactBytes = 0;
+    for (const f of await walk(join(artifacts, before[0]))) if (!f.endsWith('/')) artifactBytes += (await stat(f)).size;
+    await fillLeaving(Math.floor(artifactBytes / 2)); // room for the (cached) bottlenecks' reads, not for a model
+    const job = await grow(3);
+    assert.equal(job.status, 'FAILED');
+    assert.match(job.error ?? '', /disk is full/, job.error ?? '');
+    assert.ok(!(job.error ?? '').includes(mount!), job.error ?? '');
+    assert.deepEqual((await readdir(artifacts)).sort(), before.sort(), 'no new artifact dir, no scratch');
+    assert.deepEqual(await tempLeftovers(), []);
+    assert.equal((await fetch(`${api.url}/health`)).status, 200);
+  },
+);
 
 test('upload on a full disk: 507 INSUFFICIENT_STORAGE, no rows, no files', async (t) => {
   if (skip) return t.skip(skip);
@@ -146,7 +175,10 @@ test('upload on a full disk: 507 INSUFFICIENT_STORAGE, no rows, no files', async
   const names = (await readdir(dir)).sort().slice(0, 4);
   const imagesBefore = await api.db.prisma.image.count();
   const filesBefore = (await walk(api.config.paths.images)).length;
-  const r = await api.upload(await Promise.all(names.map(async (n) => ({ name: n, data: await readFile(join(dir, n)) }))), { datasetId: ds, label: 'daisy' });
+  const r = await api.upload(
+    await Promise.all(names.map(async (n) => ({ name: n, data: await readFile(join(dir, n)) }))),
+    { datasetId: ds, label: 'daisy' },
+  );
   assert.equal(r.status, 507, JSON.stringify(r.body));
   assert.equal(r.body.error.code, 'INSUFFICIENT_STORAGE');
   assert.ok(!JSON.stringify(r.body).includes(mount!), JSON.stringify(r.body));
@@ -181,7 +213,12 @@ test('what a killed process leaves on the data dir is removed at the next start;
     again = await startApi({ config: api.config, db: api.db, port: 0, log: (m) => logs.push(m) });
     for (const p of planted) await assert.rejects(stat(p), `${p} should be gone`);
     for (const l of live) assert.ok((await stat(join(paths.images, l.storageKey))).size > 0, `${l.storageKey} kept`);
-    assert.ok(logs.some((l) => /removed leftovers: 1 artifact scratch dirs, 2 temp files, 1 upload dirs, 1 orphan image files/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) =>
+        /removed leftovers: 1 artifact scratch dirs, 2 temp files, 1 upload dirs, 1 orphan image files/.test(l),
+      ),
+      logs.join('\n'),
+    );
     assert.equal((await fetch(`${again.server.url}/health`)).status, 200);
   } finally {
     await again?.close();

@@ -27,165 +27,237 @@ async function copy(from: string, to: string, n: number, skip = 0) {
 }
 
 async function importFolder(name: string, dir: string): Promise<{ id: string; classCounts: { label: string }[] }> {
-  const ds = ok(await api.gql(`mutation($n: String!) { createDataset(input: { name: $n }) { id } }`, { n: name })).createDataset.id;
-  const imp = ok(await api.gql(`mutation($i: ImportDatasetInput!) { importDataset(input: $i) { rejected rejections { path reason } } }`, { i: { datasetId: ds, path: dir } })).importDataset;
+  const ds = ok(await api.gql(`mutation($n: String!) { createDataset(input: { name: $n }) { id } }`, { n: name }))
+    .createDataset.id;
+  const imp = ok(
+    await api.gql(
+      `mutation($i: ImportDatasetInput!) { importDataset(input: $i) { rejected rejections { path reason } } }`,
+      { i: { datasetId: ds, path: dir } },
+    ),
+  ).importDataset;
   assert.equal(imp.rejected, 0, JSON.stringify(imp.rejections));
-  return ok(await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id classCounts { label } } }`, { d: ds })).freezeDatasetVersion;
+  return ok(
+    await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id classCounts { label } } }`, { d: ds }),
+  ).freezeDatasetVersion;
 }
 
 const CMV = `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) {
   version { id number } job { id } classes { label resolution outputUnit classNode { id name parent { name } } } } }`;
 
 async function grow(input: Record<string, unknown>) {
-  const created = ok(await api.gql(CMV, { i: { options: { augmentations: 1, seed: 1 }, ...input } }, api.tokens.editor)).createModelVersion;
+  const created = ok(
+    await api.gql(CMV, { i: { options: { augmentations: 1, seed: 1 }, ...input } }, api.tokens.editor),
+  ).createModelVersion;
   await api.app.runner.idle();
-  const job = ok(await api.gql(`query($id: ID!) { trainingJob(id: $id) { status error } }`, { id: created.job.id })).trainingJob;
+  const job = ok(
+    await api.gql(`query($id: ID!) { trainingJob(id: $id) { status error } }`, { id: created.job.id }),
+  ).trainingJob;
   assert.equal(job.status, 'SUCCEEDED', job.error);
   return created;
 }
 
-test('v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predict and in the export', { timeout: 30 * 60_000 }, async () => {
-  const base = ok(await api.gql(`{ model(name: "${api.config.baseModelName}") { aliases { name version { id } } } }`)).model;
-  const v1 = base.aliases.find((a: { name: string }) => a.name === 'production').version.id;
+test(
+  'v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predict and in the export',
+  { timeout: 30 * 60_000 },
+  async () => {
+    const base = ok(
+      await api.gql(`{ model(name: "${api.config.baseModelName}") { aliases { name version { id } } } }`),
+    ).model;
+    const v1 = base.aliases.find((a: { name: string }) => a.name === 'production').version.id;
 
-  // v2 = v1 + the five flowers with the defaults (daisy merged into ImageNet's daisy)
-  const flowersDir = join(api.importRoot, 'flowers');
-  for (const c of FLOWER_CLASSES) {
-    await copy(join(FLOWERS, 'train', c), join(flowersDir, 'train', c), 16);
-    await copy(join(FLOWERS, 'val', c), join(flowersDir, 'val', c), 4);
-  }
-  const flowers = await importFolder('flowers', flowersDir);
-  const v2 = (await grow({ parentVersionId: v1, datasetVersionId: flowers.id, classes: FLOWER_CLASSES.map((label) => ({ label })) })).version;
+    // v2 = v1 + the five flowers with the defaults (daisy merged into ImageNet's daisy)
+    const flowersDir = join(api.importRoot, 'flowers');
+    for (const c of FLOWER_CLASSES) {
+      await copy(join(FLOWERS, 'train', c), join(flowersDir, 'train', c), 16);
+      await copy(join(FLOWERS, 'val', c), join(flowersDir, 'val', c), 4);
+    }
+    const flowers = await importFolder('flowers', flowersDir);
+    const v2 = (
+      await grow({
+        parentVersionId: v1,
+        datasetVersionId: flowers.id,
+        classes: FLOWER_CLASSES.map((label) => ({ label })),
+      })
+    ).version;
 
-  // the Oxford subset: train → train, valid → val
-  const oxDir = join(api.importRoot, 'oxford');
-  for (const c of OXFORD_LABELS) {
-    await copy(join(OXFORD, 'train', c), join(oxDir, 'train', c), 10);
-    await copy(join(OXFORD, 'valid', c), join(oxDir, 'val', c), 3);
-  }
-  const oxford = await importFolder('oxford', oxDir);
-  assert.deepEqual(oxford.classCounts.map((c) => c.label).sort(), [...OXFORD_LABELS].sort());
+    // the Oxford subset: train → train, valid → val
+    const oxDir = join(api.importRoot, 'oxford');
+    for (const c of OXFORD_LABELS) {
+      await copy(join(OXFORD, 'train', c), join(oxDir, 'train', c), 10);
+      await copy(join(OXFORD, 'valid', c), join(oxDir, 'val', c), 3);
+    }
+    const oxford = await importFolder('oxford', oxDir);
+    assert.deepEqual(oxford.classCounts.map((c) => c.label).sort(), [...OXFORD_LABELS].sort());
 
-  // 1. name overlaps, with reasons and the defaults
-  const names = ok(await api.gql(`query($p: ID!, $d: ID!) { growthOverlap(parentVersionId: $p, datasetVersionId: $d) {
-      label proposals { name reason relation outputUnit } byDefault { decision reason byDefault } } }`, { p: v2.id, d: oxford.id })).growthOverlap;
-  const proposal = (label: string) => {
-    const r = names.find((x: { label: string }) => x.label === label);
-    return [r.proposals[0]?.name, r.proposals[0]?.reason, r.byDefault.decision];
-  };
-  assert.deepEqual(proposal('sunflower'), ['sunflowers', 'plural/singular', 'merge']);
-  assert.deepEqual(proposal('rose'), ['roses', 'plural/singular', 'merge']);
-  assert.deepEqual(proposal('common dandelion'), ['dandelion', 'head noun', 'new']);
-  assert.deepEqual(proposal('oxeye daisy'), ['daisy', 'head noun', 'new']);
-  assert.deepEqual(proposal('pink primrose'), [undefined, undefined, 'new'], 'no class of v2 is a primrose');
+    // 1. name overlaps, with reasons and the defaults
+    const names = ok(
+      await api.gql(
+        `query($p: ID!, $d: ID!) { growthOverlap(parentVersionId: $p, datasetVersionId: $d) {
+      label proposals { name reason relation outputUnit } byDefault { decision reason byDefault } } }`,
+        { p: v2.id, d: oxford.id },
+      ),
+    ).growthOverlap;
+    const proposal = (label: string) => {
+      const r = names.find((x: { label: string }) => x.label === label);
+      return [r.proposals[0]?.name, r.proposals[0]?.reason, r.byDefault.decision];
+    };
+    assert.deepEqual(proposal('sunflower'), ['sunflowers', 'plural/singular', 'merge']);
+    assert.deepEqual(proposal('rose'), ['roses', 'plural/singular', 'merge']);
+    assert.deepEqual(proposal('common dandelion'), ['dandelion', 'head noun', 'new']);
+    assert.deepEqual(proposal('oxeye daisy'), ['daisy', 'head noun', 'new']);
+    assert.deepEqual(proposal('pink primrose'), [undefined, undefined, 'new'], 'no class of v2 is a primrose');
 
-  // 2. data overlap: computed in the background; the first answer comes at once
-  const DATA = `query($p: ID!, $d: ID!) { dataOverlap(parentVersionId: $p, datasetVersionId: $d) {
+    // 2. data overlap: computed in the background; the first answer comes at once
+    const DATA = `query($p: ID!, $d: ID!) { dataOverlap(parentVersionId: $p, datasetVersionId: $d) {
       status done total error labels { label images answers { share outputUnit takenOverByDefault classNode { name } } } } }`;
-  const first = ok(await api.gql(DATA, { p: v2.id, d: oxford.id })).dataOverlap;
-  assert.ok(['RUNNING', 'READY'].includes(first.status), first.status);
-  await (await registry.dataOverlap(api.app.services, v2.id, oxford.id)).settled; // wait on the computation, not the clock
-  const data = ok(await api.gql(DATA, { p: v2.id, d: oxford.id })).dataOverlap;
-  assert.equal(data.status, 'READY', data.error);
-  assert.equal(data.labels.length, OXFORD_LABELS.length);
-  for (const l of data.labels) {
-    assert.equal(l.images, 10);
-    assert.ok(l.answers.length >= 1 && l.answers.length <= 3);
-    assert.ok(l.answers.every((a: { share: number }, i: number) => a.share > 0 && (i === 0 || a.share <= l.answers[i - 1].share)));
-  }
-  const answersOf = (labels: { label: string; answers: unknown[] }[], label: string) => labels.find((l) => l.label === label)!.answers as { share: number; classNode: { name: string } }[];
-  // v2 answers sunflower photos with the sunflowers it learnt
-  assert.equal(answersOf(data.labels, 'sunflower')[0].classNode.name, 'sunflowers', JSON.stringify(answersOf(data.labels, 'sunflower')));
-  // the ImageNet base (no training involved, so the same answer on every run) answers oxeye daisy photos mostly with daisy
-  await (await registry.dataOverlap(api.app.services, v1, oxford.id)).settled;
-  const fromBase = ok(await api.gql(DATA, { p: v1, d: oxford.id })).dataOverlap;
-  assert.equal(fromBase.status, 'READY', fromBase.error);
-  assert.equal(answersOf(fromBase.labels, 'oxeye daisy')[0].classNode.name, 'daisy', JSON.stringify(answersOf(fromBase.labels, 'oxeye daisy')));
-  assert.ok(answersOf(fromBase.labels, 'oxeye daisy')[0].share >= 0.5, JSON.stringify(answersOf(fromBase.labels, 'oxeye daisy')));
-  // ... which the trainer's default would let a new "oxeye daisy" win over (share ≥ 25 %), unless the request decides
-  assert.equal((answersOf(fromBase.labels, 'oxeye daisy')[0] as { takenOverByDefault?: boolean }).takenOverByDefault, true);
+    const first = ok(await api.gql(DATA, { p: v2.id, d: oxford.id })).dataOverlap;
+    assert.ok(['RUNNING', 'READY'].includes(first.status), first.status);
+    await (
+      await registry.dataOverlap(api.app.services, v2.id, oxford.id)
+    ).settled; // wait on the computation, not the clock
+    const data = ok(await api.gql(DATA, { p: v2.id, d: oxford.id })).dataOverlap;
+    assert.equal(data.status, 'READY', data.error);
+    assert.equal(data.labels.length, OXFORD_LABELS.length);
+    for (const l of data.labels) {
+      assert.equal(l.images, 10);
+      assert.ok(l.answers.length >= 1 && l.answers.length <= 3);
+      assert.ok(
+        l.answers.every(
+          (a: { share: number }, i: number) => a.share > 0 && (i === 0 || a.share <= l.answers[i - 1].share),
+        ),
+      );
+    }
+    const answersOf = (labels: { label: string; answers: unknown[] }[], label: string) =>
+      labels.find((l) => l.label === label)!.answers as { share: number; classNode: { name: string } }[];
+    // v2 answers sunflower photos with the sunflowers it learnt
+    assert.equal(
+      answersOf(data.labels, 'sunflower')[0].classNode.name,
+      'sunflowers',
+      JSON.stringify(answersOf(data.labels, 'sunflower')),
+    );
+    // the ImageNet base (no training involved, so the same answer on every run) answers oxeye daisy photos mostly with daisy
+    await (
+      await registry.dataOverlap(api.app.services, v1, oxford.id)
+    ).settled;
+    const fromBase = ok(await api.gql(DATA, { p: v1, d: oxford.id })).dataOverlap;
+    assert.equal(fromBase.status, 'READY', fromBase.error);
+    assert.equal(
+      answersOf(fromBase.labels, 'oxeye daisy')[0].classNode.name,
+      'daisy',
+      JSON.stringify(answersOf(fromBase.labels, 'oxeye daisy')),
+    );
+    assert.ok(
+      answersOf(fromBase.labels, 'oxeye daisy')[0].share >= 0.5,
+      JSON.stringify(answersOf(fromBase.labels, 'oxeye daisy')),
+    );
+    // ... which the trainer's default would let a new "oxeye daisy" win over (share ≥ 25 %), unless the request decides
+    assert.equal(
+      (answersOf(fromBase.labels, 'oxeye daisy')[0] as { takenOverByDefault?: boolean }).takenOverByDefault,
+      true,
+    );
 
-  // 3. v3 with one label per choice
-  const idOf = async (name: string): Promise<string> =>
-    ok(await api.gql(`query($id: ID!, $s: String!) { modelVersion(id: $id) { classes(first: 20, filter: { search: $s }) { nodes { classNode { id name } } } } }`, { id: v2.id, s: name }))
-      .modelVersion.classes.nodes.find((c: { classNode: { name: string } }) => c.classNode.name === name).classNode.id;
-  const flower = ok(await api.gql(`{ classNodes(first: 100, filter: { search: "flower" }) { nodes { id name wnid } } }`)).classNodes.nodes.find(
-    (n: { wnid: string }) => n.wnid === 'n11669921',
-  );
-  assert.ok(flower, 'the WordNet synset flower');
-  const daisy = await idOf('daisy');
-  const dandelion = await idOf('dandelion');
-  const v3created = await grow({
-    parentVersionId: v2.id,
-    datasetVersionId: oxford.id,
-    classes: [
-      { label: 'sunflower' }, // default: merge into sunflowers
-      { label: 'rose' }, // default: merge into roses
-      { label: 'common dandelion', mergeIntoClassId: dandelion }, // merge into a named class
-      { label: 'oxeye daisy', parentOfClassIds: [daisy] }, // parent of the old class answering it
-      { label: 'barbeton daisy', winsOverClassIds: [daisy] }, // teach to win
-      { label: 'pink primrose', parentClassId: flower.id }, // new class under a named parent
-    ],
-  });
-  const cls = new Map(v3created.classes.map((c: { label: string }) => [c.label, c]));
-  const summary = (label: string) => {
-    const c = cls.get(label) as { resolution: string; classNode: { name: string; parent: { name: string } | null } };
-    return [c.resolution, c.classNode.name, c.classNode.parent?.name];
-  };
-  assert.deepEqual(summary('sunflower'), ['MERGE', 'sunflowers', 'flower']);
-  assert.deepEqual(summary('common dandelion'), ['MERGE', 'dandelion', 'vascular plant']);
-  assert.deepEqual(summary('oxeye daisy'), ['NEW', 'oxeye daisy', 'flower'], 'above daisy, so not filed under it');
-  assert.deepEqual(summary('barbeton daisy'), ['NEW', 'barbeton daisy', 'daisy'], 'default placement: under its head noun');
-  assert.deepEqual(summary('pink primrose'), ['NEW', 'pink primrose', 'flower']);
+    // 3. v3 with one label per choice
+    const idOf = async (name: string): Promise<string> =>
+      ok(
+        await api.gql(
+          `query($id: ID!, $s: String!) { modelVersion(id: $id) { classes(first: 20, filter: { search: $s }) { nodes { classNode { id name } } } } }`,
+          { id: v2.id, s: name },
+        ),
+      ).modelVersion.classes.nodes.find((c: { classNode: { name: string } }) => c.classNode.name === name).classNode.id;
+    const flower = ok(
+      await api.gql(`{ classNodes(first: 100, filter: { search: "flower" }) { nodes { id name wnid } } }`),
+    ).classNodes.nodes.find((n: { wnid: string }) => n.wnid === 'n11669921');
+    assert.ok(flower, 'the WordNet synset flower');
+    const daisy = await idOf('daisy');
+    const dandelion = await idOf('dandelion');
+    const v3created = await grow({
+      parentVersionId: v2.id,
+      datasetVersionId: oxford.id,
+      classes: [
+        { label: 'sunflower' }, // default: merge into sunflowers
+        { label: 'rose' }, // default: merge into roses
+        { label: 'common dandelion', mergeIntoClassId: dandelion }, // merge into a named class
+        { label: 'oxeye daisy', parentOfClassIds: [daisy] }, // parent of the old class answering it
+        { label: 'barbeton daisy', winsOverClassIds: [daisy] }, // teach to win
+        { label: 'pink primrose', parentClassId: flower.id }, // new class under a named parent
+      ],
+    });
+    const cls = new Map(v3created.classes.map((c: { label: string }) => [c.label, c]));
+    const summary = (label: string) => {
+      const c = cls.get(label) as { resolution: string; classNode: { name: string; parent: { name: string } | null } };
+      return [c.resolution, c.classNode.name, c.classNode.parent?.name];
+    };
+    assert.deepEqual(summary('sunflower'), ['MERGE', 'sunflowers', 'flower']);
+    assert.deepEqual(summary('common dandelion'), ['MERGE', 'dandelion', 'vascular plant']);
+    assert.deepEqual(summary('oxeye daisy'), ['NEW', 'oxeye daisy', 'flower'], 'above daisy, so not filed under it');
+    assert.deepEqual(
+      summary('barbeton daisy'),
+      ['NEW', 'barbeton daisy', 'daisy'],
+      'default placement: under its head noun',
+    );
+    assert.deepEqual(summary('pink primrose'), ['NEW', 'pink primrose', 'flower']);
 
-  const v3 = ok(await api.gql(`query($id: ID!) { modelVersion(id: $id) { status classCount artifactUri
+    const v3 = ok(
+      await api.gql(
+        `query($id: ID!) { modelVersion(id: $id) { status classCount artifactUri
       growth { decisions { label decision reason byDefault parentOf winsOver } newLabels mergedLabels }
-      evaluations { name validation { overall { top1 } leafTop1 leafOrDescendantTop1 newLabels { label count top1Leaf top1LeafOrDescendant descendants winsOver byDefault } } imagenetRetention { images takenOver { units images } } } } }`, { id: v3created.version.id })).modelVersion;
-  assert.deepEqual([v3.status, v3.classCount], ['READY', 1007]);
-  assert.deepEqual(
-    v3.growth.decisions.map((d: { label: string; decision: string; reason: string; byDefault: boolean }) => `${d.label}:${d.decision}:${d.reason}:${d.byDefault}`),
-    [
-      'sunflower:merge:plural/singular:true',
-      'rose:merge:plural/singular:true',
-      'common dandelion:merge:caller:false',
-      'oxeye daisy:new:head noun:false',
-      'barbeton daisy:new:head noun:false',
-      'pink primrose:new:caller:false',
-    ],
-  );
-  const dec = (label: string) => v3.growth.decisions.find((d: { label: string }) => d.label === label);
-  assert.deepEqual([dec('oxeye daisy').parentOf, dec('barbeton daisy').winsOver], [[daisy], [daisy]]);
-  // evaluation at the leaf and at "leaf or declared descendant": a daisy answer on oxeye daisy photos counts at the latter
-  const val = v3.evaluations.find((e: { name: string }) => e.name === 'val').validation;
-  assert.ok(val.leafTop1 !== null && val.leafOrDescendantTop1 >= val.leafTop1, JSON.stringify(val));
-  const scoreOf = (label: string) => val.newLabels.find((l: { label: string }) => l.label === label);
-  const daisyUnitOf = names.find((x: { label: string }) => x.label === 'oxeye daisy').proposals[0].outputUnit;
-  assert.deepEqual([scoreOf('oxeye daisy').descendants, scoreOf('oxeye daisy').byDefault], [[daisyUnitOf], false]);
-  assert.ok(scoreOf('oxeye daisy').top1LeafOrDescendant >= scoreOf('oxeye daisy').top1Leaf);
-  assert.deepEqual([scoreOf('barbeton daisy').winsOver, scoreOf('barbeton daisy').byDefault], [[daisyUnitOf], false]);
-  assert.equal(scoreOf('pink primrose').byDefault, true, 'no decision given: the trainer default applies');
-  // retention: daisy, taken over by the user's choice, is reported apart from the other old classes
-  const retention = v3.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention').imagenetRetention;
-  assert.ok(retention.takenOver.units.includes(daisyUnitOf), JSON.stringify(retention.takenOver));
+      evaluations { name validation { overall { top1 } leafTop1 leafOrDescendantTop1 newLabels { label count top1Leaf top1LeafOrDescendant descendants winsOver byDefault } } imagenetRetention { images takenOver { units images } } } } }`,
+        { id: v3created.version.id },
+      ),
+    ).modelVersion;
+    assert.deepEqual([v3.status, v3.classCount], ['READY', 1007]);
+    assert.deepEqual(
+      v3.growth.decisions.map(
+        (d: { label: string; decision: string; reason: string; byDefault: boolean }) =>
+          `${d.label}:${d.decision}:${d.reason}:${d.byDefault}`,
+      ),
+      [
+        'sunflower:merge:plural/singular:true',
+        'rose:merge:plural/singular:true',
+        'common dandelion:merge:caller:false',
+        'oxeye daisy:new:head noun:false',
+        'barbeton daisy:new:head noun:false',
+        'pink primrose:new:caller:false',
+      ],
+    );
+    const dec = (label: string) => v3.growth.decisions.find((d: { label: string }) => d.label === label);
+    assert.deepEqual([dec('oxeye daisy').parentOf, dec('barbeton daisy').winsOver], [[daisy], [daisy]]);
+    // evaluation at the leaf and at "leaf or declared descendant": a daisy answer on oxeye daisy photos counts at the latter
+    const val = v3.evaluations.find((e: { name: string }) => e.name === 'val').validation;
+    assert.ok(val.leafTop1 !== null && val.leafOrDescendantTop1 >= val.leafTop1, JSON.stringify(val));
+    const scoreOf = (label: string) => val.newLabels.find((l: { label: string }) => l.label === label);
+    const daisyUnitOf = names.find((x: { label: string }) => x.label === 'oxeye daisy').proposals[0].outputUnit;
+    assert.deepEqual([scoreOf('oxeye daisy').descendants, scoreOf('oxeye daisy').byDefault], [[daisyUnitOf], false]);
+    assert.ok(scoreOf('oxeye daisy').top1LeafOrDescendant >= scoreOf('oxeye daisy').top1Leaf);
+    assert.deepEqual([scoreOf('barbeton daisy').winsOver, scoreOf('barbeton daisy').byDefault], [[daisyUnitOf], false]);
+    assert.equal(scoreOf('pink primrose').byDefault, true, 'no decision given: the trainer default applies');
+    // retention: daisy, taken over by the user's choice, is reported apart from the other old classes
+    const retention = v3.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention').imagenetRetention;
+    assert.ok(retention.takenOver.units.includes(daisyUnitOf), JSON.stringify(retention.takenOver));
 
-  // 4. predict: beside each leaf, the classes of the version it rolls up to
-  const PREDICT = `query($i: PredictInput!) { predict(input: $i) { classes { label outputUnit rollsUpTo } } }`;
-  const daisyPhoto = join(FLOWERS, 'val/daisy', (await readdir(join(FLOWERS, 'val/daisy'))).sort()[20]);
-  const p = ok(await api.gql(PREDICT, { i: { versionId: v3created.version.id, imageBase64: (await readFile(daisyPhoto)).toString('base64'), topK: 10 } })).predict;
-  const asDaisy = p.classes.find((c: { label: string }) => c.label === 'daisy');
-  assert.ok(asDaisy, `daisy not in the top 10: ${JSON.stringify(p.classes)}`);
-  assert.deepEqual(asDaisy.rollsUpTo, ['oxeye daisy'], 'declared: daisy rolls up to oxeye daisy');
-  for (const c of p.classes) if (c.label === 'barbeton daisy') assert.deepEqual(c.rollsUpTo, ['daisy']);
+    // 4. predict: beside each leaf, the classes of the version it rolls up to
+    const PREDICT = `query($i: PredictInput!) { predict(input: $i) { classes { label outputUnit rollsUpTo } } }`;
+    const daisyPhoto = join(FLOWERS, 'val/daisy', (await readdir(join(FLOWERS, 'val/daisy'))).sort()[20]);
+    const p = ok(
+      await api.gql(PREDICT, {
+        i: { versionId: v3created.version.id, imageBase64: (await readFile(daisyPhoto)).toString('base64'), topK: 10 },
+      }),
+    ).predict;
+    const asDaisy = p.classes.find((c: { label: string }) => c.label === 'daisy');
+    assert.ok(asDaisy, `daisy not in the top 10: ${JSON.stringify(p.classes)}`);
+    assert.deepEqual(asDaisy.rollsUpTo, ['oxeye daisy'], 'declared: daisy rolls up to oxeye daisy');
+    for (const c of p.classes) if (c.label === 'barbeton daisy') assert.deepEqual(c.rollsUpTo, ['daisy']);
 
-  // 5. the export: taxonomy.json beside labels.json, with the same chain, hashed in the manifest
-  const manifest = JSON.parse(await readFile(join(v3.artifactUri, 'manifest.json'), 'utf8'));
-  assert.ok(manifest.files['taxonomy.json']);
-  const taxonomy = JSON.parse(await readFile(join(v3.artifactUri, 'taxonomy.json'), 'utf8'));
-  const labels = JSON.parse(await readFile(join(v3.artifactUri, 'labels.json'), 'utf8'));
-  assert.equal(taxonomy.classes.length, labels.length);
-  const unitOf = (name: string) => taxonomy.classes.find((c: { name: string }) => c.name === name).unit;
-  const chain = (name: string) => taxonomy.classes.find((c: { name: string }) => c.name === name);
-  assert.deepEqual(chain('daisy').rollsUpTo, [unitOf('oxeye daisy')]);
-  assert.deepEqual(chain('barbeton daisy').rollsUpTo, [unitOf('daisy')]);
-  assert.deepEqual(chain('pink primrose').path.slice(-2), ['flower', 'pink primrose']);
-});
+    // 5. the export: taxonomy.json beside labels.json, with the same chain, hashed in the manifest
+    const manifest = JSON.parse(await readFile(join(v3.artifactUri, 'manifest.json'), 'utf8'));
+    assert.ok(manifest.files['taxonomy.json']);
+    const taxonomy = JSON.parse(await readFile(join(v3.artifactUri, 'taxonomy.json'), 'utf8'));
+    const labels = JSON.parse(await readFile(join(v3.artifactUri, 'labels.json'), 'utf8'));
+    assert.equal(taxonomy.classes.length, labels.length);
+    const unitOf = (name: string) => taxonomy.classes.find((c: { name: string }) => c.name === name).unit;
+    const chain = (name: string) => taxonomy.classes.find((c: { name: string }) => c.name === name);
+    assert.deepEqual(chain('daisy').rollsUpTo, [unitOf('oxeye daisy')]);
+    assert.deepEqual(chain('barbeton daisy').rollsUpTo, [unitOf('daisy')]);
+    assert.deepEqual(chain('pink primrose').path.slice(-2), ['flower', 'pink primrose']);
+  },
+);

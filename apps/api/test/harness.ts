@@ -15,7 +15,10 @@ import { CSRF_HEADER } from '../src/upload.js';
 import { REPO, SHARED } from './paths.js';
 export { REPO, SHARED, FLOWERS, PANDA } from './paths.js';
 
-export interface GqlResult<T = any> { data?: T; errors?: { message: string; extensions?: { code?: string; [k: string]: unknown }; path?: string[] }[] }
+export interface GqlResult<T = any> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown }; path?: string[] }[];
+}
 
 export interface TestApi {
   app: ApiApp;
@@ -25,7 +28,11 @@ export interface TestApi {
   importRoot: string;
   tokens: { admin: string; editor: string; reader: string };
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
-  upload(files: { name: string; data: Uint8Array }[], fields?: Record<string, string>, opts?: { token?: string | null; csrf?: boolean }): Promise<{ status: number; body: any }>;
+  upload(
+    files: { name: string; data: Uint8Array }[],
+    fields?: Record<string, string>,
+    opts?: { token?: string | null; csrf?: boolean },
+  ): Promise<{ status: number; body: any }>;
   /** Prisma operations run by the resolvers since the last reset. */
   queries: { count: number; reset(): void };
   /** Runs fn with no timed background work (token re-checks, class-node revalidation, taxonomy
@@ -35,13 +42,31 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(env: Record<string, string> = {}, opts: Pick<StartApiOptions, 'onJobStep'> = {}): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  opts: Pick<StartApiOptions, 'onJobStep'> = {},
+): Promise<TestApi> {
   const dataDir = await mkdtemp(join(tmpdir(), 'accrete-api-test-'));
   const importRoot = join(dataDir, 'imports');
   await mkdir(importRoot, { recursive: true });
-  const config = loadConfig({ ACCRETE_DATA_DIR: dataDir, ACCRETE_SHARED_DIR: SHARED, ACCRETE_IMPORT_ROOTS: importRoot, ACCRETE_OPEN_READS: 'false', ACCRETE_TRAINER_NICE: process.env.ACCRETE_TRAINER_NICE, ...env }, REPO);
+  const config = loadConfig(
+    {
+      ACCRETE_DATA_DIR: dataDir,
+      ACCRETE_SHARED_DIR: SHARED,
+      ACCRETE_IMPORT_ROOTS: importRoot,
+      ACCRETE_OPEN_READS: 'false',
+      ACCRETE_TRAINER_NICE: process.env.ACCRETE_TRAINER_NICE,
+      ...env,
+    },
+    REPO,
+  );
   const db = await createTestDatabase();
-  const queries = { count: 0, reset() { this.count = 0; } };
+  const queries = {
+    count: 0,
+    reset() {
+      this.count = 0;
+    },
+  };
   // count what the resolvers ask of the database (the N+1 test reads this)
   const counted = db.prisma.$extends({
     query: {
@@ -51,12 +76,27 @@ export async function startTestApi(env: Record<string, string> = {}, opts: Pick<
       },
     },
   }) as unknown as PrismaClient;
-  const app = await startApi({ evaluateBase: false, ...opts, config, db, port: 0, prisma: counted, log: process.env.ACCRETE_TEST_LOG ? console.log : () => undefined });
-  const mk = async (role: 'ADMIN' | 'EDITOR' | 'READER') => (await createApiToken(db.prisma, { name: `test-${role.toLowerCase()}`, role })).token;
+  const app = await startApi({
+    evaluateBase: false,
+    ...opts,
+    config,
+    db,
+    port: 0,
+    prisma: counted,
+    log: process.env.ACCRETE_TEST_LOG ? console.log : () => undefined,
+  });
+  const mk = async (role: 'ADMIN' | 'EDITOR' | 'READER') =>
+    (await createApiToken(db.prisma, { name: `test-${role.toLowerCase()}`, role })).token;
   const tokens = { admin: await mk('ADMIN'), editor: await mk('EDITOR'), reader: await mk('READER') };
   const url = app.server.url;
   return {
-    app, url, config, db, importRoot, tokens, queries,
+    app,
+    url,
+    config,
+    db,
+    importRoot,
+    tokens,
+    queries,
     async withoutBackgroundQueries(fn) {
       const tokenTiming = setTokenCacheTiming({ ttlMs: Infinity });
       const nodeTiming = setClassNodeCacheTiming({ ttlMs: Infinity });
@@ -81,11 +121,14 @@ export async function startTestApi(env: Record<string, string> = {}, opts: Pick<
     async upload(files, fields = {}, opts = {}) {
       const form = new FormData();
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      for (const f of files) form.append("file", new Blob([new Uint8Array(f.data)]), f.name);
+      for (const f of files) form.append('file', new Blob([new Uint8Array(f.data)]), f.name);
       const token = opts.token === undefined ? tokens.editor : opts.token;
       const res = await fetch(`${url}/upload`, {
         method: 'POST',
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.csrf === false ? {} : { [CSRF_HEADER]: '1' }) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(opts.csrf === false ? {} : { [CSRF_HEADER]: '1' }),
+        },
         body: form,
       });
       return { status: res.status, body: await res.json() };

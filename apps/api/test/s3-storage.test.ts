@@ -37,57 +37,125 @@ async function bucketKeys(kind: string): Promise<string[]> {
   return (r.Contents ?? []).map((o) => o.Key!);
 }
 
-test('uploads, imports and trained versions go to the bucket; an API node with an empty data dir predicts from it', { timeout: 10 * 60_000 }, async () => {
-  const up = await api.upload([{ name: 'panda.jpg', data: await readFile(PANDA) }]);
-  assert.equal(up.status, 200, JSON.stringify(up.body));
-  assert.equal((await bucketKeys('images')).length, 1);
+test(
+  'uploads, imports and trained versions go to the bucket; an API node with an empty data dir predicts from it',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const up = await api.upload([{ name: 'panda.jpg', data: await readFile(PANDA) }]);
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.equal((await bucketKeys('images')).length, 1);
 
-  const dir = join(api.importRoot, 'small');
-  for (const [split, n] of [['train', 6], ['val', 2]] as const) {
-    for (const cls of ['dandelion', 'tulips']) {
-      await mkdir(join(dir, split, cls), { recursive: true });
-      for (const f of (await readdir(join(FLOWERS, split, cls))).sort().slice(0, n)) await cp(join(FLOWERS, split, cls, f), join(dir, split, cls, f));
+    const dir = join(api.importRoot, 'small');
+    for (const [split, n] of [
+      ['train', 6],
+      ['val', 2],
+    ] as const) {
+      for (const cls of ['dandelion', 'tulips']) {
+        await mkdir(join(dir, split, cls), { recursive: true });
+        for (const f of (await readdir(join(FLOWERS, split, cls))).sort().slice(0, n))
+          await cp(join(FLOWERS, split, cls, f), join(dir, split, cls, f));
+      }
     }
-  }
-  const ds = ok(await api.gql(`mutation { createDataset(input: { name: "small" }) { id } }`)).createDataset.id;
-  const imp = ok(await api.gql(`mutation($i: ImportDatasetInput!) { importDataset(input: $i) { accepted rejected } }`, { i: { datasetId: ds, path: dir } })).importDataset;
-  assert.equal(imp.rejected, 0);
-  assert.equal((await bucketKeys('images')).length, 1 + imp.accepted);
+    const ds = ok(await api.gql(`mutation { createDataset(input: { name: "small" }) { id } }`)).createDataset.id;
+    const imp = ok(
+      await api.gql(`mutation($i: ImportDatasetInput!) { importDataset(input: $i) { accepted rejected } }`, {
+        i: { datasetId: ds, path: dir },
+      }),
+    ).importDataset;
+    assert.equal(imp.rejected, 0);
+    assert.equal((await bucketKeys('images')).length, 1 + imp.accepted);
 
-  const dv = ok(await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id } }`, { d: ds })).freezeDatasetVersion;
-  const base = ok(await api.gql(`{ model(name: "${api.config.baseModelName}") { aliases { name version { id } } } }`)).model;
-  const v1 = base.aliases.find((a: { name: string }) => a.name === 'production').version;
-  const created = ok(await api.gql(`mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } job { id } } }`, {
-    i: { parentVersionId: v1.id, datasetVersionId: dv.id, classes: [{ label: 'dandelion' }, { label: 'tulips' }], options: { augmentations: 1, seed: 1 } },
-  }, api.tokens.editor)).createModelVersion;
-  let job: { status: string; error: string | null };
-  for (;;) {
-    job = ok(await api.gql(`query($id: ID!) { trainingJob(id: $id) { status error } }`, { id: created.job.id })).trainingJob;
-    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status)) break;
-    await new Promise((r) => setTimeout(r, 200)); // polling a row's state, not timing anything
-  }
-  assert.equal(job.status, 'SUCCEEDED', job.error ?? '');
-  // the manifest (its sha256 is on the version row) and every file it names are in the bucket
-  const { artifactSha256 } = ok(await api.gql(`query($id: ID!) { modelVersion(id: $id) { artifactSha256 } }`, { id: created.version.id })).modelVersion;
-  const store = api.app.services.storage.remote!;
-  const manifest = JSON.parse((await store.get(blobKey('artifacts', artifactSha256))).toString()) as { files: Record<string, string> };
-  assert.ok(Object.keys(manifest.files).includes('weights.bin'));
-  const keys = await bucketKeys('artifacts');
-  assert.deepEqual(keys.sort(), [artifactSha256, ...Object.values(manifest.files)].map((h) => `api/${blobKey('artifacts', h)}`).sort());
+    const dv = ok(
+      await api.gql(`mutation($d: ID!) { freezeDatasetVersion(datasetId: $d) { id } }`, { d: ds }),
+    ).freezeDatasetVersion;
+    const base = ok(
+      await api.gql(`{ model(name: "${api.config.baseModelName}") { aliases { name version { id } } } }`),
+    ).model;
+    const v1 = base.aliases.find((a: { name: string }) => a.name === 'production').version;
+    const created = ok(
+      await api.gql(
+        `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version { id } job { id } } }`,
+        {
+          i: {
+            parentVersionId: v1.id,
+            datasetVersionId: dv.id,
+            classes: [{ label: 'dandelion' }, { label: 'tulips' }],
+            options: { augmentations: 1, seed: 1 },
+          },
+        },
+        api.tokens.editor,
+      ),
+    ).createModelVersion;
+    let job: { status: string; error: string | null };
+    for (;;) {
+      job = ok(
+        await api.gql(`query($id: ID!) { trainingJob(id: $id) { status error } }`, { id: created.job.id }),
+      ).trainingJob;
+      if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status)) break;
+      await new Promise((r) => setTimeout(r, 200)); // polling a row's state, not timing anything
+    }
+    assert.equal(job.status, 'SUCCEEDED', job.error ?? '');
+    // the manifest (its sha256 is on the version row) and every file it names are in the bucket
+    const { artifactSha256 } = ok(
+      await api.gql(`query($id: ID!) { modelVersion(id: $id) { artifactSha256 } }`, { id: created.version.id }),
+    ).modelVersion;
+    const store = api.app.services.storage.remote!;
+    const manifest = JSON.parse((await store.get(blobKey('artifacts', artifactSha256))).toString()) as {
+      files: Record<string, string>;
+    };
+    assert.ok(Object.keys(manifest.files).includes('weights.bin'));
+    const keys = await bucketKeys('artifacts');
+    assert.deepEqual(
+      keys.sort(),
+      [artifactSha256, ...Object.values(manifest.files)].map((h) => `api/${blobKey('artifacts', h)}`).sort(),
+    );
 
-  // A second API process: same database, same bucket, its own empty data dir, no worker.
-  secondDir = await mkdtemp(join(tmpdir(), 'accrete-api-second-'));
-  const config = loadConfig({ ...storageEnv, ACCRETE_DATA_DIR: secondDir, ACCRETE_SHARED_DIR: SHARED, ACCRETE_RUN_WORKER: 'false', ACCRETE_OPEN_READS: 'false' }, REPO);
-  second = await startApi({ config, db: api.db, port: 0, log: () => undefined });
-  const gql2 = async (query: string, variables: Record<string, unknown>): Promise<GqlResult> =>
-    (await fetch(`${second!.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${api.tokens.reader}` }, body: JSON.stringify({ query, variables }) })).json();
+    // A second API process: same database, same bucket, its own empty data dir, no worker.
+    secondDir = await mkdtemp(join(tmpdir(), 'accrete-api-second-'));
+    const config = loadConfig(
+      {
+        ...storageEnv,
+        ACCRETE_DATA_DIR: secondDir,
+        ACCRETE_SHARED_DIR: SHARED,
+        ACCRETE_RUN_WORKER: 'false',
+        ACCRETE_OPEN_READS: 'false',
+      },
+      REPO,
+    );
+    second = await startApi({ config, db: api.db, port: 0, log: () => undefined });
+    const gql2 = async (query: string, variables: Record<string, unknown>): Promise<GqlResult> =>
+      (
+        await fetch(`${second!.server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${api.tokens.reader}` },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json();
 
-  const tulip = ok(await api.gql(`query($id: ID!) { dataset(id: $id) { images(filter: { label: "tulips" }, first: 1) { nodes { image { id } } } } }`, { id: ds })).dataset.images.nodes[0].image.id;
-  const p = ok(await gql2(`query($i: PredictInput!) { predict(input: $i) { version { number } classes { label } } }`, { i: { imageId: tulip, versionId: created.version.id, topK: 3 } }));
-  assert.equal(p.predict.version.number, 2);
-  assert.ok(p.predict.classes.some((c: { label: string }) => c.label === 'tulips'), JSON.stringify(p.predict.classes));
-  const img = await fetch(`${second.server.url}/images/${up.body.images[0].id}`, { headers: { authorization: `Bearer ${api.tokens.reader}` } });
-  assert.equal(img.status, 200);
-  assert.deepEqual(Buffer.from(await img.arrayBuffer()), await readFile(PANDA));
-  assert.ok((await readdir(join(secondDir, 'artifacts'))).includes(created.version.id), 'the artifact was fetched into the second node');
-});
+    const tulip = ok(
+      await api.gql(
+        `query($id: ID!) { dataset(id: $id) { images(filter: { label: "tulips" }, first: 1) { nodes { image { id } } } } }`,
+        { id: ds },
+      ),
+    ).dataset.images.nodes[0].image.id;
+    const p = ok(
+      await gql2(`query($i: PredictInput!) { predict(input: $i) { version { number } classes { label } } }`, {
+        i: { imageId: tulip, versionId: created.version.id, topK: 3 },
+      }),
+    );
+    assert.equal(p.predict.version.number, 2);
+    assert.ok(
+      p.predict.classes.some((c: { label: string }) => c.label === 'tulips'),
+      JSON.stringify(p.predict.classes),
+    );
+    const img = await fetch(`${second.server.url}/images/${up.body.images[0].id}`, {
+      headers: { authorization: `Bearer ${api.tokens.reader}` },
+    });
+    assert.equal(img.status, 200);
+    assert.deepEqual(Buffer.from(await img.arrayBuffer()), await readFile(PANDA));
+    assert.ok(
+      (await readdir(join(secondDir, 'artifacts'))).includes(created.version.id),
+      'the artifact was fetched into the second node',
+    );
+  },
+);

@@ -13,7 +13,11 @@ import { REPO } from './paths.js';
 /** Runs the API's main on embedded PGlite; it is expected to refuse to start. */
 function startApi(env: Record<string, string>) {
   const { DATABASE_URL: _pg, ...inherited } = process.env;
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], { cwd: REPO, env: { ...inherited, ...env }, timeout: 120_000 }).then(
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
+    cwd: REPO,
+    env: { ...inherited, ...env },
+    timeout: 120_000,
+  }).then(
     () => assert.fail('the API must not start'),
     (e: { code: number; stderr: string }) => e,
   );
@@ -26,17 +30,21 @@ test('a bad setting: its message, exit 2, no stack trace', { timeout: 150_000 },
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
 });
 
-test('the data directory held by another process: who holds it, exit 2, no stack trace', { timeout: 150_000 }, async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'accrete-held-'));
-  const held = await openDatabase({ dataDir: join(dataDir, 'db'), migrate: false, program: 'another api' });
-  try {
-    const r = await startApi({ ACCRETE_DATA_DIR: dataDir });
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`open in another process \\(another api, pid ${process.pid}`));
-    assert.match(r.stderr, /already running/);
-    assert.doesNotMatch(r.stderr, /^\s+at /m);
-  } finally {
-    await held.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
+test(
+  'the data directory held by another process: who holds it, exit 2, no stack trace',
+  { timeout: 150_000 },
+  async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'accrete-held-'));
+    const held = await openDatabase({ dataDir: join(dataDir, 'db'), migrate: false, program: 'another api' });
+    try {
+      const r = await startApi({ ACCRETE_DATA_DIR: dataDir });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`open in another process \\(another api, pid ${process.pid}`));
+      assert.match(r.stderr, /already running/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m);
+    } finally {
+      await held.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+);

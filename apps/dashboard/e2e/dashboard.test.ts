@@ -67,7 +67,11 @@ function makeMiniDataset(root: string): string {
       const src = join(FLOWERS, split, label);
       const dst = join(dir, split, label);
       mkdirSync(dst, { recursive: true });
-      for (const f of readdirSync(src).filter((x) => x.endsWith('.jpg')).sort().slice(0, n)) symlinkSync(join(src, f), join(dst, f));
+      for (const f of readdirSync(src)
+        .filter((x) => x.endsWith('.jpg'))
+        .sort()
+        .slice(0, n))
+        symlinkSync(join(src, f), join(dst, f));
     }
   }
   // Rejected on import, each with its reason: not an image, a dangling link.
@@ -154,7 +158,11 @@ test('sign in as admin and browse the models', async () => {
   await page.getByLabel('Search models').fill('no-such-model');
   await page.getByText('No models matching “no-such-model” yet.', { exact: false }).waitFor();
   await page.getByLabel('Search models').fill('mobilenet');
-  await page.getByRole('table').getByRole('link', { name: /mobilenet/ }).first().waitFor();
+  await page
+    .getByRole('table')
+    .getByRole('link', { name: /mobilenet/ })
+    .first()
+    .waitFor();
   await page.getByRole('table').getByRole('link').first().click();
   await page.getByRole('heading', { name: 'Lineage' }).waitFor();
   state.modelId = page.url().split('/models/')[1];
@@ -181,7 +189,10 @@ test('create a dataset, import a server folder with rejected files, freeze it', 
   const grid = page.getByTestId('image-grid').getByRole('listitem');
   await grid.nth(LABELS.length * (TRAIN_PER_CLASS + VAL_PER_CLASS) - 1).waitFor();
   assert.equal(await grid.count(), LABELS.length * (TRAIN_PER_CLASS + VAL_PER_CLASS));
-  await page.getByTestId('imports').getByRole('button', { name: /2 rejected/ }).click();
+  await page
+    .getByTestId('imports')
+    .getByRole('button', { name: /2 rejected/ })
+    .click();
   const rejections = page.getByTestId('rejections');
   await rejections.waitFor();
   assert.match(await rejections.innerText(), /notes\.jpg/);
@@ -204,8 +215,13 @@ test('train a new version from the form and watch the job reach READY', async ()
   const daisy = form.getByLabel('How “daisy” joins the new version');
   assert.equal(await daisy.inputValue(), 'auto');
   assert.match(await daisy.locator('option[value="auto"]').innerText(), /^default: merge into daisy \(same name\)/);
-  await form.locator('#res-sunflowers option[value="auto"]', { hasText: 'default: new class (WordNet sense)' }).waitFor({ state: 'attached' });
-  await form.getByText(/parent answers: daisy \d/).first().waitFor({ timeout: 120_000 }); // one row per label
+  await form
+    .locator('#res-sunflowers option[value="auto"]', { hasText: 'default: new class (WordNet sense)' })
+    .waitFor({ state: 'attached' });
+  await form
+    .getByText(/parent answers: daisy \d/)
+    .first()
+    .waitFor({ timeout: 120_000 }); // one row per label
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
   await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');
@@ -227,7 +243,8 @@ test('train a new version from the form and watch the job reach READY', async ()
       await shot('04a-job-running');
     }
     if (await page.getByTestId('job-done').count()) break;
-    if (await page.getByText('The job failed').count()) assert.fail(`training failed: ${await page.getByRole('alert').innerText()}`);
+    if (await page.getByText('The job failed').count())
+      assert.fail(`training failed: ${await page.getByRole('alert').innerText()}`);
     await page.waitForTimeout(400);
   }
   log(`job statuses seen: ${[...seen].join(' | ')}`);
@@ -247,7 +264,10 @@ test('the version page shows its evaluation charts and compares with the parent'
     assert.ok((await section.locator('svg, .empty').count()) > 0, `${id} has a chart (or its empty state)`);
   }
   assert.ok((await page.getByTestId('chart-accuracy').locator('svg rect').count()) >= 4, 'accuracy bars drawn');
-  assert.ok((await page.getByTestId('chart-per-class').locator('svg rect').count()) >= LABELS.length, 'per-class bars drawn');
+  assert.ok(
+    (await page.getByTestId('chart-per-class').locator('svg rect').count()) >= LABELS.length,
+    'per-class bars drawn',
+  );
   await page.getByText('Top-1 at parent class').waitFor(); // the taxonomy roll-up (sunflowers were filed under flower)
   const compare = page.getByTestId('compare');
   await compare.getByRole('cell', { name: 'overall.top1' }).first().waitFor();
@@ -286,7 +306,9 @@ test('the playground classifies an uploaded image with a top-5', async () => {
   assert.equal(await items.count(), 5);
   const text = await list.innerText();
   assert.match(text, /%/);
-  const top = await items.evaluateAll((lis) => lis.map((li) => `${li.querySelector('strong')?.textContent} ${li.querySelector('.mono')?.textContent}`));
+  const top = await items.evaluateAll((lis) =>
+    lis.map((li) => `${li.querySelector('strong')?.textContent} ${li.querySelector('.mono')?.textContent}`),
+  );
   log(`playground top-5: ${top.join(', ')}`);
   await shot('07-playground');
 });
@@ -296,7 +318,11 @@ test('upload images from the browser into the dataset (XHR to /upload, with prog
   const form = page.getByTestId('import-form');
   await form.getByRole('tab', { name: 'Upload' }).click();
   const dir = join(FLOWERS, 'train/tulips');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, 3).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .slice(0, 3)
+    .map((f) => join(dir, f));
   await form.getByLabel('Files').setInputFiles(files);
   await form.getByLabel('Label', { exact: true }).fill('tulips');
   await form.getByRole('button', { name: 'Upload' }).click();
@@ -304,17 +330,26 @@ test('upload images from the browser into the dataset (XHR to /upload, with prog
   await outcome.waitFor({ timeout: 60_000 });
   assert.match(await outcome.innerText(), /3 accepted, 0 duplicates, 0 rejected/);
   await page.getByTestId('class-counts').getByText('tulips', { exact: true }).waitFor();
-  await page.getByTestId('imports').getByText(/^upload:/).waitFor();
+  await page
+    .getByTestId('imports')
+    .getByText(/^upload:/)
+    .waitFor();
 });
 
 test('the taxonomy finds a class, shows its path and highlights user classes', async () => {
   await go('/taxonomy');
   await page.getByTestId('taxonomy-tree').waitFor();
   await page.getByLabel('Search classes').fill('daisy');
-  await page.getByRole('button', { name: /^daisy/ }).first().click();
+  await page
+    .getByRole('button', { name: /^daisy/ })
+    .first()
+    .click();
   const node = page.getByTestId('taxonomy-node');
   await node.getByRole('heading', { name: /daisy/ }).waitFor();
-  assert.ok((await node.getByRole('navigation', { name: 'Class path' }).getByRole('listitem').count()) >= 2, 'a path breadcrumb');
+  assert.ok(
+    (await node.getByRole('navigation', { name: 'Class path' }).getByRole('listitem').count()) >= 2,
+    'a path breadcrumb',
+  );
   await page.getByRole('heading', { name: 'User classes' }).waitFor();
   await page.getByRole('button', { name: 'sunflowers', exact: true }).waitFor();
   await shot('08-taxonomy');
@@ -351,6 +386,9 @@ test('an admin creates a token on the tokens page, and revoking it locks it out'
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
   await row.waitFor({ state: 'detached' }); // revoked tokens are hidden by default
   const after = await viewer();
-  assert.ok(after.errors || !after.data?.viewer.role, `a revoked token must not authenticate: ${JSON.stringify(after)}`);
+  assert.ok(
+    after.errors || !after.data?.viewer.role,
+    `a revoked token must not authenticate: ${JSON.stringify(after)}`,
+  );
   await shot('09-tokens');
 });

@@ -10,8 +10,18 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  artifactsDir, CHROMIUM, CHROMIUM_ARGS, ensureDashboardBuilt, ensureDir, freePort, repoRoot, startApi, startDashboard, stopProcess,
-  waitForOutput, type Proc,
+  artifactsDir,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureDashboardBuilt,
+  ensureDir,
+  freePort,
+  repoRoot,
+  startApi,
+  startDashboard,
+  stopProcess,
+  waitForOutput,
+  type Proc,
 } from './stack.js';
 
 const SHARED = join(repoRoot, '../shared');
@@ -34,7 +44,11 @@ function makeTrainOnlyFolder(imports: string): void {
     const src = join(FLOWERS, 'train', label);
     const dst = join(imports, 'garden/train', label);
     mkdirSync(dst, { recursive: true });
-    for (const f of readdirSync(src).filter((x) => x.endsWith('.jpg')).sort().slice(0, PER_CLASS)) symlinkSync(join(src, f), join(dst, f));
+    for (const f of readdirSync(src)
+      .filter((x) => x.endsWith('.jpg'))
+      .sort()
+      .slice(0, PER_CLASS))
+      symlinkSync(join(src, f), join(dst, f));
   }
 }
 
@@ -133,7 +147,10 @@ test('the admin creates an EDITOR token on the Tokens page, and it signs in', as
   await page.getByLabel('Role').selectOption('EDITOR');
   await page.getByRole('button', { name: 'Create token' }).click();
   state.editorToken = (await page.getByTestId('new-token').innerText()).trim();
-  assert.deepEqual((await gql<{ viewer: unknown }>('{ viewer { name role } }', state.editorToken)).viewer, { name: 'newcomer', role: 'EDITOR' });
+  assert.deepEqual((await gql<{ viewer: unknown }>('{ viewer { name role } }', state.editorToken)).viewer, {
+    name: 'newcomer',
+    role: 'EDITOR',
+  });
   await page.getByTestId('session').getByRole('button', { name: 'Sign out' }).click();
   await page.goto(`${dash!.url}/sign-in`, { waitUntil: 'domcontentloaded' });
   await page.getByLabel('API token').fill(state.editorToken);
@@ -153,10 +170,24 @@ test('a train/-only folder: the preview shows the derived validation split per c
   const preview = page.getByTestId('import-preview');
   await preview.waitFor({ timeout: 60_000 });
   const text = await preview.innerText();
-  assert.match(text, new RegExp(`${LABELS.length * PER_CLASS} files found — ${LABELS.length * PER_CLASS} would be added, 0 duplicates, 0 rejected`), text);
-  assert.match(text, /train\/ without val\/: about 20% of each class's images go to validation, chosen by content hash/);
-  const rows = await preview.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
-  assert.deepEqual(rows.map((r) => r[0]), LABELS);
+  assert.match(
+    text,
+    new RegExp(
+      `${LABELS.length * PER_CLASS} files found — ${LABELS.length * PER_CLASS} would be added, 0 duplicates, 0 rejected`,
+    ),
+    text,
+  );
+  assert.match(
+    text,
+    /train\/ without val\/: about 20% of each class's images go to validation, chosen by content hash/,
+  );
+  const rows = await preview
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    LABELS,
+  );
   let val = 0;
   for (const [, files, train, v] of rows) {
     assert.equal(Number(files), PER_CLASS);
@@ -164,7 +195,16 @@ test('a train/-only folder: the preview shows the derived validation split per c
     val += Number(v);
   }
   assert.ok(val > 0, 'validation images are derived, never silently none');
-  assert.equal((await gql<{ dataset: { imageCount: number } }>(`{ dataset(id: "${state.datasetId}") { imageCount } }`, state.editorToken)).dataset.imageCount, 0, 'the preview wrote nothing');
+  assert.equal(
+    (
+      await gql<{ dataset: { imageCount: number } }>(
+        `{ dataset(id: "${state.datasetId}") { imageCount } }`,
+        state.editorToken,
+      )
+    ).dataset.imageCount,
+    0,
+    'the preview wrote nothing',
+  );
   await preview.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'first-hour-02-import-preview.png'), fullPage: true });
   log(`screenshot ${join(artifactsDir, 'first-hour-02-import-preview.png')}`);
@@ -172,16 +212,35 @@ test('a train/-only folder: the preview shows the derived validation split per c
   await page.getByRole('button', { name: `Import ${LABELS.length * PER_CLASS} images` }).click();
   const outcome = page.getByTestId('import-outcome');
   await outcome.waitFor({ timeout: 60_000 });
-  assert.match(await outcome.innerText(), new RegExp(`${LABELS.length * PER_CLASS} accepted, 0 duplicates, 0 rejected`));
+  assert.match(
+    await outcome.innerText(),
+    new RegExp(`${LABELS.length * PER_CLASS} accepted, 0 duplicates, 0 rejected`),
+  );
   for (const label of LABELS) await page.getByTestId('class-counts').getByText(label, { exact: true }).waitFor(); // refetched after the import
-  const counts = await page.getByTestId('class-counts').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, 3).map((td) => td.textContent!.trim())));
-  assert.deepEqual(counts, rows.map((r) => [r[0], r[2], r[3]]), 'the import did what the preview said');
+  const counts = await page
+    .getByTestId('class-counts')
+    .locator('tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) =>
+        Array.from(tr.querySelectorAll('td'))
+          .slice(0, 3)
+          .map((td) => td.textContent!.trim()),
+      ),
+    );
+  assert.deepEqual(
+    counts,
+    rows.map((r) => [r[0], r[2], r[3]]),
+    'the import did what the preview said',
+  );
   await page.getByRole('button', { name: 'Freeze version' }).click();
   await page.getByText(/Frozen as v1/).waitFor();
 });
 
-test('training with the form as it opens (= the API\'s growthDefaults) makes v2', async () => {
-  const models = await gql<{ models: { nodes: { id: string; version: { id: string } }[] } }>('{ models(first: 1) { nodes { id version(number: 1) { id } } } }', state.editorToken);
+test("training with the form as it opens (= the API's growthDefaults) makes v2", async () => {
+  const models = await gql<{ models: { nodes: { id: string; version: { id: string } }[] } }>(
+    '{ models(first: 1) { nodes { id version(number: 1) { id } } } }',
+    state.editorToken,
+  );
   state.modelId = models.models.nodes[0]!.id;
   state.v1Id = models.models.nodes[0]!.version.id;
   await page.goto(`${dash!.url}/training?model=${state.modelId}`, { waitUntil: 'domcontentloaded' });
@@ -193,7 +252,12 @@ test('training with the form as it opens (= the API\'s growthDefaults) makes v2'
   const strategy = await form.getByLabel('Strategy').inputValue();
   const knob = Number(await form.locator('#nv-knob').inputValue());
   // the form opens on the product's defaults: the ones the API serves (and a request without options runs with)
-  const served = (await gql<{ growthDefaults: { strategy: string; retentionKnob: number } }>('{ growthDefaults { strategy retentionKnob } }', state.editorToken)).growthDefaults;
+  const served = (
+    await gql<{ growthDefaults: { strategy: string; retentionKnob: number } }>(
+      '{ growthDefaults { strategy retentionKnob } }',
+      state.editorToken,
+    )
+  ).growthDefaults;
   assert.deepEqual({ strategy, knob }, { strategy: served.strategy, knob: served.retentionKnob });
   log(`form defaults = API defaults: strategy ${strategy}, retention knob ${knob}`);
   await form.getByRole('button', { name: 'Start training' }).click();
@@ -215,7 +279,7 @@ test('training with the form as it opens (= the API\'s growthDefaults) makes v2'
 test('v1 and v2 show metric cards with values; absent figures are absent, not 0', async () => {
   await page.goto(`${dash!.url}/versions/${state.v1Id}`, { waitUntil: 'domcontentloaded' });
   // the base version was scored on the retention photos after the first start
-  for (let t0 = Date.now(); (await card('Top-1 on held-out ImageNet photos')) === '—' && Date.now() - t0 < 60_000; ) {
+  for (let t0 = Date.now(); (await card('Top-1 on held-out ImageNet photos')) === '—' && Date.now() - t0 < 60_000;) {
     await page.waitForTimeout(1000);
     await page.reload({ waitUntil: 'domcontentloaded' });
   }
@@ -223,16 +287,27 @@ test('v1 and v2 show metric cards with values; absent figures are absent, not 0'
   await shot('03-version-v1');
 
   await page.goto(`${dash!.url}/versions/${state.v2Id}`, { waitUntil: 'domcontentloaded' });
-  for (const label of ['Top-1 overall', 'Top-1 new classes', 'Retention vs parent', 'Top-1 on held-out ImageNet photos']) {
+  for (const label of [
+    'Top-1 overall',
+    'Top-1 new classes',
+    'Retention vs parent',
+    'Top-1 on held-out ImageNet photos',
+  ]) {
     assert.match(await card(label), /^\d+(\.\d)?%$/, `${label} has a value on v2`);
   }
   // no old-class image in this dataset's validation split: shown as absent, not 0 %
   assert.equal(await card('Top-1 old classes'), '—');
   const compare = page.getByTestId('compare');
   await compare.getByRole('cell', { name: 'top1', exact: true }).first().waitFor();
-  const row = compare.getByRole('row').filter({ has: page.getByRole('cell', { name: 'imagenet-retention' }) }).filter({ has: page.getByRole('cell', { name: 'top1', exact: true }) });
+  const row = compare
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: 'imagenet-retention' }) })
+    .filter({ has: page.getByRole('cell', { name: 'top1', exact: true }) });
   const cells = await row.first().locator('td').allInnerTexts();
   log(`compare v1 → v2, imagenet-retention top1: ${cells.join(' | ')}`);
-  assert.ok(cells.filter((c) => /%/.test(c)).length >= 2, `v1 and v2 both have a retention top-1: ${cells.join(' | ')}`);
+  assert.ok(
+    cells.filter((c) => /%/.test(c)).length >= 2,
+    `v1 and v2 both have a retention top-1: ${cells.join(' | ')}`,
+  );
   await shot('04-version-v2');
 });

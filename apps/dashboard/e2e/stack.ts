@@ -58,14 +58,22 @@ export function ensureDashboardBuilt(log: (m: string) => void): 'fresh' | 'built
   const buildId = join(dashboardDir, '.next/BUILD_ID');
   const schema = join(repoRoot, 'apps/api/schema.graphql');
   const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  if (built && built >= newestMtime(dashboardDir) && built >= (existsSync(schema) ? statSync(schema).mtimeMs : 0)) return 'fresh';
-  log(built ? 'dashboard build is older than its sources: rebuilding' : 'no dashboard build (apps/dashboard/.next): building it');
+  if (built && built >= newestMtime(dashboardDir) && built >= (existsSync(schema) ? statSync(schema).mtimeMs : 0))
+    return 'fresh';
+  log(
+    built
+      ? 'dashboard build is older than its sources: rebuilding'
+      : 'no dashboard build (apps/dashboard/.next): building it',
+  );
   for (const [cmd, args] of [
     ['npx', ['graphql-codegen', '--config', 'apps/dashboard/codegen.ts']],
     ['npx', ['next', 'build', 'apps/dashboard']],
   ] as const) {
     const r = spawnSync(cmd, [...args], { cwd: repoRoot, env: baseEnv(), encoding: 'utf8', timeout: 300_000 });
-    if (r.status !== 0) throw new Error(`dashboard build failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})\n${r.stdout}\n${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(
+        `dashboard build failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})\n${r.stdout}\n${r.stderr}`,
+      );
   }
   return 'built';
 }
@@ -111,7 +119,8 @@ export async function stopProcess(p: Proc | undefined, signal: NodeJS.Signals = 
 async function waitFor(url: string, proc: Proc, what: string, timeoutMs: number): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    if (proc.child.exitCode !== null) throw new Error(`${what} exited with ${proc.child.exitCode} before it was ready:\n${proc.output().slice(-4000)}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`${what} exited with ${proc.child.exitCode} before it was ready:\n${proc.output().slice(-4000)}`);
     try {
       const r = await fetch(url);
       if (r.ok) return;
@@ -135,7 +144,8 @@ export function createToken(dataDir: string, role: 'READER' | 'EDITOR' | 'ADMIN'
     timeout: 120_000,
   });
   const token = /acc_[A-Za-z0-9_-]+/.exec(r.stdout)?.[0];
-  if (r.status !== 0 || !token) throw new Error(`cannot create a ${role} token (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0 || !token)
+    throw new Error(`cannot create a ${role} token (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return token;
 }
 
@@ -147,7 +157,12 @@ function apiEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function startApi(opts: { dataDir: string; importRoots: string[]; rehearsalDir?: string; env?: Record<string, string> }): Promise<{ proc: Proc; url: string }> {
+export async function startApi(opts: {
+  dataDir: string;
+  importRoots: string[];
+  rehearsalDir?: string;
+  env?: Record<string, string>;
+}): Promise<{ proc: Proc; url: string }> {
   const port = await freePort();
   const proc = startProcess(
     process.execPath,
@@ -174,7 +189,15 @@ export async function startDashboard(apiUrl: string, port?: number): Promise<{ p
   port ??= await freePort();
   const proc = startProcess(
     process.execPath,
-    [join(repoRoot, 'node_modules/next/dist/bin/next'), 'start', 'apps/dashboard', '-p', String(port), '-H', '127.0.0.1'],
+    [
+      join(repoRoot, 'node_modules/next/dist/bin/next'),
+      'start',
+      'apps/dashboard',
+      '-p',
+      String(port),
+      '-H',
+      '127.0.0.1',
+    ],
     { ...baseEnv(), ACCRETE_API_URL: apiUrl },
     'dashboard',
   );
@@ -189,7 +212,12 @@ export function ensureDir(p: string): string {
 }
 
 /** Creates a token through the API's createApiToken mutation (needs an ADMIN token). */
-export async function createTokenViaApi(apiUrl: string, adminToken: string, role: 'READER' | 'EDITOR' | 'ADMIN', name: string): Promise<string> {
+export async function createTokenViaApi(
+  apiUrl: string,
+  adminToken: string,
+  role: 'READER' | 'EDITOR' | 'ADMIN',
+  name: string,
+): Promise<string> {
   const r = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
@@ -213,8 +241,14 @@ export function waitForOutput(proc: Proc, re: RegExp, timeoutMs = 60_000): Promi
       res(m);
       return true;
     };
-    const onExit = () => (done(), rej(new Error(`process exited before printing ${re}:\n${proc.output().slice(-4000)}`)));
-    const timer = setTimeout(() => (done(), rej(new Error(`${re} not printed within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`))), timeoutMs);
+    const onExit = () => (
+      done(),
+      rej(new Error(`process exited before printing ${re}:\n${proc.output().slice(-4000)}`))
+    );
+    const timer = setTimeout(
+      () => (done(), rej(new Error(`${re} not printed within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`))),
+      timeoutMs,
+    );
     const done = () => {
       clearTimeout(timer);
       proc.child.stdout!.off('data', check);

@@ -45,7 +45,10 @@ export async function main(
         pollingIntervalSeconds: flags['poll-seconds'],
         staleAfterMs: flags['stale-ms'],
         sweepMs: flags['sweep-ms'],
-        pgboss: { heartbeatSeconds: flags['queue-heartbeat-seconds'], superviseIntervalSeconds: flags['supervise-seconds'] },
+        pgboss: {
+          heartbeatSeconds: flags['queue-heartbeat-seconds'],
+          superviseIntervalSeconds: flags['supervise-seconds'],
+        },
       },
     );
     await runner.start();
@@ -81,7 +84,8 @@ function parseFlags(argv: string[]): Flags {
     const v = values[k];
     if (v === undefined) continue;
     const n = Number(v);
-    if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new ConfigError(`--${k} must be a non-negative number, got "${v}"`);
+    if (typeof v !== 'string' || !Number.isFinite(n) || n < 0)
+      throw new ConfigError(`--${k} must be a non-negative number, got "${v}"`);
     out[k] = n;
   }
   return out;

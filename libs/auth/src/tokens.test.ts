@@ -4,7 +4,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type DbHandle, type PrismaClient } from '@accrete/db';
 import { createTestDatabase } from '@accrete/db/testing';
-import { authenticateToken, createApiToken, revokeApiToken, setTokenCacheTiming, tokenChecksSettled } from './tokens.js';
+import {
+  authenticateToken,
+  createApiToken,
+  revokeApiToken,
+  setTokenCacheTiming,
+  tokenChecksSettled,
+} from './tokens.js';
 import type { CacheTiming } from '@accrete/primitives';
 
 let db: DbHandle;

@@ -10,7 +10,10 @@ const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
 
 export const hashToken = (secret: string) => sha256Hex(secret);
 
-export async function createApiToken(prisma: PrismaClient, input: { name: string; role: Role }): Promise<{ token: string; apiToken: ApiToken }> {
+export async function createApiToken(
+  prisma: PrismaClient,
+  input: { name: string; role: Role },
+): Promise<{ token: string; apiToken: ApiToken }> {
   if (!ROLES.includes(input.role)) throw badInput(`unknown role ${String(input.role)} (READER, EDITOR or ADMIN)`);
   const name = String(input.name ?? '').trim();
   if (!name || name.length > 100) throw badInput('a token needs a name of 1 to 100 characters (who uses it)');
@@ -34,14 +37,22 @@ const timing = cacheTiming(TOKEN_CACHE_MS);
 /** Replaces this cache's TTL and/or clock; returns the previous setting (tests restore it). */
 export const setTokenCacheTiming = (next: Partial<CacheTiming>): CacheTiming => timing.set(next);
 
-interface VerifiedToken { row: ApiToken; verifiedAt: number }
-interface TokenCache { revocations: number; tokens: Map<string, VerifiedToken>; pending: Map<string, Promise<ApiToken | null>> }
+interface VerifiedToken {
+  row: ApiToken;
+  verifiedAt: number;
+}
+interface TokenCache {
+  revocations: number;
+  tokens: Map<string, VerifiedToken>;
+  pending: Map<string, Promise<ApiToken | null>>;
+}
 // per Prisma client (= database), so a token of one database never opens another in the same process
 const verifiedByClient = new WeakMap<object, TokenCache>();
 let revocations = 0;
 const verifiedFor = (prisma: PrismaClient): TokenCache => {
   let v = verifiedByClient.get(prisma);
-  if (!v || v.revocations !== revocations) verifiedByClient.set(prisma, (v = { revocations, tokens: new Map(), pending: new Map() }));
+  if (!v || v.revocations !== revocations)
+    verifiedByClient.set(prisma, (v = { revocations, tokens: new Map(), pending: new Map() }));
   return v;
 };
 
@@ -53,7 +64,9 @@ async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string
     return null;
   }
   if (!row.lastUsedAt || timing.current.now() - row.lastUsedAt.getTime() > 60_000) {
-    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.current.now()) } }).catch(() => undefined);
+    await prisma.apiToken
+      .update({ where: { id: row.id }, data: { lastUsedAt: new Date(timing.current.now()) } })
+      .catch(() => undefined);
   }
   if (cache.tokens.size > 10_000) cache.tokens.clear();
   cache.tokens.set(hash, { row, verifiedAt: timing.current.now() });
@@ -95,14 +108,25 @@ export async function revokeApiToken(prisma: PrismaClient, id: string): Promise<
   return revoked;
 }
 
-export const roleAtLeast = (role: Role | undefined | null, min: Role) => !!role && ROLES.indexOf(role) >= ROLES.indexOf(min);
+export const roleAtLeast = (role: Role | undefined | null, min: Role) =>
+  !!role && ROLES.indexOf(role) >= ROLES.indexOf(min);
 
 /** Tokens newest first, revoked ones only when asked (the GraphQL apiTokens connection). */
-export function listApiTokens(prisma: PrismaClient, filter: { includeRevoked?: boolean | null } = {}, page: PageArgs = {}) {
+export function listApiTokens(
+  prisma: PrismaClient,
+  filter: { includeRevoked?: boolean | null } = {},
+  page: PageArgs = {},
+) {
   const where = filter.includeRevoked ? {} : { revokedAt: null };
   return paginate({
-    where, page, order: [{ field: 'createdAt', dir: 'desc' }, { field: 'id', dir: 'desc' }],
-    find: (a) => prisma.apiToken.findMany(a as never), count: (a) => prisma.apiToken.count(a as never),
+    where,
+    page,
+    order: [
+      { field: 'createdAt', dir: 'desc' },
+      { field: 'id', dir: 'desc' },
+    ],
+    find: (a) => prisma.apiToken.findMany(a as never),
+    count: (a) => prisma.apiToken.count(a as never),
   });
 }
 
@@ -129,8 +153,13 @@ export class FirstSignIn {
   /** Creates the first ADMIN token for a valid unspent code; UNAUTHENTICATED otherwise. */
   async redeem(prisma: PrismaClient, code: string): Promise<{ token: string; apiToken: ApiToken }> {
     const expected = this.code;
-    const ok = expected !== null && code.length === expected.length && timingSafeEqual(Buffer.from(code), Buffer.from(expected));
-    if (!ok) throw new RegistryError('UNAUTHENTICATED', 'this sign-in link is used up or is not from the running API; ask an admin for a token');
+    const ok =
+      expected !== null && code.length === expected.length && timingSafeEqual(Buffer.from(code), Buffer.from(expected));
+    if (!ok)
+      throw new RegistryError(
+        'UNAUTHENTICATED',
+        'this sign-in link is used up or is not from the running API; ask an admin for a token',
+      );
     this.code = null; // spent before the await: two concurrent redeems cannot both pass
     return createApiToken(prisma, { name: 'admin (first sign-in)', role: 'ADMIN' });
   }

@@ -13,29 +13,38 @@ test('defaults give the embedded setup under ./.accrete with the shared base mod
 });
 
 test('a URL base model stays a URL; PostgreSQL closes reads by default', () => {
-  const c = loadConfig({
-    ACCRETE_BASE_MODEL: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.75_224/model.json',
-    DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x',
-  }, '/repo');
+  const c = loadConfig(
+    {
+      ACCRETE_BASE_MODEL: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.75_224/model.json',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x',
+    },
+    '/repo',
+  );
   assert.match(c.baseModel, /^https:/);
   assert.equal(c.openReads, false);
 });
 
 test('bad settings are named in the error', () => {
-  assert.throws(() => loadConfig({ ACCRETE_API_PORT: 'abc' }), (e: unknown) => e instanceof ConfigError && /ACCRETE_API_PORT/.test(e.message));
+  assert.throws(
+    () => loadConfig({ ACCRETE_API_PORT: 'abc' }),
+    (e: unknown) => e instanceof ConfigError && /ACCRETE_API_PORT/.test(e.message),
+  );
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ ACCRETE_JOBS: 'pgboss' }), /needs DATABASE_URL/);
 });
 
 test('ACCRETE_STORAGE_URL selects an S3 bucket with its prefix, endpoint and credentials', () => {
   assert.deepEqual(loadConfig({}, '/repo').storage, { kind: 'local' });
-  const c = loadConfig({
-    ACCRETE_STORAGE_URL: 's3://accrete-blobs/prod/eu',
-    ACCRETE_S3_ENDPOINT: 'http://127.0.0.1:9000',
-    AWS_ACCESS_KEY_ID: 'AK',
-    AWS_SECRET_ACCESS_KEY: 'SK',
-    AWS_DEFAULT_REGION: 'eu-west-1',
-  }, '/repo');
+  const c = loadConfig(
+    {
+      ACCRETE_STORAGE_URL: 's3://accrete-blobs/prod/eu',
+      ACCRETE_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      AWS_ACCESS_KEY_ID: 'AK',
+      AWS_SECRET_ACCESS_KEY: 'SK',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+    },
+    '/repo',
+  );
   assert.deepEqual(c.storage, {
     kind: 's3',
     bucket: 'accrete-blobs',
@@ -47,12 +56,21 @@ test('ACCRETE_STORAGE_URL selects an S3 bucket with its prefix, endpoint and cre
   });
   assert.equal(c.paths.blobCache, '/repo/.accrete/blob-cache');
   const aws = loadConfig({ ACCRETE_STORAGE_URL: 's3://accrete-blobs' }, '/repo').storage;
-  assert.ok(aws.kind === 's3' && aws.prefix === '' && aws.endpoint === undefined && !aws.forcePathStyle && aws.credentials === undefined);
+  assert.ok(
+    aws.kind === 's3' &&
+      aws.prefix === '' &&
+      aws.endpoint === undefined &&
+      !aws.forcePathStyle &&
+      aws.credentials === undefined,
+  );
 });
 
 test('bad storage settings are named in the error', () => {
   assert.throws(() => loadConfig({ ACCRETE_STORAGE_URL: 'gs://bucket' }), /ACCRETE_STORAGE_URL/);
   assert.throws(() => loadConfig({ ACCRETE_STORAGE_URL: 's3://Bad_Bucket' }), /ACCRETE_STORAGE_URL/);
-  assert.throws(() => loadConfig({ ACCRETE_STORAGE_URL: 's3://b-1', ACCRETE_S3_ENDPOINT: 'ftp://x' }), /ACCRETE_S3_ENDPOINT/);
+  assert.throws(
+    () => loadConfig({ ACCRETE_STORAGE_URL: 's3://b-1', ACCRETE_S3_ENDPOINT: 'ftp://x' }),
+    /ACCRETE_S3_ENDPOINT/,
+  );
   assert.throws(() => loadConfig({ ACCRETE_STORAGE_URL: 's3://b-1', AWS_ACCESS_KEY_ID: 'AK' }), /go together/);
 });

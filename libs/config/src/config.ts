@@ -24,8 +24,16 @@ const EnvSchema = z.object({
   ACCRETE_RUN_WORKER: bool.default(true),
   ACCRETE_OPEN_READS: bool.optional(),
   ACCRETE_BACKEND: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm']).default('auto'),
-  ACCRETE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
-  ACCRETE_MAX_UPLOAD_REQUEST_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  ACCRETE_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  ACCRETE_MAX_UPLOAD_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
   ACCRETE_ALLOWED_ORIGINS: z.string().optional(),
   ACCRETE_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   ACCRETE_MODEL_CACHE_SIZE: z.coerce.number().int().positive().default(4),
@@ -33,7 +41,10 @@ const EnvSchema = z.object({
   ACCRETE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ACCRETE_STORAGE_URL: z
     .string()
-    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w!.*'()/-]*)?$/, 'ACCRETE_STORAGE_URL must be s3://bucket or s3://bucket/prefix')
+    .regex(
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w!.*'()/-]*)?$/,
+      'ACCRETE_STORAGE_URL must be s3://bucket or s3://bucket/prefix',
+    )
     .optional(),
   ACCRETE_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'ACCRETE_S3_ENDPOINT must be an http(s) URL' }).optional(),
   AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: 'AWS_ENDPOINT_URL must be an http(s) URL' }).optional(),
@@ -115,7 +126,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const sharedDir = abs(e.ACCRETE_SHARED_DIR);
   const baseModel = e.ACCRETE_BASE_MODEL ?? resolve(sharedDir, 'models/mobilenet_v1_0.75_224');
   if (e.ACCRETE_JOBS === 'pgboss' && !e.DATABASE_URL) {
-    throw new ConfigError('invalid configuration:\n  ACCRETE_JOBS=pgboss needs DATABASE_URL (pg-boss queues live in PostgreSQL)');
+    throw new ConfigError(
+      'invalid configuration:\n  ACCRETE_JOBS=pgboss needs DATABASE_URL (pg-boss queues live in PostgreSQL)',
+    );
   }
   if (!!e.AWS_ACCESS_KEY_ID !== !!e.AWS_SECRET_ACCESS_KEY) {
     throw new ConfigError('invalid configuration:\n  AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
@@ -140,7 +153,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backend: e.ACCRETE_BACKEND,
     maxUploadBytes: e.ACCRETE_MAX_UPLOAD_BYTES,
     maxUploadRequestBytes: e.ACCRETE_MAX_UPLOAD_REQUEST_BYTES,
-    allowedOrigins: (e.ACCRETE_ALLOWED_ORIGINS ?? `http://127.0.0.1:${e.ACCRETE_DASHBOARD_PORT},http://localhost:${e.ACCRETE_DASHBOARD_PORT},http://${e.ACCRETE_HOST}:${e.ACCRETE_DASHBOARD_PORT}`)
+    allowedOrigins: (
+      e.ACCRETE_ALLOWED_ORIGINS ??
+      `http://127.0.0.1:${e.ACCRETE_DASHBOARD_PORT},http://localhost:${e.ACCRETE_DASHBOARD_PORT},http://${e.ACCRETE_HOST}:${e.ACCRETE_DASHBOARD_PORT}`
+    )
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
@@ -174,7 +190,11 @@ function storageConfig(e: z.infer<typeof EnvSchema>): StorageConfig {
     forcePathStyle: e.ACCRETE_S3_FORCE_PATH_STYLE ?? endpoint !== undefined,
     credentials:
       e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN }
+        ? {
+            accessKeyId: e.AWS_ACCESS_KEY_ID,
+            secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+            sessionToken: e.AWS_SESSION_TOKEN,
+          }
         : undefined,
   };
 }

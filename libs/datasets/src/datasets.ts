@@ -10,7 +10,11 @@ import { sha256Hex } from '@accrete/primitives';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
 
-export interface IngestDeps { prisma: PrismaClient; storage: LocalStorage; config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels' | 'importRoots'> }
+export interface IngestDeps {
+  prisma: PrismaClient;
+  storage: LocalStorage;
+  config: Pick<Config, 'maxUploadBytes' | 'maxImagePixels' | 'importRoots'>;
+}
 
 export interface IngestFile {
   /** Where it came from (relative path, zip entry, upload name): shown in rejections. */
@@ -39,7 +43,10 @@ export function splitForHash(sha256: string, valFraction = DEFAULT_VAL_FRACTION)
   return parseInt(sha256.slice(0, 8), 16) / 2 ** 32 < valFraction ? 'VAL' : 'TRAIN';
 }
 
-export async function createDataset(prisma: PrismaClient, input: { name: string; description?: string }): Promise<Dataset> {
+export async function createDataset(
+  prisma: PrismaClient,
+  input: { name: string; description?: string },
+): Promise<Dataset> {
   const name = input.name.trim();
   if (!name) throw badInput('dataset name is empty');
   try {
@@ -50,15 +57,21 @@ export async function createDataset(prisma: PrismaClient, input: { name: string;
   }
 }
 
-export async function getDataset(prisma: PrismaClient, by: { id?: string | null; name?: string | null }): Promise<Dataset> {
+export async function getDataset(
+  prisma: PrismaClient,
+  by: { id?: string | null; name?: string | null },
+): Promise<Dataset> {
   if (!by.id === !by.name) throw badInput('pass exactly one of id or name');
-  const row = by.id ? await prisma.dataset.findUnique({ where: { id: by.id } }) : await prisma.dataset.findUnique({ where: { name: by.name! } });
+  const row = by.id
+    ? await prisma.dataset.findUnique({ where: { id: by.id } })
+    : await prisma.dataset.findUnique({ where: { name: by.name! } });
   if (!row) throw notFound('dataset', (by.id ?? by.name)!);
   return row;
 }
 
 function labelProblem(label: string | null): string | null {
-  if (label == null || label.trim() === '') return 'no class label (put images in <class>/ directories or give a label)';
+  if (label == null || label.trim() === '')
+    return 'no class label (put images in <class>/ directories or give a label)';
   if (label.length > 200) return 'class label longer than 200 characters';
   if (/[\u0000-\u001f]/.test(label)) return 'class label contains control characters';
   return null;
@@ -77,7 +90,8 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) =
   return out;
 }
 
-const chunks = <T>(xs: T[], n = 1000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+const chunks = <T>(xs: T[], n = 1000) =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
 const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
 export const isStorageFailure = (e: unknown) => STORAGE_ERRNOS.has(String((e as NodeJS.ErrnoException)?.code));
@@ -86,7 +100,10 @@ export const isStorageFailure = (e: unknown) => STORAGE_ERRNOS.has(String((e as 
 export class StorageFullError extends Error {
   readonly code: string;
   constructor(cause: NodeJS.ErrnoException) {
-    super(`the server could not store the images (${cause.code === 'ENOSPC' ? 'its disk is full' : cause.code}); nothing was imported`, { cause });
+    super(
+      `the server could not store the images (${cause.code === 'ENOSPC' ? 'its disk is full' : cause.code}); nothing was imported`,
+      { cause },
+    );
     this.name = 'StorageFullError';
     this.code = cause.code ?? 'EIO';
   }
@@ -109,13 +126,20 @@ export async function ingestFiles(
   const checked = await mapLimit(req.files, 4, async (f): Promise<Ok | null> => {
     if (storageError) return null;
     const pre = f.rejected ?? labelProblem(f.label);
-    if (pre) return rejections.push({ path: f.path, reason: pre }), null;
+    if (pre) return (rejections.push({ path: f.path, reason: pre }), null);
     try {
       const bytes = await f.read();
       const info = await inspectImage(bytes, limits, f.path);
       const put = await storage.putImage(bytes);
       if (put.created) created.push(put.key);
-      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(put.sha256, req.valFraction), sha256: put.sha256, key: put.key, info };
+      return {
+        path: f.path,
+        label: f.label!.trim(),
+        split: f.split ?? splitForHash(put.sha256, req.valFraction),
+        sha256: put.sha256,
+        key: put.key,
+        info,
+      };
     } catch (e) {
       if (isStorageFailure(e)) storageError ??= e as NodeJS.ErrnoException;
       else rejections.push({ path: f.path, reason: rejectionReason(e) });
@@ -135,7 +159,11 @@ export async function ingestFiles(
     const seen = bySha.get(ok.sha256);
     if (!seen) bySha.set(ok.sha256, ok);
     else if (seen.label === ok.label) duplicates++;
-    else rejections.push({ path: ok.path, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+    else
+      rejections.push({
+        path: ok.path,
+        reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"`,
+      });
   }
   const shas = [...bySha.keys()];
   let fresh: Ok[] = [];
@@ -157,36 +185,76 @@ export async function ingestFiles(
       const ex = existing.get(ok.sha256);
       if (!ex) fresh.push(ok);
       else if (ex.label === ok.label) duplicates++;
-      else rejections.push({ path: ok.path, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+      else
+        rejections.push({
+          path: ok.path,
+          reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"`,
+        });
     }
     for (const part of chunks(fresh)) {
       await tx.image.createMany({
-        data: part.map((o) => ({ sha256: o.sha256, width: o.info.width, height: o.info.height, format: o.info.format, bytes: o.info.bytes, storageKey: o.key })),
+        data: part.map((o) => ({
+          sha256: o.sha256,
+          width: o.info.width,
+          height: o.info.height,
+          format: o.info.format,
+          bytes: o.info.bytes,
+          storageKey: o.key,
+        })),
         skipDuplicates: true,
       });
     }
     const ids = new Map<string, string>();
     for (const part of chunks(fresh)) {
-      for (const r of await tx.image.findMany({ where: { sha256: { in: part.map((o) => o.sha256) } }, select: { id: true, sha256: true } })) ids.set(r.sha256, r.id);
+      for (const r of await tx.image.findMany({
+        where: { sha256: { in: part.map((o) => o.sha256) } },
+        select: { id: true, sha256: true },
+      }))
+        ids.set(r.sha256, r.id);
     }
     for (const part of chunks(fresh)) {
       await tx.datasetImage.createMany({
-        data: part.map((o) => ({ datasetId: dataset.id, imageId: ids.get(o.sha256)!, label: o.label, split: o.split, sourcePath: o.path })),
+        data: part.map((o) => ({
+          datasetId: dataset.id,
+          imageId: ids.get(o.sha256)!,
+          label: o.label,
+          split: o.split,
+          sourcePath: o.path,
+        })),
       });
     }
-    const imp = await tx.datasetImport.create({ data: { datasetId: dataset.id, source: req.source, accepted: fresh.length, duplicates } });
+    const imp = await tx.datasetImport.create({
+      data: { datasetId: dataset.id, source: req.source, accepted: fresh.length, duplicates },
+    });
     for (const part of chunks(rejections)) {
-      await tx.importRejection.createMany({ data: part.map((r) => ({ importId: imp.id, path: r.path, reason: r.reason })) });
+      await tx.importRejection.createMany({
+        data: part.map((r) => ({ importId: imp.id, path: r.path, reason: r.reason })),
+      });
     }
-    const rows = await tx.importRejection.findMany({ where: { importId: imp.id }, orderBy: [{ path: 'asc' }, { id: 'asc' }] });
+    const rows = await tx.importRejection.findMany({
+      where: { importId: imp.id },
+      orderBy: [{ path: 'asc' }, { id: 'asc' }],
+    });
     return { imp, rows };
   }, TX);
-  return { import: result.imp, dataset, accepted: fresh.length, duplicates, rejected: rejections.length, rejections: result.rows };
+  return {
+    import: result.imp,
+    dataset,
+    accepted: fresh.length,
+    duplicates,
+    rejected: rejections.length,
+    rejections: result.rows,
+  };
 }
 
 /** Resolves a user path to a real directory inside an allowed import root (symlinks resolved, no escape). */
-export async function resolveImportPath(importRoots: string[], path: string): Promise<{ dir: string; roots: string[] }> {
-  const roots = (await Promise.all(importRoots.map((r) => realpath(r).catch(() => null)))).filter((r): r is string => !!r);
+export async function resolveImportPath(
+  importRoots: string[],
+  path: string,
+): Promise<{ dir: string; roots: string[] }> {
+  const roots = (await Promise.all(importRoots.map((r) => realpath(r).catch(() => null)))).filter(
+    (r): r is string => !!r,
+  );
   if (roots.length === 0) throw badInput('no import root exists on the server (config.importRoots)');
   const candidates = isAbsolute(path) ? [path] : importRoots.map((r) => resolve(r, path));
   for (const c of candidates) {
@@ -201,7 +269,13 @@ export async function resolveImportPath(importRoots: string[], path: string): Pr
   throw badInput(`${path} does not exist under the allowed import roots (${importRoots.join(', ')})`);
 }
 
-const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
+const SPLIT_DIRS: Record<string, Split> = {
+  train: 'TRAIN',
+  training: 'TRAIN',
+  val: 'VAL',
+  valid: 'VAL',
+  validation: 'VAL',
+};
 
 /**
  * How a folder is laid out, which decides the split of its images:
@@ -212,10 +286,17 @@ const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', v
 export type FolderLayout = 'train-val' | 'train-only' | 'class-folders';
 
 /** Lists an ImageFolder (see FolderLayout); every file becomes an IngestFile (maybe pre-rejected). */
-export async function scanImageFolder(dir: string, roots: string[], maxBytes: number): Promise<{ files: IngestFile[]; layout: FolderLayout }> {
+export async function scanImageFolder(
+  dir: string,
+  roots: string[],
+  maxBytes: number,
+): Promise<{ files: IngestFile[]; layout: FolderLayout }> {
   const top = await readdir(dir, { withFileTypes: true });
-  const splitDirs = top.filter((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()]).map((e) => SPLIT_DIRS[e.name.toLowerCase()]);
-  const layout: FolderLayout = splitDirs.length === 0 ? 'class-folders' : splitDirs.includes('VAL') ? 'train-val' : 'train-only';
+  const splitDirs = top
+    .filter((e) => e.isDirectory() && SPLIT_DIRS[e.name.toLowerCase()])
+    .map((e) => SPLIT_DIRS[e.name.toLowerCase()]);
+  const layout: FolderLayout =
+    splitDirs.length === 0 ? 'class-folders' : splitDirs.includes('VAL') ? 'train-val' : 'train-only';
   const files: IngestFile[] = [];
   const rel = (p: string) => relative(dir, p).split(sep).join('/');
   const addFile = async (full: string, label: string | null, split: Split | null, why?: string) => {
@@ -224,7 +305,8 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
     if (!rejected) {
       const real = await realpath(full).catch(() => null);
       if (!real) rejected = 'broken symbolic link';
-      else if (!roots.some((r) => real.startsWith(r + sep))) rejected = 'symbolic link to a file outside the import roots';
+      else if (!roots.some((r) => real.startsWith(r + sep)))
+        rejected = 'symbolic link to a file outside the import roots';
       else {
         const st = await stat(real);
         if (!st.isFile()) rejected = 'not a regular file';
@@ -236,7 +318,8 @@ export async function scanImageFolder(dir: string, roots: string[], maxBytes: nu
   const walkClass = async (classDir: string, label: string, split: Split | null) => {
     for (const e of await readdir(classDir, { withFileTypes: true })) {
       const full = join(classDir, e.name);
-      if (e.isDirectory()) await walkClass(full, label, split); // nested folders keep the class of their top folder
+      if (e.isDirectory())
+        await walkClass(full, label, split); // nested folders keep the class of their top folder
       else await addFile(full, label, split);
     }
   };
@@ -281,7 +364,7 @@ async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: I
   const rejections: { path: string; label: string | null; reason: string }[] = [];
   const checked = await mapLimit(files, 4, async (f): Promise<Checked | null> => {
     const pre = f.rejected ?? labelProblem(f.label);
-    if (pre) return rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null;
+    if (pre) return (rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null);
     try {
       const bytes = await f.read();
       await inspectImage(bytes, limits, f.path);
@@ -299,7 +382,12 @@ async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: I
     const seen = bySha.get(ok.sha256);
     if (!seen) bySha.set(ok.sha256, ok);
     else if (seen.label === ok.label) duplicates.push(ok);
-    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"` });
+    else
+      rejections.push({
+        path: ok.path,
+        label: ok.label,
+        reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"`,
+      });
   }
   const existing = new Map<string, { label: string; sourcePath: string | null }>();
   for (const part of chunks([...bySha.keys()])) {
@@ -314,12 +402,24 @@ async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: I
     const ex = existing.get(ok.sha256);
     if (!ex) fresh.push(ok);
     else if (ex.label === ok.label) duplicates.push(ok);
-    else rejections.push({ path: ok.path, label: ok.label, reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"` });
+    else
+      rejections.push({
+        path: ok.path,
+        label: ok.label,
+        reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"`,
+      });
   }
   return { fresh, duplicates, rejections };
 }
 
-export interface ImportPreviewClass { label: string; files: number; train: number; val: number; duplicates: number; rejected: number }
+export interface ImportPreviewClass {
+  label: string;
+  files: number;
+  train: number;
+  val: number;
+  duplicates: number;
+  rejected: number;
+}
 
 /** What an import would do, computed without writing anything. */
 export interface ImportPreview {
@@ -351,15 +451,21 @@ export function layoutNote(layout: FolderLayout, valFraction: number): string {
 }
 
 /** Dry run of importImageFolder: per class, the files found, their split, duplicates and rejections. Writes nothing. */
-export async function previewImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportPreview> {
-  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
+export async function previewImageFolder(
+  deps: IngestDeps,
+  req: { datasetId: string; path: string; valFraction?: number },
+): Promise<ImportPreview> {
+  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } })))
+    throw notFound('dataset', req.datasetId);
   const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
   const { files, layout } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
   if (files.length === 0) throw badInput(`${req.path} contains no files`);
   const valFraction = req.valFraction ?? DEFAULT_VAL_FRACTION;
   const { fresh, duplicates, rejections } = await checkWithoutWriting(deps, req.datasetId, files, valFraction);
   const classes = new Map<string, ImportPreviewClass>();
-  const row = (label: string) => classes.get(label) ?? classes.set(label, { label, files: 0, train: 0, val: 0, duplicates: 0, rejected: 0 }).get(label)!;
+  const row = (label: string) =>
+    classes.get(label) ??
+    classes.set(label, { label, files: 0, train: 0, val: 0, duplicates: 0, rejected: 0 }).get(label)!;
   for (const f of files) if (f.label) row(f.label.trim() || f.label).files++;
   for (const f of fresh) {
     if (f.split === 'VAL') row(f.label).val++;
@@ -370,9 +476,13 @@ export async function previewImageFolder(deps: IngestDeps, req: { datasetId: str
   const sorted = [...classes.values()].sort((a, b) => a.label.localeCompare(b.label));
   const notes = [layoutNote(layout, valFraction)];
   const noVal = sorted.filter((c) => c.train > 0 && c.val === 0).map((c) => c.label);
-  if (noVal.length) notes.push(`no validation image for ${noVal.join(', ')}: the new version's evaluation cannot score ${noVal.length === 1 ? 'it' : 'them'} (add images or a val/ folder).`);
+  if (noVal.length)
+    notes.push(
+      `no validation image for ${noVal.join(', ')}: the new version's evaluation cannot score ${noVal.length === 1 ? 'it' : 'them'} (add images or a val/ folder).`,
+    );
   const unlabelled = rejections.filter((r) => !r.label).length;
-  if (unlabelled) notes.push(`${unlabelled} file${unlabelled === 1 ? '' : 's'} outside any class folder will be rejected.`);
+  if (unlabelled)
+    notes.push(`${unlabelled} file${unlabelled === 1 ? '' : 's'} outside any class folder will be rejected.`);
   return {
     source: `folder:${dir}`,
     layout,
@@ -382,13 +492,20 @@ export async function previewImageFolder(deps: IngestDeps, req: { datasetId: str
     duplicates: duplicates.length,
     rejected: rejections.length,
     classes: sorted,
-    rejections: rejections.sort((a, b) => a.path.localeCompare(b.path)).slice(0, MAX_PREVIEW_REJECTIONS).map(({ path, reason }) => ({ path, reason })),
+    rejections: rejections
+      .sort((a, b) => a.path.localeCompare(b.path))
+      .slice(0, MAX_PREVIEW_REJECTIONS)
+      .map(({ path, reason }) => ({ path, reason })),
     notes,
   };
 }
 
-export async function importImageFolder(deps: IngestDeps, req: { datasetId: string; path: string; valFraction?: number }): Promise<ImportOutcome> {
-  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } }))) throw notFound('dataset', req.datasetId);
+export async function importImageFolder(
+  deps: IngestDeps,
+  req: { datasetId: string; path: string; valFraction?: number },
+): Promise<ImportOutcome> {
+  if (!(await deps.prisma.dataset.findUnique({ where: { id: req.datasetId } })))
+    throw notFound('dataset', req.datasetId);
   const { dir, roots } = await resolveImportPath(deps.config.importRoots, req.path);
   const { files } = await scanImageFolder(dir, roots, deps.config.maxUploadBytes);
   if (files.length === 0) throw badInput(`${req.path} contains no files`);
@@ -405,7 +522,10 @@ export async function addBase64Images(
       path: f.path,
       label: f.label,
       split: f.split,
-      rejected: approx > deps.config.maxUploadBytes + 3 ? `file too large: ~${approx} bytes > limit ${deps.config.maxUploadBytes}` : undefined,
+      rejected:
+        approx > deps.config.maxUploadBytes + 3
+          ? `file too large: ~${approx} bytes > limit ${deps.config.maxUploadBytes}`
+          : undefined,
       read: async () => Buffer.from(f.base64, 'base64'),
     };
   });
@@ -429,10 +549,19 @@ export function datasetImageCount(prisma: PrismaClient, datasetId: string): Prom
   return prisma.datasetImage.count({ where: { datasetId } });
 }
 
-export interface ClassCountRow { label: string; train: number; val: number; total: number }
+export interface ClassCountRow {
+  label: string;
+  train: number;
+  val: number;
+  total: number;
+}
 
 export async function datasetClassCounts(prisma: PrismaClient, datasetId: string): Promise<ClassCountRow[]> {
-  const rows = await prisma.datasetImage.groupBy({ by: ['label', 'split'], where: { datasetId }, _count: { _all: true } });
+  const rows = await prisma.datasetImage.groupBy({
+    by: ['label', 'split'],
+    where: { datasetId },
+    _count: { _all: true },
+  });
   return countsToRows(rows.map((r) => ({ label: r.label, split: r.split, n: r._count._all })));
 }
 
@@ -462,9 +591,16 @@ export async function freezeDatasetVersion(prisma: PrismaClient, datasetId: stri
     return await prisma.$transaction(async (tx) => {
       const dataset = await tx.dataset.findUnique({ where: { id: datasetId } });
       if (!dataset) throw notFound('dataset', datasetId);
-      const images = await tx.datasetImage.findMany({ where: { datasetId }, select: { imageId: true, label: true, split: true } });
+      const images = await tx.datasetImage.findMany({
+        where: { datasetId },
+        select: { imageId: true, label: true, split: true },
+      });
       if (images.length === 0) throw badInput(`dataset ${dataset.name} has no images to freeze`);
-      const last = await tx.datasetVersion.findFirst({ where: { datasetId }, orderBy: { number: 'desc' }, select: { number: true } });
+      const last = await tx.datasetVersion.findFirst({
+        where: { datasetId },
+        orderBy: { number: 'desc' },
+        select: { number: true },
+      });
       const counts: Record<string, { train: number; val: number }> = {};
       for (const im of images) {
         const c = (counts[im.label] ??= { train: 0, val: 0 });
@@ -475,7 +611,9 @@ export async function freezeDatasetVersion(prisma: PrismaClient, datasetId: stri
         data: { datasetId, number: (last?.number ?? 0) + 1, imageCount: images.length, classCounts: counts },
       });
       for (const part of chunks(images)) {
-        await tx.datasetVersionImage.createMany({ data: part.map((im) => ({ datasetVersionId: dv.id, imageId: im.imageId, label: im.label, split: im.split })) });
+        await tx.datasetVersionImage.createMany({
+          data: part.map((im) => ({ datasetVersionId: dv.id, imageId: im.imageId, label: im.label, split: im.split })),
+        });
       }
       return dv;
     }, TX);

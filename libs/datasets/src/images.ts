@@ -3,8 +3,16 @@ import sharp from 'sharp';
 import { redactPaths } from '@accrete/storage';
 import { preprocessRgb, ImageRejectedError } from '@accrete/trainer';
 
-export interface ImageLimits { maxBytes: number; maxPixels: number }
-export interface ImageInfo { width: number; height: number; format: string; bytes: number }
+export interface ImageLimits {
+  maxBytes: number;
+  maxPixels: number;
+}
+export interface ImageInfo {
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+}
 
 /** Raster formats accepted everywhere (import, upload, predict): one list, so predict refuses what import refuses (SVG…). */
 export const IMAGE_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
@@ -15,9 +23,11 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
   if (bytes.length > limits.maxBytes) {
     throw new ImageRejectedError('file too large', `${bytes.length} bytes > limit ${limits.maxBytes}`, path);
   }
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { limitInputPixels: false }).metadata();
+    meta = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      limitInputPixels: false,
+    }).metadata();
   } catch {
     throw new ImageRejectedError('not an image', 'unrecognised file format', path);
   }
@@ -26,10 +36,19 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
   }
   const pixels = meta.width * meta.height;
   if (pixels > limits.maxPixels) {
-    throw new ImageRejectedError('too many pixels', `${meta.width}x${meta.height} > limit ${limits.maxPixels} pixels`, path);
+    throw new ImageRejectedError(
+      'too many pixels',
+      `${meta.width}x${meta.height} > limit ${limits.maxPixels} pixels`,
+      path,
+    );
   }
   await preprocessRgb(bytes, { maxPixels: limits.maxPixels }); // full decode: truncated/corrupt data throws here
-  return { width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height, format: meta.format, bytes: bytes.length };
+  return {
+    width: meta.autoOrient?.width ?? meta.width,
+    height: meta.autoOrient?.height ?? meta.height,
+    format: meta.format,
+    bytes: bytes.length,
+  };
 }
 
 export function rejectionReason(err: unknown): string {

@@ -17,7 +17,12 @@ export {
   type ClassCountRow,
 } from './datasets.js';
 export {
-  previewImageFolder, layoutNote, DEFAULT_VAL_FRACTION, type FolderLayout, type ImportPreview, type ImportPreviewClass,
+  previewImageFolder,
+  layoutNote,
+  DEFAULT_VAL_FRACTION,
+  type FolderLayout,
+  type ImportPreview,
+  type ImportPreviewClass,
 } from './datasets.js';
 export { filesFromZip, storeImages, isZip } from './uploads.js';
 export { ZipRejectedError } from './zip.js';

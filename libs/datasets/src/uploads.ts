@@ -6,29 +6,48 @@ import { inspectImage, rejectionReason } from './images.js';
 import { readZipEntries, type ZipEntry } from './zip.js';
 import { isStorageFailure, StorageFullError, type IngestFile } from './datasets.js';
 
-const SPLIT_DIRS: Record<string, Split> = { train: 'TRAIN', training: 'TRAIN', val: 'VAL', valid: 'VAL', validation: 'VAL' };
+const SPLIT_DIRS: Record<string, Split> = {
+  train: 'TRAIN',
+  training: 'TRAIN',
+  val: 'VAL',
+  valid: 'VAL',
+  validation: 'VAL',
+};
 
-export const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 0x03 || b[2] === 0x05) && (b[3] === 0x04 || b[3] === 0x06);
+export const isZip = (b: Uint8Array) =>
+  b.length >= 4 &&
+  b[0] === 0x50 &&
+  b[1] === 0x4b &&
+  (b[2] === 0x03 || b[2] === 0x05) &&
+  (b[3] === 0x04 || b[3] === 0x06);
 
 /** Label and split of each archive path: {train,val}/<class>/…, <class>/…, or a file at the root taking `label`. */
-export function layoutPaths(paths: string[], defaults: { label: string | null; split: Split | null }): { path: string; label: string | null; split: Split | null; rejected?: string }[] {
+export function layoutPaths(
+  paths: string[],
+  defaults: { label: string | null; split: Split | null },
+): { path: string; label: string | null; split: Split | null; rejected?: string }[] {
   // "./cls/x.jpg" and "cls/x.jpg" are the same place: "." segments are no directory level (nor a label)
   let segs = paths.map((p) => p.split('/').filter((seg) => seg && seg !== '.'));
   // a zip of a folder ("flowers/train/daisy/x.jpg") has one common top directory: look inside it
   // (but "daisy/a.jpg, daisy/b.jpg" is one class folder, not a wrapper: only strip when something lies deeper)
   while (
-    segs.length && !SPLIT_DIRS[segs[0][0].toLowerCase()] &&
-    segs.every((s) => s.length >= 2 && s[0] === segs[0][0]) && segs.some((s) => s.length >= 3)
-  ) segs = segs.map((s) => s.slice(1));
+    segs.length &&
+    !SPLIT_DIRS[segs[0][0].toLowerCase()] &&
+    segs.every((s) => s.length >= 2 && s[0] === segs[0][0]) &&
+    segs.some((s) => s.length >= 3)
+  )
+    segs = segs.map((s) => s.slice(1));
   const splitLayout = segs.some((s) => s.length >= 3 && SPLIT_DIRS[s[0].toLowerCase()]);
   // train/ without val/: derive the split by content hash, as for folders (never a version without validation)
   const trainOnly = splitLayout && !segs.some((s) => s.length >= 3 && SPLIT_DIRS[s[0].toLowerCase()] === 'VAL');
   return paths.map((path, i) => {
     const s = segs[i];
-    if (s.some((p) => p === '__MACOSX' || p.startsWith('._'))) return { path, label: null, split: null, rejected: 'macOS metadata file, not an image' };
+    if (s.some((p) => p === '__MACOSX' || p.startsWith('._')))
+      return { path, label: null, split: null, rejected: 'macOS metadata file, not an image' };
     if (splitLayout) {
       const split = SPLIT_DIRS[s[0].toLowerCase()];
-      if (!split || s.length < 3) return { path, label: null, split: null, rejected: 'not inside train/<class>/ or val/<class>/' };
+      if (!split || s.length < 3)
+        return { path, label: null, split: null, rejected: 'not inside train/<class>/ or val/<class>/' };
       return { path, label: s[1], split: trainOnly ? null : split };
     }
     if (s.length >= 2) return { path, label: s[0], split: defaults.split };
@@ -43,15 +62,31 @@ export function layoutPaths(paths: string[], defaults: { label: string | null; s
  */
 export async function filesFromZip(
   source: Buffer | string,
-  opts: { name: string; label: string | null; split: Split | null; maxBytes: number; maxTotalBytes: number; opened?: (() => void)[] },
+  opts: {
+    name: string;
+    label: string | null;
+    split: Split | null;
+    maxBytes: number;
+    maxTotalBytes: number;
+    opened?: (() => void)[];
+  },
 ): Promise<IngestFile[]> {
   const entries = await readZipEntries(source, { maxTotalBytes: opts.maxTotalBytes });
   opts.opened?.push(entries.close);
   const byPath = new Map<string, ZipEntry>(entries.map((e) => [e.path, e]));
-  return layoutPaths(entries.map((e) => e.path), opts).map((l) => {
+  return layoutPaths(
+    entries.map((e) => e.path),
+    opts,
+  ).map((l) => {
     const e = byPath.get(l.path)!;
     const tooBig = e.size > opts.maxBytes ? `file too large: ${e.size} bytes > limit ${opts.maxBytes}` : undefined;
-    return { path: `${opts.name}:${l.path}`, label: l.label, split: l.split, rejected: l.rejected ?? tooBig, read: () => e.read() };
+    return {
+      path: `${opts.name}:${l.path}`,
+      label: l.label,
+      split: l.split,
+      rejected: l.rejected ?? tooBig,
+      read: () => e.read(),
+    };
   });
 }
 
@@ -61,12 +96,24 @@ export async function storeImages(
   files: { path: string; read(): Promise<Uint8Array> }[],
 ) {
   const rejections: { path: string; reason: string }[] = [];
-  const ok: { path: string; sha256: string; key: string; width: number; height: number; format: string; bytes: number }[] = [];
+  const ok: {
+    path: string;
+    sha256: string;
+    key: string;
+    width: number;
+    height: number;
+    format: string;
+    bytes: number;
+  }[] = [];
   const created: string[] = [];
   for (const f of files) {
     try {
       const bytes = await f.read();
-      const info = await inspectImage(bytes, { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels }, f.path);
+      const info = await inspectImage(
+        bytes,
+        { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels },
+        f.path,
+      );
       const { sha256, key, created: isNew } = await deps.storage.putImage(bytes);
       if (isNew) created.push(key);
       ok.push({ path: f.path, sha256, key, ...info });
@@ -80,7 +127,14 @@ export async function storeImages(
   }
   const rows = await deps.prisma.$transaction(async (tx) => {
     await tx.image.createMany({
-      data: ok.map((o) => ({ sha256: o.sha256, width: o.width, height: o.height, format: o.format, bytes: o.bytes, storageKey: o.key })),
+      data: ok.map((o) => ({
+        sha256: o.sha256,
+        width: o.width,
+        height: o.height,
+        format: o.format,
+        bytes: o.bytes,
+        storageKey: o.key,
+      })),
       skipDuplicates: true,
     });
     return tx.image.findMany({ where: { sha256: { in: ok.map((o) => o.sha256) } } });

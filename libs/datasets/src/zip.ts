@@ -4,7 +4,11 @@ import yauzl from 'yauzl';
 
 export class ZipRejectedError extends Error {}
 
-export interface ZipEntry { path: string; size: number; read(): Promise<Buffer> }
+export interface ZipEntry {
+  path: string;
+  size: number;
+  read(): Promise<Buffer>;
+}
 
 /** Unsafe or weird entry names; yauzl also validates names (validateEntrySizes, no absolute paths) itself. */
 export function unsafeEntryName(name: string): string | null {
@@ -20,10 +24,14 @@ export function unsafeEntryName(name: string): string | null {
  * uncompressed size exceeds maxTotalBytes, or it has more than maxEntries files.
  */
 /** Lists the file entries of a zip (in memory or a file path); `close()` releases the archive after the reads. */
-export async function readZipEntries(source: Buffer | string, limits: { maxTotalBytes: number; maxEntries?: number }): Promise<ZipEntry[] & { close(): void }> {
+export async function readZipEntries(
+  source: Buffer | string,
+  limits: { maxTotalBytes: number; maxEntries?: number },
+): Promise<ZipEntry[] & { close(): void }> {
   const options = { lazyEntries: true, validateEntrySizes: true, decodeStrings: false, autoClose: false };
   const zip = await new Promise<yauzl.ZipFile>((res, rej) => {
-    const done = (err: Error | null, z?: yauzl.ZipFile) => (err ? rej(new ZipRejectedError(`not a valid zip archive: ${err.message}`)) : res(z!));
+    const done = (err: Error | null, z?: yauzl.ZipFile) =>
+      err ? rej(new ZipRejectedError(`not a valid zip archive: ${err.message}`)) : res(z!);
     if (typeof source === 'string') yauzl.open(source, options, done);
     else yauzl.fromBuffer(source, options, done);
   });
@@ -40,8 +48,10 @@ export async function readZipEntries(source: Buffer | string, limits: { maxTotal
       if (!name.endsWith('/')) {
         entries.push(Object.assign(e, { decodedName: name }));
         total += e.uncompressedSize;
-        if (total > limits.maxTotalBytes) return rej(new ZipRejectedError(`zip expands to more than ${limits.maxTotalBytes} bytes; archive refused`));
-        if (entries.length > maxEntries) return rej(new ZipRejectedError(`zip has more than ${maxEntries} files; archive refused`));
+        if (total > limits.maxTotalBytes)
+          return rej(new ZipRejectedError(`zip expands to more than ${limits.maxTotalBytes} bytes; archive refused`));
+        if (entries.length > maxEntries)
+          return rej(new ZipRejectedError(`zip has more than ${maxEntries} files; archive refused`));
       }
       zip.readEntry();
     });

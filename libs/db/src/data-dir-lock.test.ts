@@ -37,12 +37,20 @@ test('the socket of a holder that was killed is taken over', async () => {
     // a child takes the lock, says so, and is killed without any chance to clean up
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '-e', `import('${new URL('./data-dir-lock.ts', import.meta.url).pathname}').then(async (m) => { const l = await m.lockDataDir(${JSON.stringify(dir)}, 'doomed'); process.stdout.write('locked\\n'); setInterval(() => {}, 1000); })`],
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('${new URL('./data-dir-lock.ts', import.meta.url).pathname}').then(async (m) => { const l = await m.lockDataDir(${JSON.stringify(dir)}, 'doomed'); process.stdout.write('locked\\n'); setInterval(() => {}, 1000); })`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     assert.match(line.toString(), /locked/);
-    await assert.rejects(lockDataDir(dir, 'test'), (e: unknown) => e instanceof DatabaseLockedError && e.holder?.program === 'doomed');
+    await assert.rejects(
+      lockDataDir(dir, 'test'),
+      (e: unknown) => e instanceof DatabaseLockedError && e.holder?.program === 'doomed',
+    );
     child.kill('SIGKILL');
     await once(child, 'exit');
     assert.ok(existsSync(lockSocketPath(dir)), 'the dead holder left its socket file');

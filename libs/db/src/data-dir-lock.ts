@@ -102,13 +102,15 @@ export async function lockDataDir(dataDir: string, program: string): Promise<Dat
       server.listen(socketPath, () => res(null));
     });
     if (!bound) break;
-    if (bound.code !== 'EADDRINUSE' || attempt > 0) throw new Error(`cannot lock ${dataDir} (${socketPath}): ${bound.message}`);
+    if (bound.code !== 'EADDRINUSE' || attempt > 0)
+      throw new Error(`cannot lock ${dataDir} (${socketPath}): ${bound.message}`);
     const holder = await askLockHolder(socketPath, { op: 'hello' }).then(
       (h) => ({ holder: h as LockHolder, error: null }),
       (e: NodeJS.ErrnoException) => ({ holder: null, error: e }),
     );
     if (holder.holder) throw new DatabaseLockedError(dataDir, holder.holder);
-    if (holder.error?.code !== 'ECONNREFUSED' && holder.error?.code !== 'ENOENT') throw new DatabaseLockedError(dataDir, null);
+    if (holder.error?.code !== 'ECONNREFUSED' && holder.error?.code !== 'ENOENT')
+      throw new DatabaseLockedError(dataDir, null);
     // left by a process that died: nobody listens on it any more
     try {
       unlinkSync(socketPath);
@@ -122,23 +124,29 @@ export async function lockDataDir(dataDir: string, program: string): Promise<Dat
     socketPath,
     handle: (op, handler) => void handlers.set(op, handler),
     setInfo: (key, value) => void (info[key] = value),
-    release: () =>
-      (released ??= new Promise<void>((res) => server.close(() => res()))), // close() unlinks the socket file
+    release: () => (released ??= new Promise<void>((res) => server.close(() => res()))), // close() unlinks the socket file
   };
 }
 
 /** Sends one request to the holder of a lock socket; rejects with the socket error (ECONNREFUSED when stale). */
-export function askLockHolder(socketPath: string, request: Record<string, unknown>, timeoutMs = 60_000): Promise<unknown> {
+export function askLockHolder(
+  socketPath: string,
+  request: Record<string, unknown>,
+  timeoutMs = 60_000,
+): Promise<unknown> {
   return new Promise((res, rej) => {
     const socket = net.connect(socketPath);
     let buf = '';
     socket.setEncoding('utf8');
-    socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error('the database holder did not answer'), { code: 'ETIMEDOUT' })));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(Object.assign(new Error('the database holder did not answer'), { code: 'ETIMEDOUT' })),
+    );
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
     socket.on('data', (d: string) => (buf += d));
     socket.on('error', rej);
     socket.on('close', () => {
-      if (!buf) return rej(Object.assign(new Error('the database holder closed the connection'), { code: 'ECONNRESET' }));
+      if (!buf)
+        return rej(Object.assign(new Error('the database holder closed the connection'), { code: 'ECONNRESET' }));
       try {
         const reply = JSON.parse(buf) as { ok?: unknown; error?: string };
         if (reply.error !== undefined) rej(Object.assign(new Error(reply.error), { code: 'EHOLDER' }));

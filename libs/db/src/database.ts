@@ -64,7 +64,11 @@ export async function openPglite(
   try {
     // Postgres' default 128 MB of shared buffers is most of PGlite's footprint in the API process; the registry's
     // working set is a few MB and PGlite reads through the OS page cache, so 16 MB loses nothing measurable.
-    db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, loadDataDir, postgresqlconf: ['shared_buffers=16MB'] });
+    db = await PGlite.create({
+      dataDir: inMemory ? undefined : dataDir,
+      loadDataDir,
+      postgresqlconf: ['shared_buffers=16MB'],
+    });
   } catch (error) {
     await lock?.release();
     throw new Error(`Cannot open the PGlite database in ${dataDir}: ${(error as Error).message}`, { cause: error });

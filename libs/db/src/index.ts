@@ -2,7 +2,12 @@
 // generated Prisma types. Import Prisma only through here.
 export { openDatabase, MEMORY_DATA_DIR, redact, type DbHandle, type OpenDatabaseOptions } from './database.js';
 export {
-  lockDataDir, askDataDirHolder, lockSocketPath, DatabaseLockedError, type DataDirLock, type LockHolder,
+  lockDataDir,
+  askDataDirHolder,
+  lockSocketPath,
+  DatabaseLockedError,
+  type DataDirLock,
+  type LockHolder,
 } from './data-dir-lock.js';
 export {
   applyMigrations,

@@ -51,7 +51,10 @@ const migrationRows = (db: DbHandle) =>
   );
 
 const tableExists = async (db: DbHandle, table: string) => {
-  const [row] = await db.prisma.$queryRawUnsafe<Array<{ t: string | null }>>(`SELECT to_regclass($1)::text AS t`, `"${table}"`);
+  const [row] = await db.prisma.$queryRawUnsafe<Array<{ t: string | null }>>(
+    `SELECT to_regclass($1)::text AS t`,
+    `"${table}"`,
+  );
   return row?.t != null;
 };
 
@@ -64,14 +67,31 @@ describe(`migration runner (${kind})`, () => {
     const first = await openDatabase(target);
     try {
       assert.equal(first.kind, kind);
-      assert.deepEqual(first.appliedMigrations, expected.map((m) => m.name));
+      assert.deepEqual(
+        first.appliedMigrations,
+        expected.map((m) => m.name),
+      );
       const rows = await migrationRows(first);
       assert.deepEqual(
-        rows.map((r) => [r.migration_name, r.checksum, r.finished_at instanceof Date, r.rolled_back_at, r.applied_steps_count]),
+        rows.map((r) => [
+          r.migration_name,
+          r.checksum,
+          r.finished_at instanceof Date,
+          r.rolled_back_at,
+          r.applied_steps_count,
+        ]),
         expected.map((m) => [m.name, m.checksum, true, null, 1]),
       );
       await first.prisma.backbone.create({
-        data: { name: 'mobilenet', source: 'dir', inputSize: 224, bottleneckDim: 768, bottleneckLayer: 'b', headLayer: 'h', sha256: 'x' },
+        data: {
+          name: 'mobilenet',
+          source: 'dir',
+          inputSize: 224,
+          bottleneckDim: 768,
+          bottleneckLayer: 'b',
+          headLayer: 'h',
+          sha256: 'x',
+        },
       });
     } finally {
       await first.close();
@@ -82,7 +102,10 @@ describe(`migration runner (${kind})`, () => {
       assert.deepEqual(second.appliedMigrations, []);
       assert.equal((await migrationRows(second)).length, expected.length);
       const backbones = await second.prisma.backbone.findMany();
-      assert.deepEqual(backbones.map((b) => b.name), ['mobilenet']);
+      assert.deepEqual(
+        backbones.map((b) => b.name),
+        ['mobilenet'],
+      );
     } finally {
       await second.close();
     }
@@ -111,7 +134,10 @@ describe(`migration runner (${kind})`, () => {
     // The earlier migrations committed on their own; nothing of the broken one is left.
     const db = await openDatabase({ ...target, migrate: false });
     try {
-      assert.deepEqual((await migrationRows(db)).map((r) => r.migration_name), good);
+      assert.deepEqual(
+        (await migrationRows(db)).map((r) => r.migration_name),
+        good,
+      );
       assert.equal(await tableExists(db, 'Partial'), false);
       assert.equal(await tableExists(db, 'Backbone'), true);
     } finally {
@@ -147,18 +173,25 @@ describe(`migration runner (${kind})`, () => {
     await assert.rejects(openDatabase(target), new RegExp(`does not know: ${extra}`));
   });
 
-  test('concurrent starts on PostgreSQL apply each migration once', { skip: kind !== 'postgres' && 'PostgreSQL only' }, async () => {
-    const target = await freshTarget();
-    const expected = readMigrations(defaultMigrationsDir()).map((m) => m.name);
-    const handles = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ ...target, poolSize: 2 })));
-    try {
-      const appliedBy = handles.map((h) => h.appliedMigrations);
-      assert.deepEqual(appliedBy.flat().sort(), expected, 'each migration applied by exactly one opener');
-      assert.deepEqual((await migrationRows(handles[0]!)).map((r) => r.migration_name), expected);
-    } finally {
-      await Promise.all(handles.map((h) => h.close()));
-    }
-  });
+  test(
+    'concurrent starts on PostgreSQL apply each migration once',
+    { skip: kind !== 'postgres' && 'PostgreSQL only' },
+    async () => {
+      const target = await freshTarget();
+      const expected = readMigrations(defaultMigrationsDir()).map((m) => m.name);
+      const handles = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ ...target, poolSize: 2 })));
+      try {
+        const appliedBy = handles.map((h) => h.appliedMigrations);
+        assert.deepEqual(appliedBy.flat().sort(), expected, 'each migration applied by exactly one opener');
+        assert.deepEqual(
+          (await migrationRows(handles[0]!)).map((r) => r.migration_name),
+          expected,
+        );
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+      }
+    },
+  );
 
   test('createTestDatabase gives a fresh migrated database of the configured kind', async () => {
     const a = await createTestDatabase();
@@ -166,7 +199,10 @@ describe(`migration runner (${kind})`, () => {
     try {
       assert.equal(a.kind, kind);
       const names = readMigrations(defaultMigrationsDir()).map((m) => m.name);
-      assert.deepEqual((await migrationRows(a)).map((r) => r.migration_name), names);
+      assert.deepEqual(
+        (await migrationRows(a)).map((r) => r.migration_name),
+        names,
+      );
       await a.prisma.dataset.create({ data: { name: 'flowers' } });
       assert.equal(await b.prisma.dataset.count(), 0, 'test databases are independent');
     } finally {
@@ -174,10 +210,16 @@ describe(`migration runner (${kind})`, () => {
       await b.close();
     }
     if (kind === 'postgres') {
-      const admin = await openDatabase({ databaseUrl: process.env.ACCRETE_TEST_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres', migrate: false });
+      const admin = await openDatabase({
+        databaseUrl: process.env.ACCRETE_TEST_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
+        migrate: false,
+      });
       try {
         const dbName = new URL(a.url!).pathname.slice(1);
-        const rows = await admin.prisma.$queryRawUnsafe<unknown[]>('SELECT 1 FROM pg_database WHERE datname = $1', dbName);
+        const rows = await admin.prisma.$queryRawUnsafe<unknown[]>(
+          'SELECT 1 FROM pg_database WHERE datname = $1',
+          dbName,
+        );
         assert.equal(rows.length, 0, 'close() drops the test database');
       } finally {
         await admin.close();

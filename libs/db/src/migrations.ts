@@ -71,7 +71,6 @@ export function defaultMigrationsDir(): string {
   );
 }
 
-
 /** The migrations of a directory, in name order (Prisma's order). */
 export function readMigrations(migrationsDir: string): MigrationFile[] {
   if (!existsSync(migrationsDir)) throw new Error(`Migrations directory not found: ${migrationsDir}`);

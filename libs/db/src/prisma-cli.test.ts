@@ -25,24 +25,29 @@ async function prisma(databaseUrl: string, ...args: string[]) {
   return stdout;
 }
 
-describe('Prisma CLI interop', { skip: testDbKind() !== 'postgres' && 'PostgreSQL only (ACCRETE_TEST_DB=postgres)' }, () => {
-  test('`prisma migrate status` finds a runner-migrated database up to date', async () => {
-    const scratch = await createScratchPgDatabase();
-    drops.push(scratch.drop);
-    await (await openDatabase({ databaseUrl: scratch.url })).close();
-    assert.match(await prisma(scratch.url, 'migrate', 'status'), /Database schema is up to date!/);
-  });
+describe(
+  'Prisma CLI interop',
+  { skip: testDbKind() !== 'postgres' && 'PostgreSQL only (ACCRETE_TEST_DB=postgres)' },
+  () => {
+    test('`prisma migrate status` finds a runner-migrated database up to date', async () => {
+      const scratch = await createScratchPgDatabase();
+      drops.push(scratch.drop);
+      await (await openDatabase({ databaseUrl: scratch.url })).close();
+      assert.match(await prisma(scratch.url, 'migrate', 'status'), /Database schema is up to date!/);
+    });
 
-  test('the runner accepts a database migrated by `prisma migrate deploy`', async () => {
-    const scratch = await createScratchPgDatabase();
-    drops.push(scratch.drop);
-    const out = await prisma(scratch.url, 'migrate', 'deploy');
-    for (const m of readMigrations(defaultMigrationsDir())) assert.ok(out.includes(m.name), `deploy applied ${m.name}`);
-    const db = await openDatabase({ databaseUrl: scratch.url });
-    try {
-      assert.deepEqual(db.appliedMigrations, [], 'nothing left to apply, checksums agree');
-    } finally {
-      await db.close();
-    }
-  });
-});
+    test('the runner accepts a database migrated by `prisma migrate deploy`', async () => {
+      const scratch = await createScratchPgDatabase();
+      drops.push(scratch.drop);
+      const out = await prisma(scratch.url, 'migrate', 'deploy');
+      for (const m of readMigrations(defaultMigrationsDir()))
+        assert.ok(out.includes(m.name), `deploy applied ${m.name}`);
+      const db = await openDatabase({ databaseUrl: scratch.url });
+      try {
+        assert.deepEqual(db.appliedMigrations, [], 'nothing left to apply, checksums agree');
+      } finally {
+        await db.close();
+      }
+    });
+  },
+);

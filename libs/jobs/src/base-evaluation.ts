@@ -13,18 +13,30 @@ export type BaseEvaluationOutcome = 'recorded' | 'already-recorded' | 'no-retent
 
 /** Records the "imagenet-retention" evaluation of a base version (no parent: its parent* fields are absent). */
 export async function evaluateBaseVersion(
-  deps: { prisma: PrismaClient; config: Config; log?: (m: string) => void; score: (spec: BaseScoreSpec) => Promise<BaseScore> },
+  deps: {
+    prisma: PrismaClient;
+    config: Config;
+    log?: (m: string) => void;
+    score: (spec: BaseScoreSpec) => Promise<BaseScore>;
+  },
   versionId: string,
 ): Promise<BaseEvaluationOutcome> {
   const { prisma, config } = deps;
   const log = deps.log ?? (() => undefined);
-  const recorded = () => prisma.evaluation.findUnique({ where: { versionId_name: { versionId, name: RETENTION_EVALUATION } } });
+  const recorded = () =>
+    prisma.evaluation.findUnique({ where: { versionId_name: { versionId, name: RETENTION_EVALUATION } } });
   if (await recorded()) return 'already-recorded';
   const t0 = Date.now();
   log(`seed: scoring the base version on the held-out retention photos of ${config.rehearsalDir} (once)…`);
-  const score = await deps.score({ backbone: backboneSpec(config), bottlenecksDir: config.paths.bottlenecks, rehearsalDir: config.rehearsalDir });
+  const score = await deps.score({
+    backbone: backboneSpec(config),
+    bottlenecksDir: config.paths.bottlenecks,
+    rehearsalDir: config.rehearsalDir,
+  });
   if (!score) {
-    log(`seed: no retention photos (an index.csv with class_index) in ${config.rehearsalDir}: the base version is not scored`);
+    log(
+      `seed: no retention photos (an index.csv with class_index) in ${config.rehearsalDir}: the base version is not scored`,
+    );
     return 'no-retention-images';
   }
   try {
@@ -34,6 +46,8 @@ export async function evaluateBaseVersion(
     if (await recorded()) return 'already-recorded';
     throw e;
   }
-  log(`seed: base version top-1 ${(score.top1 * 100).toFixed(1)}%, top-5 ${(score.top5 * 100).toFixed(1)}% on ${score.images} photos (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  log(
+    `seed: base version top-1 ${(score.top1 * 100).toFixed(1)}%, top-5 ${(score.top5 * 100).toFixed(1)}% on ${score.images} photos (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   return 'recorded';
 }

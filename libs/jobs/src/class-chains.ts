@@ -16,16 +16,31 @@ export interface UnitChain {
 
 export const TAXONOMY_FILE_FORMAT = 'accrete-taxonomy/1';
 
-export async function versionClassChains(prisma: PrismaClient, versionId: string, units?: { outputUnit: number; classNodeId: string }[]): Promise<UnitChain[]> {
-  const classes = units ?? (await prisma.versionClass.findMany({ where: { versionId }, orderBy: { outputUnit: 'asc' }, select: { outputUnit: true, classNodeId: true } }));
-  const nodes = new Map((await prisma.classNode.findMany({ select: { id: true, parentId: true, name: true } })).map((n) => [n.id, n]));
+export async function versionClassChains(
+  prisma: PrismaClient,
+  versionId: string,
+  units?: { outputUnit: number; classNodeId: string }[],
+): Promise<UnitChain[]> {
+  const classes =
+    units ??
+    (await prisma.versionClass.findMany({
+      where: { versionId },
+      orderBy: { outputUnit: 'asc' },
+      select: { outputUnit: true, classNodeId: true },
+    }));
+  const nodes = new Map(
+    (await prisma.classNode.findMany({ select: { id: true, parentId: true, name: true } })).map((n) => [n.id, n]),
+  );
   const unitOf = new Map(classes.map((c) => [c.classNodeId, c.outputUnit]));
   // declared parents along the lineage (units are stable from a parent to its children)
   const declared = new Map<number, number[]>();
   const seen = new Set<string>();
-  for (let id: string | null = versionId; id && !seen.has(id); ) {
+  for (let id: string | null = versionId; id && !seen.has(id);) {
     seen.add(id);
-    const v: { parentId: string | null; params: unknown } | null = await prisma.modelVersion.findUnique({ where: { id }, select: { parentId: true, params: true } });
+    const v: { parentId: string | null; params: unknown } | null = await prisma.modelVersion.findUnique({
+      where: { id },
+      select: { parentId: true, params: true },
+    });
     if (!v) break;
     const p = tryParseTrainingParams(v.params);
     for (const [label, d] of Object.entries(p?.labelDecisions ?? {})) {
@@ -39,7 +54,11 @@ export async function versionClassChains(prisma: PrismaClient, versionId: string
   return classes.map((c) => {
     const path: string[] = [];
     const above: number[] = [];
-    for (let n = nodes.get(c.classNodeId), guard = 0; n && guard < 100; n = n.parentId ? nodes.get(n.parentId) : undefined, guard++) {
+    for (
+      let n = nodes.get(c.classNodeId), guard = 0;
+      n && guard < 100;
+      n = n.parentId ? nodes.get(n.parentId) : undefined, guard++
+    ) {
       path.unshift(n.name);
       const u = unitOf.get(n.id);
       if (n.id !== c.classNodeId && u !== undefined) above.push(u);

@@ -33,7 +33,13 @@ export interface LabelDataOverlap {
 
 export async function computeDataOverlap(
   deps: { prisma: PrismaClient; config: Config; storage: LocalStorage; log?: (m: string) => void },
-  args: { parentVersionId: string; datasetVersionId: string; imagesPerLabel?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  args: {
+    parentVersionId: string;
+    datasetVersionId: string;
+    imagesPerLabel?: number;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<LabelDataOverlap[]> {
   const { prisma, storage } = deps;
   const cap = args.imagesPerLabel ?? DATA_OVERLAP_IMAGES_PER_LABEL;
@@ -57,7 +63,10 @@ export async function computeDataOverlap(
     images.push({ sha256: r.image.sha256, path: await storage.ensureImage(r.image.storageKey), label: r.label });
   }
   const backbone = await getSharedBackbone(deps.config, deps.log);
-  const model = await loadParentModel(backbone, { number: parent.number, artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null });
+  const model = await loadParentModel(backbone, {
+    number: parent.number,
+    artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null,
+  });
   // the trainer's own overlap (the same shares and default take-over rule growVersion applies)
   const overlaps = await dataOverlap({
     backbone,
@@ -72,7 +81,12 @@ export async function computeDataOverlap(
     return {
       label: o.label,
       images: o.images,
-      answers: o.answers.map((a) => ({ outputUnit: a.unit, classNodeId: parent.classes[a.unit]!.classNodeId, share: a.share, takenOverByDefault: byDefault.has(a.unit) })),
+      answers: o.answers.map((a) => ({
+        outputUnit: a.unit,
+        classNodeId: parent.classes[a.unit]!.classNodeId,
+        share: a.share,
+        takenOverByDefault: byDefault.has(a.unit),
+      })),
     };
   });
 }

@@ -64,7 +64,10 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
   const log = deps.log ?? (() => {});
   const staleBefore = new Date(Date.now() - (opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS));
   const trainer = opts.trainer;
-  const claim = await claimJob(prisma, jobId, opts.workerId, { staleBefore, maxAttempts: opts.maxAttempts ?? MAX_ATTEMPTS });
+  const claim = await claimJob(prisma, jobId, opts.workerId, {
+    staleBefore,
+    maxAttempts: opts.maxAttempts ?? MAX_ATTEMPTS,
+  });
   if (claim.kind === 'cancelled') return { status: 'CANCELLED' };
   if (claim.kind === 'interrupted') return { status: 'FAILED', reason: 'interrupted' };
   if (claim.kind === 'busy') return { status: 'SKIPPED', reason: claim.reason };
@@ -77,7 +80,13 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     steps[name] = (now - stepStart) / 1000;
     stepStart = now;
   };
-  const monitor = new JobMonitor(prisma, jobId, opts.workerId, { minIntervalMs: opts.progressIntervalMs, heartbeatMs: opts.heartbeatMs, log }, opts.signal);
+  const monitor = new JobMonitor(
+    prisma,
+    jobId,
+    opts.workerId,
+    { minIntervalMs: opts.progressIntervalMs, heartbeatMs: opts.heartbeatMs, log },
+    opts.signal,
+  );
   let scratch: string | null = null;
   let placed: string | null = null; // artifact dir we renamed into place
   let versionId = '';
@@ -85,27 +94,36 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     monitor.report('preparing', 0, PREPARE);
     const job = await prisma.trainingJob.findUniqueOrThrow({
       where: { id: jobId },
-      include: { parentVersion: { include: { classes: { orderBy: { outputUnit: 'asc' }, select: { outputUnit: true, classNodeId: true } } } } },
+      include: {
+        parentVersion: {
+          include: { classes: { orderBy: { outputUnit: 'asc' }, select: { outputUnit: true, classNodeId: true } } },
+        },
+      },
     });
     versionId = job.versionId;
     log(`job ${jobId}: attempt ${claim.attempt} on ${opts.workerId}, version ${versionId}`);
     const params = parseTrainingParams(job.params);
     const parent = job.parentVersion;
-    if (parent.status !== 'READY') throw new JobInputError(`parent version ${parent.number} is ${parent.status}, not READY`);
+    if (parent.status !== 'READY')
+      throw new JobInputError(`parent version ${parent.number} is ${parent.status}, not READY`);
 
     const parentLabels = await readParentLabels(parent, storage);
     const mergeInto: Record<string, number> = {};
     for (const m of params.merges) {
       const unit = parent.classes[m.outputUnit];
       if (!unit || unit.classNodeId !== m.classNodeId) {
-        throw new JobInputError(`merge "${m.label}" → output unit ${m.outputUnit}: the parent's unit ${m.outputUnit} is a different class`);
+        throw new JobInputError(
+          `merge "${m.label}" → output unit ${m.outputUnit}: the parent's unit ${m.outputUnit} is a different class`,
+        );
       }
       mergeInto[m.label] = m.outputUnit;
     }
-    if (parent.classes.some((c, i) => c.outputUnit !== i)) throw new JobInputError(`parent version ${parent.number} has gaps in its output units`);
+    if (parent.classes.some((c, i) => c.outputUnit !== i))
+      throw new JobInputError(`parent version ${parent.number} has gaps in its output units`);
     const parentNodes = new Set(parent.classes.map((c) => c.classNodeId));
     for (const c of params.newClasses) {
-      if (parentNodes.has(c.classNodeId)) throw new JobInputError(`new class "${c.label}" is already an output unit of the parent`);
+      if (parentNodes.has(c.classNodeId))
+        throw new JobInputError(`new class "${c.label}" is already an output unit of the parent`);
     }
 
     const images = await gatherJobImages(prisma, storage, {
@@ -119,7 +137,10 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       `job ${jobId}: ${images.train.length} train / ${images.val.length} val images, ${params.newClasses.length} new classes, ` +
         `${params.merges.length} merges, ${Object.keys(images.earlier).length} earlier classes`,
     );
-    const ancestor = await parentNamesOfNodes(prisma, [...parent.classes.map((c) => c.classNodeId), ...params.newClasses.map((c) => c.classNodeId)]);
+    const ancestor = await parentNamesOfNodes(prisma, [
+      ...parent.classes.map((c) => c.classNodeId),
+      ...params.newClasses.map((c) => c.classNodeId),
+    ]);
     scratch = await storage.scratchDir(versionId);
     const outDir = join(scratch, 'model');
     lap('prepare');
@@ -151,7 +172,10 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         outDir,
         manifest: { datasetVersionId: params.datasetVersionId, options: params.options },
         // the class → parent chain written as taxonomy.json beside labels.json (read here: the compute has no database)
-        taxonomy: { format: TAXONOMY_FILE_FORMAT, classes: await versionClassChains(prisma, versionId, publishedClasses(parent.classes, params)) },
+        taxonomy: {
+          format: TAXONOMY_FILE_FORMAT,
+          classes: await versionClassChains(prisma, versionId, publishedClasses(parent.classes, params)),
+        },
       },
       {
         signal: monitor.signal,
@@ -207,14 +231,25 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       lossCurve: monitor.lossCurve,
     });
     lap('publish');
-    const parts = Object.entries(steps).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
-    log(`job ${jobId}: version ${versionId} READY (${classes.length} classes) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${parts})`);
+    const parts = Object.entries(steps)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
+    log(
+      `job ${jobId}: version ${versionId} READY (${classes.length} classes) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${parts})`,
+    );
     return { status: 'SUCCEEDED', versionId };
   } catch (err) {
     if (placed) await rm(placed, { recursive: true, force: true }).catch(() => undefined);
     if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     scratch = null;
-    const kind = err instanceof JobAbort ? err.kind : err instanceof NotPublished ? err.why : monitor.signal.aborted ? abortKind(monitor.signal) : null;
+    const kind =
+      err instanceof JobAbort
+        ? err.kind
+        : err instanceof NotPublished
+          ? err.why
+          : monitor.signal.aborted
+            ? abortKind(monitor.signal)
+            : null;
     await monitor.close();
     if (kind === 'cancel') {
       await finishOwned(prisma, jobId, opts.workerId, 'CANCELLED', null, monitor.lossCurve);
@@ -244,12 +279,19 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
 function publishedClasses(parentClasses: { outputUnit: number; classNodeId: string }[], params: TrainingParams) {
   return [
     ...parentClasses.map((c) => ({ outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: false })),
-    ...params.newClasses.map((c, i) => ({ outputUnit: parentClasses.length + i, classNodeId: c.classNodeId, added: true })),
+    ...params.newClasses.map((c, i) => ({
+      outputUnit: parentClasses.length + i,
+      classNodeId: c.classNodeId,
+      added: true,
+    })),
   ];
 }
 
 /** The parent's labels (index = output unit): its export's labels.json; an imported base (no artifact) has none to read. */
-async function readParentLabels(parent: { id: string; number: number; parentId: string | null; artifactSha256: string | null }, storage: LocalStorage): Promise<string[]> {
+async function readParentLabels(
+  parent: { id: string; number: number; parentId: string | null; artifactSha256: string | null },
+  storage: LocalStorage,
+): Promise<string[]> {
   if (!parent.parentId) return [];
   let path = `labels.json of version ${parent.number}`;
   try {
@@ -258,7 +300,9 @@ async function readParentLabels(parent: { id: string; number: number; parentId: 
     if (!Array.isArray(labels)) throw new Error('not a list');
     return labels.map(String);
   } catch (err) {
-    throw new JobInputError(`cannot read the labels of parent version ${parent.number} (${path}): ${(err as Error).message}`);
+    throw new JobInputError(
+      `cannot read the labels of parent version ${parent.number} (${path}): ${(err as Error).message}`,
+    );
   }
 }
 
@@ -282,7 +326,10 @@ const ERRNO_REASONS: Record<string, string> = {
 export function failureReason(err: unknown): string {
   const raw0 = err instanceof Error ? err.message : String(err);
   // an error from the training child process arrives as its message: its errno is the message's prefix
-  const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code ?? /^(E[A-Z]+): /.exec(raw0)?.[1];
+  const code =
+    (err as NodeJS.ErrnoException)?.code ??
+    (err as { cause?: NodeJS.ErrnoException })?.cause?.code ??
+    /^(E[A-Z]+): /.exec(raw0)?.[1];
   const reason = typeof code === 'string' ? ERRNO_REASONS[code] : undefined;
   const raw = err instanceof Error ? err.message.trim() || err.name : String(err);
   let msg = raw.split('\n')[0].trim();

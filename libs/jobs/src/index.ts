@@ -1,8 +1,24 @@
 // Public surface of jobs: the training job runner (in-process or pg-boss; compute in a child process) and the
 // process-wide backbone (predictions).
 export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOptions } from './runner.js';
-export { executeJob, failureReason, RETENTION_EVALUATION, VAL_EVALUATION, type JobDeps, type JobOutcome, type ExecuteOptions, type JobStep, type JobStepHook } from './execute-job.js';
-export { getSharedBackbone, loadedSharedBackbone, backboneSpec, getSharedBottleneckCache, disposeSharedBackbones } from './shared-backbone.js';
+export {
+  executeJob,
+  failureReason,
+  RETENTION_EVALUATION,
+  VAL_EVALUATION,
+  type JobDeps,
+  type JobOutcome,
+  type ExecuteOptions,
+  type JobStep,
+  type JobStepHook,
+} from './execute-job.js';
+export {
+  getSharedBackbone,
+  loadedSharedBackbone,
+  backboneSpec,
+  getSharedBottleneckCache,
+  disposeSharedBackbones,
+} from './shared-backbone.js';
 export { TrainerProcess, TrainerProcessExit, type TrainerProcessOptions } from './trainer-process.js';
 export type { BackboneInfo, BaseScore, BaseScoreSpec } from './train-compute.js';
 export { recoverJobs, newWorkerId } from './recovery.js';
@@ -12,6 +28,11 @@ export { evaluateBaseVersion, type BaseEvaluationOutcome } from './base-evaluati
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
 export { versionClassChains, TAXONOMY_FILE_FORMAT, type UnitChain } from './class-chains.js';
-export { computeDataOverlap, DATA_OVERLAP_IMAGES_PER_LABEL, type LabelDataOverlap, type OverlapAnswer } from './data-overlap.js';
+export {
+  computeDataOverlap,
+  DATA_OVERLAP_IMAGES_PER_LABEL,
+  type LabelDataOverlap,
+  type OverlapAnswer,
+} from './data-overlap.js';
 export { installProcessGuards } from './process-guards.js';
 export { sweepLeftovers, type LeftoverReport } from './leftovers.js';

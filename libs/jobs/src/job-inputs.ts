@@ -36,7 +36,13 @@ export async function gatherJobImages(
   const storageKeys: string[] = [];
   const add = (sha256: string, storageKey: string, label: string, split: 'TRAIN' | 'VAL', unit?: number) => {
     if (byKey.has(sha256)) return; // the job's own dataset comes first
-    byKey.set(sha256, { sha256, path: storage.imagePath(storageKey), label, split, ...(unit !== undefined ? { unit } : {}) });
+    byKey.set(sha256, {
+      sha256,
+      path: storage.imagePath(storageKey),
+      label,
+      split,
+      ...(unit !== undefined ? { unit } : {}),
+    });
     storageKeys.push(storageKey);
   };
 
@@ -58,10 +64,13 @@ export async function gatherJobImages(
   const currentNodes = new Set([...params.newClasses, ...params.merges].map((c) => c.classNodeId));
   const earlier: Record<string, number> = {};
   const seen = new Set<string>();
-  for (let id: string | null = args.parentId; id && !seen.has(id); ) {
+  for (let id: string | null = args.parentId; id && !seen.has(id);) {
     seen.add(id);
     const v: { parentId: string | null; params: unknown; datasetVersionId: string | null } | null =
-      await prisma.modelVersion.findUnique({ where: { id }, select: { parentId: true, params: true, datasetVersionId: true } });
+      await prisma.modelVersion.findUnique({
+        where: { id },
+        select: { parentId: true, params: true, datasetVersionId: true },
+      });
     if (!v) break;
     const p = tryParseTrainingParams(v.params);
     const dsv = p?.datasetVersionId ?? v.datasetVersionId;
@@ -89,7 +98,9 @@ export async function gatherJobImages(
   // With a shared object store, images this node has not seen are fetched into its images directory (the training
   // process reads local paths); one missing everywhere is reported by assertFilesExist.
   for (let i = 0; i < storageKeys.length; i += FETCH_CONCURRENCY) {
-    await Promise.all(storageKeys.slice(i, i + FETCH_CONCURRENCY).map((k) => storage.ensureImage(k).catch(() => undefined)));
+    await Promise.all(
+      storageKeys.slice(i, i + FETCH_CONCURRENCY).map((k) => storage.ensureImage(k).catch(() => undefined)),
+    );
   }
   await assertFilesExist(all);
   const counts: JobImages['counts'] = {};
@@ -98,7 +109,12 @@ export async function gatherJobImages(
     if (img.split === 'TRAIN') c.train++;
     else c.val++;
   }
-  const strip = ({ sha256, path, label, unit }: LabelledImage): LabelledImage => ({ sha256, path, label, ...(unit !== undefined ? { unit } : {}) });
+  const strip = ({ sha256, path, label, unit }: LabelledImage): LabelledImage => ({
+    sha256,
+    path,
+    label,
+    ...(unit !== undefined ? { unit } : {}),
+  });
   return {
     train: all.filter((i) => i.split === 'TRAIN').map(strip),
     val: all.filter((i) => i.split === 'VAL').map(strip),
@@ -113,7 +129,10 @@ async function assertFilesExist(images: LabelledImage[]): Promise<void> {
   const missing: string[] = [];
   await Promise.all(
     images.map(async (i) => {
-      const ok = await stat(i.path).then((s) => s.isFile(), () => false);
+      const ok = await stat(i.path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
       if (!ok) missing.push(`${i.sha256.slice(0, 12)} (${i.label})`);
     }),
   );

@@ -7,7 +7,9 @@ export type AbortKind = 'cancel' | 'shutdown' | 'lost-claim';
 
 export class JobAbort extends Error {
   constructor(readonly kind: AbortKind) {
-    super(kind === 'cancel' ? 'cancelled' : kind === 'shutdown' ? 'worker shutting down' : 'claim lost to another worker');
+    super(
+      kind === 'cancel' ? 'cancelled' : kind === 'shutdown' ? 'worker shutting down' : 'claim lost to another worker',
+    );
     this.name = 'JobAbort';
   }
 }
@@ -59,7 +61,12 @@ export class JobMonitor {
    * Reports progress of a step that covers [from, to] of the whole job; overall progress never goes backwards.
    * ETA: the step's own estimate when given, else extrapolated from the overall rate.
    */
-  report(phase: string, fraction: number, span: [number, number], extra: { etaSeconds?: number; loss?: number; step?: number } = {}): void {
+  report(
+    phase: string,
+    fraction: number,
+    span: [number, number],
+    extra: { etaSeconds?: number; loss?: number; step?: number } = {},
+  ): void {
     const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
     const overall = Math.max(this.progress, span[0] + (span[1] - span[0]) * f);
     this.progress = overall;
@@ -68,7 +75,12 @@ export class JobMonitor {
     const moved = overall - this.baseline.progress;
     const extrapolated = moved > 0.03 ? (elapsed * (1 - overall)) / moved : null;
     const eta = extra.etaSeconds !== undefined && Number.isFinite(extra.etaSeconds) ? extra.etaSeconds : extrapolated;
-    this.pending = { ...this.pending, phase, progress: overall, etaSeconds: eta === null ? null : Math.max(0, Math.round(eta)) };
+    this.pending = {
+      ...this.pending,
+      phase,
+      progress: overall,
+      etaSeconds: eta === null ? null : Math.max(0, Math.round(eta)),
+    };
     if (extra.loss !== undefined && Number.isFinite(extra.loss)) {
       this.lossCurve.push({ phase, step: extra.step ?? this.lossCurve.length, loss: extra.loss });
       if (this.lossCurve.length > MAX_LOSS_POINTS) thin(this.lossCurve);

@@ -48,7 +48,10 @@ export async function claimJob(
     },
   });
   if (won.count === 1) {
-    const row = await prisma.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { attempts: true, versionId: true } });
+    const row = await prisma.trainingJob.findUniqueOrThrow({
+      where: { id: jobId },
+      select: { attempts: true, versionId: true },
+    });
     await prisma.modelVersion.updateMany({
       where: { id: row.versionId, status: { in: ['PENDING', 'TRAINING'] } },
       data: { status: 'TRAINING', error: null },
@@ -82,7 +85,14 @@ export async function finishUnowned(
   return prisma.$transaction(async (tx) => {
     const r = await tx.trainingJob.updateMany({
       where: { id: jobId, status: seenStatus, ...(seenStatus === 'RUNNING' ? { heartbeatAt: seenHeartbeat } : {}) },
-      data: { status, error, phase: status === 'CANCELLED' ? 'cancelled' : 'failed', etaSeconds: null, finishedAt: new Date(), workerId: null },
+      data: {
+        status,
+        error,
+        phase: status === 'CANCELLED' ? 'cancelled' : 'failed',
+        etaSeconds: null,
+        finishedAt: new Date(),
+        workerId: null,
+      },
     });
     if (r.count !== 1) return false;
     const job = await tx.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { versionId: true } });
@@ -158,7 +168,15 @@ export async function requeueOwned(prisma: PrismaClient, jobId: string, workerId
   return prisma.$transaction(async (tx) => {
     const r = await tx.trainingJob.updateMany({
       where: { id: jobId, status: 'RUNNING', workerId },
-      data: { status: 'QUEUED', workerId: null, phase: 'queued', progress: 0, etaSeconds: null, heartbeatAt: null, attempts: { decrement: 1 } },
+      data: {
+        status: 'QUEUED',
+        workerId: null,
+        phase: 'queued',
+        progress: 0,
+        etaSeconds: null,
+        heartbeatAt: null,
+        attempts: { decrement: 1 },
+      },
     });
     if (r.count !== 1) return false;
     const job = await tx.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { versionId: true } });

@@ -8,7 +8,12 @@ import { join, relative, sep } from 'node:path';
 import type { PrismaClient } from '@accrete/db';
 import type { StoragePaths } from '@accrete/storage';
 
-export interface LeftoverReport { scratchDirs: number; tempFiles: number; uploadDirs: number; orphanImages: number }
+export interface LeftoverReport {
+  scratchDirs: number;
+  tempFiles: number;
+  uploadDirs: number;
+  orphanImages: number;
+}
 
 async function entries(dir: string) {
   try {
@@ -35,7 +40,11 @@ async function* walkFiles(dir: string): AsyncGenerator<string> {
   }
 }
 
-export async function sweepLeftovers(prisma: PrismaClient, paths: StoragePaths, opts: { graceMs: number; now?: number }): Promise<LeftoverReport> {
+export async function sweepLeftovers(
+  prisma: PrismaClient,
+  paths: StoragePaths,
+  opts: { graceMs: number; now?: number },
+): Promise<LeftoverReport> {
   const before = opts.graceMs <= 0 ? Infinity : (opts.now ?? Date.now()) - opts.graceMs;
   const report: LeftoverReport = { scratchDirs: 0, tempFiles: 0, uploadDirs: 0, orphanImages: 0 };
   for (const e of await entries(paths.artifacts)) {
@@ -62,10 +71,15 @@ export async function sweepLeftovers(prisma: PrismaClient, paths: StoragePaths, 
   }
   // image files: keys are <aa>/<sha256>; checked against the Image rows in batches
   const candidates: string[] = [];
-  for await (const f of walkFiles(paths.images)) if (!f.endsWith('.tmp')) candidates.push(relative(paths.images, f).split(sep).join('/'));
+  for await (const f of walkFiles(paths.images))
+    if (!f.endsWith('.tmp')) candidates.push(relative(paths.images, f).split(sep).join('/'));
   for (let i = 0; i < candidates.length; i += 1000) {
     const batch = candidates.slice(i, i + 1000);
-    const known = new Set((await prisma.image.findMany({ where: { storageKey: { in: batch } }, select: { storageKey: true } })).map((r) => r.storageKey));
+    const known = new Set(
+      (await prisma.image.findMany({ where: { storageKey: { in: batch } }, select: { storageKey: true } })).map(
+        (r) => r.storageKey,
+      ),
+    );
     for (const key of batch) {
       const p = join(paths.images, key);
       if (!known.has(key) && (await oldEnough(p, before))) {

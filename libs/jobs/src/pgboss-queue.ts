@@ -58,7 +58,11 @@ export class PgBossQueue {
 
   /** Sends a delivery for the job (singletonKey = parent version, set by the caller through lookup). */
   async send(jobId: string, parentVersionId?: string): Promise<void> {
-    const id = await this.boss.send(QUEUE, { jobId } satisfies Payload, parentVersionId ? { singletonKey: parentVersionId } : {});
+    const id = await this.boss.send(
+      QUEUE,
+      { jobId } satisfies Payload,
+      parentVersionId ? { singletonKey: parentVersionId } : {},
+    );
     if (!id) this.log(`pg-boss: delivery for job ${jobId} not created (one already pending)`);
   }
 
@@ -69,7 +73,10 @@ export class PgBossQueue {
     await this.send(jobId, parentVersionId);
   }
 
-  async work(run: (jobId: string, signal: AbortSignal) => Promise<unknown>, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+  async work(
+    run: (jobId: string, signal: AbortSignal) => Promise<unknown>,
+    opts: { pollingIntervalSeconds?: number } = {},
+  ): Promise<void> {
     this.workId = await this.boss.work<Payload>(
       QUEUE,
       { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },

@@ -36,7 +36,13 @@ export class ProgressPlan {
 }
 
 /** Cost model of a training job, in bottleneck-extraction units. */
-export function jobPlan(n: { train: number; rehearsal: number; val: number; retention: number; augmentations: number }): ProgressPlan {
+export function jobPlan(n: {
+  train: number;
+  rehearsal: number;
+  val: number;
+  retention: number;
+  augmentations: number;
+}): ProgressPlan {
   const k1 = n.augmentations + 1;
   const vectors = (n.train + n.rehearsal) * k1 + n.val + n.retention;
   return new ProgressPlan([

@@ -36,18 +36,33 @@ export async function publishVersion(prisma: PrismaClient, input: PublishInput):
         },
       });
       if (job.count !== 1) {
-        const row = await tx.trainingJob.findUnique({ where: { id: input.jobId }, select: { cancelRequested: true, workerId: true, status: true } });
-        throw new NotPublished(row?.status === 'RUNNING' && row.workerId === input.workerId && row.cancelRequested ? 'cancel' : 'lost-claim');
+        const row = await tx.trainingJob.findUnique({
+          where: { id: input.jobId },
+          select: { cancelRequested: true, workerId: true, status: true },
+        });
+        throw new NotPublished(
+          row?.status === 'RUNNING' && row.workerId === input.workerId && row.cancelRequested ? 'cancel' : 'lost-claim',
+        );
       }
       // A previous attempt that died mid-way never committed, but be explicit: the class list is rebuilt whole.
       await tx.versionClass.deleteMany({ where: { versionId: input.versionId } });
       await tx.versionClass.createMany({
-        data: input.classes.map((c) => ({ versionId: input.versionId, outputUnit: c.outputUnit, classNodeId: c.classNodeId, added: c.added })),
+        data: input.classes.map((c) => ({
+          versionId: input.versionId,
+          outputUnit: c.outputUnit,
+          classNodeId: c.classNodeId,
+          added: c.added,
+        })),
       });
       await tx.evaluation.deleteMany({ where: { versionId: input.versionId } });
       for (const e of input.evaluations) {
         await tx.evaluation.create({
-          data: { versionId: input.versionId, name: e.name, datasetVersionId: e.datasetVersionId ?? null, metrics: toJson(e.metrics) },
+          data: {
+            versionId: input.versionId,
+            name: e.name,
+            datasetVersionId: e.datasetVersionId ?? null,
+            metrics: toJson(e.metrics),
+          },
         });
       }
       await tx.modelVersion.update({

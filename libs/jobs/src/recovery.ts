@@ -58,10 +58,14 @@ export async function recoverJobs(prisma: PrismaClient, opts: RecoverOptions): P
       });
       if (r.count !== 1) return false;
       const row = await tx.trainingJob.findUniqueOrThrow({ where: { id: j.id }, select: { versionId: true } });
-      await tx.modelVersion.updateMany({ where: { id: row.versionId, status: 'TRAINING' }, data: { status: 'PENDING' } });
+      await tx.modelVersion.updateMany({
+        where: { id: row.versionId, status: 'TRAINING' },
+        data: { status: 'PENDING' },
+      });
       return true;
     });
-    if (requeued) log(`job ${j.id}: worker ${j.workerId} gone → re-queued (attempt ${j.attempts} of ${maxAttempts} used)`);
+    if (requeued)
+      log(`job ${j.id}: worker ${j.workerId} gone → re-queued (attempt ${j.attempts} of ${maxAttempts} used)`);
   }
 
   const queued = await prisma.trainingJob.findMany({

@@ -70,7 +70,6 @@ export function parseIndex(text: string, where = 'index.csv'): IndexRow[] | null
   });
 }
 
-
 function inside(dir: string, file: string): string {
   const p = resolve(dir, file);
   if (!p.startsWith(dir + sep)) throw new Error(`index.csv entry escapes ${dir}: ${file}`);
@@ -94,8 +93,14 @@ async function hashAll(paths: string[]): Promise<ImageRef[]> {
 }
 
 async function isDir(p: string) {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 async function isFile(p: string) {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

@@ -41,7 +41,13 @@ export async function evaluateRetention(args: {
     signal: args.signal,
     onProgress: (p) => args.onProgress?.(p.done, p.total),
   });
-  let top1 = 0, top5 = 0, pTop1 = 0, pTop5 = 0, agree = 0, added = 0, counted = 0;
+  let top1 = 0,
+    top5 = 0,
+    pTop1 = 0,
+    pTop5 = 0,
+    agree = 0,
+    added = 0,
+    counted = 0;
   const takenOver = new Set(args.takenOver ?? []);
   const apart = { images: 0, top1: 0, parentTop1: 0 };
   for (let i = 0; i < images.length; i++) {
@@ -77,7 +83,12 @@ export async function evaluateRetention(args: {
     agreement: agree / n,
     predictedAsAdded: added / n,
     takenOver: takenOver.size
-      ? { units: [...takenOver].sort((x, y) => x - y), images: apart.images, top1: apart.top1 / (apart.images || 1), parentTop1: apart.parentTop1 / (apart.images || 1) }
+      ? {
+          units: [...takenOver].sort((x, y) => x - y),
+          images: apart.images,
+          top1: apart.top1 / (apart.images || 1),
+          parentTop1: apart.parentTop1 / (apart.images || 1),
+        }
       : null,
   };
 }

@@ -8,7 +8,14 @@
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
-import { DEFAULT_STALE_AFTER_MS, executeJob, type ExecuteOptions, type JobDeps, type JobOutcome, type JobStepHook } from './execute-job.js';
+import {
+  DEFAULT_STALE_AFTER_MS,
+  executeJob,
+  type ExecuteOptions,
+  type JobDeps,
+  type JobOutcome,
+  type JobStepHook,
+} from './execute-job.js';
 import { finishUnowned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort } from './job-monitor.js';
 import { PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
@@ -104,11 +111,16 @@ class Runner implements JobRunner {
     if (!this.opts.work) return;
     await this.sweep(true);
     if (this.mode === 'pgboss') {
-      await this.boss!.work((jobId, signal) => this.runOne(jobId, signal), { pollingIntervalSeconds: this.opts.pollingIntervalSeconds });
+      await this.boss!.work((jobId, signal) => this.runOne(jobId, signal), {
+        pollingIntervalSeconds: this.opts.pollingIntervalSeconds,
+      });
     }
     const sweepMs = this.opts.sweepMs ?? 30_000;
     if (sweepMs > 0) {
-      this.sweepTimer = setInterval(() => void this.sweep(false).catch((e) => this.log(`jobs: sweep failed: ${(e as Error).message}`)), sweepMs);
+      this.sweepTimer = setInterval(
+        () => void this.sweep(false).catch((e) => this.log(`jobs: sweep failed: ${(e as Error).message}`)),
+        sweepMs,
+      );
       this.sweepTimer.unref();
     }
     this.log(`jobs: ${this.mode} runner ${this.workerId} working`);
@@ -142,7 +154,10 @@ class Runner implements JobRunner {
 
   async cancel(jobId: string): Promise<void> {
     const { prisma } = this.deps;
-    await prisma.trainingJob.updateMany({ where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { cancelRequested: true } });
+    await prisma.trainingJob.updateMany({
+      where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { cancelRequested: true },
+    });
     // Nobody runs it yet: cancel right away (if a worker claimed it meanwhile, it sees cancelRequested instead).
     if (await finishUnowned(prisma, jobId, 'QUEUED', null, 'CANCELLED', null)) {
       const i = this.queue.indexOf(jobId);
@@ -198,7 +213,8 @@ class Runner implements JobRunner {
   private async runOne(jobId: string, outer?: AbortSignal): Promise<JobOutcome> {
     const controller = new AbortController();
     if (outer) {
-      const forward = () => controller.abort(outer.reason instanceof JobAbort ? outer.reason : new JobAbort('shutdown'));
+      const forward = () =>
+        controller.abort(outer.reason instanceof JobAbort ? outer.reason : new JobAbort('shutdown'));
       if (outer.aborted) forward();
       else outer.addEventListener('abort', forward, { once: true });
     }
@@ -227,7 +243,9 @@ class Runner implements JobRunner {
       finish();
     }
     if (outcome.status === 'REQUEUED' && this.mode === 'pgboss') {
-      await this.boss?.send(jobId, await this.parentOf(jobId)).catch((e) => this.log(`job ${jobId}: re-send failed: ${(e as Error).message}`));
+      await this.boss
+        ?.send(jobId, await this.parentOf(jobId))
+        .catch((e) => this.log(`job ${jobId}: re-send failed: ${(e as Error).message}`));
     }
     if (outcome.status === 'SKIPPED') this.log(`job ${jobId}: skipped (${outcome.reason})`);
     this.opts.onJobDone?.(jobId, outcome);
@@ -237,7 +255,10 @@ class Runner implements JobRunner {
 
   /** pg-boss singletonKey: one delivery of a parent's job active at a time. */
   private async parentOf(jobId: string): Promise<string | undefined> {
-    const row = await this.deps.prisma.trainingJob.findUnique({ where: { id: jobId }, select: { parentVersionId: true } });
+    const row = await this.deps.prisma.trainingJob.findUnique({
+      where: { id: jobId },
+      select: { parentVersionId: true },
+    });
     if (!row) throw new Error(`no training job ${jobId}`);
     return row.parentVersionId;
   }

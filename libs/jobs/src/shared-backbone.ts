@@ -20,7 +20,10 @@ export function getSharedBackbone(config: Config, log?: (m: string) => void): Pr
     const spec = backboneSpec(config);
     p = loadBackbone(spec.source, { backend: spec.backend, cacheDir: spec.cacheDir, log });
     backbones.set(key, p);
-    p.then((b) => loaded.set(key, b), () => undefined);
+    p.then(
+      (b) => loaded.set(key, b),
+      () => undefined,
+    );
     p.catch(() => backbones.delete(key)); // a failed load (e.g. URL unreachable) is retried next time
   }
   return p;
@@ -43,5 +46,9 @@ export async function disposeSharedBackbones(): Promise<void> {
   const all = [...backbones.values()];
   backbones.clear();
   loaded.clear();
-  for (const p of all) await p.then((b) => b.dispose(), () => undefined);
+  for (const p of all)
+    await p.then(
+      (b) => b.dispose(),
+      () => undefined,
+    );
 }

@@ -6,9 +6,15 @@ import type { PrismaClient } from '@accrete/db';
 
 /** Parent class name of each class node that has one. */
 export async function parentNamesOfNodes(prisma: PrismaClient, classNodeIds: string[]): Promise<Map<string, string>> {
-  const nodes = await prisma.classNode.findMany({ where: { id: { in: [...new Set(classNodeIds)] } }, select: { id: true, parentId: true } });
+  const nodes = await prisma.classNode.findMany({
+    where: { id: { in: [...new Set(classNodeIds)] } },
+    select: { id: true, parentId: true },
+  });
   const parentIds = [...new Set(nodes.map((n) => n.parentId).filter((id): id is string => !!id))];
-  const parents = await prisma.classNode.findMany({ where: { id: { in: parentIds } }, select: { id: true, name: true } });
+  const parents = await prisma.classNode.findMany({
+    where: { id: { in: parentIds } },
+    select: { id: true, name: true },
+  });
   const nameOf = new Map(parents.map((p) => [p.id, p.name]));
   const out = new Map<string, string>();
   for (const n of nodes) {
@@ -32,7 +38,13 @@ export function ancestorsByLabel(classes: { label: string; parent?: string | nul
   return out;
 }
 
-export async function taxonomyParentNames(prisma: PrismaClient, classes: { label: string; classNodeId: string }[]): Promise<Map<string, string>> {
-  const parentOf = await parentNamesOfNodes(prisma, classes.map((c) => c.classNodeId));
+export async function taxonomyParentNames(
+  prisma: PrismaClient,
+  classes: { label: string; classNodeId: string }[],
+): Promise<Map<string, string>> {
+  const parentOf = await parentNamesOfNodes(
+    prisma,
+    classes.map((c) => c.classNodeId),
+  );
   return ancestorsByLabel(classes.map((c) => ({ label: c.label, parent: parentOf.get(c.classNodeId) })));
 }

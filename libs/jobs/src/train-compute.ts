@@ -74,7 +74,10 @@ export interface ComputeResult {
 }
 
 /** A backbone's description, without its weights (what the registry records when seeding). */
-export type BackboneInfo = Pick<Backbone, 'id' | 'source' | 'labels' | 'inputSize' | 'bottleneckDim' | 'bottleneckLayer' | 'headLayer' | 'backend'>;
+export type BackboneInfo = Pick<
+  Backbone,
+  'id' | 'source' | 'labels' | 'inputSize' | 'bottleneckDim' | 'bottleneckLayer' | 'headLayer' | 'backend'
+>;
 
 export function backboneInfo(b: Backbone): BackboneInfo {
   const { id, source, labels, inputSize, bottleneckDim, bottleneckLayer, headLayer, backend } = b;
@@ -111,7 +114,11 @@ export function computeBackbone(b: ComputeSpec['backbone'], log?: (m: string) =>
 export async function disposeComputeBackbones(): Promise<void> {
   const all = [...backbones.values()];
   backbones.clear();
-  for (const p of all) await p.then((b) => b.dispose(), () => undefined);
+  for (const p of all)
+    await p.then(
+      (b) => b.dispose(),
+      () => undefined,
+    );
 }
 
 function cacheAt(dir: string): BottleneckCache {
@@ -185,7 +192,9 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   check();
   const expected = parent.head.classes + spec.newClasses.length;
   if (result.head.classes !== expected || result.labels.length !== expected) {
-    throw new Error(`trainer returned ${result.head.classes} units / ${result.labels.length} labels, expected ${expected}`);
+    throw new Error(
+      `trainer returned ${result.head.classes} units / ${result.labels.length} labels, expected ${expected}`,
+    );
   }
   lap('grow');
 
@@ -206,15 +215,22 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   lap('retention');
 
   report('exporting', 0, plan.span('export'));
-  await exportModel(backbone, result.head, result.labels, spec.outDir, {
-    versionId: spec.versionId,
-    jobId: spec.jobId,
-    parentVersion: spec.parent.id,
-    strategy: spec.strategy,
-    datasetVersionId: spec.manifest.datasetVersionId,
-    backboneId: backbone.id,
-    options: spec.manifest.options,
-  }, spec.taxonomy);
+  await exportModel(
+    backbone,
+    result.head,
+    result.labels,
+    spec.outDir,
+    {
+      versionId: spec.versionId,
+      jobId: spec.jobId,
+      parentVersion: spec.parent.id,
+      strategy: spec.strategy,
+      datasetVersionId: spec.manifest.datasetVersionId,
+      backboneId: backbone.id,
+      options: spec.manifest.options,
+    },
+    spec.taxonomy,
+  );
   lap('export');
   return {
     classes: result.head.classes,
@@ -247,7 +263,13 @@ export async function scoreBase(spec: BaseScoreSpec, log?: (m: string) => void):
   if (!sets.retention?.length) return null;
   const backbone = await computeBackbone(spec.backbone, log);
   const head = backbone.baseHead;
-  const m = await evaluateRetention({ backbone, images: sets.retention, parent: head, head, cache: cacheAt(spec.bottlenecksDir) });
+  const m = await evaluateRetention({
+    backbone,
+    images: sets.retention,
+    parent: head,
+    head,
+    cache: cacheAt(spec.bottlenecksDir),
+  });
   return { images: m.images, top1: m.top1, top5: m.top5 };
 }
 
@@ -256,22 +278,30 @@ function takenOverUnits(details: Record<string, unknown>, given: ComputeSpec['la
   const fromTrainer = details.takenOverUnits;
   if (Array.isArray(fromTrainer) && fromTrainer.every((u) => Number.isInteger(u))) return fromTrainer as number[];
   const units = new Set<number>();
-  for (const d of Object.values(given ?? {})) for (const u of [...(d.descendants ?? []), ...(d.winsOver ?? [])]) units.add(u);
+  for (const d of Object.values(given ?? {}))
+    for (const u of [...(d.descendants ?? []), ...(d.winsOver ?? [])]) units.add(u);
   return [...units];
 }
 
 /** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */
-export async function loadParentModel(backbone: Backbone, parent: Pick<ComputeSpec['parent'], 'number' | 'artifactDir'>): Promise<{ head: Head; labels: string[] }> {
+export async function loadParentModel(
+  backbone: Backbone,
+  parent: Pick<ComputeSpec['parent'], 'number' | 'artifactDir'>,
+): Promise<{ head: Head; labels: string[] }> {
   if (!parent.artifactDir) return { head: backbone.baseHead, labels: backbone.labels };
   const dir = parent.artifactDir;
   let manifest: { backboneId?: string };
   try {
     manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
   } catch (err) {
-    throw new JobInputError(`cannot read the exported model of parent version ${parent.number} in ${dir}: ${(err as Error).message}`);
+    throw new JobInputError(
+      `cannot read the exported model of parent version ${parent.number} in ${dir}: ${(err as Error).message}`,
+    );
   }
   if (manifest.backboneId !== backbone.id) {
-    throw new JobInputError(`parent version ${parent.number} was exported from backbone ${manifest.backboneId}, this worker has ${backbone.id}`);
+    throw new JobInputError(
+      `parent version ${parent.number} was exported from backbone ${manifest.backboneId}, this worker has ${backbone.id}`,
+    );
   }
   // Same backbone: the classifier only reads the head matrix and labels from the artifact.
   const clf = await loadClassifier({ artifactDir: dir, backbone });

@@ -51,7 +51,12 @@ process.on('message', (m: ParentMessage) => {
     },
     (err: unknown) => {
       current = null;
-      send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message || err.name : String(err), name: err instanceof Error ? err.name : undefined });
+      send({
+        type: 'failed',
+        id: m.id,
+        message: err instanceof Error ? err.message || err.name : String(err),
+        name: err instanceof Error ? err.name : undefined,
+      });
     },
   );
 });
@@ -67,7 +72,9 @@ function lowerPriority(value: number): void {
   if (!Number.isInteger(value) || value <= 0) return;
   let tids: number[] = [0];
   try {
-    tids = readdirSync('/proc/self/task').map(Number).filter((t) => t > 0);
+    tids = readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((t) => t > 0);
   } catch {
     // not Linux: the process-wide call below is all there is
   }

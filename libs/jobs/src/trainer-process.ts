@@ -16,7 +16,14 @@ export type ParentMessage =
   | { type: 'scoreBase'; id: number; spec: BaseScoreSpec };
 export type ChildMessage =
   | { type: 'ready'; pid: number }
-  | { type: 'progress'; id: number; phase: string; fraction: number; span: Span; extra?: { loss?: number; step?: number } }
+  | {
+      type: 'progress';
+      id: number;
+      phase: string;
+      fraction: number;
+      span: Span;
+      extra?: { loss?: number; step?: number };
+    }
   | { type: 'estimating'; id: number }
   | { type: 'log'; id: number; message: string }
   | { type: 'done'; id: number; result: ComputeResult }
@@ -82,7 +89,11 @@ export class TrainerProcess {
       let killTimer: NodeJS.Timeout | null = null;
       const onAbort = () => {
         const reason = hooks.signal?.reason;
-        child.send({ type: 'abort', id, reason: reason instanceof Error ? reason.message : 'aborted' } satisfies ParentMessage);
+        child.send({
+          type: 'abort',
+          id,
+          reason: reason instanceof Error ? reason.message : 'aborted',
+        } satisfies ParentMessage);
         killTimer = setTimeout(() => {
           this.opts.log?.(`training process ${pid} did not stop within ${this.killAfterMs} ms of an abort: killing it`);
           child.kill('SIGKILL');
@@ -155,7 +166,9 @@ export class TrainerProcess {
     this.clearIdle();
     const child = this.child;
     if (!child) return;
-    const exited = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+    const exited = new Promise<void>((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+    );
     child.disconnect?.();
     const kill = setTimeout(() => child.kill('SIGKILL'), this.killAfterMs);
     kill.unref();
@@ -170,11 +183,16 @@ export class TrainerProcess {
   private start(): Promise<void> {
     if (this.child && this.ready) return this.ready;
     const { entry, execArgv } = childEntry();
-    const child = fork(entry, [String(this.opts.nice ?? 10)], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [String(this.opts.nice ?? 10)], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child = child;
     this.opts.log?.(`training process ${child.pid} started`);
     this.ready = new Promise<void>((resolve, reject) => {
-      const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) => reject(new TrainerProcessExit(`training process exited at start (${signal ?? `code ${code}`})`));
+      const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        reject(new TrainerProcessExit(`training process exited at start (${signal ?? `code ${code}`})`));
       child.once('exit', onEarlyExit);
       child.once('error', reject);
       child.on('message', (m: ChildMessage) => {
@@ -227,8 +245,7 @@ export class TrainerProcess {
     if (m.type === 'progress') {
       p.hooks.onProgress?.(m.phase, m.fraction, m.span, m.extra);
       for (const l of this.progressListeners) l(m.phase);
-    }
-    else if (m.type === 'estimating') p.hooks.onEstimating?.();
+    } else if (m.type === 'estimating') p.hooks.onEstimating?.();
     else if (m.type === 'done') p.resolve(m.result);
     else if (m.type === 'failed') p.reject(Object.assign(new Error(m.message), m.name ? { name: m.name } : {}));
   }

@@ -17,12 +17,15 @@ before(async () => {
 });
 after(async () => env?.close());
 
-const newJob = () => createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId, newClasses: ['dandelion'] });
+const newJob = () =>
+  createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId, newClasses: ['dandelion'] });
 
 test('of many concurrent claims on one queued job exactly one wins', async () => {
   const { jobId, versionId } = await newJob();
   const staleBefore = new Date(Date.now() - 60_000);
-  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => claimJob(env.prisma, jobId, `w${i}:1:x`, { staleBefore })));
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => claimJob(env.prisma, jobId, `w${i}:1:x`, { staleBefore })),
+  );
   assert.equal(results.filter((r) => r.kind === 'claimed').length, 1);
   const row = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
   assert.equal(row.status, 'RUNNING');
@@ -57,9 +60,18 @@ test('recovery re-queues orphans, fails exhausted ones, keeps live ones, and can
   const live = await newJob();
   const cancelled = await newJob();
   const old = new Date(Date.now() - 600_000);
-  await env.prisma.trainingJob.update({ where: { id: orphan.jobId }, data: { status: 'RUNNING', workerId: 'gone:1:a', attempts: 1, heartbeatAt: old } });
-  await env.prisma.trainingJob.update({ where: { id: exhausted.jobId }, data: { status: 'RUNNING', workerId: 'gone:1:b', attempts: 3, heartbeatAt: old } });
-  await env.prisma.trainingJob.update({ where: { id: live.jobId }, data: { status: 'RUNNING', workerId: 'elsewhere:1:c', attempts: 1, heartbeatAt: new Date() } });
+  await env.prisma.trainingJob.update({
+    where: { id: orphan.jobId },
+    data: { status: 'RUNNING', workerId: 'gone:1:a', attempts: 1, heartbeatAt: old },
+  });
+  await env.prisma.trainingJob.update({
+    where: { id: exhausted.jobId },
+    data: { status: 'RUNNING', workerId: 'gone:1:b', attempts: 3, heartbeatAt: old },
+  });
+  await env.prisma.trainingJob.update({
+    where: { id: live.jobId },
+    data: { status: 'RUNNING', workerId: 'elsewhere:1:c', attempts: 1, heartbeatAt: new Date() },
+  });
   await env.prisma.trainingJob.update({ where: { id: cancelled.jobId }, data: { cancelRequested: true } });
   const toSubmit = await recoverJobs(env.prisma, { workerId: 'me:1:m', staleAfterMs: 60_000 });
   const status = async (id: string) => (await env.prisma.trainingJob.findUniqueOrThrow({ where: { id } })).status;
@@ -72,7 +84,10 @@ test('recovery re-queues orphans, fails exhausted ones, keeps live ones, and can
 });
 
 test('cancelling a queued job ends it at once without running it', async () => {
-  const runner = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: false });
+  const runner = createJobRunner(
+    { prisma: env.prisma, config: env.config, storage: env.storage },
+    { mode: 'inprocess', work: false },
+  );
   await runner.start();
   const { jobId, versionId } = await newJob();
   await runner.submit(jobId);

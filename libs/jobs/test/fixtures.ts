@@ -34,7 +34,10 @@ export async function createTestEnv(
   opts: {
     rehearsalPerParity?: number;
     /** an empty bottleneck cache of its own (extraction really runs) */ freshBottlenecks?: boolean;
-    /** extra settings, e.g. ACCRETE_STORAGE_URL and the S3 endpoint of a shared object store */ env?: Record<string, string>;
+    /** extra settings, e.g. ACCRETE_STORAGE_URL and the S3 endpoint of a shared object store */ env?: Record<
+      string,
+      string
+    >;
   } = {},
 ): Promise<TestEnv> {
   const root = await mkdtemp(join(tmpdir(), 'accrete-jobs-'));
@@ -77,7 +80,10 @@ async function makeRehearsalSlice(dir: string, n: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   const text = await readFile(join(IMAGENET_SAMPLE, 'index.csv'), 'utf8');
   const [header, ...rows] = parseCsv(text).filter((r) => r.length > 1);
-  const pick = [...rows.filter((r) => Number(r[1]) % 2 === 0).slice(0, n), ...rows.filter((r) => Number(r[1]) % 2 === 1).slice(0, n)];
+  const pick = [
+    ...rows.filter((r) => Number(r[1]) % 2 === 0).slice(0, n),
+    ...rows.filter((r) => Number(r[1]) % 2 === 1).slice(0, n),
+  ];
   for (const r of pick) await symlink(join(IMAGENET_SAMPLE, r[0]!), join(dir, r[0]!));
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   await writeFile(join(dir, 'index.csv'), [header!, ...pick].map((r) => r.map(q).join(',')).join('\n') + '\n');
@@ -95,12 +101,21 @@ export interface BaseModel {
 async function ensureTaxonomy(prisma: PrismaClient): Promise<{ backboneId: string; unitNodes: string[] }> {
   const existing = await prisma.backbone.findUnique({ where: { name: 'mobilenet-v1-0.75' } });
   const text = await readFile(join(IMAGENET_SAMPLE, 'index.csv'), 'utf8');
-  const rows = parseCsv(text).filter((r) => r.length > 1).slice(1);
-  const wnids = rows.sort((a, b) => Number(a[1]) - Number(b[1])).map((r) => ({ wnid: r[2]!, name: r[3]!.split(',')[0]!.trim() }));
+  const rows = parseCsv(text)
+    .filter((r) => r.length > 1)
+    .slice(1);
+  const wnids = rows
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
+    .map((r) => ({ wnid: r[2]!, name: r[3]!.split(',')[0]!.trim() }));
   if (!existing) {
-    await prisma.classNode.createMany({ data: wnids.map((w) => ({ wnid: w.wnid, name: w.name, origin: 'IMAGENET' as const })) });
+    await prisma.classNode.createMany({
+      data: wnids.map((w) => ({ wnid: w.wnid, name: w.name, origin: 'IMAGENET' as const })),
+    });
   }
-  const nodes = await prisma.classNode.findMany({ where: { wnid: { in: wnids.map((w) => w.wnid) } }, select: { id: true, wnid: true } });
+  const nodes = await prisma.classNode.findMany({
+    where: { wnid: { in: wnids.map((w) => w.wnid) } },
+    select: { id: true, wnid: true },
+  });
   const byWnid = new Map(nodes.map((n) => [n.wnid, n.id]));
   const backbone =
     existing ??
@@ -125,7 +140,9 @@ export async function createBaseModel(prisma: PrismaClient, name: string): Promi
   const v1 = await prisma.modelVersion.create({
     data: { modelId: model.id, number: 1, status: 'READY', classCount: unitNodes.length, readyAt: new Date() },
   });
-  await prisma.versionClass.createMany({ data: unitNodes.map((classNodeId, outputUnit) => ({ versionId: v1.id, outputUnit, classNodeId })) });
+  await prisma.versionClass.createMany({
+    data: unitNodes.map((classNodeId, outputUnit) => ({ versionId: v1.id, outputUnit, classNodeId })),
+  });
   return { modelId: model.id, versionId: v1.id, unitNodes };
 }
 
@@ -135,26 +152,46 @@ export interface DatasetSpec {
 }
 
 /** A dataset version of real flower photos stored in the content-addressed image store. */
-export async function createFlowerDataset(env: TestEnv, name: string, spec: DatasetSpec, offset = 0): Promise<{ datasetVersionId: string; files: string[] }> {
+export async function createFlowerDataset(
+  env: TestEnv,
+  name: string,
+  spec: DatasetSpec,
+  offset = 0,
+): Promise<{ datasetVersionId: string; files: string[] }> {
   const { prisma, storage } = env;
   const dataset = await prisma.dataset.create({ data: { name } });
   const files: string[] = [];
   const counts: Record<string, { train: number; val: number }> = {};
   const rows: { imageId: string; label: string; split: 'TRAIN' | 'VAL' }[] = [];
   for (const [label, [nTrain, nVal]] of Object.entries(spec)) {
-    for (const [split, n, sub] of [['TRAIN', nTrain, 'train'], ['VAL', nVal, 'val']] as const) {
+    for (const [split, n, sub] of [
+      ['TRAIN', nTrain, 'train'],
+      ['VAL', nVal, 'val'],
+    ] as const) {
       const dir = join(FLOWERS, sub, label);
-      const names = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().slice(offset, offset + n);
+      const names = (await readdir(dir))
+        .filter((f) => f.endsWith('.jpg'))
+        .sort()
+        .slice(offset, offset + n);
       for (const f of names) {
         const bytes = await readFile(join(dir, f));
         const { sha256, key } = await storage.putImage(bytes);
         const meta = await sharp(bytes).metadata();
         const image = await prisma.image.upsert({
           where: { sha256 },
-          create: { sha256, width: meta.width!, height: meta.height!, format: meta.format!, bytes: bytes.length, storageKey: key },
+          create: {
+            sha256,
+            width: meta.width!,
+            height: meta.height!,
+            format: meta.format!,
+            bytes: bytes.length,
+            storageKey: key,
+          },
           update: {},
         });
-        await prisma.datasetImage.create({ data: { datasetId: dataset.id, imageId: image.id, label, split, sourcePath: join(sub, label, f) } });
+        await prisma.datasetImage.create({
+          data: { datasetId: dataset.id, imageId: image.id, label, split, sourcePath: join(sub, label, f) },
+        });
         rows.push({ imageId: image.id, label, split });
         files.push(storage.imagePath(key));
         const c = (counts[label] ??= { train: 0, val: 0 });
@@ -184,11 +221,16 @@ export async function createJob(
   const parent = await prisma.modelVersion.findUniqueOrThrow({ where: { id: args.parentVersionId } });
   const newNodes: { id: string }[] = [];
   for (const label of args.newClasses) {
-    newNodes.push((await prisma.classNode.findFirst({ where: { name: label, origin: 'USER' } })) ?? (await prisma.classNode.create({ data: { name: label, origin: 'USER' } })));
+    newNodes.push(
+      (await prisma.classNode.findFirst({ where: { name: label, origin: 'USER' } })) ??
+        (await prisma.classNode.create({ data: { name: label, origin: 'USER' } })),
+    );
   }
   const merges = [];
   for (const m of args.merges ?? []) {
-    const vc = await prisma.versionClass.findUniqueOrThrow({ where: { versionId_outputUnit: { versionId: parent.id, outputUnit: m.outputUnit } } });
+    const vc = await prisma.versionClass.findUniqueOrThrow({
+      where: { versionId_outputUnit: { versionId: parent.id, outputUnit: m.outputUnit } },
+    });
     merges.push({ label: m.label, classNodeId: vc.classNodeId, outputUnit: m.outputUnit });
   }
   const params = {
@@ -222,7 +264,8 @@ export async function waitForJob(prisma: PrismaClient, jobId: string, statuses: 
   for (;;) {
     const row = await prisma.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
     if (statuses.includes(row.status)) return row;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${jobId} still ${row.status} (${row.phase}) after ${timeoutMs} ms`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`job ${jobId} still ${row.status} (${row.phase}) after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -9,7 +9,15 @@ import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { stepBarrier } from '../src/testing.js';
 import { disposeSharedBackbones } from '../src/shared-backbone.js';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from '../src/execute-job.js';
-import { createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob, type BaseModel, type TestEnv } from './fixtures.js';
+import {
+  createBaseModel,
+  createFlowerDataset,
+  createJob,
+  createTestEnv,
+  waitForJob,
+  type BaseModel,
+  type TestEnv,
+} from './fixtures.js';
 
 let env: TestEnv;
 let runner: JobRunner;
@@ -31,14 +39,24 @@ after(async () => {
   await env?.close();
 });
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** v1 → v2 (+dandelion, +roses), grown once for the tests that need it, whichever of them runs first. */
-let v2Job: Promise<{ job: Awaited<ReturnType<typeof createJob>>; ds: Awaited<ReturnType<typeof createFlowerDataset>> }> | undefined;
+let v2Job:
+  | Promise<{ job: Awaited<ReturnType<typeof createJob>>; ds: Awaited<ReturnType<typeof createFlowerDataset>> }>
+  | undefined;
 const growV2 = () =>
   (v2Job ??= (async () => {
     const ds = await createFlowerDataset(env, 'two-flowers', { dandelion: [4, 2], roses: [4, 2] });
-    const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion', 'roses'] });
+    const job = await createJob(env.prisma, {
+      parentVersionId: base.versionId,
+      datasetVersionId: ds.datasetVersionId,
+      newClasses: ['dandelion', 'roses'],
+    });
     await runner.submit(job.jobId);
     await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
     return { job, ds };
@@ -55,15 +73,26 @@ test('a job grows v1 into a READY v2 with 1002 classes, evaluations and an expor
   const version = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } });
   assert.equal(version.status, 'READY');
   assert.equal(version.classCount, 1002);
-  const classes = await env.prisma.versionClass.findMany({ where: { versionId: job.versionId }, orderBy: { outputUnit: 'asc' } });
+  const classes = await env.prisma.versionClass.findMany({
+    where: { versionId: job.versionId },
+    orderBy: { outputUnit: 'asc' },
+  });
   assert.equal(classes.length, 1002);
-  assert.deepEqual(classes.slice(0, 1000).map((c) => c.classNodeId), base.unitNodes);
-  assert.deepEqual(classes.slice(1000).map((c) => [c.classNodeId, c.added]), job.newNodeIds.map((id) => [id, true]));
+  assert.deepEqual(
+    classes.slice(0, 1000).map((c) => c.classNodeId),
+    base.unitNodes,
+  );
+  assert.deepEqual(
+    classes.slice(1000).map((c) => [c.classNodeId, c.added]),
+    job.newNodeIds.map((id) => [id, true]),
+  );
   assert.equal(classes.filter((c) => c.added).length, 2);
 
   const evals = await env.prisma.evaluation.findMany({ where: { versionId: job.versionId } });
   assert.deepEqual(evals.map((e) => e.name).sort(), [RETENTION_EVALUATION, VAL_EVALUATION].sort());
-  const retention = evals.find((e) => e.name === RETENTION_EVALUATION)!.metrics as Record<string, number> & { takenOver: { images: number; units: number[] } | null };
+  const retention = evals.find((e) => e.name === RETENTION_EVALUATION)!.metrics as Record<string, number> & {
+    takenOver: { images: number; units: number[] } | null;
+  };
   // the odd half of the rehearsal slice; photos of old classes the new ones took over (the trainer's default) apart
   const valReport = evals.find((e) => e.name === VAL_EVALUATION)!.metrics as { details: { takenOverUnits?: number[] } };
   assert.deepEqual(retention.takenOver?.units ?? [], valReport.details.takenOverUnits ?? []);
@@ -74,18 +103,22 @@ test('a job grows v1 into a READY v2 with 1002 classes, evaluations and an expor
 
   const dir = env.storage.artifactDir(job.versionId);
   assert.equal(version.artifactUri, dir);
-  for (const f of ['model.json', 'labels.json', 'manifest.json', 'taxonomy.json']) assert.ok(await exists(join(dir, f)), `${f} exported`);
+  for (const f of ['model.json', 'labels.json', 'manifest.json', 'taxonomy.json'])
+    assert.ok(await exists(join(dir, f)), `${f} exported`);
   const manifest = await readFile(join(dir, 'manifest.json'));
   assert.equal(version.artifactSha256, createHash('sha256').update(manifest).digest('hex'));
   const labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as string[];
   assert.equal(labels.length, 1002);
   assert.deepEqual(labels.slice(1000), ['dandelion', 'roses']);
   // nothing left in the scratch area
-  assert.deepEqual((await readdir(env.config.paths.artifacts)).filter((n) => n.startsWith('.tmp')), []);
+  assert.deepEqual(
+    (await readdir(env.config.paths.artifacts)).filter((n) => n.startsWith('.tmp')),
+    [],
+  );
   t.diagnostic(logs.join('\n'));
 });
 
-test('repeated growth: v3 from v2 adds a class and merges daisy, keeping v2\'s classes and their photos', async () => {
+test("repeated growth: v3 from v2 adds a class and merges daisy, keeping v2's classes and their photos", async () => {
   const { job: grown } = await growV2();
   assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: grown.versionId } })).status, 'READY');
   const v2 = { versionId: grown.versionId, newNodeIds: grown.newNodeIds };
@@ -99,25 +132,40 @@ test('repeated growth: v3 from v2 adds a class and merges daisy, keeping v2\'s c
   await runner.submit(job.jobId);
   const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
   assert.equal(row.status, 'SUCCEEDED', `job ended ${row.status}: ${row.error}`);
-  const classes = await env.prisma.versionClass.findMany({ where: { versionId: job.versionId }, orderBy: { outputUnit: 'asc' } });
+  const classes = await env.prisma.versionClass.findMany({
+    where: { versionId: job.versionId },
+    orderBy: { outputUnit: 'asc' },
+  });
   assert.equal(classes.length, 1003);
-  assert.deepEqual(classes.slice(1000, 1002).map((c) => [c.classNodeId, c.added]), v2.newNodeIds.map((id) => [id, false]));
+  assert.deepEqual(
+    classes.slice(1000, 1002).map((c) => [c.classNodeId, c.added]),
+    v2.newNodeIds.map((id) => [id, false]),
+  );
   assert.deepEqual([classes[1002]!.classNodeId, classes[1002]!.added], [job.newNodeIds[0], true]);
-  const val = (await env.prisma.evaluation.findUniqueOrThrow({ where: { versionId_name: { versionId: job.versionId, name: VAL_EVALUATION } } }))
-    .metrics as { images: Record<string, { train: number; val: number }>; earlierClasses: Record<string, number> };
+  const val = (
+    await env.prisma.evaluation.findUniqueOrThrow({
+      where: { versionId_name: { versionId: job.versionId, name: VAL_EVALUATION } },
+    })
+  ).metrics as { images: Record<string, { train: number; val: number }>; earlierClasses: Record<string, number> };
   // v2's photos are fed again under their units, next to the job's own photos.
   assert.deepEqual(val.earlierClasses, { dandelion: 1000, roses: 1001 });
   assert.deepEqual(val.images.dandelion, { train: 4, val: 2 });
   assert.deepEqual(val.images.tulips, { train: 4, val: 2 });
   assert.deepEqual(val.images.daisy, { train: 3, val: 1 });
-  const labels = JSON.parse(await readFile(join(env.storage.artifactDir(job.versionId), 'labels.json'), 'utf8')) as string[];
+  const labels = JSON.parse(
+    await readFile(join(env.storage.artifactDir(job.versionId), 'labels.json'), 'utf8'),
+  ) as string[];
   assert.deepEqual(labels.slice(1000), ['dandelion', 'roses', 'tulips']);
 });
 
 test('a job whose image file is gone fails with the reason and leaves no classes, evaluations or artifact', async () => {
   const ds = await createFlowerDataset(env, 'broken', { sunflowers: [3, 1] });
   await rm(ds.files[1]!);
-  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['sunflowers'] });
+  const job = await createJob(env.prisma, {
+    parentVersionId: base.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['sunflowers'],
+  });
   await runner.submit(job.jobId);
   const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
   assert.equal(row.status, 'FAILED');
@@ -134,11 +182,18 @@ test('a job whose image file is gone fails with the reason and leaves no classes
 test('cancelling a running job stops it: CANCELLED, nothing published', async () => {
   // The job is held at a step barrier while it runs, so the cancel certainly reaches a RUNNING job.
   const barrier = stepBarrier('prepared');
-  const held = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0, onStep: barrier.hook });
+  const held = createJobRunner(
+    { prisma: env.prisma, config: env.config, storage: env.storage },
+    { mode: 'inprocess', work: true, sweepMs: 0, onStep: barrier.hook },
+  );
   await held.start();
   try {
     const ds = await createFlowerDataset(env, 'to-cancel', { sunflowers: [3, 1] });
-    const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['sunflowers'] });
+    const job = await createJob(env.prisma, {
+      parentVersionId: base.versionId,
+      datasetVersionId: ds.datasetVersionId,
+      newClasses: ['sunflowers'],
+    });
     await held.submit(job.jobId);
     assert.equal(await barrier.reached, job.jobId);
     assert.equal((await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } })).status, 'RUNNING');
@@ -159,10 +214,17 @@ test('cancelling a running job stops it: CANCELLED, nothing published', async ()
 
 test('stopping the runner mid-job (graceful shutdown) gives the job back to the queue; the next start completes it', async () => {
   const barrier = stepBarrier('prepared');
-  const first = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0, onStep: barrier.hook });
+  const first = createJobRunner(
+    { prisma: env.prisma, config: env.config, storage: env.storage },
+    { mode: 'inprocess', work: true, sweepMs: 0, onStep: barrier.hook },
+  );
   await first.start();
   const ds = await createFlowerDataset(env, 'to-requeue', { tulips: [3, 1] });
-  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'] });
+  const job = await createJob(env.prisma, {
+    parentVersionId: base.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['tulips'],
+  });
   await first.submit(job.jobId);
   assert.equal(await barrier.reached, job.jobId);
   const stopping = first.stop(); // aborts the held job; it hands it back once released
@@ -174,7 +236,10 @@ test('stopping the runner mid-job (graceful shutdown) gives the job back to the 
   assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } })).status, 'PENDING');
   assert.equal(await exists(env.storage.artifactDir(job.versionId)), false);
 
-  const second = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  const second = createJobRunner(
+    { prisma: env.prisma, config: env.config, storage: env.storage },
+    { mode: 'inprocess', work: true, sweepMs: 0 },
+  );
   await second.start(); // picks up QUEUED jobs
   try {
     const done = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -187,15 +252,35 @@ test('stopping the runner mid-job (graceful shutdown) gives the job back to the 
 
 test('restart recovery: a job left RUNNING by a dead process is re-queued and completed; one out of attempts fails', async () => {
   const ds = await createFlowerDataset(env, 'recovery', { dandelion: [4, 2], tulips: [4, 2] });
-  const orphan = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion'] });
-  const worn = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'] });
+  const orphan = await createJob(env.prisma, {
+    parentVersionId: base.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['dandelion'],
+  });
+  const worn = await createJob(env.prisma, {
+    parentVersionId: base.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['tulips'],
+  });
   const stale = new Date(Date.now() - 10 * 60_000);
-  await env.prisma.trainingJob.update({ where: { id: orphan.jobId }, data: { status: 'RUNNING', workerId: 'dead-host:4242:aaaa', attempts: 1, heartbeatAt: stale, startedAt: stale } });
-  await env.prisma.trainingJob.update({ where: { id: worn.jobId }, data: { status: 'RUNNING', workerId: 'dead-host:4243:bbbb', attempts: 3, heartbeatAt: stale, startedAt: stale } });
-  await env.prisma.modelVersion.updateMany({ where: { id: { in: [orphan.versionId, worn.versionId] } }, data: { status: 'TRAINING' } });
+  await env.prisma.trainingJob.update({
+    where: { id: orphan.jobId },
+    data: { status: 'RUNNING', workerId: 'dead-host:4242:aaaa', attempts: 1, heartbeatAt: stale, startedAt: stale },
+  });
+  await env.prisma.trainingJob.update({
+    where: { id: worn.jobId },
+    data: { status: 'RUNNING', workerId: 'dead-host:4243:bbbb', attempts: 3, heartbeatAt: stale, startedAt: stale },
+  });
+  await env.prisma.modelVersion.updateMany({
+    where: { id: { in: [orphan.versionId, worn.versionId] } },
+    data: { status: 'TRAINING' },
+  });
 
   // A new process starts: its runner recovers on start (the shared runner is idle: none of its jobs is RUNNING).
-  const restarted = createJobRunner({ prisma: env.prisma, config: env.config, storage: env.storage }, { mode: 'inprocess', work: true, sweepMs: 0 });
+  const restarted = createJobRunner(
+    { prisma: env.prisma, config: env.config, storage: env.storage },
+    { mode: 'inprocess', work: true, sweepMs: 0 },
+  );
   await runner.idle();
   await restarted.start();
   try {
@@ -203,7 +288,10 @@ test('restart recovery: a job left RUNNING by a dead process is re-queued and co
     assert.equal(ok.status, 'SUCCEEDED', `${ok.status} ${ok.error ?? ''}`);
     assert.equal(ok.attempts, 2);
     assert.equal(ok.workerId, restarted.workerId);
-    assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: orphan.versionId } })).status, 'READY');
+    assert.equal(
+      (await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: orphan.versionId } })).status,
+      'READY',
+    );
     const failed = await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: worn.jobId } });
     assert.equal(failed.status, 'FAILED');
     assert.equal(failed.error, 'interrupted');

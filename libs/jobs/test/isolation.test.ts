@@ -10,7 +10,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
-import { createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob, type TestEnv } from './fixtures.js';
+import {
+  createBaseModel,
+  createFlowerDataset,
+  createJob,
+  createTestEnv,
+  waitForJob,
+  type TestEnv,
+} from './fixtures.js';
 
 let env: TestEnv;
 let runner: JobRunner;
@@ -32,7 +39,11 @@ after(async () => {
 test("a job's extraction and fit run in the training process, never on this process's event loop", async (t) => {
   const base = await createBaseModel(env.prisma, 'isolation-model');
   const ds = await createFlowerDataset(env, 'isolation-flowers', { dandelion: [5, 2], tulips: [5, 2] });
-  const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['dandelion', 'tulips'] });
+  const job = await createJob(env.prisma, {
+    parentVersionId: base.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['dandelion', 'tulips'],
+  });
 
   const delay = monitorEventLoopDelay({ resolution: 5 });
   // The most CPU this process used between two ticks of a 5 ms timer. A task blocking the loop shows up whole in one
@@ -75,11 +86,17 @@ test("a job's extraction and fit run in the training process, never on this proc
   runner.trainer.progressListeners.delete(onPhase);
   assert.equal(row.status, 'SUCCEEDED', `${row.error}\n${logs.join('\n')}`);
 
-  assert.deepEqual(events.map((e) => e.event), ['start', 'end']);
+  assert.deepEqual(
+    events.map((e) => e.event),
+    ['start', 'end'],
+  );
   assert.notEqual(events[0]!.pid, process.pid, 'the compute half runs in another process');
   const computeSeconds = (events[1]!.at - events[0]!.at) / 1000;
   // The compute phase really extracted bottlenecks (cold cache) and fitted: progress came through from the child.
-  assert.ok([...seenPhases].some((p) => p.includes(':extract')), `phases seen: ${[...seenPhases].join(', ')}`);
+  assert.ok(
+    [...seenPhases].some((p) => p.includes(':extract')),
+    `phases seen: ${[...seenPhases].join(', ')}`,
+  );
   const val = await env.prisma.evaluation.findFirstOrThrow({ where: { versionId: job.versionId, name: 'val' } });
   const timings = (val.metrics as { timings: Record<string, number> }).timings;
   assert.ok(timings.bottlenecks! > 0 && timings.grow! > 0, JSON.stringify(timings));
@@ -101,7 +118,11 @@ test('a training process that dies mid-job fails that job with the reason; the n
   };
   runner.trainer.computeListeners.add(kill);
   try {
-    const first = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['roses'] });
+    const first = await createJob(env.prisma, {
+      parentVersionId: base.versionId,
+      datasetVersionId: ds.datasetVersionId,
+      newClasses: ['roses'],
+    });
     await runner.submit(first.jobId);
     const failed = await waitForJob(env.prisma, first.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
     assert.equal(failed.status, 'FAILED');
@@ -109,7 +130,11 @@ test('a training process that dies mid-job fails that job with the reason; the n
     const version = await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: first.versionId } });
     assert.equal(version.status, 'FAILED');
 
-    const second = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['roses'] });
+    const second = await createJob(env.prisma, {
+      parentVersionId: base.versionId,
+      datasetVersionId: ds.datasetVersionId,
+      newClasses: ['roses'],
+    });
     await runner.submit(second.jobId);
     const ok = await waitForJob(env.prisma, second.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
     assert.equal(ok.status, 'SUCCEEDED', `${ok.error}\n${logs.join('\n')}`);

@@ -8,12 +8,32 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDbKind } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
-import { REPO, STABLE_CACHE, createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob, type TestEnv } from './fixtures.js';
+import {
+  REPO,
+  STABLE_CACHE,
+  createBaseModel,
+  createFlowerDataset,
+  createJob,
+  createTestEnv,
+  waitForJob,
+  type TestEnv,
+} from './fixtures.js';
 
 const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
 // Short timings so a dead worker is noticed in seconds; the stale limit stays well above event-loop stalls of a
 // loaded 2-core machine (a live worker must never look dead).
-const TUNING = ['--poll-seconds', '0.5', '--stale-ms', '15000', '--sweep-ms', '1500', '--queue-heartbeat-seconds', '10', '--supervise-seconds', '2'];
+const TUNING = [
+  '--poll-seconds',
+  '0.5',
+  '--stale-ms',
+  '15000',
+  '--sweep-ms',
+  '1500',
+  '--queue-heartbeat-seconds',
+  '10',
+  '--supervise-seconds',
+  '2',
+];
 
 interface WorkerProc {
   name: string;
@@ -72,7 +92,11 @@ before(async () => {
   env = await createTestEnv();
   submitter = createJobRunner(
     { prisma: env.prisma, config: env.config, storage: env.storage },
-    { mode: 'pgboss', work: false, pgboss: { heartbeatSeconds: 10, superviseIntervalSeconds: 2, retryDelaySeconds: 1 } },
+    {
+      mode: 'pgboss',
+      work: false,
+      pgboss: { heartbeatSeconds: 10, superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
+    },
   );
   await submitter.start(); // creates the queue
 });
@@ -103,7 +127,13 @@ test('two worker processes share the queue and run every job exactly once', { sk
   const jobs: Awaited<ReturnType<typeof createJob>>[] = [];
   for (let i = 0; i < 4; i++) {
     const base = await createBaseModel(env.prisma, `scale-${i}`);
-    jobs.push(await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: [i % 2 ? 'roses' : 'dandelion'] }));
+    jobs.push(
+      await createJob(env.prisma, {
+        parentVersionId: base.versionId,
+        datasetVersionId: ds.datasetVersionId,
+        newClasses: [i % 2 ? 'roses' : 'dandelion'],
+      }),
+    );
   }
   for (const j of jobs) await submitter.submit(j.jobId);
   for (const j of jobs) await submitter.submit(j.jobId); // a duplicate delivery must not run a job twice
@@ -120,43 +150,63 @@ test('two worker processes share the queue and run every job exactly once', { sk
     assert.equal(await env.prisma.versionClass.count({ where: { versionId: jobs[i]!.versionId } }), 1001);
   }
   const first = Math.min(...rows.map((r) => r.queuedAt.getTime()));
-  t.diagnostic(rows.map((r) => `job on ${r.workerId === idA ? 'A' : 'B'}: waited ${((r.startedAt!.getTime() - first) / 1000).toFixed(1)} s, ran ${((r.finishedAt!.getTime() - r.startedAt!.getTime()) / 1000).toFixed(1)} s`).join('; '));
+  t.diagnostic(
+    rows
+      .map(
+        (r) =>
+          `job on ${r.workerId === idA ? 'A' : 'B'}: waited ${((r.startedAt!.getTime() - first) / 1000).toFixed(1)} s, ran ${((r.finishedAt!.getTime() - r.startedAt!.getTime()) / 1000).toFixed(1)} s`,
+      )
+      .join('; '),
+  );
   // Jobs take seconds and workers poll every 0.5 s: both workers take part.
-  assert.equal(new Set(rows.map((r) => r.workerId)).size, 2, `jobs per worker: ${rows.map((r) => r.workerId).join(', ')}`);
+  assert.equal(
+    new Set(rows.map((r) => r.workerId)).size,
+    2,
+    `jobs per worker: ${rows.map((r) => r.workerId).join(', ')}`,
+  );
 });
 
-test('a worker killed mid-job: another worker takes the job over and completes it; SIGTERM exits cleanly', { skip }, async () => {
-  const { a, b, idA } = await workersAB();
-  // B leaves gracefully; A is paused so the job goes to C, a worker with a cold bottleneck cache (slow job).
-  b.child.kill('SIGTERM');
-  assert.equal(await b.exited, 0, b.out.join('\n'));
-  const coldDir = join(env.root, 'cold-data');
-  await mkdir(join(coldDir, 'cache'), { recursive: true });
-  await symlink(env.config.paths.images, join(coldDir, 'images'));
-  await symlink(env.config.paths.artifacts, join(coldDir, 'artifacts'));
-  await symlink(join(STABLE_CACHE, 'backbones'), join(coldDir, 'cache', 'backbones'));
-  const c = spawnWorker('C', coldDir);
-  const idC = await ready(c);
-  a.child.kill('SIGSTOP');
-  try {
-    const base = await createBaseModel(env.prisma, 'killed');
-    const ds = await createFlowerDataset(env, 'killed-flowers', { tulips: [12, 4] });
-    const job = await createJob(env.prisma, { parentVersionId: base.versionId, datasetVersionId: ds.datasetVersionId, newClasses: ['tulips'], options: { augmentations: 8 } });
-    await submitter.submit(job.jobId);
-    const running = await waitForJob(env.prisma, job.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED'], 120_000);
-    assert.equal(running.status, 'RUNNING');
-    assert.equal(running.workerId, idC);
-    c.child.kill('SIGKILL');
-    await c.exited;
-    a.child.kill('SIGCONT');
-    const done = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 180_000);
-    assert.equal(done.status, 'SUCCEEDED', `${done.status} ${done.error ?? ''}\n${a.out.join('\n')}`);
-    assert.equal(done.workerId, idA);
-    assert.equal(done.attempts, 2);
-    assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } })).status, 'READY');
-  } finally {
-    a.child.kill('SIGCONT');
-  }
-  a.child.kill('SIGTERM');
-  assert.equal(await a.exited, 0, a.out.join('\n'));
-});
+test(
+  'a worker killed mid-job: another worker takes the job over and completes it; SIGTERM exits cleanly',
+  { skip },
+  async () => {
+    const { a, b, idA } = await workersAB();
+    // B leaves gracefully; A is paused so the job goes to C, a worker with a cold bottleneck cache (slow job).
+    b.child.kill('SIGTERM');
+    assert.equal(await b.exited, 0, b.out.join('\n'));
+    const coldDir = join(env.root, 'cold-data');
+    await mkdir(join(coldDir, 'cache'), { recursive: true });
+    await symlink(env.config.paths.images, join(coldDir, 'images'));
+    await symlink(env.config.paths.artifacts, join(coldDir, 'artifacts'));
+    await symlink(join(STABLE_CACHE, 'backbones'), join(coldDir, 'cache', 'backbones'));
+    const c = spawnWorker('C', coldDir);
+    const idC = await ready(c);
+    a.child.kill('SIGSTOP');
+    try {
+      const base = await createBaseModel(env.prisma, 'killed');
+      const ds = await createFlowerDataset(env, 'killed-flowers', { tulips: [12, 4] });
+      const job = await createJob(env.prisma, {
+        parentVersionId: base.versionId,
+        datasetVersionId: ds.datasetVersionId,
+        newClasses: ['tulips'],
+        options: { augmentations: 8 },
+      });
+      await submitter.submit(job.jobId);
+      const running = await waitForJob(env.prisma, job.jobId, ['RUNNING', 'SUCCEEDED', 'FAILED'], 120_000);
+      assert.equal(running.status, 'RUNNING');
+      assert.equal(running.workerId, idC);
+      c.child.kill('SIGKILL');
+      await c.exited;
+      a.child.kill('SIGCONT');
+      const done = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 180_000);
+      assert.equal(done.status, 'SUCCEEDED', `${done.status} ${done.error ?? ''}\n${a.out.join('\n')}`);
+      assert.equal(done.workerId, idA);
+      assert.equal(done.attempts, 2);
+      assert.equal((await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } })).status, 'READY');
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    a.child.kill('SIGTERM');
+    assert.equal(await a.exited, 0, a.out.join('\n'));
+  },
+);

@@ -11,10 +11,23 @@ test('with index.csv, even class indices rehearse and odd ones are held out for 
   const rows = [0, 1, 2, 3, 985].map((i) => [`img${i}.jpg`, i]);
   for (const [f, i] of rows) await writeFile(join(dir, f as string), `bytes ${i}`);
   await writeFile(join(dir, 'extra.jpg'), 'not in the index');
-  await writeFile(join(dir, 'index.csv'), 'file,class_index,wnid,label\n' + rows.map(([f, i]) => `${f},${i},n${i},"name ${i}, other"`).join('\n') + '\n');
+  await writeFile(
+    join(dir, 'index.csv'),
+    'file,class_index,wnid,label\n' + rows.map(([f, i]) => `${f},${i},n${i},"name ${i}, other"`).join('\n') + '\n',
+  );
   const sets = await loadRehearsalSets(dir);
-  assert.deepEqual(sets.rehearsal.map((r) => r.path.split('/').pop()), ['img0.jpg', 'img2.jpg']);
-  assert.deepEqual(sets.retention?.map((r) => [r.path.split('/').pop(), r.classIndex]), [['img1.jpg', 1], ['img3.jpg', 3], ['img985.jpg', 985]]);
+  assert.deepEqual(
+    sets.rehearsal.map((r) => r.path.split('/').pop()),
+    ['img0.jpg', 'img2.jpg'],
+  );
+  assert.deepEqual(
+    sets.retention?.map((r) => [r.path.split('/').pop(), r.classIndex]),
+    [
+      ['img1.jpg', 1],
+      ['img3.jpg', 3],
+      ['img985.jpg', 985],
+    ],
+  );
   assert.match(sets.rehearsal[0]!.sha256, /^[0-9a-f]{64}$/);
 });
 
@@ -22,7 +35,10 @@ test('without index.csv every image in the directory rehearses and there is no r
   const dir = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-'));
   for (const f of ['b.jpg', 'a.png', 'notes.txt']) await writeFile(join(dir, f), f);
   const sets = await loadRehearsalSets(dir);
-  assert.deepEqual(sets.rehearsal.map((r) => r.path.split('/').pop()), ['a.png', 'b.jpg']);
+  assert.deepEqual(
+    sets.rehearsal.map((r) => r.path.split('/').pop()),
+    ['a.png', 'b.jpg'],
+  );
   assert.equal(sets.retention, null);
   assert.deepEqual(await loadRehearsalSets(join(dir, 'missing')), { rehearsal: [], retention: null });
 });

@@ -1,2 +1,15 @@
 // Public surface of pagination: Relay keyset pagination over Prisma-style finders, and over arrays.
-export { paginate, paginateArray, encodeCursor, decodeCursor, DEFAULT_PAGE, MAX_PAGE, type Page, type PageArgs, type PageInfo, type SortKey, likeLiteral, containsText } from './pagination.js';
+export {
+  paginate,
+  paginateArray,
+  encodeCursor,
+  decodeCursor,
+  DEFAULT_PAGE,
+  MAX_PAGE,
+  type Page,
+  type PageArgs,
+  type PageInfo,
+  type SortKey,
+  likeLiteral,
+  containsText,
+} from './pagination.js';

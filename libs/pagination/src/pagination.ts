@@ -2,9 +2,24 @@
 // Cursors are opaque base64url JSON of the sort-key values of the row they point at.
 import { badInput } from '@accrete/errors';
 
-export interface PageArgs { first?: number | null; after?: string | null; last?: number | null; before?: string | null }
-export interface PageInfo { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
-export interface Page<T> { edges: { cursor: string; node: T }[]; nodes: T[]; pageInfo: PageInfo; readonly totalCount: Promise<number> }
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  readonly totalCount: Promise<number>;
+}
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
@@ -31,8 +46,15 @@ export function encodeCursor(values: unknown[]): string {
 /** A cursor value as encodeCursor writes it: a scalar, or {d: ISO date}. Anything else (an object Prisma would
  *  read as an operator, an array…) makes the whole cursor invalid. */
 function cursorValue(v: unknown): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
-  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { d?: unknown }).d === 'string') {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))
+    return v;
+  if (
+    v &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { d?: unknown }).d === 'string'
+  ) {
     const d = new Date((v as { d: string }).d);
     if (!Number.isNaN(d.getTime())) return d;
   }
@@ -50,7 +72,8 @@ export function decodeCursor(cursor: string, n: number): unknown[] {
   }
 }
 
-const invalidCursor = (cursor: string) => badInput(`invalid cursor: ${JSON.stringify(cursor.slice(0, 40))} (pass a cursor this API returned)`);
+const invalidCursor = (cursor: string) =>
+  badInput(`invalid cursor: ${JSON.stringify(cursor.slice(0, 40))} (pass a cursor this API returned)`);
 
 /** where-clause selecting rows strictly after (or before) the cursor in the given order. */
 function keyset(order: SortKey[], values: unknown[], after: boolean): Where {
@@ -69,8 +92,12 @@ function keyset(order: SortKey[], values: unknown[], after: boolean): Where {
 export async function paginate<T extends Record<string, unknown>>(o: PaginateOptions<T>): Promise<Page<T>> {
   const { first, after, last, before } = o.page;
   if (first != null && last != null) throw badInput('pass either first or last, not both');
-  for (const [k, v] of [['first', first], ['last', last]] as const) {
-    if (v != null && (!Number.isInteger(v) || v < 0 || v > MAX_PAGE)) throw badInput(`${k} must be an integer in 0..${MAX_PAGE}`);
+  for (const [k, v] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
+    if (v != null && (!Number.isInteger(v) || v < 0 || v > MAX_PAGE))
+      throw badInput(`${k} must be an integer in 0..${MAX_PAGE}`);
   }
   const backward = last != null;
   const size = backward ? last! : (first ?? DEFAULT_PAGE);
@@ -87,7 +114,8 @@ export async function paginate<T extends Record<string, unknown>>(o: PaginateOpt
     if (size > 0) rows = await o.find({ where: and.length > 1 ? { AND: and } : o.where, orderBy, take: size + 1 });
   } catch (e) {
     // a well-formed cursor whose values have the wrong types for these sort keys (a string for a number…)
-    if (and.length > 1 && (e as Error)?.name === 'PrismaClientValidationError') throw invalidCursor(String(cursor ?? before ?? after));
+    if (and.length > 1 && (e as Error)?.name === 'PrismaClientValidationError')
+      throw invalidCursor(String(cursor ?? before ?? after));
     throw e;
   }
   const more = rows.length > size;
@@ -112,11 +140,19 @@ export async function paginate<T extends Record<string, unknown>>(o: PaginateOpt
 }
 
 /** The same paging over rows already in memory and sorted by `order` (same cursors as paginate()). */
-export async function paginateArray<T extends Record<string, unknown>>(rows: T[], order: SortKey[], page: PageArgs): Promise<Page<T>> {
+export async function paginateArray<T extends Record<string, unknown>>(
+  rows: T[],
+  order: SortKey[],
+  page: PageArgs,
+): Promise<Page<T>> {
   const { first, after, last, before } = page;
   if (first != null && last != null) throw badInput('pass either first or last, not both');
-  for (const [k, v] of [['first', first], ['last', last]] as const) {
-    if (v != null && (!Number.isInteger(v) || v < 0 || v > MAX_PAGE)) throw badInput(`${k} must be an integer in 0..${MAX_PAGE}`);
+  for (const [k, v] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
+    if (v != null && (!Number.isInteger(v) || v < 0 || v > MAX_PAGE))
+      throw badInput(`${k} must be an integer in 0..${MAX_PAGE}`);
   }
   const cmp = (row: T, values: unknown[]) => {
     for (let i = 0; i < order.length; i++) {
@@ -146,7 +182,10 @@ export async function paginateArray<T extends Record<string, unknown>>(rows: T[]
   }
   if (before) {
     const v = decodeCursor(before, order.length);
-    hi = Math.max(lo, firstIndex((r) => cmp(r, v) >= 0));
+    hi = Math.max(
+      lo,
+      firstIndex((r) => cmp(r, v) >= 0),
+    );
   }
   const backward = last != null;
   const size = backward ? last! : (first ?? DEFAULT_PAGE);

@@ -3,7 +3,10 @@ import type { PrismaClient } from '@accrete/db';
 import { getVersion } from './models.js';
 import { badInput } from '@accrete/errors';
 
-export interface MetricValue { name: string; value: number }
+export interface MetricValue {
+  name: string;
+  value: number;
+}
 
 /** Per-class tables in a report: keys whose value maps labels to objects of numbers (or arrays of {label,…}). */
 const PER_CLASS_KEYS = /^(perClass|per_class|classes|perLabel)$/i;
@@ -22,7 +25,8 @@ export function flattenMetrics(metrics: unknown, prefix = ''): MetricValue[] {
   for (const [k, v] of Object.entries(metrics as Record<string, unknown>)) {
     const name = prefix ? `${prefix}.${k}` : k;
     if (typeof v === 'number' && Number.isFinite(v)) out.push({ name, value: v });
-    else if (v && typeof v === 'object' && !Array.isArray(v) && !PER_CLASS_KEYS.test(k)) out.push(...flattenMetrics(v, name));
+    else if (v && typeof v === 'object' && !Array.isArray(v) && !PER_CLASS_KEYS.test(k))
+      out.push(...flattenMetrics(v, name));
   }
   return out;
 }
@@ -39,7 +43,8 @@ export function perClassMetrics(metrics: unknown): Map<string, Map<string, numbe
     for (const [label, row] of rows) {
       if (!label || !row || typeof row !== 'object') continue;
       const m = out.get(label) ?? new Map<string, number>();
-      for (const [mk, mv] of Object.entries(row as Record<string, unknown>)) if (typeof mv === 'number' && Number.isFinite(mv)) m.set(mk, mv);
+      for (const [mk, mv] of Object.entries(row as Record<string, unknown>))
+        if (typeof mv === 'number' && Number.isFinite(mv)) m.set(mk, mv);
       out.set(label, m);
     }
   }
@@ -51,10 +56,14 @@ const delta = (a: number | null, b: number | null) => (a != null && b != null ? 
 export async function compareVersions(prisma: PrismaClient, aId: string, bId: string) {
   const [a, b] = [await getVersion(prisma, aId), await getVersion(prisma, bId)];
   if (a.modelId !== b.modelId) throw badInput('both versions must belong to the same model');
-  const [ca, cb] = await Promise.all([a.id, b.id].map((id) => prisma.versionClass.findMany({ where: { versionId: id }, select: { classNodeId: true } })));
+  const [ca, cb] = await Promise.all(
+    [a.id, b.id].map((id) => prisma.versionClass.findMany({ where: { versionId: id }, select: { classNodeId: true } })),
+  );
   const sa = new Set(ca.map((c) => c.classNodeId));
   const sb = new Set(cb.map((c) => c.classNodeId));
-  const [ea, eb] = await Promise.all([a.id, b.id].map((id) => prisma.evaluation.findMany({ where: { versionId: id } })));
+  const [ea, eb] = await Promise.all(
+    [a.id, b.id].map((id) => prisma.evaluation.findMany({ where: { versionId: id } })),
+  );
   const byName = (es: typeof ea) => new Map(es.map((e) => [e.name, e.metrics]));
   const ma = byName(ea);
   const mb = byName(eb);

@@ -46,7 +46,12 @@ export const modelRegistry = {
     history: listAliasEvents,
   },
   /** Reports stored as JSON on versions, jobs and evaluations, read back as typed values. */
-  report: { growthParams: readGrowthParams, validation: readValidationReport, retention: readRetentionReport, lossCurve: readLossCurve },
+  report: {
+    growthParams: readGrowthParams,
+    validation: readValidationReport,
+    retention: readRetentionReport,
+    lossCurve: readLossCurve,
+  },
   prediction: { create: predict, resolveVersion: resolvePredictVersion },
 } as const;
 

@@ -31,15 +31,28 @@ export async function dataOverlap(
   const known = states.get(key);
   if (known && known.status !== 'FAILED') return known;
   const [parent, dv] = await Promise.all([
-    deps.prisma.modelVersion.findUnique({ where: { id: parentVersionId }, select: { id: true, number: true, status: true } }),
+    deps.prisma.modelVersion.findUnique({
+      where: { id: parentVersionId },
+      select: { id: true, number: true, status: true },
+    }),
     deps.prisma.datasetVersion.findUnique({ where: { id: datasetVersionId }, select: { id: true } }),
   ]);
   if (!parent) throw notFound('model version', parentVersionId);
   if (!dv) throw notFound('dataset version', datasetVersionId);
-  if (parent.status !== 'READY') throw conflict(`version ${parent.number} is ${parent.status}; only READY versions answer images`);
+  if (parent.status !== 'READY')
+    throw conflict(`version ${parent.number} is ${parent.status}; only READY versions answer images`);
   const again = states.get(key); // a concurrent caller may have started it meanwhile
   if (again && again.status !== 'FAILED') return again;
-  const state: DataOverlapState = { parentVersionId, datasetVersionId, status: 'RUNNING', done: 0, total: 0, error: null, labels: [], settled: Promise.resolve() };
+  const state: DataOverlapState = {
+    parentVersionId,
+    datasetVersionId,
+    status: 'RUNNING',
+    done: 0,
+    total: 0,
+    error: null,
+    labels: [],
+    settled: Promise.resolve(),
+  };
   state.settled = computeDataOverlap(deps, {
     parentVersionId,
     datasetVersionId,

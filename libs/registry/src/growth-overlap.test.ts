@@ -16,7 +16,9 @@ import { readGrowthParams } from '@accrete/shapes';
 import { versionClassChains } from '@accrete/jobs';
 
 const SHARED = join(import.meta.dirname, '../../../../shared');
-const OXFORD: string[] = Object.values(JSON.parse(readFileSync(join(SHARED, 'datasets/oxford102/cat_to_name.json'), 'utf8')));
+const OXFORD: string[] = Object.values(
+  JSON.parse(readFileSync(join(SHARED, 'datasets/oxford102/cat_to_name.json'), 'utf8')),
+);
 const DAISY = imagenetNodeId('n11939491');
 const ALP = imagenetNodeId('n09193705');
 const VALLEY = imagenetNodeId('n09468604');
@@ -31,21 +33,42 @@ before(async () => {
   prisma = db.prisma;
   await seedTaxonomy(prisma);
   const backbone = await prisma.backbone.create({
-    data: { name: 'b', source: 'x', inputSize: 224, bottleneckDim: 768, bottleneckLayer: 'l', headLayer: 'h', sha256: 'x' },
+    data: {
+      name: 'b',
+      source: 'x',
+      inputSize: 224,
+      bottleneckDim: 768,
+      bottleneckLayer: 'l',
+      headLayer: 'h',
+      sha256: 'x',
+    },
   });
   const model = await prisma.model.create({ data: { name: 'm', backboneId: backbone.id } });
   const base = await imagenetVersionClasses(prisma);
-  v1 = (await prisma.modelVersion.create({ data: { modelId: model.id, number: 1, status: 'READY', classCount: 1000, classes: { create: base } } })).id;
+  v1 = (
+    await prisma.modelVersion.create({
+      data: { modelId: model.id, number: 1, status: 'READY', classCount: 1000, classes: { create: base } },
+    })
+  ).id;
   // v2 = v1 + the flowers' user classes, filed where the placement rule puts them (daisy merged)
   const names = ['dandelion', 'roses', 'sunflowers', 'tulips'];
   const placed = await placeClassNames(prisma, names);
-  const made = await createClasses(prisma, names.map((name, i) => ({ name, parentId: placed[i]?.parentId ?? null })));
+  const made = await createClasses(
+    prisma,
+    names.map((name, i) => ({ name, parentId: placed[i]?.parentId ?? null })),
+  );
   made.forEach((n) => user.set(n.name, n.id));
   v2 = (
     await prisma.modelVersion.create({
       data: {
-        modelId: model.id, number: 2, parentId: v1, status: 'READY', classCount: 1004,
-        classes: { create: [...base, ...made.map((n, i) => ({ outputUnit: 1000 + i, classNodeId: n.id, added: true }))] },
+        modelId: model.id,
+        number: 2,
+        parentId: v1,
+        status: 'READY',
+        classCount: 1004,
+        classes: {
+          create: [...base, ...made.map((n, i) => ({ outputUnit: 1000 + i, classNodeId: n.id, added: true }))],
+        },
       },
     })
   ).id;
@@ -57,7 +80,11 @@ after(async () => {
 async function datasetVersion(labels: string[]): Promise<string> {
   const ds = await prisma.dataset.create({ data: { name: `ds-${Math.random().toString(36).slice(2)}` } });
   const classCounts = Object.fromEntries(labels.map((l) => [l, { train: 8, val: 2 }]));
-  return (await prisma.datasetVersion.create({ data: { datasetId: ds.id, number: 1, imageCount: labels.length * 10, classCounts } })).id;
+  return (
+    await prisma.datasetVersion.create({
+      data: { datasetId: ds.id, number: 1, imageCount: labels.length * 10, classCounts },
+    })
+  ).id;
 }
 
 test('v2 + Oxford 102: the four name overlaps with their reasons and defaults', async () => {
@@ -73,12 +100,18 @@ test('v2 + Oxford 102: the four name overlaps with their reasons and defaults', 
   assert.deepEqual(first('oxeye daisy'), ['daisy', 'head noun', 'under', 'new']);
   const byLabel = new Map(report.map((r) => [r.label, r]));
   assert.equal(byLabel.get('sunflower')!.byDefault!.classId, user.get('sunflowers'));
-  assert.equal(byLabel.get('common dandelion')!.byDefault!.parentId, user.get('dandelion'), 'a new class under the user class');
+  assert.equal(
+    byLabel.get('common dandelion')!.byDefault!.parentId,
+    user.get('dandelion'),
+    'a new class under the user class',
+  );
   assert.equal(byLabel.get('oxeye daisy')!.byDefault!.parentId, DAISY);
   // labels with no overlap get no proposal, and every default says why
   assert.deepEqual(byLabel.get('monkshood')!.proposals, []);
   assert.ok(report.every((r) => r.byDefault && r.byDefault.reason && r.problem === null));
-  const overlapping = report.filter((r) => r.proposals.length).map((r) => `${r.label} → ${r.proposals[0].name} (${r.proposals[0].reason})`);
+  const overlapping = report
+    .filter((r) => r.proposals.length)
+    .map((r) => `${r.label} → ${r.proposals[0].name} (${r.proposals[0].reason})`);
   console.log(overlapping.join('\n'));
 });
 
@@ -96,25 +129,33 @@ test('decisions: merge into a named class, new class under a named parent, paren
   const dv = await datasetVersion(labels);
   const submitted: string[] = [];
   const runner = { submit: async (id: string) => void submitted.push(id), cancel: async () => {} };
-  const { version, classes } = await createModelVersion({ prisma, runner }, {
-    parentVersionId: v2,
-    datasetVersionId: dv,
-    strategy: 'guarded',
-    classes: [
-      { label: 'sunflower', mergeIntoClassId: user.get('sunflowers') },
-      { label: 'mountain', parentOfClassIds: [ALP, VALLEY] },
-      { label: 'buildings', winsOverClassIds: [imagenetNodeId('n03781244') /* monastery */] },
-      { label: 'glacier' },
-      { label: 'sea', parentClassId: imagenetNodeId('n09287968') /* geological formation */ },
-    ],
-  });
+  const { version, classes } = await createModelVersion(
+    { prisma, runner },
+    {
+      parentVersionId: v2,
+      datasetVersionId: dv,
+      strategy: 'guarded',
+      classes: [
+        { label: 'sunflower', mergeIntoClassId: user.get('sunflowers') },
+        { label: 'mountain', parentOfClassIds: [ALP, VALLEY] },
+        { label: 'buildings', winsOverClassIds: [imagenetNodeId('n03781244') /* monastery */] },
+        { label: 'glacier' },
+        { label: 'sea', parentClassId: imagenetNodeId('n09287968') /* geological formation */ },
+      ],
+    },
+  );
   assert.equal(submitted.length, 1);
   const byLabel = new Map(classes.map((c) => [c.label, c]));
   assert.deepEqual([byLabel.get('sunflower')!.resolution, byLabel.get('sunflower')!.outputUnit], ['MERGE', 1002]);
   assert.equal(byLabel.get('mountain')!.classNode.wnid, 'n09359803', 'the name is the WordNet synset mountain');
   assert.equal(byLabel.get('buildings')!.classNode.name, 'building');
-  const units = new Map((await prisma.versionClass.findMany({ where: { versionId: v2 } })).map((u) => [u.classNodeId, u.outputUnit]));
-  const params = (await prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } })).params as Record<string, unknown>;
+  const units = new Map(
+    (await prisma.versionClass.findMany({ where: { versionId: v2 } })).map((u) => [u.classNodeId, u.outputUnit]),
+  );
+  const params = (await prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } })).params as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(params.labelDecisions, {
     mountain: { descendants: [units.get(ALP), units.get(VALLEY)] },
     buildings: { winsOver: [units.get(imagenetNodeId('n03781244'))] },
@@ -135,18 +176,43 @@ test('decisions: merge into a named class, new class under a named parent, paren
   assert.equal(record[4].parentId, imagenetNodeId('n09287968'));
   // the roll-up served by predict and written to taxonomy.json: alp and valley roll up to mountain (declared;
   // alp also sits under the mountain synset), the user classes under their taxonomy ancestors that are classes
-  const parentUnits = await prisma.versionClass.findMany({ where: { versionId: v2 }, select: { outputUnit: true, classNodeId: true } });
-  const newUnits = classes.filter((c) => c.resolution === 'NEW').map((c, i) => ({ outputUnit: 1004 + i, classNodeId: c.classNode.id }));
-  const chains = new Map((await versionClassChains(prisma, version.id, [...parentUnits, ...newUnits])).map((c) => [c.unit, c]));
+  const parentUnits = await prisma.versionClass.findMany({
+    where: { versionId: v2 },
+    select: { outputUnit: true, classNodeId: true },
+  });
+  const newUnits = classes
+    .filter((c) => c.resolution === 'NEW')
+    .map((c, i) => ({ outputUnit: 1004 + i, classNodeId: c.classNode.id }));
+  const chains = new Map(
+    (await versionClassChains(prisma, version.id, [...parentUnits, ...newUnits])).map((c) => [c.unit, c]),
+  );
   const mountainUnit = newUnits.find((u) => u.classNodeId === byLabel.get('mountain')!.classNode.id)!.outputUnit;
   assert.deepEqual(chains.get(units.get(ALP)!)!.rollsUpTo, [mountainUnit]);
-  assert.deepEqual(chains.get(units.get(VALLEY)!)!.rollsUpTo, [mountainUnit], 'declared: valley is not under mountain in WordNet');
-  assert.deepEqual(chains.get(units.get(imagenetNodeId('n03028079'))!)!.rollsUpTo.map((u) => chains.get(u)!.name), ['building'], 'church < building');
-  assert.deepEqual(chains.get(units.get(imagenetNodeId('n03781244'))!)!.rollsUpTo, [], 'monastery: taught to lose, not declared a descendant');
+  assert.deepEqual(
+    chains.get(units.get(VALLEY)!)!.rollsUpTo,
+    [mountainUnit],
+    'declared: valley is not under mountain in WordNet',
+  );
+  assert.deepEqual(
+    chains.get(units.get(imagenetNodeId('n03028079'))!)!.rollsUpTo.map((u) => chains.get(u)!.name),
+    ['building'],
+    'church < building',
+  );
+  assert.deepEqual(
+    chains.get(units.get(imagenetNodeId('n03781244'))!)!.rollsUpTo,
+    [],
+    'monastery: taught to lose, not declared a descendant',
+  );
   assert.deepEqual(chains.get(units.get(ALP)!)!.path.slice(-2), ['mountain', 'alp']);
   // decisions name classes of the parent version only, and only for new classes
   const bad = (c: Record<string, unknown>) =>
-    resolveLabels(prisma, v2, [{ label: 'x', ...c }]).then(() => 'accepted', (e: Error) => e.message);
-  assert.match(await bad({ label: 'mountain', parentOfClassIds: [imagenetNodeId('n09287968')] }), /not a class of the parent version/);
+    resolveLabels(prisma, v2, [{ label: 'x', ...c }]).then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
+  assert.match(
+    await bad({ label: 'mountain', parentOfClassIds: [imagenetNodeId('n09287968')] }),
+    /not a class of the parent version/,
+  );
   assert.match(await bad({ label: 'rose', winsOverClassIds: [ALP] }), /merged into an existing class/);
 });

@@ -29,7 +29,11 @@ export interface LabelOverlap {
   problem: string | null;
 }
 
-export async function nameOverlap(prisma: PrismaClient, parentVersionId: string, datasetVersionId: string): Promise<LabelOverlap[]> {
+export async function nameOverlap(
+  prisma: PrismaClient,
+  parentVersionId: string,
+  datasetVersionId: string,
+): Promise<LabelOverlap[]> {
   const [parent, dv] = await Promise.all([
     prisma.modelVersion.findUnique({ where: { id: parentVersionId }, select: { id: true } }),
     prisma.datasetVersion.findUnique({ where: { id: datasetVersionId }, select: { id: true, classCounts: true } }),
@@ -38,7 +42,12 @@ export async function nameOverlap(prisma: PrismaClient, parentVersionId: string,
   if (!dv) throw notFound('dataset version', datasetVersionId);
   const counts = classCountsFromJson(dv.classCounts);
   const units = new Map(
-    (await prisma.versionClass.findMany({ where: { versionId: parent.id }, select: { classNodeId: true, outputUnit: true } })).map((u) => [u.classNodeId, u.outputUnit]),
+    (
+      await prisma.versionClass.findMany({
+        where: { versionId: parent.id },
+        select: { classNodeId: true, outputUnit: true },
+      })
+    ).map((u) => [u.classNodeId, u.outputUnit]),
   );
   const snap = await getTaxonomySnapshot(prisma);
   const view = snapshotPlacementView(snap);
@@ -47,7 +56,8 @@ export async function nameOverlap(prisma: PrismaClient, parentVersionId: string,
   const labels = counts.map((c) => ({ label: c.label }));
   const defaults = new Map<string, { record: LabelDecisionRecord | null; problem: string | null }>();
   try {
-    for (const r of await resolveLabels(prisma, parent.id, labels)) defaults.set(r.label, { record: r.record, problem: null });
+    for (const r of await resolveLabels(prisma, parent.id, labels))
+      defaults.set(r.label, { record: r.record, problem: null });
   } catch {
     for (const l of labels) {
       try {
@@ -59,12 +69,19 @@ export async function nameOverlap(prisma: PrismaClient, parentVersionId: string,
     }
     // labels fine alone but not together: several taking the same existing class
     const byClass = new Map<string, string[]>();
-    for (const [label, d] of defaults) if (d.record?.classId) byClass.set(d.record.classId, [...(byClass.get(d.record.classId) ?? []), label]);
+    for (const [label, d] of defaults)
+      if (d.record?.classId) byClass.set(d.record.classId, [...(byClass.get(d.record.classId) ?? []), label]);
     for (const labelsOfClass of byClass.values()) {
       if (labelsOfClass.length < 2) continue;
       for (const label of labelsOfClass) {
-        const others = labelsOfClass.filter((x) => x !== label).map((x) => `"${x}"`).join(', ');
-        defaults.set(label, { ...defaults.get(label)!, problem: `resolves to the same class as ${others}: choose for one of them` });
+        const others = labelsOfClass
+          .filter((x) => x !== label)
+          .map((x) => `"${x}"`)
+          .join(', ');
+        defaults.set(label, {
+          ...defaults.get(label)!,
+          problem: `resolves to the same class as ${others}: choose for one of them`,
+        });
       }
     }
   }
@@ -80,6 +97,13 @@ export async function nameOverlap(prisma: PrismaClient, parentVersionId: string,
     const placed = placeName(view, c.label);
     if (placed) offer(placed.id, placed.reason, placed.relation);
     const d = defaults.get(c.label);
-    return { label: c.label, train: c.train, val: c.val, proposals, byDefault: d?.record ?? null, problem: d?.problem ?? null };
+    return {
+      label: c.label,
+      train: c.train,
+      val: c.val,
+      proposals,
+      byDefault: d?.record ?? null,
+      problem: d?.problem ?? null,
+    };
   });
 }

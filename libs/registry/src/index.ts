@@ -6,7 +6,14 @@ export { getModel, getVersion, findVersionByNumber, latestVersion, versionLineag
 export { getAlias, setAlias, rollbackAlias, rollbackTarget, aliasRollbackTarget } from './aliases.js';
 export { watchTrainingJob, isTerminalJob } from './watch.js';
 export { compareVersions, flattenMetrics, perClassMetrics, type MetricValue } from './compare.js';
-export { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults, type CreateVersionInput, type VersionDeps } from './versions.js';
+export {
+  createModelVersion,
+  cancelTrainingJob,
+  growthStrategies,
+  growthDefaults,
+  type CreateVersionInput,
+  type VersionDeps,
+} from './versions.js';
 export { ClassifierCache, predict, resolvePredictVersion, type PredictDeps, type PredictInput } from './predict.js';
 export { seedBaseModel, type SeedResult } from './seed.js';
 export { readyVersionClasses, versionsById } from './caches.js';

@@ -4,7 +4,9 @@ import { badInput, notFound } from '@accrete/errors';
 
 export async function getModel(prisma: PrismaClient, by: { id?: string | null; name?: string | null }): Promise<Model> {
   if (!by.id === !by.name) throw badInput('pass exactly one of id or name');
-  const row = by.id ? await prisma.model.findUnique({ where: { id: by.id } }) : await prisma.model.findUnique({ where: { name: by.name! } });
+  const row = by.id
+    ? await prisma.model.findUnique({ where: { id: by.id } })
+    : await prisma.model.findUnique({ where: { name: by.name! } });
   if (!row) throw notFound('model', (by.id ?? by.name)!);
   return row;
 }
@@ -16,13 +18,24 @@ export async function getVersion(prisma: PrismaClient, id: string): Promise<Mode
 }
 
 /** A model's version by number, or null. */
-export function findVersionByNumber(prisma: PrismaClient, modelId: string, number: number): Promise<ModelVersion | null> {
+export function findVersionByNumber(
+  prisma: PrismaClient,
+  modelId: string,
+  number: number,
+): Promise<ModelVersion | null> {
   return prisma.modelVersion.findUnique({ where: { modelId_number: { modelId, number } } });
 }
 
 /** A model's newest version (optionally of one status), or null. */
-export function latestVersion(prisma: PrismaClient, modelId: string, status?: VersionStatus | null): Promise<ModelVersion | null> {
-  return prisma.modelVersion.findFirst({ where: { modelId, ...(status ? { status } : {}) }, orderBy: { number: 'desc' } });
+export function latestVersion(
+  prisma: PrismaClient,
+  modelId: string,
+  status?: VersionStatus | null,
+): Promise<ModelVersion | null> {
+  return prisma.modelVersion.findFirst({
+    where: { modelId, ...(status ? { status } : {}) },
+    orderBy: { number: 'desc' },
+  });
 }
 
 /** Parent, grand-parent… of a version (nearest first). Lineages are short; one query per hop. */

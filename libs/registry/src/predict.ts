@@ -82,25 +82,34 @@ async function imageBytes(deps: PredictDeps, input: PredictInput): Promise<Uint8
   }
   const bytes = input.imageBytes ?? Buffer.from(input.imageBase64!, 'base64');
   if (bytes.length === 0) throw badInput('image is empty');
-  if (bytes.length > deps.config.maxUploadBytes) throw badInput(`image too large: ${bytes.length} bytes > limit ${deps.config.maxUploadBytes}`);
+  if (bytes.length > deps.config.maxUploadBytes)
+    throw badInput(`image too large: ${bytes.length} bytes > limit ${deps.config.maxUploadBytes}`);
   return bytes;
 }
 
 /** Header-only check (cheap): format and pixel count, before the classifier decodes. */
 async function checkHeader(bytes: Uint8Array, maxPixels: number): Promise<void> {
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { limitInputPixels: false }).metadata();
+    meta = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      limitInputPixels: false,
+    }).metadata();
   } catch {
     throw badInput('image rejected: not an image (unrecognised file format)');
   }
-  if (!meta.format || !IMAGE_FORMATS.has(meta.format)) throw badInput(`image rejected: not an image (unsupported format ${meta.format ?? 'unknown'})`);
+  if (!meta.format || !IMAGE_FORMATS.has(meta.format))
+    throw badInput(`image rejected: not an image (unsupported format ${meta.format ?? 'unknown'})`);
   if (!meta.width || !meta.height) throw badInput('image rejected: not an image (no dimensions)');
-  if (meta.width * meta.height > maxPixels) throw badInput(`image rejected: too many pixels (${meta.width}x${meta.height} > limit ${maxPixels})`);
+  if (meta.width * meta.height > maxPixels)
+    throw badInput(`image rejected: too many pixels (${meta.width}x${meta.height} > limit ${maxPixels})`);
 }
 
 /** The version a request names: versionId, else alias (default "production") of modelId (default: the base model). */
-export async function resolvePredictVersion(prisma: PrismaClient, input: PredictInput, baseModelName: string): Promise<{ version: ModelVersion; alias: string | null }> {
+export async function resolvePredictVersion(
+  prisma: PrismaClient,
+  input: PredictInput,
+  baseModelName: string,
+): Promise<{ version: ModelVersion; alias: string | null }> {
   if (input.versionId) {
     if (input.alias) throw badInput('give versionId or alias, not both');
     const v = await prisma.modelVersion.findUnique({ where: { id: input.versionId } });
@@ -110,7 +119,10 @@ export async function resolvePredictVersion(prisma: PrismaClient, input: Predict
   const name = input.alias ?? 'production';
   // the alias is read on every request (a rollback applies to the next one); the READY version row is cached
   const alias = input.modelId
-    ? await prisma.alias.findUnique({ where: { modelId_name: { modelId: input.modelId, name } }, select: { versionId: true } })
+    ? await prisma.alias.findUnique({
+        where: { modelId_name: { modelId: input.modelId, name } },
+        select: { versionId: true },
+      })
     : await prisma.alias.findFirst({ where: { name, model: { name: baseModelName } }, select: { versionId: true } });
   if (!alias) throw notFound(`alias "${name}" of model`, input.modelId ?? baseModelName);
   const version = (await versionsById(prisma, [alias.versionId])).get(alias.versionId);
@@ -123,7 +135,8 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   if (!Number.isInteger(topK) || topK < 1 || topK > 50) throw badInput('topK must be an integer in 1..50');
   const bytes = await imageBytes(deps, input);
   const { version, alias } = await resolvePredictVersion(deps.prisma, input, deps.config.baseModelName);
-  if (version.status !== 'READY') throw conflict(`version ${version.number} is ${version.status}; only READY versions predict`);
+  if (version.status !== 'READY')
+    throw conflict(`version ${version.number} is ${version.status}; only READY versions predict`);
   await checkHeader(bytes, deps.config.maxImagePixels);
   const clf = await deps.classifiers.get(version);
   const t0 = performance.now();
@@ -131,14 +144,25 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   try {
     top = await clf.predict(bytes, topK);
   } catch (e) {
-    if (e instanceof ImageRejectedError) throw badInput(`image rejected: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
+    if (e instanceof ImageRejectedError)
+      throw badInput(`image rejected: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
     throw e;
   }
   const inferenceMs = performance.now() - t0;
   // a READY version's class list is immutable: kept in memory after the first request
   const units = await readyVersionClasses(deps.prisma, version.id);
-  const nodeOf = new Map(top.map((t) => [t.unit, units[t.unit]?.outputUnit === t.unit ? units[t.unit].classNodeId : units.find((u) => u.outputUnit === t.unit)?.classNodeId]));
-  const paths = await classPaths(deps.prisma, [...nodeOf.values()].filter((x): x is string => !!x));
+  const nodeOf = new Map(
+    top.map((t) => [
+      t.unit,
+      units[t.unit]?.outputUnit === t.unit
+        ? units[t.unit].classNodeId
+        : units.find((u) => u.outputUnit === t.unit)?.classNodeId,
+    ]),
+  );
+  const paths = await classPaths(
+    deps.prisma,
+    [...nodeOf.values()].filter((x): x is string => !!x),
+  );
   const chains = await chainsOf(deps.prisma, version.id);
   return {
     alias,
@@ -150,7 +174,14 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
       if (!id) throw new Error(`version ${version.number} has no class for output unit ${t.unit}`);
       const path = paths.get(id) ?? [t.label];
       const rollsUpTo = (chains.get(t.unit)?.rollsUpTo ?? []).map((u) => chains.get(u)?.name ?? String(u));
-      return { outputUnit: t.unit, label: path.at(-1) ?? t.label, probability: t.probability, taxonomyPath: path, rollsUpTo, classNodeId: id };
+      return {
+        outputUnit: t.unit,
+        label: path.at(-1) ?? t.label,
+        probability: t.probability,
+        taxonomyPath: path,
+        rollsUpTo,
+        classNodeId: id,
+      };
     }),
   };
 }

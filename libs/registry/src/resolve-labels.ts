@@ -29,19 +29,38 @@ export interface LabelResolution {
   record: LabelDecisionRecord;
 }
 
-export async function resolveLabels(prisma: PrismaClient, parentVersionId: string, classes: ClassToAdd[]): Promise<LabelResolution[]> {
+export async function resolveLabels(
+  prisma: PrismaClient,
+  parentVersionId: string,
+  classes: ClassToAdd[],
+): Promise<LabelResolution[]> {
   const units = new Map(
-    (await prisma.versionClass.findMany({ where: { versionId: parentVersionId }, select: { classNodeId: true, outputUnit: true } })).map((u) => [u.classNodeId, u.outputUnit]),
+    (
+      await prisma.versionClass.findMany({
+        where: { versionId: parentVersionId },
+        select: { classNodeId: true, outputUnit: true },
+      })
+    ).map((u) => [u.classNodeId, u.outputUnit]),
   );
   const snap = await getTaxonomySnapshot(prisma);
   const view = snapshotPlacementView(snap);
   const nodeIds = new Set<string>();
   for (const c of classes) {
-    for (const id of [c.mergeIntoClassId, c.parentClassId, ...(c.parentOfClassIds ?? []), ...(c.winsOverClassIds ?? [])]) if (id) nodeIds.add(id);
+    for (const id of [
+      c.mergeIntoClassId,
+      c.parentClassId,
+      ...(c.parentOfClassIds ?? []),
+      ...(c.winsOverClassIds ?? []),
+    ])
+      if (id) nodeIds.add(id);
   }
-  const placements = new Map(classes.map((c) => [c, c.mergeIntoClassId ? null : placeName(view, (c.name ?? c.label).trim())]));
+  const placements = new Map(
+    classes.map((c) => [c, c.mergeIntoClassId ? null : placeName(view, (c.name ?? c.label).trim())]),
+  );
   for (const p of placements.values()) if (p) for (const id of [p.id, p.parentId]) if (id) nodeIds.add(id);
-  const nodes = new Map((await prisma.classNode.findMany({ where: { id: { in: [...nodeIds] } } })).map((n) => [n.id, n]));
+  const nodes = new Map(
+    (await prisma.classNode.findMany({ where: { id: { in: [...nodeIds] } } })).map((n) => [n.id, n]),
+  );
   const node = (id: string) => {
     const n = nodes.get(id);
     if (!n) throw notFound('class', id);
@@ -50,7 +69,8 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
   const unitsOf = (label: string, ids: readonly string[] | null | undefined, what: string) =>
     (ids ?? []).map((id) => {
       const u = units.get(id);
-      if (u === undefined) throw badInput(`label "${label}": ${what} class "${node(id).name}" is not a class of the parent version`);
+      if (u === undefined)
+        throw badInput(`label "${label}": ${what} class "${node(id).name}" is not a class of the parent version`);
       return u;
     });
 
@@ -62,37 +82,56 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
     const caller = !!(c.resolution || c.mergeIntoClassId || c.parentClassId);
     const reason = caller ? ('caller' as const) : (p?.reason ?? ('no match' as const));
     const merge = (n: ClassNode): LabelResolution => ({
-      label: c.label, resolution: 'MERGE', classNode: n, outputUnit: units.get(n.id)!,
+      label: c.label,
+      resolution: 'MERGE',
+      classNode: n,
+      outputUnit: units.get(n.id)!,
       record: { label: c.label, decision: 'merge', classId: n.id, reason, byDefault: !caller },
     });
     const fresh = (parentId: string | null, allowDuplicateName: boolean): LabelResolution => ({
-      label: c.label, resolution: 'NEW', classNode: null, outputUnit: null, create: { name, parentId, allowDuplicateName },
+      label: c.label,
+      resolution: 'NEW',
+      classNode: null,
+      outputUnit: null,
+      create: { name, parentId, allowDuplicateName },
       record: { label: c.label, decision: 'new', parentId, reason, byDefault: !caller },
     });
     const existing = (n: ClassNode): LabelResolution => ({
-      label: c.label, resolution: 'NEW', classNode: n, outputUnit: null,
+      label: c.label,
+      resolution: 'NEW',
+      classNode: n,
+      outputUnit: null,
       record: { label: c.label, decision: 'new', classId: n.id, parentId: n.parentId, reason, byDefault: !caller },
     });
     let r: LabelResolution;
     if (c.mergeIntoClassId) {
       if (c.resolution === 'NEW') throw badInput(`label "${c.label}": mergeIntoClassId contradicts resolution NEW`);
       const n = node(c.mergeIntoClassId);
-      if (!units.has(n.id)) throw badInput(`label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`);
+      if (!units.has(n.id))
+        throw badInput(
+          `label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`,
+        );
       r = merge(n);
     } else if (p?.relation === 'is') {
       const n = node(p.id);
       if (units.has(n.id)) r = c.resolution === 'NEW' ? fresh(c.parentClassId ?? p.parentId, true) : merge(n);
-      else if (c.resolution === 'MERGE') throw badInput(`label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`);
+      else if (c.resolution === 'MERGE')
+        throw badInput(
+          `label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`,
+        );
       else r = c.parentClassId ? fresh(c.parentClassId, true) : existing(n);
     } else if (c.resolution === 'MERGE') {
       // MERGE without a target: into the class the rule files the name under, when the parent predicts it
-      if (!p || !units.has(p.id)) throw badInput(`label "${c.label}": no class of the parent version matches "${name}"; pass mergeIntoClassId`);
+      if (!p || !units.has(p.id))
+        throw badInput(`label "${c.label}": no class of the parent version matches "${name}"; pass mergeIntoClassId`);
       r = merge(node(p.id));
     } else {
       r = fresh(c.parentClassId ?? p?.parentId ?? null, false);
     }
     if (r.resolution === 'MERGE' && (c.parentOfClassIds?.length || c.winsOverClassIds?.length)) {
-      throw badInput(`label "${c.label}" is merged into an existing class; parentOfClassIds/winsOverClassIds apply to new classes only`);
+      throw badInput(
+        `label "${c.label}" is merged into an existing class; parentOfClassIds/winsOverClassIds apply to new classes only`,
+      );
     }
     if (r.resolution === 'NEW') {
       const descendants = unitsOf(c.label, c.parentOfClassIds, 'parentOf');
@@ -112,7 +151,12 @@ export async function resolveLabels(prisma: PrismaClient, parentVersionId: strin
       }
       if (descendants.length || winsOver.length) {
         r.takeOver = { ...(descendants.length ? { descendants } : {}), ...(winsOver.length ? { winsOver } : {}) };
-        r.record = { ...r.record, byDefault: false, ...(descendants.length ? { parentOf: c.parentOfClassIds! } : {}), ...(winsOver.length ? { winsOver: c.winsOverClassIds! } : {}) };
+        r.record = {
+          ...r.record,
+          byDefault: false,
+          ...(descendants.length ? { parentOf: c.parentOfClassIds! } : {}),
+          ...(winsOver.length ? { winsOver: c.winsOverClassIds! } : {}),
+        };
       }
     }
     if (r.classNode) {

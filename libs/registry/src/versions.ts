@@ -19,7 +19,11 @@ export function growthDefaults(): { strategy: string; retentionKnob: number; aug
   return { ...GROWTH_DEFAULTS };
 }
 
-export interface VersionDeps { prisma: PrismaClient; runner: Pick<JobRunner, 'submit' | 'cancel'>; log?: (m: string) => void }
+export interface VersionDeps {
+  prisma: PrismaClient;
+  runner: Pick<JobRunner, 'submit' | 'cancel'>;
+  log?: (m: string) => void;
+}
 
 export interface ClassToAdd {
   label: string;
@@ -38,19 +42,33 @@ export interface CreateVersionInput {
   datasetVersionId: string;
   classes: ClassToAdd[];
   strategy: string;
-  options?: { retentionKnob?: number | null; augmentations?: number | null; epochs?: number | null; seed?: number | null };
+  options?: {
+    retentionKnob?: number | null;
+    augmentations?: number | null;
+    epochs?: number | null;
+    seed?: number | null;
+  };
   note?: string;
 }
 
-export interface ResolvedClass { label: string; resolution: 'NEW' | 'MERGE'; classNode: ClassNode; outputUnit: number | null }
+export interface ResolvedClass {
+  label: string;
+  resolution: 'NEW' | 'MERGE';
+  classNode: ClassNode;
+  outputUnit: number | null;
+}
 
 const ACTIVE_JOB = ['QUEUED', 'RUNNING'] as const;
 
-export async function createModelVersion(deps: VersionDeps, input: CreateVersionInput): Promise<{ version: ModelVersion; job: TrainingJob; classes: ResolvedClass[] }> {
+export async function createModelVersion(
+  deps: VersionDeps,
+  input: CreateVersionInput,
+): Promise<{ version: ModelVersion; job: TrainingJob; classes: ResolvedClass[] }> {
   const { prisma } = deps;
   const parent = await prisma.modelVersion.findUnique({ where: { id: input.parentVersionId } });
   if (!parent) throw notFound('model version', input.parentVersionId);
-  if (parent.status !== 'READY') throw conflict(`parent version ${parent.number} is ${parent.status}; grow from a READY version`);
+  if (parent.status !== 'READY')
+    throw conflict(`parent version ${parent.number} is ${parent.status}; grow from a READY version`);
   const dv = await prisma.datasetVersion.findUnique({ where: { id: input.datasetVersionId } });
   if (!dv) throw notFound('dataset version', input.datasetVersionId);
   if (!growthStrategies().includes(input.strategy)) {
@@ -63,7 +81,10 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
     if (seen.has(c.label)) throw badInput(`label "${c.label}" is listed twice`);
     seen.add(c.label);
     const n = counts.get(c.label);
-    if (!n) throw badInput(`dataset version ${dv.number} has no images labelled "${c.label}" (labels: ${[...counts.keys()].join(', ')})`);
+    if (!n)
+      throw badInput(
+        `dataset version ${dv.number} has no images labelled "${c.label}" (labels: ${[...counts.keys()].join(', ')})`,
+      );
     if (n.train === 0) throw badInput(`label "${c.label}" has no TRAIN images in dataset version ${dv.number}`);
   }
 
@@ -75,33 +96,64 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
     created = await prisma.$transaction(async (tx) => {
       // serialise growth from the same parent: the active-job check below must see concurrent creators
       await tx.$queryRaw`SELECT "id" FROM "ModelVersion" WHERE "id" = ${parent.id} FOR UPDATE`;
-      const active = await tx.trainingJob.findFirst({ where: { parentVersionId: parent.id, status: { in: [...ACTIVE_JOB] } } });
-      if (active) throw conflict(`version ${parent.number} already has an active training job (${active.id}, ${active.status})`, { jobId: active.id });
+      const active = await tx.trainingJob.findFirst({
+        where: { parentVersionId: parent.id, status: { in: [...ACTIVE_JOB] } },
+      });
+      if (active)
+        throw conflict(`version ${parent.number} already has an active training job (${active.id}, ${active.status})`, {
+          jobId: active.id,
+        });
       // brand-new user classes are created in this transaction (taxonomy lock joined), so a refused version leaves none
       const toCreate = resolved.filter((r) => r.create);
       const createdNodes = toCreate.length
-        ? await createClasses(tx, toCreate.map((r) => ({ name: r.create!.name, parentId: r.create!.parentId, allowDuplicateName: r.create!.allowDuplicateName })))
+        ? await createClasses(
+            tx,
+            toCreate.map((r) => ({
+              name: r.create!.name,
+              parentId: r.create!.parentId,
+              allowDuplicateName: r.create!.allowDuplicateName,
+            })),
+          )
         : [];
       const classes: ResolvedClass[] = resolved.map((r) =>
         r.create
-          ? { label: r.label, resolution: 'NEW' as const, classNode: createdNodes[toCreate.indexOf(r)], outputUnit: null }
+          ? {
+              label: r.label,
+              resolution: 'NEW' as const,
+              classNode: createdNodes[toCreate.indexOf(r)],
+              outputUnit: null,
+            }
           : { label: r.label, resolution: r.resolution, classNode: r.classNode!, outputUnit: r.outputUnit },
       );
       const labelDecisions = Object.fromEntries(resolved.filter((r) => r.takeOver).map((r) => [r.label, r.takeOver!]));
       const params = {
         datasetVersionId: dv.id,
-        newClasses: classes.filter((c) => c.resolution === 'NEW').map((c) => ({ label: c.label, classNodeId: c.classNode.id })),
-        merges: classes.filter((c) => c.resolution === 'MERGE').map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
+        newClasses: classes
+          .filter((c) => c.resolution === 'NEW')
+          .map((c) => ({ label: c.label, classNodeId: c.classNode.id })),
+        merges: classes
+          .filter((c) => c.resolution === 'MERGE')
+          .map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
         ...(Object.keys(labelDecisions).length ? { labelDecisions } : {}),
         // the growth record: what was decided for each label, why, and whether by default
         growth: resolved.map((r, i) => ({ ...r.record, classId: classes[i].classNode.id })),
         options,
       } satisfies TrainingParamsInput & Prisma.InputJsonObject;
-      const last = await tx.modelVersion.findFirst({ where: { modelId: parent.modelId }, orderBy: { number: 'desc' }, select: { number: true } });
+      const last = await tx.modelVersion.findFirst({
+        where: { modelId: parent.modelId },
+        orderBy: { number: 'desc' },
+        select: { number: true },
+      });
       const version = await tx.modelVersion.create({
         data: {
-          modelId: parent.modelId, number: (last?.number ?? 0) + 1, parentId: parent.id, status: 'PENDING',
-          strategy: input.strategy, params, datasetVersionId: dv.id, note: input.note ?? '',
+          modelId: parent.modelId,
+          number: (last?.number ?? 0) + 1,
+          parentId: parent.id,
+          status: 'PENDING',
+          strategy: input.strategy,
+          params,
+          datasetVersionId: dv.id,
+          note: input.note ?? '',
         },
       });
       const job = await tx.trainingJob.create({
@@ -121,7 +173,10 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
   } catch (e) {
     const reason = `could not queue the training job: ${(e as Error).message}`;
     await prisma.$transaction([
-      prisma.trainingJob.update({ where: { id: created.job.id }, data: { status: 'FAILED', error: reason, finishedAt: new Date() } }),
+      prisma.trainingJob.update({
+        where: { id: created.job.id },
+        data: { status: 'FAILED', error: reason, finishedAt: new Date() },
+      }),
       prisma.modelVersion.update({ where: { id: created.version.id }, data: { status: 'FAILED', error: reason } }),
     ]);
     throw e;
@@ -132,7 +187,8 @@ export async function createModelVersion(deps: VersionDeps, input: CreateVersion
 export async function cancelTrainingJob(deps: VersionDeps, jobId: string): Promise<TrainingJob> {
   const job = await deps.prisma.trainingJob.findUnique({ where: { id: jobId } });
   if (!job) throw notFound('training job', jobId);
-  if (!ACTIVE_JOB.includes(job.status as (typeof ACTIVE_JOB)[number])) throw conflict(`training job ${jobId} is already ${job.status}`);
+  if (!ACTIVE_JOB.includes(job.status as (typeof ACTIVE_JOB)[number]))
+    throw conflict(`training job ${jobId} is already ${job.status}`);
   await deps.runner.cancel(jobId);
   return (await deps.prisma.trainingJob.findUnique({ where: { id: jobId } }))!;
 }

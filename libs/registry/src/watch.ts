@@ -10,7 +10,11 @@ const fingerprint = (j: TrainingJob) =>
   JSON.stringify([j.status, j.phase, j.progress, j.etaSeconds, j.error, j.cancelRequested, j.attempts, j.finishedAt]);
 
 /** Yields the job row now and at each change; ends after a terminal status or when the consumer stops. */
-export async function* watchTrainingJob(prisma: PrismaClient, jobId: string, opts: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<TrainingJob> {
+export async function* watchTrainingJob(
+  prisma: PrismaClient,
+  jobId: string,
+  opts: { intervalMs?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<TrainingJob> {
   const interval = opts.intervalMs ?? 500;
   let last = '';
   for (;;) {

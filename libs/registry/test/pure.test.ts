@@ -15,10 +15,23 @@ test('rollback pops the alias history like a stack', () => {
 });
 
 test('metrics: numeric leaves flattened, per-class tables read in object or array form', () => {
-  const m = { top1: 0.8, old: { top1: 0.7, top5: 0.9 }, perClass: { daisy: { recall: 0.5 } }, confusions: [[1, 2]], note: 'x' };
-  assert.deepEqual(flattenMetrics(m), [{ name: 'top1', value: 0.8 }, { name: 'old.top1', value: 0.7 }, { name: 'old.top5', value: 0.9 }]);
+  const m = {
+    top1: 0.8,
+    old: { top1: 0.7, top5: 0.9 },
+    perClass: { daisy: { recall: 0.5 } },
+    confusions: [[1, 2]],
+    note: 'x',
+  };
+  assert.deepEqual(flattenMetrics(m), [
+    { name: 'top1', value: 0.8 },
+    { name: 'old.top1', value: 0.7 },
+    { name: 'old.top5', value: 0.9 },
+  ]);
   assert.deepEqual([...perClassMetrics(m).get('daisy')!], [['recall', 0.5]]);
-  assert.deepEqual([...perClassMetrics({ perClass: [{ label: 'roses', precision: 1 }] }).get('roses')!], [['precision', 1]]);
+  assert.deepEqual(
+    [...perClassMetrics({ perClass: [{ label: 'roses', precision: 1 }] }).get('roses')!],
+    [['precision', 1]],
+  );
 });
 
 test('metrics of a group over zero images are absent (only its size is kept), so comparisons show null, not 0', () => {

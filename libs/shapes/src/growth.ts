@@ -30,7 +30,13 @@ export const TrainingParamsSchema = z.object({
   merges: z.array(ClassRef.extend({ outputUnit: z.number().int().min(0) })).default([]),
   /** Per new label, the parent's output units it takes over (trainer GrowRequest.labelDecisions). */
   labelDecisions: z
-    .record(z.string(), z.object({ descendants: z.array(z.number().int().min(0)).optional(), winsOver: z.array(z.number().int().min(0)).optional() }))
+    .record(
+      z.string(),
+      z.object({
+        descendants: z.array(z.number().int().min(0)).optional(),
+        winsOver: z.array(z.number().int().min(0)).optional(),
+      }),
+    )
     .optional(),
   /** The growth record: per label, what was decided and why (read back by reports.ts readGrowthParams). */
   growth: z.array(LabelDecisionRecordSchema).optional(),

@@ -28,9 +28,19 @@ test('readValidationReport keeps accuracies, retention, per-class rows, confusio
   // no old-class image in this split: the old-class accuracy and the retention on it are absent, not 0
   assert.deepEqual(r.old, { count: 0, top1: null, top5: null });
   assert.equal(r.retention, null);
-  assert.deepEqual(readValidationReport({ ...val, retention: { count: 5, parentTop1: 0.8, childTop1: 0.6, dropPoints: 20, kept: 0.75 } })!.retention, {
-    count: 5, parentTop1: 0.8, childTop1: 0.6, dropPoints: 20, kept: 0.75,
-  });
+  assert.deepEqual(
+    readValidationReport({
+      ...val,
+      retention: { count: 5, parentTop1: 0.8, childTop1: 0.6, dropPoints: 20, kept: 0.75 },
+    })!.retention,
+    {
+      count: 5,
+      parentTop1: 0.8,
+      childTop1: 0.6,
+      dropPoints: 20,
+      kept: 0.75,
+    },
+  );
   assert.equal(r.perClass.length, 2);
   assert.equal(r.perClass[1]!.recall, null);
   assert.equal(r.newAsOther[0]!.predictedLabel, 'dandelion');
@@ -50,7 +60,15 @@ test('malformed or foreign JSON: null report, defaults for broken fields', () =>
   assert.equal(readValidationReport(null), null);
   const broken = readValidationReport({ overall: { top1: 'x' }, perClass: [{ label: 3 }], confusions: 'no' })!;
   assert.deepEqual(broken.overall, { count: 0, top1: null, top5: null });
-  assert.deepEqual(broken.perClass[0], { unit: -1, label: '', support: 0, predicted: 0, correct: 0, precision: null, recall: null });
+  assert.deepEqual(broken.perClass[0], {
+    unit: -1,
+    label: '',
+    support: 0,
+    predicted: 0,
+    correct: 0,
+    precision: null,
+    recall: null,
+  });
   assert.deepEqual(broken.newAsOther, []);
 });
 
@@ -70,7 +88,16 @@ test('readGrowthParams reads new classes, merges and options', () => {
 });
 
 test('readRetentionReport reads the retention evaluation only; readLossCurve accepts old and new rows', () => {
-  const r = readRetentionReport({ images: 30, top1: 0.7, top5: 0.9, parentTop1: 0.7, parentTop5: 0.9, retention: 1, agreement: 0.83, predictedAsAdded: 0.17 })!;
+  const r = readRetentionReport({
+    images: 30,
+    top1: 0.7,
+    top5: 0.9,
+    parentTop1: 0.7,
+    parentTop5: 0.9,
+    retention: 1,
+    agreement: 0.83,
+    predictedAsAdded: 0.17,
+  })!;
   assert.equal(r.retention, 1);
   assert.equal(r.images, 30);
   assert.equal(readRetentionReport({ overall: {} }), null);
@@ -81,8 +108,18 @@ test('readRetentionReport reads the retention evaluation only; readLossCurve acc
   ]);
 });
 
-test('absent means null: a base version\'s retention reading has no parent figures', () => {
+test("absent means null: a base version's retention reading has no parent figures", () => {
   const base = readRetentionReport({ images: 500, top1: 0.69, top5: 0.88 })!;
-  assert.deepEqual(base, { images: 500, top1: 0.69, top5: 0.88, parentTop1: null, parentTop5: null, retention: null, agreement: null, predictedAsAdded: null, takenOver: null });
+  assert.deepEqual(base, {
+    images: 500,
+    top1: 0.69,
+    top5: 0.88,
+    parentTop1: null,
+    parentTop5: null,
+    retention: null,
+    agreement: null,
+    predictedAsAdded: null,
+    takenOver: null,
+  });
   assert.equal(readRetentionReport({ images: 0, top1: 0, top5: 0 })!.top1, null);
 });

@@ -6,7 +6,8 @@
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const numOr = (v: unknown, d: number | null = null): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+const numOr = (v: unknown, d: number | null = null): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : d;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export interface GrowthParams {
@@ -16,8 +17,14 @@ export interface GrowthParams {
   options: { retentionKnob: number | null; augmentations: number | null; epochs: number | null; seed: number | null };
   /** The growth record: per label, what was decided and why (absent in versions made before it existed). */
   decisions: {
-    label: string; decision: string; classId: string | null; parentId: string | null; reason: string; byDefault: boolean;
-    parentOf: string[]; winsOver: string[];
+    label: string;
+    decision: string;
+    classId: string | null;
+    parentId: string | null;
+    reason: string;
+    byDefault: boolean;
+    parentOf: string[];
+    winsOver: string[];
   }[];
 }
 
@@ -27,29 +34,67 @@ export function readGrowthParams(params: unknown): GrowthParams {
   const o = obj(p.options);
   const merges = arr(p.merges).map((m) => ({ label: str(obj(m).label), outputUnit: numOr(obj(m).outputUnit) }));
   return {
-    newLabels: arr(p.newClasses).map((c) => str(obj(c).label)).filter(Boolean),
+    newLabels: arr(p.newClasses)
+      .map((c) => str(obj(c).label))
+      .filter(Boolean),
     mergedLabels: merges.map((m) => m.label).filter(Boolean),
     merges,
-    options: { retentionKnob: numOr(o.retentionKnob), augmentations: numOr(o.augmentations), epochs: numOr(o.epochs), seed: numOr(o.seed) },
+    options: {
+      retentionKnob: numOr(o.retentionKnob),
+      augmentations: numOr(o.augmentations),
+      epochs: numOr(o.epochs),
+      seed: numOr(o.seed),
+    },
     decisions: arr(p.growth).map((g) => {
       const d = obj(g);
       const ids = (x: unknown) => arr(x).filter((v): v is string => typeof v === 'string');
       return {
-        label: str(d.label), decision: str(d.decision), classId: str(d.classId) || null, parentId: str(d.parentId) || null,
-        reason: str(d.reason), byDefault: d.byDefault === true, parentOf: ids(d.parentOf), winsOver: ids(d.winsOver),
+        label: str(d.label),
+        decision: str(d.decision),
+        classId: str(d.classId) || null,
+        parentId: str(d.parentId) || null,
+        reason: str(d.reason),
+        byDefault: d.byDefault === true,
+        parentOf: ids(d.parentOf),
+        winsOver: ids(d.winsOver),
       };
     }),
   };
 }
 
-export interface AccuracyReading { count: number; top1: number | null; top5: number | null }
-export interface ClassScoreReading {
-  unit: number; label: string; support: number; predicted: number; correct: number; precision: number | null; recall: number | null;
+export interface AccuracyReading {
+  count: number;
+  top1: number | null;
+  top5: number | null;
 }
-export interface ConfusionReading { trueUnit: number; trueLabel: string; predictedUnit: number; predictedLabel: string; count: number }
+export interface ClassScoreReading {
+  unit: number;
+  label: string;
+  support: number;
+  predicted: number;
+  correct: number;
+  precision: number | null;
+  recall: number | null;
+}
+export interface ConfusionReading {
+  trueUnit: number;
+  trueLabel: string;
+  predictedUnit: number;
+  predictedLabel: string;
+  count: number;
+}
 export interface ValidationReport {
   /** Per new label: its leaf / leaf-or-descendant top-1 and the parent units it took over (given or by default). */
-  newLabels: { unit: number; label: string; count: number; top1Leaf: number | null; top1LeafOrDescendant: number | null; descendants: number[]; winsOver: number[]; byDefault: boolean }[];
+  newLabels: {
+    unit: number;
+    label: string;
+    count: number;
+    top1Leaf: number | null;
+    top1LeafOrDescendant: number | null;
+    descendants: number[];
+    winsOver: number[];
+    byDefault: boolean;
+  }[];
   /** top-1 counting only the image's own class (null until the trainer reports it). */
   leafTop1: number | null;
   /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
@@ -57,7 +102,13 @@ export interface ValidationReport {
   overall: AccuracyReading;
   old: AccuracyReading;
   new: AccuracyReading;
-  retention: { count: number; parentTop1: number | null; childTop1: number | null; dropPoints: number | null; kept: number | null } | null;
+  retention: {
+    count: number;
+    parentTop1: number | null;
+    childTop1: number | null;
+    dropPoints: number | null;
+    kept: number | null;
+  } | null;
   perClass: ClassScoreReading[];
   newAsOther: ConfusionReading[];
   oldAsNew: ConfusionReading[];
@@ -95,9 +146,16 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     overall: accuracy(m.overall),
     old: accuracy(m.old),
     new: accuracy(m.new),
-    retention: r && numOr(r.count, 0)
-      ? { count: numOr(r.count, 0)!, parentTop1: numOr(r.parentTop1), childTop1: numOr(r.childTop1), dropPoints: numOr(r.dropPoints), kept: numOr(r.kept) }
-      : null,
+    retention:
+      r && numOr(r.count, 0)
+        ? {
+            count: numOr(r.count, 0)!,
+            parentTop1: numOr(r.parentTop1),
+            childTop1: numOr(r.childTop1),
+            dropPoints: numOr(r.dropPoints),
+            kept: numOr(r.kept),
+          }
+        : null,
     perClass: arr(m.perClass).map((c) => {
       const o = obj(c);
       return {
@@ -112,16 +170,29 @@ export function readValidationReport(metrics: unknown): ValidationReport | null 
     }),
     newAsOther: arr(conf.newAsOther).map(confusion),
     oldAsNew: arr(conf.oldAsNew).map(confusion),
-    images: Object.entries(obj(m.images)).map(([label, c]) => ({ label, train: numOr(obj(c).train, 0)!, val: numOr(obj(c).val, 0)! })),
+    images: Object.entries(obj(m.images)).map(([label, c]) => ({
+      label,
+      train: numOr(obj(c).train, 0)!,
+      val: numOr(obj(c).val, 0)!,
+    })),
     parentLevel: m.byAncestor
-      ? { count: numOr(obj(m.byAncestor).count, 0)!, top1: numOr(obj(m.byAncestor).count, 0) ? numOr(obj(m.byAncestor).top1) : null }
+      ? {
+          count: numOr(obj(m.byAncestor).count, 0)!,
+          top1: numOr(obj(m.byAncestor).count, 0) ? numOr(obj(m.byAncestor).top1) : null,
+        }
       : null,
     newLabels: arr(m.newLabels).map((x) => {
       const o = obj(x);
       const units = (v: unknown) => arr(v).filter((u): u is number => Number.isInteger(u));
       return {
-        unit: numOr(o.unit, -1)!, label: str(o.label), count: numOr(o.count, 0)!, top1Leaf: numOr(o.top1Leaf), top1LeafOrDescendant: numOr(o.top1LeafOrDescendant),
-        descendants: units(o.descendants), winsOver: units(o.winsOver), byDefault: obj(obj(m.decisions)[str(o.label)]).source === 'default',
+        unit: numOr(o.unit, -1)!,
+        label: str(o.label),
+        count: numOr(o.count, 0)!,
+        top1Leaf: numOr(o.top1Leaf),
+        top1LeafOrDescendant: numOr(o.top1LeafOrDescendant),
+        descendants: units(o.descendants),
+        winsOver: units(o.winsOver),
+        byDefault: obj(obj(m.decisions)[str(o.label)]).source === 'default',
       };
     }),
     // the trainer's hierarchy-aware top-1 (contract in DIVISION.md): a number, or an accuracy object with top1
@@ -147,7 +218,18 @@ export interface RetentionReport {
 export function readRetentionReport(metrics: unknown): RetentionReport | null {
   const m = obj(metrics);
   if (m.overall !== undefined || (m.top1 === undefined && m.retention === undefined)) return null;
-  if (!numOr(m.images, 0)) return { images: 0, top1: null, top5: null, parentTop1: null, parentTop5: null, retention: null, agreement: null, predictedAsAdded: null, takenOver: null };
+  if (!numOr(m.images, 0))
+    return {
+      images: 0,
+      top1: null,
+      top5: null,
+      parentTop1: null,
+      parentTop5: null,
+      retention: null,
+      agreement: null,
+      predictedAsAdded: null,
+      takenOver: null,
+    };
   return {
     images: numOr(m.images, 0)!,
     top1: numOr(m.top1),
@@ -168,11 +250,19 @@ export function readRetentionReport(metrics: unknown): RetentionReport | null {
   };
 }
 
-export interface LossPoint { phase: string; step: number; loss: number }
+export interface LossPoint {
+  phase: string;
+  step: number;
+  loss: number;
+}
 
 /** TrainingJob.lossCurve: [{ phase, step, loss }] (older rows may hold bare numbers); non-finite losses dropped. */
 export function readLossCurve(v: unknown): LossPoint[] {
   return arr(v)
-    .map((p, i) => (typeof p === 'number' ? { phase: 'training', step: i, loss: p } : { phase: str(obj(p).phase) || 'training', step: numOr(obj(p).step, i)!, loss: numOr(obj(p).loss, NaN)! }))
+    .map((p, i) =>
+      typeof p === 'number'
+        ? { phase: 'training', step: i, loss: p }
+        : { phase: str(obj(p).phase) || 'training', step: numOr(obj(p).step, i)!, loss: numOr(obj(p).loss, NaN)! },
+    )
     .filter((p) => Number.isFinite(p.loss));
 }

@@ -6,7 +6,10 @@ import { fileExists, keySha256, LocalObjectStore, writeVerified, type ObjectStor
 
 export class BlobCache {
   private readonly inflight = new Map<string, Promise<string>>();
-  constructor(readonly store: ObjectStore, readonly dir: string) {}
+  constructor(
+    readonly store: ObjectStore,
+    readonly dir: string,
+  ) {}
 
   /** A local file holding the blob of `key`, downloading it first if this node has not yet. */
   async localPath(key: string): Promise<string> {

@@ -8,7 +8,12 @@ import { LocalStorage } from './index.js';
 
 test('images are stored once under their content hash', async () => {
   const root = await mkdtemp(join(tmpdir(), 'accrete-storage-'));
-  const s = new LocalStorage({ images: join(root, 'i'), artifacts: join(root, 'a'), bottlenecks: join(root, 'b'), uploads: join(root, 'u') });
+  const s = new LocalStorage({
+    images: join(root, 'i'),
+    artifacts: join(root, 'a'),
+    bottlenecks: join(root, 'b'),
+    uploads: join(root, 'u'),
+  });
   await s.ensure();
   const bytes = new TextEncoder().encode('not really a jpeg');
   const a = await s.putImage(bytes);

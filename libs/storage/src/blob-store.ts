@@ -63,7 +63,12 @@ export class LocalStorage {
     if (!this.remote || (await exists(path))) return path;
     return this.once(path, async () => {
       const sha256 = key.slice(key.lastIndexOf('/') + 1);
-      await writeVerified(path, await this.remote!.getStream(blobKey('images', sha256)), sha256, blobKey('images', sha256));
+      await writeVerified(
+        path,
+        await this.remote!.getStream(blobKey('images', sha256)),
+        sha256,
+        blobKey('images', sha256),
+      );
       return path;
     });
   }
@@ -107,7 +112,8 @@ export class LocalStorage {
       const files = artifactFiles(await readFile(manifestPath));
       const scratch = await this.scratchDir(`fetch-${versionId}`);
       try {
-        for (const [name, sha256] of Object.entries(files)) await linkOrCopy(await cache.localPath(blobKey('artifacts', sha256)), join(scratch, name));
+        for (const [name, sha256] of Object.entries(files))
+          await linkOrCopy(await cache.localPath(blobKey('artifacts', sha256)), join(scratch, name));
         await linkOrCopy(manifestPath, join(scratch, 'manifest.json'));
         await rm(dir, { recursive: true, force: true });
         await rename(scratch, dir);
@@ -147,7 +153,8 @@ export class LocalStorage {
   }
 
   async ensure(): Promise<void> {
-    for (const [name, d] of Object.entries(this.paths)) if (d && (name !== 'blobCache' || this.remote)) await mkdir(d, { recursive: true });
+    for (const [name, d] of Object.entries(this.paths))
+      if (d && (name !== 'blobCache' || this.remote)) await mkdir(d, { recursive: true });
   }
 }
 
@@ -157,7 +164,12 @@ function artifactFiles(manifestBytes: Buffer): Record<string, string> {
   if (!files || typeof files !== 'object') throw new Error('artifact manifest lists no files');
   const out: Record<string, string> = {};
   for (const [name, sha256] of Object.entries(files)) {
-    if (!/^[\w.-]+$/.test(name) || name === 'manifest.json' || typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
+    if (
+      !/^[\w.-]+$/.test(name) ||
+      name === 'manifest.json' ||
+      typeof sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(sha256)
+    ) {
       throw new Error(`artifact manifest has a bad file entry: ${name}`);
     }
     out[name] = sha256;
@@ -200,7 +212,10 @@ async function exists(path: string): Promise<boolean> {
  * "…/<last segment>". Used for job failure reasons and for server paths shown to anonymous readers.
  */
 export function redactPaths(text: string): string {
-  return text.replace(/(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
+  return text.replace(
+    /(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g,
+    (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`,
+  );
 }
 
 /** Where blobs live, as the settings say: the local directories alone, or an S3 bucket they cache. */

@@ -8,7 +8,15 @@ import { Readable } from 'node:stream';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sha256Hex } from '@accrete/primitives';
 import { startS3Server, type S3TestServer } from './testing.js';
-import { BlobCache, BlobIntegrityError, BlobNotFoundError, blobKey, LocalObjectStore, S3ObjectStore, type ObjectStore } from './index.js';
+import {
+  BlobCache,
+  BlobIntegrityError,
+  BlobNotFoundError,
+  blobKey,
+  LocalObjectStore,
+  S3ObjectStore,
+  type ObjectStore,
+} from './index.js';
 
 interface Backend {
   store: ObjectStore;
@@ -17,7 +25,10 @@ interface Backend {
 }
 
 const bytes = (s: string) => new TextEncoder().encode(s);
-const chunked = (b: Uint8Array, n = 3) => Readable.from(Array.from({ length: n }, (_, i) => Buffer.from(b.subarray((i * b.length) / n, ((i + 1) * b.length) / n))));
+const chunked = (b: Uint8Array, n = 3) =>
+  Readable.from(
+    Array.from({ length: n }, (_, i) => Buffer.from(b.subarray((i * b.length) / n, ((i + 1) * b.length) / n))),
+  );
 const collect = async (r: Readable) => {
   const out: Buffer[] = [];
   for await (const c of r) out.push(c as Buffer);
@@ -26,7 +37,8 @@ const collect = async (r: Readable) => {
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) if (e.isFile()) out.push(join(e.parentPath, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []))
+    if (e.isFile()) out.push(join(e.parentPath, e.name));
   return out;
 }
 
@@ -111,7 +123,10 @@ const behaviours: { name: string; run(b: Backend): Promise<void> }[] = [
       await store.put(key, b);
       await store.delete(key);
       assert.equal(await store.has(key), false);
-      await assert.rejects(store.getStream(key), (e: unknown) => e instanceof BlobNotFoundError && e.code === 'NOT_FOUND');
+      await assert.rejects(
+        store.getStream(key),
+        (e: unknown) => e instanceof BlobNotFoundError && e.code === 'NOT_FOUND',
+      );
     },
   },
   {
@@ -164,7 +179,9 @@ describe('read-through cache over S3', () => {
     const dir = await mkdtemp(join(tmpdir(), 'accrete-cache-'));
     const key = blobKey('artifacts', sha256Hex(bytes('model.onnx')));
     // Written around the store's verification, as a faulty or hostile writer of the bucket would.
-    await s3store.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${s3store.options.prefix}/${key}`, Body: 'not the model' }));
+    await s3store.client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: `${s3store.options.prefix}/${key}`, Body: 'not the model' }),
+    );
     await assert.rejects(new BlobCache(store, dir).localPath(key), BlobIntegrityError);
     assert.deepEqual(await walk(dir), []);
   });

@@ -26,7 +26,10 @@ export function keySha256(key: string): string {
 /** The bytes did not hash to the sha256 their key names; nothing was published. */
 export class BlobIntegrityError extends Error {
   readonly code = 'BAD_INPUT';
-  constructor(readonly key: string, readonly actual: string) {
+  constructor(
+    readonly key: string,
+    readonly actual: string,
+  ) {
     super(`blob content does not match its key ${key} (sha256 ${actual})`);
   }
 }

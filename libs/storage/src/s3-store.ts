@@ -11,7 +11,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { BlobIntegrityError, BlobNotFoundError, HashingStream, keySha256, type BlobBody, type ObjectStore } from './object-store.js';
+import {
+  BlobIntegrityError,
+  BlobNotFoundError,
+  HashingStream,
+  keySha256,
+  type BlobBody,
+  type ObjectStore,
+} from './object-store.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -51,7 +58,9 @@ export class S3ObjectStore implements ObjectStore {
       const actual = createHash('sha256').update(body).digest('hex');
       if (actual !== sha256) throw new BlobIntegrityError(key, actual);
       if (await this.has(key)) return { created: false, size: body.byteLength };
-      await this.client.send(new PutObjectCommand({ Bucket, Key: this.objectKey(key), Body: body, ContentLength: body.byteLength }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket, Key: this.objectKey(key), Body: body, ContentLength: body.byteLength }),
+      );
       return { created: true, size: body.byteLength };
     }
     if (size === undefined) throw new Error('a streamed upload needs its size');
@@ -67,7 +76,9 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new PutObjectCommand({ Bucket, Key: incoming, Body: hashing, ContentLength: size }));
       const actual = hashing.digest();
       if (actual !== sha256 || hashing.bytes !== size) throw new BlobIntegrityError(key, actual);
-      await this.client.send(new CopyObjectCommand({ Bucket, Key: this.objectKey(key), CopySource: `${Bucket}/${encodeURI(incoming)}` }));
+      await this.client.send(
+        new CopyObjectCommand({ Bucket, Key: this.objectKey(key), CopySource: `${Bucket}/${encodeURI(incoming)}` }),
+      );
       return { created: true, size };
     } finally {
       await this.client.send(new DeleteObjectCommand({ Bucket, Key: incoming })).catch(() => undefined);

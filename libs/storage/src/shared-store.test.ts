@@ -19,9 +19,20 @@ after(async () => {
 
 async function node(prefix: string): Promise<LocalStorage> {
   const root = await mkdtemp(join(tmpdir(), 'accrete-node-'));
-  const paths = { images: join(root, 'images'), artifacts: join(root, 'artifacts'), bottlenecks: join(root, 'b'), uploads: join(root, 'u'), blobCache: join(root, 'blob-cache') };
+  const paths = {
+    images: join(root, 'images'),
+    artifacts: join(root, 'artifacts'),
+    bottlenecks: join(root, 'b'),
+    uploads: join(root, 'u'),
+    blobCache: join(root, 'blob-cache'),
+  };
   const s = openStorage(paths, {
-    kind: 's3', bucket: s3.bucket, prefix, region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true,
+    kind: 's3',
+    bucket: s3.bucket,
+    prefix,
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   await s.ensure();
@@ -50,9 +61,15 @@ test('a published artifact is assembled on another node from its manifest, verif
   const [a, b] = [await node(prefix), await node(prefix)];
   const dir = a.artifactDir('v2');
   await mkdir(dir, { recursive: true });
-  const files: Record<string, string> = { 'model.json': '{"format":"layers-model"}', 'weights.bin': 'W'.repeat(70_000), 'labels.json': '["daisy","rose"]' };
+  const files: Record<string, string> = {
+    'model.json': '{"format":"layers-model"}',
+    'weights.bin': 'W'.repeat(70_000),
+    'labels.json': '["daisy","rose"]',
+  };
   for (const [n, c] of Object.entries(files)) await writeFile(join(dir, n), c);
-  const manifest = JSON.stringify({ files: Object.fromEntries(Object.entries(files).map(([n, c]) => [n, sha256Hex(new TextEncoder().encode(c))])) });
+  const manifest = JSON.stringify({
+    files: Object.fromEntries(Object.entries(files).map(([n, c]) => [n, sha256Hex(new TextEncoder().encode(c))])),
+  });
   await writeFile(join(dir, 'manifest.json'), manifest);
   await a.publishArtifact(dir);
 
@@ -63,6 +80,9 @@ test('a published artifact is assembled on another node from its manifest, verif
   for (const [n, c] of Object.entries(files)) assert.equal(await readFile(join(got, n), 'utf8'), c);
   // Without a published manifest there is nothing to assemble, and no half directory is left.
   const c = await node(prefix);
-  await assert.rejects(c.ensureArtifact('v3', sha256Hex(new TextEncoder().encode('never published'))), BlobNotFoundError);
+  await assert.rejects(
+    c.ensureArtifact('v3', sha256Hex(new TextEncoder().encode('never published'))),
+    BlobNotFoundError,
+  );
   assert.deepEqual(await readdir(c.paths.artifacts), []);
 });

@@ -16,14 +16,25 @@ export interface S3TestServer {
 
 export async function startS3Server(bucket = 'accrete-test'): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), 'accrete-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     bucket,
     // s3rver accepts these fixed development credentials.
-    env: { ACCRETE_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
+    env: {
+      ACCRETE_S3_ENDPOINT: endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    },
     async close() {
       await server.close();
       await rm(directory, { recursive: true, force: true });

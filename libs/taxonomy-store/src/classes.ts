@@ -14,7 +14,11 @@ type Row = Pick<ClassNode, 'id' | 'name' | 'wnid' | 'parentId' | 'depth'>;
 async function classChains(prisma: PrismaClient, ids: string[]): Promise<Map<string, ClassNode[]>> {
   let rows = new Map<string, ClassNode>();
   const complete = ids.every((id) => {
-    for (let cur = cachedClassNode(prisma, id); cur; cur = cur.parentId ? cachedClassNode(prisma, cur.parentId) : undefined) {
+    for (
+      let cur = cachedClassNode(prisma, id);
+      cur;
+      cur = cur.parentId ? cachedClassNode(prisma, cur.parentId) : undefined
+    ) {
       rows.set(cur.id, cur);
       if (!cur.parentId) return true;
     }
@@ -63,7 +67,15 @@ export async function classAncestors(prisma: PrismaClient, id: string): Promise<
   return ancestors;
 }
 
-export interface TreeNode { id: string; parentId: string | null; name: string; wnid: string | null; depth: number; outputUnit: number | null; added: boolean }
+export interface TreeNode {
+  id: string;
+  parentId: string | null;
+  name: string;
+  wnid: string | null;
+  depth: number;
+  outputUnit: number | null;
+  added: boolean;
+}
 
 /** A node and its descendants down to maxDepth levels below it. One query. */
 export async function classSubtreeNodes(prisma: PrismaClient, id: string, maxDepth: number): Promise<TreeNode[]> {
@@ -76,6 +88,14 @@ export async function classSubtreeNodes(prisma: PrismaClient, id: string, maxDep
     ) SELECT * FROM down`);
   if (rows.length === 0) throw notFound('class', id);
   return rows
-    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, wnid: r.wnid, depth: r.depth, outputUnit: null, added: false }))
+    .map((r) => ({
+      id: r.id,
+      parentId: r.parentId,
+      name: r.name,
+      wnid: r.wnid,
+      depth: r.depth,
+      outputUnit: null,
+      added: false,
+    }))
     .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
 }

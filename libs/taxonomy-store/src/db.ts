@@ -22,7 +22,11 @@ const CODE: Record<TaxonomyErrorCode, ErrorCode> = {
 };
 
 /** A refused taxonomy operation as a RegistryError; `details.reason` keeps the precise taxonomy code. */
-export function refuse(reason: TaxonomyErrorCode, message: string, details: Record<string, unknown> = {}): RegistryError {
+export function refuse(
+  reason: TaxonomyErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): RegistryError {
   return new RegistryError(CODE[reason], message, { ...details, reason });
 }
 
@@ -35,14 +39,19 @@ export function translate(e: unknown): unknown {
 const TAXONOMY_LOCK_KEY = 7_424_290_311;
 
 /** Runs `fn` in a transaction holding the taxonomy write lock (joins the caller's transaction if given one). */
-export async function withTaxonomyLock<T>(db: Db, fn: (tx: Prisma.TransactionClient) => Promise<T>, timeoutMs = 30_000): Promise<T> {
+export async function withTaxonomyLock<T>(
+  db: Db,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const run = async (tx: Prisma.TransactionClient) => {
     await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${TAXONOMY_LOCK_KEY}::bigint)) AS l`;
     return fn(tx);
   };
   try {
     // a transaction client has $transaction too (nested savepoints, unsupported by the PGlite adapter) but no $connect
-    if ('$connect' in db) return await (db as PrismaClient).$transaction(run, { timeout: timeoutMs, maxWait: timeoutMs });
+    if ('$connect' in db)
+      return await (db as PrismaClient).$transaction(run, { timeout: timeoutMs, maxWait: timeoutMs });
     return await run(db);
   } catch (e) {
     throw translate(e);

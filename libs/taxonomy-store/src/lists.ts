@@ -4,7 +4,12 @@ import { paginate, type PageArgs, containsText, likeLiteral } from '@accrete/pag
 
 const ci = containsText;
 
-export interface ClassNodeFilter { search?: string | null; origin?: ClassOrigin | null; parentId?: string | null; rootsOnly?: boolean | null }
+export interface ClassNodeFilter {
+  search?: string | null;
+  origin?: ClassOrigin | null;
+  parentId?: string | null;
+  rootsOnly?: boolean | null;
+}
 export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {}, page: PageArgs = {}) {
   const where: Record<string, unknown> = {};
   if (filter.origin) where.origin = filter.origin;
@@ -12,10 +17,21 @@ export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {
   if (filter.rootsOnly) where.parentId = null;
   if (filter.search) {
     const s = filter.search.trim();
-    where.OR = [{ name: ci(s) }, { wnid: s }, { aliases: { some: { normalized: { contains: likeLiteral(s.toLowerCase()) } } } }];
+    where.OR = [
+      { name: ci(s) },
+      { wnid: s },
+      { aliases: { some: { normalized: { contains: likeLiteral(s.toLowerCase()) } } } },
+    ];
   }
   return paginate({
-    where, page, order: [{ field: 'depth', dir: 'asc' }, { field: 'name', dir: 'asc' }, { field: 'id', dir: 'asc' }],
-    find: (a) => prisma.classNode.findMany(a as never), count: (a) => prisma.classNode.count(a as never),
+    where,
+    page,
+    order: [
+      { field: 'depth', dir: 'asc' },
+      { field: 'name', dir: 'asc' },
+      { field: 'id', dir: 'asc' },
+    ],
+    find: (a) => prisma.classNode.findMany(a as never),
+    count: (a) => prisma.classNode.count(a as never),
   });
 }

@@ -33,13 +33,19 @@ test('class nodes edited elsewhere are served stale within the TTL, then revalid
   assert.equal((await classNodesById(prisma, [a.id, b.id])).get(a.id)?.name, 'cache-a');
 
   let queries = 0;
-  const counting = prisma.$extends({ query: { classNode: { findMany: ({ args, query }) => (queries++, query(args)) } } }) as unknown as PrismaClient;
+  const counting = prisma.$extends({
+    query: { classNode: { findMany: ({ args, query }) => (queries++, query(args)) } },
+  }) as unknown as PrismaClient;
   await classNodesById(counting, [a.id, b.id]); // fills this client's cache
   assert.equal(queries, 1);
 
   await other.classNode.update({ where: { id: a.id }, data: { name: 'cache-a renamed' } });
   await other.classNode.delete({ where: { id: b.id } });
-  assert.equal((await classNodesById(counting, [a.id])).get(a.id)?.name, 'cache-a', 'within the TTL the cached row is served');
+  assert.equal(
+    (await classNodesById(counting, [a.id])).get(a.id)?.name,
+    'cache-a',
+    'within the TTL the cached row is served',
+  );
   assert.equal(queries, 1);
 
   pastTheTtl();

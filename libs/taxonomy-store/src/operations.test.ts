@@ -56,9 +56,18 @@ async function imagesFor(classNodeId: string, label: string, n: number): Promise
   const dataset = await prisma.dataset.create({ data: { name: `ds-${label}-${++seq}` } });
   for (let i = 0; i < n; i++) {
     const sha256 = createHash('sha256').update(`${label}/${seq}/${i}`).digest('hex');
-    const image = await prisma.image.create({ data: { sha256, width: 10, height: 10, format: 'jpeg', bytes: 100, storageKey: sha256 } });
+    const image = await prisma.image.create({
+      data: { sha256, width: 10, height: 10, format: 'jpeg', bytes: 100, storageKey: sha256 },
+    });
     await prisma.datasetImage.create({
-      data: { datasetId: dataset.id, imageId: image.id, label, classNodeId, split: 'TRAIN', sourcePath: `${label}/${i}.jpg` },
+      data: {
+        datasetId: dataset.id,
+        imageId: image.id,
+        label,
+        classNodeId,
+        split: 'TRAIN',
+        sourcePath: `${label}/${i}.jpg`,
+      },
     });
   }
   return dataset.id;
@@ -69,12 +78,27 @@ async function versionWith(classNodeIds: string[], added: string[] = []): Promis
   const backbone = await prisma.backbone.upsert({
     where: { name: 'mobilenet-test' },
     update: {},
-    create: { name: 'mobilenet-test', source: '/x', inputSize: 224, bottleneckDim: 768, bottleneckLayer: 'gap', headLayer: 'conv_preds', sha256: 'x' },
+    create: {
+      name: 'mobilenet-test',
+      source: '/x',
+      inputSize: 224,
+      bottleneckDim: 768,
+      bottleneckLayer: 'gap',
+      headLayer: 'conv_preds',
+      sha256: 'x',
+    },
   });
   const model = await prisma.model.create({ data: { name: `model-${++seq}`, backboneId: backbone.id } });
-  const version = await prisma.modelVersion.create({ data: { modelId: model.id, number: 1, classCount: classNodeIds.length, status: 'READY' } });
+  const version = await prisma.modelVersion.create({
+    data: { modelId: model.id, number: 1, classCount: classNodeIds.length, status: 'READY' },
+  });
   await prisma.versionClass.createMany({
-    data: classNodeIds.map((classNodeId, outputUnit) => ({ versionId: version.id, outputUnit, classNodeId, added: added.includes(classNodeId) })),
+    data: classNodeIds.map((classNodeId, outputUnit) => ({
+      versionId: version.id,
+      outputUnit,
+      classNodeId,
+      added: added.includes(classNodeId),
+    })),
   });
   return version.id;
 }
@@ -92,9 +116,10 @@ async function orphanCounts(): Promise<{ images: number; children: number; alias
 
 /** The user class "sunflower" (alias "Helianthus annuus") under flower, created once for the tests that need it. */
 let sunflowerOnce: ReturnType<typeof createClass> | undefined;
-const sunflowerClass = () => (sunflowerOnce ??= createClass(prisma, { name: 'sunflower', parentId: FLOWER, aliases: ['Helianthus annuus'] }));
+const sunflowerClass = () =>
+  (sunflowerOnce ??= createClass(prisma, { name: 'sunflower', parentId: FLOWER, aliases: ['Helianthus annuus'] }));
 
-test('sunflower is attached under ImageNet\'s flower node, next to daisy', async () => {
+test("sunflower is attached under ImageNet's flower node, next to daisy", async () => {
   const sunflower = await sunflowerClass();
   assert.equal(sunflower.origin, 'USER');
   assert.equal(sunflower.parentId, FLOWER);
@@ -109,7 +134,11 @@ test('sunflower is attached under ImageNet\'s flower node, next to daisy', async
   assert.equal(hit.id, sunflower.id);
   assert.equal(hit.field, 'alias');
   assert.deepEqual(hit.path.slice(-2), ['flower', 'sunflower']);
-  await refused(createClass(prisma, { name: 'tulip', parentId: 'no-such-node' }), 'NOT_FOUND', /parent class no-such-node does not exist/);
+  await refused(
+    createClass(prisma, { name: 'tulip', parentId: 'no-such-node' }),
+    'NOT_FOUND',
+    /parent class no-such-node does not exist/,
+  );
 });
 
 test('a second "daisy" is refused; adding "Daisy" or "daisies" proposes the existing class', async () => {
@@ -119,18 +148,33 @@ test('a second "daisy" is refused; adding "Daisy" or "daisies" proposes the exis
     'DUPLICATE_NAME',
     /class "Daisy" already exists: "daisy" \(… › spermatophyte › angiosperm › flower › daisy, n11939491\)/,
   );
-  await refused(createClass(prisma, { name: 'helianthus ANNUUS', parentId: FLOWER }), 'DUPLICATE_NAME', /as alias "Helianthus annuus"/);
   await refused(
-    createClasses(prisma, [{ name: 'tulip', parentId: FLOWER }, { name: 'Tulip', parentId: FLOWER }]),
+    createClass(prisma, { name: 'helianthus ANNUUS', parentId: FLOWER }),
+    'DUPLICATE_NAME',
+    /as alias "Helianthus annuus"/,
+  );
+  await refused(
+    createClasses(prisma, [
+      { name: 'tulip', parentId: FLOWER },
+      { name: 'Tulip', parentId: FLOWER },
+    ]),
     'DUPLICATE_NAME',
     /"tulip" and "Tulip" are the same ignoring case/,
   );
-  assert.equal(await prisma.classNode.count({ where: { name: { in: ['tulip', 'Tulip'] } } }), 0, 'a refused batch leaves nothing');
+  assert.equal(
+    await prisma.classNode.count({ where: { name: { in: ['tulip', 'Tulip'] } } }),
+    0,
+    'a refused batch leaves nothing',
+  );
 
   const r = await resolveClassNames(prisma, ['daisy', 'Daisy', 'daisies', 'sunflowers', 'dandelion']);
   assert.equal(r[0].kind, 'exact');
   if (r[0].kind === 'exact') assert.equal(r[0].match.id, DAISY);
-  for (const [i, reason] of [[1, 'same name ignoring case'], [2, 'plural/singular'], [3, 'plural/singular']] as const) {
+  for (const [i, reason] of [
+    [1, 'same name ignoring case'],
+    [2, 'plural/singular'],
+    [3, 'plural/singular'],
+  ] as const) {
     const x = r[i];
     assert.equal(x.kind, 'proposals', x.input);
     if (x.kind !== 'proposals') continue;
@@ -141,7 +185,7 @@ test('a second "daisy" is refused; adding "Daisy" or "daisies" proposes the exis
   assert.equal(r[4].kind, 'new');
 });
 
-test('aliases are unique ignoring case and cannot take another class\'s name', async () => {
+test("aliases are unique ignoring case and cannot take another class's name", async () => {
   const rose = await createClass(prisma, { name: 'rose', parentId: FLOWER });
   await addClassAlias(prisma, rose.id, 'Rosa');
   await refused(addClassAlias(prisma, DAISY, 'ROSA'), 'DUPLICATE_ALIAS', /alias "ROSA" already belongs to "rose"/);
@@ -155,7 +199,9 @@ test('aliases are unique ignoring case and cannot take another class\'s name', a
 });
 
 test('moves update depths below and refuse cycles with a clear error', async () => {
-  const [composite, aster, michaelmas] = await createClasses(prisma, [{ name: 'composite flower', parentId: FLOWER }]).then(async ([c]) => {
+  const [composite, aster, michaelmas] = await createClasses(prisma, [
+    { name: 'composite flower', parentId: FLOWER },
+  ]).then(async ([c]) => {
     const [a] = await createClasses(prisma, [{ name: 'aster', parentId: c.id }]);
     const [m] = await createClasses(prisma, [{ name: 'michaelmas daisy', parentId: a.id }]);
     return [c, a, m];
@@ -166,7 +212,11 @@ test('moves update depths below and refuse cycles with a clear error', async () 
     /cannot move "composite flower" under "michaelmas daisy": "michaelmas daisy" is inside "composite flower" \(composite flower → aster → michaelmas daisy\)/,
   );
   await refused(moveClass(prisma, aster.id, aster.id), 'CYCLE', /under itself/);
-  await refused(moveClass(prisma, DAISY, composite.id), 'NOT_USER_CLASS', /cannot move "daisy".*ImageNet\/WordNet class/);
+  await refused(
+    moveClass(prisma, DAISY, composite.id),
+    'NOT_USER_CLASS',
+    /cannot move "daisy".*ImageNet\/WordNet class/,
+  );
 
   const moved = await moveClass(prisma, aster.id, PLANT); // plant is at depth 6
   assert.equal(moved.depth, 7);
@@ -177,7 +227,10 @@ test('moves update depths below and refuse cycles with a clear error', async () 
   await moveClass(prisma, aster.id, composite.id);
 
   // Two opposite moves at once: the taxonomy lock lets one win and the other see the cycle.
-  const [x, y] = await createClasses(prisma, [{ name: 'left', parentId: FLOWER }, { name: 'right', parentId: FLOWER }]);
+  const [x, y] = await createClasses(prisma, [
+    { name: 'left', parentId: FLOWER },
+    { name: 'right', parentId: FLOWER },
+  ]);
   const results = await Promise.allSettled([moveClass(prisma, x.id, y.id), moveClass(prisma, y.id, x.id)]);
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   assert.match(String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message), /cycle/);
@@ -186,7 +239,12 @@ test('moves update depths below and refuse cycles with a clear error', async () 
 
 test('merging a user class carries its images, aliases and children and leaves no orphan', async () => {
   // A user made "daisies" (plural, so not caught as the same name) and labelled images with it.
-  const daisies = await createClass(prisma, { name: 'daisies', parentId: FLOWER, aliases: ['common daisy'], synonyms: ['Bellis perennis'] });
+  const daisies = await createClass(prisma, {
+    name: 'daisies',
+    parentId: FLOWER,
+    aliases: ['common daisy'],
+    synonyms: ['Bellis perennis'],
+  });
   const [child] = await createClasses(prisma, [{ name: 'lawn daisy', parentId: daisies.id }]);
   await imagesFor(daisies.id, 'daisies', 3);
   const daisyImagesBefore = await prisma.datasetImage.count({ where: { classNodeId: DAISY } });
@@ -195,7 +253,15 @@ test('merging a user class carries its images, aliases and children and leaves n
   assert.equal(merged.id, DAISY);
   assert.deepEqual(
     { ...merged.merge, addedAliases: [...merged.merge.addedAliases].sort() },
-    { sourceId: daisies.id, sourceName: 'daisies', targetId: DAISY, movedImages: 3, movedAliases: 1, addedAliases: ['Bellis perennis', 'daisies'], movedChildren: 1 },
+    {
+      sourceId: daisies.id,
+      sourceName: 'daisies',
+      targetId: DAISY,
+      movedImages: 3,
+      movedAliases: 1,
+      addedAliases: ['Bellis perennis', 'daisies'],
+      movedChildren: 1,
+    },
   );
   assert.equal(await prisma.classNode.findUnique({ where: { id: daisies.id } }), null);
   assert.equal(await prisma.datasetImage.count({ where: { classNodeId: DAISY } }), daisyImagesBefore + 3);
@@ -203,7 +269,8 @@ test('merging a user class carries its images, aliases and children and leaves n
   assert.equal(movedChild.parentId, DAISY);
   assert.equal(movedChild.depth, 12);
   const daisyAliases = (await getClass(prisma, DAISY)).aliases;
-  for (const a of ['Bellis perennis', 'common daisy', 'daisies']) assert.ok(daisyAliases.includes(a), `${a} in ${daisyAliases.join(', ')}`);
+  for (const a of ['Bellis perennis', 'common daisy', 'daisies'])
+    assert.ok(daisyAliases.includes(a), `${a} in ${daisyAliases.join(', ')}`);
   assert.deepEqual(await orphanCounts(), { images: 0, children: 0, aliases: 0 });
   // The old name now resolves straight to ImageNet's daisy.
   const [again] = await resolveClassNames(prisma, ['daisies']);
@@ -221,7 +288,11 @@ test('merging or deleting a class that a model version uses is refused', async (
   const [tulip] = await createClasses(prisma, [{ name: 'tulip', parentId: FLOWER }]);
   const versionId = await versionWith([DAISY, tulip.id], [tulip.id]);
   const model = await prisma.modelVersion.findUniqueOrThrow({ where: { id: versionId }, include: { model: true } });
-  await refused(mergeClasses(prisma, tulip.id, DAISY), 'IN_USE', new RegExp(`model versions use it as a class \\(${model.model.name} v1\\)`));
+  await refused(
+    mergeClasses(prisma, tulip.id, DAISY),
+    'IN_USE',
+    new RegExp(`model versions use it as a class \\(${model.model.name} v1\\)`),
+  );
   await refused(deleteClass(prisma, tulip.id), 'IN_USE', /cannot delete "tulip".*model versions use it/);
   assert.ok(await prisma.classNode.findUnique({ where: { id: tulip.id } }), 'nothing changed');
 });
@@ -230,7 +301,11 @@ test('delete: refused for ImageNet classes, classes with children or images; all
   await refused(deleteClass(prisma, PANDA), 'NOT_USER_CLASS', /cannot delete "giant panda"/);
   const [parent] = await createClasses(prisma, [{ name: 'wildflower', parentId: FLOWER }]);
   const [kid] = await createClasses(prisma, [{ name: 'poppy', parentId: parent.id, aliases: ['Papaver'] }]);
-  await refused(deleteClass(prisma, parent.id), 'HAS_CHILDREN', /has 1 child class\(es\) \("poppy"\); move or delete them first/);
+  await refused(
+    deleteClass(prisma, parent.id),
+    'HAS_CHILDREN',
+    /has 1 child class\(es\) \("poppy"\); move or delete them first/,
+  );
   await imagesFor(kid.id, 'poppy', 2);
   await refused(deleteClass(prisma, kid.id), 'HAS_IMAGES', /2 dataset image\(s\) are labelled with it; merge it/);
   await deleteClass(prisma, kid.id, { detachImages: true });
@@ -241,7 +316,7 @@ test('delete: refused for ImageNet classes, classes with children or images; all
   assert.deepEqual(await orphanCounts(), { images: 0, children: 0, aliases: 0 });
 });
 
-test('rename: user classes only, and not onto another class\'s name', async () => {
+test("rename: user classes only, and not onto another class's name", async () => {
   await sunflowerClass();
   const [c] = await createClasses(prisma, [{ name: 'sun flower', parentId: FLOWER }]);
   await refused(renameClass(prisma, DAISY, 'Bellis'), 'NOT_USER_CLASS', /cannot rename "daisy".*add an alias instead/);
@@ -252,7 +327,7 @@ test('rename: user classes only, and not onto another class\'s name', async () =
   assert.equal((await searchClasses(prisma, 'giant sunflower', { limit: 1 }))[0].id, c.id);
 });
 
-test('a version\'s classes as a tree with image and version counts', async () => {
+test("a version's classes as a tree with image and version counts", async () => {
   const [iris] = await createClasses(prisma, [{ name: 'iris', parentId: FLOWER }]);
   await imagesFor(iris.id, 'iris', 4);
   await imagesFor(DAISY, 'daisy', 2);
@@ -268,7 +343,10 @@ test('a version\'s classes as a tree with image and version counts', async () =>
     n.id === id ? n : n.children.map((c) => find(c, id)).find(Boolean);
   const flower = find(root, FLOWER)!;
   assert.equal(flower.outputUnit, null);
-  assert.deepEqual(flower.children.map((c) => c.name), ['daisy', 'iris']);
+  assert.deepEqual(
+    flower.children.map((c) => c.name),
+    ['daisy', 'iris'],
+  );
   const daisy = find(root, DAISY)!;
   const irisNode = find(root, iris.id)!;
   assert.equal(daisy.outputUnit, 0);
@@ -278,7 +356,10 @@ test('a version\'s classes as a tree with image and version counts', async () =>
   assert.equal(irisNode.versionCount, 1);
   const daisyImages = await prisma.datasetImage.count({ where: { classNodeId: DAISY } });
   assert.equal(daisy.imageCount, daisyImages);
-  assert.ok(daisy.versionCount >= 3, `daisy is used by v1, the daisy-only version and the earlier one (${daisy.versionCount})`);
+  assert.ok(
+    daisy.versionCount >= 3,
+    `daisy is used by v1, the daisy-only version and the earlier one (${daisy.versionCount})`,
+  );
   assert.equal(flower.subtreeClassCount, 2);
   assert.equal(flower.subtreeImageCount, daisyImages + 4);
   await refused(versionClassTree(prisma, 'nope'), 'NOT_FOUND', /model version nope does not exist/);

@@ -29,13 +29,20 @@ function getNode(snap: TaxonomySnapshot, id: string, what = 'class'): ClassRecor
 function requireUserClass(snap: TaxonomySnapshot, id: string, action: string, hint: string): ClassRecord {
   const n = getNode(snap, id);
   if (n.origin !== 'USER') {
-    throw refuse('NOT_USER_CLASS', `cannot ${action} ${describe(snap, id)}: it is an ImageNet/WordNet class; ${hint}`, { id });
+    throw refuse('NOT_USER_CLASS', `cannot ${action} ${describe(snap, id)}: it is an ImageNet/WordNet class; ${hint}`, {
+      id,
+    });
   }
   return n;
 }
 
 /** Refuses a name that is already a name, synonym or alias of another class (ignoring case). */
-function assertNameFree(snap: TaxonomySnapshot, name: string, exceptId?: string, extra: Map<string, string> = new Map()): void {
+function assertNameFree(
+  snap: TaxonomySnapshot,
+  name: string,
+  exceptId?: string,
+  extra: Map<string, string> = new Map(),
+): void {
   const taken = snap.index.sameName(name).filter((m) => m.id !== exceptId);
   if (taken.length > 0) {
     const m = taken[0];
@@ -48,7 +55,8 @@ function assertNameFree(snap: TaxonomySnapshot, name: string, exceptId?: string,
     );
   }
   const twin = extra.get(normalizeName(name));
-  if (twin !== undefined) throw refuse('DUPLICATE_NAME', `class names "${twin}" and "${name}" are the same ignoring case`, { name });
+  if (twin !== undefined)
+    throw refuse('DUPLICATE_NAME', `class names "${twin}" and "${name}" are the same ignoring case`, { name });
 }
 
 async function versionsUsing(tx: Tx, classNodeId: string): Promise<string[]> {
@@ -69,7 +77,10 @@ async function versionsUsing(tx: Tx, classNodeId: string): Promise<string[]> {
     const params = p as { newClasses?: { classNodeId?: string }[]; merges?: { classNodeId?: string }[] } | null;
     return [...(params?.newClasses ?? []), ...(params?.merges ?? [])].some((c) => c?.classNodeId === classNodeId);
   };
-  return [...published, ...pending.filter((v) => refers(v.params)).map((v) => `${v.model.name} v${v.number} (being trained)`)];
+  return [
+    ...published,
+    ...pending.filter((v) => refers(v.params)).map((v) => `${v.model.name} v${v.number} (being trained)`),
+  ];
 }
 
 function listUses(uses: string[]): string {
@@ -79,9 +90,15 @@ function listUses(uses: string[]): string {
 /** Adds `delta` to the depth of everything below `id` (not `id` itself). */
 async function shiftSubtreeDepth(tx: Tx, snap: TaxonomySnapshot, id: string, delta: number): Promise<void> {
   if (delta === 0) return;
-  const below = snap.tree.descendants(id).slice(1).map((n) => n.id);
+  const below = snap.tree
+    .descendants(id)
+    .slice(1)
+    .map((n) => n.id);
   for (let i = 0; i < below.length; i += 1000) {
-    await tx.classNode.updateMany({ where: { id: { in: below.slice(i, i + 1000) } }, data: { depth: { increment: delta } } });
+    await tx.classNode.updateMany({
+      where: { id: { in: below.slice(i, i + 1000) } },
+      data: { depth: { increment: delta } },
+    });
   }
 }
 
@@ -119,10 +136,17 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
         if (normalizeName(a) === normalizeName(name)) continue; // the name itself needs no alias
         checkAliasFree(snap, a, null);
         const twin = batchAliases.get(normalizeName(a));
-        if (twin !== undefined) throw refuse('DUPLICATE_ALIAS', `alias "${a}" is given twice ("${twin}")`, { alias: a });
+        if (twin !== undefined)
+          throw refuse('DUPLICATE_ALIAS', `alias "${a}" is given twice ("${twin}")`, { alias: a });
         batchAliases.set(normalizeName(a), a);
       }
-      return { name, parentId: input.parentId ?? null, depth, synonyms, aliases: aliases.filter((a) => normalizeName(a) !== normalizeName(name)) };
+      return {
+        name,
+        parentId: input.parentId ?? null,
+        depth,
+        synonyms,
+        aliases: aliases.filter((a) => normalizeName(a) !== normalizeName(name)),
+      };
     });
     const nodes: ClassNode[] = [];
     for (const p of planned) {
@@ -130,7 +154,9 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
         data: { name: p.name, parentId: p.parentId, depth: p.depth, synonyms: p.synonyms, origin: 'USER' },
       });
       if (p.aliases.length) {
-        await tx.classAlias.createMany({ data: p.aliases.map((a) => ({ classNodeId: node.id, name: a, normalized: normalizeName(a) })) });
+        await tx.classAlias.createMany({
+          data: p.aliases.map((a) => ({ classNodeId: node.id, name: a, normalized: normalizeName(a) })),
+        });
       }
       nodes.push(node);
     }
@@ -140,7 +166,12 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
   return created;
 }
 
-export async function renameClass(db: Db, id: string, newName: string, opts: { allowDuplicateName?: boolean } = {}): Promise<ClassNode> {
+export async function renameClass(
+  db: Db,
+  id: string,
+  newName: string,
+  opts: { allowDuplicateName?: boolean } = {},
+): Promise<ClassNode> {
   const node = await withTaxonomyLock(db, async (tx) => {
     const snap = await loadSnapshot(tx);
     requireUserClass(snap, id, 'rename', 'its name follows the base model; add an alias instead');
@@ -157,22 +188,34 @@ export async function renameClass(db: Db, id: string, newName: string, opts: { a
 function checkAliasFree(snap: TaxonomySnapshot, alias: string, ownerId: string | null): void {
   for (const m of snap.index.sameName(alias)) {
     if (m.id === ownerId) {
-      throw refuse('DUPLICATE_ALIAS', `"${alias}" is already ${m.field === 'alias' ? 'an alias' : `the ${m.field}`} of ${describe(snap, m.id)}`, {
-        alias,
-        classId: m.id,
-      });
+      throw refuse(
+        'DUPLICATE_ALIAS',
+        `"${alias}" is already ${m.field === 'alias' ? 'an alias' : `the ${m.field}`} of ${describe(snap, m.id)}`,
+        {
+          alias,
+          classId: m.id,
+        },
+      );
     }
     if (m.field === 'alias') {
-      throw refuse('DUPLICATE_ALIAS', `alias "${alias}" already belongs to ${describe(snap, m.id)} (aliases are unique ignoring case)`, {
-        alias,
-        classId: m.id,
-      });
+      throw refuse(
+        'DUPLICATE_ALIAS',
+        `alias "${alias}" already belongs to ${describe(snap, m.id)} (aliases are unique ignoring case)`,
+        {
+          alias,
+          classId: m.id,
+        },
+      );
     }
     if (m.field === 'name') {
-      throw refuse('DUPLICATE_NAME', `"${alias}" is the name of another class, ${describe(snap, m.id)}; merge the classes instead`, {
-        alias,
-        classId: m.id,
-      });
+      throw refuse(
+        'DUPLICATE_NAME',
+        `"${alias}" is the name of another class, ${describe(snap, m.id)}; merge the classes instead`,
+        {
+          alias,
+          classId: m.id,
+        },
+      );
     }
     // Another class's WordNet synonym is fine: an alias is how a user picks one of several "panda"s.
   }
@@ -188,7 +231,8 @@ export async function addClassAlias(db: Db, id: string, alias: string): Promise<
     try {
       await tx.classAlias.create({ data: { classNodeId: id, name, normalized: normalizeName(name) } });
     } catch (e) {
-      if (isUniqueViolation(e)) throw refuse('DUPLICATE_ALIAS', `alias "${name}" already exists (aliases are unique ignoring case)`, { alias });
+      if (isUniqueViolation(e))
+        throw refuse('DUPLICATE_ALIAS', `alias "${name}" already exists (aliases are unique ignoring case)`, { alias });
       throw e;
     }
     const { aliases: _aliases, ...row } = node;
@@ -245,29 +289,48 @@ export interface MergeSummary {
  * the target, its name becomes an alias of the target, and the source is deleted. Refused when a model
  * version uses the source (its output unit would lose its meaning).
  */
-export async function mergeClasses(db: Db, sourceId: string, targetId: string): Promise<ClassNode & { merge: MergeSummary }> {
+export async function mergeClasses(
+  db: Db,
+  sourceId: string,
+  targetId: string,
+): Promise<ClassNode & { merge: MergeSummary }> {
   const result = await withTaxonomyLock(db, async (tx) => {
     const snap = await loadSnapshot(tx);
     const source = requireUserClass(snap, sourceId, 'merge away', 'merge the other class into it instead');
     const target = getNode(snap, targetId, 'target class');
-    if (sourceId === targetId) throw refuse('SAME_NODE', `cannot merge ${describe(snap, sourceId)} into itself`, { sourceId });
+    if (sourceId === targetId)
+      throw refuse('SAME_NODE', `cannot merge ${describe(snap, sourceId)} into itself`, { sourceId });
     if (snap.tree.isUnder(targetId, sourceId)) {
-      throw refuse('CYCLE', `cannot merge ${describe(snap, sourceId)} into ${describe(snap, targetId)}, which lies inside it; move it out first`, {
-        sourceId,
-        targetId,
-      });
+      throw refuse(
+        'CYCLE',
+        `cannot merge ${describe(snap, sourceId)} into ${describe(snap, targetId)}, which lies inside it; move it out first`,
+        {
+          sourceId,
+          targetId,
+        },
+      );
     }
     const uses = await versionsUsing(tx, sourceId);
     if (uses.length > 0) {
-      throw refuse('IN_USE', `cannot merge ${describe(snap, sourceId)}: model versions use it as a class (${listUses(uses)})`, {
-        sourceId,
-        versions: uses,
-      });
+      throw refuse(
+        'IN_USE',
+        `cannot merge ${describe(snap, sourceId)}: model versions use it as a class (${listUses(uses)})`,
+        {
+          sourceId,
+          versions: uses,
+        },
+      );
     }
-    const movedImages = (await tx.datasetImage.updateMany({ where: { classNodeId: sourceId }, data: { classNodeId: targetId } })).count;
-    const movedAliases = (await tx.classAlias.updateMany({ where: { classNodeId: sourceId }, data: { classNodeId: targetId } })).count;
+    const movedImages = (
+      await tx.datasetImage.updateMany({ where: { classNodeId: sourceId }, data: { classNodeId: targetId } })
+    ).count;
+    const movedAliases = (
+      await tx.classAlias.updateMany({ where: { classNodeId: sourceId }, data: { classNodeId: targetId } })
+    ).count;
 
-    const targetNames = new Set([target.name, ...target.synonyms, ...target.aliases, ...source.aliases].map(normalizeName));
+    const targetNames = new Set(
+      [target.name, ...target.synonyms, ...target.aliases, ...source.aliases].map(normalizeName),
+    );
     const addedAliases: string[] = [];
     for (const n of [source.name, ...source.synonyms]) {
       const key = normalizeName(n);
@@ -284,7 +347,10 @@ export async function mergeClasses(db: Db, sourceId: string, targetId: string): 
 
     const children = snap.tree.children(sourceId);
     for (const c of children) await shiftSubtreeDepth(tx, snap, c.id, target.depth - source.depth);
-    await tx.classNode.updateMany({ where: { parentId: sourceId }, data: { parentId: targetId, depth: target.depth + 1 } });
+    await tx.classNode.updateMany({
+      where: { parentId: sourceId },
+      data: { parentId: targetId, depth: target.depth + 1 },
+    });
     await tx.classNode.delete({ where: { id: sourceId } });
     const merged = await tx.classNode.findUniqueOrThrow({ where: { id: targetId } });
     const merge: MergeSummary = {
@@ -312,22 +378,33 @@ export async function deleteClass(db: Db, id: string, opts: { detachImages?: boo
     requireUserClass(snap, id, 'delete', 'ImageNet classes stay');
     const uses = await versionsUsing(tx, id);
     if (uses.length > 0) {
-      throw refuse('IN_USE', `cannot delete ${describe(snap, id)}: model versions use it as a class (${listUses(uses)})`, { id, versions: uses });
+      throw refuse(
+        'IN_USE',
+        `cannot delete ${describe(snap, id)}: model versions use it as a class (${listUses(uses)})`,
+        { id, versions: uses },
+      );
     }
     const children = snap.tree.children(id);
     if (children.length > 0) {
       throw refuse(
         'HAS_CHILDREN',
-        `cannot delete ${describe(snap, id)}: it has ${children.length} child class(es) (${children.slice(0, 5).map((c) => `"${c.name}"`).join(', ')}); move or delete them first`,
+        `cannot delete ${describe(snap, id)}: it has ${children.length} child class(es) (${children
+          .slice(0, 5)
+          .map((c) => `"${c.name}"`)
+          .join(', ')}); move or delete them first`,
         { id, childIds: children.map((c) => c.id) },
       );
     }
     const images = await tx.datasetImage.count({ where: { classNodeId: id } });
     if (images > 0 && !opts.detachImages) {
-      throw refuse('HAS_IMAGES', `cannot delete ${describe(snap, id)}: ${images} dataset image(s) are labelled with it; merge it into another class to keep them`, {
-        id,
-        images,
-      });
+      throw refuse(
+        'HAS_IMAGES',
+        `cannot delete ${describe(snap, id)}: ${images} dataset image(s) are labelled with it; merge it into another class to keep them`,
+        {
+          id,
+          images,
+        },
+      );
     }
     if (images > 0) await tx.datasetImage.updateMany({ where: { classNodeId: id }, data: { classNodeId: null } });
     return tx.classNode.delete({ where: { id } }); // its aliases go with it (ON DELETE CASCADE)

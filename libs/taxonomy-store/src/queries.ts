@@ -1,7 +1,16 @@
 // Taxonomy reads from the cached snapshot: one class, ranked search, name resolution before adding
 // classes to a version, and a version's classes as a tree with counts. (Ancestors and subtrees: ./classes.)
 import type { ClassNode } from '@accrete/db';
-import { imagenetNodeId, placeName, resolveNames, type NamePlacement, type PlacementView, type ClassNameResolution, type MatchReason, type TermField } from '@accrete/taxonomy';
+import {
+  imagenetNodeId,
+  placeName,
+  resolveNames,
+  type NamePlacement,
+  type PlacementView,
+  type ClassNameResolution,
+  type MatchReason,
+  type TermField,
+} from '@accrete/taxonomy';
 import { refuse, translate, type Db } from './db.js';
 import { getTaxonomySnapshot, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
 
@@ -63,7 +72,11 @@ export type ClassNameResolutionWithPath =
  * For each name a user wants to add: the one class it already is (verbatim name or alias), merge
  * proposals (same name ignoring case, plural, punctuation, small typos; best first), or "new".
  */
-export async function resolveClassNames(db: Db, names: readonly string[], opts: { maxProposals?: number } = {}): Promise<ClassNameResolutionWithPath[]> {
+export async function resolveClassNames(
+  db: Db,
+  names: readonly string[],
+  opts: { maxProposals?: number } = {},
+): Promise<ClassNameResolutionWithPath[]> {
   const snap = await getTaxonomySnapshot(db);
   let resolved: ClassNameResolution[];
   try {
@@ -76,12 +89,19 @@ export async function resolveClassNames(db: Db, names: readonly string[], opts: 
     return { id, name: n.name, wnid: n.wnid, origin: n.origin, path: pathNames(snap, id) };
   };
   return resolved.map((r) => {
-    if (r.kind === 'exact') return { input: r.input, kind: 'exact', match: { ...ref(r.match.id), field: r.match.field } };
+    if (r.kind === 'exact')
+      return { input: r.input, kind: 'exact', match: { ...ref(r.match.id), field: r.match.field } };
     if (r.kind === 'proposals') {
       return {
         input: r.input,
         kind: 'proposals',
-        proposals: r.proposals.map((p) => ({ ...ref(p.id), term: p.term, field: p.field, score: p.score, reason: p.reason })),
+        proposals: r.proposals.map((p) => ({
+          ...ref(p.id),
+          term: p.term,
+          field: p.field,
+          score: p.score,
+          reason: p.reason,
+        })),
       };
     }
     return r;
@@ -111,7 +131,10 @@ export interface VersionTreeNode {
 }
 
 /** The classes of a version with all their ancestors, as a tree (root(s) returned) with per-node counts. */
-export async function versionClassTree(db: Db, versionId: string): Promise<{ versionId: string; classCount: number; roots: VersionTreeNode[] }> {
+export async function versionClassTree(
+  db: Db,
+  versionId: string,
+): Promise<{ versionId: string; classCount: number; roots: VersionTreeNode[] }> {
   const version = await db.modelVersion.findUnique({ where: { id: versionId }, select: { id: true } });
   if (!version) throw refuse('NOT_FOUND', `model version ${versionId} does not exist`, { versionId });
   const [classes, snap] = await Promise.all([
@@ -171,7 +194,11 @@ export async function versionClassTree(db: Db, versionId: string): Promise<{ ver
 
 /** The taxonomy snapshot (hierarchy + user classes) as a placement view for `placeName`. */
 export function snapshotPlacementView(snap: TaxonomySnapshot): PlacementView {
-  return { index: snap.index, tree: snap.tree, idOfWnid: (wnid) => (snap.tree.has(imagenetNodeId(wnid)) ? imagenetNodeId(wnid) : null) };
+  return {
+    index: snap.index,
+    tree: snap.tree,
+    idOfWnid: (wnid) => (snap.tree.has(imagenetNodeId(wnid)) ? imagenetNodeId(wnid) : null),
+  };
 }
 
 export type ClassPlacement = NamePlacement & { name: string; path: string[] };

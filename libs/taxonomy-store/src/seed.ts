@@ -14,7 +14,10 @@ export interface SeedTaxonomyResult {
   ms: number;
 }
 
-export async function seedTaxonomy(prisma: PrismaClient, opts: { batchSize?: number } = {}): Promise<SeedTaxonomyResult> {
+export async function seedTaxonomy(
+  prisma: PrismaClient,
+  opts: { batchSize?: number } = {},
+): Promise<SeedTaxonomyResult> {
   const started = performance.now();
   const batchSize = opts.batchSize ?? 500;
   const { nodes } = loadImagenetTaxonomy();
@@ -26,7 +29,10 @@ export async function seedTaxonomy(prisma: PrismaClient, opts: { batchSize?: num
     async (tx) => {
       // Existing rows win (their ids are kept), so a partly seeded or hand-edited database is completed, not duplicated.
       const existing = new Map(
-        (await tx.classNode.findMany({ where: { wnid: { not: null } }, select: { id: true, wnid: true } })).map((r) => [r.wnid as string, r.id]),
+        (await tx.classNode.findMany({ where: { wnid: { not: null } }, select: { id: true, wnid: true } })).map((r) => [
+          r.wnid as string,
+          r.id,
+        ]),
       );
       const idOf = (wnid: string) => existing.get(wnid) ?? imagenetNodeId(wnid);
       const rows = nodes
@@ -56,11 +62,15 @@ export async function seedTaxonomy(prisma: PrismaClient, opts: { batchSize?: num
 /** The base model's class list as VersionClass data: output unit i → the (seeded) ImageNet class node. */
 export async function imagenetVersionClasses(db: Db): Promise<{ outputUnit: number; classNodeId: string }[]> {
   const classes = imagenetClasses();
-  const rows = await db.classNode.findMany({ where: { wnid: { in: classes.map((c) => c.wnid) } }, select: { id: true, wnid: true } });
+  const rows = await db.classNode.findMany({
+    where: { wnid: { in: classes.map((c) => c.wnid) } },
+    select: { id: true, wnid: true },
+  });
   const idOf = new Map(rows.map((r) => [r.wnid as string, r.id]));
   return classes.map((c) => {
     const classNodeId = idOf.get(c.wnid);
-    if (!classNodeId) throw new Error(`ImageNet class ${c.wnid} (${c.name}) is not in the database: run seedTaxonomy first`);
+    if (!classNodeId)
+      throw new Error(`ImageNet class ${c.wnid} (${c.name}) is not in the database: run seedTaxonomy first`);
     return { outputUnit: c.classIndex as number, classNodeId };
   });
 }

@@ -78,7 +78,11 @@ export async function getTaxonomySnapshot(db: Db): Promise<TaxonomySnapshot> {
   if (entry && entry.generation === generation) {
     try {
       const snap = await entry.snapshot;
-      if (timing.current.now() - snap.loadedAt < timing.current.ttlMs && (await readFingerprint(db)) === snap.fingerprint) return snap;
+      if (
+        timing.current.now() - snap.loadedAt < timing.current.ttlMs &&
+        (await readFingerprint(db)) === snap.fingerprint
+      )
+        return snap;
     } catch {
       /* a failed load is retried below */
     }

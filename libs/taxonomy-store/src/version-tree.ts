@@ -3,8 +3,18 @@ import type { PrismaClient, ClassNode } from '@accrete/db';
 import { versionClassTree, type VersionTreeNode } from './queries.js';
 
 export interface FlatVersionTreeNode {
-  id: string; parentId: string | null; name: string; wnid: string | null; depth: number; outputUnit: number | null; added: boolean;
-  origin: ClassNode['origin']; imageCount: number; subtreeClassCount: number; subtreeImageCount: number; versionCount: number;
+  id: string;
+  parentId: string | null;
+  name: string;
+  wnid: string | null;
+  depth: number;
+  outputUnit: number | null;
+  added: boolean;
+  origin: ClassNode['origin'];
+  imageCount: number;
+  subtreeClassCount: number;
+  subtreeImageCount: number;
+  versionCount: number;
 }
 
 /** A version's classes and their ancestors as a flat list (parentId links), parents before children. */

@@ -53,7 +53,8 @@ export function parseTaxonomyData(raw: unknown): { file: TaxonomyDataFile; nodes
     if (typeof wnid !== 'string' || !/^n\d{8}$/.test(wnid)) bad(`row ${i}: bad wnid ${String(wnid)}`);
     if (depthOf.has(wnid)) bad(`row ${i}: duplicate wnid ${wnid}`);
     if (typeof name !== 'string' || name.trim() === '') bad(`row ${i} (${wnid}): empty name`);
-    if (!Array.isArray(synonyms) || synonyms.some((s) => typeof s !== 'string')) bad(`row ${i} (${wnid}): bad synonyms`);
+    if (!Array.isArray(synonyms) || synonyms.some((s) => typeof s !== 'string'))
+      bad(`row ${i} (${wnid}): bad synonyms`);
     let depth = 0;
     if (parent === null) {
       roots += 1;

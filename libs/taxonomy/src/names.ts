@@ -7,7 +7,11 @@ export const MAX_NAME_LENGTH = 120;
 
 /** Canonical form for "same name ignoring case": NFKC, lower case, `_` as space, single spaces. */
 export function normalizeName(name: string): string {
-  return name.normalize('NFKC').replace(/[_\s]+/g, ' ').trim().toLowerCase();
+  return name
+    .normalize('NFKC')
+    .replace(/[_\s]+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /** Spelling-insensitive key: only letters and digits ("half-track" = "half track" = "halftrack"). */
@@ -59,9 +63,13 @@ export function validateClassName(raw: unknown, what = 'class name'): string {
   const name = raw.normalize('NFKC').replace(/\s+/g, ' ').trim();
   if (name === '') throw new TaxonomyError('INVALID_NAME', `${what} is empty`);
   if (name.length > MAX_NAME_LENGTH) {
-    throw new TaxonomyError('INVALID_NAME', `${what} "${name.slice(0, 40)}…" is longer than ${MAX_NAME_LENGTH} characters`);
+    throw new TaxonomyError(
+      'INVALID_NAME',
+      `${what} "${name.slice(0, 40)}…" is longer than ${MAX_NAME_LENGTH} characters`,
+    );
   }
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new TaxonomyError('INVALID_NAME', `${what} "${name}" contains control characters`);
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    throw new TaxonomyError('INVALID_NAME', `${what} "${name}" contains control characters`);
   if (looseKey(name) === '') throw new TaxonomyError('INVALID_NAME', `${what} "${name}" has no letters or digits`);
   return name;
 }

@@ -33,7 +33,8 @@ export function parsePlacementData(raw: unknown, hierarchyWnids: Set<string>): M
     throw new TaxonomyError('INVALID_DATA', `placement data file is invalid: ${why}`);
   };
   const file = raw as PlacementDataFile;
-  if (typeof raw !== 'object' || raw === null || file.format !== PLACEMENT_DATA_FORMAT) bad(`format is not ${PLACEMENT_DATA_FORMAT}`);
+  if (typeof raw !== 'object' || raw === null || file.format !== PLACEMENT_DATA_FORMAT)
+    bad(`format is not ${PLACEMENT_DATA_FORMAT}`);
   if (typeof file.parents !== 'object' || file.parents === null) bad('parents is not an object');
   const byLemma = new Map<string, string>();
   for (const [wnid, lemmas] of Object.entries(file.parents)) {
@@ -58,7 +59,10 @@ let table: WordnetTable | undefined;
 function wordnetTable(): WordnetTable {
   if (!table) {
     const { nodes } = loadImagenetTaxonomy();
-    const byLemma = parsePlacementData(JSON.parse(readFileSync(PLACEMENT_PATH, 'utf8')), new Set(nodes.map((n) => n.wnid)));
+    const byLemma = parsePlacementData(
+      JSON.parse(readFileSync(PLACEMENT_PATH, 'utf8')),
+      new Set(nodes.map((n) => n.wnid)),
+    );
     const byKey = new Map<string, { wnid: string; lemma: string }>();
     for (const [lemma, wnid] of byLemma) if (!byKey.has(looseKey(lemma))) byKey.set(looseKey(lemma), { wnid, lemma });
     table = { byKey };
@@ -94,7 +98,9 @@ export interface NamePlacement {
 
 /** Tails of a longer name, longest first: "giant white arum lily" → "white arum lily", "arum lily", "lily". */
 function tails(name: string): string[] {
-  const words = normalizeName(name).split(/[\s-]+/).filter(Boolean);
+  const words = normalizeName(name)
+    .split(/[\s-]+/)
+    .filter(Boolean);
   return words.slice(1).map((_, i) => words.slice(i + 1).join(' '));
 }
 
@@ -113,7 +119,8 @@ export function placeName(view: PlacementView, name: string): NamePlacement | nu
   const parentOf = (id: string) => view.tree.parent(id)?.id ?? null;
   const whole = firstMatch(name);
   if (whole) {
-    const reason: PlacementReason = whole.field === 'synonym' ? 'synonym' : whole.plural ? 'plural/singular' : 'same name';
+    const reason: PlacementReason =
+      whole.field === 'synonym' ? 'synonym' : whole.plural ? 'plural/singular' : 'same name';
     return { relation: 'is', id: whole.id, parentId: parentOf(whole.id), via: whole.term, reason };
   }
   // WordNet's place: for the whole name, else for its longest tail WordNet knows ("japanese anemone" → anemone)
@@ -149,7 +156,9 @@ export function imagenetPlacementView(): PlacementView {
   if (!hierarchyView) {
     const { nodes } = loadImagenetTaxonomy();
     const tree = new TaxonomyTree(nodes.map((n) => ({ id: n.wnid, parentId: n.parentWnid, name: n.name })));
-    const index = new TaxonomySearchIndex(nodes.map((n) => ({ id: n.wnid, name: n.name, synonyms: n.synonyms, isClass: n.classIndex !== null })));
+    const index = new TaxonomySearchIndex(
+      nodes.map((n) => ({ id: n.wnid, name: n.name, synonyms: n.synonyms, isClass: n.classIndex !== null })),
+    );
     hierarchyView = { index, tree, idOfWnid: (wnid) => (tree.has(wnid) ? wnid : null) };
   }
   return hierarchyView;

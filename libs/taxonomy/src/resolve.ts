@@ -20,7 +20,11 @@ export type ClassNameResolution =
   /** Nothing similar exists. */
   | { input: string; kind: 'new' };
 
-export function resolveNames(index: TaxonomySearchIndex, names: readonly string[], maxProposals = 5): ClassNameResolution[] {
+export function resolveNames(
+  index: TaxonomySearchIndex,
+  names: readonly string[],
+  maxProposals = 5,
+): ClassNameResolution[] {
   return names.map((input) => resolveName(index, input, maxProposals));
 }
 

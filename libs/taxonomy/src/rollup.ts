@@ -85,7 +85,8 @@ export function accuracyAtDepth<T extends TreeInput>(
   samples: readonly LabelledPrediction[],
   depth: number,
 ): DepthAccuracy {
-  if (!Number.isInteger(depth) || depth < 0) throw new TaxonomyError('INVALID_DATA', `depth must be a whole number ≥ 0, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 0)
+    throw new TaxonomyError('INVALID_DATA', `depth must be a whole number ≥ 0, got ${depth}`);
   let correct = 0;
   for (const s of samples) {
     checkSample(tree, s);
@@ -118,7 +119,8 @@ export function mistakeSeverity<T extends TreeInput>(
 }
 
 function checkSample<T extends TreeInput>(tree: TaxonomyTree<T>, s: LabelledPrediction): void {
-  if (!tree.has(s.trueNodeId)) throw new TaxonomyError('NOT_FOUND', `true label node ${s.trueNodeId} is not in the taxonomy`);
+  if (!tree.has(s.trueNodeId))
+    throw new TaxonomyError('NOT_FOUND', `true label node ${s.trueNodeId} is not in the taxonomy`);
   if (!tree.has(s.predictedNodeId)) {
     throw new TaxonomyError('NOT_FOUND', `predicted node ${s.predictedNodeId} is not in the taxonomy`);
   }

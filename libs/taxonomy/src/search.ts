@@ -83,7 +83,11 @@ export class TaxonomySearchIndex {
 
   /** Terms equal to `text` ignoring case, underscores and spacing (the "same name" of duplicate checks). */
   sameName(text: string): { id: string; term: string; field: TermField }[] {
-    return (this.byNormalized.get(normalizeName(text)) ?? []).map((t) => ({ id: t.nodeId, term: t.text, field: t.field }));
+    return (this.byNormalized.get(normalizeName(text)) ?? []).map((t) => ({
+      id: t.nodeId,
+      term: t.text,
+      field: t.field,
+    }));
   }
 
   /** Terms whose text equals `text` exactly (after trimming), e.g. for exact-match resolution. */
@@ -153,16 +157,23 @@ export class TaxonomySearchIndex {
       offer(t, verbatim ? 'exact' : 'same name ignoring case', verbatim ? 0.99 : 0.97);
     }
     for (const t of this.bySingular.get(qSingular) ?? []) if (t.normalized !== q) offer(t, 'plural/singular', 0.9);
-    for (const t of this.byLoose.get(qLoose) ?? []) if (t.normalized !== q) offer(t, 'same spelling ignoring punctuation', 0.92);
+    for (const t of this.byLoose.get(qLoose) ?? [])
+      if (t.normalized !== q) offer(t, 'same spelling ignoring punctuation', 0.92);
 
     const typos = allowedTypos(qLoose.length, !partial);
     for (const t of this.terms) {
       if (partial && t.normalized !== q) {
         if (t.normalized.startsWith(q)) offer(t, 'prefix', 0.7 + 0.15 * (q.length / t.normalized.length));
         else if (t.normalized.includes(' ' + q)) offer(t, 'word prefix', 0.6 + 0.1 * (q.length / t.normalized.length));
-        else if (q.length >= 3 && t.normalized.includes(q)) offer(t, 'substring', 0.5 + 0.1 * (q.length / t.normalized.length));
+        else if (q.length >= 3 && t.normalized.includes(q))
+          offer(t, 'substring', 0.5 + 0.1 * (q.length / t.normalized.length));
       }
-      if (typos > 0 && Math.abs(t.loose.length - qLoose.length) <= typos && t.loose !== qLoose && t.singular !== qSingular) {
+      if (
+        typos > 0 &&
+        Math.abs(t.loose.length - qLoose.length) <= typos &&
+        t.loose !== qLoose &&
+        t.singular !== qSingular
+      ) {
         const d = editDistance(t.loose, qLoose);
         if (d <= typos) offer(t, 'similar spelling', 0.8 - 0.1 * d, d);
         else if (t.singular !== t.loose || qSingular !== qLoose) {

@@ -123,7 +123,8 @@ export class TaxonomyTree<T extends TreeInput = TreeInput> {
 
   lowestCommonAncestor(a: string, b: string): T | null {
     const seen = new Set(this.ancestors(a).map((n) => n.id));
-    for (let cur: string | null = b; cur !== null; cur = this.get(cur).parentId) if (seen.has(cur)) return this.get(cur);
+    for (let cur: string | null = b; cur !== null; cur = this.get(cur).parentId)
+      if (seen.has(cur)) return this.get(cur);
     return null;
   }
 

@@ -13,13 +13,28 @@ import {
   TaxonomyTree,
 } from '../src/index.js';
 
-const sharedDir = resolve(fileURLToPath(new URL('../../../', import.meta.url)), process.env.ACCRETE_SHARED_DIR ?? '../shared');
+const sharedDir = resolve(
+  fileURLToPath(new URL('../../../', import.meta.url)),
+  process.env.ACCRETE_SHARED_DIR ?? '../shared',
+);
 
 test('daisy (n11939491) has a path through flower and angiosperm up to entity', () => {
-  const path = imagenetTree().ancestors('n11939491').map((n) => n.name);
+  const path = imagenetTree()
+    .ancestors('n11939491')
+    .map((n) => n.name);
   assert.deepEqual(path, [
-    'entity', 'physical entity', 'object', 'whole', 'living thing', 'organism', 'plant',
-    'vascular plant', 'spermatophyte', 'angiosperm', 'flower', 'daisy',
+    'entity',
+    'physical entity',
+    'object',
+    'whole',
+    'living thing',
+    'organism',
+    'plant',
+    'vascular plant',
+    'spermatophyte',
+    'angiosperm',
+    'flower',
+    'daisy',
   ]);
   assert.equal(imagenetTree().get('n11939491').classIndex, 985);
   assert.equal(imagenetTree().get('n11939491').depth, 11);
@@ -31,11 +46,19 @@ test('the data file holds all 1000 ImageNet classes at their output units, plus 
   assert.equal(nodes.length, file.counts.nodes);
   assert.ok(nodes.length > 1500 && nodes.length < 2500, `unexpected node count ${nodes.length}`);
   const classes = imagenetClasses();
-  assert.deepEqual(classes.map((c) => c.classIndex), [...Array(1000).keys()]);
+  assert.deepEqual(
+    classes.map((c) => c.classIndex),
+    [...Array(1000).keys()],
+  );
 
   // Same wnids as the shared sample index, same names as the base model's labels.
-  const csv = readFileSync(resolve(sharedDir, 'datasets/imagenet-sample/index.csv'), 'utf8').trim().split('\n').slice(1);
-  const labels: string[] = JSON.parse(readFileSync(resolve(sharedDir, 'models/mobilenet_v1_0.75_224/metadata.json'), 'utf8')).labels;
+  const csv = readFileSync(resolve(sharedDir, 'datasets/imagenet-sample/index.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+  const labels: string[] = JSON.parse(
+    readFileSync(resolve(sharedDir, 'models/mobilenet_v1_0.75_224/metadata.json'), 'utf8'),
+  ).labels;
   assert.equal(csv.length, 1000);
   for (const line of csv) {
     const [, idx, wnid] = line.split(',');
@@ -51,7 +74,10 @@ test('the data file holds all 1000 ImageNet classes at their output units, plus 
 
 test('the tree has one root (entity), no cycles, and every node reaches the root', () => {
   const tree = imagenetTree();
-  assert.deepEqual(tree.roots().map((r) => r.wnid), ['n00001740']);
+  assert.deepEqual(
+    tree.roots().map((r) => r.wnid),
+    ['n00001740'],
+  );
   for (const n of tree.nodes()) {
     const path = tree.ancestors(n.id);
     assert.equal(path[0].id, 'n00001740');
@@ -84,12 +110,52 @@ test('the data file carries the WordNet licence notice and the parent rule', () 
 test('parseTaxonomyData rejects children before parents, duplicates and bad counts', () => {
   const base = loadImagenetTaxonomy().file;
   const withNodes = (nodes: unknown[], counts = { nodes: nodes.length, classes: 0 }) => ({ ...base, counts, nodes });
-  assert.throws(() => parseTaxonomyData(withNodes([['n00000002', 'b', [], 'n00000001', null], ['n00000001', 'a', [], null, null]])), /not listed before it/);
-  assert.throws(() => parseTaxonomyData(withNodes([['n00000001', 'a', [], null, null], ['n00000001', 'a', [], null, null]])), /duplicate wnid/);
-  assert.throws(() => parseTaxonomyData(withNodes([['n00000001', 'a', [], null, null], ['n00000002', 'b', [], null, null]])), /one root/);
+  assert.throws(
+    () =>
+      parseTaxonomyData(
+        withNodes([
+          ['n00000002', 'b', [], 'n00000001', null],
+          ['n00000001', 'a', [], null, null],
+        ]),
+      ),
+    /not listed before it/,
+  );
+  assert.throws(
+    () =>
+      parseTaxonomyData(
+        withNodes([
+          ['n00000001', 'a', [], null, null],
+          ['n00000001', 'a', [], null, null],
+        ]),
+      ),
+    /duplicate wnid/,
+  );
+  assert.throws(
+    () =>
+      parseTaxonomyData(
+        withNodes([
+          ['n00000001', 'a', [], null, null],
+          ['n00000002', 'b', [], null, null],
+        ]),
+      ),
+    /one root/,
+  );
   assert.throws(() => parseTaxonomyData(withNodes([['n00000001', 'a', [], null, 3]])), /counts.classes/);
   assert.throws(() => parseTaxonomyData({ ...base, format: 'x' }), /format/);
-  const ok = parseTaxonomyData(withNodes([['n00000001', 'a', [], null, null], ['n00000002', 'b', ['bee'], 'n00000001', 0]], { nodes: 2, classes: 1 }));
+  const ok = parseTaxonomyData(
+    withNodes(
+      [
+        ['n00000001', 'a', [], null, null],
+        ['n00000002', 'b', ['bee'], 'n00000001', 0],
+      ],
+      { nodes: 2, classes: 1 },
+    ),
+  );
   assert.equal(ok.nodes[1].depth, 1);
-  assert.ok(new TaxonomyTree(ok.nodes.map((n) => ({ ...n, id: n.wnid, parentId: n.parentWnid }))).isUnder('n00000002', 'n00000001'));
+  assert.ok(
+    new TaxonomyTree(ok.nodes.map((n) => ({ ...n, id: n.wnid, parentId: n.parentWnid }))).isUnder(
+      'n00000002',
+      'n00000001',
+    ),
+  );
 });

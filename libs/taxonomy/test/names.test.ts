@@ -20,7 +20,11 @@ test('singularKey handles regular and irregular plurals without mangling singula
 test('validateClassName trims and rejects empty, over-long and control-character names', () => {
   assert.equal(validateClassName('  sun   flower '), 'sun flower');
   for (const bad of ['', '   ', 'a\u0007b', '---', 'x'.repeat(121)]) {
-    assert.throws(() => validateClassName(bad), (e: unknown) => isTaxonomyError(e, 'INVALID_NAME'), JSON.stringify(bad));
+    assert.throws(
+      () => validateClassName(bad),
+      (e: unknown) => isTaxonomyError(e, 'INVALID_NAME'),
+      JSON.stringify(bad),
+    );
   }
   assert.throws(() => validateClassName(42), /must be a string/);
 });

@@ -54,7 +54,13 @@ const TABLE: [string, 'is' | 'under' | null, string | null, string | null, strin
 test(`the placement rule on ${TABLE.length} names`, () => {
   const got = TABLE.map(([name]) => {
     const p = placementFor(name);
-    return [name, p?.relation ?? null, p ? nameOf.get(p.wnid)! : null, p?.parentWnid ? nameOf.get(p.parentWnid)! : null, p?.reason ?? null];
+    return [
+      name,
+      p?.relation ?? null,
+      p ? nameOf.get(p.wnid)! : null,
+      p?.parentWnid ? nameOf.get(p.parentWnid)! : null,
+      p?.reason ?? null,
+    ];
   });
   assert.deepEqual(got, TABLE);
   assert.equal(placementFor('   '), null);
@@ -64,7 +70,10 @@ test('the table is checked against the hierarchy when loaded', () => {
   const hierarchy = new Set(['n00000001']);
   const ok = { format: 'accrete-placement/1', counts: { parents: 1, lemmas: 2 }, parents: { n00000001: ['a', 'b'] } };
   assert.equal(parsePlacementData(ok, hierarchy).get('b'), 'n00000001');
-  assert.throws(() => parsePlacementData({ ...ok, parents: { n00000002: ['a'] } }, hierarchy), /not in the ImageNet hierarchy/);
+  assert.throws(
+    () => parsePlacementData({ ...ok, parents: { n00000002: ['a'] } }, hierarchy),
+    /not in the ImageNet hierarchy/,
+  );
   assert.throws(() => parsePlacementData({ ...ok, parents: { n00000001: ['a', 'a'] } }, hierarchy), /listed twice/);
   assert.throws(() => parsePlacementData({ ...ok, format: 'x' }, hierarchy), /format/);
 });

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracyAtDepth, accuracyUnder, imagenetTree, mistakeSeverity, TaxonomyTree, type TreeInput } from '../src/index.js';
+import {
+  accuracyAtDepth,
+  accuracyUnder,
+  imagenetTree,
+  mistakeSeverity,
+  TaxonomyTree,
+  type TreeInput,
+} from '../src/index.js';
 
 // ImageNet's tree with two user classes under "flower" (n11669921), as after adding a flower dataset.
 const tree = new TaxonomyTree<TreeInput>([

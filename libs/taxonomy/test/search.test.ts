@@ -36,9 +36,20 @@ test('aliases are searchable', () => {
 
 test('resolving names: exact reuse, proposals for case/plural/typo, new otherwise', () => {
   const idx = imagenetIndex();
-  const [daisy, Daisy, daisies, typo, sunflower, crane] = resolveNames(idx, ['daisy', 'Daisy', 'daisies', 'daissy', 'sunflower', 'crane']);
+  const [daisy, Daisy, daisies, typo, sunflower, crane] = resolveNames(idx, [
+    'daisy',
+    'Daisy',
+    'daisies',
+    'daissy',
+    'sunflower',
+    'crane',
+  ]);
   assert.deepEqual(daisy, { input: 'daisy', kind: 'exact', match: { id: 'n11939491', name: 'daisy', field: 'name' } });
-  for (const [r, reason] of [[Daisy, 'same name ignoring case'], [daisies, 'plural/singular'], [typo, 'similar spelling']] as const) {
+  for (const [r, reason] of [
+    [Daisy, 'same name ignoring case'],
+    [daisies, 'plural/singular'],
+    [typo, 'similar spelling'],
+  ] as const) {
     assert.equal(r.kind, 'proposals', r.input);
     if (r.kind !== 'proposals') continue;
     assert.equal(r.proposals[0].id, 'n11939491', r.input);
@@ -48,7 +59,13 @@ test('resolving names: exact reuse, proposals for case/plural/typo, new otherwis
   // Two ImageNet classes are called "crane" (bird and machine): both are proposed, none is picked.
   assert.equal(crane.kind, 'proposals');
   if (crane.kind === 'proposals') {
-    assert.deepEqual(crane.proposals.slice(0, 2).map((p) => p.id).sort(), ['n02012849', 'n03126707']);
+    assert.deepEqual(
+      crane.proposals
+        .slice(0, 2)
+        .map((p) => p.id)
+        .sort(),
+      ['n02012849', 'n03126707'],
+    );
     assert.equal(crane.proposals[0].reason, 'same name (ambiguous)');
   }
   // Short names do not propose unrelated words one letter apart ("roses" is not "robe").

@@ -38,7 +38,8 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     // ImageNet's own daisy photo in the evaluation set: retention must report it apart when daisy is taken over
     const daisyPhoto = inet.find((r) => r.unit === DAISY)!;
     val.push({ ...(await imageRef(daisyPhoto.path)), label: backbone.labels[DAISY], unit: DAISY });
-    for (const r of inet.filter((r) => r.unit % 8 === 1).slice(0, 60)) val.push({ ...(await imageRef(r.path)), label: backbone.labels[r.unit], unit: r.unit });
+    for (const r of inet.filter((r) => r.unit % 8 === 1).slice(0, 60))
+      val.push({ ...(await imageRef(r.path)), label: backbone.labels[r.unit], unit: r.unit });
   });
   after(async () => {
     await backbone?.dispose();
@@ -47,10 +48,19 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
 
   const grow = (extra: Partial<GrowRequest> = {}) =>
     growVersion({
-      backbone, parent: { head: backbone.baseHead, labels: backbone.labels }, newClasses: ['marguerite', 'tulips'], train, val, rehearsal,
-      strategy: 'guarded', options: { augmentations: 0, autoMerge: false }, cache, ...extra,
+      backbone,
+      parent: { head: backbone.baseHead, labels: backbone.labels },
+      newClasses: ['marguerite', 'tulips'],
+      train,
+      val,
+      rehearsal,
+      strategy: 'guarded',
+      options: { augmentations: 0, autoMerge: false },
+      cache,
+      ...extra,
     });
-  const label = (res: Awaited<ReturnType<typeof grow>>, name: string) => res.evaluation.newLabels.find((l) => l.label === name)!;
+  const label = (res: Awaited<ReturnType<typeof grow>>, name: string) =>
+    res.evaluation.newLabels.find((l) => l.label === name)!;
 
   it('by default a new class wins over the old unit that answers its images, and answers for images like them', async () => {
     const res = await grow();
@@ -70,8 +80,13 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     for (const v of [l2.newMin, l2.newMax]) assert.ok(Math.abs(v - (3e-3 * 0.5) / 0.2) < 1e-8, `l2 ${v}`);
   });
 
-  it('the overlap report shows the parent\'s answers per label and the default decision growth will apply', async () => {
-    const overlap = await dataOverlap({ backbone, parent: { head: backbone.baseHead, labels: backbone.labels }, images: train, cache });
+  it("the overlap report shows the parent's answers per label and the default decision growth will apply", async () => {
+    const overlap = await dataOverlap({
+      backbone,
+      parent: { head: backbone.baseHead, labels: backbone.labels },
+      images: train,
+      cache,
+    });
     const m = overlap.find((o) => o.label === 'marguerite')!;
     assert.equal(m.images, 30);
     assert.equal(m.answers[0].unit, DAISY);
@@ -105,14 +120,27 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     //                x: a×5, b×3, c×1, d×1      y: e×2 (50%), d×1, c×1
     const top1 = [0, 0, 0, 0, 0, 1, 1, 1, 2, 3, 4, 4, 3, 2];
     const [x, y] = overlapFromAnswers(labels, images, top1);
-    assert.deepEqual(x.answers.map((a) => [a.label, a.share]), [['a', 0.5], ['b', 0.3], ['c', 0.1]]);
+    assert.deepEqual(
+      x.answers.map((a) => [a.label, a.share]),
+      [
+        ['a', 0.5],
+        ['b', 0.3],
+        ['c', 0.1],
+      ],
+    );
     assert.deepEqual(x.defaultWinsOver, [0, 1]);
     assert.deepEqual(y.defaultWinsOver, [2, 3, 4]); // 25% each for c and d
     assert.deepEqual(overlapFromAnswers(labels, images, top1, new Set([0]))[0].defaultWinsOver, [1]);
   });
 
   it('rejects decisions on labels that are not requested and units the parent does not have', async () => {
-    await assert.rejects(grow({ labelDecisions: { roses: { winsOver: [1] } } }), /"roses", which is not a requested class/);
-    await assert.rejects(grow({ labelDecisions: { marguerite: { winsOver: [5000] } } }), /names 5000, which is not a unit of the parent/);
+    await assert.rejects(
+      grow({ labelDecisions: { roses: { winsOver: [1] } } }),
+      /"roses", which is not a requested class/,
+    );
+    await assert.rejects(
+      grow({ labelDecisions: { marguerite: { winsOver: [5000] } } }),
+      /names 5000, which is not a unit of the parent/,
+    );
   });
 });

@@ -42,8 +42,14 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     train = (await Promise.all(FLOWERS.map((c) => labelled(c, 30, 'train')))).flat();
     val = (await Promise.all(FLOWERS.map((c) => labelled(c, 16, 'val')))).flat();
     const inet = imagenetSample(1000);
-    rehearsal = await Promise.all(inet.filter((r) => r.unit % 2 === 0 && r.unit % 8 === 0).map((r) => imageRef(r.path))); // 125 even
-    odd = await Promise.all(inet.filter((r) => r.unit % 2 === 1 && r.unit % 8 === 1).map(async (r) => ({ ...(await imageRef(r.path)), unit: r.unit }))); // 125 odd
+    rehearsal = await Promise.all(
+      inet.filter((r) => r.unit % 2 === 0 && r.unit % 8 === 0).map((r) => imageRef(r.path)),
+    ); // 125 even
+    odd = await Promise.all(
+      inet
+        .filter((r) => r.unit % 2 === 1 && r.unit % 8 === 1)
+        .map(async (r) => ({ ...(await imageRef(r.path)), unit: r.unit })),
+    ); // 125 odd
     const all = async (imgs: ImageRef[], k: number) => extractBottlenecks(backbone, imgs, { cache, augmentations: k });
     const t = await all(train, K);
     const p = await all(rehearsal, K);
@@ -64,20 +70,43 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     vs.forEach((v, i) => m.data.set(v, i * 768));
     return m;
   };
-  const problem = (parent: { head: Head; labels: string[] }, newClasses: string[], units: Record<string, number>, knob: number): GrowthProblem => {
+  const problem = (
+    parent: { head: Head; labels: string[] },
+    newClasses: string[],
+    units: Record<string, number>,
+    knob: number,
+  ): GrowthProblem => {
     const keep = train.map((img, i) => (img.label in units ? i : -1)).filter((i) => i >= 0);
     const x: Float32Array[] = [];
     const unit: number[] = [];
     const image: number[] = [];
     const aug: number[] = [];
-    for (let a = 0; a <= K; a++) for (const i of keep) { x.push(feats.train[i][a]); unit.push(units[train[i].label]); image.push(i); aug.push(a); }
+    for (let a = 0; a <= K; a++)
+      for (const i of keep) {
+        x.push(feats.train[i][a]);
+        unit.push(units[train[i].label]);
+        image.push(i);
+        aug.push(a);
+      }
     const px: Float32Array[] = [];
     const pimg: number[] = [];
     const paug: number[] = [];
-    for (let a = 0; a <= K; a++) feats.pool.forEach((v, i) => { px.push(v[a]); pimg.push(i); paug.push(a); });
+    for (let a = 0; a <= K; a++)
+      feats.pool.forEach((v, i) => {
+        px.push(v[a]);
+        pimg.push(i);
+        paug.push(a);
+      });
     return {
-      parent: parent.head, parentLabels: parent.labels, newClasses,
-      train: { x: rows(x), unit: Int32Array.from(unit), image: Int32Array.from(image), augmentation: Uint16Array.from(aug) },
+      parent: parent.head,
+      parentLabels: parent.labels,
+      newClasses,
+      train: {
+        x: rows(x),
+        unit: Int32Array.from(unit),
+        image: Int32Array.from(image),
+        augmentation: Uint16Array.from(aug),
+      },
       pool: { x: rows(px), image: Int32Array.from(pimg), augmentation: Uint16Array.from(paug) },
       options: { retentionKnob: knob, seed: 3 },
     };
@@ -87,17 +116,39 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     const t = parentTop1(await logits(head, rows(vs)), head.classes);
     return units.reduce((s, u, i) => s + (t[i] === u ? 1 : 0), 0) / units.length;
   };
-  const oddDrop = async (head: Head) => 100 * ((await top1(backbone.baseHead, feats.odd, odd.map((o) => o.unit))) - (await top1(head, feats.odd, odd.map((o) => o.unit))));
+  const oddDrop = async (head: Head) =>
+    100 *
+    ((await top1(
+      backbone.baseHead,
+      feats.odd,
+      odd.map((o) => o.unit),
+    )) -
+      (await top1(
+        head,
+        feats.odd,
+        odd.map((o) => o.unit),
+      )));
   const flowersTop1 = async (head: Head, only = FLOWERS, units = UNITS) => {
     const idx = val.map((v, i) => (only.includes(v.label) ? i : -1)).filter((i) => i >= 0);
-    return top1(head, idx.map((i) => feats.val[i]), idx.map((i) => units[val[i].label]));
+    return top1(
+      head,
+      idx.map((i) => feats.val[i]),
+      idx.map((i) => units[val[i].label]),
+    );
   };
 
   it('grows base + flowers into 1004 classes: daisy merged into unit 985, a plain linear head, a full evaluation', async () => {
     const retention: LabelledImage[] = odd.map((o) => ({ ...o, label: backbone.labels[o.unit] }));
     const res = await growVersion({
-      backbone, parent: base(), newClasses: FLOWERS, train, val: [...val, ...retention], rehearsal, strategy: 'guarded',
-      options: { retentionKnob: 0.5, augmentations: K }, cache,
+      backbone,
+      parent: base(),
+      newClasses: FLOWERS,
+      train,
+      val: [...val, ...retention],
+      rehearsal,
+      strategy: 'guarded',
+      options: { retentionKnob: 0.5, augmentations: K },
+      cache,
     });
     assert.deepEqual(res.merged, { daisy: 985 });
     assert.deepEqual(res.appended, ['dandelion', 'roses', 'sunflowers', 'tulips']);
@@ -107,7 +158,9 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     assert.equal(res.head.weights.length, 768 * 1004);
     // Parent columns are kept; only the merged unit (the user gave daisy examples) is refined.
     const changed = new Set<number>();
-    for (let d = 0; d < 768; d++) for (let u = 0; u < 1000; u++) if (res.head.weights[d * 1004 + u] !== backbone.baseHead.weights[d * 1000 + u]) changed.add(u);
+    for (let d = 0; d < 768; d++)
+      for (let u = 0; u < 1000; u++)
+        if (res.head.weights[d * 1004 + u] !== backbone.baseHead.weights[d * 1000 + u]) changed.add(u);
     for (let u = 0; u < 1000; u++) if (res.head.bias[u] !== backbone.baseHead.bias[u]) changed.add(u);
     assert.deepEqual([...changed], [985]);
     const ev = res.evaluation;
@@ -131,7 +184,9 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     for (const s of ['finetune-new', 'calibrated', 'weight-aligned'] as GrowthStrategy[]) {
       const g = await growHead(problem(base(), ['dandelion', 'roses', 'sunflowers', 'tulips'], UNITS, 0.5), s);
       assert.equal(g.head.classes, 1004);
-      for (let d = 0; d < 768; d += 7) for (let u = 0; u < 1000; u++) assert.equal(g.head.weights[d * 1004 + u], backbone.baseHead.weights[d * 1000 + u]);
+      for (let d = 0; d < 768; d += 7)
+        for (let u = 0; u < 1000; u++)
+          assert.equal(g.head.weights[d * 1004 + u], backbone.baseHead.weights[d * 1000 + u]);
       assert.deepEqual(g.head.bias.subarray(0, 1000), backbone.baseHead.bias);
       assert.ok((await flowersTop1(g.head)) >= 0.6, s);
     }
@@ -159,7 +214,10 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     const u2 = { daisy: 985, dandelion: 1000 };
     const v2 = await growHead(problem(base(), ['dandelion'], u2, 0.5), 'guarded');
     assert.deepEqual(v2.labels.slice(1000), ['dandelion']);
-    const v3 = await growHead(problem({ head: v2.head, labels: v2.labels }, ['roses', 'sunflowers', 'tulips'], UNITS, 0.5), 'guarded');
+    const v3 = await growHead(
+      problem({ head: v2.head, labels: v2.labels }, ['roses', 'sunflowers', 'tulips'], UNITS, 0.5),
+      'guarded',
+    );
     assert.deepEqual(v3.labels.slice(1000), ['dandelion', 'roses', 'sunflowers', 'tulips']);
     const a2 = await flowersTop1(v2.head, ['daisy', 'dandelion'], u2 as Record<string, number>);
     const a3 = await flowersTop1(v3.head, ['daisy', 'dandelion']);
@@ -167,19 +225,43 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     assert.ok((await flowersTop1(v3.head)) >= 0.7);
     // evaluation report of v3 against v2 on the v2 classes
     const idx = val.map((v, i) => (v.label in u2 ? i : -1)).filter((i) => i >= 0);
-    const ev = evaluateLogits(await logits(v3.head, rows(idx.map((i) => feats.val[i]))), v3.labels, Int32Array.from(idx, (i) => UNITS[val[i].label]), { newUnits: [1001, 1002, 1003] });
+    const ev = evaluateLogits(
+      await logits(v3.head, rows(idx.map((i) => feats.val[i]))),
+      v3.labels,
+      Int32Array.from(idx, (i) => UNITS[val[i].label]),
+      { newUnits: [1001, 1002, 1003] },
+    );
     assert.equal(ev.old.count, idx.length);
   });
 
   it('rejects labels outside the request and stops when aborted', async () => {
     await assert.rejects(
-      growVersion({ backbone, parent: base(), newClasses: ['roses'], train: [{ ...train[0], label: 'bluebell' }], val: [], strategy: 'guarded', cache }),
+      growVersion({
+        backbone,
+        parent: base(),
+        newClasses: ['roses'],
+        train: [{ ...train[0], label: 'bluebell' }],
+        val: [],
+        strategy: 'guarded',
+        cache,
+      }),
       /label "bluebell", which is neither a requested class nor a label of the parent/,
     );
     const ac = new AbortController();
     ac.abort(new Error('user cancelled'));
     await assert.rejects(
-      growVersion({ backbone, parent: base(), newClasses: FLOWERS, train, val, rehearsal, strategy: 'guarded', options: { augmentations: K }, cache, signal: ac.signal }),
+      growVersion({
+        backbone,
+        parent: base(),
+        newClasses: FLOWERS,
+        train,
+        val,
+        rehearsal,
+        strategy: 'guarded',
+        options: { augmentations: K },
+        cache,
+        signal: ac.signal,
+      }),
       /user cancelled/,
     );
   });

@@ -83,7 +83,11 @@ export const DEFAULT_AUGMENTATIONS = 3;
  * to the dashboard's training form, and read by tools/story.ts. Knob 0.5: an answer on an old class's image weighs as
  * much as one on a user class's image (growth/README.md, the knob).
  */
-export const GROWTH_DEFAULTS: { readonly strategy: GrowthStrategy; readonly retentionKnob: number; readonly augmentations: number } = {
+export const GROWTH_DEFAULTS: {
+  readonly strategy: GrowthStrategy;
+  readonly retentionKnob: number;
+  readonly augmentations: number;
+} = {
   strategy: 'guarded',
   retentionKnob: 0.5,
   augmentations: DEFAULT_AUGMENTATIONS,
@@ -108,7 +112,13 @@ function dedupe<T extends ImageRef>(images: T[]): { unique: T[]; index: number[]
  * `known` carries the vectors of images already extracted for another set of this request (sha256 → views), so
  * an image in two sets (train and val, a rehearsal photo also labelled) is never extracted twice.
  */
-async function rowsFor(req: GrowRequest, images: ImageRef[], k: number, phase: string, known: Map<string, Float32Array[]>) {
+async function rowsFor(
+  req: GrowRequest,
+  images: ImageRef[],
+  k: number,
+  phase: string,
+  known: Map<string, Float32Array[]>,
+) {
   const dim = req.backbone.bottleneckDim;
   const { unique, index } = dedupe(images);
   const missing = unique.filter((img) => (known.get(img.sha256)?.length ?? 0) < k + 1);
@@ -144,9 +154,12 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
     timings[name] = (c.user + c.system) / 1e6; // CPU seconds of this process (all threads): wall time depends on load
   };
   const { parent, backbone } = req;
-  if (parent.head.inDim !== backbone.bottleneckDim) throw new Error(`parent head takes ${parent.head.inDim}-d input, the backbone gives ${backbone.bottleneckDim}-d`);
-  if (parent.labels.length !== parent.head.classes) throw new Error(`parent has ${parent.head.classes} units but ${parent.labels.length} labels`);
-  if (req.strategy !== 'imprint' && !(req.strategy in STRATEGY_CONFIGS)) throw new Error(`unknown growth strategy "${req.strategy}"`);
+  if (parent.head.inDim !== backbone.bottleneckDim)
+    throw new Error(`parent head takes ${parent.head.inDim}-d input, the backbone gives ${backbone.bottleneckDim}-d`);
+  if (parent.labels.length !== parent.head.classes)
+    throw new Error(`parent has ${parent.head.classes} units but ${parent.labels.length} labels`);
+  if (req.strategy !== 'imprint' && !(req.strategy in STRATEGY_CONFIGS))
+    throw new Error(`unknown growth strategy "${req.strategy}"`);
   if (req.train.length === 0) throw new Error('no training images');
   const opts = req.options ?? {};
   const k = opts.augmentations ?? DEFAULT_AUGMENTATIONS;
@@ -154,18 +167,23 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
   const plan = planClasses(parent.labels, req.newClasses, req.mergeInto, opts.autoMerge ?? true);
   const unitOf = (img: LabelledImage, set: string) => {
     if (img.unit !== undefined) {
-      if (!Number.isInteger(img.unit) || img.unit < 0 || img.unit >= parent.head.classes) throw new Error(`${set} image ${img.path} names unit ${img.unit}, which the parent does not have`);
+      if (!Number.isInteger(img.unit) || img.unit < 0 || img.unit >= parent.head.classes)
+        throw new Error(`${set} image ${img.path} names unit ${img.unit}, which the parent does not have`);
       return img.unit;
     }
     const u = plan.unitOf(img.label);
-    if (u === undefined) throw new Error(`${set} image ${img.path} has label "${img.label}", which is neither a requested class nor a label of the parent`);
+    if (u === undefined)
+      throw new Error(
+        `${set} image ${img.path} has label "${img.label}", which is neither a requested class nor a label of the parent`,
+      );
     return u;
   };
   const trainUnits = req.train.map((img) => unitOf(img, 'training'));
   const decisions: Record<number, UnitDecision> = {};
   for (const [label, dec] of Object.entries(req.labelDecisions ?? {})) {
     const u = plan.unitOf(label);
-    if (u === undefined || !(label in plan.merged || plan.appended.includes(label))) throw new Error(`labelDecisions names "${label}", which is not a requested class`);
+    if (u === undefined || !(label in plan.merged || plan.appended.includes(label)))
+      throw new Error(`labelDecisions names "${label}", which is not a requested class`);
     decisions[u] = dec;
   }
   const valUnits = req.val.map((img) => unitOf(img, 'validation'));
@@ -174,7 +192,12 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
   let c = process.cpuUsage();
   const known = new Map<string, Float32Array[]>(); // sha256 → vectors extracted for an earlier set
   const tr = await rowsFor(req, req.train, k, 'train', known);
-  const train: LabelledFeatures = { x: tr.x, unit: Int32Array.from({ length: tr.x.n }, (_, r) => trainUnits[r % req.train.length]), image: tr.image, augmentation: tr.augmentation };
+  const train: LabelledFeatures = {
+    x: tr.x,
+    unit: Int32Array.from({ length: tr.x.n }, (_, r) => trainUnits[r % req.train.length]),
+    image: tr.image,
+    augmentation: tr.augmentation,
+  };
   let pool: PoolFeatures | undefined;
   if (req.rehearsal?.length) {
     const pr = await rowsFor(req, req.rehearsal, k, 'rehearsal', known);
@@ -206,21 +229,39 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
   );
   lap('grow', t);
   cpuLap('cpu.grow', c);
-  for (const [name, seconds] of Object.entries((grown.details.timings ?? {}) as Record<string, number>)) timings[`grow.${name}`] = seconds;
+  for (const [name, seconds] of Object.entries((grown.details.timings ?? {}) as Record<string, number>))
+    timings[`grow.${name}`] = seconds;
 
   t = performance.now();
-  const newUnits = [...new Set([...Object.values(plan.merged), ...plan.appended.map((_, j) => parent.head.classes + j)])];
+  const newUnits = [
+    ...new Set([...Object.values(plan.merged), ...plan.appended.map((_, j) => parent.head.classes + j)]),
+  ];
   const applied = (grown.details.decisions ?? {}) as Record<number, AppliedDecision>;
   const unitDecisions = Object.entries(applied).map(([u, d]) => [Number(u), d] as [number, AppliedDecision]);
   const evaluation = va
-    ? await evaluateHead(grown.head, grown.labels, { x: va.x, unit: Int32Array.from(valUnits) }, { newUnits, parent: parent.head, ancestor: req.ancestorOf, decisions: unitDecisions })
-    : await evaluateHead(grown.head, grown.labels, { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) }, { newUnits, decisions: unitDecisions });
+    ? await evaluateHead(
+        grown.head,
+        grown.labels,
+        { x: va.x, unit: Int32Array.from(valUnits) },
+        { newUnits, parent: parent.head, ancestor: req.ancestorOf, decisions: unitDecisions },
+      )
+    : await evaluateHead(
+        grown.head,
+        grown.labels,
+        { x: matrix(0, backbone.bottleneckDim), unit: new Int32Array(0) },
+        { newUnits, decisions: unitDecisions },
+      );
   lap('evaluate', t);
   lap('total', t0);
   cpuLap('cpu.total', cpu0);
   return {
-    head: grown.head, labels: grown.labels, appended: plan.appended, merged: plan.merged, evaluation,
+    head: grown.head,
+    labels: grown.labels,
+    appended: plan.appended,
+    merged: plan.merged,
+    evaluation,
     decisions: Object.fromEntries(unitDecisions.map(([u, d]) => [grown.labels[u], d])),
-    timings, details: grown.details,
+    timings,
+    details: grown.details,
   };
 }

@@ -29,11 +29,26 @@ export { preprocessRgb } from './preprocess/preprocess.js';
 export { ImageRejectedError } from './preprocess/errors.js';
 export { BottleneckCache } from './cache/bottleneck-cache.js';
 export { imageRef } from './cache/image-ref.js';
-export { extractBottlenecks, CacheWriteError, defaultViews, type ExtractOptions, type ExtractResult, type ViewKind } from './extract/extract-bottlenecks.js';
+export {
+  extractBottlenecks,
+  CacheWriteError,
+  defaultViews,
+  type ExtractOptions,
+  type ExtractResult,
+  type ViewKind,
+} from './extract/extract-bottlenecks.js';
 export { exportModel, type ArtifactManifest, type ExportManifestInput } from './export/export-model.js';
 export { loadClassifier, type Classifier, type ClassifierSource } from './classifier/load-classifier.js';
 export { headLogits, type Prediction } from './classifier/head-math.js';
-export { growVersion, DEFAULT_AUGMENTATIONS, GROWTH_DEFAULTS, type GrowRequest, type GrowResult, type GrowOptions, type LabelledImage } from './grow-version.js';
+export {
+  growVersion,
+  DEFAULT_AUGMENTATIONS,
+  GROWTH_DEFAULTS,
+  type GrowRequest,
+  type GrowResult,
+  type GrowOptions,
+  type LabelledImage,
+} from './grow-version.js';
 export { dataOverlap, overlapFromAnswers, type LabelOverlap } from './growth/overlap.js';
 export { DEFAULT_TAKEOVER_SHARE } from './growth/grow-head.js';
 export { GROWTH_STRATEGIES, type GrowthStrategy, type UnitDecision, type AppliedDecision } from './growth/types.js';

@@ -20,7 +20,15 @@ export {
   type LabelledFeatures,
   type PoolFeatures,
 } from './growth/types.js';
-export { evaluateHead, evaluateLogits, type EvaluationSet, type EvaluateOptions, type Accuracy, type ClassScore, type Confusion } from './eval/evaluate.js';
+export {
+  evaluateHead,
+  evaluateLogits,
+  type EvaluationSet,
+  type EvaluateOptions,
+  type Accuracy,
+  type ClassScore,
+  type Confusion,
+} from './eval/evaluate.js';
 export * from './growth/matrix.js';
 export { newColumnObjective, toDevice } from './growth/new-columns.js';
 export { rng, shuffleInPlace } from './growth/rng.js';

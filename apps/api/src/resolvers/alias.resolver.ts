@@ -13,12 +13,22 @@ const actor = (ctx: ApiContext) => ctx.viewer?.name ?? 'anonymous';
 @Resolver(() => Alias)
 export class AliasResolver {
   @Query(() => Alias, { description: 'An alias of a model (default model: the base model).' })
-  alias(@Arg('name', () => String) name: string, @Arg('modelId', () => ID, { nullable: true }) modelId: string | undefined, @Ctx() ctx: ApiContext) {
-    return registry.getAlias(ctx.prisma, { modelId: modelId ?? null, name, defaultModelName: ctx.config.baseModelName });
+  alias(
+    @Arg('name', () => String) name: string,
+    @Arg('modelId', () => ID, { nullable: true }) modelId: string | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
+    return registry.getAlias(ctx.prisma, {
+      modelId: modelId ?? null,
+      name,
+      defaultModelName: ctx.config.baseModelName,
+    });
   }
 
   @Authorized(EDIT)
-  @Mutation(() => Alias, { description: 'Point an alias at a READY version (creates it if needed). One transaction; recorded in history.' })
+  @Mutation(() => Alias, {
+    description: 'Point an alias at a READY version (creates it if needed). One transaction; recorded in history.',
+  })
   setAlias(@Arg('input', () => SetAliasInput) input: SetAliasInput, @Ctx() ctx: ApiContext) {
     return registry.setAlias(ctx.prisma, { ...input, actor: actor(ctx) });
   }
@@ -39,7 +49,11 @@ export class AliasResolver {
     return must(await ctx.loaders.version.load(a.versionId), 'model version', a.versionId);
   }
 
-  @FieldResolver(() => ModelVersion, { nullable: true, description: 'Where rollbackAlias would move this alias now (null: nothing to roll back to). The rule lives on the server only.' })
+  @FieldResolver(() => ModelVersion, {
+    nullable: true,
+    description:
+      'Where rollbackAlias would move this alias now (null: nothing to roll back to). The rule lives on the server only.',
+  })
   async rollbackTarget(@Root() a: Alias, @Ctx() ctx: ApiContext) {
     const id = await registry.aliasRollbackTarget(ctx.prisma, a.id);
     return id ? ctx.loaders.version.load(id) : null;

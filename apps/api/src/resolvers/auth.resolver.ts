@@ -15,7 +15,11 @@ export class AuthResolver {
 
   @Authorized(['ADMIN'])
   @Query(() => ApiTokenConnection)
-  apiTokens(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ApiTokenFilter, { nullable: true }) filter: ApiTokenFilter | undefined, @Ctx() ctx: ApiContext) {
+  apiTokens(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ApiTokenFilter, { nullable: true }) filter: ApiTokenFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return auth.listApiTokens(ctx.prisma, filter ?? {}, page);
   }
 
@@ -26,7 +30,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => CreateApiTokenPayload, {
-    description: 'The first sign-in of a fresh install: the one-time code of the link the API printed at start becomes the first ADMIN token (returned once). Open to anonymous callers; a used or unknown code is UNAUTHENTICATED.',
+    description:
+      'The first sign-in of a fresh install: the one-time code of the link the API printed at start becomes the first ADMIN token (returned once). Open to anonymous callers; a used or unknown code is UNAUTHENTICATED.',
   })
   redeemSignInCode(@Arg('code', () => String) code: string, @Ctx() ctx: ApiContext) {
     return ctx.firstSignIn.redeem(ctx.prisma, code);

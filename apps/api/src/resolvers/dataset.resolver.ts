@@ -3,10 +3,28 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import * as datasets from '@accrete/datasets';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
-import { AddImagesInput, CreateDatasetInput, DatasetFilter, DatasetImageFilter, ImportDatasetInput, ImportPreview, ImportResult } from '../schema/inputs.js';
 import {
-  ClassCount, ClassNode, Dataset, DatasetConnection, DatasetImage, DatasetImageConnection, DatasetImport,
-  DatasetImportConnection, DatasetVersion, DatasetVersionConnection, Image, ImportRejectionConnection,
+  AddImagesInput,
+  CreateDatasetInput,
+  DatasetFilter,
+  DatasetImageFilter,
+  ImportDatasetInput,
+  ImportPreview,
+  ImportResult,
+} from '../schema/inputs.js';
+import {
+  ClassCount,
+  ClassNode,
+  Dataset,
+  DatasetConnection,
+  DatasetImage,
+  DatasetImageConnection,
+  DatasetImport,
+  DatasetImportConnection,
+  DatasetVersion,
+  DatasetVersionConnection,
+  Image,
+  ImportRejectionConnection,
 } from '../schema/types.js';
 import { must, serverPath } from './util.js';
 
@@ -15,12 +33,20 @@ const EDIT = ['EDITOR', 'ADMIN'];
 @Resolver(() => Dataset)
 export class DatasetResolver {
   @Query(() => DatasetConnection, { description: 'Datasets, newest first.' })
-  datasets(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => DatasetFilter, { nullable: true }) filter: DatasetFilter | undefined, @Ctx() ctx: ApiContext) {
+  datasets(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => DatasetFilter, { nullable: true }) filter: DatasetFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return datasets.listDatasets(ctx.prisma, filter ?? {}, page);
   }
 
   @Query(() => Dataset, { description: 'A dataset by id or by name.' })
-  dataset(@Arg('id', () => ID, { nullable: true }) id: string | undefined, @Arg('name', () => String, { nullable: true }) name: string | undefined, @Ctx() ctx: ApiContext) {
+  dataset(
+    @Arg('id', () => ID, { nullable: true }) id: string | undefined,
+    @Arg('name', () => String, { nullable: true }) name: string | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return datasets.getDataset(ctx.prisma, { id, name });
   }
 
@@ -47,35 +73,61 @@ export class DatasetResolver {
 
   @Authorized(EDIT)
   @Query(() => ImportPreview, {
-    description: 'Dry run of importDataset: per class, the files found, their split, duplicates and rejections, and how the split is chosen. Writes nothing.',
+    description:
+      'Dry run of importDataset: per class, the files found, their split, duplicates and rejections, and how the split is chosen. Writes nothing.',
   })
   importPreview(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() ctx: ApiContext) {
-    return datasets.previewImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
-  }
-
-  @Authorized(EDIT)
-  @Mutation(() => ImportResult, { description: 'Import an ImageFolder directory on the server (under config.importRoots). Rejected files are listed with reasons.' })
-  importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() ctx: ApiContext) {
-    return datasets.importImageFolder(ctx, { datasetId: input.datasetId, path: input.path, valFraction: input.valFraction ?? undefined });
-  }
-
-  @Authorized(EDIT)
-  @Mutation(() => ImportResult, { description: 'Add images sent inline as base64 (POST /upload takes files and zips).' })
-  addImages(@Arg('input', () => AddImagesInput) input: AddImagesInput, @Ctx() ctx: ApiContext) {
-    return datasets.addBase64Images(ctx, {
+    return datasets.previewImageFolder(ctx, {
       datasetId: input.datasetId,
-      files: input.images.map((f) => ({ path: f.filename, label: f.label, split: f.split ?? null, base64: f.imageBase64 })),
+      path: input.path,
+      valFraction: input.valFraction ?? undefined,
     });
   }
 
   @Authorized(EDIT)
-  @Mutation(() => DatasetVersion, { description: 'Freeze the current images of a dataset into a new immutable version (what training uses).' })
+  @Mutation(() => ImportResult, {
+    description:
+      'Import an ImageFolder directory on the server (under config.importRoots). Rejected files are listed with reasons.',
+  })
+  importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() ctx: ApiContext) {
+    return datasets.importImageFolder(ctx, {
+      datasetId: input.datasetId,
+      path: input.path,
+      valFraction: input.valFraction ?? undefined,
+    });
+  }
+
+  @Authorized(EDIT)
+  @Mutation(() => ImportResult, {
+    description: 'Add images sent inline as base64 (POST /upload takes files and zips).',
+  })
+  addImages(@Arg('input', () => AddImagesInput) input: AddImagesInput, @Ctx() ctx: ApiContext) {
+    return datasets.addBase64Images(ctx, {
+      datasetId: input.datasetId,
+      files: input.images.map((f) => ({
+        path: f.filename,
+        label: f.label,
+        split: f.split ?? null,
+        base64: f.imageBase64,
+      })),
+    });
+  }
+
+  @Authorized(EDIT)
+  @Mutation(() => DatasetVersion, {
+    description: 'Freeze the current images of a dataset into a new immutable version (what training uses).',
+  })
   freezeDatasetVersion(@Arg('datasetId', () => ID) datasetId: string, @Ctx() ctx: ApiContext) {
     return datasets.freezeDatasetVersion(ctx.prisma, datasetId);
   }
 
   @FieldResolver(() => DatasetImageConnection)
-  images(@Root() d: Dataset, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => DatasetImageFilter, { nullable: true }) filter: DatasetImageFilter | undefined, @Ctx() ctx: ApiContext) {
+  images(
+    @Root() d: Dataset,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => DatasetImageFilter, { nullable: true }) filter: DatasetImageFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return datasets.listDatasetImages(ctx.prisma, d.id, filter ?? {}, page);
   }
 
@@ -118,7 +170,12 @@ export class DatasetVersionResolver {
   }
 
   @FieldResolver(() => DatasetImageConnection)
-  images(@Root() dv: DatasetVersion, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => DatasetImageFilter, { nullable: true }) filter: DatasetImageFilter | undefined, @Ctx() ctx: ApiContext) {
+  images(
+    @Root() dv: DatasetVersion,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => DatasetImageFilter, { nullable: true }) filter: DatasetImageFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return datasets.listDatasetVersionImages(ctx.prisma, dv.id, filter ?? {}, page);
   }
 }
@@ -130,7 +187,10 @@ export class DatasetImageResolver {
     return must(await ctx.loaders.image.load(di.imageId), 'image', di.imageId);
   }
 
-  @FieldResolver(() => ClassNode, { nullable: true, description: 'The class node the label was matched to, when known.' })
+  @FieldResolver(() => ClassNode, {
+    nullable: true,
+    description: 'The class node the label was matched to, when known.',
+  })
   classNode(@Root() di: DatasetImage & { classNodeId?: string | null }, @Ctx() ctx: ApiContext) {
     return di.classNodeId ? ctx.loaders.classNode.load(di.classNodeId) : null;
   }
@@ -138,7 +198,9 @@ export class DatasetImageResolver {
 
 @Resolver(() => DatasetImport)
 export class DatasetImportResolver {
-  @FieldResolver(() => String, { description: 'Where the files came from (server paths: last segment only for anonymous readers).' })
+  @FieldResolver(() => String, {
+    description: 'Where the files came from (server paths: last segment only for anonymous readers).',
+  })
   source(@Root() di: DatasetImport, @Ctx() ctx: ApiContext) {
     return serverPath(di.source, ctx);
   }

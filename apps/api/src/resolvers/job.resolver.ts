@@ -1,5 +1,18 @@
 // Version creation (starts a training job), job progress by query or subscription, cancel.
-import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Float,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import * as registry from '@accrete/registry';
 import * as shapes from '@accrete/shapes';
 import * as errors from '@accrete/errors';
@@ -14,21 +27,31 @@ const EDIT = ['EDITOR', 'ADMIN'];
 
 @Resolver(() => TrainingJob)
 export class TrainingJobResolver {
-  @Query(() => TrainingJob, { description: 'Poll this (e.g. every second) for progress; or subscribe to trainingJobUpdated.' })
+  @Query(() => TrainingJob, {
+    description: 'Poll this (e.g. every second) for progress; or subscribe to trainingJobUpdated.',
+  })
   async trainingJob(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext) {
     return must(await ctx.loaders.job.load(id), 'training job', id);
   }
 
   @Query(() => TrainingJobConnection, { description: 'Training jobs, newest first.' })
-  trainingJobs(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => TrainingJobFilter, { nullable: true }) filter: TrainingJobFilter | undefined, @Ctx() ctx: ApiContext) {
+  trainingJobs(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => TrainingJobFilter, { nullable: true }) filter: TrainingJobFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.listTrainingJobs(ctx.prisma, filter ?? {}, page);
   }
 
   @Authorized(EDIT)
   @Mutation(() => CreateModelVersionPayload, {
-    description: 'Grow a new version from `parentVersionId` with the given dataset labels. Returns at once; training runs in the background.',
+    description:
+      'Grow a new version from `parentVersionId` with the given dataset labels. Returns at once; training runs in the background.',
   })
-  createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: ApiContext) {
+  createModelVersion(
+    @Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.createModelVersion(ctx, {
       parentVersionId: input.parentVersionId,
       datasetVersionId: input.datasetVersionId,
@@ -46,10 +69,15 @@ export class TrainingJobResolver {
   }
 
   @Subscription(() => TrainingJob, {
-    description: 'The job row whenever its status/phase/progress changes (polled from the database every 500 ms); completes when the job ends.',
+    description:
+      'The job row whenever its status/phase/progress changes (polled from the database every 500 ms); completes when the job ends.',
     subscribe: ({ args, context }) => {
       const ctx = context as ApiContext;
-      if (!ctx.viewer && !ctx.config.openReads) throw new errors.RegistryError('UNAUTHENTICATED', 'subscriptions need an API token (connectionParams.authorization)');
+      if (!ctx.viewer && !ctx.config.openReads)
+        throw new errors.RegistryError(
+          'UNAUTHENTICATED',
+          'subscriptions need an API token (connectionParams.authorization)',
+        );
       return registry.watchTrainingJob(ctx.prisma, args.id as string, { intervalMs: 500 });
     },
   })

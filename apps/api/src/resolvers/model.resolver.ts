@@ -7,8 +7,21 @@ import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
 import { ModelFilter, ModelVersionFilter, VersionClassFilter } from '../schema/inputs.js';
 import {
-  Alias, Backbone, ClassNode, ClassTreeNode, DatasetVersion, Evaluation, Metric, Model, ModelConnection, ModelVersion,
-  ModelVersionConnection, TrainingJob, VersionClass, VersionClassConnection, VersionComparison,
+  Alias,
+  Backbone,
+  ClassNode,
+  ClassTreeNode,
+  DatasetVersion,
+  Evaluation,
+  Metric,
+  Model,
+  ModelConnection,
+  ModelVersion,
+  ModelVersionConnection,
+  TrainingJob,
+  VersionClass,
+  VersionClassConnection,
+  VersionComparison,
 } from '../schema/types.js';
 import { VersionStatus } from '../schema/enums.js';
 import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
@@ -18,7 +31,11 @@ import { must, serverPath } from './util.js';
 @Resolver(() => Model)
 export class ModelResolver {
   @Query(() => ModelConnection, { description: 'Models, by name.' })
-  models(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | undefined, @Ctx() ctx: ApiContext) {
+  models(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.listModels(ctx.prisma, filter ?? {}, page);
   }
 
@@ -37,7 +54,12 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => ModelVersionConnection, { description: 'Versions, newest first.' })
-  versions(@Root() m: Model, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | undefined, @Ctx() ctx: ApiContext) {
+  versions(
+    @Root() m: Model,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.listModelVersions(ctx.prisma, { ...filter, modelId: m.id }, page);
   }
 
@@ -47,7 +69,11 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'Newest version (optionally of one status).' })
-  latestVersion(@Root() m: Model, @Arg('status', () => VersionStatus, { nullable: true }) status: VersionStatus | undefined, @Ctx() ctx: ApiContext) {
+  latestVersion(
+    @Root() m: Model,
+    @Arg('status', () => VersionStatus, { nullable: true }) status: VersionStatus | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.latestVersion(ctx.prisma, m.id, status);
   }
 
@@ -64,7 +90,9 @@ export class ModelResolver {
 
 @Resolver(() => Backbone)
 export class BackboneResolver {
-  @FieldResolver(() => String, { description: 'Directory or URL the weights come from (last segment only for anonymous readers).' })
+  @FieldResolver(() => String, {
+    description: 'Directory or URL the weights come from (last segment only for anonymous readers).',
+  })
   source(@Root() b: Backbone, @Ctx() ctx: ApiContext) {
     return serverPath(b.source, ctx);
   }
@@ -72,7 +100,10 @@ export class BackboneResolver {
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'Where the exported model lives on the server (last segment only for anonymous readers).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Where the exported model lives on the server (last segment only for anonymous readers).',
+  })
   artifactUri(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
     return serverPath(v.artifactUri, ctx);
   }
@@ -83,11 +114,17 @@ export class ModelVersionResolver {
   }
 
   @Query(() => ModelVersionConnection, { description: 'Versions of all models (or filtered), newest first.' })
-  modelVersions(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | undefined, @Ctx() ctx: ApiContext) {
+  modelVersions(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.listModelVersions(ctx.prisma, filter ?? {}, page);
   }
 
-  @Query(() => VersionComparison, { description: 'What changed from version a to version b: classes, metrics, per-class metrics.' })
+  @Query(() => VersionComparison, {
+    description: 'What changed from version a to version b: classes, metrics, per-class metrics.',
+  })
   compareVersions(@Arg('a', () => ID) a: string, @Arg('b', () => ID) b: string, @Ctx() ctx: ApiContext) {
     return registry.compareVersions(ctx.prisma, a, b);
   }
@@ -97,7 +134,9 @@ export class ModelVersionResolver {
     return registry.growthStrategies();
   }
 
-  @Query(() => GrowthDefaults, { description: 'What a growth runs with when createModelVersion leaves it out (the trainer owns these).' })
+  @Query(() => GrowthDefaults, {
+    description: 'What a growth runs with when createModelVersion leaves it out (the trainer owns these).',
+  })
   growthDefaults() {
     return registry.growthDefaults();
   }
@@ -128,16 +167,25 @@ export class ModelVersionResolver {
   }
 
   @FieldResolver(() => VersionClassConnection, { description: 'Output units in order.' })
-  classes(@Root() v: ModelVersion, @Args(() => PageArgs) page: PageArgs, @Arg('filter', () => VersionClassFilter, { nullable: true }) filter: VersionClassFilter | undefined, @Ctx() ctx: ApiContext) {
+  classes(
+    @Root() v: ModelVersion,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => VersionClassFilter, { nullable: true }) filter: VersionClassFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.listVersionClasses(ctx.prisma, v.id, filter ?? {}, page, { ready: v.status === 'READY' });
   }
 
-  @FieldResolver(() => [ClassTreeNode], { description: "The version's classes with their taxonomy ancestors, as a flat list (parentId links)." })
+  @FieldResolver(() => [ClassTreeNode], {
+    description: "The version's classes with their taxonomy ancestors, as a flat list (parentId links).",
+  })
   classTree(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
     return taxonomy.versionClassTreeNodes(ctx.prisma, v.id);
   }
 
-  @FieldResolver(() => GrowthParams, { description: 'What this version was grown with, typed (`params` holds the raw JSON).' })
+  @FieldResolver(() => GrowthParams, {
+    description: 'What this version was grown with, typed (`params` holds the raw JSON).',
+  })
   growth(@Root() v: ModelVersion) {
     return shapes.readGrowthParams(v.params);
   }
@@ -148,7 +196,11 @@ export class ModelVersionResolver {
   }
 
   @FieldResolver(() => Evaluation, { nullable: true })
-  async evaluation(@Root() v: ModelVersion, @Arg('name', () => String, { defaultValue: 'val' }) name: string, @Ctx() ctx: ApiContext) {
+  async evaluation(
+    @Root() v: ModelVersion,
+    @Arg('name', () => String, { defaultValue: 'val' }) name: string,
+    @Ctx() ctx: ApiContext,
+  ) {
     return (await ctx.loaders.evaluationsOfVersion.load(v.id)).find((e) => e.name === name) ?? null;
   }
 
@@ -188,12 +240,18 @@ export class EvaluationResolver {
     return e.datasetVersionId ? ctx.loaders.datasetVersion.load(e.datasetVersionId) : null;
   }
 
-  @FieldResolver(() => ValidationReport, { nullable: true, description: 'The typed report of the "val" evaluation (null for other evaluations).' })
+  @FieldResolver(() => ValidationReport, {
+    nullable: true,
+    description: 'The typed report of the "val" evaluation (null for other evaluations).',
+  })
   validation(@Root() e: Evaluation) {
     return e.name === VAL_EVALUATION ? shapes.readValidationReport(e.metrics) : null;
   }
 
-  @FieldResolver(() => RetentionReport, { nullable: true, description: 'The typed report of the "imagenet-retention" evaluation (null for others).' })
+  @FieldResolver(() => RetentionReport, {
+    nullable: true,
+    description: 'The typed report of the "imagenet-retention" evaluation (null for others).',
+  })
   imagenetRetention(@Root() e: Evaluation) {
     return e.name === RETENTION_EVALUATION ? shapes.readRetentionReport(e.metrics) : null;
   }

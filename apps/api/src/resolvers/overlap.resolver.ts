@@ -14,7 +14,11 @@ export class OverlapResolver {
       'Before growing `parentVersionId` with `datasetVersionId`: per label, the classes of the parent it overlaps by name (with the reason) ' +
       'and what createModelVersion would decide by default (the same rule).',
   })
-  growthOverlap(@Arg('parentVersionId', () => ID) parentVersionId: string, @Arg('datasetVersionId', () => ID) datasetVersionId: string, @Ctx() ctx: ApiContext) {
+  growthOverlap(
+    @Arg('parentVersionId', () => ID) parentVersionId: string,
+    @Arg('datasetVersionId', () => ID) datasetVersionId: string,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.nameOverlap(ctx.prisma, parentVersionId, datasetVersionId);
   }
 
@@ -23,7 +27,11 @@ export class OverlapResolver {
       'Which classes of `parentVersionId` answer the training images of each label of `datasetVersionId` (share of top-1, top 3). ' +
       'Computed in the background: the first call starts it and returns RUNNING with progress; ask again until READY.',
   })
-  dataOverlap(@Arg('parentVersionId', () => ID) parentVersionId: string, @Arg('datasetVersionId', () => ID) datasetVersionId: string, @Ctx() ctx: ApiContext) {
+  dataOverlap(
+    @Arg('parentVersionId', () => ID) parentVersionId: string,
+    @Arg('datasetVersionId', () => ID) datasetVersionId: string,
+    @Ctx() ctx: ApiContext,
+  ) {
     return registry.dataOverlap(ctx, parentVersionId, datasetVersionId);
   }
 

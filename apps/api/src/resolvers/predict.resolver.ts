@@ -9,7 +9,8 @@ import { must } from './util.js';
 @Resolver(() => Prediction)
 export class PredictionResolver {
   @Query(() => Prediction, {
-    description: 'Top-k classes of an image (imageBase64 or imageId) for a version (versionId, or alias — default "production" of the base model).',
+    description:
+      'Top-k classes of an image (imageBase64 or imageId) for a version (versionId, or alias — default "production" of the base model).',
   })
   predict(@Arg('input', () => PredictInput) input: PredictInput, @Ctx() ctx: ApiContext) {
     return registry.predict(ctx, {

@@ -3,7 +3,14 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import * as taxonomy from '@accrete/taxonomy-store';
 import type { ApiContext } from '../context.js';
 import { PageArgs } from '../schema/connection.js';
-import { AddClassAliasInput, ClassNodeFilter, CreateClassInput, MergeClassesInput, MoveClassInput, RenameClassInput } from '../schema/inputs.js';
+import {
+  AddClassAliasInput,
+  ClassNodeFilter,
+  CreateClassInput,
+  MergeClassesInput,
+  MoveClassInput,
+  RenameClassInput,
+} from '../schema/inputs.js';
 import { ClassNode, ClassNodeConnection, ClassTreeNode } from '../schema/types.js';
 import { must } from './util.js';
 
@@ -16,15 +23,26 @@ export class ClassNodeResolver {
     return must(await ctx.loaders.classNode.load(id), 'class', id);
   }
 
-  @Query(() => ClassNodeConnection, { description: 'Class nodes, shallowest first; search matches names, aliases and wnids.' })
-  classNodes(@Args(() => PageArgs) page: PageArgs, @Arg('filter', () => ClassNodeFilter, { nullable: true }) filter: ClassNodeFilter | undefined, @Ctx() ctx: ApiContext) {
+  @Query(() => ClassNodeConnection, {
+    description: 'Class nodes, shallowest first; search matches names, aliases and wnids.',
+  })
+  classNodes(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ClassNodeFilter, { nullable: true }) filter: ClassNodeFilter | undefined,
+    @Ctx() ctx: ApiContext,
+  ) {
     return taxonomy.listClassNodes(ctx.prisma, filter ?? {}, page);
   }
 
   @Query(() => [ClassNode], {
-    description: 'Best matches of a free-text class name: first the class the placement rule matches (the one createModelVersion uses), then the ranked search.',
+    description:
+      'Best matches of a free-text class name: first the class the placement rule matches (the one createModelVersion uses), then the ranked search.',
   })
-  resolveClassName(@Arg('name', () => String) name: string, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number, @Ctx() ctx: ApiContext) {
+  resolveClassName(
+    @Arg('name', () => String) name: string,
+    @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,
+    @Ctx() ctx: ApiContext,
+  ) {
     return taxonomy.resolveClassName(ctx.prisma, name, { limit: Math.min(Math.max(limit, 1), 50) });
   }
 
@@ -39,15 +57,25 @@ export class ClassNodeResolver {
     return p?.parentId ? ctx.loaders.classNode.load(p.parentId) : null;
   }
 
-  @Query(() => [ClassTreeNode], { description: 'A node and its descendants (flat, parentId links), down to maxDepth levels.' })
-  classSubtree(@Arg('id', () => ID) id: string, @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number, @Ctx() ctx: ApiContext) {
+  @Query(() => [ClassTreeNode], {
+    description: 'A node and its descendants (flat, parentId links), down to maxDepth levels.',
+  })
+  classSubtree(
+    @Arg('id', () => ID) id: string,
+    @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
+    @Ctx() ctx: ApiContext,
+  ) {
     return taxonomy.classSubtreeNodes(ctx.prisma, id, Math.min(Math.max(maxDepth, 0), 30));
   }
 
   @Authorized(EDIT)
   @Mutation(() => ClassNode)
   createClass(@Arg('input', () => CreateClassInput) input: CreateClassInput, @Ctx() ctx: ApiContext) {
-    return taxonomy.createClass(ctx.prisma, { name: input.name, parentId: input.parentId ?? null, aliases: input.aliases ?? [] });
+    return taxonomy.createClass(ctx.prisma, {
+      name: input.name,
+      parentId: input.parentId ?? null,
+      aliases: input.aliases ?? [],
+    });
   }
 
   @Authorized(EDIT)
@@ -90,7 +118,14 @@ export class ClassNodeResolver {
   async children(@Root() c: ClassNode, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: ApiContext) {
     const p = await taxonomy.listClassNodes(ctx.prisma, { parentId: c.id }, page);
     // the count through one grouped query for all the nodes of a page (the tree asks `children(first: 0) { totalCount }`)
-    return { edges: p.edges, nodes: p.nodes, pageInfo: p.pageInfo, get totalCount() { return ctx.loaders.childCountOfClass.load(c.id); } };
+    return {
+      edges: p.edges,
+      nodes: p.nodes,
+      pageInfo: p.pageInfo,
+      get totalCount() {
+        return ctx.loaders.childCountOfClass.load(c.id);
+      },
+    };
   }
 
   @FieldResolver(() => [ClassNode], { description: 'From the root down to the parent.' })

@@ -9,8 +9,20 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLObjectType
 import { roleAtLeast } from '@accrete/auth';
 import { RegistryError } from '@accrete/errors';
 import type { ApiContext } from '../context.js';
-import { BackboneResolver, ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver } from '../resolvers/model.resolver.js';
-import { DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver } from '../resolvers/dataset.resolver.js';
+import {
+  BackboneResolver,
+  ModelResolver,
+  ModelVersionResolver,
+  VersionClassResolver,
+  EvaluationResolver,
+  VersionComparisonResolver,
+} from '../resolvers/model.resolver.js';
+import {
+  DatasetResolver,
+  DatasetVersionResolver,
+  DatasetImageResolver,
+  DatasetImportResolver,
+} from '../resolvers/dataset.resolver.js';
 import { TrainingJobResolver } from '../resolvers/job.resolver.js';
 import { OverlapResolver } from '../resolvers/overlap.resolver.js';
 import { AliasResolver, AliasEventResolver } from '../resolvers/alias.resolver.js';
@@ -19,9 +31,13 @@ import { ClassNodeResolver } from '../resolvers/taxonomy.resolver.js';
 import { AuthResolver } from '../resolvers/auth.resolver.js';
 
 const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
-  if (!context.viewer) throw new RegistryError('UNAUTHENTICATED', 'this operation needs an API token (Authorization: Bearer <token>)');
+  if (!context.viewer)
+    throw new RegistryError('UNAUTHENTICATED', 'this operation needs an API token (Authorization: Bearer <token>)');
   if (roles.length && !roles.includes(context.viewer.role)) {
-    throw new RegistryError('FORBIDDEN', `this operation needs role ${roles.join(' or ')}; token "${context.viewer.name}" is ${context.viewer.role}`);
+    throw new RegistryError(
+      'FORBIDDEN',
+      `this operation needs role ${roles.join(' or ')}; token "${context.viewer.name}" is ${context.viewer.role}`,
+    );
   }
   return true;
 };
@@ -30,15 +46,29 @@ const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
 /** The one mutation an anonymous caller may send: it carries its own one-time credential (the first sign-in code). */
 const ANONYMOUS_MUTATIONS = new Set(['redeemSignInCode']);
 
-function guardRootField(operation: 'Query' | 'Mutation' | 'Subscription', fieldName: string, context: ApiContext): void {
+function guardRootField(
+  operation: 'Query' | 'Mutation' | 'Subscription',
+  fieldName: string,
+  context: ApiContext,
+): void {
   if (operation === 'Mutation' && ANONYMOUS_MUTATIONS.has(fieldName)) return;
   if (operation === 'Mutation') {
-    if (!context.viewer) throw new RegistryError('UNAUTHENTICATED', `mutation ${fieldName} needs an API token (Authorization: Bearer <token>)`);
+    if (!context.viewer)
+      throw new RegistryError(
+        'UNAUTHENTICATED',
+        `mutation ${fieldName} needs an API token (Authorization: Bearer <token>)`,
+      );
     if (!roleAtLeast(context.viewer.role, 'EDITOR')) {
-      throw new RegistryError('FORBIDDEN', `mutation ${fieldName} needs role EDITOR or ADMIN; token "${context.viewer.name}" is ${context.viewer.role}`);
+      throw new RegistryError(
+        'FORBIDDEN',
+        `mutation ${fieldName} needs role EDITOR or ADMIN; token "${context.viewer.name}" is ${context.viewer.role}`,
+      );
     }
   } else if (!context.viewer && !context.config.openReads && fieldName !== 'viewer') {
-    throw new RegistryError('UNAUTHENTICATED', `reading ${fieldName} needs an API token (Authorization: Bearer <token>)`);
+    throw new RegistryError(
+      'UNAUTHENTICATED',
+      `reading ${fieldName} needs an API token (Authorization: Bearer <token>)`,
+    );
   }
 }
 
@@ -49,11 +79,14 @@ function guardRootField(operation: 'Query' | 'Mutation' | 'Subscription', fieldN
  */
 function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
   const roots: [GraphQLObjectType | null | undefined, 'Query' | 'Mutation' | 'Subscription'][] = [
-    [schema.getQueryType(), 'Query'], [schema.getMutationType(), 'Mutation'], [schema.getSubscriptionType(), 'Subscription'],
+    [schema.getQueryType(), 'Query'],
+    [schema.getMutationType(), 'Mutation'],
+    [schema.getSubscriptionType(), 'Subscription'],
   ];
   for (const [type, operation] of roots) {
     for (const field of Object.values(type?.getFields() ?? {})) {
-      const wrap = (inner: GraphQLFieldResolver<unknown, ApiContext>): GraphQLFieldResolver<unknown, ApiContext> =>
+      const wrap =
+        (inner: GraphQLFieldResolver<unknown, ApiContext>): GraphQLFieldResolver<unknown, ApiContext> =>
         (source, args, context, info) => {
           guardRootField(operation, field.name, context);
           return inner(source, args, context, info);
@@ -66,11 +99,24 @@ function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
 }
 
 export const resolvers = [
-  BackboneResolver, ModelResolver, ModelVersionResolver, VersionClassResolver, EvaluationResolver, VersionComparisonResolver,
-  DatasetResolver, DatasetVersionResolver, DatasetImageResolver, DatasetImportResolver,
+  BackboneResolver,
+  ModelResolver,
+  ModelVersionResolver,
+  VersionClassResolver,
+  EvaluationResolver,
+  VersionComparisonResolver,
+  DatasetResolver,
+  DatasetVersionResolver,
+  DatasetImageResolver,
+  DatasetImportResolver,
   TrainingJobResolver,
-    OverlapResolver, AliasResolver, AliasEventResolver, PredictionResolver, PredictedClassResolver,
-  ClassNodeResolver, AuthResolver,
+  OverlapResolver,
+  AliasResolver,
+  AliasEventResolver,
+  PredictionResolver,
+  PredictedClassResolver,
+  ClassNodeResolver,
+  AuthResolver,
 ] as const;
 
 /**
@@ -82,7 +128,10 @@ async function validateArgument(value: unknown): Promise<void> {
   if (value === null || typeof value !== 'object') return;
   const options = { skipMissingProperties: true, forbidUnknownValues: false };
   try {
-    if (Array.isArray(value)) await Promise.all(value.filter((v) => v !== null && typeof v === 'object').map((v) => validateOrReject(v, options)));
+    if (Array.isArray(value))
+      await Promise.all(
+        value.filter((v) => v !== null && typeof v === 'object').map((v) => validateOrReject(v, options)),
+      );
     else await validateOrReject(value, options);
   } catch (err) {
     throw new ArgumentValidationError(err as ValidationError[]);
@@ -99,6 +148,11 @@ export function getSchema(): Promise<GraphQLSchema> {
     authMode: 'error',
     validateFn: validateArgument,
     // subscriptions use their own `subscribe` (DB polling); type-graphql still insists on a PubSub
-    pubSub: { publish: () => undefined, subscribe: () => { throw new Error('no PubSub topics in this schema'); } },
+    pubSub: {
+      publish: () => undefined,
+      subscribe: () => {
+        throw new Error('no PubSub topics in this schema');
+      },
+    },
   }).then(guardRootFields));
 }

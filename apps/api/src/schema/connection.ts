@@ -13,13 +13,17 @@ export class PageInfo {
 @ArgsType()
 export class PageArgs {
   @Field(() => Int, { nullable: true, description: 'Items after `after` (default 20, at most 100).' })
-  @IsOptional() @Min(0) @Max(100)
+  @IsOptional()
+  @Min(0)
+  @Max(100)
   first?: number;
 
   @Field(() => String, { nullable: true }) @IsOptional() after?: string;
 
   @Field(() => Int, { nullable: true, description: 'Items before `before` (at most 100).' })
-  @IsOptional() @Min(0) @Max(100)
+  @IsOptional()
+  @Min(0)
+  @Max(100)
   last?: number;
 
   @Field(() => String, { nullable: true }) @IsOptional() before?: string;
@@ -38,9 +42,11 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class Conn {
     @Field(() => [Edge]) edges!: Edge[];
-    @Field(() => [nodeType], { description: 'The nodes of `edges`, for clients that do not need cursors.' }) nodes!: T[];
+    @Field(() => [nodeType], { description: 'The nodes of `edges`, for clients that do not need cursors.' })
+    nodes!: T[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    @Field(() => Int, { simple: false, description: 'Count of all items matching the filter (one extra query).' }) totalCount!: number;
+    @Field(() => Int, { simple: false, description: 'Count of all items matching the filter (one extra query).' })
+    totalCount!: number;
   }
   return Conn;
 }

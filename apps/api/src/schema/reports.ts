@@ -11,12 +11,14 @@ type LabelImageCountShape = shapes.ValidationReport['images'][number];
 @ObjectType({ simpleResolvers: true, description: 'A label merged into an existing class of the parent.' })
 export class GrowthMerge implements GrowthMergeShape {
   @Field(() => String) label!: string;
-  @Field(() => Int, { nullable: true, description: 'The parent output unit that took the label.' }) outputUnit!: number | null;
+  @Field(() => Int, { nullable: true, description: 'The parent output unit that took the label.' }) outputUnit!:
+    number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Options the growth ran with (null: the default was used).' })
 export class GrowthOptions implements GrowthOptionsShape {
-  @Field(() => Float, { nullable: true, description: '0 = most new-class accuracy … 1 = keep the parent\'s answers.' }) retentionKnob!: number | null;
+  @Field(() => Float, { nullable: true, description: "0 = most new-class accuracy … 1 = keep the parent's answers." })
+  retentionKnob!: number | null;
   @Field(() => Int, { nullable: true }) augmentations!: number | null;
   @Field(() => Int, { nullable: true }) epochs!: number | null;
   @Field(() => Int, { nullable: true }) seed!: number | null;
@@ -25,25 +27,35 @@ export class GrowthOptions implements GrowthOptionsShape {
 @ObjectType({ simpleResolvers: true, description: 'What a growth runs with when the request leaves it out.' })
 export class GrowthDefaults {
   @Field(() => String) strategy!: string;
-  @Field(() => Float, { description: '0 = most new-class accuracy … 1 = keep the parent\'s answers.' }) retentionKnob!: number;
+  @Field(() => Float, { description: "0 = most new-class accuracy … 1 = keep the parent's answers." })
+  retentionKnob!: number;
   @Field(() => Int, { description: 'Augmented copies of each training image.' }) augmentations!: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The growth record of one label: what was decided and why.' })
 export class LabelDecision {
   @Field(() => String) label!: string;
-  @Field(() => String, { description: 'merge (into an existing output unit) or new (a new output unit).' }) decision!: string;
-  @Field(() => ID, { nullable: true, description: 'The class merged into, or the class of the new unit.' }) classId!: string | null;
+  @Field(() => String, { description: 'merge (into an existing output unit) or new (a new output unit).' })
+  decision!: string;
+  @Field(() => ID, { nullable: true, description: 'The class merged into, or the class of the new unit.' }) classId!:
+    string | null;
   @Field(() => ID, { nullable: true, description: 'Taxonomy parent of a new class.' }) parentId!: string | null;
-  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense, head noun, caller or no match.' }) reason!: string;
-  @Field(() => Boolean, { description: 'True when the default decided (the request named nothing for this label).' }) byDefault!: boolean;
-  @Field(() => [ID], { description: 'Classes of the parent declared descendants of this new class.' }) parentOf!: string[];
-  @Field(() => [ID], { description: 'Classes of the parent this new class is taught to win over.' }) winsOver!: string[];
+  @Field(() => String, {
+    description: 'plural/singular, same name, synonym, WordNet sense, head noun, caller or no match.',
+  })
+  reason!: string;
+  @Field(() => Boolean, { description: 'True when the default decided (the request named nothing for this label).' })
+  byDefault!: boolean;
+  @Field(() => [ID], { description: 'Classes of the parent declared descendants of this new class.' })
+  parentOf!: string[];
+  @Field(() => [ID], { description: 'Classes of the parent this new class is taught to win over.' })
+  winsOver!: string[];
 }
 
 @ObjectType({ simpleResolvers: true, description: 'What a version was grown with.' })
 export class GrowthParams implements shapes.GrowthParams {
-  @Field(() => [LabelDecision], { description: 'The growth record: per label, the decision and its reason.' }) decisions!: LabelDecision[];
+  @Field(() => [LabelDecision], { description: 'The growth record: per label, the decision and its reason.' })
+  decisions!: LabelDecision[];
   @Field(() => [String], { description: 'Labels that got new output units.' }) newLabels!: string[];
   @Field(() => [String], { description: 'Labels merged into existing classes.' }) mergedLabels!: string[];
   @Field(() => [GrowthMerge]) merges!: GrowthMerge[];
@@ -77,13 +89,18 @@ export class Confusion implements shapes.ConfusionReading {
   @Field(() => Int) count!: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'On validation images of old classes: how many of the parent\'s right answers the child keeps.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: "On validation images of old classes: how many of the parent's right answers the child keeps.",
+})
 export class ValidationRetention implements NonNullable<shapes.ValidationReport['retention']> {
   @Field(() => Int) count!: number;
   @Field(() => Float, { nullable: true }) parentTop1!: number | null;
   @Field(() => Float, { nullable: true }) childTop1!: number | null;
-  @Field(() => Float, { nullable: true, description: 'parentTop1 − childTop1, in points of %.' }) dropPoints!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of the parent\'s correct answers the child keeps.' }) kept!: number | null;
+  @Field(() => Float, { nullable: true, description: 'parentTop1 − childTop1, in points of %.' }) dropPoints!:
+    number | null;
+  @Field(() => Float, { nullable: true, description: "Share of the parent's correct answers the child keeps." }) kept!:
+    number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Training and validation images of one label in a growth.' })
@@ -93,30 +110,48 @@ export class LabelImageCount implements LabelImageCountShape {
   @Field(() => Int) val!: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Top-1 counted at the parent class: right when the prediction shares the true class\'s parent in the taxonomy (a daisy taken for a sunflower is right: both are flowers).' })
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "Top-1 counted at the parent class: right when the prediction shares the true class's parent in the taxonomy (a daisy taken for a sunflower is right: both are flowers).",
+})
 export class ParentLevelAccuracy implements NonNullable<shapes.ValidationReport['parentLevel']> {
   @Field(() => Int, { description: 'Images whose class has a parent in the taxonomy.' }) count!: number;
   @Field(() => Float, { nullable: true }) top1!: number | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The "val" evaluation: the held-out split of the training dataset version.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'The "val" evaluation: the held-out split of the training dataset version.',
+})
 export class ValidationReport implements shapes.ValidationReport {
   @Field(() => Accuracy) overall!: Accuracy;
-  @Field(() => Accuracy, { description: 'On images of the parent\'s classes.' }) old!: Accuracy;
+  @Field(() => Accuracy, { description: "On images of the parent's classes." }) old!: Accuracy;
   @Field(() => Accuracy, { description: 'On images of the classes this growth added or merged.' }) new!: Accuracy;
   @Field(() => ValidationRetention, { nullable: true }) retention!: ValidationRetention | null;
   @Field(() => [ClassScore]) perClass!: ClassScore[];
   @Field(() => [Confusion], { description: 'New-class images predicted as something else.' }) newAsOther!: Confusion[];
   @Field(() => [Confusion], { description: 'Old-class images predicted as a new class.' }) oldAsNew!: Confusion[];
   @Field(() => [LabelImageCount]) images!: LabelImageCount[];
-  @Field(() => ParentLevelAccuracy, { nullable: true, description: 'Null for versions evaluated before the roll-up existed.' }) parentLevel!: ParentLevelAccuracy | null;
-  @Field(() => [NewLabelScore], { description: 'Per new label with validation images: leaf and leaf-or-descendant top-1, and the old units it took over.' })
+  @Field(() => ParentLevelAccuracy, {
+    nullable: true,
+    description: 'Null for versions evaluated before the roll-up existed.',
+  })
+  parentLevel!: ParentLevelAccuracy | null;
+  @Field(() => [NewLabelScore], {
+    description:
+      'Per new label with validation images: leaf and leaf-or-descendant top-1, and the old units it took over.',
+  })
   newLabels!: NewLabelScore[];
-  @Field(() => Float, { nullable: true, description: 'Top-1 counting only the image\'s own class (the leaf); null when the trainer did not report it.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Top-1 counting only the image's own class (the leaf); null when the trainer did not report it.",
+  })
   leafTop1!: number | null;
   @Field(() => Float, {
     nullable: true,
-    description: 'Top-1 counting the image\'s class or a class declared its descendant at growth (parentOfClassIds); null when not reported.',
+    description:
+      "Top-1 counting the image's class or a class declared its descendant at growth (parentOfClassIds); null when not reported.",
   })
   leafOrDescendantTop1!: number | null;
 }
@@ -129,7 +164,10 @@ export class TakenOverRetention {
   @Field(() => Float, { nullable: true }) parentTop1!: number | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'How one new label scored, at the leaf and counting its declared descendants.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'How one new label scored, at the leaf and counting its declared descendants.',
+})
 export class NewLabelScore {
   @Field(() => Int) unit!: number;
   @Field(() => String) label!: string;
@@ -138,20 +176,33 @@ export class NewLabelScore {
   @Field(() => Float, { nullable: true }) top1LeafOrDescendant!: number | null;
   @Field(() => [Int], { description: 'Parent units declared its descendants.' }) descendants!: number[];
   @Field(() => [Int], { description: 'Parent units it was taught to win over.' }) winsOver!: number[];
-  @Field(() => Boolean, { description: 'True when the trainer\'s default chose the take-overs (the request gave none for this label).' }) byDefault!: boolean;
+  @Field(() => Boolean, {
+    description: "True when the trainer's default chose the take-overs (the request gave none for this label).",
+  })
+  byDefault!: boolean;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'The "imagenet-retention" evaluation: one held-out photo per ImageNet class, child vs parent.',
+})
 export class RetentionReport implements shapes.RetentionReport {
   @Field(() => Int) images!: number;
   @Field(() => Float, { nullable: true }) top1!: number | null;
   @Field(() => Float, { nullable: true }) top5!: number | null;
   @Field(() => Float, { nullable: true }) parentTop1!: number | null;
   @Field(() => Float, { nullable: true }) parentTop5!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of the parent\'s correct answers the child keeps.' }) retention!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of images where child and parent agree on top-1.' }) agreement!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of images the child takes for a class it added.' }) predictedAsAdded!: number | null;
-  @Field(() => TakenOverRetention, { nullable: true, description: 'Old classes the user let new classes take over, reported apart (left out of the figures above); null: none.' })
+  @Field(() => Float, { nullable: true, description: "Share of the parent's correct answers the child keeps." })
+  retention!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of images where child and parent agree on top-1.' })
+  agreement!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of images the child takes for a class it added.' })
+  predictedAsAdded!: number | null;
+  @Field(() => TakenOverRetention, {
+    nullable: true,
+    description:
+      'Old classes the user let new classes take over, reported apart (left out of the figures above); null: none.',
+  })
   takenOver!: TakenOverRetention | null;
 }
 
@@ -162,46 +213,66 @@ export class LossPoint implements shapes.LossPoint {
   @Field(() => Float) loss!: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A class of the parent version that a dataset label overlaps by name.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A class of the parent version that a dataset label overlaps by name.',
+})
 export class NameProposal {
   @Field(() => ID) classId!: string;
   @Field(() => String) name!: string;
   @Field(() => Int, { description: 'Its output unit in the parent version.' }) outputUnit!: number;
-  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense or head noun.' }) reason!: string;
-  @Field(() => String, { description: 'is: the label is this class (merged by default); under: a kind of it (a new class under it by default).' })
+  @Field(() => String, { description: 'plural/singular, same name, synonym, WordNet sense or head noun.' })
+  reason!: string;
+  @Field(() => String, {
+    description:
+      'is: the label is this class (merged by default); under: a kind of it (a new class under it by default).',
+  })
   relation!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'One dataset label before growing: its name overlaps and the default decision.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'One dataset label before growing: its name overlaps and the default decision.',
+})
 export class LabelOverlap {
   @Field(() => String) label!: string;
   @Field(() => Int) train!: number;
   @Field(() => Int) val!: number;
-  @Field(() => [NameProposal], { description: 'Classes of the parent version it overlaps by name, best first.' }) proposals!: NameProposal[];
-  @Field(() => LabelDecision, { nullable: true, description: 'What createModelVersion does with this label when the request names nothing.' })
+  @Field(() => [NameProposal], { description: 'Classes of the parent version it overlaps by name, best first.' })
+  proposals!: NameProposal[];
+  @Field(() => LabelDecision, {
+    nullable: true,
+    description: 'What createModelVersion does with this label when the request names nothing.',
+  })
   byDefault!: LabelDecision | null;
-  @Field(() => String, { nullable: true, description: 'Why no default could be worked out (the request must decide).' }) problem!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why no default could be worked out (the request must decide).' })
+  problem!: string | null;
 }
 
-@ObjectType({ description: 'A class of the parent version answering some of a label\'s images.' })
+@ObjectType({ description: "A class of the parent version answering some of a label's images." })
 export class OverlapAnswer {
   @Field(() => Int) outputUnit!: number;
-  @Field(() => Float, { description: 'Share (0..1) of the label\'s images the parent answers with this class (top-1).' }) share!: number;
+  @Field(() => Float, { description: "Share (0..1) of the label's images the parent answers with this class (top-1)." })
+  share!: number;
   @Field(() => Boolean, {
-    description: 'True when the trainer\'s default (no decision for the label) lets the new class win over this class: it answers at least 25 % of the images.',
+    description:
+      "True when the trainer's default (no decision for the label) lets the new class win over this class: it answers at least 25 % of the images.",
   })
   takenOverByDefault!: boolean;
   classNodeId!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'What the parent answers on one label\'s training images.' })
+@ObjectType({ simpleResolvers: true, description: "What the parent answers on one label's training images." })
 export class LabelDataOverlap {
   @Field(() => String) label!: string;
   @Field(() => Int, { description: 'Training images looked at (capped per label).' }) images!: number;
   @Field(() => [OverlapAnswer], { description: 'At most 3, biggest share first.' }) answers!: OverlapAnswer[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The data-overlap report of a (parent version, dataset version) pair.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'The data-overlap report of a (parent version, dataset version) pair.',
+})
 export class DataOverlapReport {
   @Field(() => ID) parentVersionId!: string;
   @Field(() => ID) datasetVersionId!: string;

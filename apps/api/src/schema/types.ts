@@ -15,7 +15,8 @@ export class Backbone {
   @Field(() => Int) bottleneckDim!: number;
   @Field(() => String) bottleneckLayer!: string;
   @Field(() => String) headLayer!: string;
-  @Field(() => String, { description: 'sha256 of model.json + weights: identifies the bottleneck space.' }) sha256!: string;
+  @Field(() => String, { description: 'sha256 of model.json + weights: identifies the bottleneck space.' })
+  sha256!: string;
   @Field(() => DateTime) createdAt!: Date;
 }
 
@@ -28,14 +29,19 @@ export class Model {
   backboneId!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'One immutable version of a model: its class list, artifact and evaluations.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'One immutable version of a model: its class list, artifact and evaluations.',
+})
 export class ModelVersion {
   @Field(() => ID) id!: string;
   @Field(() => Int) number!: number;
   @Field(() => VersionStatus) status!: VersionStatus;
   @Field(() => Int, { description: 'Number of output units (classes).' }) classCount!: number;
-  @Field(() => String, { nullable: true, description: 'Growth strategy; null for an imported base version.' }) strategy!: string | null;
-  @Field(() => JSONScalar, { description: 'Growth parameters: datasetVersionId, newClasses, merges, options.' }) params!: unknown;
+  @Field(() => String, { nullable: true, description: 'Growth strategy; null for an imported base version.' })
+  strategy!: string | null;
+  @Field(() => JSONScalar, { description: 'Growth parameters: datasetVersionId, newClasses, merges, options.' })
+  params!: unknown;
   /** served by ModelVersionResolver.artifactUri (a server path) */
   artifactUri!: string | null;
   @Field(() => String, { nullable: true }) artifactSha256!: string | null;
@@ -51,7 +57,8 @@ export class ModelVersion {
 @ObjectType({ simpleResolvers: true, description: 'A node of the class taxonomy (WordNet synset or user class).' })
 export class ClassNode {
   @Field(() => ID) id!: string;
-  @Field(() => String, { nullable: true, description: 'WordNet id (n01234567) for ImageNet/WordNet nodes.' }) wnid!: string | null;
+  @Field(() => String, { nullable: true, description: 'WordNet id (n01234567) for ImageNet/WordNet nodes.' }) wnid!:
+    string | null;
   @Field(() => String) name!: string;
   @Field(() => [String]) synonyms!: string[];
   @Field(() => ClassOrigin) origin!: ClassOrigin;
@@ -105,12 +112,19 @@ export class Image {
   @Field(() => DateTime) createdAt!: Date;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'An image in a dataset (or dataset version) with its label and split.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'An image in a dataset (or dataset version) with its label and split.',
+})
 export class DatasetImage {
-  @Field(() => ID, { description: 'DatasetImage id (for a dataset version: "<datasetVersionId>:<imageId>").' }) id!: string;
+  @Field(() => ID, { description: 'DatasetImage id (for a dataset version: "<datasetVersionId>:<imageId>").' })
+  id!: string;
   @Field(() => String) label!: string;
   @Field(() => Split) split!: Split;
-  @Field(() => String, { nullable: true, description: 'Where the file came from (relative path, zip entry or upload name).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where the file came from (relative path, zip entry or upload name).',
+  })
   sourcePath!: string | null;
   imageId!: string;
 }
@@ -134,13 +148,19 @@ export class DatasetImport {
   datasetId!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Training job of a version: progress is written by the job runner, read here.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Training job of a version: progress is written by the job runner, read here.',
+})
 export class TrainingJob {
   @Field(() => ID) id!: string;
   @Field(() => JobStatus) status!: JobStatus;
   @Field(() => String) strategy!: string;
   @Field(() => JSONScalar) params!: unknown;
-  @Field(() => String, { description: 'queued, extracting, training, evaluating, exporting, publishing… (set by the runner).' }) phase!: string;
+  @Field(() => String, {
+    description: 'queued, extracting, training, evaluating, exporting, publishing… (set by the runner).',
+  })
+  phase!: string;
   @Field(() => Float, { description: '0..1' }) progress!: number;
   @Field(() => Float, { nullable: true }) etaSeconds!: number | null;
   @Field(() => JSONScalar, { description: 'Loss per step/epoch as written by the runner.' }) lossCurve!: unknown;
@@ -155,7 +175,10 @@ export class TrainingJob {
   parentVersionId!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A named metric of an evaluation (flattened numeric leaves of `metrics`).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A named metric of an evaluation (flattened numeric leaves of `metrics`).',
+})
 export class Metric {
   @Field(() => String, { description: 'Dotted path in the metrics JSON, e.g. "top1" or "new.top1".' }) name!: string;
   @Field(() => Float) value!: number;
@@ -164,14 +187,18 @@ export class Metric {
 @ObjectType({ simpleResolvers: true, description: 'What a version scored on one evaluation set.' })
 export class Evaluation {
   @Field(() => ID) id!: string;
-  @Field(() => String, { description: 'e.g. "val" (the training dataset version) or "imagenet-sample".' }) name!: string;
+  @Field(() => String, { description: 'e.g. "val" (the training dataset version) or "imagenet-sample".' })
+  name!: string;
   @Field(() => JSONScalar, { description: 'The full evaluation report of the trainer.' }) metrics!: unknown;
   @Field(() => DateTime) createdAt!: Date;
   versionId!: string;
   datasetVersionId!: string | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A movable name (production, staging…) pointing at one version of a model.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A movable name (production, staging…) pointing at one version of a model.',
+})
 export class Alias {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
@@ -184,7 +211,8 @@ export class Alias {
 export class AliasEvent {
   @Field(() => ID) id!: string;
   @Field(() => AliasAction) action!: AliasAction;
-  @Field(() => String, { description: 'Name of the API token that moved the alias ("system" for seeding).' }) actor!: string;
+  @Field(() => String, { description: 'Name of the API token that moved the alias ("system" for seeding).' })
+  actor!: string;
   @Field(() => DateTime) createdAt!: Date;
   aliasId!: string;
   fromVersionId!: string | null;
@@ -196,9 +224,11 @@ export class PredictedClass {
   @Field(() => Int) outputUnit!: number;
   @Field(() => String, { description: 'Class name (the ClassNode name).' }) label!: string;
   @Field(() => Float) probability!: number;
-  @Field(() => [String], { description: 'Class names from the taxonomy root down to this class.' }) taxonomyPath!: string[];
+  @Field(() => [String], { description: 'Class names from the taxonomy root down to this class.' })
+  taxonomyPath!: string[];
   @Field(() => [String], {
-    description: "Classes of this version this leaf rolls up to, nearest first: its taxonomy ancestors that are the version's classes, and new classes declared its parent when grown (the export's taxonomy.json has the same chain).",
+    description:
+      "Classes of this version this leaf rolls up to, nearest first: its taxonomy ancestors that are the version's classes, and new classes declared its parent when grown (the export's taxonomy.json has the same chain).",
   })
   rollsUpTo!: string[];
   classNodeId!: string;
@@ -206,7 +236,10 @@ export class PredictedClass {
 
 @ObjectType({ simpleResolvers: true, description: 'Top-k classes of one image for one model version.' })
 export class Prediction {
-  @Field(() => String, { nullable: true, description: 'The alias the request named, if any (resolved at request time).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The alias the request named, if any (resolved at request time).',
+  })
   alias!: string | null;
   @Field(() => String, { description: 'sha256 of the image bytes.' }) imageSha256!: string;
   @Field(() => [PredictedClass]) classes!: PredictedClass[];
@@ -243,20 +276,34 @@ export class VersionComparison {
   removedClassNodeIds!: string[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A node of the taxonomy restricted to a version: its classes and their ancestors.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A node of the taxonomy restricted to a version: its classes and their ancestors.',
+})
 export class ClassTreeNode {
   @Field(() => ID) id!: string;
   @Field(() => ID, { nullable: true }) parentId!: string | null;
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true }) wnid!: string | null;
   @Field(() => Int) depth!: number;
-  @Field(() => Int, { nullable: true, description: 'Output unit when this node is a class of the version.' }) outputUnit!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Output unit when this node is a class of the version.' })
+  outputUnit!: number | null;
   @Field(() => Boolean, { description: 'True when the version added this class.' }) added!: boolean;
   @Field(() => ClassOrigin, { nullable: true }) origin?: ClassOrigin | null;
-  @Field(() => Int, { nullable: true, description: 'Version tree only: dataset images labelled with exactly this class.' }) imageCount?: number | null;
-  @Field(() => Int, { nullable: true, description: "Version tree only: the version's classes in this subtree, this node included." })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Version tree only: dataset images labelled with exactly this class.',
+  })
+  imageCount?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: "Version tree only: the version's classes in this subtree, this node included.",
+  })
   subtreeClassCount?: number | null;
-  @Field(() => Int, { nullable: true, description: "Version tree only: images of the version's classes in this subtree." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Version tree only: images of the version's classes in this subtree.",
+  })
   subtreeImageCount?: number | null;
 }
 
@@ -273,7 +320,8 @@ export class ApiToken {
 
 @ObjectType({ simpleResolvers: true, description: 'Who is calling.' })
 export class Viewer {
-  @Field(() => String, { nullable: true, description: 'Token name; null when anonymous (open reads).' }) name!: string | null;
+  @Field(() => String, { nullable: true, description: 'Token name; null when anonymous (open reads).' }) name!:
+    string | null;
   @Field(() => Role, { nullable: true }) role!: Role | null;
 }
 

@@ -8,7 +8,19 @@ export interface Series {
   color: string;
 }
 
-function Figure({ title, children, summary, legend, table }: { title: string; children: ReactNode; summary?: string; legend?: Series[]; table?: ReactNode }) {
+function Figure({
+  title,
+  children,
+  summary,
+  legend,
+  table,
+}: {
+  title: string;
+  children: ReactNode;
+  summary?: string;
+  legend?: Series[];
+  table?: ReactNode;
+}) {
   const id = useId();
   return (
     <figure style={{ margin: 0 }} aria-labelledby={`${id}-cap`}>
@@ -59,7 +71,10 @@ export function GroupedBarChart({
   const plotW = W - labelWidth - 60;
   const x = (v: number) => labelWidth + Math.max(0, Math.min(1, v)) * plotW;
   const summary = categories
-    .map((c, i) => `${c}: ${series.map((s, j) => `${s.name} ${values[i]?.[j] == null ? 'n/a' : format(values[i]![j]!)}`).join(', ')}`)
+    .map(
+      (c, i) =>
+        `${c}: ${series.map((s, j) => `${s.name} ${values[i]?.[j] == null ? 'n/a' : format(values[i]![j]!)}`).join(', ')}`,
+    )
     .join('; ');
   return (
     <Figure
@@ -90,7 +105,13 @@ export function GroupedBarChart({
         </table>
       }
     >
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W }} role="img" aria-label={`${title}. ${summary}`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        style={{ maxWidth: W }}
+        role="img"
+        aria-label={`${title}. ${summary}`}
+      >
         {[0, 0.25, 0.5, 0.75, 1].map((t) => (
           <g key={t}>
             <line className="grid-line" x1={x(t)} x2={x(t)} y1={top - 4} y2={H - 16} />
@@ -113,7 +134,14 @@ export function GroupedBarChart({
                   <g key={s.name}>
                     {v != null ? (
                       <>
-                        <rect x={labelWidth} y={y} width={Math.max(1, x(v) - labelWidth)} height={barH} rx={3} fill={s.color} />
+                        <rect
+                          x={labelWidth}
+                          y={y}
+                          width={Math.max(1, x(v) - labelWidth)}
+                          height={barH}
+                          rx={3}
+                          fill={s.color}
+                        />
                         <text x={x(v) + 5} y={y + barH - 4}>
                           {format(v)}
                         </text>
@@ -174,7 +202,13 @@ export function BarList({
         </table>
       }
     >
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W }} role="img" aria-label={`${title}: ${items.length} bars`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        style={{ maxWidth: W }}
+        role="img"
+        aria-label={`${title}: ${items.length} bars`}
+      >
         {[0, 0.5, 1].map((t) => (
           <g key={t}>
             <line className="grid-line" x1={x(t)} x2={x(t)} y1={0} y2={H - 18} />
@@ -188,11 +222,27 @@ export function BarList({
           return (
             <g key={i}>
               <title>{`${it.label}: ${it.value == null ? 'n/a' : format(it.value)}${it.note ? ` (${it.note})` : ''}`}</title>
-              <text x={labelWidth - 8} y={y + barH - 3} textAnchor="end" className={it.highlight ? 'label-strong' : undefined}>
+              <text
+                x={labelWidth - 8}
+                y={y + barH - 3}
+                textAnchor="end"
+                className={it.highlight ? 'label-strong' : undefined}
+              >
                 {clip(it.label, 22)}
               </text>
-              {it.value != null && <rect x={labelWidth} y={y} width={Math.max(1, x(it.value) - labelWidth)} height={barH} rx={2} fill={it.highlight ? highlightColor : color} />}
-              {it.ref != null && <line x1={x(it.ref)} x2={x(it.ref)} y1={y - 2} y2={y + barH + 2} stroke="var(--text)" strokeWidth={2} />}
+              {it.value != null && (
+                <rect
+                  x={labelWidth}
+                  y={y}
+                  width={Math.max(1, x(it.value) - labelWidth)}
+                  height={barH}
+                  rx={2}
+                  fill={it.highlight ? highlightColor : color}
+                />
+              )}
+              {it.ref != null && (
+                <line x1={x(it.ref)} x2={x(it.ref)} y1={y - 2} y2={y + barH + 2} stroke="var(--text)" strokeWidth={2} />
+              )}
               <text x={(it.value != null ? x(it.value) : labelWidth) + 5} y={y + barH - 3}>
                 {it.value == null ? 'n/a' : format(it.value)}
                 {it.note ? ` · ${it.note}` : ''}
@@ -240,7 +290,13 @@ export function LineChart({
   const summary = `${pts.length} points; last value ${last.map((p) => p.y.toFixed(4)).join(', ')}`;
   return (
     <Figure title={title} summary={summary} legend={series}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W }} role="img" aria-label={`${title}. ${summary}`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        style={{ maxWidth: W }}
+        role="img"
+        aria-label={`${title}. ${summary}`}
+      >
         {ticks.map((t) => (
           <g key={t}>
             <line className="grid-line" x1={m.l} x2={W - m.r} y1={sy(t)} y2={sy(t)} />
@@ -318,7 +374,9 @@ export function Heatmap({
           <caption>{title}</caption>
           <thead>
             <tr>
-              <th>{rowHeader} \ {colHeader}</th>
+              <th>
+                {rowHeader} \ {colHeader}
+              </th>
               {cols.map((c) => (
                 <th key={c}>{c}</th>
               ))}
@@ -338,12 +396,23 @@ export function Heatmap({
       }
     >
       <div style={{ overflowX: 'auto' }}>
-        <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W, minWidth: Math.min(W, 320) }} role="img" aria-label={`${title}: ${rows.length} by ${cols.length} cells`}>
+        <svg
+          className="chart"
+          viewBox={`0 0 ${W} ${H}`}
+          style={{ maxWidth: W, minWidth: Math.min(W, 320) }}
+          role="img"
+          aria-label={`${title}: ${rows.length} by ${cols.length} cells`}
+        >
           <text x={left} y={12} className="label-strong">
             {colHeader} →
           </text>
           {cols.map((c, j) => (
-            <text key={c} x={left + j * cell + cell / 2} y={top - 8} transform={`rotate(-45 ${left + j * cell + cell / 2} ${top - 8})`}>
+            <text
+              key={c}
+              x={left + j * cell + cell / 2}
+              y={top - 8}
+              transform={`rotate(-45 ${left + j * cell + cell / 2} ${top - 8})`}
+            >
               {clip(c, 16)}
             </text>
           ))}
@@ -358,9 +427,30 @@ export function Heatmap({
                 return (
                   <g key={c}>
                     <title>{`${r} → ${c}: ${pct(v)}${counts ? ` (${counts[i]![j]} images)` : ''}`}</title>
-                    <rect x={left + j * cell + 1} y={top + i * cell + 1} width={cell - 2} height={cell - 2} rx={3} fill="var(--heat-1)" fillOpacity={v > 0 ? 0.12 + 0.88 * t : 0} />
-                    <rect x={left + j * cell + 1} y={top + i * cell + 1} width={cell - 2} height={cell - 2} rx={3} fill="none" stroke="var(--border)" />
-                    <text x={left + j * cell + cell / 2} y={top + i * cell + cell / 2 + 4} textAnchor="middle" style={{ fill: t > 0.6 ? '#fff' : undefined }}>
+                    <rect
+                      x={left + j * cell + 1}
+                      y={top + i * cell + 1}
+                      width={cell - 2}
+                      height={cell - 2}
+                      rx={3}
+                      fill="var(--heat-1)"
+                      fillOpacity={v > 0 ? 0.12 + 0.88 * t : 0}
+                    />
+                    <rect
+                      x={left + j * cell + 1}
+                      y={top + i * cell + 1}
+                      width={cell - 2}
+                      height={cell - 2}
+                      rx={3}
+                      fill="none"
+                      stroke="var(--border)"
+                    />
+                    <text
+                      x={left + j * cell + cell / 2}
+                      y={top + i * cell + cell / 2 + 4}
+                      textAnchor="middle"
+                      style={{ fill: t > 0.6 ? '#fff' : undefined }}
+                    >
                       {v > 0 ? `${Math.round(v * 100)}%` : '·'}
                     </text>
                   </g>
@@ -392,7 +482,15 @@ function fmtTick(v: number): string {
 }
 
 /** Diverging bars around zero for signed changes (e.g. per-class accuracy b − a), values in −1..1. */
-export function DeltaBars({ title, items, labelWidth = 150 }: { title: string; items: { label: string; delta: number; note?: string }[]; labelWidth?: number }) {
+export function DeltaBars({
+  title,
+  items,
+  labelWidth = 150,
+}: {
+  title: string;
+  items: { label: string; delta: number; note?: string }[];
+  labelWidth?: number;
+}) {
   const W = 560;
   const rowH = 20;
   const barH = 14;
@@ -418,7 +516,13 @@ export function DeltaBars({ title, items, labelWidth = 150 }: { title: string; i
         </table>
       }
     >
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W }} role="img" aria-label={`${title}: ${items.length} bars`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        style={{ maxWidth: W }}
+        role="img"
+        aria-label={`${title}: ${items.length} bars`}
+      >
         <line className="axis" x1={mid} x2={mid} y1={0} y2={H - 18} />
         <text x={mid - half} y={H - 5} textAnchor="middle">
           −{Math.round(maxAbs * 100)} pp
@@ -439,7 +543,14 @@ export function DeltaBars({ title, items, labelWidth = 150 }: { title: string; i
               <text x={labelWidth - 8} y={y + barH - 3} textAnchor="end">
                 {clip(it.label, 22)}
               </text>
-              <rect x={pos ? mid : mid - w} y={y} width={Math.max(1, w)} height={barH} rx={2} fill={pos ? 'var(--ok)' : 'var(--danger)'} />
+              <rect
+                x={pos ? mid : mid - w}
+                y={y}
+                width={Math.max(1, w)}
+                height={barH}
+                rx={2}
+                fill={pos ? 'var(--ok)' : 'var(--danger)'}
+              />
               <text x={pos ? mid + w + 4 : mid - w - 4} y={y + barH - 3} textAnchor={pos ? 'start' : 'end'}>
                 {(it.delta * 100).toFixed(1)}
               </text>

@@ -81,7 +81,13 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
 
   return (
     <div style={{ overflowX: 'auto' }}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ maxWidth: W, minWidth: Math.min(W, 360) }} role="group" aria-label={`Version lineage: ${plural(versions.length, 'version')}`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        style={{ maxWidth: W, minWidth: Math.min(W, 360) }}
+        role="group"
+        aria-label={`Version lineage: ${plural(versions.length, 'version')}`}
+      >
         {versions.map((v) => {
           if (!v.parentId || !pos.has(v.parentId)) return null;
           const a = pos.get(v.parentId)!;
@@ -91,10 +97,25 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
           const x2 = px(b);
           const y2 = py(b) + NODE_H / 2;
           const mx = (x1 + x2) / 2;
-          return <path key={`e-${v.id}`} className="lineage-edge" d={`M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2 - 6},${y2}`} markerEnd="url(#lineage-arrow)" />;
+          return (
+            <path
+              key={`e-${v.id}`}
+              className="lineage-edge"
+              d={`M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2 - 6},${y2}`}
+              markerEnd="url(#lineage-arrow)"
+            />
+          );
         })}
         <defs>
-          <marker id="lineage-arrow" viewBox="0 0 10 10" refX="6" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker
+            id="lineage-arrow"
+            viewBox="0 0 10 10"
+            refX="6"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto-start-reverse"
+          >
             <path d="M0,0 L10,5 L0,10 z" fill="var(--text-muted)" />
           </marker>
         </defs>
@@ -108,7 +129,13 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
           const h = NODE_H + (v.aliases.length ? TAGS_H : 0);
           const label = `Version ${v.number}, ${v.status.toLowerCase()}, ${v.classCount} classes, ${what}${v.strategy ? `, strategy ${v.strategy}` : ''}${v.aliases.length ? `, aliases ${v.aliases.join(', ')}` : ''}`;
           return (
-            <Link key={v.id} href={`/versions/${v.id}`} className={`lineage-node${v.id === currentId ? ' is-current' : ''}`} aria-label={label} data-testid={`lineage-v${v.number}`}>
+            <Link
+              key={v.id}
+              href={`/versions/${v.id}`}
+              className={`lineage-node${v.id === currentId ? ' is-current' : ''}`}
+              aria-label={label}
+              data-testid={`lineage-v${v.number}`}
+            >
               <title>{label}</title>
               <rect x={x} y={y} width={NODE_W} height={h} rx={8} />
               <circle cx={x + 14} cy={y + 17} r={5} fill={statusColor[v.status] ?? 'var(--text-muted)'} />
@@ -129,8 +156,21 @@ export function LineageGraph({ versions, currentId }: { versions: LineageVersion
               </text>
               {aliasTags(v.aliases).map((t) => (
                 <g key={t.name}>
-                  <rect x={x + t.x} y={y + NODE_H - 4} width={t.width} height={17} rx={8} fill="var(--accent-soft)" stroke="var(--accent)" />
-                  <text x={x + t.x + t.width / 2} y={y + NODE_H + 9} textAnchor="middle" style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}>
+                  <rect
+                    x={x + t.x}
+                    y={y + NODE_H - 4}
+                    width={t.width}
+                    height={17}
+                    rx={8}
+                    fill="var(--accent-soft)"
+                    stroke="var(--accent)"
+                  />
+                  <text
+                    x={x + t.x + t.width / 2}
+                    y={y + NODE_H + 9}
+                    textAnchor="middle"
+                    style={{ fill: 'var(--accent-strong)', fontWeight: 600 }}
+                  >
                     {t.label}
                   </text>
                 </g>

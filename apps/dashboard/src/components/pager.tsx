@@ -22,9 +22,28 @@ export function useCursorPages() {
   };
 }
 
-export function Pager({ hasPrev, hasNext, onPrev, onNext, total, noun }: { hasPrev: boolean; hasNext: boolean; onPrev: () => void; onNext: () => void; total?: number; noun: string }) {
+export function Pager({
+  hasPrev,
+  hasNext,
+  onPrev,
+  onNext,
+  total,
+  noun,
+}: {
+  hasPrev: boolean;
+  hasNext: boolean;
+  onPrev: () => void;
+  onNext: () => void;
+  total?: number;
+  noun: string;
+}) {
   const label = total === 1 ? noun.replace(/s$/, '') : noun;
-  if (!hasPrev && !hasNext) return total !== undefined ? <p className="muted small">{num(total)} {label}</p> : null;
+  if (!hasPrev && !hasNext)
+    return total !== undefined ? (
+      <p className="muted small">
+        {num(total)} {label}
+      </p>
+    ) : null;
   return (
     <nav className="row" aria-label={`${noun} pages`} style={{ justifyContent: 'space-between' }}>
       <span className="muted small">{total !== undefined ? `${num(total)} ${label}` : ''}</span>

@@ -108,7 +108,11 @@ function ApiHealth() {
     fetch('/health', { signal: ctrl.signal })
       .then(async (r) => {
         const j = (await r.json()) as { status?: string; db?: string; backend?: string | null; jobs?: string };
-        setH(j.status === 'ok' ? { ok: true, text: [j.db, j.backend, j.jobs && `jobs ${j.jobs}`].filter(Boolean).join(' · ') } : { ok: false, text: 'API unhealthy' });
+        setH(
+          j.status === 'ok'
+            ? { ok: true, text: [j.db, j.backend, j.jobs && `jobs ${j.jobs}`].filter(Boolean).join(' · ') }
+            : { ok: false, text: 'API unhealthy' },
+        );
       })
       .catch((e: Error) => e.name !== 'AbortError' && setH({ ok: false, text: 'API unreachable' }));
     return () => ctrl.abort();

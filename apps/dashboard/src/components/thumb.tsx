@@ -17,7 +17,9 @@ export function Thumb({ imageId, alt, size = 256 }: { imageId: string; alt: stri
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setVisible(true), { rootMargin: '200px' });
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setVisible(true), {
+      rootMargin: '200px',
+    });
     io.observe(el);
     return () => io.disconnect();
   }, []);
@@ -42,7 +44,13 @@ export function Thumb({ imageId, alt, size = 256 }: { imageId: string; alt: stri
   return (
     <div ref={ref} style={{ aspectRatio: '1', background: 'var(--surface-2)', display: 'grid', placeItems: 'center' }}>
       {src ? (
-        <img src={src} alt={alt} width={size} height={size} style={{ width: '100%', height: '100%', objectFit: 'cover' }} />
+        <img
+          src={src}
+          alt={alt}
+          width={size}
+          height={size}
+          style={{ width: '100%', height: '100%', objectFit: 'cover' }}
+        />
       ) : failed ? (
         <span className="muted small" style={{ padding: '0.25rem', textAlign: 'center' }}>
           no preview

@@ -22,7 +22,9 @@ export function PageHeader({
           <nav aria-label="Breadcrumb" className="breadcrumbs">
             <ol>
               {crumbs.map((c, i) => (
-                <li key={i}>{c.href ? <Link href={c.href}>{c.label}</Link> : <span aria-current="page">{c.label}</span>}</li>
+                <li key={i}>
+                  {c.href ? <Link href={c.href}>{c.label}</Link> : <span aria-current="page">{c.label}</span>}
+                </li>
               ))}
             </ol>
           </nav>
@@ -44,7 +46,15 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorBox({ error, title = 'Something went wrong', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorBox({
+  error,
+  title = 'Something went wrong',
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
   return (
     <div className="alert alert-error" role="alert">
       <strong>{title}</strong>
@@ -95,7 +105,15 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge ${tone ? `badge-${tone}` : ''}`}>{status.toLowerCase()}</span>;
 }
 
-export function Badge({ tone, children, title }: { tone?: 'ok' | 'warn' | 'danger' | 'info' | 'user' | 'alias'; children: ReactNode; title?: string }) {
+export function Badge({
+  tone,
+  children,
+  title,
+}: {
+  tone?: 'ok' | 'warn' | 'danger' | 'info' | 'user' | 'alias';
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span className={`badge ${tone ? `badge-${tone}` : ''}`} title={title}>
       {children}
@@ -106,15 +124,34 @@ export function Badge({ tone, children, title }: { tone?: 'ok' | 'warn' | 'dange
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const v = Math.max(0, Math.min(1, Number.isFinite(value) ? value : 0));
   return (
-    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(v * 100)}>
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(v * 100)}
+    >
       <span style={{ width: `${v * 100}%` }} />
     </div>
   );
 }
 
 /** A search box with a hidden label; `onSearch` gets every change (lists reset their pages there). */
-export function SearchField({ id, label, placeholder, value, onSearch, style }: {
-  id: string; label: string; placeholder: string; value: string; onSearch: (text: string) => void; style?: CSSProperties;
+export function SearchField({
+  id,
+  label,
+  placeholder,
+  value,
+  onSearch,
+  style,
+}: {
+  id: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  onSearch: (text: string) => void;
+  style?: CSSProperties;
 }) {
   return (
     <div className="field" style={style}>
@@ -185,7 +222,13 @@ export function ConfirmDialog({
         <button type="button" className="btn" onClick={onCancel} disabled={busy} autoFocus={danger}>
           Cancel
         </button>
-        <button type="button" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} onClick={onConfirm} disabled={busy} autoFocus={!danger}>
+        <button
+          type="button"
+          className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
+          onClick={onConfirm}
+          disabled={busy}
+          autoFocus={!danger}
+        >
           {busy && <span className="spinner" aria-hidden="true" />} {confirmLabel}
         </button>
       </div>
@@ -194,7 +237,17 @@ export function ConfirmDialog({
 }
 
 /** Tabs as a segmented control (role=tablist, arrow keys move between tabs). */
-export function Tabs<K extends string>({ tabs, value, onChange, label }: { tabs: { key: K; label: string }[]; value: K; onChange: (k: K) => void; label: string }) {
+export function Tabs<K extends string>({
+  tabs,
+  value,
+  onChange,
+  label,
+}: {
+  tabs: { key: K; label: string }[];
+  value: K;
+  onChange: (k: K) => void;
+  label: string;
+}) {
   return (
     <div
       className="segmented"
@@ -209,7 +262,15 @@ export function Tabs<K extends string>({ tabs, value, onChange, label }: { tabs:
       }}
     >
       {tabs.map((t) => (
-        <button key={t.key} type="button" role="tab" data-key={t.key} aria-selected={t.key === value} tabIndex={t.key === value ? 0 : -1} onClick={() => onChange(t.key)}>
+        <button
+          key={t.key}
+          type="button"
+          role="tab"
+          data-key={t.key}
+          aria-selected={t.key === value}
+          tabIndex={t.key === value ? 0 : -1}
+          onClick={() => onChange(t.key)}
+        >
           {t.label}
         </button>
       ))}

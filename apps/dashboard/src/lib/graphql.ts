@@ -61,7 +61,11 @@ export async function gqlRequest<R, V>(
   try {
     res = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders(opts.token === undefined ? readToken() : opts.token) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...authHeaders(opts.token === undefined ? readToken() : opts.token),
+      },
       body: JSON.stringify({ query: doc.toString(), variables: variables ?? {} }),
       signal: opts.signal,
     });
@@ -74,7 +78,9 @@ export async function gqlRequest<R, V>(
     body = (await res.json()) as GraphQLResponse<R>;
   } catch {
     throw new ApiError(
-      res.status >= 500 ? `The API is unavailable (HTTP ${res.status}).` : `Unexpected API response (HTTP ${res.status}).`,
+      res.status >= 500
+        ? `The API is unavailable (HTTP ${res.status}).`
+        : `Unexpected API response (HTTP ${res.status}).`,
       res.status >= 500 ? 'UNAVAILABLE' : undefined,
       res.status,
     );

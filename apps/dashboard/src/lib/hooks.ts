@@ -15,7 +15,11 @@ export interface QueryState<R> {
 export function useQuery<R, V>(
   doc: Doc<R, V>,
   variables: V,
-  opts: { skip?: boolean; pollMs?: number | ((data: R | undefined) => number | undefined); /** change it to refetch */ refreshKey?: unknown } = {},
+  opts: {
+    skip?: boolean;
+    pollMs?: number | ((data: R | undefined) => number | undefined);
+    /** change it to refetch */ refreshKey?: unknown;
+  } = {},
 ): QueryState<R> {
   const { token, ready } = useSession();
   const key = JSON.stringify(variables ?? {});
@@ -33,7 +37,8 @@ export function useQuery<R, V>(
         return data;
       } catch (error) {
         if ((error as Error).name === 'AbortError') return undefined;
-        if (my === tick.current) setState((s) => ({ key, data: s.key === key ? s.data : undefined, error, done: true }));
+        if (my === tick.current)
+          setState((s) => ({ key, data: s.key === key ? s.data : undefined, error, done: true }));
         return undefined;
       }
     },
@@ -94,5 +99,11 @@ export function useMutation<R, V>(doc: Doc<R, V>): MutationState<R, V> {
     },
     [doc, token],
   );
-  return { loading: state.loading, error: state.error, data: state.data, mutate, reset: () => setState({ loading: false }) };
+  return {
+    loading: state.loading,
+    error: state.error,
+    data: state.data,
+    mutate,
+    reset: () => setState({ loading: false }),
+  };
 }

@@ -13,7 +13,9 @@ export type Growth = GrowthFieldsFragment;
  */
 export function newClassConfusions(report: ValReport, newUnits: Set<number>, maxCols = 8) {
   const support = new Map(report.perClass.map((c) => [c.unit, c.support]));
-  const rowsUnits = [...new Set(report.perClass.filter((c) => newUnits.has(c.unit) && c.support > 0).map((c) => c.unit))];
+  const rowsUnits = [
+    ...new Set(report.perClass.filter((c) => newUnits.has(c.unit) && c.support > 0).map((c) => c.unit)),
+  ];
   const labelOf = new Map(report.perClass.map((c) => [c.unit, c.label]));
   const mistakes = report.newAsOther.filter((c) => newUnits.has(c.trueUnit) && c.trueUnit !== c.predictedUnit);
   for (const c of mistakes) labelOf.set(c.predictedUnit, c.predictedLabel);
@@ -23,7 +25,11 @@ export function newClassConfusions(report: ValReport, newUnits: Set<number>, max
     .sort((a, b) => Number(newUnits.has(a[0])) - Number(newUnits.has(b[0])) || b[1] - a[1])
     .slice(0, maxCols)
     .map(([u]) => u);
-  const counts = rowsUnits.map((r) => cols.map((col) => mistakes.filter((c) => c.trueUnit === r && c.predictedUnit === col).reduce((s, c) => s + c.count, 0)));
+  const counts = rowsUnits.map((r) =>
+    cols.map((col) =>
+      mistakes.filter((c) => c.trueUnit === r && c.predictedUnit === col).reduce((s, c) => s + c.count, 0),
+    ),
+  );
   const values = counts.map((row, i) => row.map((n) => n / Math.max(1, support.get(rowsUnits[i]!) ?? 0)));
   return {
     rows: rowsUnits.map((u) => labelOf.get(u) ?? `unit ${u}`),
@@ -44,7 +50,11 @@ export function oldAsNewConfusions(report: ValReport, newUnits: Set<number>, max
     labelOf.set(c.trueUnit, c.trueLabel);
     labelOf.set(c.predictedUnit, c.predictedLabel);
   }
-  const counts = rowUnits.map((r) => colUnits.map((col) => items.filter((c) => c.trueUnit === r && c.predictedUnit === col).reduce((s, c) => s + c.count, 0)));
+  const counts = rowUnits.map((r) =>
+    colUnits.map((col) =>
+      items.filter((c) => c.trueUnit === r && c.predictedUnit === col).reduce((s, c) => s + c.count, 0),
+    ),
+  );
   const values = counts.map((row, i) => row.map((n) => n / Math.max(1, support.get(rowUnits[i]!) ?? 0)));
   return { rows: rowUnits.map((u) => labelOf.get(u)!), cols: colUnits.map((u) => labelOf.get(u)!), values, counts };
 }

@@ -3,15 +3,60 @@ import { graphql } from '@/gql';
 
 export const ValidationReportFields = graphql(`
   fragment ValidationReportFields on ValidationReport {
-    overall { count top1 top5 }
-    old { count top1 top5 }
-    new { count top1 top5 }
-    retention { count parentTop1 childTop1 dropPoints kept }
-    perClass { unit label support predicted correct precision recall }
-    newAsOther { trueUnit trueLabel predictedUnit predictedLabel count }
-    oldAsNew { trueUnit trueLabel predictedUnit predictedLabel count }
-    images { label train val }
-    parentLevel { count top1 }
+    overall {
+      count
+      top1
+      top5
+    }
+    old {
+      count
+      top1
+      top5
+    }
+    new {
+      count
+      top1
+      top5
+    }
+    retention {
+      count
+      parentTop1
+      childTop1
+      dropPoints
+      kept
+    }
+    perClass {
+      unit
+      label
+      support
+      predicted
+      correct
+      precision
+      recall
+    }
+    newAsOther {
+      trueUnit
+      trueLabel
+      predictedUnit
+      predictedLabel
+      count
+    }
+    oldAsNew {
+      trueUnit
+      trueLabel
+      predictedUnit
+      predictedLabel
+      count
+    }
+    images {
+      label
+      train
+      val
+    }
+    parentLevel {
+      count
+      top1
+    }
   }
 `);
 
@@ -19,7 +64,15 @@ export const GrowthFields = graphql(`
   fragment GrowthFields on GrowthParams {
     newLabels
     mergedLabels
-    merges { label outputUnit }
-    options { retentionKnob augmentations epochs seed }
+    merges {
+      label
+      outputUnit
+    }
+    options {
+      retentionKnob
+      augmentations
+      epochs
+      seed
+    }
   }
 `);

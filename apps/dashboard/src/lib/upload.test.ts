@@ -18,7 +18,10 @@ test('planBatches groups by label and cuts batches by size and count', () => {
     [['a.jpg'], ['b.jpg', 'd.jpg'], ['c.jpg']],
   );
   const many = Array.from({ length: 450 }, (_, i) => ({ file: file(`${i}.jpg`, 10), label: null }));
-  assert.deepEqual(planBatches(many).map((b) => b.length), [200, 200, 50]);
+  assert.deepEqual(
+    planBatches(many).map((b) => b.length),
+    [200, 200, 50],
+  );
 });
 
 test('labelFromPath takes the folder that holds the file', () => {

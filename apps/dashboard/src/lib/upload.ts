@@ -48,7 +48,13 @@ function sendBatch(
   fields: { datasetId: string; split: string | null },
   onBytes: (loaded: number) => void,
   signal?: AbortSignal,
-): Promise<{ accepted: number; duplicates: number; rejected: number; rejections: { path: string; reason: string }[]; import?: { id: string } }> {
+): Promise<{
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejections: { path: string; reason: string }[];
+  import?: { id: string };
+}> {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     // Fields first: the server reads them before the files.
@@ -65,7 +71,10 @@ function sendBatch(
     xhr.onload = () => {
       const body = xhr.response as { error?: { code?: string; message?: string } } | null;
       if (xhr.status >= 200 && xhr.status < 300 && body && !body.error) resolve(body as never);
-      else reject(new ApiError(body?.error?.message ?? `Upload failed (HTTP ${xhr.status}).`, body?.error?.code, xhr.status));
+      else
+        reject(
+          new ApiError(body?.error?.message ?? `Upload failed (HTTP ${xhr.status}).`, body?.error?.code, xhr.status),
+        );
     };
     xhr.onerror = () => reject(new ApiError('Upload failed: network error.', 'NETWORK'));
     xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
@@ -76,7 +85,12 @@ function sendBatch(
 
 export async function uploadImages(
   items: UploadItem[],
-  opts: { datasetId: string; split: string | null; onProgress: (fraction: number, batch: number, batches: number) => void; signal?: AbortSignal },
+  opts: {
+    datasetId: string;
+    split: string | null;
+    onProgress: (fraction: number, batch: number, batches: number) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<UploadSummary> {
   const batches = planBatches(items);
   const total = items.reduce((s, i) => s + i.file.size, 0) || 1;
@@ -85,7 +99,12 @@ export async function uploadImages(
   for (let b = 0; b < batches.length; b++) {
     const batch = batches[b]!;
     const size = batch.reduce((s, i) => s + i.file.size, 0);
-    const r = await sendBatch(batch, opts, (loaded) => opts.onProgress(Math.min(1, (done + Math.min(loaded, size)) / total), b + 1, batches.length), opts.signal);
+    const r = await sendBatch(
+      batch,
+      opts,
+      (loaded) => opts.onProgress(Math.min(1, (done + Math.min(loaded, size)) / total), b + 1, batches.length),
+      opts.signal,
+    );
     done += size;
     opts.onProgress(done / total, b + 1, batches.length);
     out.accepted += r.accepted;

@@ -36,7 +36,6 @@ const LIST: Augmentation[] = [
   a({ fit: 'fill', flip: true, brightness: 1.1 }),
 ];
 
-
 export function augmentation(id: number): Augmentation {
   if (!Number.isInteger(id) || id < 0) throw new Error(`augmentation id must be an integer ≥ 0, got ${id}`);
   if (id === 0) return PLAIN;
@@ -53,7 +52,11 @@ export function augmentation(id: number): Augmentation {
 }
 
 /** Crop rectangle (integer pixels) for an augmentation on an oriented image of width×height. */
-export function cropRect(aug: Augmentation, width: number, height: number): { left: number; top: number; width: number; height: number } {
+export function cropRect(
+  aug: Augmentation,
+  width: number,
+  height: number,
+): { left: number; top: number; width: number; height: number } {
   if (aug.fit === 'fill' && aug.crop === 1) return { left: 0, top: 0, width, height };
   const side = Math.min(width, height);
   // 'cover' on the full image crops the centre square; a crop < 1 takes a smaller square inside the image.

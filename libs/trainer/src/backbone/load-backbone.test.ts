@@ -65,7 +65,10 @@ describe('loadBackbone', () => {
 
   it('loads the same model from an http(s) URL (model.json + shards + metadata.json labels)', async () => {
     const logs: string[] = [];
-    const remote = await loadBackbone(`${baseUrl}/models/mobilenet_v1_0.75_224/model.json`, { cacheDir, log: (m) => logs.push(m) });
+    const remote = await loadBackbone(`${baseUrl}/models/mobilenet_v1_0.75_224/model.json`, {
+      cacheDir,
+      log: (m) => logs.push(m),
+    });
     try {
       assert.equal(remote.id, local.id);
       assert.equal(remote.filesSha256, local.filesSha256);
@@ -73,7 +76,10 @@ describe('loadBackbone', () => {
       assert.deepEqual(remote.baseHead.bias, local.baseHead.bias);
       assert.ok(requested.includes('/models/mobilenet_v1_0.75_224/group55-shard1of1'));
       assert.ok(requested.includes('/models/mobilenet_v1_0.75_224/metadata.json'));
-      assert.ok(logs.some((m) => m.includes('backend onnx')), logs.join('\n'));
+      assert.ok(
+        logs.some((m) => m.includes('backend onnx')),
+        logs.join('\n'),
+      );
       // The ONNX file was reused, not converted again.
       assert.ok(!logs.some((m) => m.includes('converted backbone')));
     } finally {

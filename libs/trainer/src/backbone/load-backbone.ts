@@ -75,7 +75,12 @@ async function readLabels(files: Awaited<ReturnType<typeof readModelFiles>>, cla
 }
 
 /** Writes the ONNX form of the backbone once per id (temp file + rename, so readers never see half a file). */
-export async function ensureOnnxFile(features: LayersModel, id: string, cacheDir: string, log: (m: string) => void): Promise<string> {
+export async function ensureOnnxFile(
+  features: LayersModel,
+  id: string,
+  cacheDir: string,
+  log: (m: string) => void,
+): Promise<string> {
   // .v2: the graph also outputs the feature map (files written before that lack it and are not reused)
   const path = join(cacheDir, `${id}.v2.onnx`);
   if (existsSync(path)) return path;
@@ -90,7 +95,9 @@ export async function ensureOnnxFile(features: LayersModel, id: string, cacheDir
     await rm(tmp, { force: true });
     throw err;
   }
-  log(`converted backbone ${id.slice(0, 12)} to ONNX (${(bytes.length / 1e6).toFixed(1)} MB, ${Date.now() - t0} ms): ${path}`);
+  log(
+    `converted backbone ${id.slice(0, 12)} to ONNX (${(bytes.length / 1e6).toFixed(1)} MB, ${Date.now() - t0} ms): ${path}`,
+  );
   return path;
 }
 
@@ -114,7 +121,8 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
   const bottleneckOutput = gap.output as SymbolicTensor;
   const features = tf.model({ inputs: model.inputs, outputs: bottleneckOutput });
   const [, size, size2, ch] = model.inputs[0].shape;
-  if (size == null || size !== size2 || ch !== 3) throw new Error(`expected a square RGB input, got [${model.inputs[0].shape}]`);
+  if (size == null || size !== size2 || ch !== 3)
+    throw new Error(`expected a square RGB input, got [${model.inputs[0].shape}]`);
   const dim = bottleneckOutput.shape[1] as number;
   const baseHead = headFromLayer(head, dim);
   const labels = await readLabels(files, baseHead.classes);
@@ -148,7 +156,9 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
     throw new Error(`no compute backend for ${want}${failures.length ? `: ${failures.join('; ')}` : ''}`);
   }
   const chosen = engine;
-  log(`backbone ${id.slice(0, 12)} from ${source}: ${labels.length} classes, bottleneck ${gap.name} (${dim}-d), backend ${chosen.name} (tfjs: ${tf.getBackend()})`);
+  log(
+    `backbone ${id.slice(0, 12)} from ${source}: ${labels.length} classes, bottleneck ${gap.name} (${dim}-d), backend ${chosen.name} (tfjs: ${tf.getBackend()})`,
+  );
 
   const backbone: Backbone = {
     id,

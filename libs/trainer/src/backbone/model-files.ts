@@ -45,7 +45,8 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 export async function readModelFiles(source: string): Promise<ModelFiles> {
   const { base, modelName } = locate(source);
   const url = isUrl(source);
-  const get = (name: string) => (url ? fetchBytes(`${base}/${name}`) : readFile(join(base, name)).then((b) => new Uint8Array(b)));
+  const get = (name: string) =>
+    url ? fetchBytes(`${base}/${name}`) : readFile(join(base, name)).then((b) => new Uint8Array(b));
   let modelBytes: Uint8Array;
   try {
     modelBytes = await get(modelName);
@@ -64,9 +65,13 @@ export async function readModelFiles(source: string): Promise<ModelFiles> {
   const hash = createHash('sha256').update(modelBytes);
   const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
   // Shards are fetched concurrently but hashed and concatenated in manifest order.
-  const shards = await Promise.all(paths.map((p) => get(p).catch((err: Error) => {
-    throw new Error(`${source}: cannot read weight file ${p}: ${err.message}`);
-  })));
+  const shards = await Promise.all(
+    paths.map((p) =>
+      get(p).catch((err: Error) => {
+        throw new Error(`${source}: cannot read weight file ${p}: ${err.message}`);
+      }),
+    ),
+  );
   const total = shards.reduce((n, s) => n + s.byteLength, 0);
   const weightData = new Uint8Array(total);
   let off = 0;

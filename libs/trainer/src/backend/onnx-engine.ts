@@ -22,7 +22,9 @@ export async function onnxEngine(onnxPath: string, size: number, dim: number): P
     queue = job.catch(() => undefined);
     return job;
   };
-  const feeds = (input: Float32Array, n: number) => ({ input: new ort.Tensor('float32', input.subarray(0, n * size * size * 3), [n, size, size, 3]) });
+  const feeds = (input: Float32Array, n: number) => ({
+    input: new ort.Tensor('float32', input.subarray(0, n * size * size * 3), [n, size, size, 3]),
+  });
   const bottlenecks = (data: Float32Array, n: number) => {
     if (data.length !== n * dim) throw new Error(`onnx bottleneck has ${data.length} values, expected ${n * dim}`);
     return data;
@@ -31,7 +33,10 @@ export async function onnxEngine(onnxPath: string, size: number, dim: number): P
   return {
     name: 'onnx',
     preferredBatch: 1, // single images stay in cache: measured faster per image than batches of 4-32 on MobileNet
-    run: (input, n) => serial(async () => bottlenecks((await session.run(feeds(input, n), ['bottleneck'])).bottleneck.data as Float32Array, n)),
+    run: (input, n) =>
+      serial(async () =>
+        bottlenecks((await session.run(feeds(input, n), ['bottleneck'])).bottleneck.data as Float32Array, n),
+      ),
     ...(hasMaps
       ? {
           runMaps: (input: Float32Array, n: number) =>
@@ -39,8 +44,13 @@ export async function onnxEngine(onnxPath: string, size: number, dim: number): P
               const out = await session.run(feeds(input, n));
               const maps = out.feature_map;
               const side = maps.dims[2];
-              if (maps.dims.length !== 4 || maps.dims[1] !== dim || maps.dims[3] !== side) throw new Error(`onnx feature map has shape [${maps.dims}]`);
-              return { bottlenecks: bottlenecks(out.bottleneck.data as Float32Array, n), maps: maps.data as Float32Array, side };
+              if (maps.dims.length !== 4 || maps.dims[1] !== dim || maps.dims[3] !== side)
+                throw new Error(`onnx feature map has shape [${maps.dims}]`);
+              return {
+                bottlenecks: bottlenecks(out.bottleneck.data as Float32Array, n),
+                maps: maps.data as Float32Array,
+                side,
+              };
             }),
         }
       : {}),

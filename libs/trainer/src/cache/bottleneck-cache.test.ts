@@ -31,11 +31,17 @@ describe('BottleneckCache', () => {
     await cache.write('bb1', sha, [v(0), v(1), v(2)]);
     await cache.write('bb1', sha, [v(9)]); // shorter: ignored
     const got = await cache.read('bb1', sha, 768);
-    assert.deepEqual(got.map((g) => g[0]), [0, 1, 2]);
+    assert.deepEqual(
+      got.map((g) => g[0]),
+      [0, 1, 2],
+    );
     assert.equal((await cache.get('bb1', sha, 2, 768))?.[767], 2);
     assert.equal(await cache.get('bb2', sha, 0, 768), undefined, 'keyed by backbone');
     assert.deepEqual(await cache.read('bb1', sha, 512), [], 'a dim mismatch reads as a miss');
-    assert.ok(walk(dir).every((f) => f.endsWith('.bn')), 'no temp files left');
+    assert.ok(
+      walk(dir).every((f) => f.endsWith('.bn')),
+      'no temp files left',
+    );
     // A damaged file reads as a miss and is replaced by the next write.
     writeFileSync(walk(dir)[0], 'garbage');
     assert.deepEqual(await cache.read('bb1', sha, 768), []);
@@ -60,7 +66,12 @@ describe('extractBottlenecks', () => {
   it('computes plain + k augmented vectors once, then serves them from disk', async () => {
     const cache = new BottleneckCache(join(dir, 'bn'));
     const progress: Progress[] = [];
-    const first = await extractBottlenecks(backbone, images, { cache, augmentations: 2, views: 'image', onProgress: (p) => progress.push(p) });
+    const first = await extractBottlenecks(backbone, images, {
+      cache,
+      augmentations: 2,
+      views: 'image',
+      onProgress: (p) => progress.push(p),
+    });
     assert.equal(first.plain.length, 5);
     assert.equal(first.augmented.length, 5);
     assert.ok(first.augmented.every((a) => a.length === 2 && a.every((v) => v.length === 768)));
@@ -80,7 +91,10 @@ describe('extractBottlenecks', () => {
     assert.deepEqual(again.augmented, first.augmented);
     const more = await extractBottlenecks(backbone, images, { cache, augmentations: 3, views: 'image' });
     assert.deepEqual(more.stats, { ...more.stats, cached: 15, computed: 5 });
-    assert.deepEqual(more.augmented.map((a) => a.slice(0, 2)), first.augmented);
+    assert.deepEqual(
+      more.augmented.map((a) => a.slice(0, 2)),
+      first.augmented,
+    );
 
     // Shared across datasets: the same image under another path is a cache hit (content-addressed).
     const plainOnly = await extractBottlenecks(backbone, [{ ...images[1], path: '/elsewhere/x.jpg' }], { cache });
@@ -99,7 +113,10 @@ describe('extractBottlenecks', () => {
     const { maps, side } = await backbone.computeFeatureMaps!(x, 1);
     assert.equal(side, 7);
     const whole = poolWindow(maps, 0, 768, side, { x: 0, y: 0, size: side });
-    assert.ok(whole.every((v, i) => Math.abs(v - direct[i]) < 1e-4), 'the whole-map average is the bottleneck');
+    assert.ok(
+      whole.every((v, i) => Math.abs(v - direct[i]) < 1e-4),
+      'the whole-map average is the bottleneck',
+    );
     assert.deepEqual(fm.augmented[0][0], poolWindow(maps, 0, 768, side, featureWindow(1, side)));
     assert.notDeepEqual(fm.augmented[0][0], fm.plain[0]);
     // Warm: no pass; image-space views of the same ids are other vectors, kept apart.
@@ -114,7 +131,11 @@ describe('extractBottlenecks', () => {
     const cache = new BottleneckCache(join(dir, 'bn-abort'));
     const ctl = new AbortController();
     await assert.rejects(
-      extractBottlenecks(backbone, images, { cache, onProgress: (p) => p.phase === 'extract' && p.done >= 2 && ctl.abort(), signal: ctl.signal }),
+      extractBottlenecks(backbone, images, {
+        cache,
+        onProgress: (p) => p.phase === 'extract' && p.done >= 2 && ctl.abort(),
+        signal: ctl.signal,
+      }),
       (e: Error) => e.name === 'AbortError',
     );
     const resumed = await extractBottlenecks(backbone, images, { cache });
@@ -130,11 +151,18 @@ describe('extractBottlenecks', () => {
     try {
       await assert.rejects(
         extractBottlenecks(backbone, images, { cache: new BottleneckCache(disk.dir), batch: 1 }),
-        (e: unknown) => e instanceof CacheWriteError && e.code === 'ENOSPC' && !e.message.includes(disk.dir) && /disk is full/.test(e.message),
+        (e: unknown) =>
+          e instanceof CacheWriteError &&
+          e.code === 'ENOSPC' &&
+          !e.message.includes(disk.dir) &&
+          /disk is full/.test(e.message),
       );
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(unhandled, []);
-      assert.ok(walk(disk.dir).every((f) => f.endsWith('.bn')), 'no temp files left on the full disk');
+      assert.ok(
+        walk(disk.dir).every((f) => f.endsWith('.bn')),
+        'no temp files left on the full disk',
+      );
     } finally {
       process.off('unhandledRejection', onUnhandled);
       disk.unmount();
@@ -146,8 +174,11 @@ describe('extractBottlenecks', () => {
     writeFileSync(bad, 'not a jpeg at all');
     const cache = new BottleneckCache(join(dir, 'bn-bad'));
     await assert.rejects(
-      extractBottlenecks(backbone, [images[0], { path: bad, sha256: sha256Hex(new TextEncoder().encode('x')) }], { cache }),
-      (e: unknown) => e instanceof ImageRejectedError && e.reason === 'not an image' && e.message.includes('broken.jpg'),
+      extractBottlenecks(backbone, [images[0], { path: bad, sha256: sha256Hex(new TextEncoder().encode('x')) }], {
+        cache,
+      }),
+      (e: unknown) =>
+        e instanceof ImageRejectedError && e.reason === 'not an image' && e.message.includes('broken.jpg'),
     );
   });
 });

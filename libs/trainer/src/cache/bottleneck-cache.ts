@@ -35,7 +35,12 @@ export class BottleneckCache {
    * Cached vectors of many images. Small files read synchronously in chunks are ~2x faster than one async read
    * per file (no thread-pool round trips); yielding between chunks keeps the event loop responsive.
    */
-  async readMany(backboneId: string, sha256s: string[], dim: number, onChunk?: (done: number) => void): Promise<Float32Array[][]> {
+  async readMany(
+    backboneId: string,
+    sha256s: string[],
+    dim: number,
+    onChunk?: (done: number) => void,
+  ): Promise<Float32Array[][]> {
     const out: Float32Array[][] = new Array(sha256s.length);
     const CHUNK = 256;
     for (let start = 0; start < sha256s.length; start += CHUNK) {

@@ -4,7 +4,12 @@ import { headLogits } from './head-math.js';
 import { topK } from '../eval/evaluate.js';
 
 test('head logits and top-k agree with a direct computation', () => {
-  const head = { inDim: 3, classes: 4, weights: Float32Array.from([1, 0, 0, 2, 0, 1, 0, 0, 0, 0, 3, -1]), bias: Float32Array.from([0, 0.5, 0, 0]) };
+  const head = {
+    inDim: 3,
+    classes: 4,
+    weights: Float32Array.from([1, 0, 0, 2, 0, 1, 0, 0, 0, 0, 3, -1]),
+    bias: Float32Array.from([0, 0.5, 0, 0]),
+  };
   const z = headLogits(head, Float32Array.from([1, 2, 0.5]));
   assert.deepEqual([...z], [1, 2.5, 1.5, 1.5]);
   assert.deepEqual(topK(z, 0, z.length, 2), [1, 2]);

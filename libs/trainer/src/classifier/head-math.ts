@@ -29,7 +29,9 @@ export function softmaxInPlace(z: Float32Array): Float32Array {
 }
 
 export function topPredictions(probs: Float32Array, labels: string[], k: number): Prediction[] {
-  const idx = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, Math.max(1, k));
+  const idx = Array.from(probs.keys())
+    .sort((a, b) => probs[b] - probs[a] || a - b)
+    .slice(0, Math.max(1, k));
   return idx.map((unit) => ({ label: labels[unit], unit, probability: probs[unit] }));
 }
 

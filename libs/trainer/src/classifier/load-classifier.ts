@@ -34,9 +34,12 @@ async function readJson<T>(path: string): Promise<T> {
 
 /** Reads the exported head's kernel and bias straight from weights.bin (no tfjs model needed). */
 async function readArtifactHead(dir: string): Promise<Head> {
-  const modelJson = await readJson<{ weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[] }>(join(dir, 'model.json'));
+  const modelJson = await readJson<{
+    weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
+  }>(join(dir, 'model.json'));
   const group = modelJson.weightsManifest[0];
-  if (modelJson.weightsManifest.length !== 1 || group.paths.length !== 1) throw new Error(`${dir}: not an exported Accrete model (expects one weights file)`);
+  if (modelJson.weightsManifest.length !== 1 || group.paths.length !== 1)
+    throw new Error(`${dir}: not an exported Accrete model (expects one weights file)`);
   const bin = await readFile(join(dir, group.paths[0]));
   const found: Record<string, { shape: number[]; data: Float32Array }> = {};
   let offset = 0;
@@ -50,7 +53,8 @@ async function readArtifactHead(dir: string): Promise<Head> {
     }
     offset += n * 4;
   }
-  if (offset !== bin.length) throw new Error(`${dir}: weights.bin has ${bin.length} bytes, model.json describes ${offset}`);
+  if (offset !== bin.length)
+    throw new Error(`${dir}: weights.bin has ${bin.length} bytes, model.json describes ${offset}`);
   const kernel = found.kernel;
   const bias = found.bias;
   if (!kernel || !bias) throw new Error(`${dir}: no ${HEAD_LAYER_NAME} kernel/bias in model.json`);
@@ -65,7 +69,8 @@ export async function loadClassifier(source: ClassifierSource): Promise<Classifi
   if ('artifactDir' in source) {
     const dir = source.artifactDir;
     const manifest = await readJson<ArtifactManifest>(join(dir, 'manifest.json'));
-    if (manifest.format !== ARTIFACT_FORMAT) throw new Error(`${dir}: manifest format ${String(manifest.format)}, expected ${ARTIFACT_FORMAT}`);
+    if (manifest.format !== ARTIFACT_FORMAT)
+      throw new Error(`${dir}: manifest format ${String(manifest.format)}, expected ${ARTIFACT_FORMAT}`);
     labels = await readJson<string[]>(join(dir, 'labels.json'));
     if (source.backbone && source.backbone.id === manifest.backboneId) {
       backbone = source.backbone;

@@ -71,7 +71,15 @@ export interface EvaluationReport {
   top1Leaf: number;
   top1LeafOrDescendant: number;
   /** The same two per user (new or merged) unit with rows. */
-  newLabels: { unit: number; label: string; count: number; top1Leaf: number; top1LeafOrDescendant: number; descendants: number[]; winsOver: number[] }[];
+  newLabels: {
+    unit: number;
+    label: string;
+    count: number;
+    top1Leaf: number;
+    top1LeafOrDescendant: number;
+    descendants: number[];
+    winsOver: number[];
+  }[];
   [k: string]: unknown;
 }
 
@@ -93,7 +101,10 @@ export function topK(z: ArrayLike<number>, offset: number, classes: number, k: n
     if (best.length < k || v > z[offset + best[best.length - 1]]) {
       let pos = best.length < k ? best.length : k - 1;
       if (best.length < k) best.push(j);
-      while (pos > 0 && z[offset + best[pos - 1]] < v) { best[pos] = best[pos - 1]; pos--; }
+      while (pos > 0 && z[offset + best[pos - 1]] < v) {
+        best[pos] = best[pos - 1];
+        pos--;
+      }
       best[pos] = j;
     }
   }
@@ -137,7 +148,11 @@ export function evaluateLogits(
     top1[i] = p;
     const h1 = p === t ? 1 : 0;
     const h5 = best.includes(t) ? 1 : 0;
-    for (const g of [acc.all, isNew.has(t) ? acc.new : acc.old]) { g[0]++; g[1] += h1; g[2] += h5; }
+    for (const g of [acc.all, isNew.has(t) ? acc.new : acc.old]) {
+      g[0]++;
+      g[1] += h1;
+      g[2] += h5;
+    }
     support[t]++;
     predicted[p]++;
     correct[t] += h1;
@@ -147,7 +162,10 @@ export function evaluateLogits(
     if (p !== t && (isNew.has(t) || isNew.has(p))) pairs.set(`${t}:${p}`, (pairs.get(`${t}:${p}`) ?? 0) + 1);
     if (opts.ancestor) {
       const a = opts.ancestor(labels[t]);
-      if (a !== undefined) { ancN++; if (opts.ancestor(labels[p]) === a) anc++; }
+      if (a !== undefined) {
+        ancN++;
+        if (opts.ancestor(labels[p]) === a) anc++;
+      }
     }
   }
   const accuracy = (g: number[]): Accuracy => ({ count: g[0], top1: ratio(g[1], g[0]), top5: ratio(g[2], g[0]) });
@@ -155,20 +173,35 @@ export function evaluateLogits(
   for (let u = 0; u < c; u++) {
     if (support[u] === 0 && predicted[u] === 0) continue;
     perClass.push({
-      unit: u, label: labels[u], support: support[u], predicted: predicted[u], correct: correct[u],
+      unit: u,
+      label: labels[u],
+      support: support[u],
+      predicted: predicted[u],
+      correct: correct[u],
       precision: predicted[u] > 0 ? correct[u] / predicted[u] : null,
       recall: support[u] > 0 ? correct[u] / support[u] : null,
     });
   }
   const maxC = opts.maxConfusions ?? 30;
   const confusions = [...pairs.entries()]
-    .map(([key, count]) => { const [t, p] = key.split(':').map(Number); return { trueUnit: t, trueLabel: labels[t], predictedUnit: p, predictedLabel: labels[p], count }; })
+    .map(([key, count]) => {
+      const [t, p] = key.split(':').map(Number);
+      return { trueUnit: t, trueLabel: labels[t], predictedUnit: p, predictedLabel: labels[p], count };
+    })
     .sort((a, b) => b.count - a.count || a.trueUnit - b.trueUnit);
   const newLabels: EvaluationReport['newLabels'] = [];
   for (const u of [...isNew].sort((a, b) => a - b)) {
     if (u < 0 || u >= c || support[u] === 0) continue;
     const d = decided.get(u);
-    newLabels.push({ unit: u, label: labels[u], count: support[u], top1Leaf: correct[u] / support[u], top1LeafOrDescendant: leafOrDesc[u] / support[u], descendants: d?.descendants ?? [], winsOver: d?.winsOver ?? [] });
+    newLabels.push({
+      unit: u,
+      label: labels[u],
+      count: support[u],
+      top1Leaf: correct[u] / support[u],
+      top1LeafOrDescendant: leafOrDesc[u] / support[u],
+      descendants: d?.descendants ?? [],
+      winsOver: d?.winsOver ?? [],
+    });
   }
   const report: EvaluationReport = {
     top1Leaf: ratio(acc.all[1], acc.all[0]),
@@ -200,17 +233,29 @@ export function evaluateLogits(
       if (pOk && !cOk && g === kept) lostTo[labels[top1[i]]] = (lostTo[labels[top1[i]]] ?? 0) + 1;
     }
     const figures = (g: ReturnType<typeof tally>): RetentionFigures => ({
-      count: g.count, parentTop1: ratio(g.parentHits, g.count), childTop1: ratio(g.childHits, g.count),
-      dropPoints: 100 * ratio(g.parentHits - g.childHits, g.count), kept: ratio(g.kept, g.parentHits),
+      count: g.count,
+      parentTop1: ratio(g.parentHits, g.count),
+      childTop1: ratio(g.childHits, g.count),
+      dropPoints: 100 * ratio(g.parentHits - g.childHits, g.count),
+      kept: ratio(g.kept, g.parentHits),
     });
-    report.retention = { ...figures(kept), lostTo, takenOver: { ...figures(apart), units: [...takenOver].sort((a, b) => a - b) } };
+    report.retention = {
+      ...figures(kept),
+      lostTo,
+      takenOver: { ...figures(apart), units: [...takenOver].sort((a, b) => a - b) },
+    };
   }
   if (opts.ancestor) report.byAncestor = { top1: ratio(anc, ancN), count: ancN };
   return report;
 }
 
 /** Evaluates `head` (whose units are named by `labels`) on labelled bottlenecks. */
-export async function evaluateHead(head: Head, labels: string[], set: EvaluationSet, opts: EvaluateOptions): Promise<EvaluationReport> {
+export async function evaluateHead(
+  head: Head,
+  labels: string[],
+  set: EvaluationSet,
+  opts: EvaluateOptions,
+): Promise<EvaluationReport> {
   if (labels.length !== head.classes) throw new Error(`${labels.length} labels for a head of ${head.classes} classes`);
   const z = await headLogits(head, set.x);
   let parentTop1: Int32Array | undefined;

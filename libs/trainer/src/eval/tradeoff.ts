@@ -23,7 +23,10 @@ function top1Shifted(z: Float32Array, o: number, classes: number, firstNew: numb
   let u = 0;
   for (let j = 0; j < classes; j++) {
     const v = j >= firstNew ? z[o + j] - shift : z[o + j];
-    if (v > best) { best = v; u = j; }
+    if (v > best) {
+      best = v;
+      u = j;
+    }
   }
   return u;
 }
@@ -36,9 +39,14 @@ export function tradeoffCurve(input: TradeoffInput, shifts: number[]): TradeoffP
   for (let i = 0; i < nR; i++) parentHits += input.retention.parentTop1[i] === input.retention.unit[i] ? 1 : 0;
   return shifts.map((shift) => {
     let ok = 0;
-    for (let i = 0; i < nU; i++) ok += top1Shifted(input.user.logits, i * classes, classes, firstNewUnit, shift) === input.user.unit[i] ? 1 : 0;
+    for (let i = 0; i < nU; i++)
+      ok += top1Shifted(input.user.logits, i * classes, classes, firstNewUnit, shift) === input.user.unit[i] ? 1 : 0;
     let kept = 0;
-    for (let i = 0; i < nR; i++) kept += top1Shifted(input.retention.logits, i * classes, classes, firstNewUnit, shift) === input.retention.unit[i] ? 1 : 0;
+    for (let i = 0; i < nR; i++)
+      kept +=
+        top1Shifted(input.retention.logits, i * classes, classes, firstNewUnit, shift) === input.retention.unit[i]
+          ? 1
+          : 0;
     return { shift, newTop1: nU ? ok / nU : 0, dropPoints: nR ? (100 * (parentHits - kept)) / nR : 0 };
   });
 }

@@ -27,7 +27,8 @@ async function imprintedHead(backbone: Backbone, classes: string[][]): Promise<H
   b.set(bias);
   for (const [c, paths] of classes.entries()) {
     const mean = new Float32Array(inDim);
-    for (const p of paths) (await backbone.computeBottlenecks(await preprocess(p), 1)).forEach((v, i) => (mean[i] += v / paths.length));
+    for (const p of paths)
+      (await backbone.computeBottlenecks(await preprocess(p), 1)).forEach((v, i) => (mean[i] += v / paths.length));
     const sq = mean.reduce((s, v) => s + v * v, 0);
     for (let i = 0; i < inDim; i++) w[i * K + k + c] = (mean[i] / sq) * 30;
   }
@@ -44,7 +45,9 @@ describe('exportModel', () => {
   const images = [
     ...flowerImages('dandelion', 2, 'val'),
     ...flowerImages('tulips', 2, 'val'),
-    ...imagenetSample(300).filter((_, i) => i % 150 === 7).map((r) => r.path),
+    ...imagenetSample(300)
+      .filter((_, i) => i % 150 === 7)
+      .map((r) => r.path),
   ];
 
   before(async () => {
@@ -53,7 +56,11 @@ describe('exportModel', () => {
     head = await imprintedHead(backbone, [flowerImages('dandelion', 6), flowerImages('tulips', 6)]);
     labels = [...backbone.labels, 'dandelion', 'tulips'];
     const out = join(dir, 'v2');
-    const { files } = await exportModel(backbone, head, labels, out, { parentVersion: 'v1', strategy: 'imprint', note: 'test' });
+    const { files } = await exportModel(backbone, head, labels, out, {
+      parentVersion: 'v1',
+      strategy: 'imprint',
+      note: 'test',
+    });
     v2 = { out, files };
   });
   after(async () => {
@@ -65,7 +72,13 @@ describe('exportModel', () => {
     const { out, files } = v2;
     assert.deepEqual(readdirSync(out).sort(), ['labels.json', 'manifest.json', 'model.json', 'weights.bin']);
     for (const [name, sha] of Object.entries(files)) {
-      assert.equal(createHash('sha256').update(readFileSync(join(out, name))).digest('hex'), sha, name);
+      assert.equal(
+        createHash('sha256')
+          .update(readFileSync(join(out, name)))
+          .digest('hex'),
+        sha,
+        name,
+      );
     }
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.parentVersion, 'v1');
@@ -81,16 +94,33 @@ describe('exportModel', () => {
 
   it('writes the class → parent chain as taxonomy.json beside labels.json, hashed in the manifest', async () => {
     const out = join(dir, 'v2-chain');
-    const taxonomy = { format: 'accrete-taxonomy/1', classes: [{ unit: 1001, name: 'dandelion', path: ['plant', 'dandelion'], rollsUpTo: [] }] };
+    const taxonomy = {
+      format: 'accrete-taxonomy/1',
+      classes: [{ unit: 1001, name: 'dandelion', path: ['plant', 'dandelion'], rollsUpTo: [] }],
+    };
     const { files } = await exportModel(backbone, head, labels, out, {}, taxonomy);
-    assert.deepEqual(readdirSync(out).sort(), ['labels.json', 'manifest.json', 'model.json', 'taxonomy.json', 'weights.bin']);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'labels.json',
+      'manifest.json',
+      'model.json',
+      'taxonomy.json',
+      'weights.bin',
+    ]);
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'taxonomy.json'), 'utf8')), taxonomy);
-    assert.equal(createHash('sha256').update(readFileSync(join(out, 'taxonomy.json'))).digest('hex'), files['taxonomy.json']);
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(join(out, 'taxonomy.json')))
+        .digest('hex'),
+      files['taxonomy.json'],
+    );
   });
 
   it('refuses to overwrite a version or to export a head that does not fit', async () => {
     await assert.rejects(exportModel(backbone, head, labels, v2.out), /already exists/);
-    await assert.rejects(exportModel(backbone, head, labels.slice(1), join(dir, 'bad')), /1001 labels for 1002 output units/);
+    await assert.rejects(
+      exportModel(backbone, head, labels.slice(1), join(dir, 'bad')),
+      /1001 labels for 1002 output units/,
+    );
     assert.ok(!readdirSync(dir).includes('bad'));
   });
 
@@ -102,8 +132,14 @@ describe('exportModel', () => {
     const inputsFile = join(dir, 'inputs.f32');
     writeFileSync(inputsFile, inputs);
     const script = fileURLToPath(new URL('./testdata/predict-fresh.mjs', import.meta.url));
-    const { stdout } = await run(process.execPath, [script, out, inputsFile, String(images.length)], { maxBuffer: 1 << 20 });
-    const fresh = JSON.parse(stdout.trim().split('\n').at(-1)!) as { top1: number[]; sums: number[]; outputShape: number[] };
+    const { stdout } = await run(process.execPath, [script, out, inputsFile, String(images.length)], {
+      maxBuffer: 1 << 20,
+    });
+    const fresh = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      top1: number[];
+      sums: number[];
+      outputShape: number[];
+    };
     assert.deepEqual(fresh.outputShape, [images.length, 1002]);
     fresh.sums.forEach((s) => assert.ok(Math.abs(s - 1) < 1e-4, `softmax sums to ${s}`));
 

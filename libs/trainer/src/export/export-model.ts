@@ -32,21 +32,24 @@ export interface ArtifactManifest extends ExportManifestInput {
   files: Record<string, string>;
 }
 
-
 export function checkHead(head: Head, inDim: number, labels: string[]): void {
   if (head.inDim !== inDim) throw new Error(`head takes ${head.inDim}-d input, backbone gives ${inDim}-d bottlenecks`);
-  if (head.weights.length !== head.inDim * head.classes) throw new Error(`head weights have ${head.weights.length} values, expected ${head.inDim}x${head.classes}`);
-  if (head.bias.length !== head.classes) throw new Error(`head bias has ${head.bias.length} values, expected ${head.classes}`);
+  if (head.weights.length !== head.inDim * head.classes)
+    throw new Error(`head weights have ${head.weights.length} values, expected ${head.inDim}x${head.classes}`);
+  if (head.bias.length !== head.classes)
+    throw new Error(`head bias has ${head.bias.length} values, expected ${head.classes}`);
   if (labels.length !== head.classes) throw new Error(`${labels.length} labels for ${head.classes} output units`);
 }
 
 /** Serialises a layers model to model.json + weights.bin bytes (tfjs' file:// handler needs tfjs-node). */
 async function serialise(model: tf.LayersModel): Promise<{ modelJson: Uint8Array; weights: Uint8Array }> {
   let artifacts: io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('internal: model.save gave no weights');
   const weights = new Uint8Array(new tf.io.CompositeArrayBuffer(artifacts.weightData).slice());
   const json = {
@@ -78,7 +81,11 @@ export async function exportModel(
     name: HEAD_LAYER_NAME,
     weights: [tf.tensor2d(head.weights, [head.inDim, head.classes]), tf.tensor1d(head.bias)],
   });
-  const exported = tf.model({ inputs: model.inputs, outputs: dense.apply(bottleneckOutput) as SymbolicTensor, name: 'accrete_classifier' });
+  const exported = tf.model({
+    inputs: model.inputs,
+    outputs: dense.apply(bottleneckOutput) as SymbolicTensor,
+    name: 'accrete_classifier',
+  });
   let bytes: { modelJson: Uint8Array; weights: Uint8Array };
   try {
     bytes = await serialise(exported);

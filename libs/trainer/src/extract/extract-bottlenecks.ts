@@ -48,7 +48,14 @@ export class CacheWriteError extends Error {
   readonly code: string | undefined;
   constructor(cause: unknown) {
     const code = (cause as NodeJS.ErrnoException)?.code;
-    const why = code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : code === 'EDQUOT' ? 'the disk quota is exceeded (EDQUOT)' : code ? `${code}` : 'write failed';
+    const why =
+      code === 'ENOSPC'
+        ? 'the disk is full (ENOSPC)'
+        : code === 'EDQUOT'
+          ? 'the disk quota is exceeded (EDQUOT)'
+          : code
+            ? `${code}`
+            : 'write failed';
     super(`cannot write the bottleneck cache: ${why}`, { cause });
     this.name = 'CacheWriteError';
     this.code = code;
@@ -56,10 +63,15 @@ export class CacheWriteError extends Error {
 }
 
 function throwIfAborted(signal?: AbortSignal) {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('extraction aborted', 'AbortError');
+  if (signal?.aborted)
+    throw signal.reason instanceof Error ? signal.reason : new DOMException('extraction aborted', 'AbortError');
 }
 
-export async function extractBottlenecks(backbone: Backbone, images: ImageRef[], opts: ExtractOptions): Promise<ExtractResult> {
+export async function extractBottlenecks(
+  backbone: Backbone,
+  images: ImageRef[],
+  opts: ExtractOptions,
+): Promise<ExtractResult> {
   const t0 = performance.now();
   const k = opts.augmentations ?? 0;
   if (!Number.isInteger(k) || k < 0) throw new Error(`augmentations must be an integer ≥ 0, got ${k}`);
@@ -68,16 +80,22 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
   const { cache, signal, onProgress } = opts;
   throwIfAborted(signal);
   const kind = opts.views ?? defaultViews(backbone);
-  if (kind === 'feature-map' && !backbone.computeFeatureMaps) throw new Error(`backend ${backbone.backend} gives no feature maps: use image views`);
+  if (kind === 'feature-map' && !backbone.computeFeatureMaps)
+    throw new Error(`backend ${backbone.backend} gives no feature maps: use image views`);
   // Plain-only requests share the plain namespace whatever the view kind (vector 0 is the same).
   const byMaps = kind === 'feature-map' && k > 0;
   const ns = byMaps ? backbone.id + FEATURE_VIEWS_NS : backbone.id;
 
   // 1. What is cached already (vectors per image, prefix of augmentation ids).
-  const have = await cache.readMany(ns, images.map((i) => i.sha256), dim, (done) => {
-    throwIfAborted(signal);
-    onProgress?.({ phase: 'cache', done, total: images.length });
-  });
+  const have = await cache.readMany(
+    ns,
+    images.map((i) => i.sha256),
+    dim,
+    (done) => {
+      throwIfAborted(signal);
+      onProgress?.({ phase: 'cache', done, total: images.length });
+    },
+  );
 
   // 2. Missing (image, augmentation) pairs, image-major so finished images get written early.
   const vectors: Float32Array[][] = have.map((v) => v.slice(0, need));
@@ -85,7 +103,8 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
   let cached = 0;
   images.forEach((_, i) => {
     if (byMaps) {
-      if (have[i].length < need) tasks.push({ img: i, aug: 0 }); // one pass gives every view
+      if (have[i].length < need)
+        tasks.push({ img: i, aug: 0 }); // one pass gives every view
       else cached += need;
       return;
     }
@@ -146,12 +165,20 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
             vectors[t.img][t.aug] = out.slice(j * dim, (j + 1) * dim);
             const left = remaining.get(t.img)! - 1;
             remaining.set(t.img, left);
-            if (left === 0) writes.push(cache.write(ns, images[t.img].sha256, vectors[t.img]).catch((e: unknown) => void (writeError ??= e)));
+            if (left === 0)
+              writes.push(
+                cache.write(ns, images[t.img].sha256, vectors[t.img]).catch((e: unknown) => void (writeError ??= e)),
+              );
           }
         }
         done += n;
         const elapsed = (performance.now() - tStart) / 1000;
-        onProgress?.({ phase: 'extract', done, total: tasks.length, etaSeconds: (elapsed / done) * (tasks.length - done) });
+        onProgress?.({
+          phase: 'extract',
+          done,
+          total: tasks.length,
+          etaSeconds: (elapsed / done) * (tasks.length - done),
+        });
       }
     } finally {
       // Finished images stay cached even when the run is aborted or hits a bad image.
@@ -163,6 +190,11 @@ export async function extractBottlenecks(backbone: Backbone, images: ImageRef[],
   return {
     plain: vectors.map((v) => v[0]),
     augmented: vectors.map((v) => v.slice(1, need)),
-    stats: { cached, computed: byMaps ? tasks.length * need : tasks.length, passes: tasks.length, seconds: (performance.now() - t0) / 1000 },
+    stats: {
+      cached,
+      computed: byMaps ? tasks.length * need : tasks.length,
+      passes: tasks.length,
+      seconds: (performance.now() - t0) / 1000,
+    },
   };
 }

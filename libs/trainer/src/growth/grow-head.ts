@@ -3,7 +3,16 @@
 // All strategies end with the same user-facing knob: one shift of the new columns' biases, chosen on a held-out
 // split (by image) from the trade-off curve "held-out accuracy on the user's classes" vs "share of held-out
 // rehearsal images whose answer changes".
-import { appendColumns, concatRows, forEachLogitChunk, frozenStats, l2Norm, matrix, selectRows, type FrozenStats } from './matrix.js';
+import {
+  appendColumns,
+  concatRows,
+  forEachLogitChunk,
+  frozenStats,
+  l2Norm,
+  matrix,
+  selectRows,
+  type FrozenStats,
+} from './matrix.js';
 import { fitNewColumns, toDevice, type NewColumnFit } from './new-columns.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { rng, shuffleInPlace } from './rng.js';
@@ -32,10 +41,54 @@ export interface StrategyConfig {
 }
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
-  'finetune-new': { refine: 'none', l2New: 1e-4, l2Scale: 'constant', balance: 'rows', l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'none' },
-  calibrated: { refine: 'none', l2New: 1e-4, l2Scale: 'constant', balance: 'rows', l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'bic' },
-  'weight-aligned': { refine: 'none', l2New: 1e-4, l2Scale: 'constant', balance: 'rows', l2Refined: 0, poolWeight: 1, mixtures: 0, mixtureParts: 4, iterations: 30, calibration: 'weight-align' },
-  guarded: { refine: 'labelled', l2New: 3e-3, l2Scale: 'class-share', balance: 'rows', l2Refined: 3e-2, poolWeight: 2, mixtures: 1, mixtureParts: 4, iterations: 30, calibration: 'none' },
+  'finetune-new': {
+    refine: 'none',
+    l2New: 1e-4,
+    l2Scale: 'constant',
+    balance: 'rows',
+    l2Refined: 0,
+    poolWeight: 1,
+    mixtures: 0,
+    mixtureParts: 4,
+    iterations: 30,
+    calibration: 'none',
+  },
+  calibrated: {
+    refine: 'none',
+    l2New: 1e-4,
+    l2Scale: 'constant',
+    balance: 'rows',
+    l2Refined: 0,
+    poolWeight: 1,
+    mixtures: 0,
+    mixtureParts: 4,
+    iterations: 30,
+    calibration: 'bic',
+  },
+  'weight-aligned': {
+    refine: 'none',
+    l2New: 1e-4,
+    l2Scale: 'constant',
+    balance: 'rows',
+    l2Refined: 0,
+    poolWeight: 1,
+    mixtures: 0,
+    mixtureParts: 4,
+    iterations: 30,
+    calibration: 'weight-align',
+  },
+  guarded: {
+    refine: 'labelled',
+    l2New: 3e-3,
+    l2Scale: 'class-share',
+    balance: 'rows',
+    l2Refined: 3e-2,
+    poolWeight: 2,
+    mixtures: 1,
+    mixtureParts: 4,
+    iterations: 30,
+    calibration: 'none',
+  },
 };
 
 /**
@@ -62,9 +115,12 @@ function validate(p: GrowthProblem): void {
   const P = p.parent.classes;
   const C = P + p.newClasses.length;
   if (p.parentLabels.length !== P) throw new Error(`parent has ${P} units but ${p.parentLabels.length} labels`);
-  if (p.parent.weights.length !== p.parent.inDim * P || p.parent.bias.length !== P) throw new Error('parent head arrays do not match its shape');
-  if (p.train.x.dim !== p.parent.inDim) throw new Error(`training features are ${p.train.x.dim}-d, the parent head expects ${p.parent.inDim}-d`);
-  if (p.pool && p.pool.x.dim !== p.parent.inDim) throw new Error(`rehearsal features are ${p.pool.x.dim}-d, the parent head expects ${p.parent.inDim}-d`);
+  if (p.parent.weights.length !== p.parent.inDim * P || p.parent.bias.length !== P)
+    throw new Error('parent head arrays do not match its shape');
+  if (p.train.x.dim !== p.parent.inDim)
+    throw new Error(`training features are ${p.train.x.dim}-d, the parent head expects ${p.parent.inDim}-d`);
+  if (p.pool && p.pool.x.dim !== p.parent.inDim)
+    throw new Error(`rehearsal features are ${p.pool.x.dim}-d, the parent head expects ${p.parent.inDim}-d`);
   const names = new Set<string>();
   for (const c of p.newClasses) {
     if (!c.trim()) throw new Error('a new class has an empty name');
@@ -72,10 +128,12 @@ function validate(p: GrowthProblem): void {
     names.add(c);
   }
   const { unit, image, augmentation } = p.train;
-  if (unit.length !== p.train.x.n || image.length !== p.train.x.n || augmentation.length !== p.train.x.n) throw new Error('training rows and their labels disagree in count');
+  if (unit.length !== p.train.x.n || image.length !== p.train.x.n || augmentation.length !== p.train.x.n)
+    throw new Error('training rows and their labels disagree in count');
   const seen = new Int32Array(C);
   for (let i = 0; i < unit.length; i++) {
-    if (!(unit[i] >= 0 && unit[i] < C)) throw new Error(`training row ${i} targets unit ${unit[i]}, outside 0..${C - 1}`);
+    if (!(unit[i] >= 0 && unit[i] < C))
+      throw new Error(`training row ${i} targets unit ${unit[i]}, outside 0..${C - 1}`);
     seen[unit[i]]++;
   }
   p.newClasses.forEach((c, j) => {
@@ -85,9 +143,16 @@ function validate(p: GrowthProblem): void {
 
 function layout(p: GrowthProblem, refine: StrategyConfig['refine']): Layout {
   const P = p.parent.classes;
-  const refined = refine === 'labelled' ? [...new Set(Array.from(p.train.unit).filter((u) => u < P))].sort((a, b) => a - b) : [];
+  const refined =
+    refine === 'labelled' ? [...new Set(Array.from(p.train.unit).filter((u) => u < P))].sort((a, b) => a - b) : [];
   const trained = [...refined, ...p.newClasses.map((_, j) => P + j)];
-  return { parentClasses: P, refined, trained, columnOf: new Map(trained.map((u, c) => [u, c])), newCount: p.newClasses.length };
+  return {
+    parentClasses: P,
+    refined,
+    trained,
+    columnOf: new Map(trained.map((u, c) => [u, c])),
+    newCount: p.newClasses.length,
+  };
 }
 
 /** Held-out images: HOLDOUT of each class's images (classes with ≥ 5 images) and of the rehearsal images. */
@@ -101,13 +166,19 @@ function holdout(p: GrowthProblem, seed: number): { labelled: Set<number>; pool:
   }
   const labelled = new Set<number>();
   for (const u of [...byUnit.keys()].sort((a, b) => a - b)) {
-    const imgs = shuffleInPlace([...byUnit.get(u)!].sort((a, b) => a - b), rand);
+    const imgs = shuffleInPlace(
+      [...byUnit.get(u)!].sort((a, b) => a - b),
+      rand,
+    );
     if (imgs.length < 5) continue;
     for (const i of imgs.slice(0, Math.floor(imgs.length * HOLDOUT))) labelled.add(i);
   }
   const pool = new Set<number>();
   if (p.pool) {
-    const imgs = shuffleInPlace([...new Set(p.pool.image)].sort((a, b) => a - b), rand);
+    const imgs = shuffleInPlace(
+      [...new Set(p.pool.image)].sort((a, b) => a - b),
+      rand,
+    );
     for (const i of imgs.slice(0, Math.floor(imgs.length * HOLDOUT))) pool.add(i);
   }
   return { labelled, pool };
@@ -132,16 +203,23 @@ export function resolveDecisions(p: GrowthProblem, parentTop1OfRow: Int32Array):
   const out = new Map<number, AppliedDecision>();
   for (const [key, dec] of Object.entries(p.decisions ?? {})) {
     const u = Number(key);
-    if (!Number.isInteger(u) || u < 0 || u >= C) throw new Error(`a decision names unit ${key}, outside the child's 0..${C - 1}`);
-    if (!labelledUnits.has(u)) throw new Error(`a decision is given for unit ${u}, which has no training images in this request`);
+    if (!Number.isInteger(u) || u < 0 || u >= C)
+      throw new Error(`a decision names unit ${key}, outside the child's 0..${C - 1}`);
+    if (!labelledUnits.has(u))
+      throw new Error(`a decision is given for unit ${u}, which has no training images in this request`);
     const check = (what: string, units: number[] = []) => {
       for (const o of units) {
-        if (!Number.isInteger(o) || o < 0 || o >= P) throw new Error(`unit ${u}'s ${what} names ${o}, which is not a unit of the parent (0..${P - 1})`);
+        if (!Number.isInteger(o) || o < 0 || o >= P)
+          throw new Error(`unit ${u}'s ${what} names ${o}, which is not a unit of the parent (0..${P - 1})`);
         if (o === u) throw new Error(`unit ${u} cannot list itself in its ${what}`);
       }
       return [...new Set(units)].sort((a, b) => a - b);
     };
-    out.set(u, { descendants: check('descendants', dec.descendants), winsOver: check('winsOver', dec.winsOver), source: 'given' });
+    out.set(u, {
+      descendants: check('descendants', dec.descendants),
+      winsOver: check('winsOver', dec.winsOver),
+      source: 'given',
+    });
   }
   const counts = new Map<number, Map<number, number>>();
   for (let i = 0; i < unit.length; i++) {
@@ -162,7 +240,10 @@ export function resolveDecisions(p: GrowthProblem, parentTop1OfRow: Int32Array):
  * the units taken over (winsOver) and their shares; `eligible` says which units may be taken (old units the request
  * has no images of).
  */
-export function defaultTakeover(answers: Map<number, number>, eligible: (unit: number) => boolean): { winsOver: number[]; shares: Record<number, number> } {
+export function defaultTakeover(
+  answers: Map<number, number>,
+  eligible: (unit: number) => boolean,
+): { winsOver: number[]; shares: Record<number, number> } {
   const n = [...answers.values()].reduce((a, b) => a + b, 0);
   const top = [...answers.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DEFAULT_TAKEOVER_TOP);
   const shares: Record<number, number> = {};
@@ -230,7 +311,13 @@ interface Rows {
   takenOver?: Uint8Array;
 }
 
-async function assembleRows(p: GrowthProblem, lay: Layout, cfg: { mixtures: number; mixtureParts: number }, held: { labelled: Set<number>; pool: Set<number> }, seed: number): Promise<Rows> {
+async function assembleRows(
+  p: GrowthProblem,
+  lay: Layout,
+  cfg: { mixtures: number; mixtureParts: number },
+  held: { labelled: Set<number>; pool: Set<number> },
+  seed: number,
+): Promise<Rows> {
   const parts: FeatureMatrix[] = [p.train.x];
   const nLabelled = p.train.x.n;
   let nPool = 0;
@@ -307,7 +394,9 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyC
   // held-out accuracy weighs rows as the fit does (each row, or each user class the same)
   const perUnit = new Map<number, number>();
   for (const r of h.labelledRows) perUnit.set(rows.unit[r], (perUnit.get(rows.unit[r]) ?? 0) + 1);
-  const rowWeight = h.labelledRows.map((r) => (balance === 'classes' ? 1 / (perUnit.size * perUnit.get(rows.unit[r])!) : 1 / h.labelledRows.length));
+  const rowWeight = h.labelledRows.map((r) =>
+    balance === 'classes' ? 1 / (perUnit.size * perUnit.get(rows.unit[r])!) : 1 / h.labelledRows.length,
+  );
   for (const delta of DELTA_GRID) {
     let ok = 0;
     let ch = 0;
@@ -316,7 +405,10 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyC
       let unit = rows.stats.argmax[r];
       for (let c = 0; c < k; c++) {
         const v = h.s[i * k + c] - (c >= firstNew ? delta : 0);
-        if (v > best) { best = v; unit = lay.trained[c]; }
+        if (v > best) {
+          best = v;
+          unit = lay.trained[c];
+        }
       }
       if (i < h.labelledRows.length) {
         // soft too: the true unit's margin over its best rival, so a few held-out images give a sloped curve
@@ -325,19 +417,23 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyC
         else {
           // a declared descendant of the label answering is right too (leaf-or-descendant level)
           const hasDesc = desc !== undefined && desc.max[r] > -Infinity;
-          const own = Math.max(h.s[i * k + trueCol] - (trueCol >= firstNew ? delta : 0), hasDesc ? desc.max[r] : -Infinity);
+          const own = Math.max(
+            h.s[i * k + trueCol] - (trueCol >= firstNew ? delta : 0),
+            hasDesc ? desc.max[r] : -Infinity,
+          );
           let rival = hasDesc ? desc.rest[r] : rows.stats.max[r];
-          for (let c = 0; c < k; c++) if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
+          for (let c = 0; c < k; c++)
+            if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
           ok += rowWeight[i] / (1 + Math.exp(-(own - rival) / CHANGE_TEMPERATURE));
         }
-      }
-      else if (!rows.takenOver?.[r]) {
+      } else if (!rows.takenOver?.[r]) {
         // the parent's answer changes when another unit overtakes it: soft count on the margin (answers of units a
         // user class takes over are the user's choice, not a loss)
         const topCol = lay.columnOf.get(rows.stats.top1[r]) ?? -1;
         const parentTop = topCol >= 0 ? h.s[i * k + topCol] : rows.stats.max[r];
         let rival = topCol >= 0 ? rows.stats.max[r] : -Infinity;
-        for (let c = 0; c < k; c++) if (c !== topCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
+        for (let c = 0; c < k; c++)
+          if (c !== topCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
         ch += 1 / (1 + Math.exp(-(rival - parentTop) / CHANGE_TEMPERATURE));
       }
     });
@@ -407,7 +503,7 @@ async function fitBiasCorrection(rows: Rows, lay: Layout, h: HeldOutScores): Pro
       let sum = Math.exp(base - m);
       for (let c = 0; c < k; c++) sum += Math.exp(z[c] - m);
       const lse = m + Math.log(sum);
-      const col = i < nL ? lay.columnOf.get(rows.unit[r]) ?? -1 : -1;
+      const col = i < nL ? (lay.columnOf.get(rows.unit[r]) ?? -1) : -1;
       loss += w * (lse - (col >= 0 ? z[col] : base));
       for (let c = firstNew; c < k; c++) {
         const d = w * (Math.exp(z[c] - lse) - (c === col ? 1 : 0));
@@ -452,7 +548,11 @@ function meanColumnNorm(h: Head): number {
 }
 
 /** Imprinted columns: the normalised mean of each new class's (normalised) bottlenecks, scaled to the parent's norms. */
-function imprint(p: GrowthProblem, lay: Layout, include: (row: number) => boolean): { w: Float32Array; b: Float32Array } {
+function imprint(
+  p: GrowthProblem,
+  lay: Layout,
+  include: (row: number) => boolean,
+): { w: Float32Array; b: Float32Array } {
   const D = p.parent.inDim;
   const K = lay.newCount;
   const P = lay.parentClasses;
@@ -474,7 +574,11 @@ function imprint(p: GrowthProblem, lay: Layout, include: (row: number) => boolea
   return { w, b: new Float32Array(K).fill(meanBias) };
 }
 
-export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy, overrides: Partial<StrategyConfig> = {}): Promise<GrownHead> {
+export async function growHead(
+  problem: GrowthProblem,
+  strategy: GrowthStrategy,
+  overrides: Partial<StrategyConfig> = {},
+): Promise<GrownHead> {
   validate(problem);
   const opts = problem.options;
   const knob = opts.retentionKnob;
@@ -483,15 +587,27 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   const cfg: StrategyConfig =
     strategy === 'imprint'
       ? { ...STRATEGY_CONFIGS['finetune-new'], mixtures: 0, ...overrides }
-      : { ...STRATEGY_CONFIGS[strategy], ...(opts.l2 !== undefined ? { l2New: opts.l2 } : {}), ...(opts.poolWeight !== undefined ? { poolWeight: opts.poolWeight } : {}), ...(opts.mixNegatives !== undefined ? { mixtures: opts.mixNegatives } : {}), ...(opts.epochs !== undefined ? { iterations: opts.epochs } : {}), ...overrides };
-  if (!(STRATEGY_CONFIGS as Record<string, unknown>)[strategy] && strategy !== 'imprint') throw new Error(`unknown growth strategy "${strategy}"`);
-  if (problem.newClasses.length === 0 && (strategy !== 'guarded' || cfg.refine === 'none')) throw new Error('no new classes to grow');
+      : {
+          ...STRATEGY_CONFIGS[strategy],
+          ...(opts.l2 !== undefined ? { l2New: opts.l2 } : {}),
+          ...(opts.poolWeight !== undefined ? { poolWeight: opts.poolWeight } : {}),
+          ...(opts.mixNegatives !== undefined ? { mixtures: opts.mixNegatives } : {}),
+          ...(opts.epochs !== undefined ? { iterations: opts.epochs } : {}),
+          ...overrides,
+        };
+  if (!(STRATEGY_CONFIGS as Record<string, unknown>)[strategy] && strategy !== 'imprint')
+    throw new Error(`unknown growth strategy "${strategy}"`);
+  if (problem.newClasses.length === 0 && (strategy !== 'guarded' || cfg.refine === 'none'))
+    throw new Error('no new classes to grow');
   const lay = layout(problem, strategy === 'imprint' ? 'none' : cfg.refine);
   const k = lay.trained.length;
   const D = problem.parent.inDim;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const cpuSince = (c: NodeJS.CpuUsage) => { const d = process.cpuUsage(c); return (d.user + d.system) / 1e6; };
+  const cpuSince = (c: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(c);
+    return (d.user + d.system) / 1e6;
+  };
   const timings: Record<string, number> = {};
   const held = holdout(problem, seed);
   const rows = await assembleRows(problem, lay, cfg, held, seed);
@@ -499,7 +615,10 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   const winsOver = new Set<number>();
   const takenOver = new Set<number>();
   for (const dec of decisions.values()) {
-    for (const u of dec.winsOver) { winsOver.add(u); takenOver.add(u); }
+    for (const u of dec.winsOver) {
+      winsOver.add(u);
+      takenOver.add(u);
+    }
     for (const u of dec.descendants) takenOver.add(u);
   }
   rows.descendants = await descendantStats(problem, lay.trained, decisions);
@@ -516,17 +635,33 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
   };
   const labelledRows = heldRows(0, rows.nLabelled);
   const poolRows = heldRows(rows.nLabelled, rows.nLabelled + rows.nPool);
-  const held0 = (w: Float32Array, b: Float32Array): HeldOutScores => ({ labelledRows, poolRows, s: scores(rows.x, w, b, k, [...labelledRows, ...poolRows]) });
+  const held0 = (w: Float32Array, b: Float32Array): HeldOutScores => ({
+    labelledRows,
+    poolRows,
+    s: scores(rows.x, w, b, k, [...labelledRows, ...poolRows]),
+  });
   const details: Record<string, unknown> = {
     strategy,
     decisions: Object.fromEntries(decisions),
     takenOverUnits: [...takenOver].sort((a, b) => a - b),
     refinedUnits: lay.refined,
-    rows: { labelled: rows.nLabelled, rehearsal: rows.nPool, synthetic: rows.x.n - rows.nLabelled - rows.nPool, heldOutLabelled: labelledRows.length, heldOutRehearsal: poolRows.length },
+    rows: {
+      labelled: rows.nLabelled,
+      rehearsal: rows.nPool,
+      synthetic: rows.x.n - rows.nLabelled - rows.nPool,
+      heldOutLabelled: labelledRows.length,
+      heldOutRehearsal: poolRows.length,
+    },
   };
   const warnings: string[] = [];
-  if (!problem.pool?.x.n) warnings.push('no rehearsal pool: nothing teaches the new columns what is NOT theirs (expect a large retention drop)');
-  if (labelledRows.length === 0) warnings.push('too few images per class to hold any out: the retention knob has no calibration data (bias shift 0)');
+  if (!problem.pool?.x.n)
+    warnings.push(
+      'no rehearsal pool: nothing teaches the new columns what is NOT theirs (expect a large retention drop)',
+    );
+  if (labelledRows.length === 0)
+    warnings.push(
+      'too few images per class to hold any out: the retention knob has no calibration data (bias shift 0)',
+    );
   if (warnings.length) details.warnings = warnings;
 
   let final: { w: Float32Array; b: Float32Array };
@@ -558,8 +693,10 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     // for having more images. Not the default: on v2 + Oxford it moved ambiguous photos from tf_flowers' broad classes
     // (600–900 images each) to Oxford's species, Oxford valid 88.5% → 90.7% but flowers val 85.9% → 77.9%
     // (bench/results/growth-oxford.json, v3ablate)
-    const labelledWeight = (u: number) => (cfg.balance === 'classes' ? rows.nLabelled / (rowsOf.size * rowsOf.get(u)!) : 1);
-    for (let i = 0; i < n; i++) full[i] = i < rows.nLabelled ? labelledWeight(rows.unit[i]) : winsOver.has(rows.stats.top1[i]) ? 0 : negWeight;
+    const labelledWeight = (u: number) =>
+      cfg.balance === 'classes' ? rows.nLabelled / (rowsOf.size * rowsOf.get(u)!) : 1;
+    for (let i = 0; i < n; i++)
+      full[i] = i < rows.nLabelled ? labelledWeight(rows.unit[i]) : winsOver.has(rows.stats.top1[i]) ? 0 : negWeight;
     let alsoRight: Float32Array | undefined;
     if (rows.descendants) {
       alsoRight = new Float32Array(n).fill(-Infinity);
@@ -586,7 +723,9 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     for (let i = 0; i < n; i++) if (!rows.heldOut[i]) keep.push(i);
     const pick = <T extends Float32Array | Int32Array>(a: T, per = 1): T => {
       const out = new (a.constructor as new (len: number) => T)(keep.length * per);
-      keep.forEach((i, j) => { for (let q = 0; q < per; q++) out[j * per + q] = a[i * per + q]; });
+      keep.forEach((i, j) => {
+        for (let q = 0; q < per; q++) out[j * per + q] = a[i * per + q];
+      });
       return out;
     };
     const tA = performance.now();
@@ -595,7 +734,17 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     const deviceA = await toDevice(xA);
     let a: NewColumnFit;
     try {
-      a = await fitNewColumns({ x: xA, oldLse: pick(rows.stats.lse), target: pick(target), weight: pick(full), soft: soft && pick(soft, k), alsoRightLse: alsoRight && pick(alsoRight) }, { k, l2, anchor, init, iterations: cfg.iterations, device: deviceA, onIteration, signal: opts.signal });
+      a = await fitNewColumns(
+        {
+          x: xA,
+          oldLse: pick(rows.stats.lse),
+          target: pick(target),
+          weight: pick(full),
+          soft: soft && pick(soft, k),
+          alsoRightLse: alsoRight && pick(alsoRight),
+        },
+        { k, l2, anchor, init, iterations: cfg.iterations, device: deviceA, onIteration, signal: opts.signal },
+      );
     } finally {
       deviceA.dispose();
     }
@@ -605,14 +754,32 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     try {
       const tB = performance.now();
       const cB = process.cpuUsage();
-      const b: NewColumnFit = await fitNewColumns({ x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft, alsoRightLse: alsoRight }, { k, l2, anchor, init: { w: a.w, b: a.b }, iterations: Math.ceil(cfg.iterations / 2), device, onIteration, signal: opts.signal });
+      const b: NewColumnFit = await fitNewColumns(
+        { x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft, alsoRightLse: alsoRight },
+        {
+          k,
+          l2,
+          anchor,
+          init: { w: a.w, b: a.b },
+          iterations: Math.ceil(cfg.iterations / 2),
+          device,
+          onIteration,
+          signal: opts.signal,
+        },
+      );
       timings.fitAll = (performance.now() - tB) / 1000;
       timings['cpu.fitAll'] = cpuSince(cB);
       details.fit = { iterations: [a.iterations, b.iterations], loss: b.loss };
       const calibrate = async (m: { w: Float32Array; b: Float32Array }, calib?: { alpha: number; beta: number }) => {
         if (cfg.calibration === 'weight-align') {
-          const newCols = { inDim: D, classes: lay.newCount, weights: new Float32Array(D * lay.newCount), bias: new Float32Array(lay.newCount) };
-          for (let d = 0; d < D; d++) for (let j = 0; j < lay.newCount; j++) newCols.weights[d * lay.newCount + j] = m.w[d * k + r + j];
+          const newCols = {
+            inDim: D,
+            classes: lay.newCount,
+            weights: new Float32Array(D * lay.newCount),
+            bias: new Float32Array(lay.newCount),
+          };
+          for (let d = 0; d < D; d++)
+            for (let j = 0; j < lay.newCount; j++) newCols.weights[d * lay.newCount + j] = m.w[d * k + r + j];
           const gamma = meanColumnNorm(problem.parent) / meanColumnNorm(newCols);
           details.weightAlign = { gamma };
           return scaleNew(m, lay, gamma, 0);
@@ -633,7 +800,12 @@ export async function growHead(problem: GrowthProblem, strategy: GrowthStrategy,
     }
   }
   const delta = deltaForKnob(curve, knob);
-  details.knob = { retentionKnob: knob, biasShift: delta, heldOut: pointAt(curve, delta), points: [0, 0.25, 0.5, 0.75, 1].map((kv) => ({ knob: kv, ...pointAt(curve, deltaForKnob(curve, kv)) })) };
+  details.knob = {
+    retentionKnob: knob,
+    biasShift: delta,
+    heldOut: pointAt(curve, delta),
+    points: [0, 0.25, 0.5, 0.75, 1].map((kv) => ({ knob: kv, ...pointAt(curve, deltaForKnob(curve, kv)) })),
+  };
   details.curve = curve;
   timings.total = (performance.now() - t0) / 1000;
   timings['cpu.total'] = cpuSince(cpu0);

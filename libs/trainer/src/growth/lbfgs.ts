@@ -11,7 +11,13 @@ export interface LbfgsResult {
 export async function minimizeLbfgs(
   fg: (x: Float64Array, grad: Float64Array) => Promise<number> | number,
   x0: Float64Array,
-  opts: { maxIterations: number; memory?: number; tolerance?: number; onIteration?: (it: number, f: number) => void; signal?: AbortSignal },
+  opts: {
+    maxIterations: number;
+    memory?: number;
+    tolerance?: number;
+    onIteration?: (it: number, f: number) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<LbfgsResult> {
   const n = x0.length;
   const m = opts.memory ?? 8;
@@ -51,7 +57,9 @@ export async function minimizeLbfgs(
     let slope = dot(g, dir);
     if (slope >= 0) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
-      S.length = 0; Y.length = 0; rho.length = 0;
+      S.length = 0;
+      Y.length = 0;
+      rho.length = 0;
       for (let i = 0; i < n; i++) dir[i] = -g[i];
       slope = dot(g, dir);
     }
@@ -67,16 +75,30 @@ export async function minimizeLbfgs(
     if (!(fNew < f)) break; // no progress possible
     const s = new Float64Array(n);
     const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) { s[i] = xNew[i] - x[i]; y[i] = gNew[i] - g[i]; }
+    for (let i = 0; i < n; i++) {
+      s[i] = xNew[i] - x[i];
+      y[i] = gNew[i] - g[i];
+    }
     const sy = dot(s, y);
     if (sy > 1e-12) {
-      S.push(s); Y.push(y); rho.push(1 / sy);
-      if (S.length > m) { S.shift(); Y.shift(); rho.shift(); }
+      S.push(s);
+      Y.push(y);
+      rho.push(1 / sy);
+      if (S.length > m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
     }
     const df = f - fNew;
-    x.set(xNew); g.set(gNew); f = fNew;
+    x.set(xNew);
+    g.set(gNew);
+    f = fNew;
     opts.onIteration?.(it + 1, f);
-    if (df < tol * Math.max(1, Math.abs(f))) { it++; break; }
+    if (df < tol * Math.max(1, Math.abs(f))) {
+      it++;
+      break;
+    }
   }
   return { x, f, iterations: it, evaluations };
 }

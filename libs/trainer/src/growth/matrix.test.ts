@@ -4,16 +4,39 @@ import { appendColumns, frozenStats, headColumns, logits, matrix } from './matri
 import { rng } from './rng.js';
 
 const rand = rng(11);
-const head = { inDim: 8, classes: 6, weights: Float32Array.from({ length: 48 }, () => rand() * 2 - 1), bias: Float32Array.from({ length: 6 }, () => rand()) };
-const x = matrix(300, 8, Float32Array.from({ length: 2400 }, () => Math.max(0, rand() * 3 - 1)));
+const head = {
+  inDim: 8,
+  classes: 6,
+  weights: Float32Array.from({ length: 48 }, () => rand() * 2 - 1),
+  bias: Float32Array.from({ length: 6 }, () => rand()),
+};
+const x = matrix(
+  300,
+  8,
+  Float32Array.from({ length: 2400 }, () => Math.max(0, rand() * 3 - 1)),
+);
 
 /** Reference computed in plain doubles. */
 function reference(trained: number[]) {
-  const out = { lse: [] as number[], max: [] as number[], argmax: [] as number[], top1: [] as number[], prob: [] as number[] };
+  const out = {
+    lse: [] as number[],
+    max: [] as number[],
+    argmax: [] as number[],
+    top1: [] as number[],
+    prob: [] as number[],
+  };
   for (let i = 0; i < x.n; i++) {
-    const z = Array.from({ length: 6 }, (_, c) => head.bias[c] + Array.from({ length: 8 }, (_, d) => x.data[i * 8 + d] * head.weights[d * 6 + c]).reduce((a, b) => a + b));
+    const z = Array.from(
+      { length: 6 },
+      (_, c) =>
+        head.bias[c] +
+        Array.from({ length: 8 }, (_, d) => x.data[i * 8 + d] * head.weights[d * 6 + c]).reduce((a, b) => a + b),
+    );
     const frozen = z.map((v, c) => (trained.includes(c) ? -Infinity : v));
-    const lse = (v: number[]) => { const m = Math.max(...v); return m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0)); };
+    const lse = (v: number[]) => {
+      const m = Math.max(...v);
+      return m + Math.log(v.reduce((s, a) => s + Math.exp(a - m), 0));
+    };
     out.lse.push(lse(frozen));
     out.max.push(Math.max(...frozen));
     out.argmax.push(frozen.indexOf(Math.max(...frozen)));
@@ -37,7 +60,9 @@ describe('frozenStats', () => {
           assert.ok(Math.abs(s.max[i] - r.max[i]) < 1e-4, `max row ${i}`);
           assert.equal(s.argmax[i], r.argmax[i]);
           assert.equal(s.top1[i], r.top1[i]);
-          assert.ok(Math.abs(s.prob[2 * i] - r.prob[2 * i]) < 1e-5 && Math.abs(s.prob[2 * i + 1] - r.prob[2 * i + 1]) < 1e-5);
+          assert.ok(
+            Math.abs(s.prob[2 * i] - r.prob[2 * i]) < 1e-5 && Math.abs(s.prob[2 * i + 1] - r.prob[2 * i + 1]) < 1e-5,
+          );
         }
       } finally {
         if (prev === undefined) delete process.env.ACCRETE_GROWTH_STATS;

@@ -29,7 +29,10 @@ export function selectRows(m: FeatureMatrix, idx: ArrayLike<number>): FeatureMat
 
 export function concatRows(parts: FeatureMatrix[]): FeatureMatrix {
   const dim = parts[0].dim;
-  const out = matrix(parts.reduce((s, p) => s + p.n, 0), dim);
+  const out = matrix(
+    parts.reduce((s, p) => s + p.n, 0),
+    dim,
+  );
   let o = 0;
   for (const p of parts) {
     if (p.dim !== dim) throw new Error(`cannot stack ${p.dim}-d rows under ${dim}-d rows`);
@@ -40,7 +43,8 @@ export function concatRows(parts: FeatureMatrix[]): FeatureMatrix {
 }
 
 export function checkHead(h: Head): void {
-  if (h.weights.length !== h.inDim * h.classes) throw new Error(`head weights have ${h.weights.length} values, expected ${h.inDim}×${h.classes}`);
+  if (h.weights.length !== h.inDim * h.classes)
+    throw new Error(`head weights have ${h.weights.length} values, expected ${h.inDim}×${h.classes}`);
   if (h.bias.length !== h.classes) throw new Error(`head bias has ${h.bias.length} values, expected ${h.classes}`);
 }
 
@@ -82,7 +86,9 @@ export async function forEachLogitChunk(
   try {
     for (let r = 0; r < x.n; r += chunkRows) {
       const rows = Math.min(chunkRows, x.n - r);
-      const z = tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(x.data.subarray(r * x.dim, (r + rows) * x.dim), [rows, x.dim]), w), b));
+      const z = tf.tidy(() =>
+        tf.add(tf.matMul(tf.tensor2d(x.data.subarray(r * x.dim, (r + rows) * x.dim), [rows, x.dim]), w), b),
+      );
       const data = (await z.data()) as Float32Array;
       z.dispose();
       each(data, r, rows);
@@ -101,7 +107,10 @@ export async function logits(head: Head, x: FeatureMatrix): Promise<Float32Array
 }
 
 /** Per row: log-sum-exp of the logits and the arg-max unit (what a frozen head contributes to a softmax). */
-export async function logitStats(head: Head, x: FeatureMatrix): Promise<{ lse: Float32Array; max: Float32Array; argmax: Int32Array }> {
+export async function logitStats(
+  head: Head,
+  x: FeatureMatrix,
+): Promise<{ lse: Float32Array; max: Float32Array; argmax: Int32Array }> {
   const lse = new Float32Array(x.n);
   const max = new Float32Array(x.n);
   const argmax = new Int32Array(x.n);
@@ -111,7 +120,11 @@ export async function logitStats(head: Head, x: FeatureMatrix): Promise<{ lse: F
       const o = i * c;
       let m = -Infinity;
       let am = 0;
-      for (let j = 0; j < c; j++) if (z[o + j] > m) { m = z[o + j]; am = j; }
+      for (let j = 0; j < c; j++)
+        if (z[o + j] > m) {
+          m = z[o + j];
+          am = j;
+        }
       let s = 0;
       for (let j = 0; j < c; j++) s += Math.exp(z[o + j] - m);
       lse[r + i] = m + Math.log(s);
@@ -123,7 +136,12 @@ export async function logitStats(head: Head, x: FeatureMatrix): Promise<{ lse: F
 }
 
 /** Small product x · W (W: dim × k, row-major) in plain loops; k is a handful of new classes. */
-export function projectRows(x: FeatureMatrix, w: Float32Array, k: number, out = new Float32Array(x.n * k)): Float32Array {
+export function projectRows(
+  x: FeatureMatrix,
+  w: Float32Array,
+  k: number,
+  out = new Float32Array(x.n * k),
+): Float32Array {
   const { n, dim, data } = x;
   for (let i = 0; i < n; i++) {
     const o = i * dim;
@@ -161,7 +179,14 @@ let onnxFailure: string | undefined;
 /** Why the onnxruntime path of frozenStats was not used (undefined while it works). */
 export const frozenStatsFallbackReason = () => onnxFailure;
 
-async function frozenStatsOnnx(head: Head, x: FeatureMatrix, trained: number[], mask: Float32Array, out: FrozenStats, chunkRows: number): Promise<void> {
+async function frozenStatsOnnx(
+  head: Head,
+  x: FeatureMatrix,
+  trained: number[],
+  mask: Float32Array,
+  out: FrozenStats,
+  chunkRows: number,
+): Promise<void> {
   const t = trained.length;
   const ort = await onnxFrozenStats(head, mask, trained);
   try {
@@ -181,7 +206,12 @@ async function frozenStatsOnnx(head: Head, x: FeatureMatrix, trained: number[], 
   }
 }
 
-export async function frozenStats(head: Head, x: FeatureMatrix, trained: number[], chunkRows = 4096): Promise<FrozenStats> {
+export async function frozenStats(
+  head: Head,
+  x: FeatureMatrix,
+  trained: number[],
+  chunkRows = 4096,
+): Promise<FrozenStats> {
   checkHead(head);
   if (x.dim !== head.inDim) throw new Error(`features are ${x.dim}-d but the head expects ${head.inDim}-d`);
   const c = head.classes;
@@ -220,7 +250,13 @@ export async function frozenStats(head: Head, x: FeatureMatrix, trained: number[
         const z = tf.add(tf.matMul(tf.tensor2d(x.data.subarray(r * x.dim, (r + rows) * x.dim), [rows, x.dim]), w), b);
         const zf = tf.add(z, m);
         const lseAll = tf.logSumExp(z, 1, true);
-        return [tf.logSumExp(zf, 1), tf.max(zf, 1), tf.argMax(zf, 1), tf.argMax(z, 1), t > 0 ? tf.exp(tf.sub(tf.gather(z, idx, 1), lseAll)) : tf.zeros([rows, 0])];
+        return [
+          tf.logSumExp(zf, 1),
+          tf.max(zf, 1),
+          tf.argMax(zf, 1),
+          tf.argMax(z, 1),
+          t > 0 ? tf.exp(tf.sub(tf.gather(z, idx, 1), lseAll)) : tf.zeros([rows, 0]),
+        ];
       });
       const [lse, max, am, top, prob] = await Promise.all(res.map((v) => v.data()));
       res.forEach((v) => v.dispose());

@@ -3,7 +3,11 @@
 // examples refine the unit instead of adding a duplicate. Callers that know WordNet ids (the taxonomy) pass
 // explicit `mergeInto` entries, which take precedence.
 
-export const nameKey = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+export const nameKey = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** synonym key → every parent unit that has it as its label or as one of its synonyms. */
 export function labelIndex(parentLabels: string[]): Map<string, number[]> {
@@ -29,10 +33,16 @@ export interface ClassPlan {
   unitOf(label: string): number | undefined;
 }
 
-export function planClasses(parentLabels: string[], newClasses: string[], mergeInto: Record<string, number> = {}, autoMerge = true): ClassPlan {
+export function planClasses(
+  parentLabels: string[],
+  newClasses: string[],
+  mergeInto: Record<string, number> = {},
+  autoMerge = true,
+): ClassPlan {
   const P = parentLabels.length;
   for (const [label, unit] of Object.entries(mergeInto)) {
-    if (!Number.isInteger(unit) || unit < 0 || unit >= P) throw new Error(`mergeInto["${label}"] = ${unit} is not a unit of the parent (0..${P - 1})`);
+    if (!Number.isInteger(unit) || unit < 0 || unit >= P)
+      throw new Error(`mergeInto["${label}"] = ${unit} is not a unit of the parent (0..${P - 1})`);
   }
   const index = labelIndex(parentLabels);
   const merged: Record<string, number> = { ...mergeInto };
@@ -46,7 +56,9 @@ export function planClasses(parentLabels: string[], newClasses: string[], mergeI
     if (c in merged) continue;
     const units = autoMerge ? index.get(key) : undefined;
     if (units && units.length > 1) {
-      throw new Error(`class "${c}" matches several parent units (${units.join(', ')}): say which one in mergeInto, or rename it`);
+      throw new Error(
+        `class "${c}" matches several parent units (${units.join(', ')}): say which one in mergeInto, or rename it`,
+      );
     }
     if (units) merged[c] = units[0];
     else appended.push(c);

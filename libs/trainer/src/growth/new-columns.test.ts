@@ -9,11 +9,18 @@ describe('minimizeLbfgs', () => {
   it('finds the minimum of an ill-conditioned quadratic', async () => {
     const scale = [1, 10, 100, 1000];
     const target = [3, -2, 0.5, 1];
-    const res = await minimizeLbfgs((x, g) => {
-      let f = 0;
-      x.forEach((v, i) => { f += 0.5 * scale[i] * (v - target[i]) ** 2; g[i] = scale[i] * (v - target[i]); });
-      return f;
-    }, new Float64Array(4), { maxIterations: 200, tolerance: 1e-14 });
+    const res = await minimizeLbfgs(
+      (x, g) => {
+        let f = 0;
+        x.forEach((v, i) => {
+          f += 0.5 * scale[i] * (v - target[i]) ** 2;
+          g[i] = scale[i] * (v - target[i]);
+        });
+        return f;
+      },
+      new Float64Array(4),
+      { maxIterations: 200, tolerance: 1e-14 },
+    );
     res.x.forEach((v, i) => assert.ok(Math.abs(v - target[i]) < 1e-4, `x[${i}] = ${v}`));
   });
 });
@@ -38,7 +45,11 @@ describe('fitNewColumns', () => {
     const fit = await fitNewColumns({ x, oldLse, target, weight }, { k: 2, l2: 1e-3, iterations: 200 });
     let ok = 0;
     for (let i = 0; i < n; i++) {
-      const s = [0, 1].map((c) => fit.b[c] + Array.from({ length: dim }, (_, d) => x.data[i * dim + d] * fit.w[d * 2 + c]).reduce((a, b) => a + b));
+      const s = [0, 1].map(
+        (c) =>
+          fit.b[c] +
+          Array.from({ length: dim }, (_, d) => x.data[i * dim + d] * fit.w[d * 2 + c]).reduce((a, b) => a + b),
+      );
       const best = s[0] >= s[1] ? 0 : 1;
       const pred = Math.max(...s) > oldLse[i] ? best : -1;
       if (pred === target[i]) ok++;
@@ -51,10 +62,21 @@ describe('fitNewColumns', () => {
     const k = 2;
     const soft = new Float32Array(n * k);
     for (let i = 0; i < n; i++) if (target[i] < 0) soft[i * k] = 0.2; // 20% of the parent's mass on trained column 0
-    const opts = { k, l2: Float32Array.from([0.05, 0.2]), anchor: Float32Array.from({ length: dim * k }, (_, j) => 0.1 * Math.sin(j)), iterations: 0, marginNew: 0.3, marginOld: 0.2 };
+    const opts = {
+      k,
+      l2: Float32Array.from([0.05, 0.2]),
+      anchor: Float32Array.from({ length: dim * k }, (_, j) => 0.1 * Math.sin(j)),
+      iterations: 0,
+      marginNew: 0.3,
+      marginOld: 0.2,
+    };
     const device = await toDevice(x);
     try {
-      const fg = await newColumnObjective({ x, oldLse, target, weight: Float32Array.from({ length: n }, (_, i) => 1 + (i % 4)), soft }, opts, device);
+      const fg = await newColumnObjective(
+        { x, oldLse, target, weight: Float32Array.from({ length: n }, (_, i) => 1 + (i % 4)), soft },
+        opts,
+        device,
+      );
       const theta = Float64Array.from({ length: dim * k + k }, (_, j) => 0.3 * Math.cos(j));
       const grad = new Float64Array(theta.length);
       await fg(theta, grad);
@@ -65,15 +87,34 @@ describe('fitNewColumns', () => {
     }
   });
 
-  it('lets declared descendants answer a label\'s rows (set target) with a matching gradient', async () => {
+  it("lets declared descendants answer a label's rows (set target) with a matching gradient", async () => {
     const k = 2;
     // rows of class 0 may also be answered by a strong frozen descendant (log-sum-exp 3 of its logits)
     const alsoRightLse = Float32Array.from({ length: n }, (_, i) => (target[i] === 0 ? 3 : -Infinity));
     const opts = { k, l2: 0.05, iterations: 0 };
     const device = await toDevice(x);
     try {
-      const fg = await newColumnObjective({ x, oldLse: Float32Array.from(oldLse, (v, i) => (target[i] === 0 ? Math.log(Math.exp(v) + Math.exp(3)) : v)), target, weight, alsoRightLse }, opts, device);
-      const plain = await newColumnObjective({ x, oldLse: Float32Array.from(oldLse, (v, i) => (target[i] === 0 ? Math.log(Math.exp(v) + Math.exp(3)) : v)), target, weight }, opts, device);
+      const fg = await newColumnObjective(
+        {
+          x,
+          oldLse: Float32Array.from(oldLse, (v, i) => (target[i] === 0 ? Math.log(Math.exp(v) + Math.exp(3)) : v)),
+          target,
+          weight,
+          alsoRightLse,
+        },
+        opts,
+        device,
+      );
+      const plain = await newColumnObjective(
+        {
+          x,
+          oldLse: Float32Array.from(oldLse, (v, i) => (target[i] === 0 ? Math.log(Math.exp(v) + Math.exp(3)) : v)),
+          target,
+          weight,
+        },
+        opts,
+        device,
+      );
       const theta = Float64Array.from({ length: dim * k + k }, (_, j) => 0.3 * Math.cos(j));
       const grad = new Float64Array(theta.length);
       const scratch = new Float64Array(theta.length);
@@ -95,9 +136,14 @@ async function assertGradient(
 ): Promise<void> {
   const h = 1e-3;
   for (let j = 0; j < theta.length; j++) {
-    const tp = theta.slice(); tp[j] += h;
-    const tm = theta.slice(); tm[j] -= h;
+    const tp = theta.slice();
+    tp[j] += h;
+    const tm = theta.slice();
+    tm[j] -= h;
     const numeric = ((await fg(tp, scratch)) - (await fg(tm, scratch))) / (2 * h);
-    assert.ok(Math.abs(numeric - grad[j]) < 2e-3 + 0.02 * Math.abs(numeric), `d/dθ${j}: analytic ${grad[j]}, numeric ${numeric}`);
+    assert.ok(
+      Math.abs(numeric - grad[j]) < 2e-3 + 0.02 * Math.abs(numeric),
+      `d/dθ${j}: analytic ${grad[j]}, numeric ${numeric}`,
+    );
   }
 }

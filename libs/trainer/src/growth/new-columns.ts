@@ -93,7 +93,10 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
       gwT.dispose();
       return gw;
     },
-    dispose: () => { X.dispose(); XT.dispose(); },
+    dispose: () => {
+      X.dispose();
+      XT.dispose();
+    },
   };
 }
 
@@ -103,12 +106,17 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
  */
 export type Objective = (theta: Float64Array, grad: Float64Array) => Promise<number>;
 
-export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumnsOptions, device: DeviceRows): Promise<Objective> {
+export async function newColumnObjective(
+  rows: NewColumnRows,
+  opts: FitNewColumnsOptions,
+  device: DeviceRows,
+): Promise<Objective> {
   const { x, oldLse, target, weight, soft, alsoRightLse } = rows;
   if (alsoRightLse && alsoRightLse.length !== x.n) throw new Error('alsoRightLse must have one value per row');
   const { n, dim } = x;
   const k = opts.k;
-  if (oldLse.length !== n || target.length !== n || weight.length !== n) throw new Error('row arrays disagree in length');
+  if (oldLse.length !== n || target.length !== n || weight.length !== n)
+    throw new Error('row arrays disagree in length');
   if (soft && soft.length !== n * opts.k) throw new Error('soft targets must be rows × k');
   if (k < 1) throw new Error('need at least one new column');
   let wsum = 0;
@@ -122,61 +130,69 @@ export async function newColumnObjective(rows: NewColumnRows, opts: FitNewColumn
   const G = new Float32Array(n * k);
   const p = new Float64Array(k);
   return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
-      const s = await device.project(Float32Array.from(theta.subarray(0, dim * k)), k);
-      let loss = 0;
-      const gb = new Float64Array(k);
-      for (let i = 0; i < n; i++) {
-        if (weight[i] === 0) {
-          for (let c = 0; c < k; c++) G[i * k + c] = 0;
-          continue;
+    const s = await device.project(Float32Array.from(theta.subarray(0, dim * k)), k);
+    let loss = 0;
+    const gb = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      if (weight[i] === 0) {
+        for (let c = 0; c < k; c++) G[i * k + c] = 0;
+        continue;
+      }
+      const t = target[i];
+      const base = oldLse[i] + (t >= 0 ? mNew : -mOld);
+      let m = base;
+      for (let c = 0; c < k; c++) {
+        p[c] = s[i * k + c] + theta[dim * k + c];
+        if (p[c] > m) m = p[c];
+      }
+      let z = Math.exp(base - m);
+      for (let c = 0; c < k; c++) {
+        p[c] = Math.exp(p[c] - m);
+        z += p[c];
+      }
+      const lse = m + Math.log(z);
+      const wi = weight[i] / wsum;
+      let fit: number;
+      let qt = 1; // target column's share of the right answers' mass (1 without descendants)
+      if (t >= 0) {
+        fit = s[i * k + t] + theta[dim * k + t];
+        const a = alsoRightLse ? alsoRightLse[i] : -Infinity;
+        if (a > -Infinity) {
+          const hi = Math.max(fit, a);
+          const both = hi + Math.log(Math.exp(fit - hi) + Math.exp(a - hi));
+          qt = Math.exp(fit - both);
+          fit = both;
         }
-        const t = target[i];
-        const base = oldLse[i] + (t >= 0 ? mNew : -mOld);
-        let m = base;
-        for (let c = 0; c < k; c++) {
-          p[c] = s[i * k + c] + theta[dim * k + c];
-          if (p[c] > m) m = p[c];
-        }
-        let z = Math.exp(base - m);
-        for (let c = 0; c < k; c++) { p[c] = Math.exp(p[c] - m); z += p[c]; }
-        const lse = m + Math.log(z);
-        const wi = weight[i] / wsum;
-        let fit: number;
-        let qt = 1; // target column's share of the right answers' mass (1 without descendants)
-        if (t >= 0) {
-          fit = s[i * k + t] + theta[dim * k + t];
-          const a = alsoRightLse ? alsoRightLse[i] : -Infinity;
-          if (a > -Infinity) {
-            const hi = Math.max(fit, a);
-            const both = hi + Math.log(Math.exp(fit - hi) + Math.exp(a - hi));
-            qt = Math.exp(fit - both);
-            fit = both;
+      } else {
+        // soft target: q on trained columns, the remaining mass on the frozen ones (stand-in logit: their lse)
+        let qT = 0;
+        fit = 0;
+        if (soft)
+          for (let c = 0; c < k; c++) {
+            const q = soft[i * k + c];
+            qT += q;
+            fit += q * (s[i * k + c] + theta[dim * k + c]);
           }
-        } else {
-          // soft target: q on trained columns, the remaining mass on the frozen ones (stand-in logit: their lse)
-          let qT = 0;
-          fit = 0;
-          if (soft) for (let c = 0; c < k; c++) { const q = soft[i * k + c]; qT += q; fit += q * (s[i * k + c] + theta[dim * k + c]); }
-          fit += (1 - qT) * base;
-        }
-        loss += wi * (lse - fit);
-        for (let c = 0; c < k; c++) {
-          const q = t >= 0 ? (c === t ? qt : 0) : soft ? soft[i * k + c] : 0;
-          const gi = wi * (p[c] / z - q);
-          G[i * k + c] = gi;
-          gb[c] += gi;
-        }
+        fit += (1 - qT) * base;
       }
-      const gw = await device.backProject(G, k);
-      let reg = 0;
-      for (let j = 0; j < dim * k; j++) {
-        const dlt = theta[j] - anchor[j];
-        const lam = l2[j % k];
-        reg += lam * dlt * dlt;
-        grad[j] = gw[j] + lam * dlt;
+      loss += wi * (lse - fit);
+      for (let c = 0; c < k; c++) {
+        const q = t >= 0 ? (c === t ? qt : 0) : soft ? soft[i * k + c] : 0;
+        const gi = wi * (p[c] / z - q);
+        G[i * k + c] = gi;
+        gb[c] += gi;
       }
-      for (let c = 0; c < k; c++) grad[dim * k + c] = gb[c];
-      return loss + 0.5 * reg;
+    }
+    const gw = await device.backProject(G, k);
+    let reg = 0;
+    for (let j = 0; j < dim * k; j++) {
+      const dlt = theta[j] - anchor[j];
+      const lam = l2[j % k];
+      reg += lam * dlt * dlt;
+      grad[j] = gw[j] + lam * dlt;
+    }
+    for (let c = 0; c < k; c++) grad[dim * k + c] = gb[c];
+    return loss + 0.5 * reg;
   };
 }
 
@@ -192,7 +208,11 @@ export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOpti
       theta0.set(opts.init.w);
       theta0.set(opts.init.b, dim * k);
     } else theta0.set(anchor);
-    const res = await minimizeLbfgs(fg, theta0, { maxIterations: opts.iterations, onIteration: opts.onIteration, signal: opts.signal });
+    const res = await minimizeLbfgs(fg, theta0, {
+      maxIterations: opts.iterations,
+      onIteration: opts.onIteration,
+      signal: opts.signal,
+    });
     return {
       w: Float32Array.from(res.x.subarray(0, dim * k)),
       b: Float32Array.from(res.x.subarray(dim * k)),

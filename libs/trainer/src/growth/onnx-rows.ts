@@ -8,10 +8,20 @@ import type { FeatureMatrix } from './types.js';
 const FLOAT = 1;
 const ATTR_INT = 2;
 
-function graph(name: string, nodes: object[], inputs: [string, (number | string)[]][], output: [string, (number | string)[]]): Uint8Array {
+function graph(
+  name: string,
+  nodes: object[],
+  inputs: [string, (number | string)[]][],
+  output: [string, (number | string)[]],
+): Uint8Array {
   const info = (n: string, dims: (number | string)[]) => ({
     name: n,
-    type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } },
+    type: {
+      tensor_type: {
+        elem_type: FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) },
+      },
+    },
   });
   const model = {
     ir_version: 8,
@@ -33,14 +43,42 @@ export interface OnnxRows {
 
 export async function onnxRows(x: FeatureMatrix): Promise<OnnxRows> {
   const ort = await import('onnxruntime-node');
-  const options = { intraOpNumThreads: Math.max(1, Math.min(availableParallelism(), 8)), interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
+  const options = {
+    intraOpNumThreads: Math.max(1, Math.min(availableParallelism(), 8)),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all' as const,
+  };
   const { n, dim } = x;
   const forward = await ort.InferenceSession.create(
-    graph('project', [{ op_type: 'MatMul', name: 'S', input: ['X', 'W'], output: ['S'] }], [['X', ['N', dim]], ['W', [dim, 'K']]], ['S', ['N', 'K']]),
+    graph(
+      'project',
+      [{ op_type: 'MatMul', name: 'S', input: ['X', 'W'], output: ['S'] }],
+      [
+        ['X', ['N', dim]],
+        ['W', [dim, 'K']],
+      ],
+      ['S', ['N', 'K']],
+    ),
     options,
   );
   const backward = await ort.InferenceSession.create(
-    graph('back_project', [{ op_type: 'Gemm', name: 'GW', input: ['X', 'G'], output: ['GW'], attribute: [{ name: 'transA', type: ATTR_INT, i: 1 }] }], [['X', ['N', dim]], ['G', ['N', 'K']]], ['GW', [dim, 'K']]),
+    graph(
+      'back_project',
+      [
+        {
+          op_type: 'Gemm',
+          name: 'GW',
+          input: ['X', 'G'],
+          output: ['GW'],
+          attribute: [{ name: 'transA', type: ATTR_INT, i: 1 }],
+        },
+      ],
+      [
+        ['X', ['N', dim]],
+        ['G', ['N', 'K']],
+      ],
+      ['GW', [dim, 'K']],
+    ),
     options,
   );
   const X = new ort.Tensor('float32', x.data, [n, dim]);

@@ -14,7 +14,9 @@ const ATTR_INTS = 7;
 let modelType: protobuf.Type | undefined;
 export function onnxModelType(): protobuf.Type {
   // The trainer's ONNX schema subset (shared with the backbone converter).
-  modelType ??= protobuf.parse(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'), { keepCase: true }).root.lookupType('onnx.ModelProto');
+  modelType ??= protobuf
+    .parse(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'), { keepCase: true })
+    .root.lookupType('onnx.ModelProto');
   return modelType;
 }
 
@@ -22,8 +24,15 @@ export function onnxModelType(): protobuf.Type {
 export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number[]): Uint8Array {
   const attrInt = (name: string, i: number) => ({ name, type: ATTR_INT, i });
   const attrInts = (name: string, ints: number[]) => ({ name, type: ATTR_INTS, ints });
-  const node = (op: string, input: string[], output: string, attribute: object[] = []) => ({ op_type: op, name: output, input, output: [output], attribute });
-  const reduce = (op: string, input: string, output: string) => node(op, [input], output, [attrInts('axes', [1]), attrInt('keepdims', 0)]);
+  const node = (op: string, input: string[], output: string, attribute: object[] = []) => ({
+    op_type: op,
+    name: output,
+    input,
+    output: [output],
+    attribute,
+  });
+  const reduce = (op: string, input: string, output: string) =>
+    node(op, [input], output, [attrInts('axes', [1]), attrInt('keepdims', 0)]);
   const nodes = [
     node('MatMul', ['X', 'W'], 'XW'),
     node('Add', ['XW', 'b'], 'Z'),
@@ -42,13 +51,23 @@ export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number
     { name: 'mask', dims: [head.classes], data_type: FLOAT, raw_data: raw(mask) },
   ];
   if (trained.length > 0) {
-    inits.push({ name: 'trained', dims: [trained.length], data_type: INT64, raw_data: raw(BigInt64Array.from(trained.map(BigInt))) });
+    inits.push({
+      name: 'trained',
+      dims: [trained.length],
+      data_type: INT64,
+      raw_data: raw(BigInt64Array.from(trained.map(BigInt))),
+    });
     nodes.push(node('Gather', ['Z', 'trained'], 'z_trained', [attrInt('axis', 1)]));
     outputs.push('z_trained');
   }
   const info = (name: string, elem: number, dims: (number | string)[]) => ({
     name,
-    type: { tensor_type: { elem_type: elem, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } },
+    type: {
+      tensor_type: {
+        elem_type: elem,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) },
+      },
+    },
   });
   const model = {
     ir_version: 8,
@@ -59,7 +78,9 @@ export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number
       node: nodes,
       initializer: inits,
       input: [info('X', FLOAT, ['N', head.inDim])],
-      output: outputs.map((o) => info(o, o.startsWith('arg') || o === 'top1' ? INT64 : FLOAT, o === 'z_trained' ? ['N', trained.length] : ['N'])),
+      output: outputs.map((o) =>
+        info(o, o.startsWith('arg') || o === 'top1' ? INT64 : FLOAT, o === 'z_trained' ? ['N', trained.length] : ['N']),
+      ),
     },
   };
   const T = onnxModelType();
@@ -69,7 +90,17 @@ export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number
 }
 
 export interface OnnxFrozenStats {
-  run(x: Float32Array, rows: number): Promise<{ lse: Float32Array; max: Float32Array; argmax: BigInt64Array; top1: BigInt64Array; lseAll: Float32Array; zTrained?: Float32Array }>;
+  run(
+    x: Float32Array,
+    rows: number,
+  ): Promise<{
+    lse: Float32Array;
+    max: Float32Array;
+    argmax: BigInt64Array;
+    top1: BigInt64Array;
+    lseAll: Float32Array;
+    zTrained?: Float32Array;
+  }>;
   release(): Promise<void>;
 }
 

@@ -19,7 +19,12 @@ export interface LabelOverlap {
 }
 
 /** Overlap from the parent's top-1 answer per image (pure; `labelled` = parent units the request has images of). */
-export function overlapFromAnswers(parentLabels: string[], images: { label: string }[], top1: ArrayLike<number>, labelled: Set<number> = new Set()): LabelOverlap[] {
+export function overlapFromAnswers(
+  parentLabels: string[],
+  images: { label: string }[],
+  top1: ArrayLike<number>,
+  labelled: Set<number> = new Set(),
+): LabelOverlap[] {
   const by = new Map<string, Map<number, number>>();
   images.forEach((img, i) => {
     let m = by.get(img.label);
@@ -28,8 +33,16 @@ export function overlapFromAnswers(parentLabels: string[], images: { label: stri
   });
   return [...by.entries()].map(([label, m]) => {
     const n = [...m.values()].reduce((a, b) => a + b, 0);
-    const answers = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DEFAULT_TAKEOVER_TOP).map(([unit, c]) => ({ unit, label: parentLabels[unit], share: c / n }));
-    return { label, images: n, answers, defaultWinsOver: defaultTakeover(m, (u) => u < parentLabels.length && !labelled.has(u)).winsOver };
+    const answers = [...m.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, DEFAULT_TAKEOVER_TOP)
+      .map(([unit, c]) => ({ unit, label: parentLabels[unit], share: c / n }));
+    return {
+      label,
+      images: n,
+      answers,
+      defaultWinsOver: defaultTakeover(m, (u) => u < parentLabels.length && !labelled.has(u)).winsOver,
+    };
   });
 }
 
@@ -45,12 +58,21 @@ export async function dataOverlap(args: {
   onProgress?: (p: Progress) => void;
 }): Promise<LabelOverlap[]> {
   const { backbone, parent, images } = args;
-  if (parent.labels.length !== parent.head.classes) throw new Error(`parent has ${parent.head.classes} units but ${parent.labels.length} labels`);
-  const { plain } = await extractBottlenecks(backbone, images, { cache: args.cache, augmentations: 0, signal: args.signal, onProgress: args.onProgress });
+  if (parent.labels.length !== parent.head.classes)
+    throw new Error(`parent has ${parent.head.classes} units but ${parent.labels.length} labels`);
+  const { plain } = await extractBottlenecks(backbone, images, {
+    cache: args.cache,
+    augmentations: 0,
+    signal: args.signal,
+    onProgress: args.onProgress,
+  });
   const dim = backbone.bottleneckDim;
   const x = matrix(images.length, dim);
   plain.forEach((v, i) => x.data.set(v, i * dim));
   const z = await logits(parent.head, x);
-  const top1 = Int32Array.from({ length: images.length }, (_, i) => topK(z, i * parent.head.classes, parent.head.classes, 1)[0]);
+  const top1 = Int32Array.from(
+    { length: images.length },
+    (_, i) => topK(z, i * parent.head.classes, parent.head.classes, 1)[0],
+  );
   return overlapFromAnswers(parent.labels, images, top1, new Set(args.labelledUnits ?? []));
 }

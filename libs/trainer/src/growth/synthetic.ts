@@ -5,7 +5,13 @@ import { matrix } from './matrix.js';
 import { rng } from './rng.js';
 import type { FeatureMatrix } from './types.js';
 
-export function mixtureNegatives(source: FeatureMatrix, rows: ArrayLike<number>, count: number, parts: number, seed: number): FeatureMatrix {
+export function mixtureNegatives(
+  source: FeatureMatrix,
+  rows: ArrayLike<number>,
+  count: number,
+  parts: number,
+  seed: number,
+): FeatureMatrix {
   if (rows.length === 0 || count <= 0) return matrix(0, source.dim);
   const rand = rng(seed);
   const { dim, data } = source;

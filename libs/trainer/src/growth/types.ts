@@ -81,4 +81,10 @@ export interface GrownHead {
 }
 
 export type GrowthStrategy = 'imprint' | 'finetune-new' | 'calibrated' | 'weight-aligned' | 'guarded';
-export const GROWTH_STRATEGIES: readonly GrowthStrategy[] = ['imprint', 'finetune-new', 'calibrated', 'weight-aligned', 'guarded'];
+export const GROWTH_STRATEGIES: readonly GrowthStrategy[] = [
+  'imprint',
+  'finetune-new',
+  'calibrated',
+  'weight-aligned',
+  'guarded',
+];

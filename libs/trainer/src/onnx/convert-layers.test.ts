@@ -22,7 +22,15 @@ async function compare(model: tf.LayersModel, hw: number): Promise<number> {
 /** Random, non-trivial BatchNorm statistics so folding is really tested. */
 function randomizeBn(model: tf.LayersModel) {
   for (const l of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    l.setWeights(l.getWeights().map((w, i) => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i) : tf.randomUniform(w.shape, -0.5, 0.5, 'float32', i + 10))));
+    l.setWeights(
+      l
+        .getWeights()
+        .map((w, i) =>
+          i === 3
+            ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i)
+            : tf.randomUniform(w.shape, -0.5, 0.5, 'float32', i + 10),
+        ),
+    );
   }
 }
 
@@ -31,10 +39,14 @@ describe('convertToOnnx on synthetic graphs', () => {
     await initTf({ allowNative: false });
     for (const hw of [16, 15, 9]) {
       const input = tf.input({ shape: [hw, hw, 3] });
-      let y = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;
+      let y = tf.layers
+        .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false })
+        .apply(input) as tf.SymbolicTensor;
       y = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(y) as tf.SymbolicTensor;
       y = tf.layers.activation({ activation: 'relu6' }).apply(y) as tf.SymbolicTensor;
-      y = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, useBias: true }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers
+        .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, useBias: true })
+        .apply(y) as tf.SymbolicTensor;
       y = tf.layers.conv2d({ filters: 5, kernelSize: 1, activation: 'relu' }).apply(y) as tf.SymbolicTensor;
       y = tf.layers.globalAveragePooling2d({}).apply(y) as tf.SymbolicTensor;
       const model = tf.model({ inputs: input, outputs: y });
@@ -46,7 +58,14 @@ describe('convertToOnnx on synthetic graphs', () => {
 
   it('handles ZeroPadding2D + valid conv, ReLU(6) layers, Add, Dropout and an unfoldable BatchNorm', async () => {
     const input = tf.input({ shape: [14, 14, 3] });
-    let y = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor;
+    let y = tf.layers
+      .zeroPadding2d({
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+      })
+      .apply(input) as tf.SymbolicTensor;
     y = tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid' }).apply(y) as tf.SymbolicTensor;
     const a = tf.layers.reLU({ maxValue: 6 }).apply(y) as tf.SymbolicTensor;
     const b = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same' }).apply(a) as tf.SymbolicTensor;

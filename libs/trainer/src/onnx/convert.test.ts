@@ -12,7 +12,13 @@ describe('ONNX backbone (onnxruntime-node) vs the TF.js reference (wasm)', () =>
   let cacheDir: string;
   let onnx: Backbone;
   let tfjs: Backbone;
-  const images = [...flowerImages('daisy', 1), ...flowerImages('sunflowers', 1), ...imagenetSample(40).filter((_, i) => i % 10 === 0).map((r) => r.path)];
+  const images = [
+    ...flowerImages('daisy', 1),
+    ...flowerImages('sunflowers', 1),
+    ...imagenetSample(40)
+      .filter((_, i) => i % 10 === 0)
+      .map((r) => r.path),
+  ];
 
   before(async () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'accrete-onnx-'));

@@ -23,9 +23,25 @@ function onnxModelType(): protobuf.Type {
 
 export class UnsupportedLayerError extends Error {}
 
-interface Tensor { name: string; dims: number[]; data: Float32Array | BigInt64Array }
-interface Attr { name: string; ints?: number[]; i?: number; f?: number; s?: string }
-interface OnnxNode { op: string; name: string; inputs: string[]; outputs: string[]; attrs: Attr[] }
+interface Tensor {
+  name: string;
+  dims: number[];
+  data: Float32Array | BigInt64Array;
+}
+interface Attr {
+  name: string;
+  ints?: number[];
+  i?: number;
+  f?: number;
+  s?: string;
+}
+interface OnnxNode {
+  op: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Attr[];
+}
 
 /** A convolution kept open until emission so a following BatchNormalization can be folded into it. */
 interface ConvRecord {
@@ -89,7 +105,13 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
     return out;
   };
 
-  nodes.push({ op: 'Transpose', name: 'to_nchw', inputs: ['input'], outputs: ['input_nchw'], attrs: [{ name: 'perm', ints: [0, 3, 1, 2] }] });
+  nodes.push({
+    op: 'Transpose',
+    name: 'to_nchw',
+    inputs: ['input'],
+    outputs: ['input_nchw'],
+    attrs: [{ name: 'perm', ints: [0, 3, 1, 2] }],
+  });
   outName.set(inputLayer.name, 'input_nchw');
 
   for (const layer of sub.layers) {
@@ -106,7 +128,8 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
     switch (cls) {
       case 'Conv2D':
       case 'DepthwiseConv2D': {
-        if (cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(`${layer.name}: ${String(cfg.dataFormat)}`);
+        if (cfg.dataFormat !== 'channelsLast')
+          throw new UnsupportedLayerError(`${layer.name}: ${String(cfg.dataFormat)}`);
         const k = cfg.kernelSize as number[];
         const s = cfg.strides as number[];
         const d = (cfg.dilationRate as number[] | undefined) ?? [1, 1];
@@ -123,7 +146,8 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
           for (let y = 0; y < kh; y++)
             for (let x = 0; x < kw; x++)
               for (let i = 0; i < C; i++)
-                for (let o = 0; o < outC; o++) weight[((o * C + i) * kh + y) * kw + x] = w[0][((y * kw + x) * C + i) * outC + o];
+                for (let o = 0; o < outC; o++)
+                  weight[((o * C + i) * kh + y) * kw + x] = w[0][((y * kw + x) * C + i) * outC + o];
         } else {
           const m = (cfg.depthMultiplier as number) ?? 1;
           outC = C * m;
@@ -138,14 +162,27 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
         const pads = cfg.padding === 'same' ? samePads(H, W, k, s, dil) : cfg.padding === 'valid' ? [0, 0, 0, 0] : null;
         if (!pads) throw new UnsupportedLayerError(`${layer.name}: padding ${String(cfg.padding)}`);
         const node: OnnxNode = {
-          op: 'Conv', name, inputs: [input, `${name}_W`, `${name}_B`], outputs: [name],
+          op: 'Conv',
+          name,
+          inputs: [input, `${name}_W`, `${name}_B`],
+          outputs: [name],
           attrs: [
-            { name: 'kernel_shape', ints: [kh, kw] }, { name: 'strides', ints: s }, { name: 'dilations', ints: dil },
-            { name: 'pads', ints: pads }, { name: 'group', i: group },
+            { name: 'kernel_shape', ints: [kh, kw] },
+            { name: 'strides', ints: s },
+            { name: 'dilations', ints: dil },
+            { name: 'pads', ints: pads },
+            { name: 'group', i: group },
           ],
         };
         nodes.push(node);
-        convs.set(layer.name, { node, weight, outChannels: outC, dims: [outC, cls === 'Conv2D' ? C : 1, kh, kw], bias, consumers: consumers.get(layer.name) ?? 0 });
+        convs.set(layer.name, {
+          node,
+          weight,
+          outChannels: outC,
+          dims: [outC, cls === 'Conv2D' ? C : 1, kh, kw],
+          bias,
+          consumers: consumers.get(layer.name) ?? 0,
+        });
         const act = (cfg.activation as string) ?? 'linear';
         outName.set(layer.name, addActivation(name, act, name));
         break;
@@ -175,8 +212,17 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
           outName.set(layer.name, input);
         } else {
           // Unfoldable: y = x·scale + shift per channel, as Mul/Add with [C,1,1] constants.
-          inits.push({ name: `${name}_scale`, dims: [n, 1, 1], data: scale }, { name: `${name}_shift`, dims: [n, 1, 1], data: shift });
-          nodes.push({ op: 'Mul', name: `${name}_mul`, inputs: [input, `${name}_scale`], outputs: [`${name}_mul`], attrs: [] });
+          inits.push(
+            { name: `${name}_scale`, dims: [n, 1, 1], data: scale },
+            { name: `${name}_shift`, dims: [n, 1, 1], data: shift },
+          );
+          nodes.push({
+            op: 'Mul',
+            name: `${name}_mul`,
+            inputs: [input, `${name}_scale`],
+            outputs: [`${name}_mul`],
+            attrs: [],
+          });
           nodes.push({ op: 'Add', name, inputs: [`${name}_mul`, `${name}_shift`], outputs: [name], attrs: [] });
           outName.set(layer.name, name);
         }
@@ -187,7 +233,10 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
         break;
       case 'ReLU': {
         const max = cfg.maxValue as number | null | undefined;
-        outName.set(layer.name, addActivation(name, max === 6 ? 'relu6' : max == null ? 'relu' : 'unsupported-relu', input));
+        outName.set(
+          layer.name,
+          addActivation(name, max === 6 ? 'relu6' : max == null ? 'relu' : 'unsupported-relu', input),
+        );
         break;
       }
       case 'Dropout':
@@ -210,7 +259,13 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
       case 'GlobalAveragePooling2D':
         featureMap = input;
         nodes.push({ op: 'GlobalAveragePool', name, inputs: [input], outputs: [`${name}_4d`], attrs: [] });
-        nodes.push({ op: 'Flatten', name: `${name}_flat`, inputs: [`${name}_4d`], outputs: [name], attrs: [{ name: 'axis', i: 1 }] });
+        nodes.push({
+          op: 'Flatten',
+          name: `${name}_flat`,
+          inputs: [`${name}_4d`],
+          outputs: [name],
+          attrs: [{ name: 'axis', i: 1 }],
+        });
         outName.set(layer.name, name);
         break;
       default:
@@ -225,7 +280,8 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
   const final = outName.get(sub.outputLayers[0].name);
   if (!final || last.shape.length !== 2) throw new UnsupportedLayerError('output must be a [N, C] bottleneck');
   nodes.push({ op: 'Identity', name: 'bottleneck', inputs: [final], outputs: ['bottleneck'], attrs: [] });
-  if (featureMap) nodes.push({ op: 'Identity', name: 'feature_map', inputs: [featureMap], outputs: ['feature_map'], attrs: [] });
+  if (featureMap)
+    nodes.push({ op: 'Identity', name: 'feature_map', inputs: [featureMap], outputs: ['feature_map'], attrs: [] });
 
   const dim = (v: number | null, param: string) => (v == null ? { dim_param: param } : { dim_value: v });
   const valueInfo = (name: string, shape: (number | null)[]) => ({
@@ -241,16 +297,29 @@ export function convertToOnnx(sub: LayersModel, opts: { producer?: string; docSt
     graph: {
       name: 'backbone',
       node: nodes.map((n) => ({
-        op_type: n.op, name: n.name, input: n.inputs, output: n.outputs,
+        op_type: n.op,
+        name: n.name,
+        input: n.inputs,
+        output: n.outputs,
         attribute: n.attrs.map((a) =>
-          a.ints ? { name: a.name, type: AttrType.INTS, ints: a.ints } : a.i !== undefined ? { name: a.name, type: AttrType.INT, i: a.i } : { name: a.name, type: AttrType.FLOAT, f: a.f }),
+          a.ints
+            ? { name: a.name, type: AttrType.INTS, ints: a.ints }
+            : a.i !== undefined
+              ? { name: a.name, type: AttrType.INT, i: a.i }
+              : { name: a.name, type: AttrType.FLOAT, f: a.f },
+        ),
       })),
       initializer: inits.map((t) => ({
-        name: t.name, dims: t.dims, data_type: t.data instanceof BigInt64Array ? INT64 : FLOAT,
+        name: t.name,
+        dims: t.dims,
+        data_type: t.data instanceof BigInt64Array ? INT64 : FLOAT,
         raw_data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), // little-endian, as ONNX requires
       })),
       input: [valueInfo('input', [null, inShape[1], inShape[2], inShape[3]])],
-      output: [valueInfo('bottleneck', [null, last.shape[1]]), ...(featureMap ? [valueInfo('feature_map', [null, last.shape[1], null, null])] : [])],
+      output: [
+        valueInfo('bottleneck', [null, last.shape[1]]),
+        ...(featureMap ? [valueInfo('feature_map', [null, last.shape[1], null, null])] : []),
+      ],
     },
   };
   const T = onnxModelType();

@@ -10,7 +10,10 @@ const [photo] = flowerImages('roses', 1);
 const bytes = new Uint8Array(readFileSync(photo));
 
 const rejectedFor = async (p: Promise<unknown>, reason: string) =>
-  assert.rejects(p, (e: unknown) => e instanceof ImageRejectedError && e.reason === reason && e.message.includes(reason));
+  assert.rejects(
+    p,
+    (e: unknown) => e instanceof ImageRejectedError && e.reason === reason && e.message.includes(reason),
+  );
 
 describe('preprocess', () => {
   it('gives 224x224x3 floats in [-1, 1], the same from a path or from bytes', async () => {
@@ -28,9 +31,10 @@ describe('preprocess', () => {
     // Left third red, middle third green, right third blue: the 224 crop of a 672x224 image is all green.
     const w = 672;
     const raw = Buffer.alloc(w * 224 * 3);
-    for (let y = 0; y < 224; y++)
-      for (let x = 0; x < w; x++) raw[(y * w + x) * 3 + Math.floor((x * 3) / w)] = 255;
-    const png = await sharp(raw, { raw: { width: w, height: 224, channels: 3 } }).png().toBuffer();
+    for (let y = 0; y < 224; y++) for (let x = 0; x < w; x++) raw[(y * w + x) * 3 + Math.floor((x * 3) / w)] = 255;
+    const png = await sharp(raw, { raw: { width: w, height: 224, channels: 3 } })
+      .png()
+      .toBuffer();
     const rgb = await preprocessRgb(png);
     const mid = (112 * 224 + 112) * 3;
     assert.deepEqual([...rgb.subarray(mid, mid + 3)], [0, 255, 0]);
@@ -38,7 +42,11 @@ describe('preprocess', () => {
   });
 
   it('makes grey, alpha and 16-bit images into 3-channel RGB', async () => {
-    for (const img of [sharp(bytes).greyscale().jpeg(), sharp(bytes).ensureAlpha(0.5).png(), sharp(bytes).toColourspace('rgb16').png()]) {
+    for (const img of [
+      sharp(bytes).greyscale().jpeg(),
+      sharp(bytes).ensureAlpha(0.5).png(),
+      sharp(bytes).toColourspace('rgb16').png(),
+    ]) {
       assert.equal((await preprocess(await img.toBuffer())).length, 224 * 224 * 3);
     }
   });

@@ -55,6 +55,9 @@ export function rgbToInput(rgb: Uint8Array, out = new Float32Array(rgb.length), 
 }
 
 /** Decodes and normalises one image: size·size·3 floats in [-1, 1], NHWC order. */
-export async function preprocess(bytesOrPath: Uint8Array | string, opts: PreprocessOptions = {}): Promise<Float32Array> {
+export async function preprocess(
+  bytesOrPath: Uint8Array | string,
+  opts: PreprocessOptions = {},
+): Promise<Float32Array> {
   return rgbToInput(await preprocessRgb(bytesOrPath, opts));
 }

@@ -12,7 +12,10 @@ export const imagenetSampleDir = join(sharedDir, 'datasets/imagenet-sample');
 /** First n training images of a flower class, sorted by name (stable across machines). */
 export function flowerImages(cls: string, n: number, split: 'train' | 'val' = 'train'): string[] {
   const dir = join(flowersDir, split, cls);
-  return readdirSync(dir).sort().slice(0, n).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .sort()
+    .slice(0, n)
+    .map((f) => join(dir, f));
 }
 
 /** imagenet-sample rows: file path and the base model's expected output unit. */

@@ -5,7 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface SmallDisk { dir: string; unmount(): void }
+export interface SmallDisk {
+  dir: string;
+  unmount(): void;
+}
 
 export function mountSmallDisk(size: string): SmallDisk | { skip: string } {
   if (process.getuid?.() !== 0) return { skip: 'disk-full test skipped: mounting a small tmpfs needs root' };

@@ -54,7 +54,10 @@ export default function DatasetsPage() {
   const q = useQuery(DatasetsDoc, { search: search || null, after: pages.after });
   return (
     <>
-      <PageHeader title="Datasets" description="Labelled images to teach new classes. Freeze a dataset into an immutable version to train on it." />
+      <PageHeader
+        title="Datasets"
+        description="Labelled images to teach new classes. Freeze a dataset into an immutable version to train on it."
+      />
       <div className="stack">
         {canEdit && <CreateDataset />}
         <section className="card stack" aria-labelledby="ds-h">
@@ -110,22 +113,26 @@ export default function DatasetsPage() {
                                     </Badge>
                                   </li>
                                 ))}
-                                {ds.classCounts.length > 8 && <li className="muted small">+{ds.classCounts.length - 8} more</li>}
+                                {ds.classCounts.length > 8 && (
+                                  <li className="muted small">+{ds.classCounts.length - 8} more</li>
+                                )}
                                 {ds.classCounts.length === 0 && <li className="muted small">empty</li>}
                               </ul>
                             </td>
-                            <td>{ds.latestVersion ? `v${ds.latestVersion.number} (${num(ds.latestVersion.imageCount)} images)` : <span className="muted">not frozen</span>}</td>
+                            <td>
+                              {ds.latestVersion ? (
+                                `v${ds.latestVersion.number} (${num(ds.latestVersion.imageCount)} images)`
+                              ) : (
+                                <span className="muted">not frozen</span>
+                              )}
+                            </td>
                             <td className="small nowrap">{relative(ds.createdAt)}</td>
                           </tr>
                         ))}
                       </tbody>
                     </table>
                   </div>
-                  <Pager
-                    {...pages.pager(d.datasets.pageInfo)}
-                    total={d.datasets.totalCount}
-                    noun="datasets"
-                  />
+                  <Pager {...pages.pager(d.datasets.pageInfo)} total={d.datasets.totalCount} noun="datasets" />
                 </>
               )
             }
@@ -156,11 +163,26 @@ function CreateDataset() {
       <div className="form-grid">
         <div className="field">
           <label htmlFor="nd-name">Name</label>
-          <input id="nd-name" type="text" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} pattern="[A-Za-z0-9][\w .\-]*" placeholder="flowers" />
+          <input
+            id="nd-name"
+            type="text"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={100}
+            pattern="[A-Za-z0-9][\w .\-]*"
+            placeholder="flowers"
+          />
         </div>
         <div className="field">
           <label htmlFor="nd-desc">Description</label>
-          <input id="nd-desc" type="text" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+          <input
+            id="nd-desc"
+            type="text"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={2000}
+          />
         </div>
       </div>
       {create.error ? <ErrorBox error={create.error} title="Not created" /> : null}

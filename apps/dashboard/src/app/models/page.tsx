@@ -56,7 +56,10 @@ export default function ModelsPage() {
 
   return (
     <>
-      <PageHeader title="Models" description="Classifiers that grow version after version. Aliases (production, staging…) point at the version that serves." />
+      <PageHeader
+        title="Models"
+        description="Classifiers that grow version after version. Aliases (production, staging…) point at the version that serves."
+      />
       <div className="card stack">
         <div className="row">
           <SearchField
@@ -74,7 +77,9 @@ export default function ModelsPage() {
         <QueryView state={q} loadingLabel="Loading models…">
           {(d) =>
             d.models.nodes.length === 0 ? (
-              <Empty>No models{search ? ` matching “${search}”` : ''} yet. The API seeds the base model on first start.</Empty>
+              <Empty>
+                No models{search ? ` matching “${search}”` : ''} yet. The API seeds the base model on first start.
+              </Empty>
             ) : (
               <>
                 <div className="table-wrap">
@@ -105,7 +110,10 @@ export default function ModelsPage() {
                               {m.aliases.length === 0 && <li className="muted small">none</li>}
                               {m.aliases.map((a) => (
                                 <li key={a.id}>
-                                  <Link href={`/versions/${a.version.id}`} title={`${a.name} → v${a.version.number} (moved ${relative(a.updatedAt)})`}>
+                                  <Link
+                                    href={`/versions/${a.version.id}`}
+                                    title={`${a.name} → v${a.version.number} (moved ${relative(a.updatedAt)})`}
+                                  >
                                     <Badge tone="alias">
                                       {a.name} → v{a.version.number}
                                     </Badge>
@@ -132,11 +140,7 @@ export default function ModelsPage() {
                     </tbody>
                   </table>
                 </div>
-                <Pager
-                  {...pages.pager(d.models.pageInfo)}
-                  total={d.models.totalCount}
-                  noun="models"
-                />
+                <Pager {...pages.pager(d.models.pageInfo)} total={d.models.totalCount} noun="models" />
               </>
             )
           }

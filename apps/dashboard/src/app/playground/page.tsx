@@ -67,7 +67,10 @@ type Target = { kind: 'alias'; modelId: string; alias: string } | { kind: 'versi
 export default function PlaygroundPage() {
   return (
     <>
-      <PageHeader title="Playground" description="Classify an image with any READY version, or through an alias (resolved at request time)." />
+      <PageHeader
+        title="Playground"
+        description="Classify an image with any READY version, or through an alias (resolved at request time)."
+      />
       <Suspense fallback={<Loading />}>
         <Playground />
       </Suspense>
@@ -77,7 +80,11 @@ export default function PlaygroundPage() {
 
 function Playground() {
   const q = useQuery(TargetsDoc, {});
-  return <QueryView state={q}>{(d) => (d.models.nodes.length ? <PlaygroundBody models={d.models.nodes} /> : <Empty>No model yet.</Empty>)}</QueryView>;
+  return (
+    <QueryView state={q}>
+      {(d) => (d.models.nodes.length ? <PlaygroundBody models={d.models.nodes} /> : <Empty>No model yet.</Empty>)}
+    </QueryView>
+  );
 }
 
 function encodeTarget(t: Target): string {
@@ -130,7 +137,10 @@ function PlaygroundBody({ models }: { models: PlaygroundTargetsQuery['models']['
     (async () => {
       try {
         const imageBase64 = await toBase64(file);
-        const input = t.kind === 'alias' ? { imageBase64, modelId: t.modelId, alias: t.alias, topK: 5 } : { imageBase64, versionId: t.versionId, topK: 5 };
+        const input =
+          t.kind === 'alias'
+            ? { imageBase64, modelId: t.modelId, alias: t.alias, topK: 5 }
+            : { imageBase64, versionId: t.versionId, topK: 5 };
         const d = await gqlRequest(PredictDoc, { input }, { token });
         if (my === run.current) setResult(d.predict);
       } catch (err) {

@@ -50,16 +50,17 @@ function FirstSignIn({ code }: { code: string }) {
     <section className="card stack" data-testid="first-run" aria-labelledby="first-run-h">
       <h2 id="first-run-h">Welcome: you are the first admin</h2>
       <p>
-        You are signed in as <strong>{state.name}</strong> with the ADMIN role. The link you used is spent: its token lives only in this
-        browser now and will not be shown again.
+        You are signed in as <strong>{state.name}</strong> with the ADMIN role. The link you used is spent: its token
+        lives only in this browser now and will not be shown again.
       </p>
       <ol className="stack" style={{ margin: 0, paddingLeft: '1.2rem' }}>
         <li>
-          <Link href="/tokens">Create tokens</Link> for the people and scripts that use Accrete (EDITOR to train and import, READER to browse).
+          <Link href="/tokens">Create tokens</Link> for the people and scripts that use Accrete (EDITOR to train and
+          import, READER to browse).
         </li>
         <li>
-          <Link href="/datasets">Import a dataset</Link>: a folder of <code>&lt;class&gt;/</code> directories, or <code>train/</code> and <code>val/</code>{' '}
-          with class directories inside; the import shows a preview first.
+          <Link href="/datasets">Import a dataset</Link>: a folder of <code>&lt;class&gt;/</code> directories, or{' '}
+          <code>train/</code> and <code>val/</code> with class directories inside; the import shows a preview first.
         </li>
         <li>
           <Link href="/training">Train a new version</Link> from the base model.
@@ -68,7 +69,6 @@ function FirstSignIn({ code }: { code: string }) {
     </section>
   );
 }
-
 
 export default function SignInPage() {
   const { signIn, signOut, viewer, token } = useSession();
@@ -104,7 +104,10 @@ export default function SignInPage() {
 
   return (
     <div style={{ maxWidth: 560 }}>
-      <PageHeader title="Sign in" description="Paste an API token. Readers can browse; editors and admins can also train, import and move aliases." />
+      <PageHeader
+        title="Sign in"
+        description="Paste an API token. Readers can browse; editors and admins can also train, import and move aliases."
+      />
       {code && <FirstSignIn code={code} />}
       {!code && viewer?.role && token && (
         <div className="alert alert-info" style={{ marginBottom: '1rem' }}>
@@ -116,34 +119,38 @@ export default function SignInPage() {
           </button>
         </div>
       )}
-      {!code && <form className="card stack" onSubmit={onSubmit} aria-describedby={error ? 'signin-error' : undefined}>
-        <div className="field">
-          <label htmlFor="token">API token</label>
-          <input
-            id="token"
-            name="token"
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="acc_…"
-            required
-            aria-invalid={error ? true : undefined}
-          />
-          <span className="hint">
-            Ask an admin for one, or create one with <code>node --import tsx tools/create-token.ts --name me --role ADMIN</code> (it works while the API runs). The first start of the API prints a one-time sign-in link instead. The token stays in this browser only.
-          </span>
-        </div>
-        {error && (
-          <div id="signin-error" className="alert alert-error" role="alert">
-            {error}
+      {!code && (
+        <form className="card stack" onSubmit={onSubmit} aria-describedby={error ? 'signin-error' : undefined}>
+          <div className="field">
+            <label htmlFor="token">API token</label>
+            <input
+              id="token"
+              name="token"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="acc_…"
+              required
+              aria-invalid={error ? true : undefined}
+            />
+            <span className="hint">
+              Ask an admin for one, or create one with{' '}
+              <code>node --import tsx tools/create-token.ts --name me --role ADMIN</code> (it works while the API runs).
+              The first start of the API prints a one-time sign-in link instead. The token stays in this browser only.
+            </span>
           </div>
-        )}
-        <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy || !hydrated}>
-            {busy && <span className="spinner" aria-hidden="true" />} Sign in
-          </button>
-        </div>
-      </form>}
+          {error && (
+            <div id="signin-error" className="alert alert-error" role="alert">
+              {error}
+            </div>
+          )}
+          <div className="row">
+            <button type="submit" className="btn btn-primary" disabled={busy || !hydrated}>
+              {busy && <span className="spinner" aria-hidden="true" />} Sign in
+            </button>
+          </div>
+        </form>
+      )}
     </div>
   );
 }

@@ -96,7 +96,10 @@ const ROOT = '__root__';
 export default function TaxonomyPage() {
   return (
     <>
-      <PageHeader title="Taxonomy" description="ImageNet’s WordNet hierarchy and the classes users added under it. User classes are highlighted." />
+      <PageHeader
+        title="Taxonomy"
+        description="ImageNet’s WordNet hierarchy and the classes users added under it. User classes are highlighted."
+      />
       <Suspense fallback={<Loading />}>
         <Taxonomy />
       </Suspense>
@@ -120,9 +123,20 @@ function Taxonomy() {
     async (parent: string, more = false) => {
       const cur = branchesRef.current[parent];
       if (cur?.loading || (cur && !more && !cur.error)) return;
-      setBranches((b) => ({ ...b, [parent]: { ...(cur ?? { nodes: [], total: 0, endCursor: null, hasNext: false }), loading: true, error: undefined } }));
+      setBranches((b) => ({
+        ...b,
+        [parent]: {
+          ...(cur ?? { nodes: [], total: 0, endCursor: null, hasNext: false }),
+          loading: true,
+          error: undefined,
+        },
+      }));
       try {
-        const d = await gqlRequest(ChildrenDoc, { filter: parent === ROOT ? { rootsOnly: true } : { parentId: parent }, after: more ? cur?.endCursor : null }, { token });
+        const d = await gqlRequest(
+          ChildrenDoc,
+          { filter: parent === ROOT ? { rootsOnly: true } : { parentId: parent }, after: more ? cur?.endCursor : null },
+          { token },
+        );
         setBranches((b) => ({
           ...b,
           [parent]: {
@@ -134,7 +148,14 @@ function Taxonomy() {
           },
         }));
       } catch (error) {
-        setBranches((b) => ({ ...b, [parent]: { ...(b[parent] ?? { nodes: [], total: 0, endCursor: null, hasNext: false }), loading: false, error } }));
+        setBranches((b) => ({
+          ...b,
+          [parent]: {
+            ...(b[parent] ?? { nodes: [], total: 0, endCursor: null, hasNext: false }),
+            loading: false,
+            error,
+          },
+        }));
       }
     },
     [token],
@@ -226,7 +247,9 @@ function Taxonomy() {
     e.preventDefault();
     if (next) {
       setFocusId(next);
-      requestAnimationFrame(() => (treeRef.current?.querySelector(`[data-id="${next}"]`) as HTMLElement | null)?.focus());
+      requestAnimationFrame(() =>
+        (treeRef.current?.querySelector(`[data-id="${next}"]`) as HTMLElement | null)?.focus(),
+      );
     }
   };
 
@@ -295,7 +318,14 @@ function Taxonomy() {
           ) : branches[ROOT].nodes.length === 0 ? (
             <Empty>The taxonomy is empty.</Empty>
           ) : (
-            <ul className="tree" role="tree" aria-labelledby="tree-h" ref={treeRef} onKeyDown={onKeyDown} data-testid="taxonomy-tree">
+            <ul
+              className="tree"
+              role="tree"
+              aria-labelledby="tree-h"
+              ref={treeRef}
+              onKeyDown={onKeyDown}
+              data-testid="taxonomy-tree"
+            >
               {renderBranch(ROOT, 1)}
               <BranchStatus branch={branches[ROOT]} onMore={() => load(ROOT, true)} onRetry={() => load(ROOT)} />
             </ul>
@@ -310,7 +340,15 @@ function Taxonomy() {
   );
 }
 
-function BranchStatus({ branch, onMore, onRetry }: { branch: Branch | undefined; onMore: () => void; onRetry: () => void }) {
+function BranchStatus({
+  branch,
+  onMore,
+  onRetry,
+}: {
+  branch: Branch | undefined;
+  onMore: () => void;
+  onRetry: () => void;
+}) {
   if (!branch) return null;
   if (branch.loading)
     return (
@@ -352,7 +390,14 @@ function SearchBox({ onPick }: { onPick: (id: string) => void }) {
       </h2>
       <div className="field">
         <label htmlFor="tx-search">Search classes</label>
-        <input id="tx-search" type="search" placeholder="e.g. daisy, panda, n11939491" value={text} onChange={(e) => setText(e.target.value)} aria-controls="tx-results" />
+        <input
+          id="tx-search"
+          type="search"
+          placeholder="e.g. daisy, panda, n11939491"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-controls="tx-results"
+        />
       </div>
       <div id="tx-results" aria-live="polite">
         {term.length >= 2 && (
@@ -364,7 +409,12 @@ function SearchBox({ onPick }: { onPick: (id: string) => void }) {
                 <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: '0.75rem 0 0', gap: '0.35rem' }}>
                   {d.classNodes.nodes.map((n) => (
                     <li key={n.id}>
-                      <button type="button" className="btn btn-ghost btn-sm" style={{ whiteSpace: 'normal', textAlign: 'left' }} onClick={() => onPick(n.id)}>
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-sm"
+                        style={{ whiteSpace: 'normal', textAlign: 'left' }}
+                        onClick={() => onPick(n.id)}
+                      >
                         <span>
                           <strong style={n.origin === 'USER' ? { color: 'var(--user)' } : undefined}>{n.name}</strong>
                           <span className="muted small"> — {n.path.slice(0, -1).join(' › ') || 'root'}</span>
@@ -372,7 +422,9 @@ function SearchBox({ onPick }: { onPick: (id: string) => void }) {
                       </button>
                     </li>
                   ))}
-                  {d.classNodes.totalCount > d.classNodes.nodes.length && <li className="muted small">{d.classNodes.totalCount - d.classNodes.nodes.length} more…</li>}
+                  {d.classNodes.totalCount > d.classNodes.nodes.length && (
+                    <li className="muted small">{d.classNodes.totalCount - d.classNodes.nodes.length} more…</li>
+                  )}
                 </ul>
               )
             }
@@ -383,7 +435,15 @@ function SearchBox({ onPick }: { onPick: (id: string) => void }) {
   );
 }
 
-function NodeDetails({ id, onSelect, onReveal }: { id: string; onSelect: (id: string) => void; onReveal: (ancestorIds: string[]) => void }) {
+function NodeDetails({
+  id,
+  onSelect,
+  onReveal,
+}: {
+  id: string;
+  onSelect: (id: string) => void;
+  onReveal: (ancestorIds: string[]) => void;
+}) {
   const q = useQuery(NodeDoc, { id });
   const n = q.data?.classNode;
   useEffect(() => {
@@ -445,7 +505,13 @@ function UserClasses({ onPick }: { onPick: (id: string) => void }) {
             <ul className="chip-list">
               {d.classNodes.nodes.map((n) => (
                 <li key={n.id}>
-                  <button type="button" className="badge badge-user" style={{ cursor: 'pointer', border: 'none' }} title={n.path.join(' › ')} onClick={() => onPick(n.id)}>
+                  <button
+                    type="button"
+                    className="badge badge-user"
+                    style={{ cursor: 'pointer', border: 'none' }}
+                    title={n.path.join(' › ')}
+                    onClick={() => onPick(n.id)}
+                  >
                     {n.name}
                   </button>
                 </li>

@@ -71,14 +71,18 @@ export default function TokensPage() {
 
   return (
     <>
-      <PageHeader title="API tokens" description="Tokens are shown once when created; only their hash is stored. READER reads, EDITOR also trains, imports and moves aliases, ADMIN also manages tokens." />
+      <PageHeader
+        title="API tokens"
+        description="Tokens are shown once when created; only their hash is stored. READER reads, EDITOR also trains, imports and moves aliases, ADMIN also manages tokens."
+      />
       <div className="stack">
         <CreateToken onCreated={q.refetch} />
         <section className="card" aria-labelledby="tok-h">
           <div className="card-head">
             <h2 id="tok-h">Tokens</h2>
             <label className="row small" style={{ gap: '0.35rem' }}>
-              <input type="checkbox" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.target.checked)} /> show revoked
+              <input type="checkbox" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.target.checked)} />{' '}
+              show revoked
             </label>
           </div>
           <QueryView state={q} loadingLabel="Loading tokens…">
@@ -104,10 +108,13 @@ export default function TokensPage() {
                       {d.apiTokens.nodes.map((t) => (
                         <tr key={t.id}>
                           <td>
-                            <strong>{t.name}</strong> {t.name === viewer?.name && !t.revokedAt && <Badge tone="alias">probably you</Badge>}
+                            <strong>{t.name}</strong>{' '}
+                            {t.name === viewer?.name && !t.revokedAt && <Badge tone="alias">probably you</Badge>}
                           </td>
                           <td>
-                            <Badge tone={t.role === 'ADMIN' ? 'danger' : t.role === 'EDITOR' ? 'info' : undefined}>{t.role.toLowerCase()}</Badge>
+                            <Badge tone={t.role === 'ADMIN' ? 'danger' : t.role === 'EDITOR' ? 'info' : undefined}>
+                              {t.role.toLowerCase()}
+                            </Badge>
                           </td>
                           <td className="mono small">{t.prefix}…</td>
                           <td className="small">{dateTime(t.createdAt)}</td>
@@ -116,7 +123,11 @@ export default function TokensPage() {
                             {t.revokedAt ? (
                               <Badge>revoked {relative(t.revokedAt)}</Badge>
                             ) : (
-                              <button type="button" className="btn btn-sm" onClick={() => (revoke.reset(), setPending(t))}>
+                              <button
+                                type="button"
+                                className="btn btn-sm"
+                                onClick={() => (revoke.reset(), setPending(t))}
+                              >
                                 Revoke
                               </button>
                             )}
@@ -151,7 +162,9 @@ export default function TokensPage() {
         }}
       >
         <p>Every client using this token loses access at once. This cannot be undone.</p>
-        {pending?.name === viewer?.name && <p className="small">This looks like the token you are signed in with: you would be signed out.</p>}
+        {pending?.name === viewer?.name && (
+          <p className="small">This looks like the token you are signed in with: you would be signed out.</p>
+        )}
       </ConfirmDialog>
     </>
   );
@@ -181,7 +194,14 @@ function CreateToken({ onCreated }: { onCreated: () => Promise<void> }) {
       <div className="form-grid">
         <div className="field">
           <label htmlFor="nt-name">Name (who uses it)</label>
-          <input id="nt-name" type="text" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+          <input
+            id="nt-name"
+            type="text"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={100}
+          />
         </div>
         <div className="field">
           <label htmlFor="nt-role">Role</label>

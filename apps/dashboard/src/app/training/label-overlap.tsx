@@ -111,22 +111,40 @@ export function LabelOverlapCell({
     <div className="stack" style={{ gap: '0.3rem' }}>
       <div className="row small" style={{ gap: '0.4rem', flexWrap: 'wrap' }}>
         {names?.proposals.map((p) => (
-          <span key={p.classId} className="badge badge-info" title={`unit ${p.outputUnit}; ${p.relation === 'is' ? 'the label is this class' : 'a kind of this class'}`}>
+          <span
+            key={p.classId}
+            className="badge badge-info"
+            title={`unit ${p.outputUnit}; ${p.relation === 'is' ? 'the label is this class' : 'a kind of this class'}`}
+          >
             name: {p.relation === 'is' ? '=' : '⊂'} {p.name} ({p.reason})
           </span>
         ))}
         {answers.length > 0 ? (
           <span className="muted" title={`what the parent answers on ${data?.images} training images`}>
-            parent answers: {answers.map((a) => `${a.classNode.name} ${pct(a.share)}${a.takenOverByDefault ? ' (won over by default)' : ''}`).join(', ')}
+            parent answers:{' '}
+            {answers
+              .map((a) => `${a.classNode.name} ${pct(a.share)}${a.takenOverByDefault ? ' (won over by default)' : ''}`)
+              .join(', ')}
           </span>
         ) : (
-          <span className="muted">{dataStatus === 'RUNNING' ? 'running the parent on its images…' : dataStatus === 'FAILED' ? 'data overlap unavailable' : ''}</span>
+          <span className="muted">
+            {dataStatus === 'RUNNING'
+              ? 'running the parent on its images…'
+              : dataStatus === 'FAILED'
+                ? 'data overlap unavailable'
+                : ''}
+          </span>
         )}
       </div>
       <label htmlFor={`res-${label}`} className="visually-hidden">
         How “{label}” joins the new version
       </label>
-      <select id={`res-${label}`} value={encode(value ?? { kind: 'auto' })} style={{ width: 'auto', maxWidth: 420 }} onChange={(e) => onChange(decode(e.target.value))}>
+      <select
+        id={`res-${label}`}
+        value={encode(value ?? { kind: 'auto' })}
+        style={{ width: 'auto', maxWidth: 420 }}
+        onChange={(e) => onChange(decode(e.target.value))}
+      >
         <option value="auto">default: {defaultText(names)}</option>
         <option value="new">new class “{label}”</option>
         {mergeTargets.map((c) => (

@@ -139,7 +139,10 @@ const ACTIVE = ['QUEUED', 'RUNNING'];
 export default function TrainingPage() {
   return (
     <>
-      <PageHeader title="Training" description="Grow a new version from a READY parent: it keeps the parent’s classes and learns the labels you pick." />
+      <PageHeader
+        title="Training"
+        description="Grow a new version from a READY parent: it keeps the parent’s classes and learns the labels you pick."
+      />
       <div className="stack">
         <Suspense fallback={<Loading />}>
           <NewVersionForm />
@@ -165,7 +168,15 @@ function NewVersionForm() {
     );
   return (
     <QueryView state={q} loadingLabel="Loading models and datasets…">
-      {(d) => <FormBody data={d} initialModel={search.get('model')} initialParent={search.get('parent')} onCreated={(jobId) => router.push(`/jobs/${jobId}`)} refetch={q.refetch} />}
+      {(d) => (
+        <FormBody
+          data={d}
+          initialModel={search.get('model')}
+          initialParent={search.get('parent')}
+          onCreated={(jobId) => router.push(`/jobs/${jobId}`)}
+          refetch={q.refetch}
+        />
+      )}
     </QueryView>
   );
 }
@@ -184,7 +195,9 @@ function FormBody({
   refetch: () => Promise<void>;
 }) {
   const models = data.models.nodes;
-  const [modelId, setModelId] = useState(initialModel && models.some((m) => m.id === initialModel) ? initialModel : (models[0]?.id ?? ''));
+  const [modelId, setModelId] = useState(
+    initialModel && models.some((m) => m.id === initialModel) ? initialModel : (models[0]?.id ?? ''),
+  );
   const model = models.find((m) => m.id === modelId);
   const defaultParent = (m: typeof model) => {
     if (!m) return '';
@@ -193,16 +206,24 @@ function FormBody({
     return prod && m.versions.nodes.some((v) => v.id === prod) ? prod : (m.versions.nodes[0]?.id ?? '');
   };
   const [parentId, setParentId] = useState(defaultParent(model));
-  const [datasetId, setDatasetId] = useState(data.datasets.nodes.find((d) => d.versions.nodes.length > 0)?.id ?? data.datasets.nodes[0]?.id ?? '');
+  const [datasetId, setDatasetId] = useState(
+    data.datasets.nodes.find((d) => d.versions.nodes.length > 0)?.id ?? data.datasets.nodes[0]?.id ?? '',
+  );
   const dataset = data.datasets.nodes.find((d) => d.id === datasetId);
   const [dvId, setDvId] = useState(dataset?.versions.nodes[0]?.id ?? '');
   const dvMeta = dataset?.versions.nodes.find((v) => v.id === dvId);
   const labelsQ = useQuery(DatasetVersionLabelsDoc, { id: dvId }, { skip: !dvId });
-  const dv = dvMeta && labelsQ.data?.datasetVersion.id === dvId ? { ...dvMeta, classCounts: labelsQ.data.datasetVersion.classCounts } : undefined;
+  const dv =
+    dvMeta && labelsQ.data?.datasetVersion.id === dvId
+      ? { ...dvMeta, classCounts: labelsQ.data.datasetVersion.classCounts }
+      : undefined;
   // the overlap table: name overlaps + defaults at once, data overlap polled while the API computes it
   const pair = { parentVersionId: parentId, datasetVersionId: dvId };
   const namesQ = useQuery(GrowthOverlapDoc, pair, { skip: !parentId || !dvId });
-  const dataQ = useQuery(DataOverlapDoc, pair, { skip: !parentId || !dvId, pollMs: (d) => (d?.dataOverlap.status === 'RUNNING' ? 1000 : undefined) });
+  const dataQ = useQuery(DataOverlapDoc, pair, {
+    skip: !parentId || !dvId,
+    pollMs: (d) => (d?.dataOverlap.status === 'RUNNING' ? 1000 : undefined),
+  });
   const namesOf = new Map((namesQ.data?.growthOverlap ?? []).map((n) => [n.label, n]));
   const dataOf = new Map((dataQ.data?.dataOverlap.labels ?? []).map((l) => [l.label, l]));
   const [selected, setSelected] = useState<Record<string, boolean>>({});
@@ -210,7 +231,9 @@ function FormBody({
   const strategies = data.growthStrategies;
   // the defaults are the trainer's, served by the API: the form starts where a request without options would run
   const defaults = data.growthDefaults;
-  const [strategy, setStrategy] = useState(strategies.includes(defaults.strategy) ? defaults.strategy : (strategies[0] ?? defaults.strategy));
+  const [strategy, setStrategy] = useState(
+    strategies.includes(defaults.strategy) ? defaults.strategy : (strategies[0] ?? defaults.strategy),
+  );
   const [knob, setKnob] = useState(defaults.retentionKnob);
   const [epochs, setEpochs] = useState('');
   const [augmentations, setAugmentations] = useState('');
@@ -223,7 +246,10 @@ function FormBody({
     setSelected(Object.fromEntries((dv?.classCounts ?? []).map((c) => [c.label, true])));
   }, [dv?.id, labelsQ.data]); // when the labels of another dataset version arrive, not on every render
 
-  const labels = useMemo(() => (dv?.classCounts ?? []).filter((c) => selected[c.label]).map((c) => c.label), [dv, selected]);
+  const labels = useMemo(
+    () => (dv?.classCounts ?? []).filter((c) => selected[c.label]).map((c) => c.label),
+    [dv, selected],
+  );
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -232,7 +258,9 @@ function FormBody({
     if (epochs) options.epochs = Number(epochs);
     if (augmentations) options.augmentations = Number(augmentations);
     try {
-      const r = await create.mutate({ input: { parentVersionId: parentId, datasetVersionId: dvId, classes, strategy, options, note } });
+      const r = await create.mutate({
+        input: { parentVersionId: parentId, datasetVersionId: dvId, classes, strategy, options, note },
+      });
       onCreated(r.createModelVersion.job.id);
     } catch {
       // shown below
@@ -268,7 +296,11 @@ function FormBody({
             {model?.versions.nodes.length === 0 && <option value="">no READY version</option>}
             {model?.versions.nodes.map((v) => (
               <option key={v.id} value={v.id}>
-                v{v.number} · {v.classCount} classes{model.aliases.filter((a) => a.version.id === v.id).map((a) => ` · ${a.name}`).join('')}
+                v{v.number} · {v.classCount} classes
+                {model.aliases
+                  .filter((a) => a.version.id === v.id)
+                  .map((a) => ` · ${a.name}`)
+                  .join('')}
               </option>
             ))}
           </select>
@@ -327,10 +359,13 @@ function FormBody({
 
       <fieldset>
         <legend>Labels to teach ({labels.length} selected)</legend>
-        {namesQ.error ? <ErrorBox error={namesQ.error} title="Cannot load the name overlaps" onRetry={namesQ.refetch} /> : null}
+        {namesQ.error ? (
+          <ErrorBox error={namesQ.error} title="Cannot load the name overlaps" onRetry={namesQ.refetch} />
+        ) : null}
         {dataQ.data?.dataOverlap.status === 'RUNNING' && (
           <p className="muted small" role="status">
-            Running the parent on the labels’ training images: {num(dataQ.data.dataOverlap.done)} / {num(dataQ.data.dataOverlap.total)}
+            Running the parent on the labels’ training images: {num(dataQ.data.dataOverlap.done)} /{' '}
+            {num(dataQ.data.dataOverlap.total)}
           </p>
         )}
         {labelsQ.error ? (
@@ -351,7 +386,9 @@ function FormBody({
                       type="checkbox"
                       aria-label="Select all labels"
                       checked={labels.length === dv.classCounts.length}
-                      onChange={(e) => setSelected(Object.fromEntries(dv.classCounts.map((c) => [c.label, e.target.checked])))}
+                      onChange={(e) =>
+                        setSelected(Object.fromEntries(dv.classCounts.map((c) => [c.label, e.target.checked])))
+                      }
                     />
                   </th>
                   <th scope="col">Label</th>
@@ -420,34 +457,73 @@ function FormBody({
           <label htmlFor="nv-knob">
             Retention knob: <output htmlFor="nv-knob">{knob.toFixed(2)}</output>
           </label>
-          <input id="nv-knob" type="range" min={0} max={1} step={0.05} value={knob} onChange={(e) => setKnob(Number(e.target.value))} aria-describedby="nv-knob-hint" />
+          <input
+            id="nv-knob"
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={knob}
+            onChange={(e) => setKnob(Number(e.target.value))}
+            aria-describedby="nv-knob-hint"
+          />
           <span id="nv-knob-hint" className="hint">
             0 = best accuracy on the new classes · 1 = best retention of the old ones
           </span>
         </div>
         <div className="field">
           <label htmlFor="nv-epochs">Epochs (optional)</label>
-          <input id="nv-epochs" type="number" min={1} max={1000} value={epochs} onChange={(e) => setEpochs(e.target.value)} placeholder="default" />
+          <input
+            id="nv-epochs"
+            type="number"
+            min={1}
+            max={1000}
+            value={epochs}
+            onChange={(e) => setEpochs(e.target.value)}
+            placeholder="default"
+          />
         </div>
         <div className="field">
           <label htmlFor="nv-aug">Augmentations per image (optional)</label>
-          <input id="nv-aug" type="number" min={0} max={32} value={augmentations} onChange={(e) => setAugmentations(e.target.value)} placeholder={`default ${defaults.augmentations}`} />
+          <input
+            id="nv-aug"
+            type="number"
+            min={0}
+            max={32}
+            value={augmentations}
+            onChange={(e) => setAugmentations(e.target.value)}
+            placeholder={`default ${defaults.augmentations}`}
+          />
         </div>
       </div>
       <div className="field">
         <label htmlFor="nv-note">Note</label>
-        <input id="nv-note" type="text" value={note} onChange={(e) => setNote(e.target.value)} placeholder="What this version is for" maxLength={2000} />
+        <input
+          id="nv-note"
+          type="text"
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          placeholder="What this version is for"
+          maxLength={2000}
+        />
       </div>
       {create.error ? <ErrorBox error={create.error} title="The version was not created" /> : null}
       <div className="row">
-        <button type="submit" className="btn btn-primary" disabled={create.loading || !parentId || !dvId || labels.length === 0}>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={create.loading || !parentId || !dvId || labels.length === 0}
+        >
           {create.loading && <span className="spinner" aria-hidden="true" />} Start training
         </button>
         <span className="muted small">
           {trainingSummary({
             labels: labels.length,
             dataset: dataset && dvMeta ? `${dataset.name} v${dvMeta.number}` : null,
-            parent: model && parentId ? `${model.name} v${model.versions.nodes.find((v) => v.id === parentId)?.number ?? '?'}` : null,
+            parent:
+              model && parentId
+                ? `${model.name} v${model.versions.nodes.find((v) => v.id === parentId)?.number ?? '?'}`
+                : null,
           })}
         </span>
       </div>
@@ -464,7 +540,11 @@ function trainingSummary(p: { labels: number; dataset: string | null; parent: st
 }
 
 function RecentJobs() {
-  const q = useQuery(JobsDoc, {}, { pollMs: (d) => (d?.trainingJobs.nodes.some((j) => ACTIVE.includes(j.status)) ? 2000 : 10000) });
+  const q = useQuery(
+    JobsDoc,
+    {},
+    { pollMs: (d) => (d?.trainingJobs.nodes.some((j) => ACTIVE.includes(j.status)) ? 2000 : 10000) },
+  );
   return (
     <section className="card" aria-labelledby="jobs-h">
       <div className="card-head">

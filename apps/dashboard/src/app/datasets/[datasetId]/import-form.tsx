@@ -84,7 +84,13 @@ export function ImportForm({ datasetId, onImported }: { datasetId: string; onImp
           ]}
         />
       </div>
-      <div role="tabpanel">{tab === 'server' ? <ServerImport datasetId={datasetId} onDone={done} /> : <UploadImport datasetId={datasetId} onDone={done} />}</div>
+      <div role="tabpanel">
+        {tab === 'server' ? (
+          <ServerImport datasetId={datasetId} onDone={done} />
+        ) : (
+          <UploadImport datasetId={datasetId} onDone={done} />
+        )}
+      </div>
       {outcome && <OutcomeView o={outcome} />}
     </section>
   );
@@ -117,7 +123,8 @@ function PreviewView({ p }: { p: Preview }) {
     <div className="stack" data-testid="import-preview" aria-live="polite">
       <div className={`alert ${p.rejected ? 'alert-warn' : 'alert-info'}`}>
         <strong>
-          Preview: {num(p.files)} file{p.files === 1 ? '' : 's'} found — {num(p.accepted)} would be added, {num(p.duplicates)} duplicate
+          Preview: {num(p.files)} file{p.files === 1 ? '' : 's'} found — {num(p.accepted)} would be added,{' '}
+          {num(p.duplicates)} duplicate
           {p.duplicates === 1 ? '' : 's'}, {num(p.rejected)} rejected. Nothing is written yet.
         </strong>
         <ul className="small" style={{ margin: '0.25rem 0 0', paddingLeft: '1.1rem' }}>
@@ -129,15 +136,27 @@ function PreviewView({ p }: { p: Preview }) {
       {p.classes.length > 0 && (
         <div className="table-wrap">
           <table className="table">
-            <caption className="visually-hidden">Per class: files found, training and validation images, duplicates, rejections</caption>
+            <caption className="visually-hidden">
+              Per class: files found, training and validation images, duplicates, rejections
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Label</th>
-                <th scope="col" className="num">Files</th>
-                <th scope="col" className="num">Train</th>
-                <th scope="col" className="num">Val</th>
-                <th scope="col" className="num">Duplicates</th>
-                <th scope="col" className="num">Rejected</th>
+                <th scope="col" className="num">
+                  Files
+                </th>
+                <th scope="col" className="num">
+                  Train
+                </th>
+                <th scope="col" className="num">
+                  Val
+                </th>
+                <th scope="col" className="num">
+                  Duplicates
+                </th>
+                <th scope="col" className="num">
+                  Rejected
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -148,7 +167,9 @@ function PreviewView({ p }: { p: Preview }) {
                   </td>
                   <td className="num">{num(c.files)}</td>
                   <td className="num">{num(c.train)}</td>
-                  <td className="num">{c.val === 0 && c.train > 0 ? <span className="badge badge-warn">0</span> : num(c.val)}</td>
+                  <td className="num">
+                    {c.val === 0 && c.train > 0 ? <span className="badge badge-warn">0</span> : num(c.val)}
+                  </td>
                   <td className="num">{num(c.duplicates)}</td>
                   <td className="num">{num(c.rejected)}</td>
                 </tr>
@@ -214,17 +235,31 @@ function ServerImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
     <form className="stack" onSubmit={submit}>
       <div className="field">
         <label htmlFor="imp-path">Folder on the API server</label>
-        <input id="imp-path" type="text" value={path} onChange={(e) => setPath(e.target.value)} required placeholder="/data/flowers or flowers (relative to an import root)" spellCheck={false} />
+        <input
+          id="imp-path"
+          type="text"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          required
+          placeholder="/data/flowers or flowers (relative to an import root)"
+          spellCheck={false}
+        />
         <span className="hint">
-          Layouts: <code>&lt;dir&gt;/train/&lt;label&gt;/*.jpg</code> with <code>&lt;dir&gt;/val/&lt;label&gt;/*.jpg</code> (the folders decide), or{' '}
-          <code>&lt;dir&gt;/train/&lt;label&gt;/*.jpg</code> alone or <code>&lt;dir&gt;/&lt;label&gt;/*.jpg</code> (validation is picked by content hash).
-          Must be under one of the API’s import roots (ACCRETE_IMPORT_ROOTS). Preview first: nothing is written until you import.
+          Layouts: <code>&lt;dir&gt;/train/&lt;label&gt;/*.jpg</code> with{' '}
+          <code>&lt;dir&gt;/val/&lt;label&gt;/*.jpg</code> (the folders decide), or{' '}
+          <code>&lt;dir&gt;/train/&lt;label&gt;/*.jpg</code> alone or <code>&lt;dir&gt;/&lt;label&gt;/*.jpg</code>{' '}
+          (validation is picked by content hash). Must be under one of the API’s import roots (ACCRETE_IMPORT_ROOTS).
+          Preview first: nothing is written until you import.
         </span>
       </div>
       <div className="field" style={{ maxWidth: 320 }}>
         <label htmlFor="imp-val">
           Validation share (folders without val/):{' '}
-          {valFraction !== null ? `${Math.round(valFraction * 100)}%` : preview ? `${Math.round(preview.p.valFraction * 100)}% (default)` : 'the API’s default'}
+          {valFraction !== null
+            ? `${Math.round(valFraction * 100)}%`
+            : preview
+              ? `${Math.round(preview.p.valFraction * 100)}% (default)`
+              : 'the API’s default'}
         </label>
         <input
           id="imp-val"
@@ -244,7 +279,8 @@ function ServerImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
           {previewing && <span className="spinner" aria-hidden="true" />} {previewing ? 'Checking…' : 'Preview'}
         </button>
         <button type="submit" className="btn btn-primary" disabled={run.loading || !path.trim()}>
-          {run.loading && <span className="spinner" aria-hidden="true" />} {run.loading ? 'Importing…' : current ? `Import ${plural(current.accepted, 'image')}` : 'Import folder'}
+          {run.loading && <span className="spinner" aria-hidden="true" />}{' '}
+          {run.loading ? 'Importing…' : current ? `Import ${plural(current.accepted, 'image')}` : 'Import folder'}
         </button>
       </div>
     </form>
@@ -261,7 +297,8 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
   const ctrl = useRef<AbortController | null>(null);
   const size = files.reduce((s, f) => s + f.size, 0);
   const hasZip = files.some((f) => /\.zip$/i.test(f.name));
-  const folderLabels = mode === 'folder' ? [...new Set(files.map((f) => labelFromPath(f.webkitRelativePath) ?? '?'))] : [];
+  const folderLabels =
+    mode === 'folder' ? [...new Set(files.map((f) => labelFromPath(f.webkitRelativePath) ?? '?'))] : [];
   const needsLabel = mode === 'files' && !hasZip && !label.trim();
 
   async function submit(e: FormEvent) {
@@ -270,7 +307,10 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
     ctrl.current = new AbortController();
     setProgress({ fraction: 0, batch: 1, batches: 1 });
     try {
-      const items = files.map((file) => ({ file, label: mode === 'folder' ? labelFromPath(file.webkitRelativePath) : label.trim() || null }));
+      const items = files.map((file) => ({
+        file,
+        label: mode === 'folder' ? labelFromPath(file.webkitRelativePath) : label.trim() || null,
+      }));
       const r = await uploadImages(items, {
         datasetId,
         split: split || null,
@@ -293,10 +333,22 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
         <legend>What to upload</legend>
         <div className="row">
           <label className="row" style={{ gap: '0.35rem' }}>
-            <input type="radio" name="up-mode" checked={mode === 'files'} onChange={() => (setMode('files'), setFiles([]))} /> Images or zips
+            <input
+              type="radio"
+              name="up-mode"
+              checked={mode === 'files'}
+              onChange={() => (setMode('files'), setFiles([]))}
+            />{' '}
+            Images or zips
           </label>
           <label className="row" style={{ gap: '0.35rem' }}>
-            <input type="radio" name="up-mode" checked={mode === 'folder'} onChange={() => (setMode('folder'), setFiles([]))} /> A folder with one sub-folder per label
+            <input
+              type="radio"
+              name="up-mode"
+              checked={mode === 'folder'}
+              onChange={() => (setMode('folder'), setFiles([]))}
+            />{' '}
+            A folder with one sub-folder per label
           </label>
         </div>
       </fieldset>
@@ -311,17 +363,34 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
             onChange={(e) => setFiles([...(e.target.files ?? [])].filter((f) => !f.name.startsWith('.')))}
           />
         ) : (
-          <input id="up-files" type="file" multiple accept="image/*,.zip,application/zip" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+          <input
+            id="up-files"
+            type="file"
+            multiple
+            accept="image/*,.zip,application/zip"
+            onChange={(e) => setFiles([...(e.target.files ?? [])])}
+          />
         )}
         <span className="hint">
-          {files.length ? `${num(files.length)} file${files.length === 1 ? '' : 's'}, ${bytes(size)}` : 'Nothing chosen.'}
-          {mode === 'folder' && folderLabels.length > 0 && ` · labels: ${folderLabels.slice(0, 8).join(', ')}${folderLabels.length > 8 ? '…' : ''}`}
+          {files.length
+            ? `${num(files.length)} file${files.length === 1 ? '' : 's'}, ${bytes(size)}`
+            : 'Nothing chosen.'}
+          {mode === 'folder' &&
+            folderLabels.length > 0 &&
+            ` · labels: ${folderLabels.slice(0, 8).join(', ')}${folderLabels.length > 8 ? '…' : ''}`}
         </span>
       </div>
       {mode === 'files' && (
         <div className="field">
           <label htmlFor="up-label">Label</label>
-          <input id="up-label" type="text" value={label} onChange={(e) => setLabel(e.target.value)} placeholder={hasZip ? 'optional for zips laid out by label' : 'e.g. sunflower'} maxLength={200} />
+          <input
+            id="up-label"
+            type="text"
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            placeholder={hasZip ? 'optional for zips laid out by label' : 'e.g. sunflower'}
+            maxLength={200}
+          />
         </div>
       )}
       <div className="field" style={{ maxWidth: 220 }}>
@@ -335,7 +404,8 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
       {progress && (
         <div aria-live="polite">
           <div className="small muted" style={{ marginBottom: 4 }}>
-            Uploading {Math.round(progress.fraction * 100)}%{progress.batches > 1 ? ` (batch ${progress.batch} of ${progress.batches})` : ''}
+            Uploading {Math.round(progress.fraction * 100)}%
+            {progress.batches > 1 ? ` (batch ${progress.batch} of ${progress.batches})` : ''}
             {progress.fraction >= 1 ? ' — the API is checking the images…' : ''}
           </div>
           <ProgressBar value={progress.fraction} label="Upload progress" />

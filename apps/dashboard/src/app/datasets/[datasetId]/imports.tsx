@@ -122,7 +122,9 @@ function Rejections({ importId }: { importId: string }) {
             </tbody>
           </table>
           {d.datasetImport.rejections.totalCount > d.datasetImport.rejections.nodes.length && (
-            <p className="muted small">…and {d.datasetImport.rejections.totalCount - d.datasetImport.rejections.nodes.length} more.</p>
+            <p className="muted small">
+              …and {d.datasetImport.rejections.totalCount - d.datasetImport.rejections.nodes.length} more.
+            </p>
           )}
         </div>
       )}

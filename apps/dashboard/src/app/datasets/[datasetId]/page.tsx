@@ -106,7 +106,10 @@ export default function DatasetPage() {
         <dl className="stats">
           <Stat label="Images" value={num(ds.imageCount)} />
           <Stat label="Labels" value={num(ds.classCounts.length)} />
-          <Stat label="Train / val" value={`${num(ds.classCounts.reduce((s, c) => s + c.train, 0))} / ${num(ds.classCounts.reduce((s, c) => s + c.val, 0))}`} />
+          <Stat
+            label="Train / val"
+            value={`${num(ds.classCounts.reduce((s, c) => s + c.train, 0))} / ${num(ds.classCounts.reduce((s, c) => s + c.val, 0))}`}
+          />
           <Stat label="Frozen versions" value={num(ds.versions.totalCount)} />
         </dl>
         <div className="grid-2">
@@ -201,7 +204,15 @@ function ClassCounts({ ds }: { ds: Dataset }) {
                   <td className="num">{num(c.val)}</td>
                   <td className="num">{num(c.total)}</td>
                   <td aria-hidden="true">
-                    <div style={{ display: 'flex', height: 10, borderRadius: 3, overflow: 'hidden', width: `${(c.total / max) * 100}%` }}>
+                    <div
+                      style={{
+                        display: 'flex',
+                        height: 10,
+                        borderRadius: 3,
+                        overflow: 'hidden',
+                        width: `${(c.total / max) * 100}%`,
+                      }}
+                    >
                       <span style={{ flex: c.train, background: 'var(--chart-old)' }} />
                       <span style={{ flex: c.val, background: 'var(--chart-new)' }} />
                     </div>
@@ -293,11 +304,7 @@ function ImageGrid({ ds, reload }: { ds: Dataset; reload: number }) {
                   </li>
                 ))}
               </ul>
-              <Pager
-                {...pages.pager(d.dataset.images.pageInfo)}
-                total={d.dataset.images.totalCount}
-                noun="images"
-              />
+              <Pager {...pages.pager(d.dataset.images.pageInfo)} total={d.dataset.images.totalCount} noun="images" />
             </>
           )
         }
@@ -311,7 +318,9 @@ function Versions({ ds }: { ds: Dataset }) {
     <section className="card" aria-labelledby="dv-h">
       <h2 id="dv-h">Frozen versions</h2>
       {ds.versions.nodes.length === 0 ? (
-        <Empty>Not frozen yet. Training uses a frozen version, so later imports do not change what a model learned from.</Empty>
+        <Empty>
+          Not frozen yet. Training uses a frozen version, so later imports do not change what a model learned from.
+        </Empty>
       ) : (
         <table className="table">
           <thead>

@@ -72,7 +72,11 @@ type Job = TrainingJobQuery['trainingJob'];
 
 export default function JobPage() {
   const { jobId } = useParams<{ jobId: string }>();
-  const q = useQuery(JobDoc, { id: jobId }, { pollMs: (d) => (!d || ACTIVE.includes(d.trainingJob.status) ? 1000 : undefined) });
+  const q = useQuery(
+    JobDoc,
+    { id: jobId },
+    { pollMs: (d) => (!d || ACTIVE.includes(d.trainingJob.status) ? 1000 : undefined) },
+  );
   const j = q.data?.trainingJob;
   if (q.error && !j) return <ErrorBox error={q.error} title="Cannot load this job" onRetry={q.refetch} />;
   if (!j) return <Loading label="Loading job…" />;
@@ -99,7 +103,8 @@ function JobView({ j, refetch, pollError }: { j: Job; refetch: () => Promise<voi
         }
         description={
           <>
-            From <Link href={`/versions/${j.parentVersion.id}`}>v{j.parentVersion.number}</Link> with the {j.strategy} strategy: {p.newLabels.length} new class
+            From <Link href={`/versions/${j.parentVersion.id}`}>v{j.parentVersion.number}</Link> with the {j.strategy}{' '}
+            strategy: {p.newLabels.length} new class
             {p.newLabels.length === 1 ? '' : 'es'}
             {p.mergedLabels.length ? `, ${p.mergedLabels.length} merged` : ''}.
           </>
@@ -126,7 +131,18 @@ function JobView({ j, refetch, pollError }: { j: Job; refetch: () => Promise<voi
             <Stat label="Phase" value={j.phase} />
             <Stat label="Done" value={pct(j.progress, 0)} />
             <Stat label="Time left" value={active ? duration(j.etaSeconds) : '—'} />
-            <Stat label="Elapsed" value={j.startedAt ? duration(((j.finishedAt ? new Date(j.finishedAt) : new Date()).getTime() - new Date(j.startedAt).getTime()) / 1000) : '—'} />
+            <Stat
+              label="Elapsed"
+              value={
+                j.startedAt
+                  ? duration(
+                      ((j.finishedAt ? new Date(j.finishedAt) : new Date()).getTime() -
+                        new Date(j.startedAt).getTime()) /
+                        1000,
+                    )
+                  : '—'
+              }
+            />
           </dl>
           {j.status === 'SUCCEEDED' && (
             <div className="alert alert-ok" role="status" style={{ marginTop: '1rem' }} data-testid="job-done">

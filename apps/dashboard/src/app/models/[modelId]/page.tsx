@@ -132,7 +132,10 @@ export default function ModelPage() {
       classCount: v.classCount,
       addedCount: v.added.totalCount || p.newLabels.length,
       mergedCount: p.mergedLabels.length,
-      addedNames: [...(v.added.nodes.length ? v.added.nodes.map((c) => c.classNode.name) : p.newLabels), ...p.mergedLabels.map((l) => `${l} (merged)`)],
+      addedNames: [
+        ...(v.added.nodes.length ? v.added.nodes.map((c) => c.classNode.name) : p.newLabels),
+        ...p.mergedLabels.map((l) => `${l} (merged)`),
+      ],
       aliases: v.aliases.map((a) => a.name),
     };
   });
@@ -142,7 +145,10 @@ export default function ModelPage() {
       <PageHeader
         crumbs={[{ href: '/models', label: 'Models' }, { label: m.name }]}
         title={m.name}
-        description={m.description || `Backbone ${m.backbone.name} (${m.backbone.inputSize}px, ${m.backbone.bottleneckDim}-d bottleneck) · created ${dateTime(m.createdAt)}`}
+        description={
+          m.description ||
+          `Backbone ${m.backbone.name} (${m.backbone.inputSize}px, ${m.backbone.bottleneckDim}-d bottleneck) · created ${dateTime(m.createdAt)}`
+        }
         actions={
           canEdit ? (
             <Link href={`/training?model=${m.id}`} className="btn btn-primary">
@@ -164,7 +170,11 @@ export default function ModelPage() {
           <div className="card-head">
             <h2 id="aliases-h">Aliases</h2>
           </div>
-          {m.aliases.length === 0 ? <Empty>No aliases. Point one at a READY version from its page.</Empty> : <AliasList model={m} onChanged={q.refetch} />}
+          {m.aliases.length === 0 ? (
+            <Empty>No aliases. Point one at a READY version from its page.</Empty>
+          ) : (
+            <AliasList model={m} onChanged={q.refetch} />
+          )}
         </section>
 
         <section className="card" aria-labelledby="versions-h">
@@ -208,9 +218,19 @@ export default function ModelPage() {
                       <td>
                         <StatusBadge status={v.status} />
                       </td>
-                      <td>{v.parent ? <Link href={`/versions/${v.parent.id}`}>v{v.parent.number}</Link> : <span className="muted">—</span>}</td>
+                      <td>
+                        {v.parent ? (
+                          <Link href={`/versions/${v.parent.id}`}>v{v.parent.number}</Link>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
                       <td className="small">
-                        {l.addedNames.length ? l.addedNames.slice(0, 5).join(', ') + (l.addedCount + l.mergedCount > 5 ? '…' : '') : <span className="muted">—</span>}
+                        {l.addedNames.length ? (
+                          l.addedNames.slice(0, 5).join(', ') + (l.addedCount + l.mergedCount > 5 ? '…' : '')
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
                       </td>
                       <td className="small">{v.strategy ?? <span className="muted">imported</span>}</td>
                       <td className="num">{num(v.classCount)}</td>
@@ -237,7 +257,6 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
   const [done, setDone] = useState<string | null>(null);
   const pendingTarget = pending?.rollbackTarget ?? null;
 
-
   return (
     <div className="stack">
       {done && (
@@ -250,7 +269,13 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
           const prev = a.rollbackTarget; // the server's rule, not re-derived here
           const canRollBack = prev !== null;
           return (
-            <article key={a.id} className="card" style={{ boxShadow: 'none' }} aria-labelledby={`alias-${a.id}`} data-testid={`alias-${a.name}`}>
+            <article
+              key={a.id}
+              className="card"
+              style={{ boxShadow: 'none' }}
+              aria-labelledby={`alias-${a.id}`}
+              data-testid={`alias-${a.name}`}
+            >
               <div className="card-head">
                 <h3 id={`alias-${a.id}`}>
                   <Badge tone="alias">{a.name}</Badge> →{' '}
@@ -284,7 +309,8 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
                     <strong>{e.action === 'ROLLBACK' ? 'Rolled back' : 'Set'}</strong>{' '}
                     {e.fromVersion ? (
                       <>
-                        v{e.fromVersion.number} → <Link href={`/versions/${e.toVersion.id}`}>v{e.toVersion.number}</Link>
+                        v{e.fromVersion.number} →{' '}
+                        <Link href={`/versions/${e.toVersion.id}`}>v{e.toVersion.number}</Link>
                       </>
                     ) : (
                       <>
@@ -323,7 +349,8 @@ function AliasList({ model, onChanged }: { model: ModelData; onChanged: () => Pr
       >
         <p>
           <strong>{pending?.name}</strong> points at v{pending?.version.number}. Rolling back moves it to{' '}
-          <strong>{pendingTarget ? `v${pendingTarget.number}` : 'its previous target'}</strong>. Clients that predict with this alias switch at once.
+          <strong>{pendingTarget ? `v${pendingTarget.number}` : 'its previous target'}</strong>. Clients that predict
+          with this alias switch at once.
         </p>
       </ConfirmDialog>
     </div>

@@ -49,7 +49,18 @@ const CompareDoc = graphql(`
 `);
 
 // The headline metrics first; the rest of the flattened report follows.
-const KEY_METRICS = ['overall.top1', 'old.top1', 'new.top1', 'overall.top5', 'retention.kept', 'retention.childTop1', 'top1', 'top5', 'retention', 'agreement'];
+const KEY_METRICS = [
+  'overall.top1',
+  'old.top1',
+  'new.top1',
+  'overall.top5',
+  'retention.kept',
+  'retention.childTop1',
+  'top1',
+  'top5',
+  'retention',
+  'agreement',
+];
 const isRate = (metric: string) => !/count|images|support|predicted|correct|timings|dropPoints|ms$/i.test(metric);
 
 export function CompareVersions({
@@ -73,7 +84,13 @@ export function CompareVersions({
           <label htmlFor="cmp-other" className="small muted">
             v{version.number} against
           </label>
-          <select id="cmp-other" value={other} onChange={(e) => setOther(e.target.value)} style={{ width: 'auto' }} disabled={others.length === 0}>
+          <select
+            id="cmp-other"
+            value={other}
+            onChange={(e) => setOther(e.target.value)}
+            style={{ width: 'auto' }}
+            disabled={others.length === 0}
+          >
             {others.length === 0 && <option value="">no other version</option>}
             {others.map((o) => (
               <option key={o.id} value={o.id}>
@@ -92,7 +109,11 @@ export function CompareVersions({
             const deltas = [...c.metricDeltas].sort((x, y) => {
               const kx = KEY_METRICS.indexOf(x.metric);
               const ky = KEY_METRICS.indexOf(y.metric);
-              return (kx < 0 ? 99 : kx) - (ky < 0 ? 99 : ky) || x.evaluation.localeCompare(y.evaluation) || x.metric.localeCompare(y.metric);
+              return (
+                (kx < 0 ? 99 : kx) - (ky < 0 ? 99 : ky) ||
+                x.evaluation.localeCompare(y.evaluation) ||
+                x.metric.localeCompare(y.metric)
+              );
             });
             const shown = showAll ? deltas : deltas.filter((m) => KEY_METRICS.includes(m.metric));
             const perClass = c.perClassDeltas
@@ -102,8 +123,9 @@ export function CompareVersions({
             return (
               <div className="stack">
                 <p className="small">
-                  From <Link href={`/versions/${c.a.id}`}>v{c.a.number}</Link> ({c.a.classCount} classes) to <strong>v{c.b.number}</strong> ({c.b.classCount} classes):{' '}
-                  {c.classesAdded.length} added, {c.classesRemoved.length} removed.
+                  From <Link href={`/versions/${c.a.id}`}>v{c.a.number}</Link> ({c.a.classCount} classes) to{' '}
+                  <strong>v{c.b.number}</strong> ({c.b.classCount} classes): {c.classesAdded.length} added,{' '}
+                  {c.classesRemoved.length} removed.
                 </p>
                 {(c.classesAdded.length > 0 || c.classesRemoved.length > 0) && (
                   <ul className="chip-list" aria-label="Class changes">
@@ -120,7 +142,9 @@ export function CompareVersions({
                   </ul>
                 )}
                 {deltas.length > 0 && deltas.every((m) => m.a == null) && (
-                  <p className="muted small">v{c.a.number} has no evaluation of its own yet: only v{c.b.number}’s values are shown.</p>
+                  <p className="muted small">
+                    v{c.a.number} has no evaluation of its own yet: only v{c.b.number}’s values are shown.
+                  </p>
                 )}
                 {deltas.length === 0 ? (
                   <Empty>No metric both versions report (the base version has no evaluation).</Empty>
@@ -146,8 +170,10 @@ export function CompareVersions({
                       <tbody>
                         {shown.map((m) => {
                           const rate = isRate(m.metric);
-                          const fmt = (x: number | null | undefined) => (x == null ? '—' : rate ? pct(x) : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
-                          const tone = m.delta == null || m.delta === 0 ? undefined : m.delta > 0 ? 'var(--ok)' : 'var(--danger)';
+                          const fmt = (x: number | null | undefined) =>
+                            x == null ? '—' : rate ? pct(x) : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
+                          const tone =
+                            m.delta == null || m.delta === 0 ? undefined : m.delta > 0 ? 'var(--ok)' : 'var(--danger)';
                           return (
                             <tr key={`${m.evaluation}/${m.metric}`}>
                               <td className="small">{m.evaluation}</td>
@@ -155,7 +181,12 @@ export function CompareVersions({
                               <td className="num">{fmt(m.a)}</td>
                               <td className="num">{fmt(m.b)}</td>
                               <td className="num" style={{ color: tone, fontWeight: 600 }}>
-                                {m.delta == null ? '—' : rate ? ppDelta(m.delta) : (m.delta > 0 ? '+' : '') + m.delta.toLocaleString('en-US', { maximumFractionDigits: 2 })}
+                                {m.delta == null
+                                  ? '—'
+                                  : rate
+                                    ? ppDelta(m.delta)
+                                    : (m.delta > 0 ? '+' : '') +
+                                      m.delta.toLocaleString('en-US', { maximumFractionDigits: 2 })}
                               </td>
                             </tr>
                           );
@@ -165,14 +196,27 @@ export function CompareVersions({
                   </div>
                 )}
                 {deltas.length > shown.length || showAll ? (
-                  <button type="button" className="btn btn-sm" onClick={() => setShowAll((s) => !s)} aria-expanded={showAll} style={{ alignSelf: 'flex-start' }}>
+                  <button
+                    type="button"
+                    className="btn btn-sm"
+                    onClick={() => setShowAll((s) => !s)}
+                    aria-expanded={showAll}
+                    style={{ alignSelf: 'flex-start' }}
+                  >
                     {showAll ? 'Headline metrics only' : `All ${deltas.length} metrics`}
                   </button>
                 ) : null}
                 {perClass.length > 0 && (
                   <div>
                     <h3>Largest per-class changes (recall)</h3>
-                    <DeltaBars title={`Per-class recall change from v${c.a.number} to v${c.b.number}`} items={perClass.map((p) => ({ label: p.label, delta: p.delta!, note: `${pct(p.a)} → ${pct(p.b)}` }))} />
+                    <DeltaBars
+                      title={`Per-class recall change from v${c.a.number} to v${c.b.number}`}
+                      items={perClass.map((p) => ({
+                        label: p.label,
+                        delta: p.delta!,
+                        note: `${pct(p.a)} → ${pct(p.b)}`,
+                      }))}
+                    />
                   </div>
                 )}
               </div>

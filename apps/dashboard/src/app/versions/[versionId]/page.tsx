@@ -5,7 +5,18 @@ import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { BarList, GroupedBarChart, Heatmap } from '@/components/charts';
-import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, PageHeader, ProgressBar, Stat, StatusBadge, Tabs } from '@/components/ui';
+import {
+  Badge,
+  ConfirmDialog,
+  Empty,
+  ErrorBox,
+  Loading,
+  PageHeader,
+  ProgressBar,
+  Stat,
+  StatusBadge,
+  Tabs,
+} from '@/components/ui';
 import { graphql } from '@/gql';
 import type { VersionPageQuery } from '@/gql/graphql';
 import { dateTime, duration, num, pct } from '@/lib/format';
@@ -142,7 +153,9 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
   const params = v.growth;
   const validation = v.evaluations.find((e) => e.validation)?.validation ?? null;
   // Retention on the val split only means something when it had images of old classes.
-  const report: ValReport | null = validation ? { ...validation, retention: validation.retention?.count ? validation.retention : null } : null;
+  const report: ValReport | null = validation
+    ? { ...validation, retention: validation.retention?.count ? validation.retention : null }
+    : null;
   const retention = v.evaluations.find((e) => e.imagenetRetention)?.imagenetRetention ?? null;
   const parentClasses = v.parent?.classCount ?? 0;
   // "New" units of this growth: appended units and the existing units that received merged labels.
@@ -157,7 +170,11 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
   return (
     <>
       <PageHeader
-        crumbs={[{ href: '/models', label: 'Models' }, { href: `/models/${v.model.id}`, label: v.model.name }, { label: `v${v.number}` }]}
+        crumbs={[
+          { href: '/models', label: 'Models' },
+          { href: `/models/${v.model.id}`, label: v.model.name },
+          { label: `v${v.number}` },
+        ]}
         title={
           <span className="row" style={{ gap: '0.6rem' }}>
             {v.model.name} v{v.number} <StatusBadge status={v.status} />
@@ -168,7 +185,12 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
             ))}
           </span>
         }
-        description={v.note || (v.parent ? `Grown from v${v.parent.number}${v.strategy ? ` with the ${v.strategy} strategy` : ''}.` : 'Imported base version.')}
+        description={
+          v.note ||
+          (v.parent
+            ? `Grown from v${v.parent.number}${v.strategy ? ` with the ${v.strategy} strategy` : ''}.`
+            : 'Imported base version.')
+        }
         actions={<VersionActions v={v} onChanged={refetch} />}
       />
       <div className="stack">
@@ -192,25 +214,65 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
         )}
 
         <dl className="stats">
-          <Stat label="Classes" value={num(v.classCount)} hint={v.parent ? `parent ${num(v.parent.classCount)}` : undefined} />
-          <Stat label="Classes added" value={num(v.added.totalCount)} hint={params.mergedLabels.length ? `+${params.mergedLabels.length} merged` : undefined} />
+          <Stat
+            label="Classes"
+            value={num(v.classCount)}
+            hint={v.parent ? `parent ${num(v.parent.classCount)}` : undefined}
+          />
+          <Stat
+            label="Classes added"
+            value={num(v.added.totalCount)}
+            hint={params.mergedLabels.length ? `+${params.mergedLabels.length} merged` : undefined}
+          />
           {v.parent && (
             <>
-              <Stat label="Top-1 overall" value={pct(report?.overall.count ? report.overall.top1 : null)} hint={report ? `${num(report.overall.count)} val images` : undefined} />
-              <Stat label="Top-1 new classes" value={pct(report?.new.count ? report.new.top1 : null)} hint={report ? `${num(report.new.count)} images` : undefined} />
-              <Stat label="Top-1 old classes" value={pct(report?.old.count ? report.old.top1 : null)} hint={report ? (report.old.count ? `${num(report.old.count)} images` : 'no old-class val images') : undefined} />
+              <Stat
+                label="Top-1 overall"
+                value={pct(report?.overall.count ? report.overall.top1 : null)}
+                hint={report ? `${num(report.overall.count)} val images` : undefined}
+              />
+              <Stat
+                label="Top-1 new classes"
+                value={pct(report?.new.count ? report.new.top1 : null)}
+                hint={report ? `${num(report.new.count)} images` : undefined}
+              />
+              <Stat
+                label="Top-1 old classes"
+                value={pct(report?.old.count ? report.old.top1 : null)}
+                hint={
+                  report
+                    ? report.old.count
+                      ? `${num(report.old.count)} images`
+                      : 'no old-class val images'
+                    : undefined
+                }
+              />
             </>
           )}
           {report?.parentLevel?.count ? (
-            <Stat label="Top-1 at parent class" value={pct(report.parentLevel.top1)} hint="right up to the taxonomy parent (daisy for sunflower: both flowers)" />
+            <Stat
+              label="Top-1 at parent class"
+              value={pct(report.parentLevel.top1)}
+              hint="right up to the taxonomy parent (daisy for sunflower: both flowers)"
+            />
           ) : null}
           {v.parent && (
-            <Stat label="Retention vs parent" value={pct(retention?.retention ?? (report?.retention?.count ? report.retention.kept : null))} hint={retention ? `${num(retention.images)} ImageNet photos` : undefined} />
+            <Stat
+              label="Retention vs parent"
+              value={pct(retention?.retention ?? (report?.retention?.count ? report.retention.kept : null))}
+              hint={retention ? `${num(retention.images)} ImageNet photos` : undefined}
+            />
           )}
           <Stat
             label="Top-1 on held-out ImageNet photos"
             value={pct(retention?.images ? retention.top1 : null)}
-            hint={retention?.images ? `top-5 ${pct(retention.top5)} · ${num(retention.images)} photos` : v.parent ? undefined : 'measured once after the first start'}
+            hint={
+              retention?.images
+                ? `top-5 ${pct(retention.top5)} · ${num(retention.images)} photos`
+                : v.parent
+                  ? undefined
+                  : 'measured once after the first start'
+            }
           />
         </dl>
 
@@ -239,7 +301,8 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
               <dd>
                 {v.datasetVersion ? (
                   <Link href={`/datasets/${v.datasetVersion.dataset.id}`}>
-                    {v.datasetVersion.dataset.name} v{v.datasetVersion.number} ({num(v.datasetVersion.imageCount)} images)
+                    {v.datasetVersion.dataset.name} v{v.datasetVersion.number} ({num(v.datasetVersion.imageCount)}{' '}
+                    images)
                   </Link>
                 ) : (
                   '—'
@@ -256,7 +319,9 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
           <section className="card" aria-labelledby="added-h">
             <h2 id="added-h">Classes added</h2>
             {v.added.nodes.length === 0 && params.mergedLabels.length === 0 ? (
-              <Empty>{v.parent ? 'No classes added.' : 'The base version: its classes come from the pretrained model.'}</Empty>
+              <Empty>
+                {v.parent ? 'No classes added.' : 'The base version: its classes come from the pretrained model.'}
+              </Empty>
             ) : (
               <ul className="chip-list" aria-label="Classes added by this version">
                 {v.added.nodes.map((c) => (
@@ -277,7 +342,9 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
                 ))}
               </ul>
             )}
-            {v.added.totalCount > v.added.nodes.length && <p className="muted small">…and {v.added.totalCount - v.added.nodes.length} more.</p>}
+            {v.added.totalCount > v.added.nodes.length && (
+              <p className="muted small">…and {v.added.totalCount - v.added.nodes.length} more.</p>
+            )}
           </section>
         </div>
 
@@ -293,27 +360,50 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
                   ? 'No evaluation recorded for this version.'
                   : retention?.images
                     ? `The base version, scored on ${num(retention.images)} held-out ImageNet photos (the retention set): every grown version is measured on the same photos and compared with these figures.`
-                  : 'The base version is scored on the held-out ImageNet photos once after the first start; the figures appear here when that is done (reload).'}
+                    : 'The base version is scored on the held-out ImageNet photos once after the first start; the figures appear here when that is done (reload).'}
             </Empty>
           </section>
         )}
 
-        <CompareVersions version={{ id: v.id, number: v.number }} others={v.model.versions.nodes.filter((o) => o.id !== v.id)} defaultOther={v.parent?.id} />
+        <CompareVersions
+          version={{ id: v.id, number: v.number }}
+          others={v.model.versions.nodes.filter((o) => o.id !== v.id)}
+          defaultOther={v.parent?.id}
+        />
       </div>
     </>
   );
 }
 
-function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: ValReport | null; retention: Retention; newUnits: Set<number>; hasParent: boolean }) {
+function EvaluationCharts({
+  report,
+  retention,
+  newUnits,
+  hasParent,
+}: {
+  report: ValReport | null;
+  retention: Retention;
+  newUnits: Set<number>;
+  hasParent: boolean;
+}) {
   const [confTab, setConfTab] = useState<'new' | 'old'>('new');
   const [showAll, setShowAll] = useState(false);
   const perClass = report
     ? [...report.perClass]
         .filter((c) => c.support > 0)
-        .sort((a, b) => Number(newUnits.has(b.unit)) - Number(newUnits.has(a.unit)) || (a.recall ?? 0) - (b.recall ?? 0) || a.label.localeCompare(b.label))
+        .sort(
+          (a, b) =>
+            Number(newUnits.has(b.unit)) - Number(newUnits.has(a.unit)) ||
+            (a.recall ?? 0) - (b.recall ?? 0) ||
+            a.label.localeCompare(b.label),
+        )
     : [];
   const shown = showAll ? perClass : perClass.slice(0, 24);
-  const conf = report ? (confTab === 'new' ? newClassConfusions(report, newUnits) : oldAsNewConfusions(report, newUnits)) : null;
+  const conf = report
+    ? confTab === 'new'
+      ? newClassConfusions(report, newUnits)
+      : oldAsNewConfusions(report, newUnits)
+    : null;
 
   return (
     <>
@@ -328,7 +418,10 @@ function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: 
                 { name: 'Top-1', color: 'var(--chart-all)' },
                 { name: 'Top-5', color: 'var(--chart-old)' },
               ]}
-              values={[report.old, report.new, report.overall].map((a) => [a.count ? a.top1 : null, a.count ? a.top5 : null])}
+              values={[report.old, report.new, report.overall].map((a) => [
+                a.count ? a.top1 : null,
+                a.count ? a.top5 : null,
+              ])}
             />
             <p className="muted small">
               {num(report.old.count)} old-class and {num(report.new.count)} new-class validation images.
@@ -340,12 +433,18 @@ function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: 
             <h2 id="ret-h">Retention vs parent</h2>
             <GroupedBarChart
               title="Top-1 accuracy of the parent and of this version on old classes"
-              categories={[...(retention ? ['ImageNet photos'] : []), ...(report?.retention ? ['Old classes (val)'] : [])]}
+              categories={[
+                ...(retention ? ['ImageNet photos'] : []),
+                ...(report?.retention ? ['Old classes (val)'] : []),
+              ]}
               series={[
                 { name: 'Parent', color: 'var(--chart-ref)' },
                 { name: 'This version', color: 'var(--chart-new)' },
               ]}
-              values={[...(retention ? [[retention.parentTop1, retention.top1]] : []), ...(report?.retention ? [[report.retention.parentTop1, report.retention.childTop1]] : [])]}
+              values={[
+                ...(retention ? [[retention.parentTop1, retention.top1]] : []),
+                ...(report?.retention ? [[report.retention.parentTop1, report.retention.childTop1]] : []),
+              ]}
             />
             <dl className="kv small" style={{ marginTop: '0.75rem' }}>
               {retention && (
@@ -391,10 +490,20 @@ function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: 
               <>
                 <BarList
                   title="Recall (top-1 accuracy) per class on the validation split"
-                  items={shown.map((c) => ({ label: c.label, value: c.recall, highlight: newUnits.has(c.unit), note: `${c.correct}/${c.support}` }))}
+                  items={shown.map((c) => ({
+                    label: c.label,
+                    value: c.recall,
+                    highlight: newUnits.has(c.unit),
+                    note: `${c.correct}/${c.support}`,
+                  }))}
                 />
                 {perClass.length > shown.length || showAll ? (
-                  <button type="button" className="btn btn-sm" onClick={() => setShowAll((s) => !s)} aria-expanded={showAll}>
+                  <button
+                    type="button"
+                    className="btn btn-sm"
+                    onClick={() => setShowAll((s) => !s)}
+                    aria-expanded={showAll}
+                  >
                     {showAll ? 'Show fewer' : `Show all ${perClass.length} classes`}
                   </button>
                 ) : null}
@@ -416,7 +525,11 @@ function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: 
             </div>
             {conf && conf.rows.length > 0 && conf.cols.length > 0 ? (
               <Heatmap
-                title={confTab === 'new' ? 'Share of each new class’s images predicted as another class' : 'Share of old-class images predicted as a new class'}
+                title={
+                  confTab === 'new'
+                    ? 'Share of each new class’s images predicted as another class'
+                    : 'Share of old-class images predicted as a new class'
+                }
                 rows={conf.rows}
                 cols={conf.cols}
                 values={conf.values}
@@ -425,7 +538,11 @@ function EvaluationCharts({ report, retention, newUnits, hasParent }: { report: 
                 colHeader={confTab === 'new' ? 'Taken for' : 'Taken for (new)'}
               />
             ) : (
-              <Empty>{confTab === 'new' ? 'Every validation image of the new classes was recognised.' : 'No old-class image was taken for a new class.'}</Empty>
+              <Empty>
+                {confTab === 'new'
+                  ? 'Every validation image of the new classes was recognised.'
+                  : 'No old-class image was taken for a new class.'}
+              </Empty>
             )}
           </section>
         </div>
@@ -489,16 +606,26 @@ function VersionActions({ v, onChanged }: { v: Version; onChanged: () => Promise
       >
         <div className="field">
           <label htmlFor="alias-name">Alias</label>
-          <input id="alias-name" type="text" value={name} onChange={(e) => setName(e.target.value.toLowerCase())} list="alias-names" pattern="[a-z][a-z0-9_-]{0,39}" />
+          <input
+            id="alias-name"
+            type="text"
+            value={name}
+            onChange={(e) => setName(e.target.value.toLowerCase())}
+            list="alias-names"
+            pattern="[a-z][a-z0-9_-]{0,39}"
+          />
           <datalist id="alias-names">
             {v.model.aliases.map((a) => (
               <option key={a.name} value={a.name} />
             ))}
           </datalist>
-          <span className="hint">{current ? `Now: ${current.name} → v${current.version.number}. The move is recorded and can be rolled back.` : 'A new alias will be created.'}</span>
+          <span className="hint">
+            {current
+              ? `Now: ${current.name} → v${current.version.number}. The move is recorded and can be rolled back.`
+              : 'A new alias will be created.'}
+          </span>
         </div>
       </ConfirmDialog>
     </>
   );
 }
-
