@@ -7,6 +7,9 @@ import {
   execute,
   printSchema,
   GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -18,6 +21,33 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 export interface JitGatewayOptions {
   /** Compiled operations kept (least recently used dropped first). */
   cacheSize?: number;
+}
+
+const META_FIELDS = new Set(['__schema', '__type', '__typename']);
+
+/**
+ * True when the operation selects only introspection at its root (`__schema`, `__type`, `__typename`, through
+ * fragments too): its answer depends on the schema and the variables alone, never on the caller or the data.
+ */
+export function isIntrospectionOnly(document: DocumentNode, operationName?: string | null): boolean {
+  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const op = operationName ? ops.find((o) => o.name?.value === operationName) : ops.length === 1 ? ops[0] : undefined;
+  if (!op || op.operation !== 'query') return false;
+  const fragments = new Map(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+  );
+  const seen = new Set<string>();
+  const onlyMeta = (set: SelectionSetNode): boolean =>
+    set.selections.every((s) => {
+      if (s.kind === Kind.FIELD) return META_FIELDS.has(s.name.value);
+      if (s.kind === Kind.INLINE_FRAGMENT) return onlyMeta(s.selectionSet);
+      const f = fragments.get(s.name.value);
+      if (!f) return false;
+      if (seen.has(f.name.value)) return true; // validation refuses cycles; do not loop on one anyway
+      seen.add(f.name.value);
+      return onlyMeta(f.selectionSet);
+    });
+  return onlyMeta(op.selectionSet);
 }
 
 /**
@@ -50,7 +80,12 @@ export interface JitRequest {
 export function createJitExecutor(schema: GraphQLSchema, opts: JitGatewayOptions = {}) {
   const cacheSize = opts.cacheSize ?? 1000;
   const compiled = new Map<string, CompiledQuery>();
-  return async (req: JitRequest): Promise<ExecutionResult> => {
+  // Introspection answers, per document, operation and variables. Building a client's standard introspection
+  // answer (~170 KB) took ~25 ms of CPU on the event loop each time; the schema is fixed for this executor's
+  // life, so one answer serves every later asker (a few kept: clients send one or two distinct documents).
+  const introspected = new Map<string, Promise<ExecutionResult>>();
+  const introspectionSize = 8;
+  const run = async (req: JitRequest): Promise<ExecutionResult> => {
     const key = `${req.cacheKey}:${req.operationName ?? ''}`;
     let query = compiled.get(key);
     if (query) {
@@ -76,6 +111,22 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitGatewayOptions
       });
     }
     return result.errors?.length ? { ...result, errors: result.errors.map(toGraphQLError) } : result;
+  };
+  return (req: JitRequest): Promise<ExecutionResult> => {
+    if (!isIntrospectionOnly(req.document, req.operationName)) return run(req);
+    const key = `${req.cacheKey}:${req.operationName ?? ''}:${JSON.stringify(req.variables ?? {})}`;
+    let answer = introspected.get(key);
+    if (!answer) {
+      answer = run(req);
+      introspected.set(key, answer);
+      if (introspected.size > introspectionSize) introspected.delete(introspected.keys().next().value!);
+      // keep only clean answers (an error, e.g. a bad variable, is cheap to recompute and stays the caller's)
+      answer.then(
+        (r) => r.errors?.length && introspected.get(key) === answer && introspected.delete(key),
+        () => introspected.get(key) === answer && introspected.delete(key),
+      );
+    }
+    return answer;
   };
 }
 
