@@ -18,7 +18,8 @@ export function getSharedBackbone(config: Config, log?: (m: string) => void): Pr
   let p = backbones.get(key);
   if (!p) {
     const spec = backboneSpec(config);
-    p = loadBackbone(spec.source, { backend: spec.backend, cacheDir: spec.cacheDir, log });
+    // this process serves requests: inference runs on a worker thread, never on the event loop
+    p = loadBackbone(spec.source, { backend: spec.backend, cacheDir: spec.cacheDir, log, inferenceThread: true });
     backbones.set(key, p);
     p.then(
       (b) => loaded.set(key, b),

@@ -19,6 +19,8 @@ export interface LoadBackboneOptions {
   /** Where derived files (the ONNX form of the backbone) are cached, keyed by backbone id. */
   cacheDir?: string;
   log?: (m: string) => void;
+  /** ONNX backend: run inference on a worker thread, never on the caller's event loop (a serving process). */
+  inferenceThread?: boolean;
 }
 
 /** What export and the classifier need beyond the public Backbone shape. */
@@ -133,7 +135,9 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
   const failures: string[] = [];
   const tryOnnx = async () => {
     try {
-      engine = await onnxEngine(await ensureOnnxFile(features, id, cacheDir, log), size, dim);
+      engine = await onnxEngine(await ensureOnnxFile(features, id, cacheDir, log), size, dim, {
+        thread: opts.inferenceThread,
+      });
     } catch (err) {
       failures.push(`onnx: ${(err as Error).message}`);
     }

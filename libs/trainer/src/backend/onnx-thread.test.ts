@@ -1,0 +1,66 @@
+// The serving form of the ONNX engine (session on a worker thread) answers exactly as the in-thread one, lets the
+// event loop turn while it infers, and reports a failed session instead of hanging.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadBackbone } from '../backbone/load-backbone.js';
+import { modelDir } from '../testing/fixtures.js';
+import type { Backbone } from '../types.js';
+import { startThreadSession } from './onnx-thread.js';
+
+describe('ONNX inference on a worker thread', () => {
+  let cacheDir: string;
+  let inline: Backbone;
+  let threaded: Backbone;
+  before(async () => {
+    cacheDir = await mkdtemp(join(tmpdir(), 'accrete-onnx-thread-'));
+    inline = await loadBackbone(modelDir, { cacheDir, backend: 'onnx' });
+    threaded = await loadBackbone(modelDir, { cacheDir, backend: 'onnx', inferenceThread: true });
+  });
+  after(async () => {
+    await inline?.dispose();
+    await threaded?.dispose();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('gives the same bottlenecks and feature maps as the in-thread session', async () => {
+    const size = inline.inputSize;
+    const n = 2;
+    const input = new Float32Array(n * size * size * 3).map((_, i) => Math.sin(i * 0.001));
+    const a = await inline.computeBottlenecks(input, n);
+    const b = await threaded.computeBottlenecks(input, n);
+    assert.equal(b.length, a.length);
+    assert.deepEqual(Array.from(b), Array.from(a));
+    if (inline.computeFeatureMaps) {
+      const ma = await inline.computeFeatureMaps(input, n);
+      const mb = await threaded.computeFeatureMaps!(input, n);
+      assert.deepEqual(Array.from(mb.maps), Array.from(ma.maps));
+      assert.equal(mb.side, ma.side);
+    }
+  });
+
+  it('leaves the event loop free while it infers', async () => {
+    const size = threaded.inputSize;
+    const input = new Float32Array(size * size * 3).fill(0.5);
+    // in-thread, onnxruntime-node runs the whole pass inside one macrotask: nothing else runs until it is done
+    let turns = 0;
+    let inflight = true;
+    const spin = () => {
+      turns++;
+      if (inflight) setImmediate(spin);
+    };
+    const run = threaded.computeBottlenecks(input, 1).finally(() => (inflight = false));
+    setImmediate(spin);
+    await run;
+    assert.ok(turns > 1, `the loop turned ${turns} time(s) during a threaded inference`);
+  });
+
+  it('refuses a model it cannot load with the runtime error, not a hang', async () => {
+    await assert.rejects(
+      startThreadSession({ onnxPath: join(cacheDir, 'missing.onnx'), intraOpNumThreads: 1 }),
+      /missing\.onnx|file|load/i,
+    );
+  });
+});
