@@ -9,7 +9,15 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importFlowers, jobReport, rssOf, startApiProcess, startFlowersJob, type JobRow } from './flowers-job.js';
+import {
+  cpuMsOf,
+  importFlowers,
+  jobReport,
+  rssOf,
+  startApiProcess,
+  startFlowersJob,
+  type JobRow,
+} from './flowers-job.js';
 
 interface LoadResult {
   ms: number[];
@@ -71,6 +79,7 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
 
     const loadBefore = +loadavg()[0].toFixed(2);
     const t0 = performance.now();
+    const apiCpu0 = await cpuMsOf(api.proc.pid!);
     const job = await startFlowersJob(api, ds);
     let done = false;
     let apiPeakMiB = 0;
@@ -107,6 +116,9 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
     }
     done = true;
     await Promise.all(loops);
+    // the API's own CPU time per request over the job (the figure the busy machine does not distort)
+    const apiCpu1 = await cpuMsOf(api.proc.pid!);
+    const trainerCpuMs = api.trainerPid() ? await cpuMsOf(api.trainerPid()!) : null;
     const jobSeconds = (performance.now() - t0) / 1000;
     if (row.status !== 'SUCCEEDED') throw new Error(`job ${row.status}: ${row.error}`);
     const sum = (rs: LoadResult[]) => {
@@ -134,6 +146,14 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
       },
       predict: { ...sum(predict), targetP99Ms: 100 },
       list: { clients: opts.clients, ...sum(list), targetP99Ms: 100 },
+      apiCpu: {
+        totalMs: apiCpu0 !== null && apiCpu1 !== null ? r2(apiCpu1 - apiCpu0) : null,
+        msPerRequest:
+          apiCpu0 !== null && apiCpu1 !== null
+            ? r2((apiCpu1 - apiCpu0) / [...predict, ...list].reduce((n, r) => n + r.requests, 0))
+            : null,
+      },
+      trainingProcessCpuMs: trainerCpuMs,
       apiPeakRssMiB: apiPeakMiB,
       trainingProcessPeakRssMiB: api.trainerPid() ? (await rssOf(api.trainerPid()!))?.peakMiB : null,
     };

@@ -31,6 +31,17 @@ export async function rssOf(pid: number): Promise<{ rssMiB: number; peakMiB: num
   }
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux), or null. */
+export async function cpuMsOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
 export async function startApiProcess(opts: { shared: string; port: number; dataDir?: string }): Promise<ApiProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'accrete-bench-job-')));
   const env = {
@@ -49,7 +60,10 @@ export async function startApiProcess(opts: { shared: string; port: number; data
   if (tok.status !== 0) throw new Error(`create-token failed: ${tok.stderr}`);
   const token = tok.stdout.trim();
   // The same command line as tools/start.mjs starts the API with.
-  const proc = spawn(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], {
+  // BENCH_API_NODE_ARGS: extra node flags for the API process only (e.g. `--cpu-prof --cpu-prof-dir=…`)
+  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = ['--max-semi-space-size=8', ...extra, '--import', 'tsx', 'apps/api/src/main.ts'];
+  const proc = spawn(process.execPath, args, {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
