@@ -2,15 +2,9 @@
 // Publishing is atomic: bytes land under a private ".incoming/<uuid>" key, are hashed on the way, and only a
 // verified upload is copied to its content-addressed key (an S3 PUT/COPY makes an object visible whole or not at all).
 import { createHash, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   BlobIntegrityError,
   BlobNotFoundError,
@@ -32,10 +26,16 @@ export interface S3StoreOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
 }
 
+// The SDK (~24 MiB of RSS once loaded) is loaded when a node is configured for S3, not by every process that
+// imports @accrete/storage: most run on local disk.
+const require = createRequire(import.meta.url);
+const sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sdk/client-s3');
+
 export class S3ObjectStore implements ObjectStore {
   readonly kind = 's3' as const;
   readonly client: S3Client;
   constructor(readonly options: S3StoreOptions) {
+    const { S3Client } = sdk();
     this.client = new S3Client({
       region: options.region,
       forcePathStyle: options.forcePathStyle,
@@ -59,7 +59,7 @@ export class S3ObjectStore implements ObjectStore {
       if (actual !== sha256) throw new BlobIntegrityError(key, actual);
       if (await this.has(key)) return { created: false, size: body.byteLength };
       await this.client.send(
-        new PutObjectCommand({ Bucket, Key: this.objectKey(key), Body: body, ContentLength: body.byteLength }),
+        new (sdk().PutObjectCommand)({ Bucket, Key: this.objectKey(key), Body: body, ContentLength: body.byteLength }),
       );
       return { created: true, size: body.byteLength };
     }
@@ -73,22 +73,28 @@ export class S3ObjectStore implements ObjectStore {
     body.on('error', (e) => hashing.destroy(e));
     body.pipe(hashing);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket, Key: incoming, Body: hashing, ContentLength: size }));
+      await this.client.send(
+        new (sdk().PutObjectCommand)({ Bucket, Key: incoming, Body: hashing, ContentLength: size }),
+      );
       const actual = hashing.digest();
       if (actual !== sha256 || hashing.bytes !== size) throw new BlobIntegrityError(key, actual);
       await this.client.send(
-        new CopyObjectCommand({ Bucket, Key: this.objectKey(key), CopySource: `${Bucket}/${encodeURI(incoming)}` }),
+        new (sdk().CopyObjectCommand)({
+          Bucket,
+          Key: this.objectKey(key),
+          CopySource: `${Bucket}/${encodeURI(incoming)}`,
+        }),
       );
       return { created: true, size };
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket, Key: incoming })).catch(() => undefined);
+      await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket, Key: incoming })).catch(() => undefined);
     }
   }
 
   async has(key: string): Promise<boolean> {
     keySha256(key);
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
+      await this.client.send(new (sdk().HeadObjectCommand)({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
@@ -105,7 +111,9 @@ export class S3ObjectStore implements ObjectStore {
   async getStream(key: string): Promise<Readable> {
     keySha256(key);
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
+      const r = await this.client.send(
+        new (sdk().GetObjectCommand)({ Bucket: this.options.bucket, Key: this.objectKey(key) }),
+      );
       if (!(r.Body instanceof Readable)) throw new Error('S3 response has no body stream');
       return r.Body;
     } catch (e) {
@@ -116,7 +124,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     keySha256(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
+    await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket: this.options.bucket, Key: this.objectKey(key) }));
   }
 }
 
