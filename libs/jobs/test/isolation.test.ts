@@ -4,7 +4,8 @@
 // (between the training process's start and end events). Run inline, the same job stalls this loop for hundreds
 // of milliseconds at a time (backbone load and ONNX conversion, L-BFGS fit, head products); in the training process
 // the loop only forwards progress and answers the database polling below. What is asserted is the CPU this process
-// uses between two ticks of a 5 ms timer (< 50 ms): the loop's delay is reported beside it, but on a machine with
+// uses between two ticks of a 5 ms timer (< 150 ms: inline, one ONNX conversion or extraction batch alone takes
+// several hundred): the loop's delay is reported beside it, but on a machine with
 // a load of 20 (shared CI) the delay also counts waiting for a core, which says nothing about where work runs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,9 @@ import {
   waitForJob,
   type TestEnv,
 } from './fixtures.js';
+
+/** Most CPU this process may use between two 5 ms ticks while a job computes (see the file's head). */
+const CPU_PER_TICK_LIMIT_MS = 150;
 
 let env: TestEnv;
 let runner: JobRunner;
@@ -103,7 +107,9 @@ test("a job's extraction and fit run in the training process, never on this proc
 
   const seen = `at most ${cpuMaxMs.toFixed(1)} ms of CPU between two ticks (${samples} ticks); loop delay max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; during a ${computeSeconds.toFixed(1)} s compute phase`;
   assert.ok(samples > 10 && delay.count > 0, `sampled during the compute phase: ${seen}`);
-  assert.ok(cpuMaxMs < 50, seen);
+  // Not 50: at a load of 25–40 the process's other threads (GC, PGlite's polling queries queued behind a late
+  // tick) put 50–80 ms into one gap even with the job elsewhere; a job on this loop still shows hundreds.
+  assert.ok(cpuMaxMs < CPU_PER_TICK_LIMIT_MS, seen);
   t.diagnostic(seen);
 });
 
