@@ -22,18 +22,7 @@ import {
 const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
 // Short timings so a dead worker is noticed in seconds; the stale limit stays well above event-loop stalls of a
 // loaded 2-core machine (a live worker must never look dead).
-const TUNING = [
-  '--poll-seconds',
-  '0.5',
-  '--stale-ms',
-  '15000',
-  '--sweep-ms',
-  '1500',
-  '--queue-heartbeat-seconds',
-  '10',
-  '--supervise-seconds',
-  '2',
-];
+const TUNING = ['--poll-seconds', '0.5', '--stale-ms', '15000', '--sweep-ms', '1500', '--supervise-seconds', '2'];
 
 interface WorkerProc {
   name: string;
@@ -95,7 +84,7 @@ before(async () => {
     {
       mode: 'pgboss',
       work: false,
-      pgboss: { heartbeatSeconds: 10, superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
+      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
     },
   );
   await submitter.start(); // creates the queue
