@@ -38,6 +38,28 @@ interface WorkerProc {
 let env: TestEnv;
 let submitter: JobRunner;
 const workers: WorkerProc[] = [];
+const onOutput = new Set<() => void>();
+
+/**
+ * Resolves once a worker has printed a line containing `text`. A worker's log reaches us through a pipe, so on a
+ * busy machine it can arrive after the database already shows what the line reports.
+ */
+function printed(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!workers.some((w) => w.out.some((l) => l.includes(text)))) return;
+      onOutput.delete(check);
+      resolve();
+    };
+    onOutput.add(check);
+    check();
+    for (const w of workers)
+      void w.exited.then(() => {
+        check();
+        if (onOutput.delete(check)) reject(new Error(`worker ${w.name} exited without printing "${text}"`));
+      });
+  });
+}
 
 function spawnWorker(name: string, dataDir: string): WorkerProc {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/worker/src/main.ts'), ...TUNING], {
@@ -61,6 +83,7 @@ function spawnWorker(name: string, dataDir: string): WorkerProc {
       const m = /ready \(worker id (\S+)\)/.exec(line);
       if (m) resolveId(m[1]!);
     }
+    for (const check of [...onOutput]) check();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
@@ -194,6 +217,7 @@ test('two worker processes share the queue and run every job exactly once', { sk
 
   const rows: Awaited<ReturnType<typeof waitForJob>>[] = [];
   for (const j of jobs) rows.push(await waitForJob(env.prisma, j.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 240_000));
+  for (const [i, r] of rows.entries()) await printed(`job ${r.id}: version ${jobs[i]!.versionId} READY`);
   const logs = [...a.out, ...b.out].join('\n');
   for (const [i, r] of rows.entries()) {
     assert.equal(r.status, 'SUCCEEDED', `${r.status} ${r.error ?? ''}\n${logs}`);
