@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import { ConfigError } from '@accrete/config';
+import type { PrismaClient } from '@accrete/db';
 
 export const QUEUE = 'training';
 
@@ -22,6 +23,26 @@ export interface PgBossTuning {
   retryDelaySeconds?: number;
   /** How often this instance expires unacknowledged deliveries (pg-boss maintenance, default 120). */
   superviseIntervalSeconds?: number;
+}
+
+/**
+ * Refuses a pg-boss schema written by a newer pg-boss, before pg-boss starts its timers on it (pg-boss migrates an
+ * older one forward itself, and would misread a newer one). Reads pg-boss's `version` table.
+ */
+export async function checkBossSchema(prisma: PrismaClient, schema: string): Promise<void> {
+  const [table] = await prisma.$queryRaw<
+    { t: string | null }[]
+  >`SELECT to_regclass(${`"${schema}".version`})::text AS t`;
+  if (!table?.t) return; // not there yet: pg-boss creates it
+  // `schema` is a validated identifier (config: ACCRETE_PGBOSS_SCHEMA).
+  const [row] = await prisma.$queryRawUnsafe<{ version: number }[]>(`SELECT version FROM "${schema}".version`);
+  const found = Number(row?.version);
+  if (found > BOSS_SCHEMA_VERSION) {
+    throw new ConfigError(
+      `the pg-boss schema "${schema}" has version ${found}, this build's pg-boss uses ${BOSS_SCHEMA_VERSION}` +
+        ' (a newer pg-boss created it): set ACCRETE_PGBOSS_SCHEMA to a new schema name (docs/operations.md)',
+    );
+  }
 }
 
 export class PgBossQueue {
@@ -48,14 +69,6 @@ export class PgBossQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
-    const found = Number(await this.boss.schemaVersion());
-    if (found !== BOSS_SCHEMA_VERSION) {
-      await this.boss.stop({ graceful: false });
-      throw new ConfigError(
-        `the pg-boss schema "${this.schema}" has version ${found}, this build's pg-boss uses ${BOSS_SCHEMA_VERSION}` +
-          ' (a newer pg-boss created it): set ACCRETE_PGBOSS_SCHEMA to a new schema name (docs/operations.md)',
-      );
-    }
     if (!(await this.boss.getQueue(QUEUE))) {
       await this.boss.createQueue(QUEUE, {
         name: QUEUE,

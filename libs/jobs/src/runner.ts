@@ -18,7 +18,7 @@ import {
 } from './execute-job.js';
 import { finishUnowned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort } from './job-monitor.js';
-import { PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
+import { checkBossSchema, PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
 import { newWorkerId, recoverJobs } from './recovery.js';
 import { TrainerProcess, type TrainerProcessOptions } from './trainer-process.js';
 
@@ -102,6 +102,7 @@ class Runner implements JobRunner {
 
   async start(): Promise<void> {
     if (this.started) return;
+    if (this.mode === 'pgboss') await checkBossSchema(this.deps.prisma, this.deps.config.pgbossSchema);
     this.started = true;
     this.stopping = false;
     if (this.mode === 'pgboss') {

@@ -174,9 +174,9 @@ test(
 
 test('a pg-boss schema written by a newer pg-boss is refused with a message naming the setting', { skip }, async () => {
   const schema = 'pgboss_newer';
-  const other = new PgBoss({ connectionString: env.db.url, schema });
+  const other = new PgBoss({ connectionString: env.db.url, schema, supervise: false, schedule: false });
   await other.start(); // pg-boss itself lays out the schema …
-  await other.stop({ graceful: false });
+  await other.stop();
   // … which a later pg-boss migrates forward; this build's pg-boss cannot read that layout.
   await env.prisma.$executeRawUnsafe(`UPDATE "${schema}".version SET version = version + 2`);
   const [{ version }] = await env.prisma.$queryRawUnsafe<{ version: number }[]>(
