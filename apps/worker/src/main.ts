@@ -6,7 +6,7 @@
 //   --poll-seconds N        how often an idle worker asks pg-boss for a job (2)
 //   --stale-ms N            a RUNNING job whose heartbeat is older is taken over (45000)
 //   --sweep-ms N            how often to look for orphaned jobs (30000)
-//   --queue-heartbeat-seconds N / --supervise-seconds N   pg-boss delivery heartbeat (60) / check interval (60)
+//   --supervise-seconds N   how often pg-boss re-offers deliveries whose worker died before acknowledging (120)
 // SIGTERM/SIGINT: stop fetching, give the running job back to the queue, exit 0.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,10 +45,7 @@ export async function main(
         pollingIntervalSeconds: flags['poll-seconds'],
         staleAfterMs: flags['stale-ms'],
         sweepMs: flags['sweep-ms'],
-        pgboss: {
-          heartbeatSeconds: flags['queue-heartbeat-seconds'],
-          superviseIntervalSeconds: flags['supervise-seconds'],
-        },
+        pgboss: { superviseIntervalSeconds: flags['supervise-seconds'] },
       },
     );
     await runner.start();
@@ -70,7 +67,7 @@ export async function main(
   }
 }
 
-const NUMERIC = ['poll-seconds', 'stale-ms', 'sweep-ms', 'queue-heartbeat-seconds', 'supervise-seconds'] as const;
+const NUMERIC = ['poll-seconds', 'stale-ms', 'sweep-ms', 'supervise-seconds'] as const;
 type Flags = Partial<Record<(typeof NUMERIC)[number], number>>;
 
 function parseFlags(argv: string[]): Flags {

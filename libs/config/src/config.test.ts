@@ -8,6 +8,7 @@ test('defaults give the embedded setup under ./.accrete with the shared base mod
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.baseModel, '/shared/models/mobilenet_v1_0.75_224');
   assert.equal(c.jobs, 'inprocess');
+  assert.equal(c.pgbossSchema, 'pgboss_v10');
   assert.equal(c.openReads, true);
   assert.equal(c.paths.db, '/repo/.accrete/db');
 });
@@ -31,6 +32,7 @@ test('bad settings are named in the error', () => {
   );
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ ACCRETE_JOBS: 'pgboss' }), /needs DATABASE_URL/);
+  assert.throws(() => loadConfig({ ACCRETE_PGBOSS_SCHEMA: 'boss"; drop' }), /ACCRETE_PGBOSS_SCHEMA/);
 });
 
 test('ACCRETE_STORAGE_URL selects an S3 bucket with its prefix, endpoint and credentials', () => {

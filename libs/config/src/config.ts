@@ -21,6 +21,11 @@ const EnvSchema = z.object({
   ACCRETE_API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   ACCRETE_DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ACCRETE_JOBS: z.enum(['inprocess', 'pgboss']).default('inprocess'),
+  // pg-boss 12 (used before) wrote schema `pgboss` in a layout pg-boss 10 cannot read: see docs/operations.md.
+  ACCRETE_PGBOSS_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'ACCRETE_PGBOSS_SCHEMA must be a lower-case PostgreSQL schema name')
+    .default('pgboss_v10'),
   ACCRETE_RUN_WORKER: bool.default(true),
   ACCRETE_OPEN_READS: bool.optional(),
   ACCRETE_BACKEND: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm']).default('auto'),
@@ -89,6 +94,8 @@ export interface Config {
   apiPort: number;
   dashboardPort: number;
   jobs: 'inprocess' | 'pgboss';
+  /** PostgreSQL schema of the pg-boss queue (a new name when the pg-boss major version changes). */
+  pgbossSchema: string;
   /** Whether the API process also runs training jobs (embedded default: yes). */
   runWorker: boolean;
   /** Reads without a token (embedded default: open; PostgreSQL: closed unless set). */
@@ -148,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiPort: e.ACCRETE_API_PORT,
     dashboardPort: e.ACCRETE_DASHBOARD_PORT,
     jobs: e.ACCRETE_JOBS,
+    pgbossSchema: e.ACCRETE_PGBOSS_SCHEMA,
     runWorker: e.ACCRETE_RUN_WORKER,
     openReads: e.ACCRETE_OPEN_READS ?? !e.DATABASE_URL,
     backend: e.ACCRETE_BACKEND,

@@ -118,88 +118,45 @@ export async function ingestFiles(
   const dataset = await prisma.dataset.findUnique({ where: { id: req.datasetId } });
   if (!dataset) throw notFound('dataset', req.datasetId);
   const limits = { maxBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels };
-  type Ok = { path: string; label: string; split: Split; sha256: string; key: string; info: ImageInfo };
-  const rejections: { path: string; reason: string }[] = [];
+  type Stored = { key: string; info: ImageInfo };
+  const rejections: Rejection[] = [];
   // a full disk (or another storage failure) fails the whole import: its files are not the problem
   let storageError: NodeJS.ErrnoException | null = null;
   const created: string[] = [];
-  const checked = await mapLimit(req.files, 4, async (f): Promise<Ok | null> => {
+  const checked = await mapLimit(req.files, 4, async (f) => {
     if (storageError) return null;
-    const pre = f.rejected ?? labelProblem(f.label);
-    if (pre) return (rejections.push({ path: f.path, reason: pre }), null);
-    try {
-      const bytes = await f.read();
-      const info = await inspectImage(bytes, limits, f.path);
+    const r = await checkFile(f, limits, req.valFraction, async (bytes, info) => {
       const put = await storage.putImage(bytes);
       if (put.created) created.push(put.key);
-      return {
-        path: f.path,
-        label: f.label!.trim(),
-        split: f.split ?? splitForHash(put.sha256, req.valFraction),
-        sha256: put.sha256,
-        key: put.key,
-        info,
-      };
-    } catch (e) {
-      if (isStorageFailure(e)) storageError ??= e as NodeJS.ErrnoException;
-      else rejections.push({ path: f.path, reason: rejectionReason(e) });
-      return null;
-    }
+      return { sha256: put.sha256, extra: { key: put.key, info } satisfies Stored };
+    });
+    if (r.kind === 'failed' && isStorageFailure(r.error)) storageError ??= r.error as NodeJS.ErrnoException;
+    else if (r.kind !== 'ok') rejections.push(r.rejection);
+    return r.kind === 'ok' ? r.candidate : null;
   });
   if (storageError) {
     await Promise.all(created.map((key) => storage.removeImage(key).catch(() => undefined)));
     throw new StorageFullError(storageError);
   }
 
-  // dedupe within the batch, then against the dataset
+  let fresh: Candidate<Stored>[] = [];
   let duplicates = 0;
-  const bySha = new Map<string, Ok>();
-  for (const ok of checked) {
-    if (!ok) continue;
-    const seen = bySha.get(ok.sha256);
-    if (!seen) bySha.set(ok.sha256, ok);
-    else if (seen.label === ok.label) duplicates++;
-    else
-      rejections.push({
-        path: ok.path,
-        reason: `same image as ${seen.path} which is labelled "${seen.label}", not "${ok.label}"`,
-      });
-  }
-  const shas = [...bySha.keys()];
-  let fresh: Ok[] = [];
-
   const result = await prisma.$transaction(async (tx) => {
     // imports into one dataset are serialized on its row: the second one sees the first one's images as
     // duplicates instead of failing on the unique key
     await tx.$executeRaw`SELECT 1 FROM "Dataset" WHERE id = ${dataset.id} FOR UPDATE`;
-    const existing = new Map<string, { label: string; sourcePath: string | null }>();
-    for (const part of chunks(shas)) {
-      const rows = await tx.datasetImage.findMany({
-        where: { datasetId: dataset.id, image: { sha256: { in: part } } },
-        select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
-      });
-      for (const r of rows) existing.set(r.image.sha256, r);
-    }
-    fresh = [];
-    for (const ok of bySha.values()) {
-      const ex = existing.get(ok.sha256);
-      if (!ex) fresh.push(ok);
-      else if (ex.label === ok.label) duplicates++;
-      else
-        rejections.push({
-          path: ok.path,
-          reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"`,
-        });
-    }
+    const sorted = await sortOutDuplicates(tx, dataset.id, checked, rejections);
+    fresh = sorted.fresh;
+    duplicates = sorted.duplicates.length;
     for (const part of chunks(fresh)) {
       await tx.image.createMany({
         data: part.map((o) => ({
           sha256: o.sha256,
-          width: o.info.width,
-          height: o.info.height,
-          format: o.info.format,
-          bytes: o.info.bytes,
-          storageKey: o.key,
+          width: o.extra.info.width,
+          height: o.extra.info.height,
+          format: o.extra.info.format,
+          bytes: o.extra.info.bytes,
+          storageKey: o.extra.key,
         })),
         skipDuplicates: true,
       });
@@ -353,30 +310,51 @@ export async function scanImageFolder(
   return { files: files.sort((a, b) => a.path.localeCompare(b.path)), layout };
 }
 
-type Checked = { path: string; label: string; split: Split; sha256: string };
+type Rejection = { path: string; label: string | null; reason: string };
+/** A file that passed the per-file checks; `extra` is what the caller kept of it (the stored blob, or nothing). */
+type Candidate<E = undefined> = { path: string; label: string; split: Split; sha256: string; extra: E };
+type FileCheck<E> =
+  | { kind: 'ok'; candidate: Candidate<E> }
+  | { kind: 'rejected'; rejection: Rejection }
+  | { kind: 'failed'; error: unknown; rejection: Rejection };
 
 /**
- * What ingestFiles would make of a batch, read-only: the same checks (layout, label, size, decodable image), the
- * same split rule, duplicates within the batch and against the dataset; files are hashed, not stored.
+ * The per-file checks of an import, shared by ingestFiles and its dry run: refusal by the caller (layout, size) or
+ * the label, then a decodable image within the limits; `keep` stores the bytes or only hashes them. A thrown error
+ * comes back as 'failed' (with the rejection it would be), so ingest can tell a full disk from a bad file.
  */
-async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: IngestFile[], valFraction: number) {
-  const limits = { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels };
-  const rejections: { path: string; label: string | null; reason: string }[] = [];
-  const checked = await mapLimit(files, 4, async (f): Promise<Checked | null> => {
-    const pre = f.rejected ?? labelProblem(f.label);
-    if (pre) return (rejections.push({ path: f.path, label: f.label?.trim() || null, reason: pre }), null);
-    try {
-      const bytes = await f.read();
-      await inspectImage(bytes, limits, f.path);
-      const sha256 = sha256Hex(bytes);
-      return { path: f.path, label: f.label!.trim(), split: f.split ?? splitForHash(sha256, valFraction), sha256 };
-    } catch (e) {
-      rejections.push({ path: f.path, label: f.label, reason: rejectionReason(e) });
-      return null;
-    }
-  });
-  const duplicates: Checked[] = [];
-  const bySha = new Map<string, Checked>();
+async function checkFile<E>(
+  f: IngestFile,
+  limits: { maxBytes: number; maxPixels: number },
+  valFraction: number | undefined,
+  keep: (bytes: Uint8Array, info: ImageInfo) => Promise<{ sha256: string; extra: E }>,
+): Promise<FileCheck<E>> {
+  const pre = f.rejected ?? labelProblem(f.label);
+  if (pre) return { kind: 'rejected', rejection: { path: f.path, label: f.label?.trim() || null, reason: pre } };
+  try {
+    const bytes = await f.read();
+    const info = await inspectImage(bytes, limits, f.path);
+    const { sha256, extra } = await keep(bytes, info);
+    const split = f.split ?? splitForHash(sha256, valFraction);
+    return { kind: 'ok', candidate: { path: f.path, label: f.label!.trim(), split, sha256, extra } };
+  } catch (error) {
+    return { kind: 'failed', error, rejection: { path: f.path, label: f.label, reason: rejectionReason(error) } };
+  }
+}
+
+/**
+ * One rule for repeated images, in the batch and against the dataset: the same image under the same label is a
+ * duplicate (skipped), under another label a rejection. `db` is the import's transaction, or the client for a
+ * dry run. Pushes rejections; returns the images to add and the duplicates.
+ */
+async function sortOutDuplicates<E>(
+  db: Pick<PrismaClient, 'datasetImage'>,
+  datasetId: string,
+  checked: (Candidate<E> | null)[],
+  rejections: Rejection[],
+): Promise<{ fresh: Candidate<E>[]; duplicates: Candidate<E>[] }> {
+  const duplicates: Candidate<E>[] = [];
+  const bySha = new Map<string, Candidate<E>>();
   for (const ok of checked) {
     if (!ok) continue;
     const seen = bySha.get(ok.sha256);
@@ -391,13 +369,13 @@ async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: I
   }
   const existing = new Map<string, { label: string; sourcePath: string | null }>();
   for (const part of chunks([...bySha.keys()])) {
-    const rows = await deps.prisma.datasetImage.findMany({
+    const rows = await db.datasetImage.findMany({
       where: { datasetId, image: { sha256: { in: part } } },
       select: { label: true, sourcePath: true, image: { select: { sha256: true } } },
     });
     for (const r of rows) existing.set(r.image.sha256, r);
   }
-  const fresh: Checked[] = [];
+  const fresh: Candidate<E>[] = [];
   for (const ok of bySha.values()) {
     const ex = existing.get(ok.sha256);
     if (!ex) fresh.push(ok);
@@ -409,6 +387,22 @@ async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: I
         reason: `same image as ${ex.sourcePath} already in the dataset labelled "${ex.label}", not "${ok.label}"`,
       });
   }
+  return { fresh, duplicates };
+}
+
+/** What ingestFiles would make of a batch, read-only: the same checks and rules; files are hashed, not stored. */
+async function checkWithoutWriting(deps: IngestDeps, datasetId: string, files: IngestFile[], valFraction: number) {
+  const limits = { maxBytes: deps.config.maxUploadBytes, maxPixels: deps.config.maxImagePixels };
+  const rejections: Rejection[] = [];
+  const checked = await mapLimit(files, 4, async (f) => {
+    const r = await checkFile(f, limits, valFraction, async (bytes) => ({
+      sha256: sha256Hex(bytes),
+      extra: undefined,
+    }));
+    if (r.kind !== 'ok') rejections.push(r.rejection);
+    return r.kind === 'ok' ? r.candidate : null;
+  });
+  const { fresh, duplicates } = await sortOutDuplicates(deps.prisma, datasetId, checked, rejections);
   return { fresh, duplicates, rejections };
 }
 

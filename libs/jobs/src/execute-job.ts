@@ -145,6 +145,8 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     const outDir = join(scratch, 'model');
     lap('prepare');
     await opts.onStep?.(jobId, 'prepared');
+    // Reads the row now (one write + read), so a cancel made by another process meanwhile stops the job here.
+    await monitor.flush();
     monitor.check();
 
     // The compute half runs in the training process; this process keeps the row alive meanwhile.

@@ -26,7 +26,7 @@ export { parseTrainingParams, JobInputError, type TrainingParams } from './param
 export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
 export { evaluateBaseVersion, type BaseEvaluationOutcome } from './base-evaluation.js';
 export { MAX_ATTEMPTS } from './job-row.js';
-export { QUEUE as PGBOSS_QUEUE, SCHEMA as PGBOSS_SCHEMA } from './pgboss-queue.js';
+export { QUEUE as PGBOSS_QUEUE } from './pgboss-queue.js';
 export { versionClassChains, TAXONOMY_FILE_FORMAT, type UnitChain } from './class-chains.js';
 export {
   computeDataOverlap,

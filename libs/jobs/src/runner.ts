@@ -18,7 +18,7 @@ import {
 } from './execute-job.js';
 import { finishUnowned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort } from './job-monitor.js';
-import { PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
+import { checkBossSchema, PgBossQueue, type PgBossTuning } from './pgboss-queue.js';
 import { newWorkerId, recoverJobs } from './recovery.js';
 import { TrainerProcess, type TrainerProcessOptions } from './trainer-process.js';
 
@@ -102,18 +102,22 @@ class Runner implements JobRunner {
 
   async start(): Promise<void> {
     if (this.started) return;
+    if (this.mode === 'pgboss') await checkBossSchema(this.deps.prisma, this.deps.config.pgbossSchema);
     this.started = true;
     this.stopping = false;
     if (this.mode === 'pgboss') {
-      this.boss = new PgBossQueue(this.deps.config.databaseUrl!, this.log, this.opts.pgboss);
+      this.boss = new PgBossQueue(
+        this.deps.config.databaseUrl!,
+        this.deps.config.pgbossSchema,
+        this.log,
+        this.opts.pgboss,
+      );
       await this.boss.start();
     }
     if (!this.opts.work) return;
     await this.sweep(true);
     if (this.mode === 'pgboss') {
-      await this.boss!.work((jobId, signal) => this.runOne(jobId, signal), {
-        pollingIntervalSeconds: this.opts.pollingIntervalSeconds,
-      });
+      this.boss!.pull((jobId) => this.runOne(jobId), { pollingIntervalSeconds: this.opts.pollingIntervalSeconds });
     }
     const sweepMs = this.opts.sweepMs ?? 30_000;
     if (sweepMs > 0) {
@@ -137,7 +141,7 @@ class Runner implements JobRunner {
       log: this.log,
     });
     for (const id of ids) {
-      if (this.mode === 'pgboss') await this.boss!.ensureQueued(id, await this.parentOf(id));
+      if (this.mode === 'pgboss') await this.boss!.send(id);
       else this.enqueue(id);
     }
   }
@@ -145,7 +149,7 @@ class Runner implements JobRunner {
   async submit(jobId: string): Promise<void> {
     if (this.mode === 'pgboss') {
       if (!this.boss) throw new Error('job runner not started');
-      await this.boss.send(jobId, await this.parentOf(jobId));
+      if (!(await this.boss.send(jobId))) this.log(`job ${jobId}: a delivery is already waiting`);
       return;
     }
     // In-process without a worker (work=false): the row stays QUEUED until a working process starts.
@@ -175,7 +179,7 @@ class Runner implements JobRunner {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     this.queue.length = 0;
-    const stopFetching = this.boss?.stopWorking();
+    const stopFetching = this.boss?.stopPulling();
     this.current?.controller.abort(new JobAbort('shutdown'));
     await this.current?.done;
     await stopFetching;
@@ -210,14 +214,8 @@ class Runner implements JobRunner {
     }
   }
 
-  private async runOne(jobId: string, outer?: AbortSignal): Promise<JobOutcome> {
+  private async runOne(jobId: string): Promise<JobOutcome> {
     const controller = new AbortController();
-    if (outer) {
-      const forward = () =>
-        controller.abort(outer.reason instanceof JobAbort ? outer.reason : new JobAbort('shutdown'));
-      if (outer.aborted) forward();
-      else outer.addEventListener('abort', forward, { once: true });
-    }
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
     this.current = { jobId, controller, done };
@@ -243,24 +241,12 @@ class Runner implements JobRunner {
       finish();
     }
     if (outcome.status === 'REQUEUED' && this.mode === 'pgboss') {
-      await this.boss
-        ?.send(jobId, await this.parentOf(jobId))
-        .catch((e) => this.log(`job ${jobId}: re-send failed: ${(e as Error).message}`));
+      await this.boss?.send(jobId).catch((e) => this.log(`job ${jobId}: re-send failed: ${(e as Error).message}`));
     }
     if (outcome.status === 'SKIPPED') this.log(`job ${jobId}: skipped (${outcome.reason})`);
     this.opts.onJobDone?.(jobId, outcome);
     if (!this.pumping) this.notifyIdle();
     return outcome;
-  }
-
-  /** pg-boss singletonKey: one delivery of a parent's job active at a time. */
-  private async parentOf(jobId: string): Promise<string | undefined> {
-    const row = await this.deps.prisma.trainingJob.findUnique({
-      where: { id: jobId },
-      select: { parentVersionId: true },
-    });
-    if (!row) throw new Error(`no training job ${jobId}`);
-    return row.parentVersionId;
   }
 
   private notifyIdle(): void {

@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import PgBoss from 'pg-boss';
+import { ConfigError } from '@accrete/config';
 import { testDbKind } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
+import { stepBarrier } from '../src/testing.js';
 import {
   REPO,
   STABLE_CACHE,
@@ -22,18 +25,7 @@ import {
 const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
 // Short timings so a dead worker is noticed in seconds; the stale limit stays well above event-loop stalls of a
 // loaded 2-core machine (a live worker must never look dead).
-const TUNING = [
-  '--poll-seconds',
-  '0.5',
-  '--stale-ms',
-  '15000',
-  '--sweep-ms',
-  '1500',
-  '--queue-heartbeat-seconds',
-  '10',
-  '--supervise-seconds',
-  '2',
-];
+const TUNING = ['--poll-seconds', '0.5', '--stale-ms', '15000', '--sweep-ms', '1500', '--supervise-seconds', '2'];
 
 interface WorkerProc {
   name: string;
@@ -46,6 +38,28 @@ interface WorkerProc {
 let env: TestEnv;
 let submitter: JobRunner;
 const workers: WorkerProc[] = [];
+const onOutput = new Set<() => void>();
+
+/**
+ * Resolves once a worker has printed a line containing `text`. A worker's log reaches us through a pipe, so on a
+ * busy machine it can arrive after the database already shows what the line reports.
+ */
+function printed(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!workers.some((w) => w.out.some((l) => l.includes(text)))) return;
+      onOutput.delete(check);
+      resolve();
+    };
+    onOutput.add(check);
+    check();
+    for (const w of workers)
+      void w.exited.then(() => {
+        check();
+        if (onOutput.delete(check)) reject(new Error(`worker ${w.name} exited without printing "${text}"`));
+      });
+  });
+}
 
 function spawnWorker(name: string, dataDir: string): WorkerProc {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/worker/src/main.ts'), ...TUNING], {
@@ -69,6 +83,7 @@ function spawnWorker(name: string, dataDir: string): WorkerProc {
       const m = /ready \(worker id (\S+)\)/.exec(line);
       if (m) resolveId(m[1]!);
     }
+    for (const check of [...onOutput]) check();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
@@ -95,7 +110,7 @@ before(async () => {
     {
       mode: 'pgboss',
       work: false,
-      pgboss: { heartbeatSeconds: 10, superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
+      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
     },
   );
   await submitter.start(); // creates the queue
@@ -117,6 +132,68 @@ const workersAB = () =>
     const [idA, idB] = await Promise.all([ready(a), ready(b)]);
     return { a, b, idA, idB };
   })());
+
+test(
+  'a job delivered through pg-boss and cancelled while it runs ends CANCELLED, nothing published',
+  { skip },
+  async () => {
+    // Runs before workers A and B exist, so this process's runner gets the delivery; the step barrier holds the job
+    // while it is RUNNING so the cancel certainly reaches a running job.
+    const barrier = stepBarrier('prepared');
+    const held = createJobRunner(
+      { prisma: env.prisma, config: env.config, storage: env.storage },
+      { mode: 'pgboss', work: true, sweepMs: 0, pollingIntervalSeconds: 0.5, onStep: barrier.hook },
+    );
+    await held.start();
+    try {
+      const base = await createBaseModel(env.prisma, 'to-cancel');
+      const ds = await createFlowerDataset(env, 'to-cancel', { sunflowers: [3, 1] });
+      const job = await createJob(env.prisma, {
+        parentVersionId: base.versionId,
+        datasetVersionId: ds.datasetVersionId,
+        newClasses: ['sunflowers'],
+      });
+      await submitter.submit(job.jobId);
+      assert.equal(await barrier.reached, job.jobId);
+      assert.equal((await env.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.jobId } })).status, 'RUNNING');
+      await submitter.cancel(job.jobId); // another process's runner: the cancel travels through the row
+      barrier.release();
+      const done = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 120_000);
+      assert.equal(done.status, 'CANCELLED');
+      assert.equal(
+        (await env.prisma.modelVersion.findUniqueOrThrow({ where: { id: job.versionId } })).status,
+        'CANCELLED',
+      );
+      assert.equal(await env.prisma.versionClass.count({ where: { versionId: job.versionId } }), 0);
+    } finally {
+      barrier.release();
+      await held.stop();
+    }
+  },
+);
+
+test('a pg-boss schema written by a newer pg-boss is refused with a message naming the setting', { skip }, async () => {
+  const schema = 'pgboss_newer';
+  const other = new PgBoss({ connectionString: env.db.url, schema, supervise: false, schedule: false });
+  await other.start(); // pg-boss itself lays out the schema …
+  await other.stop();
+  // … which a later pg-boss migrates forward; this build's pg-boss cannot read that layout.
+  await env.prisma.$executeRawUnsafe(`UPDATE "${schema}".version SET version = version + 2`);
+  const [{ version }] = await env.prisma.$queryRawUnsafe<{ version: number }[]>(
+    `SELECT version FROM "${schema}".version`,
+  );
+  const runner = createJobRunner(
+    { prisma: env.prisma, config: { ...env.config, pgbossSchema: schema }, storage: env.storage },
+    { mode: 'pgboss', work: false },
+  );
+  await assert.rejects(runner.start(), (e: Error) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.match(e.message, new RegExp(`"${schema}" has version ${version}.*ACCRETE_PGBOSS_SCHEMA`));
+    return true;
+  });
+  const [after] = await env.prisma.$queryRawUnsafe<{ version: number }[]>(`SELECT version FROM "${schema}".version`);
+  assert.equal(after!.version, version, 'left as it was');
+});
 
 test('two worker processes share the queue and run every job exactly once', { skip }, async (t) => {
   const t0 = Date.now();
@@ -140,6 +217,7 @@ test('two worker processes share the queue and run every job exactly once', { sk
 
   const rows: Awaited<ReturnType<typeof waitForJob>>[] = [];
   for (const j of jobs) rows.push(await waitForJob(env.prisma, j.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 240_000));
+  for (const [i, r] of rows.entries()) await printed(`job ${r.id}: version ${jobs[i]!.versionId} READY`);
   const logs = [...a.out, ...b.out].join('\n');
   for (const [i, r] of rows.entries()) {
     assert.equal(r.status, 'SUCCEEDED', `${r.status} ${r.error ?? ''}\n${logs}`);

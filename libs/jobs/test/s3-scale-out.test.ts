@@ -27,18 +27,7 @@ import {
 } from './fixtures.js';
 
 const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
-const TUNING = [
-  '--poll-seconds',
-  '0.5',
-  '--stale-ms',
-  '15000',
-  '--sweep-ms',
-  '1500',
-  '--queue-heartbeat-seconds',
-  '10',
-  '--supervise-seconds',
-  '2',
-];
+const TUNING = ['--poll-seconds', '0.5', '--stale-ms', '15000', '--sweep-ms', '1500', '--supervise-seconds', '2'];
 
 let s3: S3TestServer;
 let env: TestEnv;
@@ -96,7 +85,7 @@ before(async () => {
     {
       mode: 'pgboss',
       work: false,
-      pgboss: { heartbeatSeconds: 10, superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
+      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
     },
   );
   await submitter.start();
