@@ -235,23 +235,6 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     assert.equal(ev.old.count, idx.length);
   });
 
-  it('an earlier user class is re-fitted from its images, not pulled toward its old column', async () => {
-    const u2 = { daisy: 985, dandelion: 1000 };
-    const v2 = await growHead(problem(base(), ['dandelion'], u2, 0.5), 'guarded');
-    // a parent whose dandelion column is wrong (negated): only the request's dandelion images can set it right
-    const broken = { ...v2.head, weights: v2.head.weights.slice(), bias: v2.head.bias.slice() };
-    for (let d = 0; d < broken.inDim; d++) broken.weights[d * broken.classes + 1000] *= -1;
-    const p = problem({ head: broken, labels: v2.labels }, ['roses', 'sunflowers', 'tulips'], UNITS, 0.5);
-    const refit = await growHead(p, 'guarded');
-    const anchored = await growHead(p, 'guarded', { userUnits: 'anchor' });
-    const dandelion = (h: Head) => flowersTop1(h, ['dandelion']);
-    assert.ok((await dandelion(refit.head)) >= 0.7, `dandelion in v3: ${await dandelion(refit.head)}`);
-    assert.ok(
-      (await dandelion(refit.head)) > (await dandelion(anchored.head)),
-      `refit ${await dandelion(refit.head)}, anchored ${await dandelion(anchored.head)}`,
-    );
-  });
-
   it('rejects labels outside the request and stops when aborted', async () => {
     await assert.rejects(
       growVersion({
