@@ -205,6 +205,7 @@ export function flowersProblem(
   return {
     parent: parent.head,
     parentLabels: parent.labels,
+    baseClasses: d.backbone.baseHead.classes,
     newClasses,
     train,
     pool,

@@ -186,6 +186,7 @@ function problem(
   return {
     parent: parent.head,
     parentLabels: parent.labels,
+    baseClasses: d.backbone.baseHead.classes,
     newClasses,
     train,
     pool: poolRows(d, k),
@@ -423,16 +424,24 @@ if (only.has('v3')) {
 // ---- v3 variants (diagnostics): --variants '[["name", overrides, k], ...]'
 if (only.has('v3ablate')) {
   const rows: Record<string, unknown>[] = [];
+  const v2Of = new Map<number, GrownHead>(); // v2 does not depend on the variant (no earlier user classes)
   for (const [name, o, k] of JSON.parse(values.variants ?? '[]') as [string, Partial<StrategyConfig>, number][]) {
-    const { g: g2 } = await grow(
-      problem(
-        v1,
-        FLOWER_CLASSES.filter((c) => c !== 'daisy'),
-        [flowersSet],
-        {},
+    if (!v2Of.has(k))
+      v2Of.set(
         k,
-      ),
-    );
+        (
+          await grow(
+            problem(
+              v1,
+              FLOWER_CLASSES.filter((c) => c !== 'daisy'),
+              [flowersSet],
+              {},
+              k,
+            ),
+          )
+        ).g,
+      );
+    const g2 = v2Of.get(k)!;
     const p3 = problem(
       child(g2),
       ox.classes.filter((c) => !(c in NAME_OVERLAPS)),
@@ -452,14 +461,26 @@ if (only.has('v3ablate')) {
         lost.set(key, (lost.get(key) ?? 0) + 1);
       }
     });
+    const fval = evalRows(d.flowersVal, d.val, u);
+    const ft = parentTop1(await logits(g3.head, fval.x), g3.head.classes);
+    const flowersLost = new Map<string, number>();
+    fval.unit.forEach((tu, i) => {
+      if (ft[i] !== tu) {
+        const key = `${g3.labels[tu]} → ${g3.labels[ft[i]]}`;
+        flowersLost.set(key, (flowersLost.get(key) ?? 0) + 1);
+      }
+    });
     rows.push({
       ...r,
       name,
       k,
       overrides: o,
+      knob: g3.details.knob && (g3.details.knob as { biasShift: number }).biasShift,
       wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)),
+      flowersWrongAnswers: Object.fromEntries([...flowersLost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)),
     });
     log(`  wrong answers: ${JSON.stringify(rows.at(-1)!.wrongAnswers)}`);
+    log(`  flowers val wrong: ${JSON.stringify(rows.at(-1)!.flowersWrongAnswers)} (shift ${rows.at(-1)!.knob})`);
   }
   result.v3ablate = rows;
   await save();

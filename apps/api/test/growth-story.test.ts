@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as registry from '@accrete/registry';
+import { DEFAULT_TAKEOVER_SHARE } from '@accrete/trainer';
 import { startTestApi, ok, FLOWERS, SHARED, type TestApi } from './harness.js';
 
 const OXFORD = join(SHARED, 'datasets/oxford102');
@@ -135,6 +136,13 @@ test(
       'sunflowers',
       JSON.stringify(answersOf(data.labels, 'sunflower')),
     );
+    // ... and the report, like training, never takes over a class the request has images of: "sunflower" merges into
+    // sunflowers by default, and v2's user classes (daisy merged, dandelion, roses, sunflowers, tulips) are fed again
+    assert.ok(answersOf(data.labels, 'sunflower')[0].share >= DEFAULT_TAKEOVER_SHARE);
+    for (const l of data.labels)
+      for (const a of l.answers as { takenOverByDefault: boolean; classNode: { name: string } }[])
+        if (FLOWER_CLASSES.includes(a.classNode.name))
+          assert.equal(a.takenOverByDefault, false, `${l.label}: ${JSON.stringify(a)}`);
     // the ImageNet base (no training involved, so the same answer on every run) answers oxeye daisy photos mostly with daisy
     await (
       await registry.dataOverlap(api.app.services, v1, oxford.id)

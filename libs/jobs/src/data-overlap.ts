@@ -10,6 +10,7 @@ import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
 import { dataOverlap, type LabelledImage } from '@accrete/trainer';
 import { loadParentModel } from './train-compute.js';
+import { labelledParentUnits, lineageUserClasses } from './lineage-classes.js';
 import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
 
 /** Default cap of training images looked at per label: enough for a share to the nearest few percent. */
@@ -36,6 +37,8 @@ export async function computeDataOverlap(
   args: {
     parentVersionId: string;
     datasetVersionId: string;
+    /** Labels merged into a parent unit (label → output unit): the caller's choice or the registry's defaults. */
+    mergeInto?: Record<string, number>;
     imagesPerLabel?: number;
     signal?: AbortSignal;
     onProgress?: (done: number, total: number) => void;
@@ -67,11 +70,21 @@ export async function computeDataOverlap(
     number: parent.number,
     artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null,
   });
+  // the units the job would have images of (merged labels, the lineage's user classes): the trainer never takes
+  // them over by default, so neither does the report
+  const lineage = await lineageUserClasses(prisma, {
+    parentId: parent.id,
+    parentClasses: parent.classes,
+    parentLabels: model.labels,
+  });
+  const mergeInto = args.mergeInto ?? {};
   // the trainer's own overlap (the same shares and default take-over rule growVersion applies)
   const overlaps = await dataOverlap({
     backbone,
     parent: model,
     images,
+    mergeInto,
+    labelledUnits: labelledParentUnits(Object.values(mergeInto), lineage),
     cache: getSharedBottleneckCache(deps.config),
     signal: args.signal,
     onProgress: (p) => args.onProgress?.(p.done, p.total),

@@ -5,7 +5,8 @@ import { stat } from 'node:fs/promises';
 import type { PrismaClient, VersionClass } from '@accrete/db';
 import type { LabelledImage } from '@accrete/trainer';
 import type { LocalStorage } from '@accrete/storage';
-import { JobInputError, tryParseTrainingParams, type TrainingParams } from './params.js';
+import { JobInputError, type TrainingParams } from './params.js';
+import { lineageUserClasses } from './lineage-classes.js';
 
 export interface JobImages {
   train: LabelledImage[];
@@ -58,40 +59,13 @@ export async function gatherJobImages(
     }
   }
 
-  // Earlier user classes: walk the lineage; each ancestor's params map its labels to class nodes,
-  // the parent's VersionClass rows map class nodes to today's output units.
-  const unitOf = new Map(args.parentClasses.map((c) => [c.classNodeId, c.outputUnit]));
+  // Earlier user classes (lineage-classes.ts), fed under the parent's label and, to be unambiguous (ImageNet has two
+  // "crane"s), its explicit unit.
   const currentNodes = new Set([...params.newClasses, ...params.merges].map((c) => c.classNodeId));
   const earlier: Record<string, number> = {};
-  const seen = new Set<string>();
-  for (let id: string | null = args.parentId; id && !seen.has(id);) {
-    seen.add(id);
-    const v: { parentId: string | null; params: unknown; datasetVersionId: string | null } | null =
-      await prisma.modelVersion.findUnique({
-        where: { id },
-        select: { parentId: true, params: true, datasetVersionId: true },
-      });
-    if (!v) break;
-    const p = tryParseTrainingParams(v.params);
-    const dsv = p?.datasetVersionId ?? v.datasetVersionId;
-    if (p && dsv) {
-      for (const c of [...p.newClasses, ...p.merges]) {
-        const unit = unitOf.get(c.classNodeId);
-        if (unit === undefined) continue; // not in the parent any more
-        const label = args.parentLabels[unit];
-        if (label === undefined) continue;
-        const rows = await prisma.datasetVersionImage.findMany({
-          where: { datasetVersionId: dsv, label: c.label },
-          select: { split: true, image: { select: { sha256: true, storageKey: true } } },
-          orderBy: { imageId: 'asc' },
-        });
-        if (!rows.length) continue;
-        // Fed under the parent's label and, to be unambiguous (ImageNet has two "crane"s), its explicit unit.
-        if (!currentNodes.has(c.classNodeId)) earlier[label] = unit;
-        for (const r of rows) add(r.image.sha256, r.image.storageKey, label, r.split, unit);
-      }
-    }
-    id = v.parentId;
+  for (const c of await lineageUserClasses(prisma, args)) {
+    if (!currentNodes.has(c.classNodeId)) earlier[c.label] = c.unit;
+    for (const r of c.images) add(r.sha256, r.storageKey, c.label, r.split, c.unit);
   }
 
   const all = [...byKey.values()];

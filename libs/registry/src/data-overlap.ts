@@ -6,6 +6,7 @@ import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
 import { computeDataOverlap, type LabelDataOverlap } from '@accrete/jobs';
 import { conflict, notFound } from '@accrete/errors';
+import { nameOverlap } from './growth-overlap.js';
 
 export interface DataOverlapState {
   parentVersionId: string;
@@ -53,19 +54,50 @@ export async function dataOverlap(
     labels: [],
     settled: Promise.resolve(),
   };
-  state.settled = computeDataOverlap(deps, {
-    parentVersionId,
-    datasetVersionId,
-    onProgress: (done, total) => Object.assign(state, { done, total }),
-  }).then(
-    (labels) => void Object.assign(state, { status: 'READY', labels, done: state.total }),
-    (e: Error) => {
-      deps.log?.(`data overlap ${key}: ${e.message}`);
-      Object.assign(state, { status: 'FAILED', error: e.message.slice(0, 500) });
-    },
-  );
+  state.settled = defaultMerges(deps.prisma, parentVersionId, datasetVersionId)
+    .then((mergeInto) =>
+      computeDataOverlap(deps, {
+        parentVersionId,
+        datasetVersionId,
+        mergeInto,
+        onProgress: (done, total) => Object.assign(state, { done, total }),
+      }),
+    )
+    .then(
+      (labels) => void Object.assign(state, { status: 'READY', labels, done: state.total }),
+      (e: Error) => {
+        deps.log?.(`data overlap ${key}: ${e.message}`);
+        Object.assign(state, { status: 'FAILED', error: e.message.slice(0, 500) });
+      },
+    );
   states.delete(key);
   states.set(key, state);
   while (states.size > KEEP) states.delete(states.keys().next().value!);
   return state;
+}
+
+/**
+ * Labels the defaults merge into a parent unit (label → output unit), as createModelVersion would with just the
+ * labels (nameOverlap's byDefault): the job trains those units from the label's images, so the report must not
+ * offer to take them over.
+ */
+async function defaultMerges(
+  prisma: PrismaClient,
+  parentVersionId: string,
+  datasetVersionId: string,
+): Promise<Record<string, number>> {
+  const units = new Map(
+    (
+      await prisma.versionClass.findMany({
+        where: { versionId: parentVersionId },
+        select: { classNodeId: true, outputUnit: true },
+      })
+    ).map((u) => [u.classNodeId, u.outputUnit]),
+  );
+  const out: Record<string, number> = {};
+  for (const l of await nameOverlap(prisma, parentVersionId, datasetVersionId)) {
+    const unit = l.byDefault?.decision === 'merge' && l.byDefault.classId ? units.get(l.byDefault.classId) : undefined;
+    if (unit !== undefined) out[l.label] = unit;
+  }
+  return out;
 }

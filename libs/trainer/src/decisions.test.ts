@@ -131,6 +131,12 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     assert.deepEqual(x.defaultWinsOver, [0, 1]);
     assert.deepEqual(y.defaultWinsOver, [2, 3, 4]); // 25% each for c and d
     assert.deepEqual(overlapFromAnswers(labels, images, top1, new Set([0]))[0].defaultWinsOver, [1]);
+    // a label merged into a parent unit is that unit: like resolveDecisions, no default take-over for it
+    assert.deepEqual(overlapFromAnswers(labels, images, top1, new Set([0]), new Set(['x']))[0].defaultWinsOver, []);
+    assert.deepEqual(
+      overlapFromAnswers(labels, images, top1, new Set([0]), new Set(['x']))[1].defaultWinsOver,
+      [2, 3, 4],
+    );
   });
 
   it('rejects decisions on labels that are not requested and units the parent does not have', async () => {

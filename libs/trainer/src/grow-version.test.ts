@@ -100,6 +100,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     return {
       parent: parent.head,
       parentLabels: parent.labels,
+      baseClasses: backbone.baseHead.classes,
       newClasses,
       train: {
         x: rows(x),

@@ -213,6 +213,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
     {
       parent: parent.head,
       parentLabels: parent.labels,
+      baseClasses: backbone.baseHead.classes,
       newClasses: plan.appended,
       train,
       pool,

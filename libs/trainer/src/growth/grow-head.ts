@@ -28,6 +28,12 @@ export interface StrategyConfig {
    *  weighs the same against that class's own data however many classes grow at once ('constant': l2New as is). */
   l2Scale: 'constant' | 'class-share';
   l2Refined: number;
+  /** Earlier user classes (parent units ≥ baseClasses) with images in the request: 'anchor' = like base units (L2
+   *  l2Refined toward the parent's column, the parent's soft answers on rehearsal rows, no knob shift); 'refit' = like
+   *  new columns (their training data is all in the request, so they are fitted afresh: L2 toward 0 as new columns,
+   *  rehearsal rows are not theirs, the knob shifts them with the new columns); 'prior' = as 'refit' but the L2 pulls
+   *  toward the parent's column (the earlier version is the prior, at the strength a new column has toward 0). */
+  userUnits: 'anchor' | 'refit' | 'prior';
   /** How labelled rows weigh: each row 1, or each user class the same total (rows of a class share its weight). */
   balance: 'rows' | 'classes';
   /** Rehearsal (+ synthetic) mass relative to the labelled mass. */
@@ -47,6 +53,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     l2Scale: 'constant',
     balance: 'rows',
     l2Refined: 0,
+    userUnits: 'anchor',
     poolWeight: 1,
     mixtures: 0,
     mixtureParts: 4,
@@ -59,6 +66,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     l2Scale: 'constant',
     balance: 'rows',
     l2Refined: 0,
+    userUnits: 'anchor',
     poolWeight: 1,
     mixtures: 0,
     mixtureParts: 4,
@@ -71,6 +79,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     l2Scale: 'constant',
     balance: 'rows',
     l2Refined: 0,
+    userUnits: 'anchor',
     poolWeight: 1,
     mixtures: 0,
     mixtureParts: 4,
@@ -83,6 +92,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     l2Scale: 'class-share',
     balance: 'rows',
     l2Refined: 3e-2,
+    userUnits: 'refit',
     poolWeight: 2,
     mixtures: 1,
     mixtureParts: 4,
@@ -109,6 +119,9 @@ interface Layout {
   trained: number[];
   columnOf: Map<number, number>;
   newCount: number;
+  /** Per trained column: fitted like a new one (appended, or a refitted earlier user class): L2 toward 0, no
+   *  rehearsal mass, shifted by the knob. */
+  fresh: Uint8Array;
 }
 
 function validate(p: GrowthProblem): void {
@@ -141,8 +154,9 @@ function validate(p: GrowthProblem): void {
   });
 }
 
-function layout(p: GrowthProblem, refine: StrategyConfig['refine']): Layout {
+function layout(p: GrowthProblem, refine: StrategyConfig['refine'], userUnits: StrategyConfig['userUnits']): Layout {
   const P = p.parent.classes;
+  const base = Math.min(p.baseClasses ?? P, P);
   const refined =
     refine === 'labelled' ? [...new Set(Array.from(p.train.unit).filter((u) => u < P))].sort((a, b) => a - b) : [];
   const trained = [...refined, ...p.newClasses.map((_, j) => P + j)];
@@ -152,6 +166,7 @@ function layout(p: GrowthProblem, refine: StrategyConfig['refine']): Layout {
     trained,
     columnOf: new Map(trained.map((u, c) => [u, c])),
     newCount: p.newClasses.length,
+    fresh: Uint8Array.from(trained, (u) => (u >= P || (userUnits !== 'anchor' && u >= base) ? 1 : 0)),
   };
 }
 
@@ -384,7 +399,7 @@ const MAX_SACRIFICE = 0.1;
 
 function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
   const k = lay.trained.length;
-  const firstNew = lay.refined.length;
+  const shifted = lay.fresh;
   const all = [...h.labelledRows, ...h.poolRows];
   const accuracy: number[] = [];
   const changed: number[] = [];
@@ -404,7 +419,7 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyC
       let best = rows.stats.max[r];
       let unit = rows.stats.argmax[r];
       for (let c = 0; c < k; c++) {
-        const v = h.s[i * k + c] - (c >= firstNew ? delta : 0);
+        const v = h.s[i * k + c] - (shifted[c] ? delta : 0);
         if (v > best) {
           best = v;
           unit = lay.trained[c];
@@ -418,12 +433,12 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyC
           // a declared descendant of the label answering is right too (leaf-or-descendant level)
           const hasDesc = desc !== undefined && desc.max[r] > -Infinity;
           const own = Math.max(
-            h.s[i * k + trueCol] - (trueCol >= firstNew ? delta : 0),
+            h.s[i * k + trueCol] - (shifted[trueCol] ? delta : 0),
             hasDesc ? desc.max[r] : -Infinity,
           );
           let rival = hasDesc ? desc.rest[r] : rows.stats.max[r];
           for (let c = 0; c < k; c++)
-            if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
+            if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (shifted[c] ? delta : 0));
           ok += rowWeight[i] / (1 + Math.exp(-(own - rival) / CHANGE_TEMPERATURE));
         }
       } else if (!rows.takenOver?.[r]) {
@@ -433,7 +448,7 @@ function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyC
         const parentTop = topCol >= 0 ? h.s[i * k + topCol] : rows.stats.max[r];
         let rival = topCol >= 0 ? rows.stats.max[r] : -Infinity;
         for (let c = 0; c < k; c++)
-          if (c !== topCol) rival = Math.max(rival, h.s[i * k + c] - (c >= firstNew ? delta : 0));
+          if (c !== topCol) rival = Math.max(rival, h.s[i * k + c] - (shifted[c] ? delta : 0));
         ch += 1 / (1 + Math.exp(-(rival - parentTop) / CHANGE_TEMPERATURE));
       }
     });
@@ -528,7 +543,7 @@ function buildChild(p: GrowthProblem, lay: Layout, w: Float32Array, b: Float32Ar
   const parent: Head = { ...p.parent, weights: p.parent.weights.slice(), bias: p.parent.bias.slice() };
   lay.refined.forEach((u, c) => {
     for (let d = 0; d < D; d++) parent.weights[d * P + u] = w[d * k + c];
-    parent.bias[u] = b[c];
+    parent.bias[u] = b[c] - (lay.fresh[c] ? delta : 0);
   });
   const K = lay.newCount;
   const wn = new Float32Array(D * K);
@@ -599,7 +614,7 @@ export async function growHead(
     throw new Error(`unknown growth strategy "${strategy}"`);
   if (problem.newClasses.length === 0 && (strategy !== 'guarded' || cfg.refine === 'none'))
     throw new Error('no new classes to grow');
-  const lay = layout(problem, strategy === 'imprint' ? 'none' : cfg.refine);
+  const lay = layout(problem, strategy === 'imprint' ? 'none' : cfg.refine, cfg.userUnits);
   const k = lay.trained.length;
   const D = problem.parent.inDim;
   const t0 = performance.now();
@@ -680,7 +695,10 @@ export async function growHead(
     const r = lay.refined.length;
     if (r > 0) {
       soft = new Float32Array(n * k);
-      for (let i = rows.nLabelled; i < n; i++) for (let q = 0; q < r; q++) soft[i * k + q] = rows.stats.prob[i * r + q];
+      // a refitted user class is not the answer to rehearsal images (as a new column is not): replaying the parent's
+      // mass on it would carry each earlier growth's leakage into the next, compounding along a chain
+      for (let i = rows.nLabelled; i < n; i++)
+        for (let q = 0; q < r; q++) soft[i * k + q] = lay.fresh[q] ? 0 : rows.stats.prob[i * r + q];
     }
     const nNeg = n - rows.nLabelled;
     const negWeight = nNeg > 0 ? (cfg.poolWeight * rows.nLabelled) / nNeg : 0;
@@ -706,15 +724,24 @@ export async function growHead(
     const init = { w: new Float32Array(D * k), b: new Float32Array(k) };
     const P = lay.parentClasses;
     lay.refined.forEach((u, c) => {
-      for (let d = 0; d < D; d++) anchor[d * k + c] = init.w[d * k + c] = problem.parent.weights[d * P + u];
+      for (let d = 0; d < D; d++) {
+        init.w[d * k + c] = problem.parent.weights[d * P + u];
+        anchor[d * k + c] = lay.fresh[c] && cfg.userUnits === 'refit' ? 0 : init.w[d * k + c];
+      }
       init.b[c] = problem.parent.bias[u];
     });
     // a class's share of the labelled mass (rows × their weight)
     const share = (u: number) => ((rowsOf.get(u) ?? 0) * labelledWeight(u)) / rows.nLabelled;
     const l2 = Float32Array.from(lay.trained, (u, c) =>
-      c < r ? cfg.l2Refined : cfg.l2Scale === 'class-share' ? (cfg.l2New * share(u)) / L2_REFERENCE_SHARE : cfg.l2New,
+      !lay.fresh[c]
+        ? cfg.l2Refined
+        : cfg.l2Scale === 'class-share'
+          ? (cfg.l2New * share(u)) / L2_REFERENCE_SHARE
+          : cfg.l2New,
     );
-    details.l2 = { refined: cfg.l2Refined, newMin: Math.min(...l2.subarray(r)), newMax: Math.max(...l2.subarray(r)) };
+    const freshL2 = l2.filter((_, c) => lay.fresh[c]);
+    details.l2 = { refined: cfg.l2Refined, newMin: Math.min(...freshL2), newMax: Math.max(...freshL2) };
+    details.userUnits = cfg.userUnits;
     const total = cfg.iterations + Math.ceil(cfg.iterations / 2);
     let done = 0;
     const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });

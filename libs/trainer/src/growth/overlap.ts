@@ -18,12 +18,16 @@ export interface LabelOverlap {
   defaultWinsOver: number[];
 }
 
-/** Overlap from the parent's top-1 answer per image (pure; `labelled` = parent units the request has images of). */
+/**
+ * Overlap from the parent's top-1 answer per image (pure; `labelled` = parent units the request has images of,
+ * `merged` = labels merged into a parent unit: like resolveDecisions, the default takes over only for new classes).
+ */
 export function overlapFromAnswers(
   parentLabels: string[],
   images: { label: string }[],
   top1: ArrayLike<number>,
   labelled: Set<number> = new Set(),
+  merged: Set<string> = new Set(),
 ): LabelOverlap[] {
   const by = new Map<string, Map<number, number>>();
   images.forEach((img, i) => {
@@ -41,7 +45,9 @@ export function overlapFromAnswers(
       label,
       images: n,
       answers,
-      defaultWinsOver: defaultTakeover(m, (u) => u < parentLabels.length && !labelled.has(u)).winsOver,
+      defaultWinsOver: merged.has(label)
+        ? []
+        : defaultTakeover(m, (u) => u < parentLabels.length && !labelled.has(u)).winsOver,
     };
   });
 }
@@ -52,7 +58,9 @@ export async function dataOverlap(args: {
   parent: { head: Head; labels: string[] };
   images: LabelledImage[];
   cache: BottleneckCache;
-  /** Parent units the request has images of (merged or earlier user classes): never taken over by default. */
+  /** Labels merged into a parent unit (label → unit): no default take-over for them, and their units are labelled. */
+  mergeInto?: Record<string, number>;
+  /** Parent units the request has images of (earlier user classes fed again): never taken over by default. */
   labelledUnits?: Iterable<number>;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
@@ -74,5 +82,12 @@ export async function dataOverlap(args: {
     { length: images.length },
     (_, i) => topK(z, i * parent.head.classes, parent.head.classes, 1)[0],
   );
-  return overlapFromAnswers(parent.labels, images, top1, new Set(args.labelledUnits ?? []));
+  const merged = args.mergeInto ?? {};
+  return overlapFromAnswers(
+    parent.labels,
+    images,
+    top1,
+    new Set([...Object.values(merged), ...(args.labelledUnits ?? [])]),
+    new Set(Object.keys(merged)),
+  );
 }

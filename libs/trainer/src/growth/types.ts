@@ -63,6 +63,9 @@ export interface AppliedDecision extends Required<UnitDecision> {
 export interface GrowthProblem {
   parent: Head;
   parentLabels: string[];
+  /** Units 0..baseClasses-1 are the base model's (trained on data the request only sees through rehearsal); the
+   *  parent's units from here on are earlier user classes. Omitted = every parent unit counts as base. */
+  baseClasses?: number;
   /** Labels of the appended units, in order (unit = parent.classes + index). */
   newClasses: string[];
   train: LabelledFeatures;

@@ -1,0 +1,75 @@
+// The user classes a growth from a parent version has images of, found once for the training job (which feeds their
+// images again) and for the data-overlap report (which must not offer to take them over): the labels merged into
+// parent units, and the classes earlier versions of the lineage added or merged.
+import type { PrismaClient, VersionClass } from '@accrete/db';
+import { tryParseTrainingParams } from './params.js';
+
+export interface LineageClass {
+  /** The parent's label of the unit (today's name, which the job trains it under). */
+  label: string;
+  /** The parent's output unit. */
+  unit: number;
+  classNodeId: string;
+  /** The class's images in the dataset version the ancestor was trained on (stable order: by image id). */
+  images: { split: 'TRAIN' | 'VAL'; sha256: string; storageKey: string }[];
+}
+
+/**
+ * Walks the lineage from the parent up; each ancestor's params map its labels to class nodes, the parent's
+ * VersionClass rows map class nodes to today's output units. One entry per (ancestor, class) still in the parent
+ * with at least one image, nearest ancestor first.
+ */
+export async function lineageUserClasses(
+  prisma: PrismaClient,
+  args: {
+    parentId: string;
+    parentClasses: Pick<VersionClass, 'outputUnit' | 'classNodeId'>[];
+    parentLabels: string[];
+  },
+): Promise<LineageClass[]> {
+  const unitOf = new Map(args.parentClasses.map((c) => [c.classNodeId, c.outputUnit]));
+  const out: LineageClass[] = [];
+  const seen = new Set<string>();
+  for (let id: string | null = args.parentId; id && !seen.has(id);) {
+    seen.add(id);
+    const v: { parentId: string | null; params: unknown; datasetVersionId: string | null } | null =
+      await prisma.modelVersion.findUnique({
+        where: { id },
+        select: { parentId: true, params: true, datasetVersionId: true },
+      });
+    if (!v) break;
+    const p = tryParseTrainingParams(v.params);
+    const dsv = p?.datasetVersionId ?? v.datasetVersionId;
+    if (p && dsv) {
+      for (const c of [...p.newClasses, ...p.merges]) {
+        const unit = unitOf.get(c.classNodeId);
+        if (unit === undefined) continue; // not in the parent any more
+        const label = args.parentLabels[unit];
+        if (label === undefined) continue;
+        const rows = await prisma.datasetVersionImage.findMany({
+          where: { datasetVersionId: dsv, label: c.label },
+          select: { split: true, image: { select: { sha256: true, storageKey: true } } },
+          orderBy: { imageId: 'asc' },
+        });
+        if (!rows.length) continue;
+        out.push({
+          label,
+          unit,
+          classNodeId: c.classNodeId,
+          images: rows.map((r) => ({ split: r.split, sha256: r.image.sha256, storageKey: r.image.storageKey })),
+        });
+      }
+    }
+    id = v.parentId;
+  }
+  return out;
+}
+
+/**
+ * Parent units the growth request has images of: merged labels' units and the lineage's user classes. The trainer
+ * re-fits them from those images and never lets a new class take them over by default (grow-head.ts
+ * resolveDecisions), so the data-overlap report marks them the same way.
+ */
+export function labelledParentUnits(mergeUnits: Iterable<number>, lineage: Pick<LineageClass, 'unit'>[]): Set<number> {
+  return new Set([...mergeUnits, ...lineage.map((c) => c.unit)]);
+}
