@@ -19,6 +19,8 @@ export interface LoadBackboneOptions {
   /** Where derived files (the ONNX form of the backbone) are cached, keyed by backbone id. */
   cacheDir?: string;
   log?: (m: string) => void;
+  /** onnx only: threads per backbone pass (default ONNX_DEFAULT_THREADS; see backend/onnx-engine.ts). */
+  threads?: number;
 }
 
 /** What export and the classifier need beyond the public Backbone shape. */
@@ -133,7 +135,7 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
   const failures: string[] = [];
   const tryOnnx = async () => {
     try {
-      engine = await onnxEngine(await ensureOnnxFile(features, id, cacheDir, log), size, dim);
+      engine = await onnxEngine(await ensureOnnxFile(features, id, cacheDir, log), size, dim, opts.threads);
     } catch (err) {
       failures.push(`onnx: ${(err as Error).message}`);
     }

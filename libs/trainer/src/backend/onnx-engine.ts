@@ -1,14 +1,22 @@
-// Fast CPU path: onnxruntime-node running the ONNX form of the frozen backbone, both cores for intra-op work.
+// Fast CPU path: onnxruntime-node running the ONNX form of the frozen backbone (intra-op threads: the caller picks).
 import { availableParallelism } from 'node:os';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { BottleneckEngine } from './engine.js';
 
 type InferenceSessionOptions = InferenceSession.SessionOptions;
 
-export async function onnxEngine(onnxPath: string, size: number, dim: number): Promise<BottleneckEngine> {
+/** Intra-op threads unless told otherwise: all cores (at most 8), for the lowest latency of one call. */
+export const ONNX_DEFAULT_THREADS = Math.max(1, Math.min(availableParallelism(), 8));
+
+export async function onnxEngine(
+  onnxPath: string,
+  size: number,
+  dim: number,
+  threads = ONNX_DEFAULT_THREADS,
+): Promise<BottleneckEngine> {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(onnxPath, {
-    intraOpNumThreads: Math.max(1, Math.min(availableParallelism(), 8)),
+    intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionProviders: ['cpu'],
