@@ -1,7 +1,7 @@
 // Image validation with the trainer's own decoder: what passes here is what training and prediction can read.
 import sharp from 'sharp';
 import { redactPaths } from '@accrete/storage';
-import { preprocessRgb, ImageRejectedError } from '@accrete/trainer';
+import { verifyDecodes, ImageRejectedError } from '@accrete/trainer';
 
 export interface ImageLimits {
   maxBytes: number;
@@ -42,7 +42,7 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
       path,
     );
   }
-  await preprocessRgb(bytes, { maxPixels: limits.maxPixels }); // full decode: truncated/corrupt data throws here
+  await verifyDecodes(bytes, { maxPixels: limits.maxPixels }); // full decode: truncated/corrupt data throws here
   return {
     width: meta.autoOrient?.width ?? meta.width,
     height: meta.autoOrient?.height ?? meta.height,

@@ -104,7 +104,9 @@ export function computeBackbone(b: ComputeSpec['backbone'], log?: (m: string) =>
   const key = `${b.source}|${b.backend}`;
   let p = backbones.get(key);
   if (!p) {
-    p = loadBackbone(b.source, { backend: b.backend, cacheDir: b.cacheDir, log });
+    // One onnx thread: this process mostly extracts, and the decodes (sharp, libuv threads) fill the other core; two
+    // intra-op threads made every conv a sync point with them and cost ~2 CPU ms more per image (trainer README).
+    p = loadBackbone(b.source, { backend: b.backend, cacheDir: b.cacheDir, log, threads: 1 });
     backbones.set(key, p);
     p.catch(() => backbones.delete(key));
   }

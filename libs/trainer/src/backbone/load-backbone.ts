@@ -21,6 +21,8 @@ export interface LoadBackboneOptions {
   log?: (m: string) => void;
   /** ONNX backend: run inference on a worker thread, never on the caller's event loop (a serving process). */
   inferenceThread?: boolean;
+  /** onnx only: threads per backbone pass (default ONNX_DEFAULT_THREADS; see backend/onnx-engine.ts). */
+  threads?: number;
 }
 
 /** What export and the classifier need beyond the public Backbone shape. */
@@ -137,6 +139,7 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
     try {
       engine = await onnxEngine(await ensureOnnxFile(features, id, cacheDir, log), size, dim, {
         thread: opts.inferenceThread,
+        threads: opts.threads,
       });
     } catch (err) {
       failures.push(`onnx: ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-// Fast CPU path: onnxruntime-node running the ONNX form of the frozen backbone, both cores for intra-op work.
+// Fast CPU path: onnxruntime-node running the ONNX form of the frozen backbone (intra-op threads: the caller picks).
 import { availableParallelism } from 'node:os';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { BottleneckEngine } from './engine.js';
@@ -14,9 +14,12 @@ export interface OnnxEngineOptions {
    * runs it in-thread (no copies).
    */
   thread?: boolean;
+  /** Intra-op threads per pass (default ONNX_DEFAULT_THREADS). */
+  threads?: number;
 }
 
-const intraOpNumThreads = () => Math.max(1, Math.min(availableParallelism(), 8));
+/** Intra-op threads unless told otherwise: all cores (at most 8), for the lowest latency of one call. */
+export const ONNX_DEFAULT_THREADS = Math.max(1, Math.min(availableParallelism(), 8));
 
 export async function onnxEngine(
   onnxPath: string,
@@ -24,17 +27,18 @@ export async function onnxEngine(
   dim: number,
   opts: OnnxEngineOptions = {},
 ): Promise<BottleneckEngine> {
+  const threads = opts.threads ?? ONNX_DEFAULT_THREADS;
   let run: (input: Float32Array, dims: number[], maps: boolean) => Promise<Outputs>;
   let outputNames: readonly string[];
   let release: () => Promise<void>;
   if (opts.thread) {
-    const s = await startThreadSession({ onnxPath, intraOpNumThreads: intraOpNumThreads() });
+    const s = await startThreadSession({ onnxPath, intraOpNumThreads: threads });
     ({ run, outputNames } = s);
     release = () => s.release();
   } else {
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(onnxPath, {
-      intraOpNumThreads: intraOpNumThreads(),
+      intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],

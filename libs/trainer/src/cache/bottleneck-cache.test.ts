@@ -47,6 +47,21 @@ describe('BottleneckCache', () => {
     assert.deepEqual(await cache.read('bb1', sha, 768), []);
     await assert.rejects(cache.read('bb1', 'not-a-sha', 768), /sha256/);
   });
+
+  it('writes again after its directory was removed, and trusts a cached count the caller read', async () => {
+    const cache = new BottleneckCache(join(dir, 'removed'));
+    const sha = sha256Hex(new Uint8Array([4, 5, 6]));
+    const v = (x: number) => new Float32Array(8).fill(x);
+    await cache.write('bb1', sha, [v(1)]);
+    await rm(join(dir, 'removed'), { recursive: true, force: true }); // e.g. the cache cleared while a worker runs
+    await cache.write('bb1', sha, [v(2), v(3)], 0);
+    assert.deepEqual(
+      (await cache.read('bb1', sha, 8)).map((g) => g[0]),
+      [2, 3],
+    );
+    await cache.write('bb1', sha, [v(7)], 2); // the caller saw 2 cached: nothing to add
+    assert.equal((await cache.read('bb1', sha, 8)).length, 2);
+  });
 });
 
 describe('extractBottlenecks', () => {

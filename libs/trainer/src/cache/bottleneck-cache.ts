@@ -11,6 +11,7 @@ const HEADER = 16; // magic, dim, count, reserved (u32 each)
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export class BottleneckCache {
+  private readonly dirs = new Set<string>();
   constructor(readonly dir: string) {}
 
   private file(backboneId: string, sha256: string): string {
@@ -64,25 +65,43 @@ export class BottleneckCache {
     return (await this.read(backboneId, sha256, dim))[augmentation];
   }
 
-  /** Stores vectors for augmentation ids 0..vectors.length-1; never replaces a longer cached prefix. */
-  async write(backboneId: string, sha256: string, vectors: Float32Array[]): Promise<void> {
+  /**
+   * Stores vectors for augmentation ids 0..vectors.length-1; never replaces a longer cached prefix.
+   * `cachedCount`: how many vectors the caller read from the cache just before (the extractor does), which spares
+   * re-reading the file; a longer prefix written meanwhile by another process may then be shortened, which only
+   * costs a recomputation later.
+   */
+  async write(backboneId: string, sha256: string, vectors: Float32Array[], cachedCount?: number): Promise<void> {
     if (vectors.length === 0) return;
     const dim = vectors[0].length;
-    const existing = await this.read(backboneId, sha256, dim);
-    if (existing.length >= vectors.length) return;
+    const existing = cachedCount ?? (await this.read(backboneId, sha256, dim)).length;
+    if (existing >= vectors.length) return;
     const path = this.file(backboneId, sha256);
-    const buf = Buffer.alloc(HEADER + vectors.length * dim * 4);
+    const buf = Buffer.allocUnsafe(HEADER + vectors.length * dim * 4); // every byte is written below
     buf.writeUInt32LE(MAGIC, 0);
     buf.writeUInt32LE(dim, 4);
     buf.writeUInt32LE(vectors.length, 8);
+    buf.writeUInt32LE(0, 12);
     vectors.forEach((v, a) => {
       if (v.length !== dim) throw new Error(`bottleneck ${a} has ${v.length} values, expected ${dim}`);
       Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(buf, HEADER + a * dim * 4);
     });
-    await mkdir(join(path, '..'), { recursive: true });
+    // 256 shard dirs per backbone: one mkdir each per instance, not one per image (again if the dir went away)
+    const dir = join(path, '..');
+    const ensureDir = async () => {
+      await mkdir(dir, { recursive: true });
+      this.dirs.add(dir);
+    };
+    if (!this.dirs.has(dir)) await ensureDir();
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      await writeFile(tmp, buf);
+      try {
+        await writeFile(tmp, buf);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await ensureDir();
+        await writeFile(tmp, buf);
+      }
       await rename(tmp, path);
     } catch (err) {
       await rm(tmp, { force: true });

@@ -156,7 +156,11 @@ export async function extractBottlenecks(
             const v: Float32Array[] = [out.bottlenecks.slice(j * dim, (j + 1) * dim)];
             for (let a = 1; a < need; a++) v.push(poolWindow(out.maps, j, dim, out.side, featureWindow(a, out.side)));
             vectors[t.img] = v;
-            writes.push(cache.write(ns, images[t.img].sha256, v).catch((e: unknown) => void (writeError ??= e)));
+            writes.push(
+              cache
+                .write(ns, images[t.img].sha256, v, have[t.img].length)
+                .catch((e: unknown) => void (writeError ??= e)),
+            );
           }
         } else {
           const out = await backbone.computeBottlenecks(input, n);
@@ -167,7 +171,9 @@ export async function extractBottlenecks(
             remaining.set(t.img, left);
             if (left === 0)
               writes.push(
-                cache.write(ns, images[t.img].sha256, vectors[t.img]).catch((e: unknown) => void (writeError ??= e)),
+                cache
+                  .write(ns, images[t.img].sha256, vectors[t.img], have[t.img].length)
+                  .catch((e: unknown) => void (writeError ??= e)),
               );
           }
         }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { preprocess, preprocessRgb } from './preprocess.js';
+import { preprocess, preprocessRgb, verifyDecodes } from './preprocess.js';
 import { ImageRejectedError } from './errors.js';
 import { flowerImages } from '../testing/fixtures.js';
 
@@ -85,5 +85,17 @@ describe('preprocess', () => {
     await rejectedFor(preprocess(bytes.subarray(0, Math.floor(bytes.length / 2))), 'truncated image');
     await rejectedFor(preprocess(photo, { maxPixels: 10_000 }), 'too many pixels');
     await rejectedFor(preprocess('/nonexistent/photo.jpg'), 'file not found');
+  });
+
+  it('verifyDecodes (the import check) rejects what preprocessRgb rejects, for the same reason', async () => {
+    await verifyDecodes(bytes);
+    await verifyDecodes(photo);
+    const png = new Uint8Array(await sharp(photo).png().toBuffer());
+    await verifyDecodes(png);
+    await rejectedFor(verifyDecodes(new TextEncoder().encode('hello, not a picture')), 'not an image');
+    await rejectedFor(verifyDecodes(bytes.subarray(0, Math.floor(bytes.length / 2))), 'truncated image');
+    await rejectedFor(verifyDecodes(png.subarray(0, Math.floor(png.length / 2))), 'truncated image');
+    await rejectedFor(preprocessRgb(png.subarray(0, Math.floor(png.length / 2))), 'truncated image');
+    await rejectedFor(verifyDecodes(photo, { maxPixels: 10_000 }), 'too many pixels');
   });
 });
