@@ -141,6 +141,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
       const { token, apiToken } = await createApiToken(db.prisma, {
         name: String(r.name ?? ''),
         role: String(r.role ?? '') as 'READER',
+        expiresAt: typeof r.expiresAt === 'string' ? new Date(r.expiresAt) : null,
       });
       log(`api: token "${apiToken.name}" (${apiToken.role}) created for tools/create-token.ts`);
       return { token, id: apiToken.id, name: apiToken.name, role: apiToken.role };

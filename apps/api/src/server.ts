@@ -123,7 +123,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           ctx.extra.recheck = setInterval(() => {
             viewerFromHeader(prisma, authorization).then(
               (v) => !v && ctx.extra.socket.close(4401, 'API token revoked'),
-              (e) => classify(e) && ctx.extra.socket.close(4401, 'API token revoked'),
+              (e) => {
+                const known = classify(e); // e.g. the token expired meanwhile
+                if (known) ctx.extra.socket.close(4401, known.message.slice(0, 120));
+              },
             );
           }, TOKEN_CACHE_MS);
           ctx.extra.recheck.unref();
