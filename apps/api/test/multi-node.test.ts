@@ -128,7 +128,7 @@ test(
           body: JSON.stringify({ query, variables }),
         })
       ).json()) as GqlResult;
-      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      assert.equal(r.errors, undefined, `${JSON.stringify(r.errors)}\n--- api\n${api.proc.out.slice(-40).join('\n')}`);
       return r.data;
     };
 

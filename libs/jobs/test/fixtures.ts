@@ -1,6 +1,6 @@
 // Test setup for the jobs lib: a real migrated database, real local storage, the real shared base model and
 // real flower photos. Rows are inserted directly with Prisma (minimal registry state a job needs).
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
