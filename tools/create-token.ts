@@ -1,5 +1,6 @@
 // Creates an API token and prints its secret once (only its sha256 is stored).
-// Usage: node --import tsx tools/create-token.ts --name alice --role EDITOR     (roles: READER, EDITOR, ADMIN)
+// Usage: node --import tsx tools/create-token.ts --name alice --role EDITOR [--expires-in-days 90]
+//        (roles: READER, EDITOR, ADMIN; without --expires-in-days the token never expires)
 // Same configuration as the API. With PostgreSQL (DATABASE_URL) the token is written to the database, which every
 // API reads. With embedded PGlite only one process may open the database: when the API holds it, the API creates
 // the token (asked through its data-dir lock socket); when another process holds it, nothing is created and the
@@ -23,13 +24,27 @@ const fail = (message: string, code = 1): never => {
 };
 
 const { values } = parseArgs({
-  options: { name: { type: 'string' }, role: { type: 'string', default: 'READER' }, help: { type: 'boolean' } },
+  options: {
+    name: { type: 'string' },
+    role: { type: 'string', default: 'READER' },
+    'expires-in-days': { type: 'string' },
+    help: { type: 'boolean' },
+  },
 });
 const role = (values.role ?? '').toUpperCase();
-if (values.help || !values.name || !['READER', 'EDITOR', 'ADMIN'].includes(role)) {
-  console.error('usage: node --import tsx tools/create-token.ts --name <who> --role READER|EDITOR|ADMIN');
+const days = values['expires-in-days'] === undefined ? null : Number(values['expires-in-days']);
+if (
+  values.help ||
+  !values.name ||
+  !['READER', 'EDITOR', 'ADMIN'].includes(role) ||
+  (days !== null && !(Number.isFinite(days) && days > 0 && days <= 36_500))
+) {
+  console.error(
+    'usage: node --import tsx tools/create-token.ts --name <who> --role READER|EDITOR|ADMIN [--expires-in-days N (0 < N <= 36500)]',
+  );
   process.exit(values.help ? 0 : 2);
 }
+const expiresAt = days === null ? null : new Date(Date.now() + days * 86_400_000);
 const config = (() => {
   try {
     return loadConfig();
@@ -48,7 +63,7 @@ async function createHere(): Promise<Created> {
   });
   let created: Created;
   try {
-    const { token, apiToken } = await createApiToken(db.prisma, { name: values.name!, role: role as Role });
+    const { token, apiToken } = await createApiToken(db.prisma, { name: values.name!, role: role as Role, expiresAt });
     created = { token, id: apiToken.id, name: apiToken.name, role: apiToken.role };
   } finally {
     await db.close(); // PGlite writes its files at close: the secret is shown only once this succeeded
@@ -71,7 +86,12 @@ try {
     );
   }
   try {
-    created = (await askDataDirHolder(config.paths.db, { op: 'createApiToken', name: values.name, role })) as Created;
+    created = (await askDataDirHolder(config.paths.db, {
+      op: 'createApiToken',
+      name: values.name,
+      role,
+      expiresAt: expiresAt?.toISOString() ?? null,
+    })) as Created;
   } catch (err) {
     fail(
       `the API (pid ${holder!.pid}) holds the database but could not create the token: ${(err as Error).message}. No token was created.`,
@@ -80,6 +100,6 @@ try {
   via = ` by the running API (pid ${holder!.pid}${holder!.info.url ? `, ${holder!.info.url}` : ''})`;
 }
 console.error(
-  `created ${created!.role} token "${created!.name}" (id ${created!.id})${via}; the secret is shown only now:`,
+  `created ${created!.role} token "${created!.name}" (id ${created!.id})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}${via}; the secret is shown only now:`,
 );
 console.log(created!.token);

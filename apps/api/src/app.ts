@@ -1,7 +1,7 @@
 // Wires the API process: storage → base-model seed → job runner → HTTP server. main.ts adds config, database
 // and signals; tests and the bench call startApi with their own database.
 import type { Config } from '@accrete/config';
-import type { DbHandle, ModelVersion } from '@accrete/db';
+import { withReadRetry, type DbHandle, type ModelVersion } from '@accrete/db';
 import { openStorage, type LocalStorage } from '@accrete/storage';
 import {
   backboneSpec,
@@ -112,7 +112,8 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
           () => undefined,
           (e: unknown) => void (stopping || log(`seed: the base version could not be scored: ${(e as Error).message}`)),
         );
-  const prisma = opts.prisma ?? db.prisma;
+  // a read whose connection was lost mid-way (terminated backend, restarted server) is retried once on a fresh one
+  const prisma = withReadRetry(opts.prisma ?? db.prisma, (op) => log(`db: ${op} retried after a lost connection`));
   const backbone = () => getSharedBackbone(config, log);
   const firstSignIn = new FirstSignIn();
   const code = await firstSignIn.open(db.prisma);
@@ -140,6 +141,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiApp> {
       const { token, apiToken } = await createApiToken(db.prisma, {
         name: String(r.name ?? ''),
         role: String(r.role ?? '') as 'READER',
+        expiresAt: typeof r.expiresAt === 'string' ? new Date(r.expiresAt) : null,
       });
       log(`api: token "${apiToken.name}" (${apiToken.role}) created for tools/create-token.ts`);
       return { token, id: apiToken.id, name: apiToken.name, role: apiToken.role };

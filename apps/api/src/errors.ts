@@ -5,6 +5,9 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { RegistryError, isUniqueViolation, type ErrorCode } from '@accrete/errors';
 import { StorageFullError } from '@accrete/datasets';
+import { isTransientDbError } from '@accrete/db';
+
+export { isTransientDbError };
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -52,43 +55,7 @@ export function isStorageFull(err: unknown): boolean {
   return err instanceof StorageFullError || code === 'ENOSPC' || code === 'EDQUOT';
 }
 
-/** A database connection lost or refused (server restart, terminated backend, pool exhausted): retryable, 503. */
-export function isTransientDbError(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; name?: string; message?: string; cause?: unknown } | null, i = 0;
-    e && i < 5;
-    e = e.cause as typeof e, i++
-  ) {
-    const code = String(e.code ?? '');
-    if (
-      [
-        'P1001',
-        'P1002',
-        'P1008',
-        'P1017',
-        'P2024',
-        'ECONNREFUSED',
-        'ECONNRESET',
-        'EPIPE',
-        '57P01',
-        '57P02',
-        '57P03',
-        '08000',
-        '08003',
-        '08006',
-      ].includes(code)
-    )
-      return true;
-    if (e.name === 'PrismaClientInitializationError') return true;
-    if (
-      /Connection terminated|connection is closed|terminating connection|Client has encountered a connection error/i.test(
-        e.message ?? '',
-      )
-    )
-      return true;
-  }
-  return false;
-}
+export const DB_UNAVAILABLE = 'the database is briefly unavailable; retry the request';
 
 export function makeFormatError(log: (m: string) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -126,7 +93,7 @@ export function makeFormatError(log: (m: string) => void) {
     if (isTransientDbError(original)) {
       log(`database unavailable: ${(original as Error)?.message ?? String(original)}`);
       return {
-        message: 'the database is briefly unavailable; retry the request',
+        message: DB_UNAVAILABLE,
         path: formatted.path,
         extensions: { code: 'SERVICE_UNAVAILABLE' },
       };
@@ -140,3 +107,30 @@ export function makeFormatError(log: (m: string) => void) {
     };
   };
 }
+
+/** The `{ error: { code, message } }` answer and HTTP status of the REST routes (/upload, /images, exports). */
+export function restError(err: unknown, log: (m: string) => void, what: string): [number, ErrorBody] {
+  const known = classify(err);
+  if (known) return [HTTP_STATUS[known.code], { error: { code: known.code, message: known.message } }];
+  if (isTransientDbError(err)) {
+    log(`${what}: database unavailable: ${(err as Error)?.message ?? String(err)}`);
+    return [503, { error: { code: 'SERVICE_UNAVAILABLE', message: DB_UNAVAILABLE } }];
+  }
+  if (isStorageFull(err)) {
+    log(`${what}: storage full: ${(err as Error)?.message ?? String(err)}`);
+    return [
+      507,
+      {
+        error: {
+          code: 'INSUFFICIENT_STORAGE',
+          message:
+            err instanceof StorageFullError ? err.message : 'the server has no disk space left; nothing was stored',
+        },
+      },
+    ];
+  }
+  log(`${what} failed: ${(err as Error)?.stack ?? String(err)}`);
+  return [500, { error: { code: 'INTERNAL_SERVER_ERROR', message: `${what} failed (details are in the server log)` } }];
+}
+
+export type ErrorBody = { error: { code: string; message: string } };

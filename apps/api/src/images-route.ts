@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import sharp from 'sharp';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
-import { classify, HTTP_STATUS } from './errors.js';
+import { restError } from './errors.js';
 import { RegistryError } from '@accrete/errors';
 
 const MIME: Record<string, string> = {
@@ -44,11 +44,8 @@ export function imagesHandler(services: Services) {
         .toBuffer();
       res.type('image/jpeg').send(thumb);
     } catch (e) {
-      const known = classify(e);
-      if (known)
-        return void res.status(HTTP_STATUS[known.code]).json({ error: { code: known.code, message: known.message } });
-      services.log(`image route failed: ${(e as Error)?.stack ?? e}`);
-      res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: (e as Error)?.message ?? 'failed' } });
+      const [status, body] = restError(e, services.log, 'image route');
+      res.status(status).json(body);
     }
   };
 }

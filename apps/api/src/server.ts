@@ -1,5 +1,6 @@
 // The HTTP server: GraphQL over /graphql (Apollo Server 5, served straight from node:http), subscriptions over
-// graphql-ws on the same path, and express 5 for the rest: POST /upload, GET /images/:id, GET /health.
+// graphql-ws on the same path, and express 5 for the rest: POST /upload, GET /images/:id,
+// GET /versions/:id/export.zip, GET /health.
 // One function so tests, bench and main share it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,13 +16,14 @@ import { getSchema } from './schema/build.js';
 import { createContext, type ApiContext, type Services, type Viewer } from './context.js';
 import { TOKEN_CACHE_MS } from '@accrete/auth';
 import { viewerFromHeader } from './auth.js';
-import { classify, HTTP_STATUS, makeFormatError } from './errors.js';
+import { classify, DB_UNAVAILABLE, HTTP_STATUS, makeFormatError } from './errors.js';
 import { enforceLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { uploadHandler } from './upload.js';
 import { guardOperationText } from './input-guard.js';
 import { graphqlHttpHandler, isGraphqlRequest } from './graphql-http.js';
 import { jitGateway } from './jit-executor.js';
 import { imagesHandler } from './images-route.js';
+import { EXPORT_ROUTE, exportHandler } from './export-route.js';
 
 export interface ApiServerOptions {
   services: Services;
@@ -121,7 +123,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           ctx.extra.recheck = setInterval(() => {
             viewerFromHeader(prisma, authorization).then(
               (v) => !v && ctx.extra.socket.close(4401, 'API token revoked'),
-              (e) => classify(e) && ctx.extra.socket.close(4401, 'API token revoked'),
+              (e) => {
+                const known = classify(e); // e.g. the token expired meanwhile
+                if (known) ctx.extra.socket.close(4401, known.message.slice(0, 120));
+              },
             );
           }, TOKEN_CACHE_MS);
           ctx.extra.recheck.unref();
@@ -213,11 +218,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         jobs: config.jobs,
       });
     } catch (e) {
-      res.status(503).json({ status: 'error', message: (e as Error).message });
+      // the raw text may hold SQL or the database's address: it goes to the log
+      log(`health: ${(e as Error)?.message ?? String(e)}`);
+      res.status(503).json({ status: 'error', code: 'SERVICE_UNAVAILABLE', message: DB_UNAVAILABLE });
     }
   });
   app.post('/upload', uploadHandler(services));
   app.get('/images/:id', imagesHandler(services));
+  app.get(EXPORT_ROUTE, exportHandler(services));
   bound.graphql = graphqlHttpHandler(apollo, {
     maxBodyBytes: Math.ceil(config.maxUploadBytes * 1.4) + 1_000_000, // base64 images inline
     context: async ({ req }) => {

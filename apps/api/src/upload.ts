@@ -22,7 +22,7 @@ import {
 import { RegistryError } from '@accrete/errors';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
-import { classify, HTTP_STATUS, isStorageFull } from './errors.js';
+import { isStorageFull, restError } from './errors.js';
 import { guardFields } from './input-guard.js';
 
 export const CSRF_HEADER = 'x-accrete-csrf';
@@ -272,10 +272,8 @@ export function uploadHandler(services: Services) {
         });
       }
       if (e instanceof ZipRejectedError) return send(res, 400, { error: { code: 'BAD_INPUT', message: e.message } });
-      const known = classify(e);
-      if (known) return send(res, HTTP_STATUS[known.code], { error: { code: known.code, message: known.message } });
-      services.log(`upload failed: ${(e as Error)?.stack ?? e}`);
-      send(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'upload failed (see the server log)' } });
+      const [status, body] = restError(e, services.log, 'upload');
+      send(res, status, body);
     } finally {
       for (const close of zips) close();
       if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);

@@ -17,6 +17,7 @@ import {
   type GraphQLInputType,
   type GraphQLField,
 } from 'graphql';
+import { setTokenCacheTiming } from '@accrete/auth';
 import { invalidateTaxonomyCache } from '@accrete/taxonomy-store';
 import { getSchema } from '../src/schema/build.js';
 import { startTestApi, ok, codeOf, FLOWERS, PANDA, type TestApi } from './harness.js';
@@ -105,6 +106,27 @@ describe('auth', () => {
     });
     ok(await api.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }`, { id: made.apiToken.id }));
     assert.equal(codeOf(await api.gql('{ viewer { name } }', {}, made.token)), 'UNAUTHENTICATED');
+  });
+
+  test('a token made with expiresAt is refused once the (injected) clock passes it, saying why', async () => {
+    const create = `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { expiresAt } } }`;
+    const past = await api.gql(create, { i: { name: 'late', role: 'READER', expiresAt: '2001-01-01T00:00:00Z' } });
+    assert.equal(codeOf(past), 'BAD_INPUT');
+    assert.match(past.errors![0].message, /not in the future/);
+    let clock = Date.now();
+    const previous = setTokenCacheTiming({ now: () => clock });
+    try {
+      const expiresAt = new Date(clock + 3_600_000).toISOString();
+      const made = ok(await api.gql(create, { i: { name: 'temp', role: 'READER', expiresAt } })).createApiToken;
+      assert.equal(made.apiToken.expiresAt, expiresAt);
+      assert.equal(ok(await api.gql('{ viewer { name } }', {}, made.token)).viewer.name, 'temp');
+      clock += 3_600_000;
+      const refused = await api.gql('{ viewer { name } }', {}, made.token);
+      assert.equal(codeOf(refused), 'UNAUTHENTICATED');
+      assert.match(refused.errors![0].message, /API token "temp" expired at/);
+    } finally {
+      setTokenCacheTiming(previous);
+    }
   });
 
   test('reads need a token unless openReads; a bad token is refused, not treated as anonymous', async () => {

@@ -201,7 +201,13 @@ test('what a killed process leaves on the data dir is removed at the next start;
     join(paths.images, 'ab', `${sha}.0000.tmp`),
     join(paths.images, 'ab', sha), // an orphan: stored, its row never inserted
     join(paths.uploads, 'req-killed', '0.part'),
+    // a download from the shared object store cut off mid-way
+    join(paths.blobCache, 'artifacts', 'ab', `${sha}.${'0'.repeat(8)}.tmp`),
   ];
+  // a complete cached blob is this node's read-through copy: it stays
+  const cachedBlob = join(paths.blobCache, 'artifacts', 'ab', sha);
+  await mkdir(join(cachedBlob, '..'), { recursive: true });
+  await writeFile(cachedBlob, 'x');
   for (const p of planted) {
     await mkdir(join(p, '..'), { recursive: true });
     await writeFile(p, p.endsWith('.tmp') ? '' : 'x');
@@ -213,9 +219,10 @@ test('what a killed process leaves on the data dir is removed at the next start;
     again = await startApi({ config: api.config, db: api.db, port: 0, log: (m) => logs.push(m) });
     for (const p of planted) await assert.rejects(stat(p), `${p} should be gone`);
     for (const l of live) assert.ok((await stat(join(paths.images, l.storageKey))).size > 0, `${l.storageKey} kept`);
+    assert.equal((await stat(cachedBlob)).size, 1, 'a cached blob is kept');
     assert.ok(
       logs.some((l) =>
-        /removed leftovers: 1 artifact scratch dirs, 2 temp files, 1 upload dirs, 1 orphan image files/.test(l),
+        /removed leftovers: 1 artifact scratch dirs, 3 temp files, 1 upload dirs, 1 orphan image files/.test(l),
       ),
       logs.join('\n'),
     );

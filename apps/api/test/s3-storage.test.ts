@@ -1,6 +1,7 @@
 // The API with ACCRETE_STORAGE_URL on a real S3 protocol server (s3rver): uploads and imports land in the bucket,
 // a published version's artifact is uploaded, and a second API process with an empty data dir (sharing only the
-// database and the bucket) serves images and predicts with that version, fetching both through its read-through cache.
+// database and the bucket) serves images, the version's export zip (which unpacks to a model that loads alone and
+// answers as the API does) and predicts with that version, fetching them through its read-through cache.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -10,7 +11,9 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { loadConfig } from '@accrete/config';
 import { blobKey, S3ObjectStore } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
+import { checkExport } from './export-check.js';
 import { startApi, type ApiApp } from '../src/app.js';
+import { randomUUID } from 'node:crypto';
 import { startTestApi, ok, FLOWERS, PANDA, REPO, SHARED, type GqlResult, type TestApi } from './harness.js';
 
 let s3: S3TestServer;
@@ -18,6 +21,7 @@ let api: TestApi;
 let second: ApiApp | undefined;
 let secondDir: string;
 let storageEnv: Record<string, string>;
+const PREDICT = `query($i: PredictInput!) { predict(input: $i) { version { number } classes { label outputUnit probability } } }`;
 
 before(async () => {
   s3 = await startS3Server();
@@ -138,12 +142,55 @@ test(
         { id: ds },
       ),
     ).dataset.images.nodes[0].image.id;
-    const p = ok(
-      await gql2(`query($i: PredictInput!) { predict(input: $i) { version { number } classes { label } } }`, {
-        i: { imageId: tulip, versionId: created.version.id, topK: 3 },
-      }),
+    // The export over HTTP from the node that did not train the version: fetched from the bucket on demand.
+    const { exportUrl } = ok(
+      await gql2(`query($id: ID!) { modelVersion(id: $id) { exportUrl } }`, { id: created.version.id }),
+    ).modelVersion;
+    assert.equal(exportUrl, `/versions/${created.version.id}/export.zip`);
+    // what the training node answers; the second node has not touched the version yet
+    const p1 = ok(
+      await api.gql(PREDICT, { i: { imageId: tulip, versionId: created.version.id, topK: 3 } }, api.tokens.reader),
     );
+    const tulipBytes = Buffer.from(
+      await (
+        await fetch(`${second.server.url}/images/${tulip}`, {
+          headers: { authorization: `Bearer ${api.tokens.reader}` },
+        })
+      ).arrayBuffer(),
+    );
+    await checkExport({
+      url: `${second.server.url}${exportUrl}`,
+      token: api.tokens.reader,
+      into: join(secondDir, 'unpacked'),
+      folder: `${api.config.baseModelName}-v2`,
+      artifactSha256,
+      image: tulipBytes,
+      apiClasses: p1.predict.classes,
+    });
+    assert.ok(
+      (await readdir(join(secondDir, 'artifacts'))).includes(created.version.id),
+      'the export fetched the artifact into the second node',
+    );
+    const p = ok(await gql2(PREDICT, { i: { imageId: tulip, versionId: created.version.id, topK: 3 } }));
     assert.equal(p.predict.version.number, 2);
+    assert.deepEqual(p.predict.classes, p1.predict.classes, 'both nodes answer alike');
+
+    // Same read rule as GraphQL, stable codes.
+    const get = (path: string, token: string | null = api.tokens.reader) =>
+      fetch(`${second!.server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const refused = [
+      [await get(exportUrl, null), 401, 'UNAUTHENTICATED'],
+      [await get(exportUrl, 'not-a-token'), 401, 'UNAUTHENTICATED'],
+      [await get(`/versions/${randomUUID()}/export.zip`), 404, 'NOT_FOUND'],
+      [await get(`/versions/..%2F..%2Fetc/export.zip`), 404, 'NOT_FOUND'],
+      [await get(`/versions/${v1.id}/export.zip`), 404, 'NOT_FOUND'],
+    ] as const;
+    for (const [res, status, code] of refused) {
+      assert.equal(res.status, status, res.url);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, code, res.url);
+      assert.doesNotMatch(body.error.message, /\/tmp|at \w+ \(/);
+    }
     assert.ok(
       p.predict.classes.some((c: { label: string }) => c.label === 'tulips'),
       JSON.stringify(p.predict.classes),
@@ -153,9 +200,5 @@ test(
     });
     assert.equal(img.status, 200);
     assert.deepEqual(Buffer.from(await img.arrayBuffer()), await readFile(PANDA));
-    assert.ok(
-      (await readdir(join(secondDir, 'artifacts'))).includes(created.version.id),
-      'the artifact was fetched into the second node',
-    );
   },
 );

@@ -11,5 +11,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/graphql', '/upload', '/upload/:path*', '/images/:path*', '/health'],
+  matcher: ['/graphql', '/upload', '/upload/:path*', '/images/:path*', '/versions/:id/export.zip', '/health'],
 };

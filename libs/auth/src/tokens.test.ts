@@ -75,3 +75,34 @@ test('a revocation in this process applies at once', async () => {
   assert.equal(await authenticateToken(db.prisma, token), null);
   assert.equal(await authenticateToken(db.prisma, 'acc_unknown'), null);
 });
+
+test('a token with expiresAt works until then and is refused after, saying it expired, cached verdict or not', async () => {
+  const expiresAt = new Date(clock + 60 * 60_000);
+  const { token, apiToken } = await createApiToken(db.prisma, { name: 'temp', role: 'READER', expiresAt });
+  assert.equal(apiToken.expiresAt?.getTime(), expiresAt.getTime());
+  assert.equal((await authenticateToken(db.prisma, token))?.id, apiToken.id);
+  clock = expiresAt.getTime() - 1; // still cached (verdict younger than the TTL would not matter either way)
+  assert.equal((await authenticateToken(db.prisma, token))?.id, apiToken.id);
+  clock = expiresAt.getTime();
+  await assert.rejects(authenticateToken(db.prisma, token), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'UNAUTHENTICATED');
+    assert.match(e.message, /API token "temp" expired at .+; ask an admin for a new one/);
+    return true;
+  });
+  pastTheCacheTime(); // and after a fresh look at the row
+  await assert.rejects(authenticateToken(db.prisma, token), /expired/);
+});
+
+test('expiresAt must be a date in the future; without it a token never expires', async () => {
+  for (const expiresAt of [new Date(clock), new Date(clock - 1), new Date(Number.NaN)])
+    await assert.rejects(
+      createApiToken(db.prisma, { name: 'bad', role: 'READER', expiresAt }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'BAD_INPUT');
+        return true;
+      },
+    );
+  const { token } = await createApiToken(db.prisma, { name: 'forever', role: 'READER' });
+  clock += 100 * 365 * 86_400_000;
+  assert.ok(await authenticateToken(db.prisma, token));
+});

@@ -12,14 +12,19 @@ export const hashToken = (secret: string) => sha256Hex(secret);
 
 export async function createApiToken(
   prisma: PrismaClient,
-  input: { name: string; role: Role },
+  input: { name: string; role: Role; expiresAt?: Date | null },
 ): Promise<{ token: string; apiToken: ApiToken }> {
   if (!ROLES.includes(input.role)) throw badInput(`unknown role ${String(input.role)} (READER, EDITOR or ADMIN)`);
   const name = String(input.name ?? '').trim();
   if (!name || name.length > 100) throw badInput('a token needs a name of 1 to 100 characters (who uses it)');
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt && !(expiresAt instanceof Date && Number.isFinite(expiresAt.getTime())))
+    throw badInput('expiresAt is not a valid date');
+  if (expiresAt && expiresAt.getTime() <= timing.current.now())
+    throw badInput(`expiresAt ${expiresAt.toISOString()} is not in the future`);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const apiToken = await prisma.apiToken.create({
-    data: { name, role: input.role, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+    data: { name, role: input.role, tokenHash: hashToken(token), prefix: token.slice(0, 10), expiresAt },
   });
   return { token, apiToken };
 }
@@ -73,19 +78,29 @@ async function verifyToken(prisma: PrismaClient, cache: TokenCache, hash: string
   return row;
 }
 
-/** The live token row for a presented secret, or null. */
+/** A token past its expiresAt is refused with that reason (checked on every request, cached verdict or not). */
+function unlessExpired(row: ApiToken | null): ApiToken | null {
+  if (row?.expiresAt && row.expiresAt.getTime() <= timing.current.now())
+    throw new RegistryError(
+      'UNAUTHENTICATED',
+      `API token "${row.name}" expired at ${row.expiresAt.toISOString()}; ask an admin for a new one`,
+    );
+  return row;
+}
+
+/** The live token row for a presented secret, or null; an expired token throws UNAUTHENTICATED saying so. */
 export async function authenticateToken(prisma: PrismaClient, secret: string): Promise<ApiToken | null> {
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
   const hash = hashToken(secret);
   const cache = verifiedFor(prisma);
   const hit = cache.tokens.get(hash);
-  if (hit && timing.current.now() - hit.verifiedAt < timing.current.ttlMs) return hit.row;
+  if (hit && timing.current.now() - hit.verifiedAt < timing.current.ttlMs) return unlessExpired(hit.row);
   let pending = cache.pending.get(hash);
   if (!pending) {
     pending = verifyToken(prisma, cache, hash).finally(() => cache.pending.delete(hash));
     cache.pending.set(hash, pending);
   }
-  return pending;
+  return unlessExpired(await pending);
 }
 
 /** Resolves when the token lookups of this client in flight (if any) have finished. */

@@ -17,6 +17,7 @@ export {
   type MigrationFile,
   type MigrateResult,
 } from './migrations.js';
+export { isTransientDbError, withReadRetry } from './transient.js';
 export { PrismaClient, Prisma } from './generated/prisma/client.js';
 export * from './generated/prisma/enums.js';
 export type {

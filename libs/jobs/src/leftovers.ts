@@ -1,5 +1,6 @@
 // What a killed process (or a full disk) leaves behind, removed when a process starts: artifact scratch dirs
-// (.tmp-<version>-<uuid>), bottleneck and image temp files (*.tmp), upload scratch (uploads/req-*), and image
+// (.tmp-<version>-<uuid>), bottleneck, image and blob-cache temp files (*.tmp: a download from the shared store cut
+// off mid-way), upload scratch (uploads/req-*), and image
 // files no Image row refers to (written before an insert that never happened).
 // With a shared data dir (PostgreSQL, several processes) another live process may be mid-write: only entries
 // older than `graceMs` are touched there; the embedded default owns its data dir alone (grace 0).
@@ -42,7 +43,7 @@ async function* walkFiles(dir: string): AsyncGenerator<string> {
 
 export async function sweepLeftovers(
   prisma: PrismaClient,
-  paths: StoragePaths,
+  paths: StoragePaths & { blobCache?: string },
   opts: { graceMs: number; now?: number },
 ): Promise<LeftoverReport> {
   const before = opts.graceMs <= 0 ? Infinity : (opts.now ?? Date.now()) - opts.graceMs;
@@ -61,7 +62,7 @@ export async function sweepLeftovers(
       report.uploadDirs++;
     }
   }
-  for (const root of [paths.bottlenecks, paths.images]) {
+  for (const root of [paths.bottlenecks, paths.images, ...(paths.blobCache ? [paths.blobCache] : [])]) {
     for await (const f of walkFiles(root)) {
       if (f.endsWith('.tmp') && (await oldEnough(f, before))) {
         await rm(f, { force: true });

@@ -1,6 +1,6 @@
 // Test setup for the jobs lib: a real migrated database, real local storage, the real shared base model and
 // real flower photos. Rows are inserted directly with Prisma (minimal registry state a job needs).
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -9,6 +9,7 @@ import { type DbHandle, type PrismaClient } from '@accrete/db';
 import { createTestDatabase } from '@accrete/db/testing';
 import { openStorage, type LocalStorage } from '@accrete/storage';
 import { parseCsv } from '@accrete/primitives';
+import { rehearsalSlice } from '../src/testing.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const SHARED = resolve(REPO, '../shared');
@@ -47,7 +48,7 @@ export async function createTestEnv(
   await mkdir(join(dataDir, 'cache'), { recursive: true });
   if (!opts.freshBottlenecks) await symlink(join(STABLE_CACHE, 'bottlenecks'), join(dataDir, 'bottlenecks'));
   await symlink(join(STABLE_CACHE, 'backbones'), join(dataDir, 'cache', 'backbones'));
-  const rehearsalDir = await makeRehearsalSlice(join(root, 'rehearsal'), opts.rehearsalPerParity ?? 12);
+  const rehearsalDir = await rehearsalSlice(join(root, 'rehearsal'), IMAGENET_SAMPLE, opts.rehearsalPerParity ?? 12);
   const db = await createTestDatabase();
   const config = loadConfig(
     {
@@ -73,21 +74,6 @@ export async function createTestEnv(
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-/** The first n even and n odd class_index rows of imagenet-sample, linked into dir with their index.csv. */
-async function makeRehearsalSlice(dir: string, n: number): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const text = await readFile(join(IMAGENET_SAMPLE, 'index.csv'), 'utf8');
-  const [header, ...rows] = parseCsv(text).filter((r) => r.length > 1);
-  const pick = [
-    ...rows.filter((r) => Number(r[1]) % 2 === 0).slice(0, n),
-    ...rows.filter((r) => Number(r[1]) % 2 === 1).slice(0, n),
-  ];
-  for (const r of pick) await symlink(join(IMAGENET_SAMPLE, r[0]!), join(dir, r[0]!));
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  await writeFile(join(dir, 'index.csv'), [header!, ...pick].map((r) => r.map(q).join(',')).join('\n') + '\n');
-  return dir;
 }
 
 export interface BaseModel {

@@ -3,14 +3,13 @@
 // Runs only with ACCRETE_TEST_DB=postgres (pg-boss needs PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PgBoss from 'pg-boss';
 import { ConfigError } from '@accrete/config';
 import { testDbKind } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
-import { stepBarrier } from '../src/testing.js';
+import { spawnWorkerProcess, stepBarrier, stopAll, type WorkerProcess } from '../src/testing.js';
 import {
   REPO,
   STABLE_CACHE,
@@ -23,84 +22,20 @@ import {
 } from './fixtures.js';
 
 const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
-// Short timings so a dead worker is noticed in seconds; the stale limit stays well above event-loop stalls of a
-// loaded 2-core machine (a live worker must never look dead).
-const TUNING = ['--poll-seconds', '0.5', '--stale-ms', '15000', '--sweep-ms', '1500', '--supervise-seconds', '2'];
-
-interface WorkerProc {
-  name: string;
-  child: ChildProcess;
-  out: string[];
-  workerId: Promise<string>;
-  exited: Promise<number | null>;
-}
-
 let env: TestEnv;
 let submitter: JobRunner;
-const workers: WorkerProc[] = [];
-const onOutput = new Set<() => void>();
+const workers: WorkerProcess[] = [];
 
-/**
- * Resolves once a worker has printed a line containing `text`. A worker's log reaches us through a pipe, so on a
- * busy machine it can arrive after the database already shows what the line reports.
- */
-function printed(text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!workers.some((w) => w.out.some((l) => l.includes(text)))) return;
-      onOutput.delete(check);
-      resolve();
-    };
-    onOutput.add(check);
-    check();
-    for (const w of workers)
-      void w.exited.then(() => {
-        check();
-        if (onOutput.delete(check)) reject(new Error(`worker ${w.name} exited without printing "${text}"`));
-      });
-  });
-}
-
-function spawnWorker(name: string, dataDir: string): WorkerProc {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/worker/src/main.ts'), ...TUNING], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      DATABASE_URL: env.db.url,
-      ACCRETE_JOBS: 'pgboss',
-      ACCRETE_DATA_DIR: dataDir,
-      ACCRETE_SHARED_DIR: env.config.sharedDir,
-      ACCRETE_REHEARSAL_DIR: env.config.rehearsalDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: string[] = [];
-  let resolveId!: (id: string) => void;
-  const workerId = new Promise<string>((r) => (resolveId = r));
-  const onData = (b: Buffer) => {
-    for (const line of b.toString().split('\n').filter(Boolean)) {
-      out.push(line);
-      const m = /ready \(worker id (\S+)\)/.exec(line);
-      if (m) resolveId(m[1]!);
-    }
-    for (const check of [...onOutput]) check();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const w = { name, child, out, workerId, exited };
+function spawnWorker(name: string, dataDir: string): WorkerProcess {
+  const w = spawnWorkerProcess({ name, repo: REPO, databaseUrl: env.db.url!, dataDir, config: env.config });
   workers.push(w);
   return w;
 }
 
-async function ready(w: WorkerProc): Promise<string> {
-  return Promise.race([
-    w.workerId,
-    w.exited.then((code) => {
-      throw new Error(`worker ${w.name} exited (${code}) before ready:\n${w.out.join('\n')}`);
-    }),
-  ]);
-}
+/** Resolves once any worker has printed a line containing `text` (see WorkerProcess.printed). */
+const printed = (text: string) => Promise.any(workers.map((w) => w.printed(text)));
+
+const ready = (w: WorkerProcess): Promise<string> => w.workerId;
 
 before(async () => {
   if (skip) return;
@@ -117,14 +52,13 @@ before(async () => {
 });
 
 after(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
+  await stopAll(workers);
   await submitter?.stop();
   await env?.close();
 });
 
 /** Workers A and B on the shared data dir, started once for the tests that need them, whichever runs first. */
-let pair: Promise<{ a: WorkerProc; b: WorkerProc; idA: string; idB: string }> | undefined;
+let pair: Promise<{ a: WorkerProcess; b: WorkerProcess; idA: string; idB: string }> | undefined;
 const workersAB = () =>
   (pair ??= (async () => {
     const a = spawnWorker('A', env.config.dataDir);

@@ -5,7 +5,6 @@
 // with the result. Runs only with ACCRETE_TEST_DB=postgres.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@accrete/config';
@@ -14,6 +13,7 @@ import { openStorage } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { loadClassifier } from '@accrete/trainer';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
+import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../src/testing.js';
 import { disposeSharedBackbones, getSharedBackbone } from '../src/shared-backbone.js';
 import {
   REPO,
@@ -27,13 +27,11 @@ import {
 } from './fixtures.js';
 
 const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
-const TUNING = ['--poll-seconds', '0.5', '--stale-ms', '15000', '--sweep-ms', '1500', '--supervise-seconds', '2'];
-
 let s3: S3TestServer;
 let env: TestEnv;
 let submitter: JobRunner;
 let storageEnv: Record<string, string>;
-const children: { child: ChildProcess; exited: Promise<unknown> }[] = [];
+const children: WorkerProcess[] = [];
 
 /** A node's data dir: empty but for the converted-backbone cache (a pure function of the read-only base model). */
 async function emptyDataDir(name: string): Promise<string> {
@@ -43,36 +41,17 @@ async function emptyDataDir(name: string): Promise<string> {
   return dir;
 }
 
-function spawnWorker(dataDir: string): { child: ChildProcess; out: string[]; id: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/worker/src/main.ts'), ...TUNING], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      ...storageEnv,
-      DATABASE_URL: env.db.url,
-      ACCRETE_JOBS: 'pgboss',
-      ACCRETE_DATA_DIR: dataDir,
-      ACCRETE_SHARED_DIR: env.config.sharedDir,
-      ACCRETE_REHEARSAL_DIR: env.config.rehearsalDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function spawnWorker(dataDir: string): WorkerProcess & { id: Promise<string> } {
+  const w = spawnWorkerProcess({
+    name: `worker ${children.length + 1}`,
+    repo: REPO,
+    databaseUrl: env.db.url!,
+    dataDir,
+    config: env.config,
+    env: storageEnv,
   });
-  const out: string[] = [];
-  const exited = new Promise((r) => child.on('exit', r));
-  const id = new Promise<string>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      for (const line of b.toString().split('\n').filter(Boolean)) {
-        out.push(line);
-        const m = /ready \(worker id (\S+)\)/.exec(line);
-        if (m) resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => reject(new Error(`worker exited before ready:\n${out.join('\n')}`)));
-  });
-  children.push({ child, exited });
-  return { child, out, id };
+  children.push(w);
+  return { ...w, id: w.workerId };
 }
 
 before(async () => {
@@ -92,8 +71,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await Promise.all(children.map((c) => c.exited));
+  await stopAll(children);
   await submitter?.stop();
   await disposeSharedBackbones();
   await env?.close();

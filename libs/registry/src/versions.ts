@@ -93,77 +93,93 @@ export async function createModelVersion(
 
   let created: { version: ModelVersion; job: TrainingJob; classes: ResolvedClass[] };
   try {
-    created = await prisma.$transaction(async (tx) => {
-      // serialise growth from the same parent: the active-job check below must see concurrent creators
-      await tx.$queryRaw`SELECT "id" FROM "ModelVersion" WHERE "id" = ${parent.id} FOR UPDATE`;
-      const active = await tx.trainingJob.findFirst({
-        where: { parentVersionId: parent.id, status: { in: [...ACTIVE_JOB] } },
-      });
-      if (active)
-        throw conflict(`version ${parent.number} already has an active training job (${active.id}, ${active.status})`, {
-          jobId: active.id,
+    created = await prisma.$transaction(
+      async (tx) => {
+        // serialise growth from the same parent: the active-job check below must see concurrent creators
+        await tx.$queryRaw`SELECT "id" FROM "ModelVersion" WHERE "id" = ${parent.id} FOR UPDATE`;
+        const active = await tx.trainingJob.findFirst({
+          where: { parentVersionId: parent.id, status: { in: [...ACTIVE_JOB] } },
         });
-      // brand-new user classes are created in this transaction (taxonomy lock joined), so a refused version leaves none
-      const toCreate = resolved.filter((r) => r.create);
-      const createdNodes = toCreate.length
-        ? await createClasses(
-            tx,
-            toCreate.map((r) => ({
-              name: r.create!.name,
-              parentId: r.create!.parentId,
-              allowDuplicateName: r.create!.allowDuplicateName,
-            })),
-          )
-        : [];
-      const classes: ResolvedClass[] = resolved.map((r) =>
-        r.create
-          ? {
-              label: r.label,
-              resolution: 'NEW' as const,
-              classNode: createdNodes[toCreate.indexOf(r)],
-              outputUnit: null,
-            }
-          : { label: r.label, resolution: r.resolution, classNode: r.classNode!, outputUnit: r.outputUnit },
-      );
-      const labelDecisions = Object.fromEntries(resolved.filter((r) => r.takeOver).map((r) => [r.label, r.takeOver!]));
-      const params = {
-        datasetVersionId: dv.id,
-        newClasses: classes
-          .filter((c) => c.resolution === 'NEW')
-          .map((c) => ({ label: c.label, classNodeId: c.classNode.id })),
-        merges: classes
-          .filter((c) => c.resolution === 'MERGE')
-          .map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
-        ...(Object.keys(labelDecisions).length ? { labelDecisions } : {}),
-        // the growth record: what was decided for each label, why, and whether by default
-        growth: resolved.map((r, i) => ({ ...r.record, classId: classes[i].classNode.id })),
-        options,
-      } satisfies TrainingParamsInput & Prisma.InputJsonObject;
-      const last = await tx.modelVersion.findFirst({
-        where: { modelId: parent.modelId },
-        orderBy: { number: 'desc' },
-        select: { number: true },
-      });
-      const version = await tx.modelVersion.create({
-        data: {
-          modelId: parent.modelId,
-          number: (last?.number ?? 0) + 1,
-          parentId: parent.id,
-          status: 'PENDING',
-          strategy: input.strategy,
-          params,
+        if (active)
+          throw conflict(
+            `version ${parent.number} already has an active training job (${active.id}, ${active.status})`,
+            {
+              jobId: active.id,
+            },
+          );
+        // brand-new user classes are created in this transaction (taxonomy lock joined), so a refused version leaves none
+        const toCreate = resolved.filter((r) => r.create);
+        const createdNodes = toCreate.length
+          ? await createClasses(
+              tx,
+              toCreate.map((r) => ({
+                name: r.create!.name,
+                parentId: r.create!.parentId,
+                allowDuplicateName: r.create!.allowDuplicateName,
+              })),
+            )
+          : [];
+        const classes: ResolvedClass[] = resolved.map((r) =>
+          r.create
+            ? {
+                label: r.label,
+                resolution: 'NEW' as const,
+                classNode: createdNodes[toCreate.indexOf(r)],
+                outputUnit: null,
+              }
+            : { label: r.label, resolution: r.resolution, classNode: r.classNode!, outputUnit: r.outputUnit },
+        );
+        const labelDecisions = Object.fromEntries(
+          resolved.filter((r) => r.takeOver).map((r) => [r.label, r.takeOver!]),
+        );
+        const params = {
           datasetVersionId: dv.id,
-          note: input.note ?? '',
-        },
-      });
-      const job = await tx.trainingJob.create({
-        data: { versionId: version.id, parentVersionId: parent.id, status: 'QUEUED', strategy: input.strategy, params },
-      });
-      // new units follow the parent's, in request order
-      let unit = parent.classCount;
-      for (const c of classes) if (c.resolution === 'NEW') c.outputUnit = unit++;
-      return { version, job, classes };
-    });
+          newClasses: classes
+            .filter((c) => c.resolution === 'NEW')
+            .map((c) => ({ label: c.label, classNodeId: c.classNode.id })),
+          merges: classes
+            .filter((c) => c.resolution === 'MERGE')
+            .map((c) => ({ label: c.label, classNodeId: c.classNode.id, outputUnit: c.outputUnit! })),
+          ...(Object.keys(labelDecisions).length ? { labelDecisions } : {}),
+          // the growth record: what was decided for each label, why, and whether by default
+          growth: resolved.map((r, i) => ({ ...r.record, classId: classes[i].classNode.id })),
+          options,
+        } satisfies TrainingParamsInput & Prisma.InputJsonObject;
+        const last = await tx.modelVersion.findFirst({
+          where: { modelId: parent.modelId },
+          orderBy: { number: 'desc' },
+          select: { number: true },
+        });
+        const version = await tx.modelVersion.create({
+          data: {
+            modelId: parent.modelId,
+            number: (last?.number ?? 0) + 1,
+            parentId: parent.id,
+            status: 'PENDING',
+            strategy: input.strategy,
+            params,
+            datasetVersionId: dv.id,
+            note: input.note ?? '',
+          },
+        });
+        const job = await tx.trainingJob.create({
+          data: {
+            versionId: version.id,
+            parentVersionId: parent.id,
+            status: 'QUEUED',
+            strategy: input.strategy,
+            params,
+          },
+        });
+        // new units follow the parent's, in request order
+        let unit = parent.classCount;
+        for (const c of classes) if (c.resolution === 'NEW') c.outputUnit = unit++;
+        return { version, job, classes };
+        // Prisma's default 5 s expired on a loaded machine (5.7 s at load 41, multi-node test): the class rows and the
+        // taxonomy lock make this more than a few queries
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict('another version of this model was created at the same time; retry');
     throw e;

@@ -27,6 +27,7 @@ import { VersionStatus } from '../schema/enums.js';
 import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from '@accrete/jobs';
 import { must, serverPath } from './util.js';
+import { exportPath } from '../export-route.js';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -106,6 +107,16 @@ export class ModelVersionResolver {
   })
   artifactUri(@Root() v: ModelVersion, @Ctx() ctx: ApiContext) {
     return serverPath(v.artifactUri, ctx);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Path (on the API origin) of the zip of the exported model: TF.js layers model, labels.json, taxonomy.json, ' +
+      'manifest.json. GET it with the same token as GraphQL reads. Null until READY, and for a base version.',
+  })
+  exportUrl(@Root() v: ModelVersion) {
+    return v.parentId && v.status === 'READY' && v.artifactSha256 ? exportPath(v.id) : null;
   }
 
   @Query(() => ModelVersion)

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { GROWTH_DEFAULTS } from '@accrete/trainer';
+import { DateTime } from './scalars.js';
 import { ClassOrigin, ClassResolution, JobStatus, Role, Split, VersionStatus } from './enums.js';
 import { ApiToken, ClassNode, Dataset, DatasetImport, ImportRejection, ModelVersion, TrainingJob } from './types.js';
 
@@ -381,6 +382,12 @@ export class CreateApiTokenInput {
   @Length(1, 100)
   name!: string;
   @Field(() => Role) @IsIn(Object.values(Role)) role!: Role;
+  @Field(() => DateTime, {
+    nullable: true,
+    description: 'When the token stops working (must be in the future); null: never.',
+  })
+  @IsOptional()
+  expiresAt?: Date | null;
 }
 @ObjectType({ simpleResolvers: true })
 export class CreateApiTokenPayload {

@@ -316,6 +316,8 @@ export class ApiToken {
   @Field(() => DateTime) createdAt!: Date;
   @Field(() => DateTime, { nullable: true }) lastUsedAt!: Date | null;
   @Field(() => DateTime, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => DateTime, { nullable: true, description: 'When it stops working; null: never.' })
+  expiresAt!: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Who is calling.' })

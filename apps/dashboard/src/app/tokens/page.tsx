@@ -21,6 +21,7 @@ const TokensDoc = graphql(`
         createdAt
         lastUsedAt
         revokedAt
+        expiresAt
       }
     }
   }
@@ -99,6 +100,7 @@ export default function TokensPage() {
                         <th scope="col">Prefix</th>
                         <th scope="col">Created</th>
                         <th scope="col">Last used</th>
+                        <th scope="col">Expires</th>
                         <th scope="col">
                           <span className="visually-hidden">Actions</span>
                         </th>
@@ -119,6 +121,17 @@ export default function TokensPage() {
                           <td className="mono small">{t.prefix}…</td>
                           <td className="small">{dateTime(t.createdAt)}</td>
                           <td className="small">{t.lastUsedAt ? relative(t.lastUsedAt) : 'never'}</td>
+                          <td className="small">
+                            {t.expiresAt ? (
+                              new Date(t.expiresAt).getTime() <= Date.now() ? (
+                                <Badge>expired {relative(t.expiresAt)}</Badge>
+                              ) : (
+                                dateTime(t.expiresAt)
+                              )
+                            ) : (
+                              'never'
+                            )}
+                          </td>
                           <td>
                             {t.revokedAt ? (
                               <Badge>revoked {relative(t.revokedAt)}</Badge>
@@ -173,6 +186,7 @@ export default function TokensPage() {
 function CreateToken({ onCreated }: { onCreated: () => Promise<void> }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('READER');
+  const [expiresInDays, setExpiresInDays] = useState('');
   const [secret, setSecret] = useState<{ token: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const create = useMutation(CreateTokenDoc);
@@ -180,7 +194,9 @@ function CreateToken({ onCreated }: { onCreated: () => Promise<void> }) {
     e.preventDefault();
     setCopied(false);
     try {
-      const r = await create.mutate({ input: { name: name.trim(), role } });
+      const days = Number(expiresInDays);
+      const expiresAt = expiresInDays && days > 0 ? new Date(Date.now() + days * 86_400_000).toISOString() : null;
+      const r = await create.mutate({ input: { name: name.trim(), role, expiresAt } });
       setSecret({ token: r.createApiToken.token, name: r.createApiToken.apiToken.name });
       setName('');
       await onCreated();
@@ -210,6 +226,18 @@ function CreateToken({ onCreated }: { onCreated: () => Promise<void> }) {
             <option value="EDITOR">editor</option>
             <option value="ADMIN">admin</option>
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="nt-expires">Expires after (days, empty: never)</label>
+          <input
+            id="nt-expires"
+            type="number"
+            min={1}
+            max={36500}
+            step={1}
+            value={expiresInDays}
+            onChange={(e) => setExpiresInDays(e.target.value)}
+          />
         </div>
       </div>
       {create.error ? <ErrorBox error={create.error} title="Not created" /> : null}

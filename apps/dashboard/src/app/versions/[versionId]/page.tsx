@@ -17,6 +17,7 @@ import {
   StatusBadge,
   Tabs,
 } from '@/components/ui';
+import { ExportDownload } from '@/components/export-download';
 import { graphql } from '@/gql';
 import type { VersionPageQuery } from '@/gql/graphql';
 import { dateTime, duration, num, pct } from '@/lib/format';
@@ -41,6 +42,7 @@ const VersionPageDoc = graphql(`
       createdAt
       readyAt
       artifactSha256
+      exportUrl
       model {
         id
         name
@@ -314,6 +316,14 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
               <dd>{dateTime(v.readyAt)}</dd>
               <dt>Artifact</dt>
               <dd className="mono small">{v.artifactSha256 ? `sha256 ${v.artifactSha256.slice(0, 16)}…` : '—'}</dd>
+              {v.exportUrl ? (
+                <>
+                  <dt>Export</dt>
+                  <dd>
+                    <ExportDownload exportUrl={v.exportUrl} fileName={`${v.model.name}-v${v.number}.zip`} />
+                  </dd>
+                </>
+              ) : null}
             </dl>
           </section>
           <section className="card" aria-labelledby="added-h">

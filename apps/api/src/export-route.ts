@@ -1,0 +1,67 @@
+// GET /versions/:id/export.zip — a READY version's exported model as one zip, streamed: the TF.js layers model
+// (model.json + weights), labels.json, taxonomy.json and manifest.json (their sha256 sums), under one folder
+// `<model>-v<number>/`. Same read rule as GraphQL. With a shared object store the artifact may have been trained on
+// another node: it is fetched (verified) into this node's read-through cache first, then streamed from disk.
+import type { Request, Response } from 'express';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ZipFile } from 'yazl';
+import type { Services } from './context.js';
+import { viewerFromHeader } from './auth.js';
+import { restError } from './errors.js';
+import { RegistryError } from '@accrete/errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The path a version's export is served at (one home: the route and `ModelVersion.exportUrl` both use it). */
+export const exportPath = (versionId: string): string => `/versions/${versionId}/export.zip`;
+export const EXPORT_ROUTE = '/versions/:id/export.zip';
+
+export function exportHandler(services: Services) {
+  return async (req: Request, res: Response) => {
+    try {
+      const viewer = await viewerFromHeader(services.prisma, req.get('authorization'));
+      if (!viewer && !services.config.openReads)
+        throw new RegistryError('UNAUTHENTICATED', 'exports need an API token (Authorization: Bearer <token>)');
+      const id = String(req.params.id);
+      const v = UUID.test(id)
+        ? await services.prisma.modelVersion.findUnique({ where: { id }, include: { model: true } })
+        : null;
+      if (!v) throw new RegistryError('NOT_FOUND', `model version ${id} not found`);
+      if (!v.parentId)
+        throw new RegistryError(
+          'NOT_FOUND',
+          `version ${v.number} is the base model itself (${v.model.name}); it has no export: use its source model`,
+        );
+      if (v.status !== 'READY' || !v.artifactSha256)
+        throw new RegistryError('CONFLICT', `version ${v.number} is ${v.status}, only READY versions have an export`);
+      const dir = await services.storage.ensureArtifact(v.id, v.artifactSha256);
+      const manifestBytes = await readFile(join(dir, 'manifest.json'));
+      const files = Object.keys(
+        (JSON.parse(manifestBytes.toString('utf8')) as { files: Record<string, string> }).files,
+      );
+      const folder = `${v.model.name.replace(/[^\w.-]+/g, '_')}-v${v.number}`;
+      const zip = new ZipFile();
+      for (const name of files)
+        // weights are float32 noise to deflate: storing them saves the API's CPU for little size
+        zip.addFile(join(dir, name), `${folder}/${name}`, { compress: name.endsWith('.json') });
+      zip.addBuffer(manifestBytes, `${folder}/manifest.json`);
+      zip.end();
+      res.set('Content-Type', 'application/zip');
+      res.set('Content-Disposition', `attachment; filename="${folder}.zip"`);
+      res.set('Cache-Control', 'private, max-age=31536000, immutable'); // a READY version never changes
+      res.set('ETag', `"${v.artifactSha256}"`);
+      const out = zip.outputStream as NodeJS.ReadableStream & { destroy(e?: Error): void };
+      // a file vanishing mid-stream cannot become a status any more: cut the response so the client sees a
+      // broken download rather than a short zip
+      zip.on('error', (e: Error) => {
+        services.log(`export ${v.id} failed mid-stream: ${e.message}`);
+        res.destroy(e);
+      });
+      out.pipe(res);
+    } catch (e) {
+      const [status, body] = restError(e, services.log, 'export');
+      res.status(status).json(body);
+    }
+  };
+}
