@@ -9,26 +9,7 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLObjectType
 import { roleAtLeast } from '@accrete/auth';
 import { RegistryError } from '@accrete/errors';
 import type { ApiContext } from '../context.js';
-import {
-  BackboneResolver,
-  ModelResolver,
-  ModelVersionResolver,
-  VersionClassResolver,
-  EvaluationResolver,
-  VersionComparisonResolver,
-} from '../resolvers/model.resolver.js';
-import {
-  DatasetResolver,
-  DatasetVersionResolver,
-  DatasetImageResolver,
-  DatasetImportResolver,
-} from '../resolvers/dataset.resolver.js';
-import { TrainingJobResolver } from '../resolvers/job.resolver.js';
-import { OverlapResolver } from '../resolvers/overlap.resolver.js';
-import { AliasResolver, AliasEventResolver } from '../resolvers/alias.resolver.js';
-import { PredictionResolver, PredictedClassResolver } from '../resolvers/predict.resolver.js';
-import { ClassNodeResolver } from '../resolvers/taxonomy.resolver.js';
-import { AuthResolver } from '../resolvers/auth.resolver.js';
+import { resolvers } from '../features/index.js';
 
 const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
   if (!context.viewer)
@@ -97,27 +78,6 @@ function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
   }
   return schema;
 }
-
-export const resolvers = [
-  BackboneResolver,
-  ModelResolver,
-  ModelVersionResolver,
-  VersionClassResolver,
-  EvaluationResolver,
-  VersionComparisonResolver,
-  DatasetResolver,
-  DatasetVersionResolver,
-  DatasetImageResolver,
-  DatasetImportResolver,
-  TrainingJobResolver,
-  OverlapResolver,
-  AliasResolver,
-  AliasEventResolver,
-  PredictionResolver,
-  PredictedClassResolver,
-  ClassNodeResolver,
-  AuthResolver,
-] as const;
 
 /**
  * class-validator on every object argument (inputs, page args), like type-graphql's default, but with a static

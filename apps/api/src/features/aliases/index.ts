@@ -1,0 +1,2 @@
+// Feature aliases: aliases: set, roll back, history.
+export { AliasResolver, AliasEventResolver } from './aliases.resolver.js';

@@ -1,0 +1,2 @@
+// Feature auth: the caller and API tokens.
+export { AuthResolver } from './auth.resolver.js';

@@ -1,0 +1,2 @@
+// Feature predict: predictions.
+export { PredictionResolver, PredictedClassResolver } from './predict.resolver.js';
