@@ -24,6 +24,7 @@ export {
   type ImportPreview,
   type ImportPreviewClass,
 } from './datasets.js';
+export { datasetsById, datasetVersionsById, imagesById, getImage, rejectionCountsOfImports } from './batches.js';
 export { filesFromZip, storeImages, isZip } from './uploads.js';
 export { ZipRejectedError } from './zip.js';
 export { IMAGE_FORMATS } from './images.js';
