@@ -10,14 +10,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
-import {
-  createBaseModel,
-  createFlowerDataset,
-  createJob,
-  createTestEnv,
-  waitForJob,
-  type TestEnv,
-} from './fixtures.js';
+import { createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob } from './fixtures.js';
+import type { TestEnv } from './fixtures.js';
 
 let env: TestEnv;
 let runner: JobRunner;

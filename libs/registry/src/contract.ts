@@ -13,32 +13,27 @@ import { compareVersions } from './compare.js';
 import { predict, resolvePredictVersion } from './predict.js';
 import { seedBaseModel } from './seed.js';
 import { versionsById } from './caches.js';
-import {
-  modelsById,
-  backbonesById,
-  trainingJobsById,
-  aliasesById,
-  childVersionsOf,
-  evaluationsOfVersions,
-  trainingJobsOfVersions,
-  aliasesOfVersions,
-  aliasesOfModels,
-  registryHealth,
-} from './batches.js';
+import * as batches from './batches.js';
 import { readGrowthParams, readValidationReport, readRetentionReport, readLossCurve } from '@accrete/shapes';
 import { nameOverlap } from './growth-overlap.js';
 import { dataOverlap } from './data-overlap.js';
 
 export const modelRegistry = {
-  model: { get: getModel, getMany: modelsById, search: listModels, seedBase: seedBaseModel, health: registryHealth },
-  backbone: { getMany: backbonesById },
+  model: {
+    get: getModel,
+    getMany: batches.modelsById,
+    search: listModels,
+    seedBase: seedBaseModel,
+    health: batches.registryHealth,
+  },
+  backbone: { getMany: batches.backbonesById },
   modelVersion: {
     /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
     create: createModelVersion,
     get: getVersion,
     /** Many by id; READY versions come from the process cache. */
     getMany: versionsById,
-    childrenOf: childVersionsOf,
+    childrenOf: batches.childVersionsOf,
     getByNumber: findVersionByNumber,
     latest: latestVersion,
     search: listModelVersions,
@@ -54,18 +49,18 @@ export const modelRegistry = {
     // no update/delete: a version is immutable once READY; a failed or cancelled one stays as a record
   },
   trainingJob: {
-    getMany: trainingJobsById,
-    ofVersions: trainingJobsOfVersions,
+    getMany: batches.trainingJobsById,
+    ofVersions: batches.trainingJobsOfVersions,
     search: listTrainingJobs,
     watch: watchTrainingJob,
     cancel: cancelTrainingJob,
   },
-  evaluation: { ofVersions: evaluationsOfVersions },
+  evaluation: { ofVersions: batches.evaluationsOfVersions },
   alias: {
     get: getAlias,
-    getMany: aliasesById,
-    ofVersions: aliasesOfVersions,
-    ofModels: aliasesOfModels,
+    getMany: batches.aliasesById,
+    ofVersions: batches.aliasesOfVersions,
+    ofModels: batches.aliasesOfModels,
     /** Points the alias at a READY version of its model; the move is appended to its history. */
     set: setAlias,
     rollback: rollbackAlias,

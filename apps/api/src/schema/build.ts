@@ -103,7 +103,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The schema is the same for every server in the process; build it once. */
 export function getSchema(): Promise<GraphQLSchema> {
   return (built ??= buildSchema({
-    resolvers: [...resolvers],
+    resolvers: [resolvers[0]!, ...resolvers.slice(1)], // type-graphql wants a non-empty list
     authChecker,
     authMode: 'error',
     validateFn: validateArgument,

@@ -1,2 +1,5 @@
 // Feature auth: the caller and API tokens.
-export { AuthResolver } from './auth.resolver.js';
+import * as resolverClasses from './auth.resolver.js';
+
+/** Every class auth.resolver.ts exports is a resolver of the schema. */
+export const resolvers = Object.values(resolverClasses);

@@ -1,7 +1,5 @@
 // Feature datasets: datasets, their versions, images and imports.
-export {
-  DatasetResolver,
-  DatasetVersionResolver,
-  DatasetImageResolver,
-  DatasetImportResolver,
-} from './datasets.resolver.js';
+import * as resolverClasses from './datasets.resolver.js';
+
+/** Every class datasets.resolver.ts exports is a resolver of the schema. */
+export const resolvers = Object.values(resolverClasses);

@@ -1,18 +1,8 @@
 // Inputs (and mutation payloads) of datasets, validated with class-validator before any resolver runs (errors → BAD_INPUT).
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsBase64,
-  IsOptional,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsBase64, IsOptional, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+// lists and nested inputs
+import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
 import { Split } from '../../schema/enums.js';
 import { Dataset, DatasetImport, ImportRejection } from './types.js';
 

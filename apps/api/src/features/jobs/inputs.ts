@@ -1,16 +1,8 @@
 // Inputs (and mutation payloads) of jobs, validated with class-validator before any resolver runs (errors → BAD_INPUT).
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsOptional,
-  IsUUID,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsOptional, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+// lists and nested inputs
+import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
 import { GROWTH_DEFAULTS } from '@accrete/trainer';
 import { ClassResolution, JobStatus } from '../../schema/enums.js';
 import { TrainingJob } from './types.js';

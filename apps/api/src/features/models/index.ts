@@ -1,9 +1,5 @@
 // Feature models: models, their versions, version classes, evaluations and version comparison.
-export {
-  ModelResolver,
-  BackboneResolver,
-  ModelVersionResolver,
-  VersionClassResolver,
-  EvaluationResolver,
-  VersionComparisonResolver,
-} from './models.resolver.js';
+import * as resolverClasses from './models.resolver.js';
+
+/** Every class models.resolver.ts exports is a resolver of the schema. */
+export const resolvers = Object.values(resolverClasses);

@@ -1,2 +1,5 @@
 // Feature predict: predictions.
-export { PredictionResolver, PredictedClassResolver } from './predict.resolver.js';
+import * as resolverClasses from './predict.resolver.js';
+
+/** Every class predict.resolver.ts exports is a resolver of the schema. */
+export const resolvers = Object.values(resolverClasses);
