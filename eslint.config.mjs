@@ -81,4 +81,35 @@ export default [
       ],
     },
   },
+  // The API maps arguments and rows; the database belongs to the libs. Its resolvers and DataLoaders call lib verbs
+  // (registry, datasets, taxonomy-store, auth): no Prisma value import and no query through a Prisma client here,
+  // but the bootstrap (main.ts opens the database, app.ts wraps its client in the read retry) and the error mapping
+  // (errors.ts tells a lost connection from other failures). Row and client types may still be imported.
+  {
+    files: ['apps/api/src/**/*.ts'],
+    ignores: ['apps/api/src/main.ts', 'apps/api/src/app.ts', 'apps/api/src/errors.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@accrete/db',
+              allowTypeImports: true,
+              message: 'the API reaches the database through lib verbs (registry, datasets, taxonomy-store, auth)',
+            },
+          ],
+          patterns: [{ group: ['@prisma/*', 'prisma'], message: 'the API reaches the database through lib verbs' }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.name='prisma'], MemberExpression[object.property.name='prisma'] > Identifier.property[name!='prisma']",
+          message: 'no Prisma query in the API: call (or add) a lib verb (registry, datasets, taxonomy-store, auth)',
+        },
+      ],
+    },
+  },
 ];

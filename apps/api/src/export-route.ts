@@ -10,6 +10,7 @@ import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
 import { restError } from './errors.js';
 import { RegistryError } from '@accrete/errors';
+import { getModel, getVersion } from '@accrete/registry';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,10 +25,9 @@ export function exportHandler(services: Services) {
       if (!viewer && !services.config.openReads)
         throw new RegistryError('UNAUTHENTICATED', 'exports need an API token (Authorization: Bearer <token>)');
       const id = String(req.params.id);
-      const v = UUID.test(id)
-        ? await services.prisma.modelVersion.findUnique({ where: { id }, include: { model: true } })
-        : null;
-      if (!v) throw new RegistryError('NOT_FOUND', `model version ${id} not found`);
+      if (!UUID.test(id)) throw new RegistryError('NOT_FOUND', `model version ${id} not found`);
+      const version = await getVersion(services.prisma, id);
+      const v = { ...version, model: await getModel(services.prisma, { id: version.modelId }) };
       if (!v.parentId)
         throw new RegistryError(
           'NOT_FOUND',

@@ -6,6 +6,7 @@ import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
 import { restError } from './errors.js';
 import { RegistryError } from '@accrete/errors';
+import { getImage } from '@accrete/datasets';
 
 const MIME: Record<string, string> = {
   jpeg: 'image/jpeg',
@@ -25,7 +26,7 @@ export function imagesHandler(services: Services) {
       if (!viewer && !services.config.openReads)
         throw new RegistryError('UNAUTHENTICATED', 'images need an API token (Authorization: Bearer <token>)');
       const id = String(req.params.id);
-      const img = UUID.test(id) ? await services.prisma.image.findUnique({ where: { id } }) : null;
+      const img = UUID.test(id) ? await getImage(services.prisma, id) : null;
       if (!img) throw new RegistryError('NOT_FOUND', `image ${id} not found`);
       const bytes = await services.storage.readImage(img.storageKey);
       const size = req.query.size ? Number(req.query.size) : null;

@@ -1,24 +1,26 @@
 // DataLoaders, one set per request: every relation field batches into one query per type per tick (no N+1).
+// Each batch is a lib verb (registry, datasets, taxonomy-store): the API never queries the database itself.
 import DataLoader from 'dataloader';
-import type { PrismaClient } from '@accrete/db';
+import type { ClassNode, PrismaClient } from '@accrete/db';
 import { notFound } from '@accrete/errors';
-import { versionsById } from '@accrete/registry';
-import { classAncestorsMany, classNodesById } from '@accrete/taxonomy-store';
-import type { ClassNode } from '@accrete/db';
+import * as registry from '@accrete/registry';
+import * as datasets from '@accrete/datasets';
+import * as taxonomy from '@accrete/taxonomy-store';
 
 type Row = { id: string };
+type Ids = readonly string[];
 
-function byId<T extends Row>(fetch: (ids: string[]) => Promise<T[]>) {
+function byId<T extends Row>(fetch: (ids: Ids) => Promise<Iterable<T>>) {
   return new DataLoader<string, T | null>(async (ids) => {
-    const rows = await fetch([...ids]);
-    const map = new Map(rows.map((r) => [r.id, r]));
+    const map = new Map<string, T>();
+    for (const r of await fetch(ids)) map.set(r.id, r);
     return ids.map((id) => map.get(id) ?? null);
   });
 }
 
-function groupBy<T>(fetch: (ids: string[]) => Promise<T[]>, key: keyof T) {
+function groupBy<T>(fetch: (ids: Ids) => Promise<T[]>, key: keyof T) {
   return new DataLoader<string, T[]>(async (ids) => {
-    const rows = await fetch([...ids]);
+    const rows = await fetch(ids);
     const map = new Map<string, T[]>();
     for (const r of rows) {
       const k = r[key] as unknown as string;
@@ -29,78 +31,41 @@ function groupBy<T>(fetch: (ids: string[]) => Promise<T[]>, key: keyof T) {
 }
 
 /** Row counts per key; `fetch` returns one [key, count] pair per key that has rows (a grouped count). */
-function countBy(fetch: (ids: string[]) => Promise<[string | null, number][]>) {
+function countBy(fetch: (ids: Ids) => Promise<[string, number][]>) {
   return new DataLoader<string, number>(async (ids) => {
-    const map = new Map(await fetch([...ids]));
+    const map = new Map(await fetch(ids));
     return ids.map((id) => map.get(id) ?? 0);
   });
 }
 
-const inIds = (ids: string[]) => ({ where: { id: { in: ids } } });
-
 /** How each loader is made for a request's Prisma client. */
 const FACTORIES = {
-  model: (prisma: PrismaClient) => byId((ids) => prisma.model.findMany(inIds(ids))),
-  backbone: (prisma: PrismaClient) => byId((ids) => prisma.backbone.findMany(inIds(ids))),
-  version: (prisma: PrismaClient) => byId(async (ids) => [...(await versionsById(prisma, ids)).values()]),
+  model: (prisma: PrismaClient) => byId((ids) => registry.modelsById(prisma, ids)),
+  backbone: (prisma: PrismaClient) => byId((ids) => registry.backbonesById(prisma, ids)),
+  version: (prisma: PrismaClient) => byId(async (ids) => (await registry.versionsById(prisma, ids)).values()),
   // class nodes come through the process cache (taxonomy edits drop it)
-  classNode: (prisma: PrismaClient) => byId(async (ids) => [...(await classNodesById(prisma, ids)).values()]),
-  dataset: (prisma: PrismaClient) => byId((ids) => prisma.dataset.findMany(inIds(ids))),
-  datasetVersion: (prisma: PrismaClient) => byId((ids) => prisma.datasetVersion.findMany(inIds(ids))),
-  image: (prisma: PrismaClient) => byId((ids) => prisma.image.findMany(inIds(ids))),
-  job: (prisma: PrismaClient) => byId((ids) => prisma.trainingJob.findMany(inIds(ids))),
-  alias: (prisma: PrismaClient) => byId((ids) => prisma.alias.findMany(inIds(ids))),
-  childrenOfVersion: (prisma: PrismaClient) =>
-    groupBy(
-      (ids) => prisma.modelVersion.findMany({ where: { parentId: { in: ids } }, orderBy: { number: 'asc' } }),
-      'parentId',
-    ),
+  classNode: (prisma: PrismaClient) => byId(async (ids) => (await taxonomy.classNodesById(prisma, ids)).values()),
+  dataset: (prisma: PrismaClient) => byId((ids) => datasets.datasetsById(prisma, ids)),
+  datasetVersion: (prisma: PrismaClient) => byId((ids) => datasets.datasetVersionsById(prisma, ids)),
+  image: (prisma: PrismaClient) => byId((ids) => datasets.imagesById(prisma, ids)),
+  job: (prisma: PrismaClient) => byId((ids) => registry.trainingJobsById(prisma, ids)),
+  alias: (prisma: PrismaClient) => byId((ids) => registry.aliasesById(prisma, ids)),
+  childrenOfVersion: (prisma: PrismaClient) => groupBy((ids) => registry.childVersionsOf(prisma, ids), 'parentId'),
   evaluationsOfVersion: (prisma: PrismaClient) =>
-    groupBy(
-      (ids) => prisma.evaluation.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }),
-      'versionId',
-    ),
-  jobsOfVersion: (prisma: PrismaClient) =>
-    groupBy(
-      (ids) => prisma.trainingJob.findMany({ where: { versionId: { in: ids } }, orderBy: { queuedAt: 'desc' } }),
-      'versionId',
-    ),
-  aliasesOfVersion: (prisma: PrismaClient) =>
-    groupBy(
-      (ids) => prisma.alias.findMany({ where: { versionId: { in: ids } }, orderBy: { name: 'asc' } }),
-      'versionId',
-    ),
-  aliasesOfModel: (prisma: PrismaClient) =>
-    groupBy((ids) => prisma.alias.findMany({ where: { modelId: { in: ids } }, orderBy: { name: 'asc' } }), 'modelId'),
-  aliasNamesOfClass: (prisma: PrismaClient) =>
-    groupBy(
-      (ids) => prisma.classAlias.findMany({ where: { classNodeId: { in: ids } }, orderBy: { name: 'asc' } }),
-      'classNodeId',
-    ),
+    groupBy((ids) => registry.evaluationsOfVersions(prisma, ids), 'versionId'),
+  jobsOfVersion: (prisma: PrismaClient) => groupBy((ids) => registry.trainingJobsOfVersions(prisma, ids), 'versionId'),
+  aliasesOfVersion: (prisma: PrismaClient) => groupBy((ids) => registry.aliasesOfVersions(prisma, ids), 'versionId'),
+  aliasesOfModel: (prisma: PrismaClient) => groupBy((ids) => registry.aliasesOfModels(prisma, ids), 'modelId'),
+  aliasNamesOfClass: (prisma: PrismaClient) => groupBy((ids) => taxonomy.classAliasesOf(prisma, ids), 'classNodeId'),
   // root-first ancestors of each class: one walk of the class-node cache (or one recursive query) per batch
   ancestorsOfClass: (prisma: PrismaClient) =>
     new DataLoader<string, ClassNode[]>(async (ids) => {
-      const found = await classAncestorsMany(prisma, [...ids]);
+      const found = await taxonomy.classAncestorsMany(prisma, [...ids]);
       return ids.map((id) => found.get(id) ?? notFound('class', id));
     }),
-  childCountOfClass: (prisma: PrismaClient) =>
-    countBy(async (ids) =>
-      (
-        await prisma.classNode.groupBy({ by: ['parentId'], where: { parentId: { in: ids } }, _count: { _all: true } })
-      ).map((r) => [r.parentId, r._count._all]),
-    ),
-  rejectionCountOfImport: (prisma: PrismaClient) =>
-    countBy(async (ids) =>
-      (
-        await prisma.importRejection.groupBy({
-          by: ['importId'],
-          where: { importId: { in: ids } },
-          _count: { _all: true },
-        })
-      ).map((r) => [r.importId, r._count._all]),
-    ),
+  childCountOfClass: (prisma: PrismaClient) => countBy((ids) => taxonomy.childCountsOfClasses(prisma, ids)),
+  rejectionCountOfImport: (prisma: PrismaClient) => countBy((ids) => datasets.rejectionCountsOfImports(prisma, ids)),
 } satisfies Record<string, (prisma: PrismaClient) => DataLoader<string, unknown>>;
-
 export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
 
 /**

@@ -24,6 +24,7 @@ import { graphqlHttpHandler, isGraphqlRequest } from './graphql-http.js';
 import { jitGateway } from './jit-executor.js';
 import { imagesHandler } from './images-route.js';
 import { EXPORT_ROUTE, exportHandler } from './export-route.js';
+import { registryHealth } from '@accrete/registry';
 
 export interface ApiServerOptions {
   services: Services;
@@ -201,19 +202,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   app.get('/health', async (_req, res) => {
     try {
-      const base = await prisma.modelVersion.findFirst({
-        where: { model: { name: config.baseModelName }, number: 1 },
-        select: { id: true },
-      });
-      const [versions, baseClasses] = await Promise.all([
-        prisma.modelVersion.count(),
-        base ? prisma.versionClass.count({ where: { versionId: base.id } }) : Promise.resolve(0),
-      ]);
+      const { modelVersions, baseVersionClasses } = await registryHealth(prisma, config.baseModelName);
       res.json({
         status: 'ok',
         db: opts.dbKind,
-        modelVersions: versions,
-        baseVersionClasses: baseClasses,
+        modelVersions,
+        baseVersionClasses,
         backend: opts.backend?.() ?? null,
         jobs: config.jobs,
       });

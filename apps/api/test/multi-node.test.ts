@@ -28,7 +28,7 @@ let s3: S3TestServer;
 let db: DbHandle;
 let root: string;
 let nodeEnv: Record<string, string>;
-const procs: WorkerProcess[] = [];
+const procs: Omit<WorkerProcess, 'printed'>[] = [];
 
 /** A fresh, empty data directory for one node. */
 async function emptyDataDir(name: string): Promise<string> {
@@ -38,7 +38,7 @@ async function emptyDataDir(name: string): Promise<string> {
 }
 
 /** Starts apps/api main as its own process; resolves with its URL once it logs that it is ready. */
-function spawnApi(dataDir: string): { proc: WorkerProcess; url: Promise<string> } {
+function spawnApi(dataDir: string): { proc: Omit<WorkerProcess, 'printed'>; url: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/api/src/main.ts')], {
     cwd: REPO,
     env: {

@@ -226,7 +226,8 @@ export async function resolveImportPath(
   throw badInput(`${path} does not exist under the allowed import roots (${importRoots.join(', ')})`);
 }
 
-const SPLIT_DIRS: Record<string, Split> = {
+/** Folder names (an ImageFolder's, or a zip's laid out like one) that decide the split. */
+export const SPLIT_DIRS: Record<string, Split> = {
   train: 'TRAIN',
   training: 'TRAIN',
   val: 'VAL',

@@ -4,15 +4,7 @@ import type { LocalStorage } from '@accrete/storage';
 import type { Config } from '@accrete/config';
 import { inspectImage, rejectionReason } from './images.js';
 import { readZipEntries, type ZipEntry } from './zip.js';
-import { isStorageFailure, StorageFullError, type IngestFile } from './datasets.js';
-
-const SPLIT_DIRS: Record<string, Split> = {
-  train: 'TRAIN',
-  training: 'TRAIN',
-  val: 'VAL',
-  valid: 'VAL',
-  validation: 'VAL',
-};
+import { isStorageFailure, SPLIT_DIRS, StorageFullError, type IngestFile } from './datasets.js';
 
 export const isZip = (b: Uint8Array) =>
   b.length >= 4 &&

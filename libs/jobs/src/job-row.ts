@@ -82,23 +82,13 @@ export async function finishUnowned(
   status: 'CANCELLED' | 'FAILED',
   error: string | null,
 ): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    const r = await tx.trainingJob.updateMany({
-      where: { id: jobId, status: seenStatus, ...(seenStatus === 'RUNNING' ? { heartbeatAt: seenHeartbeat } : {}) },
-      data: {
-        status,
-        error,
-        phase: status === 'CANCELLED' ? 'cancelled' : 'failed',
-        etaSeconds: null,
-        finishedAt: new Date(),
-        workerId: null,
-      },
-    });
-    if (r.count !== 1) return false;
-    const job = await tx.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { versionId: true } });
-    await tx.modelVersion.update({ where: { id: job.versionId }, data: { status, error } });
-    return true;
-  });
+  return endJob(
+    prisma,
+    { id: jobId, status: seenStatus, ...(seenStatus === 'RUNNING' ? { heartbeatAt: seenHeartbeat } : {}) },
+    status,
+    error,
+    { workerId: null },
+  );
 }
 
 export interface ProgressUpdate {
@@ -144,20 +134,39 @@ export async function finishOwned(
   error: string | null,
   lossCurve?: LossPoint[],
 ): Promise<boolean> {
+  return endJob(
+    prisma,
+    { id: jobId, status: 'RUNNING', workerId },
+    status,
+    error,
+    lossCurve ? { lossCurve: lossCurve as unknown as object[] } : {},
+  );
+}
+
+type JobFilter = NonNullable<Parameters<PrismaClient['trainingJob']['updateMany']>[0]>['where'];
+
+/** Ends the job if it still matches `where` (the state its caller saw), and its version with it, in one transaction. */
+function endJob(
+  prisma: PrismaClient,
+  where: JobFilter & { id: string },
+  status: 'CANCELLED' | 'FAILED',
+  error: string | null,
+  extra: { workerId?: null; lossCurve?: object[] },
+): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const r = await tx.trainingJob.updateMany({
-      where: { id: jobId, status: 'RUNNING', workerId },
+      where,
       data: {
         status,
         error,
         phase: status === 'CANCELLED' ? 'cancelled' : 'failed',
         etaSeconds: null,
         finishedAt: new Date(),
-        ...(lossCurve ? { lossCurve: lossCurve as unknown as object[] } : {}),
+        ...extra,
       },
     });
     if (r.count !== 1) return false;
-    const job = await tx.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { versionId: true } });
+    const job = await tx.trainingJob.findUniqueOrThrow({ where: { id: where.id }, select: { versionId: true } });
     await tx.modelVersion.update({ where: { id: job.versionId }, data: { status, error } });
     return true;
   });

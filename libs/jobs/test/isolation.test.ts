@@ -11,14 +11,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
-import {
-  createBaseModel,
-  createFlowerDataset,
-  createJob,
-  createTestEnv,
-  waitForJob,
-  type TestEnv,
-} from './fixtures.js';
+import { createBaseModel, createFlowerDataset, createJob, createTestEnv, waitForJob } from './fixtures.js';
+import type { TestEnv } from './fixtures.js';
 
 /** Most CPU this process may use between two 5 ms ticks while a job computes (see the file's head). */
 const CPU_PER_TICK_LIMIT_MS = 150;

@@ -89,8 +89,8 @@ function keyset(order: SortKey[], values: unknown[], after: boolean): Where {
   return { OR: ors };
 }
 
-export async function paginate<T extends Record<string, unknown>>(o: PaginateOptions<T>): Promise<Page<T>> {
-  const { first, after, last, before } = o.page;
+/** first/last: one of them at most, each a whole number in 0..MAX_PAGE. */
+function checkPageSize({ first, last }: PageArgs): void {
   if (first != null && last != null) throw badInput('pass either first or last, not both');
   for (const [k, v] of [
     ['first', first],
@@ -99,6 +99,11 @@ export async function paginate<T extends Record<string, unknown>>(o: PaginateOpt
     if (v != null && (!Number.isInteger(v) || v < 0 || v > MAX_PAGE))
       throw badInput(`${k} must be an integer in 0..${MAX_PAGE}`);
   }
+}
+
+export async function paginate<T extends Record<string, unknown>>(o: PaginateOptions<T>): Promise<Page<T>> {
+  const { first, after, last, before } = o.page;
+  checkPageSize(o.page);
   const backward = last != null;
   const size = backward ? last! : (first ?? DEFAULT_PAGE);
   const cursor = backward ? before : after;
@@ -146,14 +151,7 @@ export async function paginateArray<T extends Record<string, unknown>>(
   page: PageArgs,
 ): Promise<Page<T>> {
   const { first, after, last, before } = page;
-  if (first != null && last != null) throw badInput('pass either first or last, not both');
-  for (const [k, v] of [
-    ['first', first],
-    ['last', last],
-  ] as const) {
-    if (v != null && (!Number.isInteger(v) || v < 0 || v > MAX_PAGE))
-      throw badInput(`${k} must be an integer in 0..${MAX_PAGE}`);
-  }
+  checkPageSize(page);
   const cmp = (row: T, values: unknown[]) => {
     for (let i = 0; i < order.length; i++) {
       const a = row[order[i].field] as number | string | Date;

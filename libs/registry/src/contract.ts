@@ -1,6 +1,7 @@
 // The model registry's verbs, per entity: the one place that says what a client may do with each (the way
 // MLflow's model-registry store lists create / get / search / update / delete per entity). Every entry is the
-// function the index exports under the same name; the API resolvers call these, never Prisma.
+// function the index exports under the same name; the API resolvers and its DataLoaders call these, never Prisma
+// (`getMany` / `…Of`: one query for many ids or parents, what a DataLoader batches into).
 // Entities kept elsewhere: class taxonomy (@accrete/taxonomy-store), datasets and imports (@accrete/datasets),
 // API tokens (@accrete/auth).
 import { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
@@ -11,16 +12,28 @@ import { watchTrainingJob } from './watch.js';
 import { compareVersions } from './compare.js';
 import { predict, resolvePredictVersion } from './predict.js';
 import { seedBaseModel } from './seed.js';
+import { versionsById } from './caches.js';
+import * as batches from './batches.js';
 import { readGrowthParams, readValidationReport, readRetentionReport, readLossCurve } from '@accrete/shapes';
 import { nameOverlap } from './growth-overlap.js';
 import { dataOverlap } from './data-overlap.js';
 
 export const modelRegistry = {
-  model: { get: getModel, search: listModels, seedBase: seedBaseModel },
+  model: {
+    get: getModel,
+    getMany: batches.modelsById,
+    search: listModels,
+    seedBase: seedBaseModel,
+    health: batches.registryHealth,
+  },
+  backbone: { getMany: batches.backbonesById },
   modelVersion: {
     /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
     create: createModelVersion,
     get: getVersion,
+    /** Many by id; READY versions come from the process cache. */
+    getMany: versionsById,
+    childrenOf: batches.childVersionsOf,
     getByNumber: findVersionByNumber,
     latest: latestVersion,
     search: listModelVersions,
@@ -35,9 +48,19 @@ export const modelRegistry = {
     growthDefaults,
     // no update/delete: a version is immutable once READY; a failed or cancelled one stays as a record
   },
-  trainingJob: { search: listTrainingJobs, watch: watchTrainingJob, cancel: cancelTrainingJob },
+  trainingJob: {
+    getMany: batches.trainingJobsById,
+    ofVersions: batches.trainingJobsOfVersions,
+    search: listTrainingJobs,
+    watch: watchTrainingJob,
+    cancel: cancelTrainingJob,
+  },
+  evaluation: { ofVersions: batches.evaluationsOfVersions },
   alias: {
     get: getAlias,
+    getMany: batches.aliasesById,
+    ofVersions: batches.aliasesOfVersions,
+    ofModels: batches.aliasesOfModels,
     /** Points the alias at a READY version of its model; the move is appended to its history. */
     set: setAlias,
     rollback: rollbackAlias,

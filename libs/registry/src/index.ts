@@ -17,6 +17,18 @@ export {
 export { ClassifierCache, predict, resolvePredictVersion, type PredictDeps, type PredictInput } from './predict.js';
 export { seedBaseModel, type SeedResult } from './seed.js';
 export { readyVersionClasses, versionsById } from './caches.js';
+export {
+  modelsById,
+  backbonesById,
+  trainingJobsById,
+  aliasesById,
+  childVersionsOf,
+  evaluationsOfVersions,
+  trainingJobsOfVersions,
+  aliasesOfVersions,
+  aliasesOfModels,
+  registryHealth,
+} from './batches.js';
 export { nameOverlap, type LabelOverlap, type NameProposal } from './growth-overlap.js';
 export type { LabelDecisionRecord } from './resolve-labels.js';
 export { dataOverlap, type DataOverlapState } from './data-overlap.js';

@@ -1,12 +1,11 @@
 // Predictions: resolve the version (alias looked up per request, so a rollback takes effect at once), take its
 // classifier from a small LRU of warm ones, map output units to classes and taxonomy paths.
-import sharp from 'sharp';
 import type { PrismaClient, ModelVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
-import { IMAGE_FORMATS } from '@accrete/datasets';
+import { IMAGE_FORMATS, imageHeader } from '@accrete/datasets';
 import { classPaths } from '@accrete/taxonomy-store';
 import { versionClassChains, type UnitChain } from '@accrete/jobs';
 import { readyVersionClasses, versionsById } from './caches.js';
@@ -89,14 +88,8 @@ async function imageBytes(deps: PredictDeps, input: PredictInput): Promise<Uint8
 
 /** Header-only check (cheap): format and pixel count, before the classifier decodes. */
 async function checkHeader(bytes: Uint8Array, maxPixels: number): Promise<void> {
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-  try {
-    meta = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      limitInputPixels: false,
-    }).metadata();
-  } catch {
-    throw badInput('image rejected: not an image (unrecognised file format)');
-  }
+  const meta = await imageHeader(bytes);
+  if (!meta) throw badInput('image rejected: not an image (unrecognised file format)');
   if (!meta.format || !IMAGE_FORMATS.has(meta.format))
     throw badInput(`image rejected: not an image (unsupported format ${meta.format ?? 'unknown'})`);
   if (!meta.width || !meta.height) throw badInput('image rejected: not an image (no dimensions)');

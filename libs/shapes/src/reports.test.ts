@@ -123,3 +123,25 @@ test("absent means null: a base version's retention reading has no parent figure
   });
   assert.equal(readRetentionReport({ images: 0, top1: 0, top5: 0 })!.top1, null);
 });
+
+test('every figure goes through the schema: non-finite or wrong-typed values read as absent, lists as empty', () => {
+  const r = readRetentionReport({ images: 3, top1: Number.NaN, top5: Infinity, retention: '0.9', takenOver: 0 })!;
+  assert.deepEqual([r.images, r.top1, r.top5, r.retention, r.takenOver], [3, null, null, null, null]);
+  const p = readGrowthParams({
+    merges: 'x',
+    options: [],
+    growth: [{ label: 'rose', byDefault: 'yes', winsOver: [1, 'a'] }],
+  });
+  assert.deepEqual(p.merges, []);
+  assert.equal(p.options.seed, null);
+  assert.deepEqual(p.decisions[0], {
+    label: 'rose',
+    decision: '',
+    classId: null,
+    parentId: null,
+    reason: '',
+    byDefault: false,
+    parentOf: [],
+    winsOver: ['a'],
+  });
+});

@@ -1,268 +1,193 @@
 // Typed readings of the JSON the job runner stores: growth parameters (ModelVersion/TrainingJob.params), the "val"
 // evaluation (the trainer's EvaluationReport + image counts), the "imagenet-retention" evaluation and the loss
-// curve. The API serves these as GraphQL types, so clients get typed fields instead of re-parsing JSON. Readers
-// tolerate missing or malformed fields: rows written by older versions stay readable.
+// curve. The API serves these as GraphQL types, so clients get typed fields instead of re-parsing JSON.
+// Each reading is one zod schema (its type is inferred from it): a stored field that is missing or malformed reads
+// as its default (null for an absent figure, 0 for a count, '' for a text, [] for a list), so rows written by
+// older versions stay readable and a reader never throws.
+import { z } from 'zod';
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const numOr = (v: unknown, d: number | null = null): number | null =>
-  typeof v === 'number' && Number.isFinite(v) ? v : d;
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+/** An object as stored: anything else reads as {} (each field then takes its default); unknown keys are dropped. */
+const record = <S extends z.ZodRawShape>(shape: S) => z.preprocess((v) => (isRecord(v) ? v : {}), z.object(shape));
+/** A figure: a finite number, else null (zod 4 numbers refuse NaN and ±Infinity). */
+const figure = z.number().nullable().catch(null);
+const count = z.number().catch(0);
+/** An output unit; -1 where the report has none. */
+const unit = z.number().catch(-1);
+const text = z.string().catch('');
+const list = <T extends z.ZodType>(item: T) => z.array(item).catch([]);
+/** A list of which only the members of the right kind are kept. */
+const only = <T>(keep: (v: unknown) => v is T) =>
+  z
+    .array(z.unknown())
+    .catch([])
+    .transform((a) => a.filter(keep));
+/** A part a report may leave out: null when absent (or empty), else read with `schema`. */
+const part = <T extends z.ZodType>(schema: T) =>
+  z
+    .unknown()
+    .optional()
+    .transform((v): z.output<T> | null => (v ? schema.parse(v) : null));
+const ids = only((v): v is string => typeof v === 'string');
+const units = only((v): v is number => Number.isInteger(v));
 
-export interface GrowthParams {
-  newLabels: string[];
-  mergedLabels: string[];
-  merges: { label: string; outputUnit: number | null }[];
-  options: { retentionKnob: number | null; augmentations: number | null; epochs: number | null; seed: number | null };
-  /** The growth record: per label, what was decided and why (absent in versions made before it existed). */
-  decisions: {
-    label: string;
-    decision: string;
-    classId: string | null;
-    parentId: string | null;
-    reason: string;
-    byDefault: boolean;
-    parentOf: string[];
-    winsOver: string[];
-  }[];
-}
-
-/** ModelVersion.params / TrainingJob.params: { datasetVersionId, newClasses, merges, options }. */
-export function readGrowthParams(params: unknown): GrowthParams {
-  const p = obj(params);
-  const o = obj(p.options);
-  const merges = arr(p.merges).map((m) => ({ label: str(obj(m).label), outputUnit: numOr(obj(m).outputUnit) }));
-  return {
-    newLabels: arr(p.newClasses)
-      .map((c) => str(obj(c).label))
-      .filter(Boolean),
-    mergedLabels: merges.map((m) => m.label).filter(Boolean),
-    merges,
-    options: {
-      retentionKnob: numOr(o.retentionKnob),
-      augmentations: numOr(o.augmentations),
-      epochs: numOr(o.epochs),
-      seed: numOr(o.seed),
-    },
-    decisions: arr(p.growth).map((g) => {
-      const d = obj(g);
-      const ids = (x: unknown) => arr(x).filter((v): v is string => typeof v === 'string');
-      return {
-        label: str(d.label),
-        decision: str(d.decision),
-        classId: str(d.classId) || null,
-        parentId: str(d.parentId) || null,
-        reason: str(d.reason),
-        byDefault: d.byDefault === true,
-        parentOf: ids(d.parentOf),
-        winsOver: ids(d.winsOver),
-      };
+/** ModelVersion.params / TrainingJob.params: { datasetVersionId, newClasses, merges, options, growth }. */
+const GrowthParamsReading = record({
+  newClasses: list(record({ label: text })),
+  merges: list(record({ label: text, outputUnit: figure })),
+  options: record({ retentionKnob: figure, augmentations: figure, epochs: figure, seed: figure }),
+  /** The growth record (absent in versions made before it existed). */
+  growth: list(
+    record({
+      label: text,
+      decision: text,
+      classId: text,
+      parentId: text,
+      reason: text,
+      byDefault: z.boolean().catch(false),
+      parentOf: ids,
+      winsOver: ids,
     }),
-  };
-}
-
-export interface AccuracyReading {
-  count: number;
-  top1: number | null;
-  top5: number | null;
-}
-export interface ClassScoreReading {
-  unit: number;
-  label: string;
-  support: number;
-  predicted: number;
-  correct: number;
-  precision: number | null;
-  recall: number | null;
-}
-export interface ConfusionReading {
-  trueUnit: number;
-  trueLabel: string;
-  predictedUnit: number;
-  predictedLabel: string;
-  count: number;
-}
-export interface ValidationReport {
-  /** Per new label: its leaf / leaf-or-descendant top-1 and the parent units it took over (given or by default). */
-  newLabels: {
-    unit: number;
-    label: string;
-    count: number;
-    top1Leaf: number | null;
-    top1LeafOrDescendant: number | null;
-    descendants: number[];
-    winsOver: number[];
-    byDefault: boolean;
-  }[];
-  /** top-1 counting only the image's own class (null until the trainer reports it). */
-  leafTop1: number | null;
-  /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
-  leafOrDescendantTop1: number | null;
-  overall: AccuracyReading;
-  old: AccuracyReading;
-  new: AccuracyReading;
-  retention: {
-    count: number;
-    parentTop1: number | null;
-    childTop1: number | null;
-    dropPoints: number | null;
-    kept: number | null;
-  } | null;
-  perClass: ClassScoreReading[];
-  newAsOther: ConfusionReading[];
-  oldAsNew: ConfusionReading[];
-  /** training/validation images per label of this growth */
-  images: { label: string; train: number; val: number }[];
-  /** top-1 counted at the parent class in the taxonomy (null for reports written before it existed) */
-  parentLevel: { count: number; top1: number | null } | null;
-}
+  ),
+}).transform((p) => ({
+  newLabels: p.newClasses.map((c) => c.label).filter(Boolean),
+  mergedLabels: p.merges.map((m) => m.label).filter(Boolean),
+  merges: p.merges,
+  options: p.options,
+  /** The growth record: per label, what was decided and why. */
+  decisions: p.growth.map((d) => ({ ...d, classId: d.classId || null, parentId: d.parentId || null })),
+}));
+export type GrowthParams = z.output<typeof GrowthParamsReading>;
 
 /** An accuracy over no images is absent (null), not 0: reports store 0 for empty groups (e.g. "old classes" of a
  *  growth whose validation split has only new classes). */
-const accuracy = (v: unknown): AccuracyReading => {
-  const a = obj(v);
-  const count = numOr(a.count, 0)!;
-  return { count, top1: count ? numOr(a.top1) : null, top5: count ? numOr(a.top5) : null };
-};
-const confusion = (v: unknown): ConfusionReading => {
-  const c = obj(v);
+const Accuracy = record({ count, top1: figure, top5: figure }).transform((a) => ({
+  count: a.count,
+  top1: a.count ? a.top1 : null,
+  top5: a.count ? a.top5 : null,
+}));
+export type AccuracyReading = z.output<typeof Accuracy>;
+
+const ClassScore = record({
+  unit,
+  label: text,
+  support: count,
+  predicted: count,
+  correct: count,
+  precision: figure,
+  recall: figure,
+});
+export type ClassScoreReading = z.output<typeof ClassScore>;
+
+const Confusion = record({ trueUnit: unit, trueLabel: text, predictedUnit: unit, predictedLabel: text, count });
+export type ConfusionReading = z.output<typeof Confusion>;
+
+/** The trainer's hierarchy-aware top-1 (contract in DIVISION.md): a number, or an accuracy object with top1. */
+const topOne = z.union([z.number(), record({ top1: figure }).transform((a) => a.top1)]).catch(null);
+
+const ValidationRetention = record({ count, parentTop1: figure, childTop1: figure, dropPoints: figure, kept: figure });
+const ParentLevel = record({ count, top1: figure }).transform((a) => ({
+  count: a.count,
+  top1: a.count ? a.top1 : null,
+}));
+
+const ValidationReading = record({
+  overall: Accuracy,
+  old: Accuracy,
+  new: Accuracy,
+  retention: part(ValidationRetention),
+  perClass: list(ClassScore),
+  confusions: record({ newAsOther: list(Confusion), oldAsNew: list(Confusion) }),
+  /** per label of this growth: { train, val } */
+  images: z.preprocess((v) => (isRecord(v) ? v : {}), z.record(z.string(), record({ train: count, val: count }))),
+  byAncestor: part(ParentLevel),
+  newLabels: list(
+    record({
+      unit,
+      label: text,
+      count,
+      top1Leaf: figure,
+      top1LeafOrDescendant: figure,
+      descendants: units,
+      winsOver: units,
+    }),
+  ),
+  /** per label: { source: 'default' | … } (whose decision the take-overs were) */
+  decisions: z.preprocess((v) => (isRecord(v) ? v : {}), z.record(z.string(), record({ source: text }))),
+  top1Leaf: topOne,
+  top1LeafOrDescendant: topOne,
+});
+
+function toValidationReport(m: z.output<typeof ValidationReading>) {
   return {
-    trueUnit: numOr(c.trueUnit, -1)!,
-    trueLabel: str(c.trueLabel),
-    predictedUnit: numOr(c.predictedUnit, -1)!,
-    predictedLabel: str(c.predictedLabel),
-    count: numOr(c.count, 0)!,
+    overall: m.overall,
+    old: m.old,
+    new: m.new,
+    retention: m.retention?.count ? m.retention : null,
+    perClass: m.perClass,
+    newAsOther: m.confusions.newAsOther,
+    oldAsNew: m.confusions.oldAsNew,
+    /** training/validation images per label of this growth */
+    images: Object.entries(m.images).map(([label, c]) => ({ label, train: c.train, val: c.val })),
+    /** top-1 counted at the parent class in the taxonomy (null for reports written before it existed) */
+    parentLevel: m.byAncestor,
+    /** Per new label: its leaf / leaf-or-descendant top-1 and the parent units it took over (given or by default). */
+    newLabels: m.newLabels.map((l) => ({ ...l, byDefault: m.decisions[l.label]?.source === 'default' })),
+    /** top-1 counting only the image's own class (null until the trainer reports it). */
+    leafTop1: m.top1Leaf,
+    /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
+    leafOrDescendantTop1: m.top1LeafOrDescendant,
   };
-};
+}
+export type ValidationReport = ReturnType<typeof toValidationReport>;
+
+const TakenOver = record({ units, images: count, top1: figure, parentTop1: figure });
+const RetentionReading = record({
+  images: count,
+  top1: figure,
+  top5: figure,
+  parentTop1: figure,
+  parentTop5: figure,
+  retention: figure,
+  agreement: figure,
+  predictedAsAdded: figure,
+  /** Photos of the classes new classes took over (labelDecisions), left out of the figures above; null: none. */
+  takenOver: part(TakenOver),
+});
+export type RetentionReport = z.output<typeof RetentionReading>;
+
+/** One stored point: a missing phase is "training", a missing step its index, a missing loss drops the point. */
+const LossPointReading = (index: number) =>
+  record({ phase: text.transform((s) => s || 'training'), step: z.number().catch(index), loss: z.number().catch(NaN) });
+export type LossPoint = z.output<ReturnType<typeof LossPointReading>>;
+
+const LossCurveReading = list(z.unknown()).transform((points) =>
+  points
+    .map((p, i) => (typeof p === 'number' ? { phase: 'training', step: i, loss: p } : LossPointReading(i).parse(p)))
+    .filter((p) => Number.isFinite(p.loss)),
+);
+
+/** ModelVersion.params / TrainingJob.params read for clients. */
+export function readGrowthParams(params: unknown): GrowthParams {
+  return GrowthParamsReading.parse(params);
+}
 
 /** The "val" evaluation of a grown version, or null when the JSON is not such a report. */
 export function readValidationReport(metrics: unknown): ValidationReport | null {
-  const m = obj(metrics);
-  if (!m.overall && !m.perClass) return null;
-  const r = m.retention ? obj(m.retention) : null;
-  const conf = obj(m.confusions);
-  return {
-    overall: accuracy(m.overall),
-    old: accuracy(m.old),
-    new: accuracy(m.new),
-    retention:
-      r && numOr(r.count, 0)
-        ? {
-            count: numOr(r.count, 0)!,
-            parentTop1: numOr(r.parentTop1),
-            childTop1: numOr(r.childTop1),
-            dropPoints: numOr(r.dropPoints),
-            kept: numOr(r.kept),
-          }
-        : null,
-    perClass: arr(m.perClass).map((c) => {
-      const o = obj(c);
-      return {
-        unit: numOr(o.unit, -1)!,
-        label: str(o.label),
-        support: numOr(o.support, 0)!,
-        predicted: numOr(o.predicted, 0)!,
-        correct: numOr(o.correct, 0)!,
-        precision: numOr(o.precision),
-        recall: numOr(o.recall),
-      };
-    }),
-    newAsOther: arr(conf.newAsOther).map(confusion),
-    oldAsNew: arr(conf.oldAsNew).map(confusion),
-    images: Object.entries(obj(m.images)).map(([label, c]) => ({
-      label,
-      train: numOr(obj(c).train, 0)!,
-      val: numOr(obj(c).val, 0)!,
-    })),
-    parentLevel: m.byAncestor
-      ? {
-          count: numOr(obj(m.byAncestor).count, 0)!,
-          top1: numOr(obj(m.byAncestor).count, 0) ? numOr(obj(m.byAncestor).top1) : null,
-        }
-      : null,
-    newLabels: arr(m.newLabels).map((x) => {
-      const o = obj(x);
-      const units = (v: unknown) => arr(v).filter((u): u is number => Number.isInteger(u));
-      return {
-        unit: numOr(o.unit, -1)!,
-        label: str(o.label),
-        count: numOr(o.count, 0)!,
-        top1Leaf: numOr(o.top1Leaf),
-        top1LeafOrDescendant: numOr(o.top1LeafOrDescendant),
-        descendants: units(o.descendants),
-        winsOver: units(o.winsOver),
-        byDefault: obj(obj(m.decisions)[str(o.label)]).source === 'default',
-      };
-    }),
-    // the trainer's hierarchy-aware top-1 (contract in DIVISION.md): a number, or an accuracy object with top1
-    leafTop1: numOr(m.top1Leaf) ?? numOr(obj(m.top1Leaf).top1),
-    leafOrDescendantTop1: numOr(m.top1LeafOrDescendant) ?? numOr(obj(m.top1LeafOrDescendant).top1),
-  };
-}
-
-export interface RetentionReport {
-  images: number;
-  top1: number | null;
-  top5: number | null;
-  parentTop1: number | null;
-  parentTop5: number | null;
-  retention: number | null;
-  agreement: number | null;
-  predictedAsAdded: number | null;
-  /** Photos of the classes new classes took over (labelDecisions), left out of the figures above; null: none. */
-  takenOver: { units: number[]; images: number; top1: number | null; parentTop1: number | null } | null;
+  if (!isRecord(metrics) || (!metrics.overall && !metrics.perClass)) return null;
+  return toValidationReport(ValidationReading.parse(metrics));
 }
 
 /** The "imagenet-retention" evaluation (held-out ImageNet photos, new head vs parent head), or null. */
 export function readRetentionReport(metrics: unknown): RetentionReport | null {
-  const m = obj(metrics);
+  const m = isRecord(metrics) ? metrics : {};
   if (m.overall !== undefined || (m.top1 === undefined && m.retention === undefined)) return null;
-  if (!numOr(m.images, 0))
-    return {
-      images: 0,
-      top1: null,
-      top5: null,
-      parentTop1: null,
-      parentTop5: null,
-      retention: null,
-      agreement: null,
-      predictedAsAdded: null,
-      takenOver: null,
-    };
-  return {
-    images: numOr(m.images, 0)!,
-    top1: numOr(m.top1),
-    top5: numOr(m.top5),
-    parentTop1: numOr(m.parentTop1),
-    parentTop5: numOr(m.parentTop5),
-    retention: numOr(m.retention),
-    agreement: numOr(m.agreement),
-    predictedAsAdded: numOr(m.predictedAsAdded),
-    takenOver: m.takenOver
-      ? {
-          units: arr(obj(m.takenOver).units).filter((u): u is number => Number.isInteger(u)),
-          images: numOr(obj(m.takenOver).images, 0)!,
-          top1: numOr(obj(m.takenOver).top1),
-          parentTop1: numOr(obj(m.takenOver).parentTop1),
-        }
-      : null,
-  };
-}
-
-export interface LossPoint {
-  phase: string;
-  step: number;
-  loss: number;
+  const r = RetentionReading.parse(m);
+  // no photos: no figure at all (a stored 0 would read as a measured zero)
+  return r.images ? r : RetentionReading.parse({});
 }
 
 /** TrainingJob.lossCurve: [{ phase, step, loss }] (older rows may hold bare numbers); non-finite losses dropped. */
 export function readLossCurve(v: unknown): LossPoint[] {
-  return arr(v)
-    .map((p, i) =>
-      typeof p === 'number'
-        ? { phase: 'training', step: i, loss: p }
-        : { phase: str(obj(p).phase) || 'training', step: numOr(obj(p).step, i)!, loss: numOr(obj(p).loss, NaN)! },
-    )
-    .filter((p) => Number.isFinite(p.loss));
+  return LossCurveReading.parse(v);
 }

@@ -57,14 +57,7 @@ const backends: Record<string, () => Promise<Backend>> = {
   },
   s3: async () => {
     const prefix = `t-${Math.random().toString(36).slice(2)}`;
-    const store = new S3ObjectStore({
-      bucket: s3.bucket,
-      prefix,
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const store = new S3ObjectStore(s3.options(prefix));
     const names = async () => {
       const r = await store.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
       return (r.Contents ?? []).map((o) => o.Key!);

@@ -26,15 +26,7 @@ async function node(prefix: string): Promise<LocalStorage> {
     uploads: join(root, 'u'),
     blobCache: join(root, 'blob-cache'),
   };
-  const s = openStorage(paths, {
-    kind: 's3',
-    bucket: s3.bucket,
-    prefix,
-    region: 'us-east-1',
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  const s = openStorage(paths, { kind: 's3', ...s3.options(prefix) });
   await s.ensure();
   return s;
 }

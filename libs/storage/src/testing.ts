@@ -11,6 +11,15 @@ export interface S3TestServer {
   bucket: string;
   /** Env for an Accrete process that should use this server. */
   env: Record<string, string>;
+  /** Client options for this server's bucket under `prefix` (S3ObjectStore / openStorage's s3 kind). */
+  options(prefix: string): {
+    bucket: string;
+    prefix: string;
+    region: string;
+    endpoint: string;
+    forcePathStyle: true;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   close(): Promise<void>;
 }
 
@@ -35,6 +44,14 @@ export async function startS3Server(bucket = 'accrete-test'): Promise<S3TestServ
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REGION: 'us-east-1',
     },
+    options: (prefix) => ({
+      bucket,
+      prefix,
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    }),
     async close() {
       await server.close();
       await rm(directory, { recursive: true, force: true });

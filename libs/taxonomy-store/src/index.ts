@@ -31,6 +31,7 @@ export {
 } from './queries.js';
 export { classPaths, classAncestors, classAncestorsMany, classSubtreeNodes, type TreeNode } from './classes.js';
 export { versionClassTreeNodes, type FlatVersionTreeNode } from './version-tree.js';
+export { classAliasesOf, childCountsOfClasses } from './batches.js';
 export { listClassNodes, type ClassNodeFilter } from './lists.js';
 export { classNodesById, CLASS_NODE_TTL_MS, setClassNodeCacheTiming, classNodeCacheSettled } from './node-cache.js';
 export { getTaxonomySnapshot } from './snapshot.js';

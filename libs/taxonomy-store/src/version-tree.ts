@@ -1,15 +1,10 @@
 // A version's class tree in the flat shape the API serves (parentId links instead of nested children).
 import type { PrismaClient, ClassNode } from '@accrete/db';
 import { versionClassTree, type VersionTreeNode } from './queries.js';
+import type { TreeNode } from './classes.js';
 
-export interface FlatVersionTreeNode {
-  id: string;
-  parentId: string | null;
-  name: string;
-  wnid: string | null;
-  depth: number;
-  outputUnit: number | null;
-  added: boolean;
+/** A subtree node plus what the version tree adds: origin and image counts. */
+export interface FlatVersionTreeNode extends TreeNode {
   origin: ClassNode['origin'];
   imageCount: number;
   subtreeClassCount: number;

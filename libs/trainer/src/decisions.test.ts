@@ -2,25 +2,18 @@
 // existing class. Flowers' daisy photos are added as a NEW class "marguerite" (no merge), so ImageNet's `daisy`
 // (unit 985) answers most of them in the parent: the overlap every decision is about.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadBackbone } from './backbone/load-backbone.js';
-import { BottleneckCache } from './cache/bottleneck-cache.js';
 import { imageRef } from './cache/image-ref.js';
 import { growVersion, type GrowRequest, type LabelledImage } from './grow-version.js';
 import { DEFAULT_TAKEOVER_SHARE } from './growth/grow-head.js';
 import { dataOverlap, overlapFromAnswers } from './growth/overlap.js';
-import { flowerImages, imagenetSample, modelDir } from './testing/fixtures.js';
-import type { Backbone, ImageRef } from './types.js';
+import { flowerImages, imagenetSample, openGrowthScratch, type GrowthScratch } from './testing/fixtures.js';
+import type { ImageRef } from './types.js';
 
 const DAISY = 985;
 
 describe('per-label decisions (real backbone, a new class overlapping ImageNet daisy)', () => {
-  let dir: string;
-  let backbone: Backbone;
-  let cache: BottleneckCache;
+  let scratch: GrowthScratch;
   let train: LabelledImage[];
   let val: LabelledImage[];
   let rehearsal: ImageRef[];
@@ -28,35 +21,32 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
     Promise.all(flowerImages(cls, n, split).map(async (p) => ({ ...(await imageRef(p)), label })));
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'accrete-decisions-'));
-    backbone = await loadBackbone(modelDir, { cacheDir: join(dir, 'backbones') });
-    cache = new BottleneckCache(join(dir, 'bottlenecks'));
+    scratch = await openGrowthScratch('accrete-decisions-');
     train = [...(await as('daisy', 'marguerite', 30, 'train')), ...(await as('tulips', 'tulips', 30, 'train'))];
     val = [...(await as('daisy', 'marguerite', 20, 'val')), ...(await as('tulips', 'tulips', 20, 'val'))];
     const inet = imagenetSample(1000);
     rehearsal = await Promise.all(inet.filter((r) => r.unit % 8 === 0).map((r) => imageRef(r.path)));
     // ImageNet's own daisy photo in the evaluation set: retention must report it apart when daisy is taken over
     const daisyPhoto = inet.find((r) => r.unit === DAISY)!;
-    val.push({ ...(await imageRef(daisyPhoto.path)), label: backbone.labels[DAISY], unit: DAISY });
+    val.push({ ...(await imageRef(daisyPhoto.path)), label: scratch.backbone.labels[DAISY], unit: DAISY });
     for (const r of inet.filter((r) => r.unit % 8 === 1).slice(0, 60))
-      val.push({ ...(await imageRef(r.path)), label: backbone.labels[r.unit], unit: r.unit });
+      val.push({ ...(await imageRef(r.path)), label: scratch.backbone.labels[r.unit], unit: r.unit });
   });
   after(async () => {
-    await backbone?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await scratch?.close();
   });
 
   const grow = (extra: Partial<GrowRequest> = {}) =>
     growVersion({
-      backbone,
-      parent: { head: backbone.baseHead, labels: backbone.labels },
+      backbone: scratch.backbone,
+      parent: { head: scratch.backbone.baseHead, labels: scratch.backbone.labels },
       newClasses: ['marguerite', 'tulips'],
       train,
       val,
       rehearsal,
       strategy: 'guarded',
       options: { augmentations: 0, autoMerge: false },
-      cache,
+      cache: scratch.cache,
       ...extra,
     });
   const label = (res: Awaited<ReturnType<typeof grow>>, name: string) =>
@@ -82,15 +72,15 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
 
   it("the overlap report shows the parent's answers per label and the default decision growth will apply", async () => {
     const overlap = await dataOverlap({
-      backbone,
-      parent: { head: backbone.baseHead, labels: backbone.labels },
+      backbone: scratch.backbone,
+      parent: { head: scratch.backbone.baseHead, labels: scratch.backbone.labels },
       images: train,
-      cache,
+      cache: scratch.cache,
     });
     const m = overlap.find((o) => o.label === 'marguerite')!;
     assert.equal(m.images, 30);
     assert.equal(m.answers[0].unit, DAISY);
-    assert.equal(m.answers[0].label, backbone.labels[DAISY]);
+    assert.equal(m.answers[0].label, scratch.backbone.labels[DAISY]);
     assert.ok(m.answers[0].share >= 0.5, `daisy share ${m.answers[0].share}`);
     assert.ok(m.answers.length <= 3);
     const res = await grow();

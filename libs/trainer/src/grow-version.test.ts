@@ -1,12 +1,7 @@
 // growVersion and the strategies on real bottlenecks: a small, fixed subset of the shared flowers and
 // imagenet-sample (even class_index for rehearsal, odd for retention), through the real backbone and cache.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadBackbone } from './backbone/load-backbone.js';
-import { BottleneckCache } from './cache/bottleneck-cache.js';
 import { imageRef } from './cache/image-ref.js';
 import { extractBottlenecks } from './extract/extract-bottlenecks.js';
 import { evaluateLogits } from './eval/evaluate.js';
@@ -15,17 +10,15 @@ import { growHead } from './growth/grow-head.js';
 import { logits, matrix } from './growth/matrix.js';
 import type { GrowthProblem, GrowthStrategy } from './growth/types.js';
 import { growVersion, type LabelledImage } from './grow-version.js';
-import { flowerImages, imagenetSample, modelDir } from './testing/fixtures.js';
-import type { Backbone, Head, ImageRef } from './types.js';
+import { flowerImages, imagenetSample, openGrowthScratch, type GrowthScratch } from './testing/fixtures.js';
+import type { Head, ImageRef } from './types.js';
 
 const FLOWERS = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
 const UNITS: Record<string, number> = { daisy: 985, dandelion: 1000, roses: 1001, sunflowers: 1002, tulips: 1003 };
 const K = 1; // one distortion per image keeps extraction short
 
 describe('growVersion (real backbone, small flowers + imagenet-sample subset)', () => {
-  let dir: string;
-  let backbone: Backbone;
-  let cache: BottleneckCache;
+  let scratch: GrowthScratch;
   let train: LabelledImage[];
   let val: LabelledImage[];
   let rehearsal: ImageRef[];
@@ -36,9 +29,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     Promise.all(flowerImages(cls, n, split).map(async (p) => ({ ...(await imageRef(p)), label: cls })));
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'accrete-grow-'));
-    backbone = await loadBackbone(modelDir, { cacheDir: join(dir, 'backbones') });
-    cache = new BottleneckCache(join(dir, 'bottlenecks'));
+    scratch = await openGrowthScratch('accrete-grow-');
     train = (await Promise.all(FLOWERS.map((c) => labelled(c, 30, 'train')))).flat();
     val = (await Promise.all(FLOWERS.map((c) => labelled(c, 16, 'val')))).flat();
     const inet = imagenetSample(1000);
@@ -50,7 +41,8 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
         .filter((r) => r.unit % 2 === 1 && r.unit % 8 === 1)
         .map(async (r) => ({ ...(await imageRef(r.path)), unit: r.unit })),
     ); // 125 odd
-    const all = async (imgs: ImageRef[], k: number) => extractBottlenecks(backbone, imgs, { cache, augmentations: k });
+    const all = async (imgs: ImageRef[], k: number) =>
+      extractBottlenecks(scratch.backbone, imgs, { cache: scratch.cache, augmentations: k });
     const t = await all(train, K);
     const p = await all(rehearsal, K);
     feats = {
@@ -61,8 +53,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     };
   });
   after(async () => {
-    await backbone?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await scratch?.close();
   });
 
   const rows = (vs: Float32Array[]) => {
@@ -100,7 +91,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     return {
       parent: parent.head,
       parentLabels: parent.labels,
-      baseClasses: backbone.baseHead.classes,
+      baseClasses: scratch.backbone.baseHead.classes,
       newClasses,
       train: {
         x: rows(x),
@@ -112,7 +103,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
       options: { retentionKnob: knob, seed: 3 },
     };
   };
-  const base = () => ({ head: backbone.baseHead, labels: backbone.labels });
+  const base = () => ({ head: scratch.backbone.baseHead, labels: scratch.backbone.labels });
   const top1 = async (head: Head, vs: Float32Array[], units: number[]) => {
     const t = parentTop1(await logits(head, rows(vs)), head.classes);
     return units.reduce((s, u, i) => s + (t[i] === u ? 1 : 0), 0) / units.length;
@@ -120,7 +111,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
   const oddDrop = async (head: Head) =>
     100 *
     ((await top1(
-      backbone.baseHead,
+      scratch.backbone.baseHead,
       feats.odd,
       odd.map((o) => o.unit),
     )) -
@@ -139,9 +130,9 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
   };
 
   it('grows base + flowers into 1004 classes: daisy merged into unit 985, a plain linear head, a full evaluation', async () => {
-    const retention: LabelledImage[] = odd.map((o) => ({ ...o, label: backbone.labels[o.unit] }));
+    const retention: LabelledImage[] = odd.map((o) => ({ ...o, label: scratch.backbone.labels[o.unit] }));
     const res = await growVersion({
-      backbone,
+      backbone: scratch.backbone,
       parent: base(),
       newClasses: FLOWERS,
       train,
@@ -149,7 +140,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
       rehearsal,
       strategy: 'guarded',
       options: { retentionKnob: 0.5, augmentations: K },
-      cache,
+      cache: scratch.cache,
     });
     assert.deepEqual(res.merged, { daisy: 985 });
     assert.deepEqual(res.appended, ['dandelion', 'roses', 'sunflowers', 'tulips']);
@@ -161,8 +152,8 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     const changed = new Set<number>();
     for (let d = 0; d < 768; d++)
       for (let u = 0; u < 1000; u++)
-        if (res.head.weights[d * 1004 + u] !== backbone.baseHead.weights[d * 1000 + u]) changed.add(u);
-    for (let u = 0; u < 1000; u++) if (res.head.bias[u] !== backbone.baseHead.bias[u]) changed.add(u);
+        if (res.head.weights[d * 1004 + u] !== scratch.backbone.baseHead.weights[d * 1000 + u]) changed.add(u);
+    for (let u = 0; u < 1000; u++) if (res.head.bias[u] !== scratch.backbone.baseHead.bias[u]) changed.add(u);
     assert.deepEqual([...changed], [985]);
     const ev = res.evaluation;
     // ImageNet's own daisy photo (unit 985) counts with the user's classes: daisy is one of them now.
@@ -187,8 +178,8 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
       assert.equal(g.head.classes, 1004);
       for (let d = 0; d < 768; d += 7)
         for (let u = 0; u < 1000; u++)
-          assert.equal(g.head.weights[d * 1004 + u], backbone.baseHead.weights[d * 1000 + u]);
-      assert.deepEqual(g.head.bias.subarray(0, 1000), backbone.baseHead.bias);
+          assert.equal(g.head.weights[d * 1004 + u], scratch.backbone.baseHead.weights[d * 1000 + u]);
+      assert.deepEqual(g.head.bias.subarray(0, 1000), scratch.backbone.baseHead.bias);
       assert.ok((await flowersTop1(g.head)) >= 0.6, s);
     }
   });
@@ -238,13 +229,13 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
   it('rejects labels outside the request and stops when aborted', async () => {
     await assert.rejects(
       growVersion({
-        backbone,
+        backbone: scratch.backbone,
         parent: base(),
         newClasses: ['roses'],
         train: [{ ...train[0], label: 'bluebell' }],
         val: [],
         strategy: 'guarded',
-        cache,
+        cache: scratch.cache,
       }),
       /label "bluebell", which is neither a requested class nor a label of the parent/,
     );
@@ -252,7 +243,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     ac.abort(new Error('user cancelled'));
     await assert.rejects(
       growVersion({
-        backbone,
+        backbone: scratch.backbone,
         parent: base(),
         newClasses: FLOWERS,
         train,
@@ -260,7 +251,7 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
         rehearsal,
         strategy: 'guarded',
         options: { augmentations: K },
-        cache,
+        cache: scratch.cache,
         signal: ac.signal,
       }),
       /user cancelled/,

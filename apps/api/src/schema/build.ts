@@ -9,26 +9,7 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLObjectType
 import { roleAtLeast } from '@accrete/auth';
 import { RegistryError } from '@accrete/errors';
 import type { ApiContext } from '../context.js';
-import {
-  BackboneResolver,
-  ModelResolver,
-  ModelVersionResolver,
-  VersionClassResolver,
-  EvaluationResolver,
-  VersionComparisonResolver,
-} from '../resolvers/model.resolver.js';
-import {
-  DatasetResolver,
-  DatasetVersionResolver,
-  DatasetImageResolver,
-  DatasetImportResolver,
-} from '../resolvers/dataset.resolver.js';
-import { TrainingJobResolver } from '../resolvers/job.resolver.js';
-import { OverlapResolver } from '../resolvers/overlap.resolver.js';
-import { AliasResolver, AliasEventResolver } from '../resolvers/alias.resolver.js';
-import { PredictionResolver, PredictedClassResolver } from '../resolvers/predict.resolver.js';
-import { ClassNodeResolver } from '../resolvers/taxonomy.resolver.js';
-import { AuthResolver } from '../resolvers/auth.resolver.js';
+import { resolvers } from '../features/index.js';
 
 const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
   if (!context.viewer)
@@ -98,27 +79,6 @@ function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-export const resolvers = [
-  BackboneResolver,
-  ModelResolver,
-  ModelVersionResolver,
-  VersionClassResolver,
-  EvaluationResolver,
-  VersionComparisonResolver,
-  DatasetResolver,
-  DatasetVersionResolver,
-  DatasetImageResolver,
-  DatasetImportResolver,
-  TrainingJobResolver,
-  OverlapResolver,
-  AliasResolver,
-  AliasEventResolver,
-  PredictionResolver,
-  PredictedClassResolver,
-  ClassNodeResolver,
-  AuthResolver,
-] as const;
-
 /**
  * class-validator on every object argument (inputs, page args), like type-graphql's default, but with a static
  * import: the default does `await import('class-validator')` per argument, which under a module loader (tsx)
@@ -143,7 +103,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The schema is the same for every server in the process; build it once. */
 export function getSchema(): Promise<GraphQLSchema> {
   return (built ??= buildSchema({
-    resolvers: [...resolvers],
+    resolvers: [resolvers[0]!, ...resolvers.slice(1)], // type-graphql wants a non-empty list
     authChecker,
     authMode: 'error',
     validateFn: validateArgument,

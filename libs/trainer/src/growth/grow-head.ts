@@ -46,46 +46,24 @@ export interface StrategyConfig {
   calibration: 'none' | 'bic' | 'weight-align';
 }
 
+/** The three unrefined strategies differ only in how the new units' scores are calibrated. */
+const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
+  refine: 'none',
+  l2New: 1e-4,
+  l2Scale: 'constant',
+  balance: 'rows',
+  l2Refined: 0,
+  userUnits: 'anchor',
+  poolWeight: 1,
+  mixtures: 0,
+  mixtureParts: 4,
+  iterations: 30,
+};
+
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
-  'finetune-new': {
-    refine: 'none',
-    l2New: 1e-4,
-    l2Scale: 'constant',
-    balance: 'rows',
-    l2Refined: 0,
-    userUnits: 'anchor',
-    poolWeight: 1,
-    mixtures: 0,
-    mixtureParts: 4,
-    iterations: 30,
-    calibration: 'none',
-  },
-  calibrated: {
-    refine: 'none',
-    l2New: 1e-4,
-    l2Scale: 'constant',
-    balance: 'rows',
-    l2Refined: 0,
-    userUnits: 'anchor',
-    poolWeight: 1,
-    mixtures: 0,
-    mixtureParts: 4,
-    iterations: 30,
-    calibration: 'bic',
-  },
-  'weight-aligned': {
-    refine: 'none',
-    l2New: 1e-4,
-    l2Scale: 'constant',
-    balance: 'rows',
-    l2Refined: 0,
-    userUnits: 'anchor',
-    poolWeight: 1,
-    mixtures: 0,
-    mixtureParts: 4,
-    iterations: 30,
-    calibration: 'weight-align',
-  },
+  'finetune-new': { ...UNREFINED, calibration: 'none' },
+  calibrated: { ...UNREFINED, calibration: 'bic' },
+  'weight-aligned': { ...UNREFINED, calibration: 'weight-align' },
   guarded: {
     refine: 'labelled',
     l2New: 3e-3,

@@ -2,10 +2,10 @@
 // parent answers on each label's images). Thin: the rules are in libs/registry and libs/jobs.
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import * as registry from '@accrete/registry';
-import type { ApiContext } from '../context.js';
-import { ClassNode } from '../schema/types.js';
-import { DataOverlapReport, LabelOverlap, OverlapAnswer } from '../schema/reports.js';
-import { must } from './util.js';
+import type { ApiContext } from '../../context.js';
+import { DataOverlapReport, LabelOverlap, OverlapAnswer } from './types.js';
+import { ClassNode } from '../taxonomy/types.js';
+import { must } from '../util.js';
 
 @Resolver(() => OverlapAnswer)
 export class OverlapResolver {

@@ -3,31 +3,30 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 't
 import * as registry from '@accrete/registry';
 import * as shapes from '@accrete/shapes';
 import * as taxonomy from '@accrete/taxonomy-store';
-import type { ApiContext } from '../context.js';
-import { PageArgs } from '../schema/connection.js';
-import { ModelFilter, ModelVersionFilter, VersionClassFilter } from '../schema/inputs.js';
+import type { ApiContext } from '../../context.js';
+import { PageArgs } from '../../schema/connection.js';
+import { ModelFilter, ModelVersionFilter, VersionClassFilter } from './inputs.js';
+import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from './reports.js';
 import {
-  Alias,
   Backbone,
-  ClassNode,
-  ClassTreeNode,
-  DatasetVersion,
   Evaluation,
   Metric,
   Model,
   ModelConnection,
   ModelVersion,
   ModelVersionConnection,
-  TrainingJob,
   VersionClass,
   VersionClassConnection,
   VersionComparison,
-} from '../schema/types.js';
-import { VersionStatus } from '../schema/enums.js';
-import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from '../schema/reports.js';
+} from './types.js';
+import { Alias } from '../aliases/types.js';
+import { DatasetVersion } from '../datasets/types.js';
+import { TrainingJob } from '../jobs/types.js';
+import { ClassNode, ClassTreeNode } from '../taxonomy/types.js';
+import { VersionStatus } from '../../schema/enums.js';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from '@accrete/jobs';
-import { must, serverPath } from './util.js';
-import { exportPath } from '../export-route.js';
+import { must, serverPath } from '../util.js';
+import { exportPath } from '../../export-route.js';
 
 @Resolver(() => Model)
 export class ModelResolver {

@@ -1,10 +1,10 @@
 // Who am I, and token management (ADMIN).
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import * as auth from '@accrete/auth';
-import type { ApiContext } from '../context.js';
-import { PageArgs } from '../schema/connection.js';
-import { ApiTokenFilter, CreateApiTokenInput, CreateApiTokenPayload } from '../schema/inputs.js';
-import { ApiToken, ApiTokenConnection, Viewer } from '../schema/types.js';
+import type { ApiContext } from '../../context.js';
+import { PageArgs } from '../../schema/connection.js';
+import { ApiTokenFilter, CreateApiTokenInput, CreateApiTokenPayload } from './inputs.js';
+import { ApiToken, ApiTokenConnection, Viewer } from './types.js';
 
 @Resolver()
 export class AuthResolver {

@@ -16,12 +16,13 @@ import {
 import * as registry from '@accrete/registry';
 import * as shapes from '@accrete/shapes';
 import * as errors from '@accrete/errors';
-import type { ApiContext } from '../context.js';
-import { PageArgs } from '../schema/connection.js';
-import { CreateModelVersionInput, CreateModelVersionPayload, TrainingJobFilter } from '../schema/inputs.js';
-import { ModelVersion, TrainingJob, TrainingJobConnection } from '../schema/types.js';
-import { GrowthParams, LossPoint } from '../schema/reports.js';
-import { must } from './util.js';
+import type { ApiContext } from '../../context.js';
+import { PageArgs } from '../../schema/connection.js';
+import { CreateModelVersionInput, CreateModelVersionPayload, TrainingJobFilter } from './inputs.js';
+import { LossPoint, TrainingJob, TrainingJobConnection } from './types.js';
+import { GrowthParams } from '../models/reports.js';
+import { ModelVersion } from '../models/types.js';
+import { must } from '../util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
 

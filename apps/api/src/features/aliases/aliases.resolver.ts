@@ -1,11 +1,12 @@
 // Aliases: set, roll back, history.
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import * as registry from '@accrete/registry';
-import type { ApiContext } from '../context.js';
-import { PageArgs } from '../schema/connection.js';
-import { RollbackAliasInput, SetAliasInput } from '../schema/inputs.js';
-import { Alias, AliasEvent, AliasEventConnection, Model, ModelVersion } from '../schema/types.js';
-import { must } from './util.js';
+import type { ApiContext } from '../../context.js';
+import { PageArgs } from '../../schema/connection.js';
+import { RollbackAliasInput, SetAliasInput } from './inputs.js';
+import { Alias, AliasEvent, AliasEventConnection } from './types.js';
+import { Model, ModelVersion } from '../models/types.js';
+import { must } from '../util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
 const actor = (ctx: ApiContext) => ctx.viewer?.name ?? 'anonymous';

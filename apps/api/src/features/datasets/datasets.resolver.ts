@@ -1,8 +1,8 @@
 // Datasets: create, import a server folder, add base64 images, freeze versions; lists and counts.
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import * as datasets from '@accrete/datasets';
-import type { ApiContext } from '../context.js';
-import { PageArgs } from '../schema/connection.js';
+import type { ApiContext } from '../../context.js';
+import { PageArgs } from '../../schema/connection.js';
 import {
   AddImagesInput,
   CreateDatasetInput,
@@ -11,10 +11,9 @@ import {
   ImportDatasetInput,
   ImportPreview,
   ImportResult,
-} from '../schema/inputs.js';
+} from './inputs.js';
 import {
   ClassCount,
-  ClassNode,
   Dataset,
   DatasetConnection,
   DatasetImage,
@@ -25,8 +24,9 @@ import {
   DatasetVersionConnection,
   Image,
   ImportRejectionConnection,
-} from '../schema/types.js';
-import { must, serverPath } from './util.js';
+} from './types.js';
+import { ClassNode } from '../taxonomy/types.js';
+import { must, serverPath } from '../util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
 

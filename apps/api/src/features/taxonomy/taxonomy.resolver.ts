@@ -1,8 +1,8 @@
 // The class taxonomy: browse, search, place and edit (operations live in libs/taxonomy-store).
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import * as taxonomy from '@accrete/taxonomy-store';
-import type { ApiContext } from '../context.js';
-import { PageArgs } from '../schema/connection.js';
+import type { ApiContext } from '../../context.js';
+import { PageArgs } from '../../schema/connection.js';
 import {
   AddClassAliasInput,
   ClassNodeFilter,
@@ -10,9 +10,9 @@ import {
   MergeClassesInput,
   MoveClassInput,
   RenameClassInput,
-} from '../schema/inputs.js';
-import { ClassNode, ClassNodeConnection, ClassTreeNode } from '../schema/types.js';
-import { must } from './util.js';
+} from './inputs.js';
+import { ClassNode, ClassNodeConnection, ClassTreeNode } from './types.js';
+import { must } from '../util.js';
 
 const EDIT = ['EDITOR', 'ADMIN'];
 

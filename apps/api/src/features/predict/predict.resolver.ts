@@ -1,10 +1,12 @@
 // Predictions from the warm classifier cache; aliases are resolved per request.
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import * as registry from '@accrete/registry';
-import type { ApiContext } from '../context.js';
-import { PredictInput } from '../schema/inputs.js';
-import { ClassNode, ModelVersion, PredictedClass, Prediction } from '../schema/types.js';
-import { must } from './util.js';
+import type { ApiContext } from '../../context.js';
+import { PredictInput } from './inputs.js';
+import { PredictedClass, Prediction } from './types.js';
+import { ModelVersion } from '../models/types.js';
+import { ClassNode } from '../taxonomy/types.js';
+import { must } from '../util.js';
 
 @Resolver(() => Prediction)
 export class PredictionResolver {
