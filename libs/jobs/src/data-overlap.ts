@@ -53,9 +53,9 @@ export async function computeDataOverlap(
   const rows = await prisma.datasetVersionImage.findMany({
     where: { datasetVersionId: args.datasetVersionId, split: 'TRAIN' },
     select: { label: true, image: { select: { sha256: true, storageKey: true } } },
-    orderBy: [{ label: 'asc' }, { imageId: 'asc' }],
+    orderBy: [{ label: 'asc' }, { image: { sha256: 'asc' } }], // by content: the same images train the same model, whatever ids an import drew
   });
-  // the first `cap` training images of each label (stable order: by image id)
+  // the first `cap` training images of each label (stable order: by content hash)
   const perLabel = new Map<string, number>();
   const images: LabelledImage[] = [];
   for (const r of rows) {

@@ -50,7 +50,7 @@ export async function gatherJobImages(
   const own = await prisma.datasetVersionImage.findMany({
     where: { datasetVersionId: params.datasetVersionId, label: { in: [...wanted] } },
     select: { label: true, split: true, image: { select: { sha256: true, storageKey: true } } },
-    orderBy: [{ label: 'asc' }, { imageId: 'asc' }],
+    orderBy: [{ label: 'asc' }, { image: { sha256: 'asc' } }], // by content: the same images train the same model, whatever ids an import drew
   });
   for (const r of own) add(r.image.sha256, r.image.storageKey, r.label, r.split);
   for (const label of wanted) {

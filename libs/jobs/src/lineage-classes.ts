@@ -49,7 +49,7 @@ export async function lineageUserClasses(
         const rows = await prisma.datasetVersionImage.findMany({
           where: { datasetVersionId: dsv, label: c.label },
           select: { split: true, image: { select: { sha256: true, storageKey: true } } },
-          orderBy: { imageId: 'asc' },
+          orderBy: { image: { sha256: 'asc' } }, // by content, as job-inputs.ts
         });
         if (!rows.length) continue;
         out.push({
