@@ -19,7 +19,15 @@ export function getSharedBackbone(config: Config, log?: (m: string) => void): Pr
   if (!p) {
     const spec = backboneSpec(config);
     // this process serves requests: inference runs on a worker thread, never on the event loop
-    p = loadBackbone(spec.source, { backend: spec.backend, cacheDir: spec.cacheDir, log, inferenceThread: true });
+    // One intra-op thread: a serving process keeps the other core for its event loop (/health, lists) while it
+    // predicts; with two, a burst of predictions held /health for ~400 ms (bench/hostile.ts, "8 predict aliases").
+    p = loadBackbone(spec.source, {
+      backend: spec.backend,
+      cacheDir: spec.cacheDir,
+      log,
+      inferenceThread: true,
+      threads: 1,
+    });
     backbones.set(key, p);
     p.then(
       (b) => loaded.set(key, b),
