@@ -5,11 +5,14 @@
 // Reports seconds with the job's phase breakdown (prepare / load / grow = bottlenecks + fit + evaluate / retention /
 // export / publish), the API's idle RSS before any job and its peak during the jobs, the training process's peak
 // RSS, and the machine's load next to each figure (a shared 2-core machine: wall-clock figures include neighbours).
-// Run: node --import tsx bench/jobs.ts [--port 4790] [--out bench/results/jobs.json]
+// With --storage s3 the API keeps images, artifacts, caches and backbones in an S3 protocol server (s3rver on
+// 127.0.0.1, started here) instead of its data dir: the same job through the scale-out storage (issue 14's figure).
+// Run: node --import tsx bench/jobs.ts [--port 4790] [--storage local|s3] [--out bench/results/jobs.json]
 import { writeFile, mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import {
   importFlowers,
   jobReport,
@@ -24,9 +27,18 @@ const { values } = parseArgs({
   options: {
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     port: { type: 'string', default: '4790' },
-    out: { type: 'string', default: 'bench/results/jobs.json' },
+    storage: { type: 'string', default: 'local' },
+    out: { type: 'string' },
   },
 });
+if (values.storage !== 'local' && values.storage !== 's3') throw new Error('--storage is local or s3');
+const out = values.out ?? (values.storage === 's3' ? 'bench/results/jobs-s3.json' : 'bench/results/jobs.json');
+let s3: S3TestServer | undefined;
+if (values.storage === 's3') {
+  s3 = await startS3Server();
+  // startApiProcess hands this process's env to the API
+  Object.assign(process.env, s3.env, { ACCRETE_STORAGE_URL: `s3://${s3.bucket}/bench-jobs` });
+}
 const shared = resolve(values.shared!);
 const load = () => +loadavg()[0].toFixed(2);
 
@@ -72,6 +84,7 @@ try {
     bench: 'jobs',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model.split(' ').slice(0, 2).join(' '), node: process.version },
+    storage: s3 ? `s3 (s3rver ${s3.endpoint})` : 'local directory',
     request: { dataset: 'flowers (train 2934 / val 736)', classes: 5, merged: ['daisy'], options: 'defaults' },
     apiStartSeconds,
     apiIdle,
@@ -83,9 +96,10 @@ try {
     log: api.log.filter((l) => /READY|training process|converted|FAILED/.test(l)).map((l) => l.slice(25)),
   };
   console.log(JSON.stringify(result, null, 2));
-  await mkdir(resolve(values.out!, '..'), { recursive: true });
-  await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
+  await mkdir(resolve(out, '..'), { recursive: true });
+  await writeFile(out, JSON.stringify(result, null, 2) + '\n');
 } finally {
   await api.stop();
   await rm(api.dataDir, { recursive: true, force: true });
+  await s3?.close();
 }
