@@ -99,7 +99,7 @@ export const L2_REFERENCE_SHARE = 0.2;
 const HOLDOUT = 0.2;
 const DELTA_GRID = Array.from({ length: 401 }, (_, i) => -10 + i * 0.1);
 
-interface Layout {
+export interface Layout {
   parentClasses: number;
   refined: number[];
   /** Child units of the trained columns: refined parent units, then the new units. */
@@ -298,7 +298,7 @@ async function descendantStats(p: GrowthProblem, trained: number[], decisions: M
 }
 
 /** Rows of one growth problem, laid out as [labelled | rehearsal | synthetic]. */
-interface Rows {
+export interface Rows {
   x: FeatureMatrix;
   nLabelled: number;
   nPool: number;
@@ -357,7 +357,7 @@ function scores(x: FeatureMatrix, w: Float32Array, b: Float32Array, k: number, r
   return out;
 }
 
-interface HeldOutScores {
+export interface HeldOutScores {
   labelledRows: number[];
   poolRows: number[];
   /** Scores of the trained columns on [labelledRows, poolRows]. */
@@ -438,7 +438,7 @@ const CHANGE_TEMPERATURE = 1;
 /** The knob never gives up more than this much held-out accuracy on the user's classes. */
 const MAX_SACRIFICE = 0.1;
 
-function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
+export function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
   const cr = curveRows(rows, lay, h);
   const { n, nLabelled, group, top1, top2, topCol, col, own, frozenRival, descMax, counted } = cr;
   let countedPool = 0;
