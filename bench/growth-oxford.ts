@@ -76,6 +76,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/growth-oxford.json' },
     'timing-child': { type: 'boolean', default: false },
     overlaps: { type: 'string', default: 'merge' },
+    'prior-sweep': { type: 'boolean', default: false },
     /** Strategy overrides (JSON) for every growth of the run, e.g. '{"heldOutIterations":20}' (diagnostics). */
     config: { type: 'string', default: '{}' },
   },
@@ -611,6 +612,21 @@ if (only.has('v3ablate')) {
     const r = await report(`v3 ${name} k=${k}`, child(g3), OVERLAPS);
     const lv = await levelsOf(child(g3));
     const sweep = await shiftSweep(child(g3));
+    // diagnostic only (chosen on the evaluation sets, so never a rule): a class-frequency prior on every user unit,
+    // logit − τ·log(rows of the class / mean rows), swept with the shift; if no τ reaches the targets here, no τ
+    // chosen on held-out data will
+    const priorSweep: Record<string, unknown>[] = [];
+    if (values['prior-sweep']) {
+      const rowsOf = new Map<number, number>();
+      for (const u of p3.train.unit) rowsOf.set(u, (rowsOf.get(u) ?? 0) + 1);
+      const mean = [...rowsOf.values()].reduce((a, b) => a + b, 0) / rowsOf.size;
+      for (const tau of [-0.5, -0.25, 0.25, 0.5, 1]) {
+        const bias = g3.head.bias.slice();
+        for (const [u, c] of rowsOf) bias[u] -= tau * Math.log(c / mean);
+        log(`  prior τ = ${tau}:`);
+        priorSweep.push({ tau, sweep: await shiftSweep({ head: { ...g3.head, bias }, labels: g3.labels }) });
+      }
+    }
     const u = unitsOf(g3.labels, OVERLAPS);
     const val = evalRows(ox.valid, ox.validViews, u);
     const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
@@ -637,6 +653,7 @@ if (only.has('v3ablate')) {
       overrides: o,
       v2: r2,
       shiftSweep: sweep,
+      priorSweep,
       knob: g3.details.knob && (g3.details.knob as { biasShift: number }).biasShift,
       userClassOffset: g3.details.knob && (g3.details.knob as { userClassOffset: number }).userClassOffset,
       levels: lv,
