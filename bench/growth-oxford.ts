@@ -6,12 +6,16 @@
 //               explicitly onto the classes they name (sunflower → sunflowers, rose → roses, common dandelion →
 //               dandelion, oxeye daisy → daisy): the product's rule for that lives in the API's placement.
 //   chain     — v2 → v3 → v4 → v5 with the Oxford classes in three chunks (earlier user images fed again, as jobs do).
+//               Printed for v3 (and v5): top-1 at leaf and at leaf or declared descendant (the placement rule's
+//               filing: barbeton daisy under daisy), wrong answers by kind, and a sweep of one extra shift.
+//   v3ablate  — v3 per strategy override (--variants '[["name", overrides, k], ...]'), same figures.
 //   timing    — growVersion of v1 + 102 classes from the warm bottleneck cache in a fresh process (wall, CPU, RSS).
 //   synthetic — one growth step on a synthetic parent head of 5000 classes vs the real 1000-class one.
 // Protocol: Oxford train → training (20% held out inside growth for the knob); Oxford valid and flowers val →
 // reporting only; imagenet-sample even class_index → rehearsal; odd → retention (drop vs v1, cumulative).
 // Run: node --import tsx bench/growth-oxford.ts [--only baseline,default,v3,chain,timing,synthetic]
 //        [--cache .accrete/bench-cache] [--out bench/results/growth-oxford.json]
+//        [--overlaps new] (the four name overlaps as classes of their own) [--config '{"iterations":60}'] (overrides)
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -41,6 +45,13 @@ import {
   type Head,
 } from '@accrete/trainer/internals';
 import {
+  TaxonomySearchIndex,
+  TaxonomyTree,
+  loadImagenetTaxonomy,
+  placeName,
+  type PlacementView,
+} from '@accrete/taxonomy';
+import {
   DAISY_UNIT,
   FLOWER_CLASSES,
   evalRows,
@@ -64,10 +75,15 @@ const { values } = parseArgs({
     shared: { type: 'string', default: process.env.ACCRETE_SHARED_DIR ?? '../shared' },
     out: { type: 'string', default: 'bench/results/growth-oxford.json' },
     'timing-child': { type: 'boolean', default: false },
+    overlaps: { type: 'string', default: 'merge' },
+    'prior-sweep': { type: 'boolean', default: false },
+    /** Strategy overrides (JSON) for every growth of the run, e.g. '{"heldOutIterations":20}' (diagnostics). */
+    config: { type: 'string', default: '{}' },
   },
 });
 const K = Number(values.augmentations);
 const only = new Set(values.only!.split(','));
+const cfgOverrides = JSON.parse(values.config!) as Partial<StrategyConfig>;
 const knobOpt = values.knob !== undefined ? { retentionKnob: Number(values.knob) } : {};
 const log = (m: string) => console.error(`[oxford] ${m} (load ${loadavg()[0].toFixed(1)})`);
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
@@ -79,6 +95,8 @@ const NAME_OVERLAPS: Record<string, string> = {
   'common dandelion': 'dandelion',
   'oxeye daisy': 'daisy',
 };
+/** --overlaps new: the four names grow as new classes of their own (diagnostic: what merging costs tf_flowers). */
+const OVERLAPS: Record<string, string> = values.overlaps === 'new' ? {} : NAME_OVERLAPS;
 
 // ---- timing child: a fresh process, growVersion from the warm cache (default options) ----
 if (values['timing-child']) {
@@ -129,6 +147,55 @@ log(
   `bottlenecks ready in ${d.extractSeconds.toFixed(1)} s (k=${K}); ${ox.classes.length} Oxford classes, ${ox.train.length} train / ${ox.valid.length} valid`,
 );
 const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
+/**
+ * The evaluation sets' frontier of a v3-like child along the knob's lever: an extra shift on every unit from 1000 on
+ * (tf_flowers and Oxford columns), Oxford valid and flowers val top-1 and the cumulative ImageNet odd drop per shift.
+ */
+async function shiftSweep(h: { head: Head; labels: string[] }) {
+  const u = unitsOf(h.labels, OVERLAPS);
+  const oxValid = evalRows(ox.valid, ox.validViews, u);
+  const flowersVal = evalRows(d.flowersVal, d.val, u);
+  const shifts = [-2, -1.5, -1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 1];
+  const retention = { logits: await logits(h.head, ret.x), unit: ret.unit, parentTop1: v1RetTop1 };
+  const on = async (set: { x: typeof ret.x; unit: Int32Array }) =>
+    tradeoffCurve(
+      {
+        classes: h.head.classes,
+        firstNewUnit: 1000,
+        user: { logits: await logits(h.head, set.x), unit: set.unit },
+        retention,
+      },
+      shifts,
+    );
+  const [a, b] = [await on(oxValid), await on(flowersVal)];
+  const rows = shifts.map((shift, i) => ({
+    shift,
+    oxfordValidTop1: r3(a[i].newTop1),
+    flowersValTop1: r3(b[i].newTop1),
+    dropPoints: +a[i].dropPoints.toFixed(2),
+  }));
+  log(
+    `  sweep (extra shift: Oxford / flowers / drop): ${rows.map((q) => `${q.shift}: ${pct(q.oxfordValidTop1)}/${pct(q.flowersValTop1)}/${q.dropPoints}`).join(', ')}`,
+  );
+  return rows;
+}
+
+/** Both levels on Oxford valid and flowers val for a child that holds all 102 Oxford classes (v3, v5). */
+async function levelsOf(h: { head: Head; labels: string[] }) {
+  const u = unitsOf(h.labels, OVERLAPS);
+  // a child without the Oxford species (v2) has no Oxford figure: only the four name overlaps would map
+  const hasOxford = ox.classes.every((c) => u(c) !== undefined);
+  const oxfordValid = hasOxford
+    ? await levels(h, evalRows(ox.valid, ox.validViews, u))
+    : { leaf: NaN, leafOrDescendant: NaN, answeredBy: {}, wrong: {} };
+  const flowersVal = await levels(h, evalRows(d.flowersVal, d.val, u));
+  log(
+    `  levels: Oxford valid leaf ${pct(oxfordValid.leaf)} / leaf-or-descendant ${pct(oxfordValid.leafOrDescendant)}; flowers val leaf ${pct(flowersVal.leaf)} / leaf-or-descendant ${pct(flowersVal.leafOrDescendant)}`,
+  );
+  log(`  Oxford valid wrong (${JSON.stringify(oxfordValid.answeredBy)}): ${JSON.stringify(oxfordValid.wrong)}`);
+  log(`  flowers val wrong (${JSON.stringify(flowersVal.answeredBy)}): ${JSON.stringify(flowersVal.wrong)}`);
+  return { oxfordValid, flowersVal };
+}
 const ret = retentionSet(d);
 const v1RetTop1 = parentTop1(await logits(v1.head, ret.x), 1000);
 const v1OddTop1 = ret.unit.reduce((s, u, i) => s + (v1RetTop1[i] === u ? 1 : 0), 0) / ret.unit.length;
@@ -144,6 +211,88 @@ const unitsOf = (labels: string[], overlaps: Record<string, string> = {}) => {
   at.set('daisy', DAISY_UNIT);
   return (label: string) => at.get(label) ?? (label in overlaps ? at.get(overlaps[label]) : undefined);
 };
+/**
+ * Where the product's placement rule (libs/taxonomy placeName, as job-time filing uses it) files each class: the
+ * tf_flowers classes over the ImageNet hierarchy, then every Oxford name over the hierarchy plus those user classes.
+ * Returns label → the labels it is filed under (its ancestors among the labels; "barbeton daisy" → daisy).
+ */
+function labelAncestors(labels: string[]): Map<string, string[]> {
+  const { nodes } = loadImagenetTaxonomy();
+  const base = nodes.map((n) => ({ id: n.wnid, parentId: n.parentWnid, name: n.name, synonyms: n.synonyms }));
+  const viewOf = (list: typeof base): PlacementView => {
+    const tree = new TaxonomyTree(list);
+    const index = new TaxonomySearchIndex(
+      list.map((n) => ({ id: n.id, name: n.name, synonyms: n.synonyms, isClass: true })),
+    );
+    return { tree, index, idOfWnid: (w) => (tree.has(w) ? w : null) };
+  };
+  const hierarchy = viewOf(base);
+  const user = FLOWER_CLASSES.filter((c) => c !== 'daisy').map((c) => {
+    const p = placeName(hierarchy, c);
+    return { id: `user:${c}`, parentId: p ? (p.relation === 'is' ? p.parentId : p.id) : null, name: c, synonyms: [] };
+  });
+  const view = viewOf([...base, ...user]);
+  const idOf = (l: string) => (l === 'daisy' ? 'n11939491' : `user:${l}`);
+  const flowerIds = new Map(FLOWER_CLASSES.map((c) => [idOf(c), c] as const));
+  const out = new Map<string, string[]>();
+  for (const l of labels) {
+    const p = placeName(view, l);
+    if (!p) continue;
+    const anc = [p.relation === 'under' ? p.id : p.parentId, ...view.tree.ancestors(p.id).map((a) => a.id)];
+    const above = [...new Set(anc.filter((a): a is string => !!a && flowerIds.has(a)).map((a) => flowerIds.get(a)!))];
+    if (above.length && !FLOWER_CLASSES.includes(l) && p.relation === 'under') out.set(l, above);
+  }
+  return out;
+}
+const oxfordUnder = labelAncestors(ox.classes);
+log(`placement: Oxford names filed under a tf_flowers class: ${JSON.stringify(Object.fromEntries(oxfordUnder))}`);
+
+/**
+ * Leaf and leaf-or-descendant top-1 (the issue's two levels) on a set, and what the wrong answers were: a row is
+ * right at the roll-up when the answer is its unit or a unit filed under it (a daisy photo answered "barbeton daisy").
+ */
+async function levels(h: { head: Head; labels: string[] }, set: { x: typeof ret.x; unit: Int32Array }) {
+  const t = parentTop1(await logits(h.head, set.x), h.head.classes);
+  const unitOf = new Map(h.labels.map((l, u) => [l, u] as const));
+  unitOf.set('daisy', DAISY_UNIT);
+  const under = new Map<number, Set<number>>(); // unit → units filed under it
+  for (const [l, above] of oxfordUnder)
+    for (const a of above) {
+      const u = unitOf.get(l);
+      const au = unitOf.get(a);
+      if (u === undefined || au === undefined) continue;
+      if (!under.has(au)) under.set(au, new Set());
+      under.get(au)!.add(u);
+    }
+  let leaf = 0;
+  let rollUp = 0;
+  const wrong = new Map<string, number>();
+  const flowerUnits = new Set(FLOWER_CLASSES.map((c) => unitOf.get(c)));
+  const oxfordUnits = new Set(ox.classes.map((c) => unitOf.get(c)));
+  const answeredBy = { tfFlowersClass: 0, oxfordSpecies: 0, imagenetClass: 0 };
+  set.unit.forEach((u, i) => {
+    if (t[i] === u) leaf++;
+    else {
+      const desc = under.get(u)?.has(t[i]) ?? false;
+      if (flowerUnits.has(t[i])) answeredBy.tfFlowersClass++;
+      else if (oxfordUnits.has(t[i])) answeredBy.oxfordSpecies++;
+      else answeredBy.imagenetClass++;
+      if (desc) rollUp++;
+      const key = `${h.labels[u]} → ${h.labels[t[i]]}${desc ? ' (filed under it)' : ''}`;
+      wrong.set(key, (wrong.get(key) ?? 0) + 1);
+    }
+  });
+  const n = set.unit.length;
+  return {
+    leaf: r3(leaf / n),
+    leafOrDescendant: r3((leaf + rollUp) / n),
+    /** Wrong answers (leaf level) by kind of unit: a tf_flowers class (merged overlaps count as one), an Oxford
+     *  species, an ImageNet class. */
+    answeredBy,
+    wrong: Object.fromEntries([...wrong.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)),
+  };
+}
+
 /** Oxford valid, flowers val, ImageNet odd and the cumulative drop for a child head. */
 async function report(name: string, h: { head: Head; labels: string[] }, overlaps: Record<string, string> = {}) {
   const u = unitsOf(h.labels, overlaps);
@@ -195,7 +344,7 @@ function problem(
 }
 const grow = async (p: GrowthProblem) => {
   const t0 = performance.now();
-  const g = await growHead(p, 'guarded');
+  const g = await growHead(p, 'guarded', cfgOverrides);
   return { g, seconds: +((performance.now() - t0) / 1000).toFixed(1) };
 };
 const child = (g: GrownHead) => ({ head: g.head, labels: g.labels });
@@ -346,7 +495,7 @@ if (only.has('ablate')) {
   for (const [name, o, k] of variants) {
     const p = problem(v1, ox.classes, [{ images: ox.train, views: ox.trainViews }], {}, k);
     const t0 = performance.now();
-    const g = await growHead(p, 'guarded', o);
+    const g = await growHead(p, 'guarded', { ...cfgOverrides, ...o });
     const knob = g.details.knob as { biasShift: number; points: { knob: number; delta: number }[] };
     const val = evalRows(ox.valid, ox.validViews, unitsOf(g.labels));
     const input = {
@@ -362,6 +511,7 @@ if (only.has('ablate')) {
       k,
       seconds: +((performance.now() - t0) / 1000).toFixed(1),
       fit: g.details.fit,
+      timings: g.details.timings,
       knobs: pts.map((q, i) => ({
         knob: knob.points[i]?.knob ?? 'shift -3',
         oxfordValidTop1: r3(q.newTop1),
@@ -371,6 +521,7 @@ if (only.has('ablate')) {
     log(`${name} k=${k}: ${JSON.stringify(rows.at(-1)!.knobs)}`);
   }
   result.ablations = rows;
+  result.config = cfgOverrides;
   await save();
 }
 
@@ -392,17 +543,24 @@ async function growV2() {
 if (only.has('v3')) {
   v2 ??= await growV2();
   const r2 = await report('v2', v2);
-  const newOx = ox.classes.filter((c) => !(c in NAME_OVERLAPS));
+  const lv2 = await levelsOf(v2);
+  const newOx = ox.classes.filter((c) => !(c in OVERLAPS));
   const { g, seconds } = await grow(
-    problem(v2, newOx, [flowersSet, { images: ox.train, views: ox.trainViews }], NAME_OVERLAPS, K),
+    problem(v2, newOx, [flowersSet, { images: ox.train, views: ox.trainViews }], OVERLAPS, K),
   );
-  const r = await report('v3', child(g), NAME_OVERLAPS);
+  const r = await report('v3', child(g), OVERLAPS);
+  const lv = await levelsOf(child(g));
+  const sweep = await shiftSweep(child(g));
   result.v3 = {
-    nameOverlaps: NAME_OVERLAPS,
+    nameOverlaps: OVERLAPS,
     v2: r2,
     v3: r,
     seconds,
-    knob: g.details.knob && (g.details.knob as { biasShift: number }).biasShift,
+    knob: g.details.knob,
+    userOffsetTried: g.details.userOffsetTried,
+    levels: lv,
+    v2Levels: lv2,
+    shiftSweep: sweep,
     acceptance: {
       oxfordValid: { need: '≥ 93%', got: r.oxfordValidTop1, pass: r.oxfordValidTop1 >= 0.93 },
       flowers: {
@@ -442,16 +600,34 @@ if (only.has('v3ablate')) {
         ).g,
       );
     const g2 = v2Of.get(k)!;
+    const r2 = await report(`v2 k=${k}`, child(g2));
     const p3 = problem(
       child(g2),
-      ox.classes.filter((c) => !(c in NAME_OVERLAPS)),
+      ox.classes.filter((c) => !(c in OVERLAPS)),
       [flowersSet, { images: ox.train, views: ox.trainViews }],
-      NAME_OVERLAPS,
+      OVERLAPS,
       k,
     );
-    const g3 = await growHead(p3, 'guarded', o);
-    const r = await report(`v3 ${name} k=${k}`, child(g3), NAME_OVERLAPS);
-    const u = unitsOf(g3.labels, NAME_OVERLAPS);
+    const g3 = await growHead(p3, 'guarded', { ...cfgOverrides, ...o });
+    const r = await report(`v3 ${name} k=${k}`, child(g3), OVERLAPS);
+    const lv = await levelsOf(child(g3));
+    const sweep = await shiftSweep(child(g3));
+    // diagnostic only (chosen on the evaluation sets, so never a rule): a class-frequency prior on every user unit,
+    // logit − τ·log(rows of the class / mean rows), swept with the shift; if no τ reaches the targets here, no τ
+    // chosen on held-out data will
+    const priorSweep: Record<string, unknown>[] = [];
+    if (values['prior-sweep']) {
+      const rowsOf = new Map<number, number>();
+      for (const u of p3.train.unit) rowsOf.set(u, (rowsOf.get(u) ?? 0) + 1);
+      const mean = [...rowsOf.values()].reduce((a, b) => a + b, 0) / rowsOf.size;
+      for (const tau of [-0.5, -0.25, 0.25, 0.5, 1]) {
+        const bias = g3.head.bias.slice();
+        for (const [u, c] of rowsOf) bias[u] -= tau * Math.log(c / mean);
+        log(`  prior τ = ${tau}:`);
+        priorSweep.push({ tau, sweep: await shiftSweep({ head: { ...g3.head, bias }, labels: g3.labels }) });
+      }
+    }
+    const u = unitsOf(g3.labels, OVERLAPS);
     const val = evalRows(ox.valid, ox.validViews, u);
     const t = parentTop1(await logits(g3.head, val.x), g3.head.classes);
     const lost = new Map<string, number>();
@@ -475,7 +651,12 @@ if (only.has('v3ablate')) {
       name,
       k,
       overrides: o,
+      v2: r2,
+      shiftSweep: sweep,
+      priorSweep,
       knob: g3.details.knob && (g3.details.knob as { biasShift: number }).biasShift,
+      userClassOffset: g3.details.knob && (g3.details.knob as { userClassOffset: number }).userClassOffset,
+      levels: lv,
       wrongAnswers: Object.fromEntries([...lost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)),
       flowersWrongAnswers: Object.fromEntries([...flowersLost.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)),
     });
@@ -495,20 +676,22 @@ if (only.has('chain')) {
   const seen: string[] = [];
   for (const [c, chunk] of chunks.entries()) {
     seen.push(...chunk);
-    const newOx = chunk.filter((l) => !(l in NAME_OVERLAPS));
+    const newOx = chunk.filter((l) => !(l in OVERLAPS));
     const oxSeen = new Set(seen);
     const { g, seconds } = await grow(
-      problem(parent, newOx, [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }], NAME_OVERLAPS, K),
+      problem(parent, newOx, [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }], OVERLAPS, K),
     );
     parent = child(g);
     versions.push({
-      ...(await report(`chain v${3 + c}`, parent, NAME_OVERLAPS)),
+      ...(await report(`chain v${3 + c}`, parent, OVERLAPS)),
       seconds,
       oxfordClassesSoFar: seen.length,
     } as (typeof versions)[number]);
   }
   const last = versions.at(-1)!;
+  const chainLevels = await levelsOf(parent);
   result.chain = {
+    levels: chainLevels,
     chunks: chunks.map((c) => c.length),
     versions,
     acceptance: {

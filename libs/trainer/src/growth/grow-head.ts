@@ -42,6 +42,11 @@ export interface StrategyConfig {
   mixtures: number;
   mixtureParts: number;
   iterations: number;
+  /** L-BFGS iterations of the fit on the 80% split (the knob's curve and the warm start of the full fit, which
+   *  then runs iterations / 2 more). */
+  heldOutIterations: number;
+  /** L-BFGS history length of both fits. */
+  memory: number;
   /** Post-hoc calibration of the new columns. */
   calibration: 'none' | 'bic' | 'weight-align';
 }
@@ -58,6 +63,8 @@ const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
   mixtures: 0,
   mixtureParts: 4,
   iterations: 30,
+  heldOutIterations: 30,
+  memory: 8,
 };
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
@@ -75,6 +82,8 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     mixtures: 1,
     mixtureParts: 4,
     iterations: 30,
+    heldOutIterations: 30,
+    memory: 8,
     calibration: 'none',
   },
 };
@@ -90,7 +99,7 @@ export const L2_REFERENCE_SHARE = 0.2;
 const HOLDOUT = 0.2;
 const DELTA_GRID = Array.from({ length: 401 }, (_, i) => -10 + i * 0.1);
 
-interface Layout {
+export interface Layout {
   parentClasses: number;
   refined: number[];
   /** Child units of the trained columns: refined parent units, then the new units. */
@@ -289,7 +298,7 @@ async function descendantStats(p: GrowthProblem, trained: number[], decisions: M
 }
 
 /** Rows of one growth problem, laid out as [labelled | rehearsal | synthetic]. */
-interface Rows {
+export interface Rows {
   x: FeatureMatrix;
   nLabelled: number;
   nPool: number;
@@ -348,7 +357,7 @@ function scores(x: FeatureMatrix, w: Float32Array, b: Float32Array, k: number, r
   return out;
 }
 
-interface HeldOutScores {
+export interface HeldOutScores {
   labelledRows: number[];
   poolRows: number[];
   /** Scores of the trained columns on [labelledRows, poolRows]. */
@@ -356,7 +365,61 @@ interface HeldOutScores {
 }
 
 /**
- * The knob's trade-off curve on held-out rows, per bias shift: the expected accuracy on the user's classes and the
+ * Per held-out row, what the curve needs at any shift δ: the row's own score and, for the unshifted and the shifted
+ * trained columns (lay.fresh) apart, the best and second-best score (so "best rival other than column x" is O(1));
+ * one pass over rows × k, then each δ costs O(rows) instead of O(rows × k).
+ */
+function curveRows(rows: Rows, lay: Layout, h: HeldOutScores) {
+  const k = lay.trained.length;
+  const group = lay.fresh;
+  const all = [...h.labelledRows, ...h.poolRows];
+  const n = all.length;
+  const top1 = new Float32Array(2 * n).fill(-Infinity);
+  const top2 = new Float32Array(2 * n).fill(-Infinity);
+  const topCol = new Int32Array(2 * n).fill(-1);
+  /** Labelled: the true column (-1: a frozen unit); rehearsal: the column of the parent's answer (-1: frozen). */
+  const col = new Int32Array(n).fill(-1);
+  /** The row's own score before its shift (true column / descendants; parent answer's score). */
+  const own = new Float32Array(n);
+  /** Best frozen rival (labelled: other frozen units; rehearsal: frozen max when the parent's answer is trained). */
+  const frozenRival = new Float32Array(n);
+  const desc = rows.descendants;
+  const counted = new Uint8Array(n);
+  all.forEach((r, i) => {
+    for (let c = 0; c < k; c++) {
+      const v = h.s[i * k + c];
+      const g = 2 * i + group[c];
+      if (v > top1[g]) {
+        top2[g] = top1[g];
+        top1[g] = v;
+        topCol[g] = c;
+      } else if (v > top2[g]) top2[g] = v;
+    }
+    if (i < h.labelledRows.length) {
+      counted[i] = 1;
+      const t = lay.columnOf.get(rows.unit[r]) ?? -1;
+      col[i] = t;
+      const hasDesc = desc !== undefined && desc.max[r] > -Infinity;
+      // a frozen true unit is right when it stays the parent's answer and no trained column overtakes it
+      own[i] = t >= 0 ? h.s[i * k + t] : rows.stats.argmax[r] === rows.unit[r] ? rows.stats.max[r] : -Infinity;
+      // a declared descendant of the label answering is right too (leaf-or-descendant level): not a rival
+      frozenRival[i] = t < 0 ? -Infinity : hasDesc ? desc.rest[r] : rows.stats.max[r];
+    } else {
+      // answers of units a user class takes over are the user's choice, not a loss
+      counted[i] = rows.takenOver?.[r] ? 0 : 1;
+      const t = lay.columnOf.get(rows.stats.top1[r]) ?? -1;
+      col[i] = t;
+      own[i] = t >= 0 ? h.s[i * k + t] : rows.stats.max[r];
+      frozenRival[i] = t >= 0 ? rows.stats.max[r] : -Infinity;
+    }
+  });
+  const descMax = new Float32Array(n).fill(-Infinity);
+  if (desc) h.labelledRows.forEach((r, i) => (descMax[i] = desc.max[r]));
+  return { n, nLabelled: h.labelledRows.length, group, top1, top2, topCol, col, own, frozenRival, descMax, counted };
+}
+
+/**
+ * The knob's trade-off curve on held-out rows, per bias shift δ: the expected accuracy on the user's classes and the
  * expected share of rehearsal rows whose answer changes. Both are soft (logistic in the margin: the true unit's
  * over its best rival; the parent's answer's over its best rival), so the curve keeps sloping where a small
  * held-out set shows no hard change. Hard accuracy on one or two held-out images per class stayed at its best up
@@ -375,65 +438,54 @@ const CHANGE_TEMPERATURE = 1;
 /** The knob never gives up more than this much held-out accuracy on the user's classes. */
 const MAX_SACRIFICE = 0.1;
 
-function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
-  const k = lay.trained.length;
-  const shifted = lay.fresh;
-  const all = [...h.labelledRows, ...h.poolRows];
-  const accuracy: number[] = [];
-  const changed: number[] = [];
-  const desc = rows.descendants;
-  let counted = 0;
-  for (const r of h.poolRows) if (!rows.takenOver?.[r]) counted++;
+export function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
+  const cr = curveRows(rows, lay, h);
+  const { n, nLabelled, group, top1, top2, topCol, col, own, frozenRival, descMax, counted } = cr;
+  let countedPool = 0;
+  for (let i = nLabelled; i < n; i++) countedPool += counted[i];
   // held-out accuracy weighs rows as the fit does (each row, or each user class the same)
   const perUnit = new Map<number, number>();
   for (const r of h.labelledRows) perUnit.set(rows.unit[r], (perUnit.get(rows.unit[r]) ?? 0) + 1);
   const rowWeight = h.labelledRows.map((r) =>
     balance === 'classes' ? 1 / (perUnit.size * perUnit.get(rows.unit[r])!) : 1 / h.labelledRows.length,
   );
+  const accuracy: number[] = [];
+  const changed: number[] = [];
+  const shift = [0, 0];
   for (const delta of DELTA_GRID) {
+    shift[1] = delta;
     let ok = 0;
     let ch = 0;
-    all.forEach((r, i) => {
-      let best = rows.stats.max[r];
-      let unit = rows.stats.argmax[r];
-      for (let c = 0; c < k; c++) {
-        const v = h.s[i * k + c] - (shifted[c] ? delta : 0);
-        if (v > best) {
-          best = v;
-          unit = lay.trained[c];
-        }
+    for (let i = 0; i < n; i++) {
+      if (!counted[i]) continue;
+      const c0 = col[i];
+      const gOwn = c0 >= 0 ? group[c0] : 0;
+      // best trained score other than the row's own column, over the unshifted and the shifted columns
+      let rival = frozenRival[i];
+      let trainedMax = -Infinity;
+      for (let g = 0; g < 2; g++) {
+        const q = 2 * i + g;
+        const v = (topCol[q] === c0 && c0 >= 0 ? top2[q] : top1[q]) - shift[g];
+        if (v > rival) rival = v;
+        const m = top1[q] - shift[g];
+        if (m > trainedMax) trainedMax = m;
       }
-      if (i < h.labelledRows.length) {
-        // soft too: the true unit's margin over its best rival, so a few held-out images give a sloped curve
-        const trueCol = lay.columnOf.get(rows.unit[r]) ?? -1;
-        if (trueCol < 0) ok += unit === rows.unit[r] ? rowWeight[i] : 0;
+      if (i < nLabelled) {
+        if (c0 < 0) ok += own[i] > -Infinity && own[i] >= trainedMax ? rowWeight[i] : 0;
         else {
-          // a declared descendant of the label answering is right too (leaf-or-descendant level)
-          const hasDesc = desc !== undefined && desc.max[r] > -Infinity;
-          const own = Math.max(
-            h.s[i * k + trueCol] - (shifted[trueCol] ? delta : 0),
-            hasDesc ? desc.max[r] : -Infinity,
-          );
-          let rival = hasDesc ? desc.rest[r] : rows.stats.max[r];
-          for (let c = 0; c < k; c++)
-            if (c !== trueCol) rival = Math.max(rival, h.s[i * k + c] - (shifted[c] ? delta : 0));
-          ok += rowWeight[i] / (1 + Math.exp(-(own - rival) / CHANGE_TEMPERATURE));
+          const mine = Math.max(own[i] - shift[gOwn], descMax[i]);
+          ok += rowWeight[i] / (1 + Math.exp(-(mine - rival) / CHANGE_TEMPERATURE));
         }
-      } else if (!rows.takenOver?.[r]) {
-        // the parent's answer changes when another unit overtakes it: soft count on the margin (answers of units a
-        // user class takes over are the user's choice, not a loss)
-        const topCol = lay.columnOf.get(rows.stats.top1[r]) ?? -1;
-        const parentTop = topCol >= 0 ? h.s[i * k + topCol] : rows.stats.max[r];
-        let rival = topCol >= 0 ? rows.stats.max[r] : -Infinity;
-        for (let c = 0; c < k; c++)
-          if (c !== topCol) rival = Math.max(rival, h.s[i * k + c] - (shifted[c] ? delta : 0));
-        ch += 1 / (1 + Math.exp(-(rival - parentTop) / CHANGE_TEMPERATURE));
+      } else {
+        // the parent's answer changes when another unit overtakes it (its own score is not shifted: it is the
+        // parent's answer being kept)
+        ch += 1 / (1 + Math.exp(-(rival - own[i]) / CHANGE_TEMPERATURE));
       }
-    });
-    accuracy.push(h.labelledRows.length ? ok : 0);
-    changed.push(counted ? ch / counted : 0);
+    }
+    accuracy.push(nLabelled ? ok : 0);
+    changed.push(countedPool ? ch / countedPool : 0);
   }
-  return { delta: DELTA_GRID, accuracy, changed, labelledRows: h.labelledRows.length, poolRows: counted };
+  return { delta: DELTA_GRID, accuracy, changed, labelledRows: nLabelled, poolRows: countedPool };
 }
 
 /**
@@ -585,7 +637,7 @@ export async function growHead(
           ...(opts.l2 !== undefined ? { l2New: opts.l2 } : {}),
           ...(opts.poolWeight !== undefined ? { poolWeight: opts.poolWeight } : {}),
           ...(opts.mixNegatives !== undefined ? { mixtures: opts.mixNegatives } : {}),
-          ...(opts.epochs !== undefined ? { iterations: opts.epochs } : {}),
+          ...(opts.epochs !== undefined ? { iterations: opts.epochs, heldOutIterations: opts.epochs } : {}),
           ...overrides,
         };
   if (!(STRATEGY_CONFIGS as Record<string, unknown>)[strategy] && strategy !== 'imprint')
@@ -720,7 +772,7 @@ export async function growHead(
     const freshL2 = l2.filter((_, c) => lay.fresh[c]);
     details.l2 = { refined: cfg.l2Refined, newMin: Math.min(...freshL2), newMax: Math.max(...freshL2) };
     details.userUnits = cfg.userUnits;
-    const total = cfg.iterations + Math.ceil(cfg.iterations / 2);
+    const total = cfg.heldOutIterations + Math.ceil(cfg.iterations / 2);
     let done = 0;
     const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });
     // Fit A sees only the non-held-out rows (their own copy, so the held-out 20% cost nothing per iteration).
@@ -748,7 +800,17 @@ export async function growHead(
           soft: soft && pick(soft, k),
           alsoRightLse: alsoRight && pick(alsoRight),
         },
-        { k, l2, anchor, init, iterations: cfg.iterations, device: deviceA, onIteration, signal: opts.signal },
+        {
+          k,
+          l2,
+          anchor,
+          init,
+          iterations: cfg.heldOutIterations,
+          memory: cfg.memory,
+          device: deviceA,
+          onIteration,
+          signal: opts.signal,
+        },
       );
     } finally {
       deviceA.dispose();
@@ -767,6 +829,7 @@ export async function growHead(
           anchor,
           init: { w: a.w, b: a.b },
           iterations: Math.ceil(cfg.iterations / 2),
+          memory: cfg.memory,
           device,
           onIteration,
           signal: opts.signal,

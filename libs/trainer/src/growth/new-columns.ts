@@ -48,6 +48,8 @@ export interface FitNewColumnsOptions {
   signal?: AbortSignal;
   /** Rows already on the compute backend (reused across fits over the same rows with different weights). */
   device?: DeviceRows;
+  /** L-BFGS history length (default 8). */
+  memory?: number;
 }
 
 /** The rows where the objective's two products run: S = X·W (n × k) and X^T·G (dim × k). */
@@ -210,6 +212,7 @@ export async function fitNewColumns(rows: NewColumnRows, opts: FitNewColumnsOpti
     } else theta0.set(anchor);
     const res = await minimizeLbfgs(fg, theta0, {
       maxIterations: opts.iterations,
+      memory: opts.memory,
       onIteration: opts.onIteration,
       signal: opts.signal,
     });
