@@ -7,7 +7,7 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PgBoss from 'pg-boss';
 import { ConfigError } from '@accrete/config';
-import { testDbKind } from '@accrete/db/testing';
+import { skipUnlessPostgres } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { spawnWorkerProcess, stepBarrier, stopAll, type WorkerProcess } from '../src/testing.js';
 import {
@@ -17,11 +17,12 @@ import {
   createFlowerDataset,
   createJob,
   createTestEnv,
+  startSubmitter,
   waitForJob,
   type TestEnv,
 } from './fixtures.js';
 
-const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
+const skip = skipUnlessPostgres();
 let env: TestEnv;
 let submitter: JobRunner;
 const workers: WorkerProcess[] = [];
@@ -40,15 +41,7 @@ const ready = (w: WorkerProcess): Promise<string> => w.workerId;
 before(async () => {
   if (skip) return;
   env = await createTestEnv();
-  submitter = createJobRunner(
-    { prisma: env.prisma, config: env.config, storage: env.storage },
-    {
-      mode: 'pgboss',
-      work: false,
-      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
-    },
-  );
-  await submitter.start(); // creates the queue
+  submitter = await startSubmitter(env);
 });
 
 after(async () => {

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@accrete/config';
-import { testDbKind } from '@accrete/db/testing';
+import { skipUnlessPostgres } from '@accrete/db/testing';
 import { openStorage } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { loadClassifier } from '@accrete/trainer';
-import { createJobRunner, type JobRunner } from '../src/runner.js';
+import type { JobRunner } from '../src/runner.js';
 import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../src/testing.js';
 import { disposeSharedBackbones, getSharedBackbone } from '../src/shared-backbone.js';
 import {
@@ -22,11 +22,12 @@ import {
   createFlowerDataset,
   createJob,
   createTestEnv,
+  startSubmitter,
   waitForJob,
   type TestEnv,
 } from './fixtures.js';
 
-const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
+const skip = skipUnlessPostgres();
 let s3: S3TestServer;
 let env: TestEnv;
 let submitter: JobRunner;
@@ -59,15 +60,7 @@ before(async () => {
   s3 = await startS3Server();
   storageEnv = { ...s3.env, ACCRETE_STORAGE_URL: `s3://${s3.bucket}/scale-out` };
   env = await createTestEnv({ env: storageEnv });
-  submitter = createJobRunner(
-    { prisma: env.prisma, config: env.config, storage: env.storage },
-    {
-      mode: 'pgboss',
-      work: false,
-      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
-    },
-  );
-  await submitter.start();
+  submitter = await startSubmitter(env);
 });
 
 after(async () => {
