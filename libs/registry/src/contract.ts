@@ -4,7 +4,14 @@
 // (`getMany` / `…Of`: one query for many ids or parents, what a DataLoader batches into).
 // Entities kept elsewhere: class taxonomy (@accrete/taxonomy-store), datasets and imports (@accrete/datasets),
 // API tokens (@accrete/auth).
-import { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
+import {
+  getModel,
+  getVersion,
+  getVersionWithModel,
+  findVersionByNumber,
+  latestVersion,
+  versionLineage,
+} from './models.js';
 import { listModels, listModelVersions, listVersionClasses, listTrainingJobs, listAliasEvents } from './lists.js';
 import { getAlias, setAlias, rollbackAlias, aliasRollbackTarget } from './aliases.js';
 import { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults } from './versions.js';
@@ -31,6 +38,8 @@ export const modelRegistry = {
     /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
     create: createModelVersion,
     get: getVersion,
+    /** The version and its model in one query (the export route). */
+    getWithModel: getVersionWithModel,
     /** Many by id; READY versions come from the process cache. */
     getMany: versionsById,
     childrenOf: batches.childVersionsOf,
