@@ -9,7 +9,6 @@ import { type DbHandle, type PrismaClient } from '@accrete/db';
 import { createTestDatabase } from '@accrete/db/testing';
 import { openStorage, type LocalStorage } from '@accrete/storage';
 import { parseCsv } from '@accrete/primitives';
-import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { rehearsalSlice } from '../src/testing.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
@@ -75,16 +74,6 @@ export async function createTestEnv(
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-/** This process's pg-boss runner, started (it creates the queue); it only submits: the spawned workers run the jobs. */
-export async function startSubmitter(env: TestEnv): Promise<JobRunner> {
-  const submitter = createJobRunner(
-    { prisma: env.prisma, config: env.config, storage: env.storage },
-    { mode: 'pgboss', work: false, pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 } },
-  );
-  await submitter.start();
-  return submitter;
 }
 
 export interface BaseModel {

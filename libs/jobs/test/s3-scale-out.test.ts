@@ -5,7 +5,7 @@
 // with the result. Runs only with ACCRETE_TEST_DB=postgres.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@accrete/config';
 import { skipUnlessPostgres } from '@accrete/db/testing';
@@ -13,19 +13,18 @@ import { openStorage } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { loadClassifier } from '@accrete/trainer';
 import type { JobRunner } from '../src/runner.js';
-import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../src/testing.js';
+import { stopAll, type WorkerProcess } from '../src/testing.js';
 import { disposeSharedBackbones, getSharedBackbone } from '../src/shared-backbone.js';
 import {
   REPO,
-  STABLE_CACHE,
   createBaseModel,
   createFlowerDataset,
   createJob,
   createTestEnv,
-  startSubmitter,
   waitForJob,
   type TestEnv,
 } from './fixtures.js';
+import { nodeDataDir, spawnWorker as spawnWorkerNode, startSubmitter } from './scale-out.js';
 
 const skip = skipUnlessPostgres();
 let s3: S3TestServer;
@@ -34,23 +33,8 @@ let submitter: JobRunner;
 let storageEnv: Record<string, string>;
 const children: WorkerProcess[] = [];
 
-/** A node's data dir: empty but for the converted-backbone cache (a pure function of the read-only base model). */
-async function emptyDataDir(name: string): Promise<string> {
-  const dir = join(env.root, name);
-  await mkdir(join(dir, 'cache'), { recursive: true });
-  await symlink(join(STABLE_CACHE, 'backbones'), join(dir, 'cache', 'backbones'));
-  return dir;
-}
-
 function spawnWorker(dataDir: string): WorkerProcess & { id: Promise<string> } {
-  const w = spawnWorkerProcess({
-    name: `worker ${children.length + 1}`,
-    repo: REPO,
-    databaseUrl: env.db.url!,
-    dataDir,
-    config: env.config,
-    env: storageEnv,
-  });
+  const w = spawnWorkerNode(env, `worker ${children.length + 1}`, dataDir, storageEnv);
   children.push(w);
   return { ...w, id: w.workerId };
 }
@@ -77,7 +61,7 @@ test(
   async (t) => {
     assert.equal(env.storage.remote?.kind, 's3');
     const ds = await createFlowerDataset(env, 's3-flowers', { dandelion: [4, 2], roses: [4, 2] });
-    const a = spawnWorker(await emptyDataDir('node-a'));
+    const a = spawnWorker(await nodeDataDir(env, 'node-a'));
     const idA = await a.id;
 
     const base = await createBaseModel(env.prisma, 's3-scale');
@@ -94,7 +78,7 @@ test(
     // A leaves; B, with an empty data dir, must take its images and v2's artifact from the bucket.
     a.child.kill('SIGTERM');
     await children[0]!.exited;
-    const dirB = await emptyDataDir('node-b');
+    const dirB = await nodeDataDir(env, 'node-b');
     const b = spawnWorker(dirB);
     const idB = await b.id;
     const v3 = await createJob(env.prisma, {
@@ -117,7 +101,7 @@ test(
 
     // C (empty data dir) takes v4 while B is paused, and is SIGKILLed mid-job: B takes the job over and publishes it once.
     const tulips = await createFlowerDataset(env, 's3-tulips', { tulips: [12, 4] });
-    const c = spawnWorker(await emptyDataDir('node-c'));
+    const c = spawnWorker(await nodeDataDir(env, 'node-c'));
     const idC = await c.id;
     b.child.kill('SIGSTOP');
     const v4 = await createJob(env.prisma, {
