@@ -10,15 +10,8 @@ import { ConfigError } from '@accrete/config';
 import { skipUnlessPostgres } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { stepBarrier, stopAll, type WorkerProcess } from '../src/testing.js';
-import {
-  createBaseModel,
-  createFlowerDataset,
-  createJob,
-  createTestEnv,
-  waitForJob,
-  type TestEnv,
-} from './fixtures.js';
-import { nodeDataDir, spawnWorker as spawnWorkerNode, startSubmitter } from './scale-out.js';
+import { createBaseModel, createFlowerDataset, createJob, waitForJob, type TestEnv } from './fixtures.js';
+import { nodeDataDir, spawnWorker as spawnWorkerNode, startScaleOut } from './scale-out.js';
 
 const skip = skipUnlessPostgres();
 let env: TestEnv;
@@ -38,8 +31,7 @@ const ready = (w: WorkerProcess): Promise<string> => w.workerId;
 
 before(async () => {
   if (skip) return;
-  env = await createTestEnv();
-  submitter = await startSubmitter(env);
+  ({ env, submitter } = await startScaleOut());
 });
 
 after(async () => {

@@ -15,16 +15,8 @@ import { loadClassifier } from '@accrete/trainer';
 import type { JobRunner } from '../src/runner.js';
 import { stopAll, type WorkerProcess } from '../src/testing.js';
 import { disposeSharedBackbones, getSharedBackbone } from '../src/shared-backbone.js';
-import {
-  REPO,
-  createBaseModel,
-  createFlowerDataset,
-  createJob,
-  createTestEnv,
-  waitForJob,
-  type TestEnv,
-} from './fixtures.js';
-import { nodeDataDir, spawnWorker as spawnWorkerNode, startSubmitter } from './scale-out.js';
+import { REPO, createBaseModel, createFlowerDataset, createJob, waitForJob, type TestEnv } from './fixtures.js';
+import { nodeDataDir, spawnWorker as spawnWorkerNode, startScaleOut } from './scale-out.js';
 
 const skip = skipUnlessPostgres();
 let s3: S3TestServer;
@@ -43,8 +35,7 @@ before(async () => {
   if (skip) return;
   s3 = await startS3Server();
   storageEnv = { ...s3.env, ACCRETE_STORAGE_URL: `s3://${s3.bucket}/scale-out` };
-  env = await createTestEnv({ env: storageEnv });
-  submitter = await startSubmitter(env);
+  ({ env, submitter } = await startScaleOut({ env: storageEnv }));
 });
 
 after(async () => {

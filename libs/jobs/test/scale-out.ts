@@ -4,16 +4,23 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { spawnWorkerProcess, type WorkerProcess } from '../src/testing.js';
-import { REPO, STABLE_CACHE, type TestEnv } from './fixtures.js';
+import { REPO, STABLE_CACHE, createTestEnv, type TestEnv } from './fixtures.js';
 
-/** This process's pg-boss runner, started (it creates the queue); it only submits: the spawned workers run the jobs. */
-export async function startSubmitter(env: TestEnv): Promise<JobRunner> {
+/**
+ * A test env (see createTestEnv; `env` adds settings such as the object store's) and this process's pg-boss runner,
+ * started (it creates the queue). The runner only submits: the spawned workers run the jobs.
+ */
+export async function startScaleOut(opts: { env?: Record<string, string> } = {}): Promise<{
+  env: TestEnv;
+  submitter: JobRunner;
+}> {
+  const env = await createTestEnv(opts);
   const submitter = createJobRunner(
     { prisma: env.prisma, config: env.config, storage: env.storage },
     { mode: 'pgboss', work: false, pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 } },
   );
   await submitter.start();
-  return submitter;
+  return { env, submitter };
 }
 
 /** Another node's data dir under the test's root: empty but for the converted-backbone cache (a pure function of
