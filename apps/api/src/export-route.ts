@@ -10,7 +10,7 @@ import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
 import { restError } from './errors.js';
 import { RegistryError } from '@accrete/errors';
-import { getModel, getVersion } from '@accrete/registry';
+import { getVersionWithModel } from '@accrete/registry';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,8 +26,7 @@ export function exportHandler(services: Services) {
         throw new RegistryError('UNAUTHENTICATED', 'exports need an API token (Authorization: Bearer <token>)');
       const id = String(req.params.id);
       if (!UUID.test(id)) throw new RegistryError('NOT_FOUND', `model version ${id} not found`);
-      const version = await getVersion(services.prisma, id);
-      const v = { ...version, model: await getModel(services.prisma, { id: version.modelId }) };
+      const v = await getVersionWithModel(services.prisma, id);
       if (!v.parentId)
         throw new RegistryError(
           'NOT_FOUND',

@@ -5,10 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDbKind } from '@accrete/db/testing';
+import { skipUnlessPostgres } from '@accrete/db/testing';
 import { startTestApi, type GqlResult, type TestApi } from './harness.js';
 
-const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
+const skip = skipUnlessPostgres();
 
 let api: TestApi;
 let locker: pg.Client;

@@ -14,21 +14,27 @@ import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { createApiToken } from '@accrete/auth';
 import type { DbHandle } from '@accrete/db';
-import { createTestDatabase, testDbKind } from '@accrete/db/testing';
-import { rehearsalSlice, spawnWorkerProcess, stopAll, type WorkerProcess } from '@accrete/jobs/testing';
+import { createTestDatabase, skipUnlessPostgres } from '@accrete/db/testing';
+import {
+  rehearsalSlice,
+  spawnWorkerProcess,
+  stopAll,
+  type SpawnedNode,
+  type WorkerProcess,
+} from '@accrete/jobs/testing';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { checkExport } from './export-check.js';
 import { CSRF_HEADER } from '../src/upload.js';
 import { FLOWERS, REPO, SHARED, type GqlResult } from './harness.js';
 import { makeZip } from './zip-writer.js';
 
-const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
+const skip = skipUnlessPostgres();
 
 let s3: S3TestServer;
 let db: DbHandle;
 let root: string;
 let nodeEnv: Record<string, string>;
-const procs: Omit<WorkerProcess, 'printed'>[] = [];
+const procs: SpawnedNode[] = [];
 
 /** A fresh, empty data directory for one node. */
 async function emptyDataDir(name: string): Promise<string> {
@@ -38,7 +44,7 @@ async function emptyDataDir(name: string): Promise<string> {
 }
 
 /** Starts apps/api main as its own process; resolves with its URL once it logs that it is ready. */
-function spawnApi(dataDir: string): { proc: Omit<WorkerProcess, 'printed'>; url: Promise<string> } {
+function spawnApi(dataDir: string): { proc: SpawnedNode; url: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/api/src/main.ts')], {
     cwd: REPO,
     env: {
@@ -66,7 +72,7 @@ function spawnApi(dataDir: string): { proc: Omit<WorkerProcess, 'printed'>; url:
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`api exited (${code}) before ready:\n${out.join('\n')}`)));
   });
-  const proc = { name: 'api', child, out, workerId: url, exited };
+  const proc = { name: 'api', child, out, exited };
   procs.push(proc);
   return { proc, url };
 }

@@ -4,23 +4,23 @@
 // Screenshots of each main page go to test-artifacts/dashboard/. The dashboard is built first when
 // apps/dashboard/.next is missing or older than its sources.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   artifactsDir,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   createToken,
   createTokenViaApi,
   ensureDashboardBuilt,
   ensureDir,
+  makeRehearsalDir,
+  openBrowser,
   repoRoot,
   startApi,
   startDashboard,
-  stopProcess,
+  stopStack,
   type Proc,
 } from './stack.js';
 
@@ -38,23 +38,6 @@ let page: Page;
 let adminToken: string;
 let readerToken: string;
 const state: { modelId?: string; datasetId?: string; jobId?: string; newVersionId?: string } = {};
-
-/**
- * A small rehearsal/retention pool: the first rows of imagenet-sample's index.csv (even class indices rehearse, odd
- * ones measure retention), so the job extracts ~100 bottlenecks instead of ~1000 and the suite stays short.
- */
-function makeRehearsalDir(root: string, rows = 60): string {
-  const src = join(repoRoot, '../shared/datasets/imagenet-sample');
-  const dir = ensureDir(join(root, 'rehearsal'));
-  const lines = readFileSync(join(src, 'index.csv'), 'utf8').trim().split('\n');
-  const keep = lines.slice(1, rows + 1);
-  writeFileSync(join(dir, 'index.csv'), [lines[0], ...keep].join('\n') + '\n');
-  for (const l of keep) {
-    const file = l.split(',')[0]!;
-    symlinkSync(join(src, file), join(dir, file));
-  }
-  return dir;
-}
 
 /** <tmp>/imports/mini-flowers/{train,val}/<label>/*.jpg as symlinks into the shared flowers set, plus bad files. */
 function makeMiniDataset(root: string): string {
@@ -94,7 +77,7 @@ before(async () => {
   const t0 = Date.now();
   const lap = (m: string) => log(`${m} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   ensureDir(artifactsDir);
-  const built = ensureDashboardBuilt(log);
+  const built = await ensureDashboardBuilt(log);
   lap(`dashboard build: ${built}`);
   tmp = mkdtempSync(join(tmpdir(), 'accrete-e2e-'));
   const dataDir = join(tmp, 'data');
@@ -108,18 +91,10 @@ before(async () => {
   readerToken = await createTokenViaApi(api.url, adminToken, 'READER', 'e2e-reader');
   dash = await startDashboard(api.url);
   lap(`dashboard at ${dash.url}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
+  ({ browser, page } = await openBrowser());
 });
 
-after(async () => {
-  await browser?.close().catch(() => undefined);
-  await stopProcess(dash?.proc);
-  await stopProcess(api?.proc);
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+after(() => stopStack({ browser, dash, api, tmp }));
 
 test('a reader sees data but no mutating buttons', async () => {
   const t0 = Date.now();

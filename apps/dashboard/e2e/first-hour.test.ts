@@ -4,22 +4,22 @@
 // imports and freezes it → trains with the form's defaults (the API's) → v1 and v2 show metric cards with values.
 // Screenshots: test-artifacts/dashboard/first-hour-*.png.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   artifactsDir,
-  CHROMIUM,
-  CHROMIUM_ARGS,
   ensureDashboardBuilt,
   ensureDir,
+  makeRehearsalDir,
+  openBrowser,
   freePort,
   repoRoot,
   startApi,
   startDashboard,
-  stopProcess,
+  stopStack,
   waitForOutput,
   type Proc,
 } from './stack.js';
@@ -52,17 +52,6 @@ function makeTrainOnlyFolder(imports: string): void {
   }
 }
 
-/** The first rows of imagenet-sample: odd class indices are the retention photos (v1 is scored on them once). */
-function makeRehearsalDir(root: string, rows = 60): string {
-  const src = join(SHARED, 'datasets/imagenet-sample');
-  const dir = ensureDir(join(root, 'rehearsal'));
-  const lines = readFileSync(join(src, 'index.csv'), 'utf8').trim().split('\n');
-  const keep = lines.slice(1, rows + 1);
-  writeFileSync(join(dir, 'index.csv'), [lines[0], ...keep].join('\n') + '\n');
-  for (const l of keep) symlinkSync(join(src, l.split(',')[0]!), join(dir, l.split(',')[0]!));
-  return dir;
-}
-
 async function shot(name: string) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(150); // let charts finish their layout
@@ -93,7 +82,7 @@ before(async () => {
   const t0 = Date.now();
   const lap = (m: string) => log(`${m} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   ensureDir(artifactsDir);
-  lap(`dashboard build: ${ensureDashboardBuilt(log)}`);
+  lap(`dashboard build: ${await ensureDashboardBuilt(log)}`);
   tmp = mkdtempSync(join(tmpdir(), 'accrete-first-hour-'));
   const imports = ensureDir(join(tmp, 'imports'));
   makeTrainOnlyFolder(imports);
@@ -110,17 +99,10 @@ before(async () => {
   lap(`printed sign-in link ${signInLink.replace(/code=.*/, 'code=…')}`);
   dash = await startDashboard(api.url, dashPort);
   lap(`dashboard at ${dash.url}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-  page.setDefaultTimeout(30_000);
+  ({ browser, page } = await openBrowser());
 });
 
-after(async () => {
-  await browser?.close().catch(() => undefined);
-  await stopProcess(dash?.proc);
-  await stopProcess(api?.proc);
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+after(() => stopStack({ browser, dash, api, tmp }));
 
 test('the printed one-time link signs the first admin in, once', async () => {
   assert.ok(signInLink.startsWith(`${dash!.url}/sign-in#code=`), `the link points at the dashboard: ${signInLink}`);

@@ -25,6 +25,11 @@ export function testDbKind(): 'pglite' | 'postgres' {
   throw new Error(`ACCRETE_TEST_DB must be "pglite" or "postgres", got "${v}"`);
 }
 
+/** node:test's `skip` for tests that need PostgreSQL (pg-boss): the reason under PGlite, false under PostgreSQL. */
+export function skipUnlessPostgres(): string | false {
+  return testDbKind() === 'postgres' ? false : 'needs ACCRETE_TEST_DB=postgres';
+}
+
 /** An empty PostgreSQL database for one test; drop() removes it (even with open connections). */
 export async function createScratchPgDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const base = process.env.ACCRETE_TEST_PG_URL || DEFAULT_TEST_PG_URL;

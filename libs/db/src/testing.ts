@@ -4,6 +4,7 @@ export {
   createTestDatabase,
   createScratchPgDatabase,
   testDbKind,
+  skipUnlessPostgres,
   DEFAULT_TEST_PG_URL,
   type TestDatabaseOptions,
 } from './test-database.js';

@@ -42,14 +42,18 @@ export const WORKER_TEST_TUNING = [
   '2',
 ];
 
-export interface WorkerProcess {
+/** A node process a test spawned (an API or a worker): what teardown and failure messages need of it. */
+export interface SpawnedNode {
   name: string;
   child: ChildProcess;
   /** Its stdout and stderr lines so far. */
   out: string[];
+  exited: Promise<number | null>;
+}
+
+export interface WorkerProcess extends SpawnedNode {
   /** The worker id it logs once ready; rejects (with its output) if it exits first. */
   workerId: Promise<string>;
-  exited: Promise<number | null>;
   /**
    * Resolves once the worker has printed a line containing `text` (rejects if it exits first). Its log reaches the
    * test through a pipe, so on a busy machine a line can arrive after the database already shows what it reports.
@@ -123,7 +127,7 @@ export function spawnWorkerProcess(opts: {
 }
 
 /** SIGKILLs every process still running and waits for all to exit (test teardown). */
-export async function stopAll(procs: { child: ChildProcess; exited: Promise<unknown> }[]): Promise<void> {
+export async function stopAll(procs: SpawnedNode[]): Promise<void> {
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   await Promise.all(procs.map((p) => p.exited));
 }

@@ -3,31 +3,23 @@
 // Runs only with ACCRETE_TEST_DB=postgres (pg-boss needs PostgreSQL).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, symlink } from 'node:fs/promises';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PgBoss from 'pg-boss';
 import { ConfigError } from '@accrete/config';
-import { testDbKind } from '@accrete/db/testing';
+import { skipUnlessPostgres } from '@accrete/db/testing';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
-import { spawnWorkerProcess, stepBarrier, stopAll, type WorkerProcess } from '../src/testing.js';
-import {
-  REPO,
-  STABLE_CACHE,
-  createBaseModel,
-  createFlowerDataset,
-  createJob,
-  createTestEnv,
-  waitForJob,
-  type TestEnv,
-} from './fixtures.js';
+import { stepBarrier, stopAll, type WorkerProcess } from '../src/testing.js';
+import { createBaseModel, createFlowerDataset, createJob, waitForJob, type TestEnv } from './fixtures.js';
+import { nodeDataDir, spawnWorker as spawnWorkerNode, startScaleOut } from './scale-out.js';
 
-const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
+const skip = skipUnlessPostgres();
 let env: TestEnv;
 let submitter: JobRunner;
 const workers: WorkerProcess[] = [];
 
 function spawnWorker(name: string, dataDir: string): WorkerProcess {
-  const w = spawnWorkerProcess({ name, repo: REPO, databaseUrl: env.db.url!, dataDir, config: env.config });
+  const w = spawnWorkerNode(env, name, dataDir);
   workers.push(w);
   return w;
 }
@@ -39,16 +31,7 @@ const ready = (w: WorkerProcess): Promise<string> => w.workerId;
 
 before(async () => {
   if (skip) return;
-  env = await createTestEnv();
-  submitter = createJobRunner(
-    { prisma: env.prisma, config: env.config, storage: env.storage },
-    {
-      mode: 'pgboss',
-      work: false,
-      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
-    },
-  );
-  await submitter.start(); // creates the queue
+  ({ env, submitter } = await startScaleOut());
 });
 
 after(async () => {
@@ -186,11 +169,9 @@ test(
     // B leaves gracefully; A is paused so the job goes to C, a worker with a cold bottleneck cache (slow job).
     b.child.kill('SIGTERM');
     assert.equal(await b.exited, 0, b.out.join('\n'));
-    const coldDir = join(env.root, 'cold-data');
-    await mkdir(join(coldDir, 'cache'), { recursive: true });
+    const coldDir = await nodeDataDir(env, 'cold-data');
     await symlink(env.config.paths.images, join(coldDir, 'images'));
     await symlink(env.config.paths.artifacts, join(coldDir, 'artifacts'));
-    await symlink(join(STABLE_CACHE, 'backbones'), join(coldDir, 'cache', 'backbones'));
     const c = spawnWorker('C', coldDir);
     const idC = await ready(c);
     a.child.kill('SIGSTOP');

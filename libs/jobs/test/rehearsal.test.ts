@@ -1,13 +1,17 @@
 // Rehearsal pool and retention probe selection, and the head maths of the retention evaluation.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRehearsalSets } from '../src/rehearsal.js';
 
+/** Every temp dir of this file, removed after it. */
+const scratch = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-test-'));
+after(() => rm(scratch, { recursive: true, force: true }));
+
 test('with index.csv, even class indices rehearse and odd ones are held out for retention', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-'));
+  const dir = await mkdtemp(join(scratch, 'rehearsal-'));
   const rows = [0, 1, 2, 3, 985].map((i) => [`img${i}.jpg`, i]);
   for (const [f, i] of rows) await writeFile(join(dir, f as string), `bytes ${i}`);
   await writeFile(join(dir, 'extra.jpg'), 'not in the index');
@@ -32,7 +36,7 @@ test('with index.csv, even class indices rehearse and odd ones are held out for 
 });
 
 test('without index.csv every image in the directory rehearses and there is no retention probe', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'accrete-rehearsal-'));
+  const dir = await mkdtemp(join(scratch, 'rehearsal-'));
   for (const f of ['b.jpg', 'a.png', 'notes.txt']) await writeFile(join(dir, f), f);
   const sets = await loadRehearsalSets(dir);
   assert.deepEqual(

@@ -5,51 +5,28 @@
 // with the result. Runs only with ACCRETE_TEST_DB=postgres.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@accrete/config';
-import { testDbKind } from '@accrete/db/testing';
+import { skipUnlessPostgres } from '@accrete/db/testing';
 import { openStorage } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { loadClassifier } from '@accrete/trainer';
-import { createJobRunner, type JobRunner } from '../src/runner.js';
-import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../src/testing.js';
+import type { JobRunner } from '../src/runner.js';
+import { stopAll, type WorkerProcess } from '../src/testing.js';
 import { disposeSharedBackbones, getSharedBackbone } from '../src/shared-backbone.js';
-import {
-  REPO,
-  STABLE_CACHE,
-  createBaseModel,
-  createFlowerDataset,
-  createJob,
-  createTestEnv,
-  waitForJob,
-  type TestEnv,
-} from './fixtures.js';
+import { REPO, createBaseModel, createFlowerDataset, createJob, waitForJob, type TestEnv } from './fixtures.js';
+import { nodeDataDir, spawnWorker as spawnWorkerNode, startScaleOut } from './scale-out.js';
 
-const skip = testDbKind() !== 'postgres' ? 'needs ACCRETE_TEST_DB=postgres' : false;
+const skip = skipUnlessPostgres();
 let s3: S3TestServer;
 let env: TestEnv;
 let submitter: JobRunner;
 let storageEnv: Record<string, string>;
 const children: WorkerProcess[] = [];
 
-/** A node's data dir: empty but for the converted-backbone cache (a pure function of the read-only base model). */
-async function emptyDataDir(name: string): Promise<string> {
-  const dir = join(env.root, name);
-  await mkdir(join(dir, 'cache'), { recursive: true });
-  await symlink(join(STABLE_CACHE, 'backbones'), join(dir, 'cache', 'backbones'));
-  return dir;
-}
-
 function spawnWorker(dataDir: string): WorkerProcess & { id: Promise<string> } {
-  const w = spawnWorkerProcess({
-    name: `worker ${children.length + 1}`,
-    repo: REPO,
-    databaseUrl: env.db.url!,
-    dataDir,
-    config: env.config,
-    env: storageEnv,
-  });
+  const w = spawnWorkerNode(env, `worker ${children.length + 1}`, dataDir, storageEnv);
   children.push(w);
   return { ...w, id: w.workerId };
 }
@@ -58,16 +35,7 @@ before(async () => {
   if (skip) return;
   s3 = await startS3Server();
   storageEnv = { ...s3.env, ACCRETE_STORAGE_URL: `s3://${s3.bucket}/scale-out` };
-  env = await createTestEnv({ env: storageEnv });
-  submitter = createJobRunner(
-    { prisma: env.prisma, config: env.config, storage: env.storage },
-    {
-      mode: 'pgboss',
-      work: false,
-      pgboss: { superviseIntervalSeconds: 2, retryDelaySeconds: 1 },
-    },
-  );
-  await submitter.start();
+  ({ env, submitter } = await startScaleOut({ env: storageEnv }));
 });
 
 after(async () => {
@@ -84,7 +52,7 @@ test(
   async (t) => {
     assert.equal(env.storage.remote?.kind, 's3');
     const ds = await createFlowerDataset(env, 's3-flowers', { dandelion: [4, 2], roses: [4, 2] });
-    const a = spawnWorker(await emptyDataDir('node-a'));
+    const a = spawnWorker(await nodeDataDir(env, 'node-a'));
     const idA = await a.id;
 
     const base = await createBaseModel(env.prisma, 's3-scale');
@@ -101,7 +69,7 @@ test(
     // A leaves; B, with an empty data dir, must take its images and v2's artifact from the bucket.
     a.child.kill('SIGTERM');
     await children[0]!.exited;
-    const dirB = await emptyDataDir('node-b');
+    const dirB = await nodeDataDir(env, 'node-b');
     const b = spawnWorker(dirB);
     const idB = await b.id;
     const v3 = await createJob(env.prisma, {
@@ -124,7 +92,7 @@ test(
 
     // C (empty data dir) takes v4 while B is paused, and is SIGKILLed mid-job: B takes the job over and publishes it once.
     const tulips = await createFlowerDataset(env, 's3-tulips', { tulips: [12, 4] });
-    const c = spawnWorker(await emptyDataDir('node-c'));
+    const c = spawnWorker(await nodeDataDir(env, 'node-c'));
     const idC = await c.id;
     b.child.kill('SIGSTOP');
     const v4 = await createJob(env.prisma, {

@@ -4,7 +4,7 @@
 // (`getMany` / `…Of`: one query for many ids or parents, what a DataLoader batches into).
 // Entities kept elsewhere: class taxonomy (@accrete/taxonomy-store), datasets and imports (@accrete/datasets),
 // API tokens (@accrete/auth).
-import { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
+import * as models from './models.js';
 import { listModels, listModelVersions, listVersionClasses, listTrainingJobs, listAliasEvents } from './lists.js';
 import { getAlias, setAlias, rollbackAlias, aliasRollbackTarget } from './aliases.js';
 import { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults } from './versions.js';
@@ -20,7 +20,7 @@ import { dataOverlap } from './data-overlap.js';
 
 export const modelRegistry = {
   model: {
-    get: getModel,
+    get: models.getModel,
     getMany: batches.modelsById,
     search: listModels,
     seedBase: seedBaseModel,
@@ -30,14 +30,16 @@ export const modelRegistry = {
   modelVersion: {
     /** Creates the version (PENDING) and its training job in one transaction, then submits the job. */
     create: createModelVersion,
-    get: getVersion,
+    get: models.getVersion,
+    /** The version and its model in one query (the export route). */
+    getWithModel: models.getVersionWithModel,
     /** Many by id; READY versions come from the process cache. */
     getMany: versionsById,
     childrenOf: batches.childVersionsOf,
-    getByNumber: findVersionByNumber,
-    latest: latestVersion,
+    getByNumber: models.findVersionByNumber,
+    latest: models.latestVersion,
     search: listModelVersions,
-    lineage: versionLineage,
+    lineage: models.versionLineage,
     classes: listVersionClasses,
     compare: compareVersions,
     growthStrategies,

@@ -2,7 +2,14 @@
 // evaluation reports, predictions and the base-model seed. Its verbs per entity are listed in ./contract.ts.
 // (Taxonomy: @accrete/taxonomy-store; datasets and imports: @accrete/datasets; tokens: @accrete/auth.)
 export * from './lists.js';
-export { getModel, getVersion, findVersionByNumber, latestVersion, versionLineage } from './models.js';
+export {
+  getModel,
+  getVersion,
+  getVersionWithModel,
+  findVersionByNumber,
+  latestVersion,
+  versionLineage,
+} from './models.js';
 export { getAlias, setAlias, rollbackAlias, rollbackTarget, aliasRollbackTarget } from './aliases.js';
 export { watchTrainingJob, isTerminalJob } from './watch.js';
 export { compareVersions, flattenMetrics, perClassMetrics, type MetricValue } from './compare.js';

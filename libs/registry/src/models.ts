@@ -17,6 +17,13 @@ export async function getVersion(prisma: PrismaClient, id: string): Promise<Mode
   return row;
 }
 
+/** A version with its model, in one query (an export is named after both). */
+export async function getVersionWithModel(prisma: PrismaClient, id: string): Promise<ModelVersion & { model: Model }> {
+  const row = await prisma.modelVersion.findUnique({ where: { id }, include: { model: true } });
+  if (!row) throw notFound('model version', id);
+  return row;
+}
+
 /** A model's version by number, or null. */
 export function findVersionByNumber(
   prisma: PrismaClient,

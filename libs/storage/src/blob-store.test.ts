@@ -1,13 +1,17 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '@accrete/primitives';
 import { LocalStorage } from './index.js';
 
+/** Every temp dir of this file, removed after it. */
+const scratch = await mkdtemp(join(tmpdir(), 'accrete-blob-store-test-'));
+after(() => rm(scratch, { recursive: true, force: true }));
+
 test('images are stored once under their content hash', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'accrete-storage-'));
+  const root = await mkdtemp(join(scratch, 'storage-'));
   const s = new LocalStorage({
     images: join(root, 'i'),
     artifacts: join(root, 'a'),

@@ -1,7 +1,7 @@
 // One table of behaviours, run against both homes of blobs: the local directory and S3 (a real s3rver).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -17,6 +17,10 @@ import {
   S3ObjectStore,
   type ObjectStore,
 } from './index.js';
+
+/** Every temp dir of this file, removed after it. */
+const scratch = await mkdtemp(join(tmpdir(), 'accrete-object-store-test-'));
+after(() => rm(scratch, { recursive: true, force: true }));
 
 interface Backend {
   store: ObjectStore;
@@ -52,7 +56,7 @@ after(async () => {
 
 const backends: Record<string, () => Promise<Backend>> = {
   local: async () => {
-    const root = await mkdtemp(join(tmpdir(), 'accrete-objects-'));
+    const root = await mkdtemp(join(scratch, 'objects-'));
     return { store: new LocalObjectStore(root), names: () => walk(root) };
   },
   s3: async () => {
@@ -136,7 +140,7 @@ const behaviours: { name: string; run(b: Backend): Promise<void> }[] = [
       const b = bytes('trainer input');
       const key = blobKey('images', sha256Hex(b));
       await store.put(key, b);
-      const cache = new BlobCache(store, await mkdtemp(join(tmpdir(), 'accrete-cache-')));
+      const cache = new BlobCache(store, await mkdtemp(join(scratch, 'cache-')));
       const [p1, p2] = await Promise.all([cache.localPath(key), cache.localPath(key)]);
       assert.equal(p1, p2);
       assert.deepEqual(await readFile(p1), Buffer.from(b));
@@ -154,7 +158,7 @@ for (const [backendName, make] of Object.entries(backends)) {
 describe('read-through cache over S3', () => {
   test('a cached blob is served locally, without the store', async () => {
     const { store } = await backends.s3!();
-    const dir = await mkdtemp(join(tmpdir(), 'accrete-cache-'));
+    const dir = await mkdtemp(join(scratch, 'cache-'));
     const b = bytes('bottleneck vector');
     const key = blobKey('bottlenecks', sha256Hex(b));
     await store.put(key, b);
@@ -169,7 +173,7 @@ describe('read-through cache over S3', () => {
   test('an object altered in the bucket is refused by the cache and never cached', async () => {
     const { store } = await backends.s3!();
     const s3store = store as S3ObjectStore;
-    const dir = await mkdtemp(join(tmpdir(), 'accrete-cache-'));
+    const dir = await mkdtemp(join(scratch, 'cache-'));
     const key = blobKey('artifacts', sha256Hex(bytes('model.onnx')));
     // Written around the store's verification, as a faulty or hostile writer of the bucket would.
     await s3store.client.send(

@@ -2,12 +2,16 @@
 // the other reads through its local directories.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '@accrete/primitives';
 import { startS3Server, type S3TestServer } from './testing.js';
 import { BlobNotFoundError, blobKey, openStorage, type LocalStorage } from './index.js';
+
+/** Every temp dir of this file, removed after it. */
+const scratch = await mkdtemp(join(tmpdir(), 'accrete-shared-store-test-'));
+after(() => rm(scratch, { recursive: true, force: true }));
 
 let s3: S3TestServer;
 before(async () => {
@@ -18,7 +22,7 @@ after(async () => {
 });
 
 async function node(prefix: string): Promise<LocalStorage> {
-  const root = await mkdtemp(join(tmpdir(), 'accrete-node-'));
+  const root = await mkdtemp(join(scratch, 'node-'));
   const paths = {
     images: join(root, 'images'),
     artifacts: join(root, 'artifacts'),
