@@ -121,7 +121,9 @@ export class DatasetResolver {
     return datasets.freezeDatasetVersion(ctx.prisma, datasetId);
   }
 
-  @FieldResolver(() => DatasetImageConnection)
+  @FieldResolver(() => DatasetImageConnection, {
+    description: 'Current images by label: imports add to it; freeze a version to train on a fixed set.',
+  })
   images(
     @Root() d: Dataset,
     @Args(() => PageArgs) page: PageArgs,
@@ -164,12 +166,14 @@ export class DatasetVersionResolver {
     return must(await ctx.loaders.dataset.load(dv.datasetId), 'dataset', dv.datasetId);
   }
 
-  @FieldResolver(() => [ClassCount])
+  @FieldResolver(() => [ClassCount], { description: 'Images per label and split, as frozen.' })
   classCounts(@Root() dv: DatasetVersion) {
     return datasets.classCountsFromJson(dv.classCounts);
   }
 
-  @FieldResolver(() => DatasetImageConnection)
+  @FieldResolver(() => DatasetImageConnection, {
+    description: 'The images this version froze (what a training job on it sees); never changes.',
+  })
   images(
     @Root() dv: DatasetVersion,
     @Args(() => PageArgs) page: PageArgs,
