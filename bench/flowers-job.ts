@@ -31,10 +31,16 @@ export async function rssOf(pid: number): Promise<{ rssMiB: number; peakMiB: num
   }
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux), or null. */
-export async function cpuMsOf(pid: number): Promise<number | null> {
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux), or null. With `thread`:
+ * that thread's only (/proc/<pid>/task/<tid>/stat; the main thread's tid is the pid: the event loop's CPU).
+ */
+export async function cpuMsOf(pid: number, thread?: number): Promise<number | null> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(
+      thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+      'utf8',
+    );
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
@@ -42,7 +48,13 @@ export async function cpuMsOf(pid: number): Promise<number | null> {
   }
 }
 
-export async function startApiProcess(opts: { shared: string; port: number; dataDir?: string }): Promise<ApiProcess> {
+export async function startApiProcess(opts: {
+  shared: string;
+  port: number;
+  dataDir?: string;
+  /** Preload bench/loop-probe.mjs into the API: a line per second (event-loop delay, GC) appended to this file. */
+  loopProbeFile?: string;
+}): Promise<ApiProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'accrete-bench-job-')));
   const env = {
     ...process.env,
@@ -50,6 +62,7 @@ export async function startApiProcess(opts: { shared: string; port: number; data
     ACCRETE_SHARED_DIR: opts.shared,
     ACCRETE_API_PORT: String(opts.port),
     NODE_ENV: 'production',
+    ...(opts.loopProbeFile ? { BENCH_LOOP_PROBE_FILE: opts.loopProbeFile } : {}),
   };
   // An editor token first (PGlite is single-process: before the API opens the database).
   const tok = spawnSync(
@@ -62,6 +75,7 @@ export async function startApiProcess(opts: { shared: string; port: number; data
   // The same command line as tools/start.mjs starts the API with.
   // BENCH_API_NODE_ARGS: extra node flags for the API process only (e.g. `--cpu-prof --cpu-prof-dir=…`)
   const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (opts.loopProbeFile) extra.push('--import', './bench/loop-probe.mjs');
   const args = ['--max-semi-space-size=8', ...extra, '--import', 'tsx', 'apps/api/src/main.ts'];
   const proc = spawn(process.execPath, args, {
     cwd: REPO,

@@ -9,6 +9,7 @@ import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, defaultMigrationsDir, type MigrateResult } from './migrations.js';
 import { pgClientTarget, pgliteTarget } from './targets.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { yieldingPGlite } from './pglite-turns.js';
 
 export interface OpenDatabaseOptions {
   /** postgresql://… → PostgreSQL; absent → embedded PGlite. */
@@ -81,7 +82,7 @@ export async function openPglite(
     await lock?.release();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(yieldingPGlite(db)) });
   return {
     prisma,
     kind: 'pglite',

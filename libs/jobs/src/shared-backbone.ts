@@ -18,7 +18,8 @@ export function getSharedBackbone(config: Config, log?: (m: string) => void): Pr
   let p = backbones.get(key);
   if (!p) {
     const spec = backboneSpec(config);
-    // this process serves requests: inference runs on a worker thread, never on the event loop
+    // this process serves requests: the backbone is read (tfjs, weights, ONNX conversion) and run on worker threads,
+    // never on the event loop (reading it here held the loop ~0.6–1.2 s on the first prediction)
     // One intra-op thread: a serving process keeps the other core for its event loop (/health, lists) while it
     // predicts; with two, a burst of predictions held /health for ~400 ms (bench/hostile.ts, "8 predict aliases").
     p = loadBackbone(spec.source, {

@@ -12,6 +12,7 @@ import { onnxEngine } from '../backend/onnx-engine.js';
 import { convertToOnnx } from '../onnx/convert.js';
 import type { Backbone, ComputeBackendName, Head } from '../types.js';
 import { fingerprint } from './fingerprint.js';
+import { describeOffThread } from './describe-thread.js';
 import { readModelFiles } from './model-files.js';
 
 export interface LoadBackboneOptions {
@@ -105,11 +106,8 @@ export async function ensureOnnxFile(
   return path;
 }
 
-export async function loadBackbone(source: string, opts: LoadBackboneOptions = {}): Promise<Backbone> {
-  const log = opts.log ?? (() => {});
-  const want = opts.backend ?? 'auto';
-  const rt = await initTf({ allowNative: want === 'auto' || want === 'tfjs-node' || want === 'tfjs-node-gpu', log });
-
+/** The layers model read from `source`, split at its bottleneck, with what describes it. */
+async function readBackbone(source: string) {
   const files = await readModelFiles(source);
   const model = await tf.loadLayersModel({
     load: async () => ({
@@ -130,7 +128,70 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
   const dim = bottleneckOutput.shape[1] as number;
   const baseHead = headFromLayer(head, dim);
   const labels = await readLabels(files, baseHead.classes);
-  const id = fingerprint(features);
+  return {
+    model,
+    features,
+    bottleneckOutput,
+    description: {
+      id: fingerprint(features),
+      filesSha256: files.filesSha256,
+      source,
+      labels,
+      inputSize: size,
+      bottleneckDim: dim,
+      bottleneckLayer: gap.name,
+      headLayer: head.name,
+      baseHead,
+    },
+  };
+}
+
+/** What a backbone is, without its engine: all a process that only predicts keeps of it (plus its ONNX file). */
+export type BackboneDescription = Omit<
+  Backbone,
+  'backend' | 'preferredBatch' | 'computeBottlenecks' | 'computeFeatureMaps' | 'dispose'
+>;
+
+/**
+ * Runs on the describing worker thread (backbone/describe-thread.ts): reads the model with tfjs and writes its
+ * ONNX form, so the serving thread never loads tfjs nor parses the weights. `onnxPath` null: the backend chosen is
+ * not onnx (a native or wasm tfjs engine runs where it is loaded), or the conversion failed (loadBackbone retries
+ * in-thread and reports why).
+ */
+export async function describeForServing(
+  source: string,
+  opts: Pick<LoadBackboneOptions, 'backend' | 'cacheDir' | 'log'>,
+): Promise<{ description: BackboneDescription; onnxPath: string | null } | null> {
+  const want = opts.backend ?? 'auto';
+  if (want !== 'auto' && want !== 'onnx') return null;
+  const rt = await initTf({ allowNative: want === 'auto', log: opts.log });
+  if (rt.native) return null;
+  const { model, features, description } = await readBackbone(source);
+  try {
+    const onnxPath = await ensureOnnxFile(
+      features,
+      description.id,
+      opts.cacheDir ?? defaultCacheDir(),
+      opts.log ?? (() => {}),
+    ).catch(() => null);
+    return { description, onnxPath };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function loadBackbone(source: string, opts: LoadBackboneOptions = {}): Promise<Backbone> {
+  if (opts.inferenceThread) {
+    // A serving process: tfjs, the weights and the conversion stay off its event loop (and out of its heap, the
+    // describing thread ends); only the ONNX session's thread remains.
+    const served = await servingBackbone(source, opts);
+    if (served) return served;
+  }
+  const log = opts.log ?? (() => {});
+  const want = opts.backend ?? 'auto';
+  const rt = await initTf({ allowNative: want === 'auto' || want === 'tfjs-node' || want === 'tfjs-node-gpu', log });
+  const { model, features, bottleneckOutput, description } = await readBackbone(source);
+  const { id, labels, inputSize: size, bottleneckDim: dim } = description;
 
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   let engine: BottleneckEngine | undefined;
@@ -164,29 +225,47 @@ export async function loadBackbone(source: string, opts: LoadBackboneOptions = {
   }
   const chosen = engine;
   log(
-    `backbone ${id.slice(0, 12)} from ${source}: ${labels.length} classes, bottleneck ${gap.name} (${dim}-d), backend ${chosen.name} (tfjs: ${tf.getBackend()})`,
+    `backbone ${id.slice(0, 12)} from ${source}: ${labels.length} classes, bottleneck ${description.bottleneckLayer} (${dim}-d), backend ${chosen.name} (tfjs: ${tf.getBackend()})`,
   );
-
-  const backbone: Backbone = {
-    id,
-    filesSha256: files.filesSha256,
-    source,
-    labels,
-    inputSize: size,
-    bottleneckDim: dim,
-    bottleneckLayer: gap.name,
-    headLayer: head.name,
-    baseHead,
-    backend: chosen.name,
-    preferredBatch: chosen.preferredBatch,
-    computeBottlenecks: (input, n) => chosen.run(input, n),
-    ...(chosen.runMaps ? { computeFeatureMaps: chosen.runMaps.bind(chosen) } : {}),
-    async dispose() {
-      internals.delete(backbone);
-      await chosen.dispose();
-      model.dispose();
-    },
-  };
+  const backbone = backboneOf(description, chosen, () => model.dispose());
   internals.set(backbone, { model, features, bottleneckOutput });
   return backbone;
+}
+
+function backboneOf(description: BackboneDescription, engine: BottleneckEngine, release?: () => void): Backbone {
+  const backbone: Backbone = {
+    ...description,
+    backend: engine.name,
+    preferredBatch: engine.preferredBatch,
+    computeBottlenecks: (input, n) => engine.run(input, n),
+    ...(engine.runMaps ? { computeFeatureMaps: engine.runMaps.bind(engine) } : {}),
+    async dispose() {
+      internals.delete(backbone);
+      await engine.dispose();
+      release?.();
+    },
+  };
+  return backbone;
+}
+
+/** The onnx engine on a worker thread over a description read on another (null: load in-thread as usual). */
+async function servingBackbone(source: string, opts: LoadBackboneOptions): Promise<Backbone | null> {
+  const log = opts.log ?? (() => {});
+  const described = await describeOffThread(source, opts);
+  if (!described?.onnxPath) return null;
+  const { description, onnxPath } = described;
+  let engine: BottleneckEngine;
+  try {
+    engine = await onnxEngine(onnxPath, description.inputSize, description.bottleneckDim, {
+      thread: true,
+      threads: opts.threads,
+    });
+  } catch (err) {
+    log(`onnx session failed (${(err as Error).message}): loading the backbone in this thread`);
+    return null;
+  }
+  log(
+    `backbone ${description.id.slice(0, 12)} from ${source}: ${description.labels.length} classes, bottleneck ${description.bottleneckLayer} (${description.bottleneckDim}-d), backend onnx on a worker thread (tfjs not loaded here)`,
+  );
+  return backboneOf(description, engine);
 }

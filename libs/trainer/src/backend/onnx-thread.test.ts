@@ -10,6 +10,8 @@ import { loadBackbone } from '../backbone/load-backbone.js';
 import { modelDir } from '../testing/fixtures.js';
 import type { Backbone } from '../types.js';
 import { startThreadSession } from './onnx-thread.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 describe('ONNX inference on a worker thread', () => {
   let cacheDir: string;
@@ -58,6 +60,54 @@ describe('ONNX inference on a worker thread', () => {
     await assert.rejects(
       startThreadSession({ onnxPath: join(cacheDir, 'missing.onnx'), intraOpNumThreads: 1 }),
       /missing\.onnx|file|load/i,
+    );
+  });
+
+  it('describes the backbone as the in-thread load does (id, labels, sizes, base head)', () => {
+    for (const k of [
+      'id',
+      'filesSha256',
+      'source',
+      'inputSize',
+      'bottleneckDim',
+      'bottleneckLayer',
+      'headLayer',
+    ] as const)
+      assert.equal(threaded[k], inline[k], k);
+    assert.deepEqual(threaded.labels, inline.labels);
+    assert.equal(threaded.backend, 'onnx');
+    assert.deepEqual(Array.from(threaded.baseHead.weights), Array.from(inline.baseHead.weights));
+    assert.deepEqual(Array.from(threaded.baseHead.bias), Array.from(inline.baseHead.bias));
+  });
+
+  it('never loads tfjs on the calling thread (a fresh process, a fresh cache: conversion included)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'accrete-onnx-thread-fresh-'));
+    try {
+      const script = `
+        const { loadBackbone } = await import(${JSON.stringify(new URL('../backbone/load-backbone.ts', import.meta.url).href)});
+        const { tf } = await import(${JSON.stringify(new URL('./tf-runtime.ts', import.meta.url).href)});
+        const b = await loadBackbone(${JSON.stringify(modelDir)}, { cacheDir: ${JSON.stringify(dir)}, backend: 'onnx', inferenceThread: true });
+        let tfLoaded = true;
+        try { tf.getBackend(); } catch { tfLoaded = false; }
+        const out = await b.computeBottlenecks(new Float32Array(b.inputSize * b.inputSize * 3), 1);
+        console.log(JSON.stringify({ tfLoaded, backend: b.backend, values: out.length, dim: b.bottleneckDim }));
+        await b.dispose();`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { encoding: 'utf8' },
+      );
+      const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+      assert.deepEqual(r, { tfLoaded: false, backend: 'onnx', values: r.dim, dim: r.dim });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a backbone it cannot read with the reading error, not a hang', async () => {
+    await assert.rejects(
+      loadBackbone(join(cacheDir, 'no-such-model'), { cacheDir, backend: 'onnx', inferenceThread: true }),
+      /no-such-model|ENOENT|model\.json/i,
     );
   });
 });

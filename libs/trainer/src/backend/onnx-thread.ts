@@ -2,7 +2,8 @@
 // promise only defers the call), so on a process that serves HTTP one MobileNet pass (7 ms alone, hundreds of ms
 // when a training process shares the cores) held the event loop: every other request waited behind each
 // prediction. Here the main thread only posts the preprocessed input and gets the bottleneck back.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { moduleWorker, siblingModule } from './module-worker.js';
 
 interface SessionSpec {
   onnxPath: string;
@@ -26,17 +27,7 @@ export interface ThreadSession {
 }
 
 export async function startThreadSession(spec: SessionSpec): Promise<ThreadSession> {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const entry = new URL(`./onnx-thread${ext}`, import.meta.url);
-  // A worker thread does not inherit the loader hooks of --import tsx (node 20): a .ts source registers them first.
-  const worker =
-    ext === '.js'
-      ? new Worker(entry, { workerData: spec })
-      : new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-            `.then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`,
-          { eval: true, workerData: spec },
-        );
+  const worker = moduleWorker(siblingModule(import.meta.url, 'onnx-thread'), spec);
   worker.unref(); // an idle predictor never keeps the process alive
   const waiting = new Map<number, { resolve: (o: never) => void; reject: (e: Error) => void }>();
   let failed: Error | null = null;
