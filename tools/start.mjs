@@ -128,6 +128,9 @@ if (testMode) {
   // every lib it imports (≈6× the CPU of one pass on a clean clone, where Nx has nothing cached), and each eslint
   // loads the config and plugins again. Both keep their caches in node_modules/.cache for the next run.
   log('lint (eslint, one pass)…');
+  // @nx/enforce-module-boundaries reads Nx's cached project graph and silently skips itself without one (a clean
+  // clone whose dashboard build was skipped): compute the graph first so the tag rules always run.
+  run('npx', ['nx', 'show', 'projects'], { stdio: ['ignore', 'ignore', 'inherit'] });
   run('npx', [
     'eslint',
     '--cache',
