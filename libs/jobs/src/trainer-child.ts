@@ -10,7 +10,12 @@ if (!process.send) throw new Error('trainer-child.ts runs as a forked child proc
 
 lowerPriority(Number(process.argv[2] ?? '0')); // the nice value, from TrainerProcess
 
-const send = (m: ChildMessage) => process.send?.(m);
+// The parent may be gone (killed, or stopped mid-job) while a progress message is on its way: a send on a closed
+// channel fails with EPIPE / ERR_IPC_CHANNEL_CLOSED, which without a callback is an uncaught error. Such a message has
+// no reader; 'disconnect' below ends this process.
+const send = (m: ChildMessage) => {
+  if (process.connected) process.send?.(m, undefined, undefined, () => undefined);
+};
 let current: { id: number; controller: AbortController } | null = null;
 
 process.on('message', (m: ParentMessage) => {
