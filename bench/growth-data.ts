@@ -2,6 +2,7 @@
 // (through the trainer's own cache), laid out as growth problems.
 //   flowers train → training (held-out parts of it calibrate the knob); flowers val → reporting only;
 //   imagenet-sample EVEN class_index → rehearsal pool; ODD class_index → retention measurement only.
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -293,4 +294,36 @@ export function poolRows(d: GrowthData, k: number): PoolFeatures {
     k,
     d.even.map((_, i) => i),
   );
+}
+
+/**
+ * Runs `script --timing-child` in a fresh node process (nothing of this process's heap or caches in its figures)
+ * and returns what it printed as JSON, or `{ error }` with the end of its stderr.
+ */
+export function timingChild(
+  script: string,
+  args: { augmentations: number; cache: string; shared: string; extra?: string[] },
+): Record<string, unknown> {
+  const c = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      script,
+      '--timing-child',
+      '--augmentations',
+      String(args.augmentations),
+      '--cache',
+      args.cache,
+      '--shared',
+      args.shared,
+      ...(args.extra ?? []),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  try {
+    return JSON.parse(c.stdout) as Record<string, unknown>;
+  } catch {
+    return { error: c.stderr?.slice(-2000) };
+  }
 }

@@ -16,7 +16,6 @@
 // Run: node --import tsx bench/growth-oxford.ts [--only baseline,default,v3,chain,timing,synthetic]
 //        [--cache .accrete/bench-cache] [--out bench/results/growth-oxford.json]
 //        [--overlaps new] (the four name overlaps as classes of their own) [--config '{"iterations":60}'] (overrides)
-import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -59,6 +58,7 @@ import {
   loadGrowthData,
   poolRows,
   retentionSet,
+  timingChild,
   type GrowthData,
 } from './growth-data.js';
 
@@ -717,28 +717,14 @@ if (only.has('timing')) {
   const self = fileURLToPath(import.meta.url);
   const runs: unknown[] = [];
   for (let i = 0; i < 2; i++) {
-    const c = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        self,
-        '--timing-child',
-        '--augmentations',
-        String(K),
-        '--cache',
-        values.cache!,
-        '--shared',
-        values.shared!,
-        ...(values.knob ? ['--knob', values.knob] : []),
-      ],
-      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    runs.push(
+      timingChild(self, {
+        augmentations: K,
+        cache: values.cache!,
+        shared: values.shared!,
+        extra: values.knob ? ['--knob', values.knob] : [],
+      }),
     );
-    try {
-      runs.push(JSON.parse(c.stdout));
-    } catch {
-      runs.push({ error: c.stderr?.slice(-2000) });
-    }
     log(`timing run ${i}: ${JSON.stringify(runs.at(-1)).slice(0, 300)}`);
   }
   const ok = runs.filter(

@@ -3,7 +3,6 @@
 // retention-knob sweep with the acceptance operating points; with/without augmented bottlenecks; two-step growth;
 // time and peak RSS of growVersion from a warm cache (measured in a fresh child process).
 // Run: node --import tsx bench/growth.ts [--augmentations 3] [--cache /tmp/accrete-bench-cache] [--out bench/results/growth.json]
-import { spawnSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -34,6 +33,7 @@ import {
   loadGrowthData,
   retentionSet,
   valSet,
+  timingChild,
   type GrowthData,
 } from './growth-data.js';
 
@@ -277,28 +277,7 @@ for (const s of ['guarded', 'finetune-new'] as GrowthStrategy[]) {
 
 // ---- growVersion from a warm cache, in a fresh process (time + peak RSS) ----
 const self = fileURLToPath(import.meta.url);
-const child = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    self,
-    '--timing-child',
-    '--augmentations',
-    String(K),
-    '--cache',
-    values.cache!,
-    '--shared',
-    values.shared!,
-  ],
-  { encoding: 'utf8', maxBuffer: 1 << 24 },
-);
-let timing: Record<string, unknown> = { error: child.stderr?.slice(-2000) };
-try {
-  timing = JSON.parse(child.stdout);
-} catch {
-  /* keep the error */
-}
+const timing = timingChild(self, { augmentations: K, cache: values.cache!, shared: values.shared! });
 
 // ---- acceptance ----
 const best = rows.filter((r) => r.augmentations === K && r.strategy === 'guarded')[0];
