@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { crc32 as zlibCrc } from 'node:zlib';
+import sharp from 'sharp';
 import WebSocket from 'ws';
 import { getIntrospectionQuery } from 'graphql';
 
@@ -116,14 +117,14 @@ function rawSend(head: string, body: Buffer[], endEarly: boolean): Promise<numbe
   });
 }
 
-function zipOf(n: number): Buffer {
+function zipOf(n: number, files: Buffer[] = photos): Buffer {
   // stored entries (no compression): n photos under one class folder
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (let i = 0; i < n; i++) {
     const name = Buffer.from(`daisy/${i}.jpg`);
-    const data = photos[i % photos.length];
+    const data = files[i % files.length];
     const crc = zlibCrc(data) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -156,6 +157,24 @@ function zipOf(n: number): Buffer {
 }
 
 const MB = Buffer.alloc(1024 * 1024, 1);
+
+// As many distinct photos as the issue's large import (20 000 zip entries, every one new: no dedupe shortcut), one
+// colour each; made once, sent once, and /health is probed until that import has answered.
+const LARGE_IMPORT = 20_000;
+const largeZip = zipOf(
+  LARGE_IMPORT,
+  await Promise.all(
+    Array.from({ length: LARGE_IMPORT }, (_, i) =>
+      sharp({
+        create: { width: 16, height: 16, channels: 3, background: { r: i & 255, g: (i >> 8) & 255, b: 77 } },
+      })
+        .jpeg()
+        .toBuffer(),
+    ),
+  ),
+);
+/** Attacks sent once (one attacker) and probed until they finish, however long that is. */
+const ONCE = new Set([`zip import of ${LARGE_IMPORT} distinct photos (once, probed until done)`]);
 const attacks: Record<string, () => Promise<unknown>> = {
   'quiet (no attack)': async () => new Promise((r) => setTimeout(r, 50)),
   'introspection bomb (40 aliased __schema)': () =>
@@ -217,6 +236,18 @@ const attacks: Record<string, () => Promise<unknown>> = {
       body: f,
     }).then((r) => r.text());
   },
+  [`zip import of ${LARGE_IMPORT} distinct photos (once, probed until done)`]: () => {
+    const f = new FormData();
+    f.append('datasetId', dsId);
+    f.append('file', new Blob([new Uint8Array(largeZip)]), 'large.zip');
+    return fetch(`${URL_}/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' },
+      body: f,
+    }).then(async (r) => {
+      if (!r.ok) throw new Error(`large import answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
+    });
+  },
   '60 subscriptions on one socket': async () => {
     const ws = new WebSocket(`${URL_.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     await new Promise((r) => ws.once('open', r));
@@ -242,25 +273,34 @@ const pct = (xs: number[], p: number) => {
 
 const results: Record<
   string,
-  { health: { n: number; p50: number; p99: number; max: number }; attacks: number; attackErrors: number }
+  {
+    health: { n: number; p50: number; p99: number; max: number };
+    attacks: number;
+    attackErrors: number;
+    seconds: number;
+  }
 > = {};
 for (const [name, attack] of Object.entries(attacks)) {
   const until = performance.now() + SECONDS * 1000;
   let attacksDone = 0;
   let attackErrors = 0;
-  const attackers = Array.from({ length: name.startsWith('quiet') ? 1 : CONCURRENCY }, async () => {
-    while (performance.now() < until) {
+  const started = performance.now();
+  const once = ONCE.has(name);
+  let attacking = true;
+  const attackers = Array.from({ length: name.startsWith('quiet') || once ? 1 : CONCURRENCY }, async () => {
+    do {
       try {
         await attack();
       } catch {
         attackErrors++;
       }
       attacksDone++;
-    }
+    } while (!once && performance.now() < until);
   });
+  void Promise.all(attackers).then(() => (attacking = false));
   const health: number[] = [];
   const prober = (async () => {
-    while (performance.now() < until) {
+    while (performance.now() < until || (once && attacking)) {
       const t0 = performance.now();
       const r = await fetch(`${URL_}/health`);
       await r.text();
@@ -277,6 +317,7 @@ for (const [name, attack] of Object.entries(attacks)) {
     },
     attacks: attacksDone,
     attackErrors,
+    seconds: +((performance.now() - started) / 1000).toFixed(1),
   };
   console.log(
     `${name.padEnd(48)} /health p50 ${results[name].health.p50} ms  p99 ${results[name].health.p99} ms  max ${results[name].health.max} ms  (${health.length} probes, ${attacksDone} attacks)`,

@@ -1,9 +1,11 @@
 // Datasets: ingest files (folder, zip, upload, base64) with validation and dedupe, then freeze versions.
 // Every file ends accepted, duplicate, or rejected with a reason (ImportRejection rows). Blobs are
-// content-addressed, so storing them before the transaction is harmless; all rows are written in one transaction.
+// content-addressed, so storing them (file and Image row) before the transaction is harmless; the dataset's rows are
+// written in one transaction, kept short: on embedded PGlite it holds the only connection, so every other request
+// (even /health) waits for it.
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { PrismaClient, Dataset, DatasetImport, ImportRejection, Split, DatasetVersion } from '@accrete/db';
+import type { PrismaClient, Dataset, DatasetImport, Image, ImportRejection, Split, DatasetVersion } from '@accrete/db';
 import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import { sha256Hex } from '@accrete/primitives';
@@ -109,6 +111,35 @@ export class StorageFullError extends Error {
   }
 }
 
+/**
+ * Image rows for stored blobs, outside any transaction: content-addressed like the blobs (one row per sha256, an
+ * existing row reused), so a row whose import fails later is as harmless as its file. A statement per 1000 rows, each
+ * its own short transaction. Returns the rows by sha256.
+ */
+export async function recordImages(
+  prisma: Pick<PrismaClient, 'image'>,
+  images: { sha256: string; key: string; info: ImageInfo }[],
+): Promise<Map<string, Image>> {
+  const rows = new Map<string, Image>();
+  const unique = [...new Map(images.map((o) => [o.sha256, o])).values()];
+  for (const part of chunks(unique)) {
+    await prisma.image.createMany({
+      data: part.map((o) => ({
+        sha256: o.sha256,
+        width: o.info.width,
+        height: o.info.height,
+        format: o.info.format,
+        bytes: o.info.bytes,
+        storageKey: o.key,
+      })),
+      skipDuplicates: true,
+    });
+    for (const r of await prisma.image.findMany({ where: { sha256: { in: part.map((o) => o.sha256) } } }))
+      rows.set(r.sha256, r);
+  }
+  return rows;
+}
+
 /** Validates, stores and records a batch of files as one DatasetImport. */
 export async function ingestFiles(
   deps: IngestDeps,
@@ -139,6 +170,10 @@ export async function ingestFiles(
     throw new StorageFullError(storageError);
   }
 
+  const ids = await recordImages(
+    prisma,
+    checked.flatMap((c) => (c ? [{ sha256: c.sha256, key: c.extra.key, info: c.extra.info }] : [])),
+  );
   let fresh: Candidate<Stored>[] = [];
   let duplicates = 0;
   const result = await prisma.$transaction(async (tx) => {
@@ -149,31 +184,10 @@ export async function ingestFiles(
     fresh = sorted.fresh;
     duplicates = sorted.duplicates.length;
     for (const part of chunks(fresh)) {
-      await tx.image.createMany({
-        data: part.map((o) => ({
-          sha256: o.sha256,
-          width: o.extra.info.width,
-          height: o.extra.info.height,
-          format: o.extra.info.format,
-          bytes: o.extra.info.bytes,
-          storageKey: o.extra.key,
-        })),
-        skipDuplicates: true,
-      });
-    }
-    const ids = new Map<string, string>();
-    for (const part of chunks(fresh)) {
-      for (const r of await tx.image.findMany({
-        where: { sha256: { in: part.map((o) => o.sha256) } },
-        select: { id: true, sha256: true },
-      }))
-        ids.set(r.sha256, r.id);
-    }
-    for (const part of chunks(fresh)) {
       await tx.datasetImage.createMany({
         data: part.map((o) => ({
           datasetId: dataset.id,
-          imageId: ids.get(o.sha256)!,
+          imageId: ids.get(o.sha256)!.id,
           label: o.label,
           split: o.split,
           sourcePath: o.path,

@@ -4,7 +4,7 @@ import type { LocalStorage } from '@accrete/storage';
 import type { Config } from '@accrete/config';
 import { inspectImage, rejectionReason } from './images.js';
 import { readZipEntries, type ZipEntry } from './zip.js';
-import { isStorageFailure, SPLIT_DIRS, StorageFullError, type IngestFile } from './datasets.js';
+import { isStorageFailure, recordImages, SPLIT_DIRS, StorageFullError, type IngestFile } from './datasets.js';
 
 export const isZip = (b: Uint8Array) =>
   b.length >= 4 &&
@@ -117,20 +117,13 @@ export async function storeImages(
       rejections.push({ path: f.path, reason: rejectionReason(e) });
     }
   }
-  const rows = await deps.prisma.$transaction(async (tx) => {
-    await tx.image.createMany({
-      data: ok.map((o) => ({
-        sha256: o.sha256,
-        width: o.width,
-        height: o.height,
-        format: o.format,
-        bytes: o.bytes,
-        storageKey: o.key,
-      })),
-      skipDuplicates: true,
-    });
-    return tx.image.findMany({ where: { sha256: { in: ok.map((o) => o.sha256) } } });
-  });
-  const bySha = new Map(rows.map((r) => [r.sha256, r]));
+  const bySha = await recordImages(
+    deps.prisma,
+    ok.map(({ sha256, key, width, height, format, bytes }) => ({
+      sha256,
+      key,
+      info: { width, height, format, bytes },
+    })),
+  );
   return { images: ok.map((o) => ({ path: o.path, ...bySha.get(o.sha256)! })), rejections };
 }
