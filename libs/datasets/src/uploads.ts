@@ -2,7 +2,7 @@
 import type { PrismaClient, Split } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
 import type { Config } from '@accrete/config';
-import { inspectImage, rejectionReason } from './images.js';
+import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
 import { readZipEntries, type ZipEntry } from './zip.js';
 import { isStorageFailure, recordImages, SPLIT_DIRS, StorageFullError, type IngestFile } from './datasets.js';
 
@@ -88,15 +88,7 @@ export async function storeImages(
   files: { path: string; read(): Promise<Uint8Array> }[],
 ) {
   const rejections: { path: string; reason: string }[] = [];
-  const ok: {
-    path: string;
-    sha256: string;
-    key: string;
-    width: number;
-    height: number;
-    format: string;
-    bytes: number;
-  }[] = [];
+  const ok: { path: string; sha256: string; key: string; info: ImageInfo }[] = [];
   const created: string[] = [];
   for (const f of files) {
     try {
@@ -108,7 +100,7 @@ export async function storeImages(
       );
       const { sha256, key, created: isNew } = await deps.storage.putImage(bytes);
       if (isNew) created.push(key);
-      ok.push({ path: f.path, sha256, key, ...info });
+      ok.push({ path: f.path, sha256, key, info });
     } catch (e) {
       if (isStorageFailure(e)) {
         await Promise.all(created.map((key) => deps.storage.removeImage(key).catch(() => undefined)));
@@ -117,13 +109,6 @@ export async function storeImages(
       rejections.push({ path: f.path, reason: rejectionReason(e) });
     }
   }
-  const bySha = await recordImages(
-    deps.prisma,
-    ok.map(({ sha256, key, width, height, format, bytes }) => ({
-      sha256,
-      key,
-      info: { width, height, format, bytes },
-    })),
-  );
+  const bySha = await recordImages(deps.prisma, ok);
   return { images: ok.map((o) => ({ path: o.path, ...bySha.get(o.sha256)! })), rejections };
 }
