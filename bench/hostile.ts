@@ -173,6 +173,17 @@ const largeZip = zipOf(
     ),
   ),
 );
+/** POST /upload of a zip into the bench's dataset (an import). */
+function importZip(zip: Buffer, name: string): Promise<Response> {
+  const f = new FormData();
+  f.append('datasetId', dsId);
+  f.append('file', new Blob([new Uint8Array(zip)]), name);
+  return fetch(`${URL_}/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' },
+    body: f,
+  });
+}
 /** Attacks sent once (one attacker) and probed until they finish, however long that is. */
 const ONCE = new Set([`zip import of ${LARGE_IMPORT} distinct photos (once, probed until done)`]);
 const attacks: Record<string, () => Promise<unknown>> = {
@@ -226,28 +237,11 @@ const attacks: Record<string, () => Promise<unknown>> = {
       ].map((c) => Buffer.concat([Buffer.from(`${c.length.toString(16)}\r\n`), c, Buffer.from('\r\n')])),
       false,
     ),
-  'zip import of 400 photos': () => {
-    const f = new FormData();
-    f.append('datasetId', dsId);
-    f.append('file', new Blob([new Uint8Array(zipOf(400))]), 'many.zip');
-    return fetch(`${URL_}/upload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' },
-      body: f,
-    }).then((r) => r.text());
-  },
-  [`zip import of ${LARGE_IMPORT} distinct photos (once, probed until done)`]: () => {
-    const f = new FormData();
-    f.append('datasetId', dsId);
-    f.append('file', new Blob([new Uint8Array(largeZip)]), 'large.zip');
-    return fetch(`${URL_}/upload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'x-accrete-csrf': '1' },
-      body: f,
-    }).then(async (r) => {
+  'zip import of 400 photos': () => importZip(zipOf(400), 'many.zip').then((r) => r.text()),
+  [`zip import of ${LARGE_IMPORT} distinct photos (once, probed until done)`]: () =>
+    importZip(largeZip, 'large.zip').then(async (r) => {
       if (!r.ok) throw new Error(`large import answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
-    });
-  },
+    }),
   '60 subscriptions on one socket': async () => {
     const ws = new WebSocket(`${URL_.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     await new Promise((r) => ws.once('open', r));
