@@ -12,7 +12,9 @@ export class PageInfo {
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: 'Items after `after` (default 20, at most 100).' })
+  // The paging rule is told once, in each connection type's description: an argument description would make the
+  // SDL printer spell the whole argument list out field by field.
+  @Field(() => Int, { nullable: true })
   @IsOptional()
   @Min(0)
   @Max(100)
@@ -20,7 +22,7 @@ export class PageArgs {
 
   @Field(() => String, { nullable: true }) @IsOptional() after?: string;
 
-  @Field(() => Int, { nullable: true, description: 'Items before `before` (at most 100).' })
+  @Field(() => Int, { nullable: true })
   @IsOptional()
   @Min(0)
   @Max(100)
@@ -39,7 +41,11 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   // The registry's paginate() returns exactly this shape; totalCount is a getter, so the extra count query
   // runs only when a client asks for it. It yields a promise, so it keeps a resolver (`simple: false`): the
   // compiled executor reads resolver-less fields as plain values.
-  @ObjectType(`${name}Connection`, { simpleResolvers: true })
+  @ObjectType(`${name}Connection`, {
+    simpleResolvers: true,
+    description:
+      'A page: `first` items after the cursor `after` (default 20, at most 100), or `last` items before `before` (at most 100).',
+  })
   class Conn {
     @Field(() => [Edge]) edges!: Edge[];
     @Field(() => [nodeType], { description: 'The nodes of `edges`, for clients that do not need cursors.' })
