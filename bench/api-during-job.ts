@@ -1,7 +1,8 @@
 // bench/api.ts --during-job: the API's latency while a COLD training job runs. The real API process (as `npm start`
 // runs it, fresh data dir: empty caches) imports the flowers folder and grows the base model by its 5 classes; from
 // the job's start to READY, two load generators (child processes, bench/api-load.mjs) keep asking: predict
-// (sequential, imageBase64 of 50 imagenet-sample photos) and the paginated list query at 50 concurrent clients.
+// (sequential, imageBase64 of 50 imagenet-sample photos) and the paginated list query at 50 concurrent clients, the
+// same clients and keep-alive sockets from before the job starts to READY (each list client's first 5 requests untimed).
 // Reports p50/p99/max of both over the whole job, errors and connection resets (counted apart), the job's phases
 // and the peak RSS of the API and of its training process; the API's CPU per request, its event-loop thread apart
 // (bench/flowers-job.ts cpuMsOf), and a list request's share estimated by taking out the predictions at their
@@ -23,6 +24,7 @@ import {
 
 interface LoadResult {
   ms: number[];
+  at: number[];
   infer: number[];
   requests: number;
   errors: number;
@@ -42,6 +44,9 @@ type LoadJob =
       ramp: number;
       warmup?: number;
     };
+type SteadyLoadJob =
+  | (Omit<Extract<LoadJob, { kind: 'predict' }>, 'count'> & { count?: never })
+  | (Omit<Extract<LoadJob, { kind: 'list' }>, 'perClient'> & { perClient?: never });
 
 const runLoad = (job: LoadJob) =>
   new Promise<LoadResult>((res, rej) => {
@@ -51,6 +56,35 @@ const runLoad = (job: LoadJob) =>
     child.once('exit', (code) => code !== 0 && rej(new Error(`load generator exited ${code}`)));
     child.send(job);
   });
+
+/**
+ * A load generator that keeps the same clients and keep-alive sockets asking from its 'ready' (warm-up and ramp done)
+ * until stop(): clients that stay connected through a whole job. (Forking a new generator every few hundred requests,
+ * as this bench did before, timed a fork and 50 fresh connections every ~0.4 s: a stampede no steady client makes.)
+ */
+function steadyLoad(job: SteadyLoadJob) {
+  const child = fork(fileURLToPath(new URL('./api-load.mjs', import.meta.url)), [], { execArgv: [] });
+  const failed = new Promise<never>((_, rej) => {
+    child.once('error', rej);
+    child.once('exit', (code) => code !== 0 && rej(new Error(`load generator exited ${code}`)));
+  });
+  const ready = Promise.race([
+    failed,
+    new Promise<void>((res) => child.once('message', (m) => m === 'ready' && res())),
+  ]);
+  const result = Promise.race([
+    failed,
+    new Promise<LoadResult>((res) => child.on('message', (m) => typeof m === 'object' && res(m as LoadResult))),
+  ]);
+  child.send({ ...job, untilStop: true });
+  return {
+    ready,
+    stop: () => {
+      child.send('stop');
+      return result;
+    },
+  };
+}
 
 const pct = (xs: number[], p: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : null;
@@ -89,36 +123,23 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
 
     const apiWarmRssMiB = (await rssOf(pid))?.rssMiB ?? null;
     const loadBefore = +loadavg()[0].toFixed(2);
+    const predictLoad = steadyLoad({ kind: 'predict', url, token: api.token, images, warmup: 0 });
+    const listLoad = steadyLoad({
+      kind: 'list',
+      url,
+      token: api.token,
+      versionId: ds.baseVersionId,
+      clients: opts.clients,
+      ramp: 5,
+      warmup: 0,
+    });
+    await Promise.all([predictLoad.ready, listLoad.ready]);
     const t0 = performance.now();
-    const jobStartedAt = Date.now();
     const apiCpu0 = await cpuMsOf(pid);
     const apiMain0 = await cpuMsOf(pid, pid);
     const job = await startFlowersJob(api, ds);
-    let done = false;
+    const jobStartedAt = Date.now();
     let apiPeakMiB = 0;
-    const predict: LoadResult[] = [];
-    const list: LoadResult[] = [];
-    const loops = [
-      (async () => {
-        while (!done)
-          predict.push(await runLoad({ kind: 'predict', url, token: api.token, images, count: 25, warmup: 0 }));
-      })(),
-      (async () => {
-        while (!done)
-          list.push(
-            await runLoad({
-              kind: 'list',
-              url,
-              token: api.token,
-              versionId: ds.baseVersionId,
-              clients: opts.clients,
-              perClient: 10,
-              ramp: 0,
-              warmup: 0,
-            }),
-          );
-      })(),
-    ];
     let row: JobRow;
     for (;;) {
       row = (await api.gql(`query($id: ID!) { trainingJob(id: $id) { status phase error } }`, { id: job.jobId }))
@@ -127,19 +148,25 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
       if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(row.status)) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    done = true;
-    await Promise.all(loops);
+    const jobEndedAt = Date.now();
+    const jobSeconds = (performance.now() - t0) / 1000;
+    // only requests sent while the job ran count (the generators were ready just before it started)
+    const during = (r: LoadResult): LoadResult => {
+      const keep = r.at.map((t) => t >= jobStartedAt && t <= jobEndedAt);
+      return { ...r, ms: r.ms.filter((_, i) => keep[i]), at: r.at.filter((_, i) => keep[i]) };
+    };
+    const predict = [during(await predictLoad.stop())];
+    const list = [during(await listLoad.stop())];
     // the API's own CPU time per request over the job (the figure the busy machine does not distort)
     const apiCpu1 = await cpuMsOf(pid);
     const apiMain1 = await cpuMsOf(pid, pid);
     const trainerCpuMs = api.trainerPid() ? await cpuMsOf(api.trainerPid()!) : null;
-    const jobSeconds = (performance.now() - t0) / 1000;
     const loop = await loopReport(probeFile, jobStartedAt, Date.now());
     if (row.status !== 'SUCCEEDED') throw new Error(`job ${row.status}: ${row.error}`);
     const sum = (rs: LoadResult[]) => {
       const ms = rs.flatMap((r) => r.ms);
       return {
-        requests: rs.reduce((n, r) => n + r.requests, 0),
+        requests: rs.reduce((n, r) => n + r.ms.length, 0),
         errors: rs.reduce((n, r) => n + r.errors, 0),
         connectionResets: rs.reduce((n, r) => n + r.resets, 0),
         firstError: rs.find((r) => r.firstError)?.firstError ?? null,
@@ -164,8 +191,8 @@ export async function benchDuringJob(opts: { shared: string; port: number; clien
       apiCpu: apiCpuReport({
         total: delta(apiCpu0, apiCpu1),
         main: delta(apiMain0, apiMain1),
-        predicts: predict.reduce((n, r) => n + r.requests, 0),
-        lists: list.reduce((n, r) => n + r.requests, 0),
+        predicts: predict.reduce((n, r) => n + r.ms.length, 0),
+        lists: list.reduce((n, r) => n + r.ms.length, 0),
         idlePredict: { total: delta(idle0, idle1), main: delta(idleMain0, idleMain1), n: idlePredict.requests },
       }),
       trainingProcessCpuMs: trainerCpuMs,

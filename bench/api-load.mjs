@@ -4,8 +4,12 @@
 import http from 'node:http';
 // job: { kind: 'predict', url, token, images, count }
 //    | { kind: 'list', url, token, versionId, clients, perClient, ramp }
-// result: { ms[], infer[], errors, resets, requests, wallS, clientCpuMs, firstError? }  (resets: connections the
-// server dropped — ECONNRESET / socket hang up — counted apart, they are what an overloaded event loop causes)
+//    with `untilStop: true`, count / perClient are ignored: after the warm-up and each client's `ramp` requests the
+//    child sends 'ready' and keeps the same clients (and their keep-alive sockets) asking until the parent sends
+//    'stop' — the steady state of clients that stay connected for a whole training job.
+// result: { ms[], at[], infer[], errors, resets, requests, wallS, clientCpuMs, firstError? }  (at: each timed request's
+// start, epoch ms; resets: connections the server dropped — ECONNRESET / socket hang up — counted apart, they are
+// what an overloaded event loop causes)
 
 // node:http with a keep-alive agent (one socket per client): undici's fetch showed multi-second tails at
 // 50 concurrent requests that were the client's, not the server's
@@ -57,8 +61,16 @@ async function warmList(job) {
   for (let i = 0; i < 50; i++) await post(job, LIST, { id: job.versionId, after: i === 0 ? null : cursor(i * 20 - 1) });
 }
 
+let stopped = false;
+process.on('message', (m) => {
+  if (m === 'stop') stopped = true;
+});
+const more = (job, i, n) => (job.untilStop ? !stopped : i < n);
+
 export async function runLoad(job) {
   const ms = [];
+  const at = [];
+  let sent = 0;
   const infer = [];
   let errors = 0;
   let resets = 0;
@@ -79,10 +91,13 @@ export async function runLoad(job) {
     for (let i = 0; i < (job.warmup ?? 20); i++) await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } }); // warm-up
     t0 = performance.now();
     cpu0 = process.cpuUsage();
-    for (let i = 0; i < job.count; i++) {
+    if (job.untilStop) process.send('ready');
+    for (let i = 0; more(job, i, job.count); i++) {
       await attempt(async () => {
+        const started = Date.now();
         const r = await post(job, PREDICT, { i: { imageBase64: img(i), topK: 5 } });
         ms.push(r.ms);
+        at.push(started);
         infer.push(r.body.data.predict.inferenceMs);
       });
     }
@@ -92,21 +107,30 @@ export async function runLoad(job) {
     cpu0 = process.cpuUsage();
     // all clients start at once; each one's first `ramp` requests (that start-up stampede) are sent, checked
     // and not timed, so the figures describe the steady state
+    let ramping = job.clients;
+    if (job.untilStop && job.ramp === 0) process.send('ready');
     await Promise.all(
       Array.from({ length: job.clients }, async (_, c) => {
-        for (let i = 0; i < job.ramp + job.perClient; i++) {
+        for (let i = 0; i < job.ramp || more(job, i - job.ramp, job.perClient); i++) {
+          if (i === job.ramp && job.untilStop && job.ramp > 0 && --ramping === 0) process.send('ready');
+          sent++;
           await attempt(async () => {
+            const started = Date.now();
             const r = await post(job, LIST, { id: job.versionId, after: cursor((c * 97 + i * 31) % 980) });
-            if (i >= job.ramp) ms.push(r.ms);
+            if (i >= job.ramp) {
+              ms.push(r.ms);
+              at.push(started);
+            }
           });
         }
       }),
     );
   }
   const cpu = process.cpuUsage(cpu0);
-  const requests = job.kind === 'list' ? job.clients * (job.ramp + job.perClient) : job.count;
+  const requests = job.kind === 'list' ? sent : job.untilStop ? ms.length + errors : job.count;
   return {
     ms,
+    at,
     infer,
     errors,
     resets,
