@@ -1,5 +1,5 @@
 // Image validation with the trainer's own decoder: what passes here is what training and prediction can read.
-import sharp from 'sharp';
+import { imageSize } from 'image-size';
 import { redactPaths } from '@accrete/storage';
 import { verifyDecodes, ImageRejectedError } from '@accrete/trainer';
 
@@ -17,14 +17,36 @@ export interface ImageInfo {
 /** Raster formats accepted everywhere (import, upload, predict): one list, so predict refuses what import refuses (SVG…). */
 export const IMAGE_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
 
-export type ImageHeader = Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+export interface ImageHeader {
+  /** sharp's name for the format (jpeg, png, webp, gif, tiff, avif, heif, svg, …). */
+  format: string;
+  width: number;
+  height: number;
+  /** EXIF orientation 5–8 turns the picture a quarter: width and height as displayed. */
+  orientedWidth: number;
+  orientedHeight: number;
+}
 
-/** The header of an image (format, dimensions) without decoding the pixels; null when it is no image sharp knows. */
-export async function imageHeader(bytes: Uint8Array): Promise<ImageHeader | null> {
+// image-size's type names where they differ from sharp's (the names IMAGE_FORMATS uses)
+const FORMAT_NAMES: Record<string, string> = { jpg: 'jpeg', heic: 'heif' };
+
+/**
+ * The header of an image (format, dimensions) read synchronously from its first bytes (image-size) without decoding
+ * the pixels; null when it is no image format known. Synchronous on purpose: predict checks every upload before
+ * decoding, and a thread-pool round trip there cost a whole event-loop turn under load.
+ */
+export function imageHeader(bytes: Uint8Array): ImageHeader | null {
   try {
-    return await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      limitInputPixels: false,
-    }).metadata();
+    const size = imageSize(bytes);
+    if (!size.type || !size.width || !size.height) return null;
+    const turned = (size.orientation ?? 1) >= 5;
+    return {
+      format: FORMAT_NAMES[size.type] ?? size.type,
+      width: size.width,
+      height: size.height,
+      orientedWidth: turned ? size.height : size.width,
+      orientedHeight: turned ? size.width : size.height,
+    };
   } catch {
     return null;
   }
@@ -36,10 +58,10 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
   if (bytes.length > limits.maxBytes) {
     throw new ImageRejectedError('file too large', `${bytes.length} bytes > limit ${limits.maxBytes}`, path);
   }
-  const meta = await imageHeader(bytes);
+  const meta = imageHeader(bytes);
   if (!meta) throw new ImageRejectedError('not an image', 'unrecognised file format', path);
-  if (!meta.format || !IMAGE_FORMATS.has(meta.format) || !meta.width || !meta.height) {
-    throw new ImageRejectedError('not an image', `unsupported format ${meta.format ?? 'unknown'}`, path);
+  if (!IMAGE_FORMATS.has(meta.format)) {
+    throw new ImageRejectedError('not an image', `unsupported format ${meta.format}`, path);
   }
   const pixels = meta.width * meta.height;
   if (pixels > limits.maxPixels) {
@@ -51,8 +73,8 @@ export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?
   }
   await verifyDecodes(bytes, { maxPixels: limits.maxPixels }); // full decode: truncated/corrupt data throws here
   return {
-    width: meta.autoOrient?.width ?? meta.width,
-    height: meta.autoOrient?.height ?? meta.height,
+    width: meta.orientedWidth,
+    height: meta.orientedHeight,
     format: meta.format,
     bytes: bytes.length,
   };

@@ -86,13 +86,12 @@ async function imageBytes(deps: PredictDeps, input: PredictInput): Promise<Uint8
   return bytes;
 }
 
-/** Header-only check (cheap): format and pixel count, before the classifier decodes. */
-async function checkHeader(bytes: Uint8Array, maxPixels: number): Promise<void> {
-  const meta = await imageHeader(bytes);
+/** Header-only check (cheap, synchronous): format and pixel count, before the classifier decodes. */
+function checkHeader(bytes: Uint8Array, maxPixels: number): void {
+  const meta = imageHeader(bytes);
   if (!meta) throw badInput('image rejected: not an image (unrecognised file format)');
-  if (!meta.format || !IMAGE_FORMATS.has(meta.format))
-    throw badInput(`image rejected: not an image (unsupported format ${meta.format ?? 'unknown'})`);
-  if (!meta.width || !meta.height) throw badInput('image rejected: not an image (no dimensions)');
+  if (!IMAGE_FORMATS.has(meta.format))
+    throw badInput(`image rejected: not an image (unsupported format ${meta.format})`);
   if (meta.width * meta.height > maxPixels)
     throw badInput(`image rejected: too many pixels (${meta.width}x${meta.height} > limit ${maxPixels})`);
 }
@@ -130,7 +129,7 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   const { version, alias } = await resolvePredictVersion(deps.prisma, input, deps.config.baseModelName);
   if (version.status !== 'READY')
     throw conflict(`version ${version.number} is ${version.status}; only READY versions predict`);
-  await checkHeader(bytes, deps.config.maxImagePixels);
+  checkHeader(bytes, deps.config.maxImagePixels);
   const clf = await deps.classifiers.get(version);
   const t0 = performance.now();
   let top: { label: string; unit: number; probability: number }[];
