@@ -5,6 +5,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench starts the API exactly as tools/start.mjs does
+import { API_ENTRY, API_NODE_FLAGS, apiEnv } from '../tools/api-process.mjs';
 
 export const REPO = resolve(import.meta.dirname, '..');
 
@@ -72,14 +74,13 @@ export async function startApiProcess(opts: {
   );
   if (tok.status !== 0) throw new Error(`create-token failed: ${tok.stderr}`);
   const token = tok.stdout.trim();
-  // The same command line as tools/start.mjs starts the API with.
+  // The same command line and environment as tools/start.mjs starts the API with.
   // BENCH_API_NODE_ARGS: extra node flags for the API process only (e.g. `--cpu-prof --cpu-prof-dir=…`)
   const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (opts.loopProbeFile) extra.push('--import', './bench/loop-probe.mjs');
-  const args = ['--max-semi-space-size=8', ...extra, '--import', 'tsx', 'apps/api/src/main.ts'];
-  const proc = spawn(process.execPath, args, {
+  const proc = spawn(process.execPath, [...API_NODE_FLAGS, ...extra, ...API_ENTRY], {
     cwd: REPO,
-    env,
+    env: apiEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

@@ -8,6 +8,7 @@ import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { API_ENTRY, API_NODE_FLAGS, apiEnv } from './api-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -202,11 +203,7 @@ const start = (name, cmd, args, extra = {}) => {
   children.push(c);
 };
 log('starting the API: migrate the database, load the base model, check the seed…');
-// NODE_ENV=production: graphql-js drops its development-only checks (a third of execution time on list queries).
-// An 8 MB young generation (V8's default is 16) keeps the idle API near 375 MB instead of ~410 (bench/api.ts idleRss).
-start('api', process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'apps/api/src/main.ts'], {
-  NODE_ENV: process.env.NODE_ENV ?? 'production',
-});
+start('api', process.execPath, [...API_NODE_FLAGS, ...API_ENTRY], apiEnv(env));
 // Wait for the API to be healthy (it migrates and seeds first) before announcing URLs.
 for (let i = 0; i < 600; i++) {
   try {
