@@ -1,7 +1,7 @@
 // GET /images/:id[?size=px] — the stored bytes of an Image, or a thumbnail (long side ≤ size) for grids.
 // Same read rule as GraphQL: open reads, or any valid token. Content-addressed, so cacheable forever.
 import type { Request, Response } from 'express';
-import sharp from 'sharp';
+import { loadSharp } from '@accrete/trainer';
 import type { Services } from './context.js';
 import { viewerFromHeader } from './auth.js';
 import { restError } from './errors.js';
@@ -38,6 +38,7 @@ export function imagesHandler(services: Services) {
         res.type(MIME[img.format] ?? 'application/octet-stream').send(bytes);
         return;
       }
+      const sharp = await loadSharp();
       const thumb = await sharp(bytes)
         .autoOrient()
         .resize(size, size, { fit: 'inside', withoutEnlargement: true })

@@ -25,7 +25,7 @@
 // benches only, through '@accrete/trainer/internals'.
 export type { Backbone, ComputeBackendName, Head, ImageRef, Progress } from './types.js';
 export { loadBackbone, type LoadBackboneOptions } from './backbone/load-backbone.js';
-export { preprocessRgb, verifyDecodes } from './preprocess/preprocess.js';
+export { loadSharp, preprocessRgb, verifyDecodes } from './preprocess/preprocess.js';
 export { ImageRejectedError } from './preprocess/errors.js';
 export { BottleneckCache } from './cache/bottleneck-cache.js';
 export { imageRef } from './cache/image-ref.js';

@@ -1,5 +1,5 @@
 // Image → model input: decode, auto-orient, crop/resize to size×size with sharp, RGB, scaled to [-1, 1].
-import sharp from 'sharp';
+import type { default as Sharp } from 'sharp';
 import { augmentation, cropRect } from '../augment/augmentations.js';
 import { ImageRejectedError, classifySharpError } from './errors.js';
 
@@ -14,8 +14,14 @@ export interface PreprocessOptions {
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 
+// sharp (libvips) is loaded on the first image, not at import: ~19 MiB of RSS an idle API does not need.
+let sharpLoaded: Promise<typeof Sharp> | undefined;
+/** The sharp module, loaded once on first use. */
+export const loadSharp = (): Promise<typeof Sharp> => (sharpLoaded ??= import('sharp').then((m) => m.default));
+
 /** The one way images are opened for pixels: same decoder options for training, prediction and import checks. */
-function openImage(input: Uint8Array | string, maxPixels = DEFAULT_MAX_PIXELS) {
+async function openImage(input: Uint8Array | string, maxPixels = DEFAULT_MAX_PIXELS) {
+  const sharp = await loadSharp();
   return sharp(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength), {
     limitInputPixels: maxPixels,
     failOn: 'warning', // truncated/corrupt data is an error, not a grey stripe in the training set
@@ -30,9 +36,9 @@ export async function preprocessRgb(input: Uint8Array | string, opts: Preprocess
   const path = typeof input === 'string' ? input : undefined;
   const open = () => openImage(input, opts.maxPixels);
   try {
-    let img = open().autoOrient();
+    let img = (await open()).autoOrient();
     if (aug.crop !== 1 || aug.fit !== 'cover') {
-      const meta = await open().metadata();
+      const meta = await (await open()).metadata();
       const w = meta.autoOrient?.width ?? meta.width;
       const h = meta.autoOrient?.height ?? meta.height;
       if (!w || !h) throw new ImageRejectedError('not an image', 'no dimensions', path);
@@ -60,7 +66,9 @@ export async function preprocessRgb(input: Uint8Array | string, opts: Preprocess
  */
 export async function verifyDecodes(input: Uint8Array | string, opts: { maxPixels?: number } = {}): Promise<void> {
   try {
-    await openImage(input, opts.maxPixels)
+    await (
+      await openImage(input, opts.maxPixels)
+    )
       .autoOrient()
       .resize(VERIFY_SIDE, VERIFY_SIDE, { fit: 'inside', kernel: 'nearest' })
       .removeAlpha()
