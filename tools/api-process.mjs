@@ -5,7 +5,11 @@
 // - --expose-gc: main.ts runs one full collection once start-up is done (its garbage is ~27 MiB of heap).
 // - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (libuv pool, inference, GC helpers) its own malloc
 //   arena and keeps what they freed; two arenas hold 20–30 MiB less idle RSS (bench/results/jobs.json).
-export const API_NODE_FLAGS = ['--max-semi-space-size=8', '--expose-gc'];
+// - --no-liftoff --wasm-lazy-compilation: V8 compiles each WebAssembly function (PGlite's Postgres, Prisma's query
+//   compiler) when it is first called, optimised once, instead of all of them at start-up with the baseline compiler
+//   and again the hot ones: idle RSS 376–389 → 288–324 MiB, list and predict latency unchanged (bench/api.ts
+//   --during-job).
+export const API_NODE_FLAGS = ['--max-semi-space-size=8', '--expose-gc', '--no-liftoff', '--wasm-lazy-compilation'];
 export const API_ENTRY = ['--import', 'tsx', 'apps/api/src/main.ts'];
 
 /** @param {NodeJS.ProcessEnv} env the environment the API inherits */
