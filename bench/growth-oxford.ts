@@ -345,6 +345,7 @@ function problem(
 const grow = async (p: GrowthProblem) => {
   const t0 = performance.now();
   const g = await growHead(p, 'guarded', cfgOverrides);
+  if (g.details.l2Path) log(`  held-out L2 path: ${JSON.stringify(g.details.l2Path)}`);
   return { g, seconds: +((performance.now() - t0) / 1000).toFixed(1) };
 };
 const child = (g: GrownHead) => ({ head: g.head, labels: g.labels });

@@ -195,6 +195,25 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     assert.ok((await flowersTop1(hi.head)) <= (await flowersTop1(lo.head)));
   });
 
+  it('the held-out L2 path keeps the configured L2 unless a weaker one wins by more than a standard error', async () => {
+    const p = problem(base(), ['dandelion', 'roses', 'sunflowers', 'tulips'], UNITS, 0.5);
+    const plain = await growHead(p, 'guarded');
+    const path = await growHead(p, 'guarded', { l2Path: [1, 0.25] });
+    const d = path.details.l2Path as {
+      chosen: number;
+      bestOverScale1: { scale: number; z: number };
+      scored: { scale: number; utility: number }[];
+    };
+    assert.deepEqual(
+      d.scored.map((q) => q.scale),
+      [1, 0.25],
+    );
+    assert.equal(d.chosen, d.bestOverScale1.z > 1 ? d.bestOverScale1.scale : 1);
+    // scale 1 chosen: the same fit as without a path (the path's first fit is the configured one)
+    if (d.chosen === 1) assert.deepEqual(path.head.weights, plain.head.weights);
+    assert.equal(plain.details.l2Path, undefined);
+  });
+
   it('imprinting collapses retention where guarded growth keeps it (knob 0: no bias shift help)', async () => {
     const imp = await growHead(problem(base(), ['dandelion', 'roses', 'sunflowers', 'tulips'], UNITS, 0), 'imprint');
     const grd = await growHead(problem(base(), ['dandelion', 'roses', 'sunflowers', 'tulips'], UNITS, 0), 'guarded');

@@ -30,5 +30,5 @@ export {
   type Confusion,
 } from './eval/evaluate.js';
 export * from './growth/matrix.js';
-export { newColumnObjective, toDevice } from './growth/new-columns.js';
+export { fitNewColumns, newColumnObjective, toDevice } from './growth/new-columns.js';
 export { rng, shuffleInPlace } from './growth/rng.js';

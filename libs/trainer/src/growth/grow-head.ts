@@ -45,6 +45,12 @@ export interface StrategyConfig {
   /** L-BFGS iterations of the fit on the 80% split (the knob's curve and the warm start of the full fit, which
    *  then runs iterations / 2 more). */
   heldOutIterations: number;
+  /** A held-out choice of L2: multipliers of the L2 of the columns fitted afresh (new and re-fitted user classes),
+   *  the configured strength first (1), then weaker ones. The 80% fit runs along them (warm-started from the
+   *  previous one, heldOutIterations for the first, half as many for each next) and the scale with the best knob
+   *  objective on the held-out split is kept for the full fit if it beats scale 1 by more than one standard error
+   *  (paired by held-out image), else scale 1. [] = the configured L2, no path. */
+  l2Path: number[];
   /** L-BFGS history length of both fits. */
   memory: number;
   /** Post-hoc calibration of the new columns. */
@@ -64,6 +70,7 @@ const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
   mixtureParts: 4,
   iterations: 30,
   heldOutIterations: 30,
+  l2Path: [],
   memory: 8,
 };
 
@@ -83,6 +90,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     mixtureParts: 4,
     iterations: 30,
     heldOutIterations: 30,
+    l2Path: [],
     memory: 8,
     calibration: 'none',
   },
@@ -438,7 +446,9 @@ const CHANGE_TEMPERATURE = 1;
 /** The knob never gives up more than this much held-out accuracy on the user's classes. */
 const MAX_SACRIFICE = 0.1;
 
-export function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
+/** The curve's per-row terms: `term(i, δ)` is held-out row i's share of the accuracy (labelled rows, weighted) or
+ *  its chance of a changed answer (rehearsal rows), at shift δ; uncounted rows (taken over) are 0. */
+function curveTerms(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']) {
   const cr = curveRows(rows, lay, h);
   const { n, nLabelled, group, top1, top2, topCol, col, own, frozenRival, descMax, counted } = cr;
   let countedPool = 0;
@@ -449,43 +459,83 @@ export function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: St
   const rowWeight = h.labelledRows.map((r) =>
     balance === 'classes' ? 1 / (perUnit.size * perUnit.get(rows.unit[r])!) : 1 / h.labelledRows.length,
   );
+  const shift = [0, 0];
+  const term = (i: number, delta: number): number => {
+    if (!counted[i]) return 0;
+    shift[1] = delta;
+    const c0 = col[i];
+    const gOwn = c0 >= 0 ? group[c0] : 0;
+    // best trained score other than the row's own column, over the unshifted and the shifted columns
+    let rival = frozenRival[i];
+    let trainedMax = -Infinity;
+    for (let g = 0; g < 2; g++) {
+      const q = 2 * i + g;
+      const v = (topCol[q] === c0 && c0 >= 0 ? top2[q] : top1[q]) - shift[g];
+      if (v > rival) rival = v;
+      const m = top1[q] - shift[g];
+      if (m > trainedMax) trainedMax = m;
+    }
+    if (i < nLabelled) {
+      if (c0 < 0) return own[i] > -Infinity && own[i] >= trainedMax ? rowWeight[i] : 0;
+      const mine = Math.max(own[i] - shift[gOwn], descMax[i]);
+      return rowWeight[i] / (1 + Math.exp(-(mine - rival) / CHANGE_TEMPERATURE));
+    }
+    // the parent's answer changes when another unit overtakes it (its own score is not shifted: it is the
+    // parent's answer being kept)
+    return 1 / (1 + Math.exp(-(rival - own[i]) / CHANGE_TEMPERATURE));
+  };
+  return { n, nLabelled, countedPool, term };
+}
+
+export function curveFrom(rows: Rows, lay: Layout, h: HeldOutScores, balance: StrategyConfig['balance']): KnobCurve {
+  const { n, nLabelled, countedPool, term } = curveTerms(rows, lay, h, balance);
   const accuracy: number[] = [];
   const changed: number[] = [];
-  const shift = [0, 0];
   for (const delta of DELTA_GRID) {
-    shift[1] = delta;
     let ok = 0;
     let ch = 0;
-    for (let i = 0; i < n; i++) {
-      if (!counted[i]) continue;
-      const c0 = col[i];
-      const gOwn = c0 >= 0 ? group[c0] : 0;
-      // best trained score other than the row's own column, over the unshifted and the shifted columns
-      let rival = frozenRival[i];
-      let trainedMax = -Infinity;
-      for (let g = 0; g < 2; g++) {
-        const q = 2 * i + g;
-        const v = (topCol[q] === c0 && c0 >= 0 ? top2[q] : top1[q]) - shift[g];
-        if (v > rival) rival = v;
-        const m = top1[q] - shift[g];
-        if (m > trainedMax) trainedMax = m;
-      }
-      if (i < nLabelled) {
-        if (c0 < 0) ok += own[i] > -Infinity && own[i] >= trainedMax ? rowWeight[i] : 0;
-        else {
-          const mine = Math.max(own[i] - shift[gOwn], descMax[i]);
-          ok += rowWeight[i] / (1 + Math.exp(-(mine - rival) / CHANGE_TEMPERATURE));
-        }
-      } else {
-        // the parent's answer changes when another unit overtakes it (its own score is not shifted: it is the
-        // parent's answer being kept)
-        ch += 1 / (1 + Math.exp(-(rival - own[i]) / CHANGE_TEMPERATURE));
-      }
-    }
+    for (let i = 0; i < nLabelled; i++) ok += term(i, delta);
+    for (let i = nLabelled; i < n; i++) ch += term(i, delta);
     accuracy.push(nLabelled ? ok : 0);
     changed.push(countedPool ? ch / countedPool : 0);
   }
   return { delta: DELTA_GRID, accuracy, changed, labelledRows: nLabelled, poolRows: countedPool };
+}
+
+/** Per held-out row, its term of the knob's objective at the shift the knob picks (the terms sum to knobUtility). */
+export function utilityTerms(
+  rows: Rows,
+  lay: Layout,
+  h: HeldOutScores,
+  balance: StrategyConfig['balance'],
+  knob: number,
+): { utility: number; terms: Float64Array } {
+  const curve = curveFrom(rows, lay, h, balance);
+  const delta = deltaForKnob(curve, knob);
+  const { n, nLabelled, countedPool, term } = curveTerms(rows, lay, h, balance);
+  const terms = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    terms[i] = i < nLabelled ? (1 - knob) * term(i, delta) : countedPool ? (-knob * term(i, delta)) / countedPool : 0;
+  return { utility: knobUtility(curve, knob), terms };
+}
+
+/**
+ * How many standard errors the candidate's held-out objective is above the reference's: the difference of their
+ * per-row terms, paired by image (a held-out image's views move together). A choice made on a few hundred held-out
+ * images must not follow their noise: it needs z > 1.
+ */
+export function pairedZ(candidate: Float64Array, reference: Float64Array, imageOf: ArrayLike<number>): number {
+  const diff = new Map<number, number>();
+  for (let i = 0; i < candidate.length; i++)
+    diff.set(imageOf[i], (diff.get(imageOf[i]) ?? 0) + candidate[i] - reference[i]);
+  const g = diff.size;
+  let sum = 0;
+  for (const v of diff.values()) sum += v;
+  const mean = sum / g;
+  let ss = 0;
+  for (const v of diff.values()) ss += (v - mean) ** 2;
+  const se = g > 1 ? Math.sqrt((g / (g - 1)) * ss) : 0;
+  return se > 0 ? sum / se : 0;
 }
 
 /**
@@ -512,6 +562,12 @@ export function deltaForKnob(curve: KnobCurve, knob: number): number {
   let pick = i0;
   for (let i = i0; i <= iMax; i++) if (utility(i) >= top - tolerance) pick = i;
   return curve.delta[pick];
+}
+
+/** The knob's objective at the shift it picks: what the held-out L2 path compares. */
+export function knobUtility(curve: KnobCurve, knob: number): number {
+  const i = curve.delta.indexOf(deltaForKnob(curve, knob));
+  return (1 - knob) * curve.accuracy[i] - (curve.poolRows ? knob * curve.changed[i] : 0);
 }
 
 function pointAt(curve: KnobCurve, delta: number) {
@@ -772,7 +828,9 @@ export async function growHead(
     const freshL2 = l2.filter((_, c) => lay.fresh[c]);
     details.l2 = { refined: cfg.l2Refined, newMin: Math.min(...freshL2), newMax: Math.max(...freshL2) };
     details.userUnits = cfg.userUnits;
-    const total = cfg.heldOutIterations + Math.ceil(cfg.iterations / 2);
+    const path = cfg.l2Path.length > 0 && labelledRows.length > 0 ? cfg.l2Path : [1];
+    const total =
+      cfg.heldOutIterations + (path.length - 1) * Math.ceil(cfg.heldOutIterations / 2) + Math.ceil(cfg.iterations / 2);
     let done = 0;
     const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });
     // Fit A sees only the non-held-out rows (their own copy, so the held-out 20% cost nothing per iteration).
@@ -787,34 +845,73 @@ export async function growHead(
     };
     const tA = performance.now();
     const cA = process.cpuUsage();
+    const heldIdx = [...labelledRows, ...poolRows];
+    const heldDevice = path.length > 1 ? await toDevice(selectRows(rows.x, heldIdx)) : undefined;
+    /** The knob's objective on the held-out split for columns (w, b), with its per-row terms. */
+    const heldOutTerms = async (w: Float32Array, b: ArrayLike<number>) => {
+      const s = await heldDevice!.project(w, k);
+      for (let i = 0; i < heldIdx.length; i++) for (let q = 0; q < k; q++) s[i * k + q] += b[q];
+      return utilityTerms(rows, lay, { labelledRows, poolRows, s }, cfg.balance, knob);
+    };
+    // the held-out image of each held-out row (rehearsal images numbered apart): the unit of the paired comparison
+    const imageOf = Int32Array.from(heldIdx, (r) =>
+      r < rows.nLabelled ? problem.train.image[r] : -1 - problem.pool!.image[r - rows.nLabelled],
+    );
+    // ties (within the knob's own tolerance) go to the earlier candidate: the stronger L2
+    const firstBest = (u: number[]) => {
+      const best = Math.max(...u);
+      return u.findIndex((v) => v >= best - 0.005 * (1 - knob) - 1e-12);
+    };
     const xA = selectRows(rows.x, keep);
     const deviceA = await toDevice(xA);
-    let a: NewColumnFit;
+    let a!: NewColumnFit;
+    let l2Scale = 1;
     try {
-      a = await fitNewColumns(
-        {
-          x: xA,
-          oldLse: pick(rows.stats.lse),
-          target: pick(target),
-          weight: pick(full),
-          soft: soft && pick(soft, k),
-          alsoRightLse: alsoRight && pick(alsoRight),
-        },
-        {
+      const rowsA = {
+        x: xA,
+        oldLse: pick(rows.stats.lse),
+        target: pick(target),
+        weight: pick(full),
+        soft: soft && pick(soft, k),
+        alsoRightLse: alsoRight && pick(alsoRight),
+      };
+      // the L2 path from the configured strength down, each fit warm-started from the previous one (its optimum is
+      // close); without a path, the one fit at the configured L2
+      const fits: NewColumnFit[] = [];
+      const scored: { utility: number; terms: Float64Array }[] = [];
+      for (const [j, scale] of path.entries()) {
+        const f = await fitNewColumns(rowsA, {
           k,
-          l2,
+          l2: l2.map((v, c) => (lay.fresh[c] ? v * scale : v)),
           anchor,
-          init,
-          iterations: cfg.heldOutIterations,
+          init: j === 0 ? init : { w: fits[j - 1].w, b: fits[j - 1].b },
+          iterations: j === 0 ? cfg.heldOutIterations : Math.ceil(cfg.heldOutIterations / 2),
           memory: cfg.memory,
           device: deviceA,
           onIteration,
           signal: opts.signal,
-        },
-      );
+        });
+        fits.push(f);
+        if (path.length > 1) scored.push(await heldOutTerms(f.w, f.b));
+      }
+      // the configured L2 (scale 1) unless the best scale beats it by more than a standard error on held-out images
+      const reference = Math.max(0, path.indexOf(1));
+      const best = path.length > 1 ? firstBest(scored.map((q) => q.utility)) : 0;
+      const z = best !== reference ? pairedZ(scored[best].terms, scored[reference].terms, imageOf) : 0;
+      const chosen = z > 1 ? best : reference;
+      a = fits[chosen];
+      l2Scale = path[chosen];
+      if (path.length > 1)
+        details.l2Path = {
+          chosen: l2Scale,
+          bestOverScale1: { scale: path[best], z: +z.toFixed(2) },
+          scored: path.map((v, j) => ({ scale: v, utility: +scored[j].utility.toFixed(4) })),
+        };
     } finally {
       deviceA.dispose();
+      heldDevice?.dispose();
     }
+    const l2Full = l2.map((v, c) => (lay.fresh[c] ? v * l2Scale : v));
     timings.fitHeldOut = (performance.now() - tA) / 1000;
     timings['cpu.fitHeldOut'] = cpuSince(cA);
     const device = await toDevice(rows.x);
@@ -825,7 +922,7 @@ export async function growHead(
         { x: rows.x, oldLse: rows.stats.lse, target, weight: full, soft, alsoRightLse: alsoRight },
         {
           k,
-          l2,
+          l2: l2Full,
           anchor,
           init: { w: a.w, b: a.b },
           iterations: Math.ceil(cfg.iterations / 2),

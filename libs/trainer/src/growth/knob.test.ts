@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deltaForKnob, type KnobCurve } from './grow-head.js';
+import { pairedZ, deltaForKnob, knobUtility, type KnobCurve } from './grow-head.js';
 
 // Held-out accuracy falls and the expected share of changed answers falls as the shift grows.
 const delta = Array.from({ length: 101 }, (_, i) => -5 + i * 0.1);
@@ -58,7 +58,37 @@ describe('deltaForKnob', () => {
     assert.ok(acc >= 0.8 - 1e-9, `accuracy ${acc} at shift ${d}`);
   });
 
+  it("knobUtility is the knob's objective at its shift, the best over the shifts it may take", () => {
+    for (const c of [curve, steep, cheap])
+      for (const knob of [0, 0.25, 0.5, 0.75, 1]) {
+        const i = at(c, deltaForKnob(c, knob));
+        const u = (j: number) => (1 - knob) * c.accuracy[j] - knob * c.changed[j];
+        assert.ok(Math.abs(knobUtility(c, knob) - u(i)) < 1e-12);
+        for (let j = i; j < delta.length && c.accuracy[j] >= Math.max(...c.accuracy) - 0.1; j++)
+          assert.ok(u(j) <= u(i) + 0.005 * (1 - knob) + 1e-12, `knob ${knob}: shift ${delta[j]} beats the pick`);
+      }
+  });
+
   it('rejects knob values outside 0..1', () => {
     assert.throws(() => deltaForKnob(curve, 1.5), /within 0..1/);
+  });
+});
+
+describe('pairedZ (a held-out choice must not follow the held-out noise)', () => {
+  const images = Int32Array.from({ length: 200 }, (_, i) => i >> 1); // two views per image
+  const reference = new Float64Array(200).fill(0.004);
+  it('a gain shared by most held-out images counts', () => {
+    const candidate = reference.map((v, i) => v + (i % 10 === 0 ? -0.001 : 0.001));
+    assert.ok(pairedZ(candidate, reference, images) > 1);
+  });
+  it('a net gain smaller than its spread over images does not', () => {
+    // per image (two views): +0.011 on half the images, -0.01 on the other half
+    const candidate = reference.map((v, i) => v + ((i >> 1) % 2 ? 0.0055 : -0.005));
+    assert.ok(pairedZ(candidate, reference, images) < 1);
+  });
+  it('gains and losses that cancel out do not, nor an equal candidate', () => {
+    const candidate = reference.map((v, i) => v + ((i >> 1) % 2 ? 0.002 : -0.002));
+    assert.ok(pairedZ(candidate, reference, images) < 1);
+    assert.equal(pairedZ(reference, reference, images), 0);
   });
 });
