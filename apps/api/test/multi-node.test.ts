@@ -214,6 +214,8 @@ test(
     assert.notEqual(ids.get(job.workerId!), killed, 'finished by a live worker');
     // exactly once: one attempt taken over, one publish across every worker, one version row, one set of reports
     assert.equal(job.attempts, 2);
+    // the finishing worker's log reaches this process through a pipe: the row can say SUCCEEDED before its line does
+    await ids.get(job.workerId!)!.printed(`version ${created.version.id} READY`);
     const published = procs.flatMap((p) => p.out).filter((l) => l.includes(`version ${created.version.id} READY`));
     assert.equal(published.length, 1, `published once:\n${published.join('\n')}`);
     const version = await db.prisma.modelVersion.findUniqueOrThrow({

@@ -115,6 +115,8 @@ test(
     assert.equal(r4.status, 'SUCCEEDED', `${r4.error ?? ''}\n${b.out.join('\n')}`);
     assert.equal(r4.workerId, idB);
     assert.equal(r4.attempts, 2);
+    // B's log reaches this process through a pipe: the row can say SUCCEEDED before B's line has arrived
+    await b.printed(`version ${v4.versionId} READY`);
     const published = [...b.out, ...c.out].filter((l) => l.includes(`version ${v4.versionId} READY`));
     assert.equal(published.length, 1, `published once: ${published.join(' | ')}`);
     t.diagnostic(`v4 taken over by B after C was killed; B's attempt ran ${ran(r4)} s`);
