@@ -52,25 +52,30 @@ export function imageHeader(bytes: Uint8Array): ImageHeader | null {
   }
 }
 
+/**
+ * Header-only check (cheap, synchronous, no decode): a known image format, one of IMAGE_FORMATS, at most `maxPixels`
+ * pixels. Throws ImageRejectedError with a user-facing reason; returns the header. Shared by import/upload
+ * (inspectImage) and predict, so both refuse the same images with the same reasons.
+ */
+export function checkImageHeader(bytes: Uint8Array, maxPixels: number, path?: string): ImageHeader {
+  const meta = imageHeader(bytes);
+  if (!meta) throw new ImageRejectedError('not an image', 'unrecognised file format', path);
+  if (!IMAGE_FORMATS.has(meta.format)) {
+    throw new ImageRejectedError('not an image', `unsupported format ${meta.format}`, path);
+  }
+  if (meta.width * meta.height > maxPixels) {
+    throw new ImageRejectedError('too many pixels', `${meta.width}x${meta.height} > limit ${maxPixels} pixels`, path);
+  }
+  return meta;
+}
+
 /** Checks size, pixel count and that the whole image decodes; throws ImageRejectedError with a user-facing reason. */
 export async function inspectImage(bytes: Uint8Array, limits: ImageLimits, path?: string): Promise<ImageInfo> {
   if (bytes.length === 0) throw new ImageRejectedError('empty file', undefined, path);
   if (bytes.length > limits.maxBytes) {
     throw new ImageRejectedError('file too large', `${bytes.length} bytes > limit ${limits.maxBytes}`, path);
   }
-  const meta = imageHeader(bytes);
-  if (!meta) throw new ImageRejectedError('not an image', 'unrecognised file format', path);
-  if (!IMAGE_FORMATS.has(meta.format)) {
-    throw new ImageRejectedError('not an image', `unsupported format ${meta.format}`, path);
-  }
-  const pixels = meta.width * meta.height;
-  if (pixels > limits.maxPixels) {
-    throw new ImageRejectedError(
-      'too many pixels',
-      `${meta.width}x${meta.height} > limit ${limits.maxPixels} pixels`,
-      path,
-    );
-  }
+  const meta = checkImageHeader(bytes, limits.maxPixels, path);
   await verifyDecodes(bytes, { maxPixels: limits.maxPixels }); // full decode: truncated/corrupt data throws here
   return {
     width: meta.orientedWidth,

@@ -5,7 +5,7 @@ import type { Config } from '@accrete/config';
 import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
-import { IMAGE_FORMATS, imageHeader } from '@accrete/datasets';
+import { checkImageHeader } from '@accrete/datasets';
 import { classPaths } from '@accrete/taxonomy-store';
 import { versionClassChains, type UnitChain } from '@accrete/jobs';
 import { readyVersionClasses, versionsById } from './caches.js';
@@ -86,14 +86,19 @@ async function imageBytes(deps: PredictDeps, input: PredictInput): Promise<Uint8
   return bytes;
 }
 
+/** The same rejection text for a header check and a decode: "image rejected: <reason> (<detail>)". */
+function rejected(e: ImageRejectedError) {
+  return badInput(`image rejected: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
+}
+
 /** Header-only check (cheap, synchronous): format and pixel count, before the classifier decodes. */
 function checkHeader(bytes: Uint8Array, maxPixels: number): void {
-  const meta = imageHeader(bytes);
-  if (!meta) throw badInput('image rejected: not an image (unrecognised file format)');
-  if (!IMAGE_FORMATS.has(meta.format))
-    throw badInput(`image rejected: not an image (unsupported format ${meta.format})`);
-  if (meta.width * meta.height > maxPixels)
-    throw badInput(`image rejected: too many pixels (${meta.width}x${meta.height} > limit ${maxPixels})`);
+  try {
+    checkImageHeader(bytes, maxPixels);
+  } catch (e) {
+    if (e instanceof ImageRejectedError) throw rejected(e);
+    throw e;
+  }
 }
 
 /** The version a request names: versionId, else alias (default "production") of modelId (default: the base model). */
@@ -136,8 +141,7 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   try {
     top = await clf.predict(bytes, topK);
   } catch (e) {
-    if (e instanceof ImageRejectedError)
-      throw badInput(`image rejected: ${e.reason}${e.detail ? ` (${e.detail})` : ''}`);
+    if (e instanceof ImageRejectedError) throw rejected(e);
     throw e;
   }
   const inferenceMs = performance.now() - t0;
