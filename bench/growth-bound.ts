@@ -37,6 +37,11 @@ const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 const ITERATIONS = Number(values.iterations);
 const only = new Set(values.only!.split(','));
+/** The --l2 scales, strongest first: each fit is warm-started from the previous (stronger) one. */
+const l2Descending = values
+  .l2!.split(',')
+  .map(Number)
+  .sort((a, b) => b - a);
 /** As bench/growth-oxford.ts: the Oxford names that name a tf_flowers class. */
 const NAME_OVERLAPS: Record<string, string> = {
   sunflower: 'sunflowers',
@@ -162,10 +167,7 @@ if (only.has('joint')) {
   for (const beta of values.balance!.split(',').map(Number)) {
     let prev: Fitted | undefined;
     // from the strongest L2 down, each fit warm-started from the previous one (same optimum, fewer iterations)
-    for (const l2 of values
-      .l2!.split(',')
-      .map(Number)
-      .sort((a, b) => b - a)) {
+    for (const l2 of l2Descending) {
       const f = await fit(train.x, train.unit, C, l2, beta, prev);
       prev = f;
       const sOx = scoresOf(f, oxValid, C);
@@ -284,10 +286,7 @@ if (only.has('alone')) {
   const alone: Record<string, unknown>[] = [];
   for (const beta of [0, 1]) {
     let prev: Fitted | undefined;
-    for (const l2 of values
-      .l2!.split(',')
-      .map(Number)
-      .sort((a, b) => b - a)) {
+    for (const l2 of l2Descending) {
       const f = await fit(oxOnly.x, oxOnly.unit, K, l2, beta, prev);
       prev = f;
       const acc = top1(scoresOf(f, oxOnlyValid, K), oxOnlyValid.unit, K, new Float64Array(K));
