@@ -196,7 +196,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
             async didResolveOperation({ document, operationName, request, operation }) {
               enforceLimits(schema, document, operationName, request.variables, limits);
               guardOperationText(document, request.variables);
-              const turn = gate.admit(isUrgentOperation(operation));
+              const turn = gate.admit(isUrgentOperation(operation, document));
               if (turn) await turn;
             },
           };

@@ -6,15 +6,33 @@
 // its own thread — waited one whole turn per hop. Admitting at most `perTurn` operations per turn keeps turns
 // short, so such hops come back quickly; queued operations wait in order, as they would have waited for the turn.
 // A prediction is what a deployed model's users wait on, interactively: it goes ahead of queued reads.
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 
 /** Root fields whose operations are admitted ahead of the queue. */
 export const URGENT_ROOT_FIELDS: ReadonlySet<string> = new Set(['predict']);
 
-export function isUrgentOperation(operation: OperationDefinitionNode | undefined | null): boolean {
-  return !!operation?.selectionSet.selections.some(
-    (s) => s.kind === Kind.FIELD && URGENT_ROOT_FIELDS.has(s.name.value),
-  );
+/**
+ * Whether the operation selects an urgent field at the root: written directly, or inside an inline fragment or a
+ * named fragment spread at the root (`{ ...F } fragment F on Query { predict … }`). Named fragments are looked up in
+ * `document`; without it (or for a name it does not define) a spread counts as not urgent.
+ */
+export function isUrgentOperation(
+  operation: OperationDefinitionNode | undefined | null,
+  document?: DocumentNode | null,
+): boolean {
+  if (!operation) return false;
+  const seen = new Set<string>(); // each fragment is looked at once (validation already refuses cycles)
+  const urgentIn = (set: SelectionSetNode): boolean =>
+    set.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return URGENT_ROOT_FIELDS.has(s.name.value);
+      if (s.kind === Kind.INLINE_FRAGMENT) return urgentIn(s.selectionSet);
+      const name = s.name.value;
+      if (seen.has(name)) return false;
+      seen.add(name);
+      const fragment = document?.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
+      return fragment?.kind === Kind.FRAGMENT_DEFINITION && urgentIn(fragment.selectionSet);
+    });
+  return urgentIn(operation.selectionSet);
 }
 
 export class TurnGate {

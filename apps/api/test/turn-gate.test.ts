@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { TurnGate, isUrgentOperation } from '../src/turn-gate.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -64,4 +64,27 @@ test('only operations selecting predict at the root are urgent', () => {
   assert.equal(isUrgentOperation(op('{ models { edges { cursor } } }')), false);
   assert.equal(isUrgentOperation(op('mutation { rollback(alias: "a") { name } }')), false);
   assert.equal(isUrgentOperation(undefined), false);
+});
+
+test('predict reached at the root through an inline fragment or a named fragment spread is urgent', () => {
+  const urgent = (q: string) => {
+    const document = parse(q);
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    return isUrgentOperation(operation, document);
+  };
+  assert.equal(urgent('{ ... on Query { predict(input: {imageId: "x"}) { versionId } } }'), true);
+  assert.equal(urgent('{ ...F } fragment F on Query { predict(input: {imageId: "x"}) { versionId } }'), true);
+  assert.equal(urgent('fragment F on Query { predict(input: {imageId: "x"}) { versionId } } query { ...F }'), true);
+  assert.equal(
+    urgent(
+      '{ ...G } fragment G on Query { ...F } fragment F on Query { predict(input: {imageId: "x"}) { versionId } }',
+    ),
+    true,
+  );
+  assert.equal(urgent('{ ... { ...F } } fragment F on Query { predict(input: {imageId: "x"}) { versionId } }'), true);
+  // fragments that select no predict at the root (an alias named predict is not the field) stay in the queue
+  assert.equal(urgent('{ ... on Query { models { edges { cursor } } } }'), false);
+  assert.equal(urgent('{ ...F } fragment F on Query { models { edges { cursor } } }'), false);
+  assert.equal(urgent('{ models { edges { node { ...P } } } } fragment P on Model { predict: id }'), false);
+  assert.equal(urgent('{ ...Missing }'), false);
 });
