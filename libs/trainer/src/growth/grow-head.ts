@@ -34,8 +34,9 @@ export interface StrategyConfig {
    *  rehearsal rows are not theirs, the knob shifts them with the new columns); 'prior' = as 'refit' but the L2 pulls
    *  toward the parent's column (the earlier version is the prior, at the strength a new column has toward 0). */
   userUnits: 'anchor' | 'refit' | 'prior';
-  /** How labelled rows weigh: each row 1, or each user class the same total (rows of a class share its weight). */
-  balance: 'rows' | 'classes';
+  /** How labelled rows weigh: each row 1 ('rows'), each user class the same total ('classes': rows of a class share
+   *  its weight), or between them, a row of a class with n rows weighing ∝ n^-β (β = 0 is 'rows', 1 is 'classes'). */
+  balance: 'rows' | 'classes' | number;
   /** Rehearsal (+ synthetic) mass relative to the labelled mass. */
   poolWeight: number;
   /** Synthetic mixture negatives per rehearsal view. */
@@ -349,6 +350,22 @@ async function assembleRows(
   return { x, nLabelled, nPool, heldOut, stats, unit };
 }
 
+/**
+ * Weight of one labelled row of unit u under a balance rule, so that all rows together weigh `total`: ∝ n_u^-β with
+ * n_u the unit's row count (β 0: every row the same, 1: every class the same).
+ */
+export function classWeights(
+  rowsOf: Map<number, number>,
+  balance: StrategyConfig['balance'],
+  total: number,
+): (u: number) => number {
+  const beta = balance === 'rows' ? 0 : balance === 'classes' ? 1 : balance;
+  if (!(beta >= 0 && beta <= 1)) throw new Error(`balance must be 'rows', 'classes' or within 0..1, got ${balance}`);
+  let sum = 0;
+  for (const n of rowsOf.values()) sum += n ** (1 - beta);
+  return (u) => (total * (rowsOf.get(u) ?? 0) ** -beta) / sum;
+}
+
 /** Trained-column scores (rows × k) of arbitrary columns w (dim × k) on rows. */
 function scores(x: FeatureMatrix, w: Float32Array, b: Float32Array, k: number, rows: number[]): Float32Array {
   const out = new Float32Array(rows.length * k);
@@ -453,12 +470,11 @@ function curveTerms(rows: Rows, lay: Layout, h: HeldOutScores, balance: Strategy
   const { n, nLabelled, group, top1, top2, topCol, col, own, frozenRival, descMax, counted } = cr;
   let countedPool = 0;
   for (let i = nLabelled; i < n; i++) countedPool += counted[i];
-  // held-out accuracy weighs rows as the fit does (each row, or each user class the same)
+  // held-out accuracy weighs rows as the fit does (each row, each user class the same, or between)
   const perUnit = new Map<number, number>();
   for (const r of h.labelledRows) perUnit.set(rows.unit[r], (perUnit.get(rows.unit[r]) ?? 0) + 1);
-  const rowWeight = h.labelledRows.map((r) =>
-    balance === 'classes' ? 1 / (perUnit.size * perUnit.get(rows.unit[r])!) : 1 / h.labelledRows.length,
-  );
+  const weightOf = classWeights(perUnit, balance, 1);
+  const rowWeight = h.labelledRows.map((r) => weightOf(rows.unit[r]));
   const shift = [0, 0];
   const term = (i: number, delta: number): number => {
     if (!counted[i]) return 0;
@@ -797,8 +813,7 @@ export async function growHead(
     // for having more images. Not the default: on v2 + Oxford it moved ambiguous photos from tf_flowers' broad classes
     // (600–900 images each) to Oxford's species, Oxford valid 88.5% → 90.7% but flowers val 85.9% → 77.9%
     // (bench/results/growth-oxford.json, v3ablate)
-    const labelledWeight = (u: number) =>
-      cfg.balance === 'classes' ? rows.nLabelled / (rowsOf.size * rowsOf.get(u)!) : 1;
+    const labelledWeight = classWeights(rowsOf, cfg.balance, rows.nLabelled);
     for (let i = 0; i < n; i++)
       full[i] = i < rows.nLabelled ? labelledWeight(rows.unit[i]) : winsOver.has(rows.stats.top1[i]) ? 0 : negWeight;
     let alsoRight: Float32Array | undefined;
