@@ -54,6 +54,8 @@ export interface StrategyConfig {
   l2Path: number[];
   /** L-BFGS history length of both fits. */
   memory: number;
+  /** With userUnits 'anchor': L2 strength pulling an earlier user class's bias toward its parent's (0 = free). */
+  anchorBiasL2: number;
   /** Post-hoc calibration of the new columns. */
   calibration: 'none' | 'bic' | 'weight-align';
 }
@@ -73,6 +75,7 @@ const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
   heldOutIterations: 30,
   l2Path: [],
   memory: 8,
+  anchorBiasL2: 0,
 };
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
@@ -93,6 +96,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     heldOutIterations: 30,
     l2Path: [],
     memory: 8,
+    anchorBiasL2: 0,
     calibration: 'none',
   },
 };
@@ -831,6 +835,11 @@ export async function growHead(
       }
       init.b[c] = problem.parent.bias[u];
     });
+    // an anchored earlier user class keeps its bias near the parent's, i.e. where the parent's knob shifted it: a free
+    // bias undid that shift (the fit prefers the unshifted optimum) and the class took back ImageNet photos
+    const base = Math.min(problem.baseClasses ?? P, P);
+    const biasAnchor = init.b.slice();
+    const biasL2 = Float32Array.from(lay.trained, (u, c) => (!lay.fresh[c] && u >= base ? cfg.anchorBiasL2 : 0));
     // a class's share of the labelled mass (rows × their weight)
     const share = (u: number) => ((rowsOf.get(u) ?? 0) * labelledWeight(u)) / rows.nLabelled;
     const l2 = Float32Array.from(lay.trained, (u, c) =>
@@ -902,6 +911,8 @@ export async function growHead(
           init: j === 0 ? init : { w: fits[j - 1].w, b: fits[j - 1].b },
           iterations: j === 0 ? cfg.heldOutIterations : Math.ceil(cfg.heldOutIterations / 2),
           memory: cfg.memory,
+          biasL2,
+          biasAnchor,
           device: deviceA,
           onIteration,
           signal: opts.signal,
@@ -942,6 +953,8 @@ export async function growHead(
           init: { w: a.w, b: a.b },
           iterations: Math.ceil(cfg.iterations / 2),
           memory: cfg.memory,
+          biasL2,
+          biasAnchor,
           device,
           onIteration,
           signal: opts.signal,

@@ -58,7 +58,7 @@ describe('fitNewColumns', () => {
     assert.ok(fit.loss < 0.3, `loss ${fit.loss}`);
   });
 
-  it('has a hand-written gradient that matches finite differences (margins and soft targets included)', async () => {
+  it('has a hand-written gradient that matches finite differences (margins, soft targets, a held bias)', async () => {
     const k = 2;
     const soft = new Float32Array(n * k);
     for (let i = 0; i < n; i++) if (target[i] < 0) soft[i * k] = 0.2; // 20% of the parent's mass on trained column 0
@@ -69,6 +69,9 @@ describe('fitNewColumns', () => {
       iterations: 0,
       marginNew: 0.3,
       marginOld: 0.2,
+      // column 0's bias pulled toward -0.4 (an anchored user class), column 1's free
+      biasL2: Float32Array.from([0.5, 0]),
+      biasAnchor: Float32Array.from([-0.4, 0]),
     };
     const device = await toDevice(x);
     try {
@@ -82,6 +85,14 @@ describe('fitNewColumns', () => {
       await fg(theta, grad);
       const scratch = new Float64Array(theta.length);
       await assertGradient(fg, theta, grad, scratch);
+      // the pull adds ½·λ·(b − anchor)² to the objective, against the same objective with both biases free
+      const free = await newColumnObjective(
+        { x, oldLse, target, weight: Float32Array.from({ length: n }, (_, i) => 1 + (i % 4)), soft },
+        { ...opts, biasL2: Float32Array.from([0, 0]) },
+        device,
+      );
+      const gap = (await fg(theta, scratch)) - (await free(theta, scratch));
+      assert.ok(Math.abs(gap - 0.5 * 0.5 * (theta[dim * k] + 0.4) ** 2) < 1e-6, String(gap));
     } finally {
       device.dispose();
     }

@@ -50,6 +50,9 @@ export interface FitNewColumnsOptions {
   device?: DeviceRows;
   /** L-BFGS history length (default 8). */
   memory?: number;
+  /** Per column: L2 strength pulling its bias toward biasAnchor (0 = a free bias). */
+  biasL2?: Float32Array;
+  biasAnchor?: Float32Array;
 }
 
 /** The rows where the objective's two products run: S = X·W (n × k) and X^T·G (dim × k). */
@@ -193,7 +196,15 @@ export async function newColumnObjective(
       reg += lam * dlt * dlt;
       grad[j] = gw[j] + lam * dlt;
     }
-    for (let c = 0; c < k; c++) grad[dim * k + c] = gb[c];
+    for (let c = 0; c < k; c++) {
+      grad[dim * k + c] = gb[c];
+      const lam = opts.biasL2?.[c] ?? 0;
+      if (lam > 0) {
+        const dlt = theta[dim * k + c] - opts.biasAnchor![c];
+        reg += lam * dlt * dlt;
+        grad[dim * k + c] += lam * dlt;
+      }
+    }
     return loss + 0.5 * reg;
   };
 }
