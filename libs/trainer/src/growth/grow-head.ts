@@ -52,6 +52,9 @@ export interface StrategyConfig {
    *  objective on the held-out split is kept for the full fit if it beats scale 1 by more than one standard error
    *  (paired by held-out image), else scale 1. [] = the configured L2, no path. */
   l2Path: number[];
+  /** Both fits' iteration counts grow to one per trained column, up to this many (at most iterations /
+   *  heldOutIterations: fixed counts): more columns fitted at once need more L-BFGS iterations to come as close. */
+  maxIterations: number;
   /** L-BFGS history length of both fits. */
   memory: number;
   /** With userUnits 'anchor': L2 strength pulling an earlier user class's bias toward its parent's (0 = free). */
@@ -74,6 +77,7 @@ const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
   iterations: 30,
   heldOutIterations: 30,
   l2Path: [],
+  maxIterations: 30,
   memory: 8,
   anchorBiasL2: 0,
 };
@@ -82,21 +86,26 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
   'finetune-new': { ...UNREFINED, calibration: 'none' },
   calibrated: { ...UNREFINED, calibration: 'bic' },
   'weight-aligned': { ...UNREFINED, calibration: 'weight-align' },
+  // Issue 10 (bench/results/growth-oxford-convergence.json): earlier user classes anchored with their bias held (so a
+  // growth does not re-spend their retention), rows weighed ∝ class rows^-½ (102 small species beside 5 large
+  // classes), and up to 120 iterations for as many trained columns (v1 + 102 Oxford: 93.4 → 94.1 %, v3 Oxford
+  // 89.9 → 93.2 %, flowers 82.5 → 83.4 %; the five flowers alone keep 30)
   guarded: {
     refine: 'labelled',
     l2New: 3e-3,
     l2Scale: 'class-share',
-    balance: 'rows',
+    balance: 0.5,
     l2Refined: 3e-2,
-    userUnits: 'refit',
+    userUnits: 'anchor',
     poolWeight: 2,
     mixtures: 1,
     mixtureParts: 4,
     iterations: 30,
     heldOutIterations: 30,
     l2Path: [],
+    maxIterations: 120,
     memory: 8,
-    anchorBiasL2: 0,
+    anchorBiasL2: 0.1,
     calibration: 'none',
   },
 };
@@ -722,6 +731,9 @@ export async function growHead(
     throw new Error('no new classes to grow');
   const lay = layout(problem, strategy === 'imprint' ? 'none' : cfg.refine, cfg.userUnits);
   const k = lay.trained.length;
+  const budget = Math.min(cfg.maxIterations, k);
+  const heldOutIterations = Math.max(cfg.heldOutIterations, budget);
+  const iterations = Math.max(cfg.iterations, budget);
   const D = problem.parent.inDim;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -813,10 +825,10 @@ export async function growHead(
     // column to lose to that unit on images like the user's
     const rowsOf = new Map<number, number>();
     for (let i = 0; i < rows.nLabelled; i++) rowsOf.set(rows.unit[i], (rowsOf.get(rows.unit[i]) ?? 0) + 1);
-    // 'classes': every user class weighs the same in total (same labelled mass overall), so a class is not favoured
-    // for having more images. Not the default: on v2 + Oxford it moved ambiguous photos from tf_flowers' broad classes
-    // (600–900 images each) to Oxford's species, Oxford valid 88.5% → 90.7% but flowers val 85.9% → 77.9%
-    // (bench/results/growth-oxford.json, v3ablate)
+    // a class is not favoured in full for having more images: each row weighs ∝ (its class's rows)^-β. β 1 (every
+    // class the same) moved ambiguous photos from tf_flowers' broad classes (600–900 images each) to Oxford's species
+    // on v2 + Oxford (Oxford valid 88.5% → 90.7%, flowers val 85.9% → 77.9%); the default ½ sits between
+    // (bench/results/growth-oxford.json v3ablate, growth-oxford-convergence.json)
     const labelledWeight = classWeights(rowsOf, cfg.balance, rows.nLabelled);
     for (let i = 0; i < n; i++)
       full[i] = i < rows.nLabelled ? labelledWeight(rows.unit[i]) : winsOver.has(rows.stats.top1[i]) ? 0 : negWeight;
@@ -853,8 +865,7 @@ export async function growHead(
     details.l2 = { refined: cfg.l2Refined, newMin: Math.min(...freshL2), newMax: Math.max(...freshL2) };
     details.userUnits = cfg.userUnits;
     const path = cfg.l2Path.length > 0 && labelledRows.length > 0 ? cfg.l2Path : [1];
-    const total =
-      cfg.heldOutIterations + (path.length - 1) * Math.ceil(cfg.heldOutIterations / 2) + Math.ceil(cfg.iterations / 2);
+    const total = heldOutIterations + (path.length - 1) * Math.ceil(heldOutIterations / 2) + Math.ceil(iterations / 2);
     let done = 0;
     const onIteration = (_: number, loss: number) => opts.onProgress?.({ phase: 'fit', done: ++done, total, loss });
     // Fit A sees only the non-held-out rows (their own copy, so the held-out 20% cost nothing per iteration).
@@ -909,7 +920,7 @@ export async function growHead(
           l2: l2.map((v, c) => (lay.fresh[c] ? v * scale : v)),
           anchor,
           init: j === 0 ? init : { w: fits[j - 1].w, b: fits[j - 1].b },
-          iterations: j === 0 ? cfg.heldOutIterations : Math.ceil(cfg.heldOutIterations / 2),
+          iterations: j === 0 ? heldOutIterations : Math.ceil(heldOutIterations / 2),
           memory: cfg.memory,
           biasL2,
           biasAnchor,
@@ -951,7 +962,7 @@ export async function growHead(
           l2: l2Full,
           anchor,
           init: { w: a.w, b: a.b },
-          iterations: Math.ceil(cfg.iterations / 2),
+          iterations: Math.ceil(iterations / 2),
           memory: cfg.memory,
           biasL2,
           biasAnchor,
