@@ -195,6 +195,23 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     assert.ok((await flowersTop1(hi.head)) <= (await flowersTop1(lo.head)));
   });
 
+  it('gives the fits one L-BFGS iteration per trained column, between the configured counts and maxIterations', async () => {
+    // five trained columns here (daisy merged + four new): the budget is min(maxIterations, 5)
+    const totals = async (o: { maxIterations: number; heldOutIterations: number; iterations: number }) => {
+      const p = problem(base(), ['dandelion', 'roses', 'sunflowers', 'tulips'], UNITS, 0.5);
+      let total = 0;
+      p.options.onProgress = (e) => void (total = e.total);
+      await growHead(p, 'guarded', o);
+      return total;
+    };
+    // held-out fit max(2, 5) = 5, then the full fit ⌈max(2, 5) / 2⌉ = 3 more
+    assert.equal(await totals({ maxIterations: 120, heldOutIterations: 2, iterations: 2 }), 5 + 3);
+    // capped at maxIterations 3: 3 + 2
+    assert.equal(await totals({ maxIterations: 3, heldOutIterations: 2, iterations: 2 }), 3 + 2);
+    // configured counts above the budget stay as they are: 6 + 4
+    assert.equal(await totals({ maxIterations: 120, heldOutIterations: 6, iterations: 8 }), 6 + 4);
+  });
+
   it('the held-out L2 path keeps the configured L2 unless a weaker one wins by more than a standard error', async () => {
     const p = problem(base(), ['dandelion', 'roses', 'sunflowers', 'tulips'], UNITS, 0.5);
     const plain = await growHead(p, 'guarded');
