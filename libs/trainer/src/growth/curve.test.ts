@@ -63,6 +63,7 @@ describe('curveFrom (the knob curve from per-row best and second-best scores)', 
       columnOf: new Map(trained.map((u, c) => [u, c])),
       newCount: 4,
       fresh: Uint8Array.from(trained, (u) => (u === 3 ? 0 : 1)),
+      userClass: Uint8Array.from(trained, (u) => (u === 8 ? 1 : 0)),
     };
     const nL = 60;
     const nPool = 40;

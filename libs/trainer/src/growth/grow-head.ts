@@ -131,6 +131,8 @@ export interface Layout {
   /** Per trained column: fitted like a new one (appended, or a refitted earlier user class): L2 toward 0, no
    *  rehearsal mass, shifted by the knob. */
   fresh: Uint8Array;
+  /** Per trained column: an earlier user class (a parent unit from baseClasses on). */
+  userClass: Uint8Array;
 }
 
 function validate(p: GrowthProblem): void {
@@ -169,13 +171,15 @@ function layout(p: GrowthProblem, refine: StrategyConfig['refine'], userUnits: S
   const refined =
     refine === 'labelled' ? [...new Set(Array.from(p.train.unit).filter((u) => u < P))].sort((a, b) => a - b) : [];
   const trained = [...refined, ...p.newClasses.map((_, j) => P + j)];
+  const userClass = Uint8Array.from(trained, (u) => (u >= base && u < P ? 1 : 0));
   return {
     parentClasses: P,
     refined,
     trained,
     columnOf: new Map(trained.map((u, c) => [u, c])),
     newCount: p.newClasses.length,
-    fresh: Uint8Array.from(trained, (u) => (u >= P || (userUnits !== 'anchor' && u >= base) ? 1 : 0)),
+    fresh: Uint8Array.from(trained, (u, c) => (u >= P || (userUnits !== 'anchor' && userClass[c]) ? 1 : 0)),
+    userClass,
   };
 }
 
@@ -849,9 +853,8 @@ export async function growHead(
     });
     // an anchored earlier user class keeps its bias near the parent's, i.e. where the parent's knob shifted it: a free
     // bias undid that shift (the fit prefers the unshifted optimum) and the class took back ImageNet photos
-    const base = Math.min(problem.baseClasses ?? P, P);
     const biasAnchor = init.b.slice();
-    const biasL2 = Float32Array.from(lay.trained, (u, c) => (!lay.fresh[c] && u >= base ? cfg.anchorBiasL2 : 0));
+    const biasL2 = Float32Array.from(lay.trained, (_, c) => (!lay.fresh[c] && lay.userClass[c] ? cfg.anchorBiasL2 : 0));
     // a class's share of the labelled mass (rows × their weight)
     const share = (u: number) => ((rowsOf.get(u) ?? 0) * labelledWeight(u)) / rows.nLabelled;
     const l2 = Float32Array.from(lay.trained, (u, c) =>
