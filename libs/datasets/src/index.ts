@@ -27,7 +27,7 @@ export {
 export { datasetsById, datasetVersionsById, imagesById, getImage, rejectionCountsOfImports } from './batches.js';
 export { filesFromZip, storeImages, isZip } from './uploads.js';
 export { ZipRejectedError } from './zip.js';
-export { IMAGE_FORMATS, imageHeader, checkImageHeader, type ImageHeader } from './images.js';
+export { checkImageHeader, type ImageHeader } from './images.js';
 export { StorageFullError, isStorageFailure } from './datasets.js';
 export {
   listDatasets,
