@@ -853,8 +853,10 @@ export async function growHead(
     });
     // an anchored earlier user class keeps its bias near the parent's, i.e. where the parent's knob shifted it: a free
     // bias undid that shift (the fit prefers the unshifted optimum) and the class took back ImageNet photos
-    const biasAnchor = init.b.slice();
-    const biasL2 = Float32Array.from(lay.trained, (_, c) => (!lay.fresh[c] && lay.userClass[c] ? cfg.anchorBiasL2 : 0));
+    const biasPull = {
+      l2: Float32Array.from(lay.trained, (_, c) => (!lay.fresh[c] && lay.userClass[c] ? cfg.anchorBiasL2 : 0)),
+      toward: init.b.slice(),
+    };
     // a class's share of the labelled mass (rows × their weight)
     const share = (u: number) => ((rowsOf.get(u) ?? 0) * labelledWeight(u)) / rows.nLabelled;
     const l2 = Float32Array.from(lay.trained, (u, c) =>
@@ -925,8 +927,7 @@ export async function growHead(
           init: j === 0 ? init : { w: fits[j - 1].w, b: fits[j - 1].b },
           iterations: j === 0 ? heldOutIterations : Math.ceil(heldOutIterations / 2),
           memory: cfg.memory,
-          biasL2,
-          biasAnchor,
+          biasPull,
           device: deviceA,
           onIteration,
           signal: opts.signal,
@@ -967,8 +968,7 @@ export async function growHead(
           init: { w: a.w, b: a.b },
           iterations: Math.ceil(iterations / 2),
           memory: cfg.memory,
-          biasL2,
-          biasAnchor,
+          biasPull,
           device,
           onIteration,
           signal: opts.signal,

@@ -70,8 +70,7 @@ describe('fitNewColumns', () => {
       marginNew: 0.3,
       marginOld: 0.2,
       // column 0's bias pulled toward -0.4 (an anchored user class), column 1's free
-      biasL2: Float32Array.from([0.5, 0]),
-      biasAnchor: Float32Array.from([-0.4, 0]),
+      biasPull: { l2: Float32Array.from([0.5, 0]), toward: Float32Array.from([-0.4, 0]) },
     };
     const device = await toDevice(x);
     try {
@@ -88,7 +87,7 @@ describe('fitNewColumns', () => {
       // the pull adds ½·λ·(b − anchor)² to the objective, against the same objective with both biases free
       const free = await newColumnObjective(
         { x, oldLse, target, weight: Float32Array.from({ length: n }, (_, i) => 1 + (i % 4)), soft },
-        { ...opts, biasL2: Float32Array.from([0, 0]) },
+        { ...opts, biasPull: { ...opts.biasPull, l2: Float32Array.from([0, 0]) } },
         device,
       );
       const gap = (await fg(theta, scratch)) - (await free(theta, scratch));

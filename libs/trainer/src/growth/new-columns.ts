@@ -50,9 +50,8 @@ export interface FitNewColumnsOptions {
   device?: DeviceRows;
   /** L-BFGS history length (default 8). */
   memory?: number;
-  /** Per column: L2 strength pulling its bias toward biasAnchor (0 = a free bias). */
-  biasL2?: Float32Array;
-  biasAnchor?: Float32Array;
+  /** Per column: an L2 of strength l2[c] pulling its bias toward toward[c] (0 = a free bias). */
+  biasPull?: { l2: Float32Array; toward: Float32Array };
 }
 
 /** The rows where the objective's two products run: S = X·W (n × k) and X^T·G (dim × k). */
@@ -196,11 +195,12 @@ export async function newColumnObjective(
       reg += lam * dlt * dlt;
       grad[j] = gw[j] + lam * dlt;
     }
+    const pull = opts.biasPull;
     for (let c = 0; c < k; c++) {
       grad[dim * k + c] = gb[c];
-      const lam = opts.biasL2?.[c] ?? 0;
-      if (lam > 0) {
-        const dlt = theta[dim * k + c] - opts.biasAnchor![c];
+      const lam = pull?.l2[c] ?? 0;
+      if (pull && lam > 0) {
+        const dlt = theta[dim * k + c] - pull.toward[c];
         reg += lam * dlt * dlt;
         grad[dim * k + c] += lam * dlt;
       }
