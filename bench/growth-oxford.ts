@@ -7,7 +7,9 @@
 //               dandelion, oxeye daisy → daisy): the product's rule for that lives in the API's placement.
 //   chain     — v2 → v3 → v4 → v5 with the Oxford classes in three chunks (earlier user images fed again, as jobs do).
 //               Printed for v3 (and v5): top-1 at leaf and at leaf or declared descendant (the placement rule's
-//               filing: barbeton daisy under daisy), wrong answers by kind, and a sweep of one extra shift.
+//               filing: barbeton daisy under daisy), wrong answers by kind, and a sweep of one extra shift (on every
+//               user unit, and for v3 on the growth's appended columns only: the knob's lever). Every version also
+//               lists the ImageNet odd photos it lost since v1 (true class → answer).
 //   v3ablate  — v3 per strategy override (--variants '[["name", overrides, k], ...]'), same figures.
 //   timing    — growVersion of v1 + 102 classes from the warm bottleneck cache in a fresh process (wall, CPU, RSS).
 //   synthetic — one growth step on a synthetic parent head of 5000 classes vs the real 1000-class one.
@@ -151,7 +153,7 @@ const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
  * The evaluation sets' frontier of a v3-like child along the knob's lever: an extra shift on every unit from 1000 on
  * (tf_flowers and Oxford columns), Oxford valid and flowers val top-1 and the cumulative ImageNet odd drop per shift.
  */
-async function shiftSweep(h: { head: Head; labels: string[] }) {
+async function shiftSweep(h: { head: Head; labels: string[] }, firstShifted = 1000) {
   const u = unitsOf(h.labels, OVERLAPS);
   const oxValid = evalRows(ox.valid, ox.validViews, u);
   const flowersVal = evalRows(d.flowersVal, d.val, u);
@@ -161,7 +163,7 @@ async function shiftSweep(h: { head: Head; labels: string[] }) {
     tradeoffCurve(
       {
         classes: h.head.classes,
-        firstNewUnit: 1000,
+        firstNewUnit: firstShifted,
         user: { logits: await logits(h.head, set.x), unit: set.unit },
         retention,
       },
@@ -175,7 +177,7 @@ async function shiftSweep(h: { head: Head; labels: string[] }) {
     dropPoints: +a[i].dropPoints.toFixed(2),
   }));
   log(
-    `  sweep (extra shift: Oxford / flowers / drop): ${rows.map((q) => `${q.shift}: ${pct(q.oxfordValidTop1)}/${pct(q.flowersValTop1)}/${q.dropPoints}`).join(', ')}`,
+    `  sweep from unit ${firstShifted} (extra shift: Oxford / flowers / drop): ${rows.map((q) => `${q.shift}: ${pct(q.oxfordValidTop1)}/${pct(q.flowersValTop1)}/${q.dropPoints}`).join(', ')}`,
   );
   return rows;
 }
@@ -298,7 +300,20 @@ async function report(name: string, h: { head: Head; labels: string[] }, overlap
   const u = unitsOf(h.labels, overlaps);
   const oxValid = evalRows(ox.valid, ox.validViews, u);
   const flowersVal = evalRows(d.flowersVal, d.val, u);
-  const odd = await top1(h.head, ret);
+  // the drop's photos: right under v1, wrong now, by true class → answer (and the photos v1 missed, now right)
+  const t = parentTop1(await logits(h.head, ret.x), h.head.classes);
+  const lost = new Map<string, number>();
+  let right = 0;
+  let wonBack = 0;
+  ret.unit.forEach((u, i) => {
+    if (t[i] === u) right++;
+    if (v1RetTop1[i] === u && t[i] !== u) {
+      const key = `${h.labels[u].split(',')[0]} → ${h.labels[t[i]].split(',')[0]}`;
+      lost.set(key, (lost.get(key) ?? 0) + 1);
+    }
+    if (v1RetTop1[i] !== u && t[i] === u) wonBack++;
+  });
+  const odd = right / ret.unit.length;
   const r = {
     name,
     classes: h.head.classes,
@@ -308,7 +323,10 @@ async function report(name: string, h: { head: Head; labels: string[] }, overlap
     flowersValCount: flowersVal.unit.length,
     imagenetOddTop1: r3(odd),
     cumulativeDropPoints: +(100 * (v1OddTop1 - odd)).toFixed(2),
+    imagenetOddLost: Object.fromEntries(lost),
+    imagenetOddWonBack: wonBack,
   };
+  log(`  ImageNet odd photos lost since v1: ${JSON.stringify(r.imagenetOddLost)}; won back ${wonBack}`);
   log(
     `${name}: ${r.classes} classes, Oxford valid ${pct(r.oxfordValidTop1)} (${r.oxfordValidCount}), flowers val ${Number.isNaN(r.flowersValTop1) ? '-' : pct(r.flowersValTop1)}, ImageNet odd ${pct(odd)} (drop ${r.cumulativeDropPoints} pt)`,
   );
@@ -552,6 +570,8 @@ if (only.has('v3')) {
   const r = await report('v3', child(g), OVERLAPS);
   const lv = await levelsOf(child(g));
   const sweep = await shiftSweep(child(g));
+  // the knob's own lever: the shift of this growth's appended columns only
+  const freshSweep = await shiftSweep(child(g), v2.head.classes);
   result.v3 = {
     nameOverlaps: OVERLAPS,
     v2: r2,
@@ -562,6 +582,7 @@ if (only.has('v3')) {
     levels: lv,
     v2Levels: lv2,
     shiftSweep: sweep,
+    freshShiftSweep: freshSweep,
     acceptance: {
       oxfordValid: { need: '≥ 93%', got: r.oxfordValidTop1, pass: r.oxfordValidTop1 >= 0.93 },
       flowers: {
@@ -613,6 +634,7 @@ if (only.has('v3ablate')) {
     const r = await report(`v3 ${name} k=${k}`, child(g3), OVERLAPS);
     const lv = await levelsOf(child(g3));
     const sweep = await shiftSweep(child(g3));
+    const freshSweep = await shiftSweep(child(g3), p3.parent.classes);
     // diagnostic only (chosen on the evaluation sets, so never a rule): a class-frequency prior on every user unit,
     // logit − τ·log(rows of the class / mean rows), swept with the shift; if no τ reaches the targets here, no τ
     // chosen on held-out data will
@@ -654,6 +676,7 @@ if (only.has('v3ablate')) {
       overrides: o,
       v2: r2,
       shiftSweep: sweep,
+      freshShiftSweep: freshSweep,
       priorSweep,
       knob: g3.details.knob && (g3.details.knob as { biasShift: number }).biasShift,
       userClassOffset: g3.details.knob && (g3.details.knob as { userClassOffset: number }).userClassOffset,
