@@ -58,7 +58,7 @@ describe('fitNewColumns', () => {
     assert.ok(fit.loss < 0.3, `loss ${fit.loss}`);
   });
 
-  it('has a hand-written gradient that matches finite differences (margins, soft targets, a held bias)', async () => {
+  it('has a hand-written gradient that matches finite differences (soft targets, a held bias)', async () => {
     const k = 2;
     const soft = new Float32Array(n * k);
     for (let i = 0; i < n; i++) if (target[i] < 0) soft[i * k] = 0.2; // 20% of the parent's mass on trained column 0
@@ -67,8 +67,6 @@ describe('fitNewColumns', () => {
       l2: Float32Array.from([0.05, 0.2]),
       anchor: Float32Array.from({ length: dim * k }, (_, j) => 0.1 * Math.sin(j)),
       iterations: 0,
-      marginNew: 0.3,
-      marginOld: 0.2,
       // column 0's bias pulled toward -0.4 (an anchored user class), column 1's free
       biasPull: { l2: Float32Array.from([0.5, 0]), toward: Float32Array.from([-0.4, 0]) },
     };

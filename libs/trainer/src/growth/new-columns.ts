@@ -40,10 +40,6 @@ export interface FitNewColumnsOptions {
   anchor?: Float32Array;
   init?: { w: Float32Array; b: Float32Array };
   iterations: number;
-  /** Extra logit the parent gets on rows of new classes (a margin the new column has to beat). */
-  marginNew?: number;
-  /** Logit taken from the parent on rows that must keep the parent's answer (forces a margin below it). */
-  marginOld?: number;
   onIteration?: (it: number, loss: number) => void;
   signal?: AbortSignal;
   /** Rows already on the compute backend (reused across fits over the same rows with different weights). */
@@ -106,7 +102,7 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
 
 /**
  * The regularised objective and its gradient over theta = [W (dim × k, row-major), b (k)]:
- * Σ_i w_i·CE(softmax([frozen lse_i (+margin), x_i·W + b]), target_i) / Σ w_i + ½ Σ_c l2_c ‖W_c − anchor_c‖².
+ * Σ_i w_i·CE(softmax([frozen lse_i, x_i·W + b]), target_i) / Σ w_i + ½ Σ_c l2_c ‖W_c − anchor_c‖².
  */
 export type Objective = (theta: Float64Array, grad: Float64Array) => Promise<number>;
 
@@ -126,8 +122,6 @@ export async function newColumnObjective(
   let wsum = 0;
   for (let i = 0; i < n; i++) wsum += weight[i];
   if (!(wsum > 0)) throw new Error('all row weights are zero');
-  const mNew = opts.marginNew ?? 0;
-  const mOld = opts.marginOld ?? 0;
   const anchor = opts.anchor ?? new Float32Array(dim * k);
   const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
   if (l2.length !== k) throw new Error('one l2 strength per trained column');
@@ -143,7 +137,7 @@ export async function newColumnObjective(
         continue;
       }
       const t = target[i];
-      const base = oldLse[i] + (t >= 0 ? mNew : -mOld);
+      const base = oldLse[i];
       let m = base;
       for (let c = 0; c < k; c++) {
         p[c] = s[i * k + c] + theta[dim * k + c];
