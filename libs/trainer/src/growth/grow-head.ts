@@ -723,9 +723,6 @@ export async function growHead(
       ? { ...STRATEGY_CONFIGS['finetune-new'], mixtures: 0, ...overrides }
       : {
           ...STRATEGY_CONFIGS[strategy],
-          ...(opts.l2 !== undefined ? { l2New: opts.l2 } : {}),
-          ...(opts.poolWeight !== undefined ? { poolWeight: opts.poolWeight } : {}),
-          ...(opts.mixNegatives !== undefined ? { mixtures: opts.mixNegatives } : {}),
           ...(opts.epochs !== undefined ? { iterations: opts.epochs, heldOutIterations: opts.epochs } : {}),
           ...overrides,
         };

@@ -32,12 +32,6 @@ export interface GrowthOptions {
   seed: number;
   /** Optimiser iterations (full batch). */
   epochs?: number;
-  /** L2 strength on the new columns (per row of data, i.e. scaled by the data count). */
-  l2?: number;
-  /** Weight of rehearsal rows relative to labelled rows (total mass). */
-  poolWeight?: number;
-  /** Synthetic negatives per pool image, built from mixtures of pool features. */
-  mixNegatives?: number;
   log?: (m: string) => void;
   onProgress?: (p: { phase: string; done: number; total: number; loss?: number }) => void;
   signal?: AbortSignal;
