@@ -150,36 +150,36 @@ log(
 );
 const v1 = { head: d.backbone.baseHead, labels: d.backbone.labels };
 /**
- * The evaluation sets' frontier of a v3-like child along the knob's lever: an extra shift on every unit from 1000 on
- * (tf_flowers and Oxford columns), Oxford valid and flowers val top-1 and the cumulative ImageNet odd drop per shift.
+ * The evaluation sets' frontier of a v3-like child along the knob's lever: an extra shift on every unit from
+ * `firstShifted` on (1000: tf_flowers and Oxford columns; the parent's class count: this growth's appended columns
+ * alone), Oxford valid and flowers val top-1 and the cumulative ImageNet odd drop per shift. One sweep per entry of
+ * `firstShifted`, on logits computed once.
  */
-async function shiftSweep(h: { head: Head; labels: string[] }, firstShifted = 1000) {
+async function shiftSweeps(h: { head: Head; labels: string[] }, firstShifted: number[] = [1000]) {
   const u = unitsOf(h.labels, OVERLAPS);
   const oxValid = evalRows(ox.valid, ox.validViews, u);
   const flowersVal = evalRows(d.flowersVal, d.val, u);
   const shifts = [-2, -1.5, -1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 1];
   const retention = { logits: await logits(h.head, ret.x), unit: ret.unit, parentTop1: v1RetTop1 };
-  const on = async (set: { x: typeof ret.x; unit: Int32Array }) =>
-    tradeoffCurve(
-      {
-        classes: h.head.classes,
-        firstNewUnit: firstShifted,
-        user: { logits: await logits(h.head, set.x), unit: set.unit },
-        retention,
-      },
-      shifts,
+  const user = [
+    { logits: await logits(h.head, oxValid.x), unit: oxValid.unit },
+    { logits: await logits(h.head, flowersVal.x), unit: flowersVal.unit },
+  ];
+  return firstShifted.map((first) => {
+    const [a, b] = user.map((set) =>
+      tradeoffCurve({ classes: h.head.classes, firstNewUnit: first, user: set, retention }, shifts),
     );
-  const [a, b] = [await on(oxValid), await on(flowersVal)];
-  const rows = shifts.map((shift, i) => ({
-    shift,
-    oxfordValidTop1: r3(a[i].newTop1),
-    flowersValTop1: r3(b[i].newTop1),
-    dropPoints: +a[i].dropPoints.toFixed(2),
-  }));
-  log(
-    `  sweep from unit ${firstShifted} (extra shift: Oxford / flowers / drop): ${rows.map((q) => `${q.shift}: ${pct(q.oxfordValidTop1)}/${pct(q.flowersValTop1)}/${q.dropPoints}`).join(', ')}`,
-  );
-  return rows;
+    const rows = shifts.map((shift, i) => ({
+      shift,
+      oxfordValidTop1: r3(a[i].newTop1),
+      flowersValTop1: r3(b[i].newTop1),
+      dropPoints: +a[i].dropPoints.toFixed(2),
+    }));
+    log(
+      `  sweep from unit ${first} (extra shift: Oxford / flowers / drop): ${rows.map((q) => `${q.shift}: ${pct(q.oxfordValidTop1)}/${pct(q.flowersValTop1)}/${q.dropPoints}`).join(', ')}`,
+    );
+    return rows;
+  });
 }
 
 /** Both levels on Oxford valid and flowers val for a child that holds all 102 Oxford classes (v3, v5). */
@@ -569,9 +569,8 @@ if (only.has('v3')) {
   );
   const r = await report('v3', child(g), OVERLAPS);
   const lv = await levelsOf(child(g));
-  const sweep = await shiftSweep(child(g));
-  // the knob's own lever: the shift of this growth's appended columns only
-  const freshSweep = await shiftSweep(child(g), v2.head.classes);
+  // every user unit, then the knob's own lever: the shift of this growth's appended columns only
+  const [sweep, freshSweep] = await shiftSweeps(child(g), [1000, v2.head.classes]);
   result.v3 = {
     nameOverlaps: OVERLAPS,
     v2: r2,
@@ -633,8 +632,7 @@ if (only.has('v3ablate')) {
     const g3 = await growHead(p3, 'guarded', { ...cfgOverrides, ...o });
     const r = await report(`v3 ${name} k=${k}`, child(g3), OVERLAPS);
     const lv = await levelsOf(child(g3));
-    const sweep = await shiftSweep(child(g3));
-    const freshSweep = await shiftSweep(child(g3), p3.parent.classes);
+    const [sweep, freshSweep] = await shiftSweeps(child(g3), [1000, p3.parent.classes]);
     // diagnostic only (chosen on the evaluation sets, so never a rule): a class-frequency prior on every user unit,
     // logit − τ·log(rows of the class / mean rows), swept with the shift; if no τ reaches the targets here, no τ
     // chosen on held-out data will
@@ -647,7 +645,8 @@ if (only.has('v3ablate')) {
         const bias = g3.head.bias.slice();
         for (const [u, c] of rowsOf) bias[u] -= tau * Math.log(c / mean);
         log(`  prior τ = ${tau}:`);
-        priorSweep.push({ tau, sweep: await shiftSweep({ head: { ...g3.head, bias }, labels: g3.labels }) });
+        const [tauSweep] = await shiftSweeps({ head: { ...g3.head, bias }, labels: g3.labels });
+        priorSweep.push({ tau, sweep: tauSweep });
       }
     }
     const u = unitsOf(g3.labels, OVERLAPS);
