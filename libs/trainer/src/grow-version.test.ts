@@ -262,6 +262,37 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     assert.equal(ev.old.count, idx.length);
   });
 
+  it("replays the parent's rehearsal answers on an earlier user class unless told not to", async () => {
+    const u2 = { daisy: 985, dandelion: 1000 };
+    const v2 = await growHead(problem(base(), ['dandelion'], u2, 0.5), 'guarded');
+    const grow = (replayUserClasses: boolean) =>
+      growHead(
+        problem({ head: v2.head, labels: v2.labels }, ['roses', 'sunflowers', 'tulips'], UNITS, 0.5),
+        'guarded',
+        { replayUserClasses },
+      );
+    // the earlier class's mean probability on the rehearsal photos (plain views), in the parent and in each child
+    const meanProb = async (head: Head) => {
+      const z = await logits(head, rows(feats.pool.map((v) => v[0])));
+      let sum = 0;
+      for (let i = 0; i < feats.pool.length; i++) {
+        const row = z.subarray(i * head.classes, (i + 1) * head.classes);
+        const m = Math.max(...row);
+        let e = 0;
+        for (const v of row) e += Math.exp(v - m);
+        sum += Math.exp(row[1000] - m) / e;
+      }
+      return sum / feats.pool.length;
+    };
+    const [parent, replayed, baseTargets] = [
+      await meanProb(v2.head),
+      await meanProb((await grow(true)).head),
+      await meanProb((await grow(false)).head),
+    ];
+    assert.ok(baseTargets < replayed, `dandelion on rehearsal photos: ${baseTargets} (base targets) vs ${replayed}`);
+    assert.ok(baseTargets < parent, `dandelion on rehearsal photos: ${baseTargets} in v3 vs ${parent} in v2`);
+  });
+
   it('rejects labels outside the request and stops when aborted', async () => {
     await assert.rejects(
       growVersion({

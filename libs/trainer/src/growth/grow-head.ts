@@ -28,11 +28,12 @@ export interface StrategyConfig {
    *  weighs the same against that class's own data however many classes grow at once ('constant': l2New as is). */
   l2Scale: 'constant' | 'class-share';
   l2Refined: number;
-  /** Earlier user classes (parent units ≥ baseClasses) with images in the request: 'anchor' = like base units (L2
-   *  l2Refined toward the parent's column, the parent's soft answers on rehearsal rows, no knob shift); 'refit' = like
-   *  new columns (their training data is all in the request, so they are fitted afresh: L2 toward 0 as new columns,
-   *  rehearsal rows are not theirs, the knob shifts them with the new columns); 'prior' = as 'refit' but the L2 pulls
-   *  toward the parent's column (the earlier version is the prior, at the strength a new column has toward 0). */
+  /** Earlier user classes (parent units ≥ baseClasses) with images in the request: 'anchor' = near their parent's
+   *  column (L2 l2Refined toward it, bias pulled by anchorBiasL2, no knob shift, rehearsal rows per replayUserClasses);
+   *  'refit' = like new columns (their training data is all in the request, so they are fitted afresh: L2 toward 0 as
+   *  new columns, rehearsal rows are not theirs, the knob shifts them with the new columns); 'prior' = as 'refit' but
+   *  the L2 pulls toward the parent's column (the earlier version is the prior, at the strength a new column has
+   *  toward 0). */
   userUnits: 'anchor' | 'refit' | 'prior';
   /** How labelled rows weigh: each row 1 ('rows'), each user class the same total ('classes': rows of a class share
    *  its weight), or between them, a row of a class with n rows weighing ∝ n^-β (β = 0 is 'rows', 1 is 'classes'). */
@@ -59,6 +60,9 @@ export interface StrategyConfig {
   memory: number;
   /** With userUnits 'anchor': L2 strength pulling an earlier user class's bias toward its parent's (0 = free). */
   anchorBiasL2: number;
+  /** With userUnits 'anchor': rehearsal rows replay the parent's probability on an earlier user class as its soft
+   *  target (true), or give it none, as the base model does (false: ablation, growth README "Replayed answers"). */
+  replayUserClasses: boolean;
   /** Post-hoc calibration of the new columns. */
   calibration: 'none' | 'bic' | 'weight-align';
 }
@@ -80,6 +84,7 @@ const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
   maxIterations: 30,
   memory: 8,
   anchorBiasL2: 0,
+  replayUserClasses: true,
 };
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
@@ -106,6 +111,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     maxIterations: 120,
     memory: 8,
     anchorBiasL2: 0.1,
+    replayUserClasses: true,
     calibration: 'none',
   },
 };
@@ -814,10 +820,13 @@ export async function growHead(
     const r = lay.refined.length;
     if (r > 0) {
       soft = new Float32Array(n * k);
-      // a refitted user class is not the answer to rehearsal images (as a new column is not): replaying the parent's
-      // mass on it would carry each earlier growth's leakage into the next, compounding along a chain
+      // a new or refitted user class is not the answer to rehearsal images (the base model's targets); an anchored
+      // earlier class keeps the parent's answers, i.e. the leakage its own growth's knob accepted. Not replaying them
+      // stops the ImageNet drop compounding along a chain but costs the earlier classes accuracy in a large growth
+      // (bench/results/growth-oxford-replay.json)
+      const replay = (q: number) => !lay.fresh[q] && (cfg.replayUserClasses || !lay.userClass[q]);
       for (let i = rows.nLabelled; i < n; i++)
-        for (let q = 0; q < r; q++) soft[i * k + q] = lay.fresh[q] ? 0 : rows.stats.prob[i * r + q];
+        for (let q = 0; q < r; q++) soft[i * k + q] = replay(q) ? rows.stats.prob[i * r + q] : 0;
     }
     const nNeg = n - rows.nLabelled;
     const negWeight = nNeg > 0 ? (cfg.poolWeight * rows.nLabelled) / nNeg : 0;
