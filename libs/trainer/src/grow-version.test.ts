@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { imageRef } from './cache/image-ref.js';
+import { softmaxInPlace } from './classifier/head-math.js';
 import { extractBottlenecks } from './extract/extract-bottlenecks.js';
 import { evaluateLogits } from './eval/evaluate.js';
 import { parentTop1 } from './eval/tradeoff.js';
@@ -275,13 +276,8 @@ describe('growVersion (real backbone, small flowers + imagenet-sample subset)', 
     const meanProb = async (head: Head) => {
       const z = await logits(head, rows(feats.pool.map((v) => v[0])));
       let sum = 0;
-      for (let i = 0; i < feats.pool.length; i++) {
-        const row = z.subarray(i * head.classes, (i + 1) * head.classes);
-        const m = Math.max(...row);
-        let e = 0;
-        for (const v of row) e += Math.exp(v - m);
-        sum += Math.exp(row[1000] - m) / e;
-      }
+      for (let i = 0; i < feats.pool.length; i++)
+        sum += softmaxInPlace(z.subarray(i * head.classes, (i + 1) * head.classes))[1000];
       return sum / feats.pool.length;
     };
     const [parent, replayed, baseTargets] = [

@@ -61,7 +61,8 @@ export interface StrategyConfig {
   /** With userUnits 'anchor': L2 strength pulling an earlier user class's bias toward its parent's (0 = free). */
   anchorBiasL2: number;
   /** With userUnits 'anchor': rehearsal rows replay the parent's probability on an earlier user class as its soft
-   *  target (true), or give it none, as the base model does (false: ablation, growth README "Replayed answers"). */
+   *  target (true), or give it none, as the base model does (false: an ablation; growth README, "Issue 10: replayed
+   *  answers and holds on earlier user classes"). */
   replayUserClasses: boolean;
   /** Post-hoc calibration of the new columns. */
   calibration: 'none' | 'bic' | 'weight-align';
