@@ -8,7 +8,7 @@ const val = {
   overall: { count: 12, top1: 0.75, top5: 0.9 },
   old: { count: 0, top1: 0, top5: 0 },
   new: { count: 12, top1: 0.75, top5: 0.9 },
-  retention: { count: 0, parentTop1: 0, childTop1: 0, dropPoints: 0, kept: 1, lostTo: {} },
+  retention: { count: 0, parentTop1: 0, childTop1: 0, dropPoints: 0, kept: 1, wonBack: 0, lost: [] },
   perClass: [
     { unit: 985, label: 'daisy', support: 4, predicted: 2, correct: 1, precision: 0.5, recall: 0.25 },
     { unit: 309, label: 'bee', support: 0, predicted: 1, correct: 0, precision: 0, recall: null },

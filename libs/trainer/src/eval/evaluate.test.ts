@@ -56,7 +56,11 @@ describe('evaluateLogits', () => {
     assert.equal(r.retention!.childTop1, 0.5);
     assert.equal(r.retention!.dropPoints, 50);
     assert.equal(r.retention!.kept, 0.5);
-    assert.deepEqual(r.retention!.lostTo, { rose: 1 });
+    assert.deepEqual(
+      r.retention!.lost.map((c) => `${c.trueLabel}→${c.predictedLabel}:${c.count}`),
+      ['dog→rose:1'],
+    );
+    assert.equal(r.retention!.wonBack, 0);
   });
 
   it('counts declared descendants right at leaf-or-descendant level and reports taken-over units apart', () => {

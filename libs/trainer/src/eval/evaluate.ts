@@ -57,7 +57,8 @@ export interface EvaluationReport {
   /** On rows of old classes: the parent's top-1, the child's, the drop (parent − child, in points of %),
    *  and the share of the parent's correct answers the child keeps. */
   retention?: RetentionFigures & {
-    lostTo: Record<string, number>;
+    /** The parent's right answers the child lost, by true class → the child's answer, most first. */
+    lost: Confusion[];
     /** Rows of old units a user class takes over (its declared descendants and the units it wins over), apart: the
      *  user chose to let the new class answer there. The figures above leave them out. */
     takenOver: RetentionFigures & { units: number[] };
@@ -89,9 +90,21 @@ export interface RetentionFigures {
   childTop1: number;
   dropPoints: number;
   kept: number;
+  /** Rows the parent got wrong and the child gets right. */
+  wonBack: number;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+
+/** Counts keyed `true:predicted` as confusions, most first. */
+function confusionList(pairs: Map<string, number>, labels: string[]): Confusion[] {
+  return [...pairs.entries()]
+    .map(([key, count]) => {
+      const [t, p] = key.split(':').map(Number);
+      return { trueUnit: t, trueLabel: labels[t], predictedUnit: p, predictedLabel: labels[p], count };
+    })
+    .sort((a, b) => b.count - a.count || a.trueUnit - b.trueUnit || a.predictedUnit - b.predictedUnit);
+}
 
 /** Top-k units of one row of logits (k small). */
 export function topK(z: ArrayLike<number>, offset: number, classes: number, k: number): number[] {
@@ -183,12 +196,7 @@ export function evaluateLogits(
     });
   }
   const maxC = opts.maxConfusions ?? 30;
-  const confusions = [...pairs.entries()]
-    .map(([key, count]) => {
-      const [t, p] = key.split(':').map(Number);
-      return { trueUnit: t, trueLabel: labels[t], predictedUnit: p, predictedLabel: labels[p], count };
-    })
-    .sort((a, b) => b.count - a.count || a.trueUnit - b.trueUnit);
+  const confusions = confusionList(pairs, labels);
   const newLabels: EvaluationReport['newLabels'] = [];
   for (const u of [...isNew].sort((a, b) => a - b)) {
     if (u < 0 || u >= c || support[u] === 0) continue;
@@ -220,7 +228,7 @@ export function evaluateLogits(
     const tally = () => ({ count: 0, parentHits: 0, childHits: 0, kept: 0 });
     const kept = tally();
     const apart = tally();
-    const lostTo: Record<string, number> = {};
+    const lost = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       if (isNew.has(unit[i])) continue;
       const g = takenOver.has(unit[i]) ? apart : kept;
@@ -230,7 +238,7 @@ export function evaluateLogits(
       g.parentHits += pOk ? 1 : 0;
       g.childHits += cOk ? 1 : 0;
       if (pOk && cOk) g.kept++;
-      if (pOk && !cOk && g === kept) lostTo[labels[top1[i]]] = (lostTo[labels[top1[i]]] ?? 0) + 1;
+      if (pOk && !cOk && g === kept) lost.set(`${unit[i]}:${top1[i]}`, (lost.get(`${unit[i]}:${top1[i]}`) ?? 0) + 1);
     }
     const figures = (g: ReturnType<typeof tally>): RetentionFigures => ({
       count: g.count,
@@ -238,10 +246,11 @@ export function evaluateLogits(
       childTop1: ratio(g.childHits, g.count),
       dropPoints: 100 * ratio(g.parentHits - g.childHits, g.count),
       kept: ratio(g.kept, g.parentHits),
+      wonBack: g.childHits - g.kept,
     });
     report.retention = {
       ...figures(kept),
-      lostTo,
+      lost: confusionList(lost, labels),
       takenOver: { ...figures(apart), units: [...takenOver].sort((a, b) => a - b) },
     };
   }
