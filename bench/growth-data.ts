@@ -99,12 +99,14 @@ async function views(
   return { views: out };
 }
 
-/** `views`: how augmentations 1..k are made (default: the trainer's default for the backbone). */
+/** `views`: how augmentations 1..k are made (default: the trainer's default for the backbone); `poolViews` the same
+ *  for the rehearsal images only (default: `views`). */
 export async function loadGrowthData(opts: {
   shared?: string;
   cacheDir: string;
   k: number;
   views?: ViewKind;
+  poolViews?: ViewKind;
   oxford?: boolean;
   log?: (m: string) => void;
 }): Promise<GrowthData> {
@@ -125,7 +127,7 @@ export async function loadGrowthData(opts: {
   const t0 = performance.now();
   const step = (name: string) => (m: string) => log(`${name}: ${m}`);
   const train = await views(backbone, cache, flowersTrain, opts.k, step('flowers train'), opts.views);
-  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'), opts.views);
+  const pool = await views(backbone, cache, even, opts.k, step('imagenet even'), opts.poolViews ?? opts.views);
   const val = await views(backbone, cache, flowersVal, 0, step('flowers val'));
   const retention = await views(backbone, cache, odd, 0, step('imagenet odd'));
   let oxford: GrowthData['oxford'];

@@ -18,6 +18,8 @@
 // Run: node --import tsx bench/growth-oxford.ts [--only baseline,default,v3,chain,timing,synthetic]
 //        [--cache .accrete/bench-cache] [--out bench/results/growth-oxford.json]
 //        [--overlaps new] (the four name overlaps as classes of their own) [--config '{"iterations":60}'] (overrides)
+//        [--views image|feature-map|mirror-and-map] (how views 1..k are made; default: the trainer's) [--pool-views …] (the same for
+//        the rehearsal images only)
 //        [--seed 1] (the growths' seed: the knob's held-out split and the mixture negatives; the product's default is 1)
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -73,6 +75,7 @@ const { values } = parseArgs({
     knob: { type: 'string' },
     variants: { type: 'string' },
     views: { type: 'string' },
+    'pool-views': { type: 'string' },
     'baseline-lr': { type: 'string', default: '0.003,0.01' },
     'baseline-pool-mass': { type: 'string', default: '0,1' },
     cache: { type: 'string', default: process.env.ACCRETE_BENCH_CACHE ?? '.accrete/bench-cache' },
@@ -144,6 +147,7 @@ const d: GrowthData = await loadGrowthData({
   cacheDir: values.cache!,
   k: K,
   views: values.views as ViewKind | undefined,
+  poolViews: values['pool-views'] as ViewKind | undefined,
   oxford: true,
   log,
 });
@@ -377,6 +381,7 @@ const result: Record<string, unknown> = {
   backend: d.backbone.backend,
   augmentations: K,
   views: values.views ?? defaultViews(d.backbone),
+  poolViews: values['pool-views'] ?? values.views ?? defaultViews(d.backbone),
   protocol:
     'train: Oxford train (+ flowers train for v2 classes); report: Oxford valid, flowers val; rehearsal: imagenet-sample even class_index; retention: odd class_index, drop vs v1',
   v1: { imagenetOddTop1: v1OddTop1 },

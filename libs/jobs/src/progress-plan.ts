@@ -41,9 +41,10 @@ export function jobPlan(n: {
   rehearsal: number;
   val: number;
   retention: number;
-  augmentations: number;
+  /** Backbone passes per training/rehearsal image besides the plain one (the trainer's extraPasses). */
+  extraPasses: number;
 }): ProgressPlan {
-  const k1 = n.augmentations + 1;
+  const k1 = n.extraPasses + 1;
   const vectors = (n.train + n.rehearsal) * k1 + n.val + n.retention;
   return new ProgressPlan([
     ['preparing', Math.max(10, vectors * 0.01)],

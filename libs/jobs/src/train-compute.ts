@@ -8,6 +8,7 @@ import {
   BottleneckCache,
   DEFAULT_AUGMENTATIONS,
   defaultViews,
+  extraPasses,
   exportModel,
   growVersion,
   loadBackbone,
@@ -154,12 +155,11 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   const sets = await loadRehearsalSets(spec.rehearsalDir);
   const augmentations = spec.options.augmentations ?? DEFAULT_AUGMENTATIONS;
   const plan = jobPlan({
-    // feature-map views cost no extra backbone pass: weigh a training image as one
     train: spec.train.length,
     rehearsal: sets.rehearsal.length,
     val: spec.val.length,
     retention: sets.retention?.length ?? 0,
-    augmentations: (spec.options.views ?? defaultViews(backbone)) === 'feature-map' ? 0 : augmentations,
+    extraPasses: extraPasses(spec.options.views ?? defaultViews(backbone), augmentations),
   });
   report('preparing', 1, plan.span('preparing'));
   hooks.onEstimating?.();

@@ -21,8 +21,9 @@ export interface GrowOptions {
   retentionKnob?: number;
   /** Distortions per training/rehearsal image besides the plain crop (default 3; 0 = none). */
   augmentations?: number;
-  /** How they are made: 'feature-map' (default on onnx: one backbone pass per image) or 'image' (one pass per
-   *  view, with flips and brightness: bench/results/growth-image-views.json vs growth-feature-views.json). */
+  /** How they are made: 'feature-map' (default on onnx: one backbone pass per image), 'mirror-and-map' (two: the
+   *  mirror, then windows of the plain pass's map) or 'image' (one pass per view, with flips and brightness:
+   *  bench/results/growth-image-views.json vs growth-feature-views.json; growth-oxford-views.json for all three). */
   views?: ViewKind;
   /** Optimiser iterations (default per strategy). */
   epochs?: number;

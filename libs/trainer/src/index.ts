@@ -8,7 +8,8 @@
 //   const refs = await Promise.all(paths.map(imageRef));                       // { path, sha256 }
 //   const { plain, augmented } = await extractBottlenecks(backbone, refs, { cache, augmentations: 4, onProgress, signal });
 //     // plain[i]: 768-d Float32Array; augmented[i][j]: augmentation id j+1; cached per (backbone.id, sha256, aug id).
-//     // Views 1..k are pooled from the feature map of one pass on onnx ('feature-map'), else distorted images ('image').
+//     // Views 1..k are pooled from the feature map of one pass on onnx ('feature-map'), else distorted images ('image');
+//     // 'mirror-and-map' adds the mirror's pass as view 1.
 //   await exportModel(backbone, head, labels, outDir, { parentVersion, strategy });  // standalone TF.js model dir
 //   const clf = await loadClassifier({ artifactDir, backbone });   // or { backbone, head, labels } / { backbone }
 //   await clf.predict(pathOrBytes, 5);                             // [{ label, unit, probability }]
@@ -33,6 +34,7 @@ export {
   extractBottlenecks,
   CacheWriteError,
   defaultViews,
+  extraPasses,
   type ExtractOptions,
   type ExtractResult,
   type ViewKind,

@@ -2,7 +2,8 @@
 // view id 0 is the plain bottleneck (the average over the whole s×s map); ids 1..k average a sub-window of the map,
 // which approximates the bottleneck of a crop of that region (each cell already sees a large patch of the image).
 // A flip or a brightness change has no feature-map equivalent; the measured trade-off against image-space
-// augmentations: bench/results/growth-feature-views.json vs growth-image-views.json (README, "Training jobs").
+// augmentations: bench/results/growth-feature-views.json vs growth-image-views.json (README, "Training jobs");
+// the mirror-and-map kind (extract/extract-bottlenecks.ts) adds a pass on the mirror as view 1.
 
 export interface FeatureWindow {
   x: number;

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BottleneckCache } from './bottleneck-cache.js';
 import { imageRef, sha256Hex } from './image-ref.js';
-import { CacheWriteError, extractBottlenecks } from '../extract/extract-bottlenecks.js';
+import {
+  CacheWriteError,
+  MIRROR_AUGMENTATION,
+  defaultViews,
+  extraPasses,
+  extractBottlenecks,
+} from '../extract/extract-bottlenecks.js';
+import { augmentation } from '../augment/augmentations.js';
 import { loadBackbone } from '../backbone/load-backbone.js';
 import { preprocess } from '../preprocess/preprocess.js';
 import { featureWindow, poolWindow } from '../augment/feature-views.js';
@@ -140,6 +147,40 @@ describe('extractBottlenecks', () => {
     const img = await extractBottlenecks(backbone, images.slice(0, 1), { cache, augmentations: 1, views: 'image' });
     assert.equal(img.stats.passes, 2);
     assert.notDeepEqual(img.augmented[0][0], fm.augmented[0][0]);
+  });
+
+  it('mirror-and-map views: the mirror pass, then windows of the plain pass, cached apart', async () => {
+    assert.deepEqual(augmentation(MIRROR_AUGMENTATION), { ...augmentation(0), flip: true }, 'view 1 is a plain mirror');
+    const cache = new BottleneckCache(join(dir, 'bn-mirror'));
+    const mm = await extractBottlenecks(backbone, images, { cache, augmentations: 3, views: 'mirror-and-map' });
+    assert.equal(extraPasses('mirror-and-map', 3), 1);
+    assert.deepEqual([mm.stats.passes, mm.stats.computed, mm.stats.cached], [10, 20, 0]);
+    // the same vectors as the image-space mirror and the feature-map windows 1..k-1, in one cache entry
+    const fm = await extractBottlenecks(backbone, images, {
+      cache: new BottleneckCache(join(dir, 'bn-mirror-fm')),
+      augmentations: 2,
+      views: 'feature-map',
+    });
+    const img = await extractBottlenecks(backbone, images, {
+      cache: new BottleneckCache(join(dir, 'bn-mirror-img')),
+      augmentations: 1,
+      views: 'image',
+    });
+    const near = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - b[i]) < 1e-4);
+    images.forEach((_, i) => {
+      assert.ok(near(mm.plain[i], fm.plain[i]), `plain ${i}`);
+      assert.ok(near(mm.augmented[i][0], img.augmented[i][0]), `mirror ${i}`);
+      assert.ok(
+        near(mm.augmented[i][1], fm.augmented[i][0]) && near(mm.augmented[i][2], fm.augmented[i][1]),
+        `windows ${i}`,
+      );
+    });
+    const again = await extractBottlenecks(backbone, images, { cache, augmentations: 3, views: 'mirror-and-map' });
+    assert.deepEqual([again.stats.passes, again.stats.cached], [0, 20]);
+    assert.deepEqual(again.augmented, mm.augmented);
+    // the default on onnx stays one pass per image: the mirror's gain did not pay for its cost
+    assert.equal(defaultViews(backbone), 'feature-map');
+    assert.deepEqual([extraPasses('feature-map', 3), extraPasses('image', 3)], [0, 3]);
   });
 
   it('stops on an aborted signal and keeps what was finished', async () => {
