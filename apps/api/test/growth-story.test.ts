@@ -10,7 +10,7 @@ import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as registry from '@accrete/registry';
 import { DEFAULT_TAKEOVER_SHARE } from '@accrete/trainer';
-import { startTestApi, ok, FLOWERS, SHARED, type TestApi } from './harness.js';
+import { startTestApi, ok, codeOf, FLOWERS, SHARED, type TestApi } from './harness.js';
 
 const OXFORD = join(SHARED, 'datasets/oxford102');
 const FLOWER_CLASSES = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
@@ -42,6 +42,14 @@ async function importFolder(name: string, dir: string): Promise<{ id: string; cl
   ).freezeDatasetVersion;
 }
 
+/** The base model's production version (v1). */
+async function production(): Promise<string> {
+  const base = ok(
+    await api.gql(`{ model(name: "${api.config.baseModelName}") { aliases { name version { id } } } }`),
+  ).model;
+  return base.aliases.find((a: { name: string }) => a.name === 'production').version.id;
+}
+
 const CMV = `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) {
   version { id number } job { id } classes { label resolution outputUnit classNode { id name parent { name } } } } }`;
 
@@ -61,10 +69,7 @@ test(
   'v2 + Oxford subset: overlap reports, per-label decisions, roll-up in predict and in the export',
   { timeout: 30 * 60_000 },
   async () => {
-    const base = ok(
-      await api.gql(`{ model(name: "${api.config.baseModelName}") { aliases { name version { id } } } }`),
-    ).model;
-    const v1 = base.aliases.find((a: { name: string }) => a.name === 'production').version.id;
+    const v1 = await production();
 
     // v2 = v1 + the five flowers with the defaults (daisy merged into ImageNet's daisy)
     const flowersDir = join(api.importRoot, 'flowers');
@@ -267,5 +272,43 @@ test(
     assert.deepEqual(chain('daisy').rollsUpTo, [unitOf('oxeye daisy')]);
     assert.deepEqual(chain('barbeton daisy').rollsUpTo, [unitOf('daisy')]);
     assert.deepEqual(chain('pink primrose').path.slice(-2), ['flower', 'pink primrose']);
+  },
+);
+
+test(
+  'views, a growth option over HTTP: refused when unknown, used and recorded when given',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const v1 = await production();
+    const dir = join(api.importRoot, 'views');
+    await copy(join(FLOWERS, 'train', 'tulips'), join(dir, 'train', 'tulips'), 8);
+    await copy(join(FLOWERS, 'val', 'tulips'), join(dir, 'val', 'tulips'), 2);
+    const tulips = await importFolder('views-tulips', dir);
+    const input = { parentVersionId: v1, datasetVersionId: tulips.id, classes: [{ label: 'tulips' }] };
+
+    const jobs = async () => ok(await api.gql(`{ trainingJobs { totalCount } }`)).trainingJobs.totalCount as number;
+    const jobsBefore = await jobs();
+    const bad = await api.gql(CMV, { i: { ...input, options: { views: 'sideways' } } }, api.tokens.editor);
+    assert.equal(codeOf(bad), 'BAD_INPUT');
+    assert.match(bad.errors![0].message, /views must be one of feature-map, mirror-and-map, image/);
+    assert.equal(await jobs(), jobsBefore, 'a refused request starts no job');
+
+    // the mirror-and-map views have a cache namespace of their own: seeing it appear shows the option reached the trainer
+    const namespaces = async () => readdir(api.config.paths.bottlenecks).catch(() => [] as string[]);
+    assert.ok(!(await namespaces()).some((d) => d.endsWith('-mv1')), JSON.stringify(await namespaces()));
+    const created = await grow({ ...input, options: { views: 'mirror-and-map', augmentations: 1, seed: 1 } });
+    assert.ok(
+      (await namespaces()).some((d) => d.endsWith('-mv1')),
+      JSON.stringify(await namespaces()),
+    );
+    const v = ok(
+      await api.gql(`query($id: ID!) { modelVersion(id: $id) { status growth { options { views augmentations } } } }`, {
+        id: created.version.id,
+      }),
+    ).modelVersion;
+    assert.deepEqual(
+      [v.status, v.growth.options.views, v.growth.options.augmentations],
+      ['READY', 'mirror-and-map', 1],
+    );
   },
 );

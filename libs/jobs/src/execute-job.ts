@@ -11,7 +11,7 @@ import type { GrowthStrategy } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
 import { gatherJobImages } from './job-inputs.js';
-import { JobInputError, parseTrainingParams, type TrainingParams } from './params.js';
+import { JobInputError, growOptions, parseTrainingParams, type TrainingParams } from './params.js';
 import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
 import { parentNamesOfNodes } from './taxonomy-parents.js';
@@ -103,6 +103,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     versionId = job.versionId;
     log(`job ${jobId}: attempt ${claim.attempt} on ${opts.workerId}, version ${versionId}`);
     const params = parseTrainingParams(job.params);
+    const options = growOptions(params.options);
     const parent = job.parentVersion;
     if (parent.status !== 'READY')
       throw new JobInputError(`parent version ${parent.number} is ${parent.status}, not READY`);
@@ -170,7 +171,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
         train: images.train,
         val: images.val,
         strategy: job.strategy as GrowthStrategy,
-        options: params.options,
+        options,
         outDir,
         manifest: { datasetVersionId: params.datasetVersionId, options: params.options },
         // the class → parent chain written as taxonomy.json beside labels.json (read here: the compute has no database)

@@ -1,6 +1,7 @@
 // The TrainingJob.params / ModelVersion.params JSON written by the registry (its schema: @accrete/shapes).
 // Validated here because it crosses a process boundary: a bad row must fail the job with a clear reason.
 import { TrainingParamsSchema, type TrainingParams } from '@accrete/shapes';
+import { VIEW_KINDS, type GrowOptions, type ViewKind } from '@accrete/trainer';
 
 export type { TrainingParams };
 
@@ -16,6 +17,15 @@ export function parseTrainingParams(json: unknown, what = 'training job params')
     throw new JobInputError(`invalid ${what}: no new classes and no merges, nothing to train`);
   }
   return r.data;
+}
+
+/** The params' options as the trainer takes them: a view kind it does not know fails the job here. */
+export function growOptions(options: TrainingParams['options']): GrowOptions & Record<string, unknown> {
+  const { views, ...rest } = options;
+  if (views === undefined) return rest;
+  if (!(VIEW_KINDS as readonly string[]).includes(views))
+    throw new JobInputError(`invalid training job params: options.views: unknown view kind "${views}"`);
+  return { ...rest, views: views as ViewKind };
 }
 
 /** Lenient variant for ancestors' params (an imported base version has none). */

@@ -35,7 +35,14 @@ const units = only((v): v is number => Number.isInteger(v));
 const GrowthParamsReading = record({
   newClasses: list(record({ label: text })),
   merges: list(record({ label: text, outputUnit: figure })),
-  options: record({ retentionKnob: figure, augmentations: figure, epochs: figure, seed: figure }),
+  options: record({
+    retentionKnob: figure,
+    augmentations: figure,
+    epochs: figure,
+    seed: figure,
+    /** How views were made (the trainer's ViewKind); null: the backend's default. */
+    views: z.string().nullable().catch(null),
+  }),
   /** The growth record (absent in versions made before it existed). */
   growth: list(
     record({

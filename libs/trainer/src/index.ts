@@ -35,6 +35,7 @@ export {
   CacheWriteError,
   defaultViews,
   extraPasses,
+  VIEW_KINDS,
   type ExtractOptions,
   type ExtractResult,
   type ViewKind,

@@ -28,7 +28,9 @@ export interface ExtractOptions {
   maxPixels?: number;
 }
 
-export type ViewKind = 'feature-map' | 'mirror-and-map' | 'image';
+/** How views 1..k are made (the header above); the API serves these as its ViewKind enum. */
+export const VIEW_KINDS = ['feature-map', 'mirror-and-map', 'image'] as const;
+export type ViewKind = (typeof VIEW_KINDS)[number];
 
 /** The view kind extractBottlenecks uses for this backbone unless told otherwise. */
 export function defaultViews(backbone: Backbone): ViewKind {
@@ -91,7 +93,7 @@ export async function extractBottlenecks(
   const { cache, signal, onProgress } = opts;
   throwIfAborted(signal);
   const kind = opts.views ?? defaultViews(backbone);
-  if (!(kind in NAMESPACE)) throw new Error(`unknown view kind "${kind}"`);
+  if (!VIEW_KINDS.includes(kind)) throw new Error(`unknown view kind "${String(kind)}"`);
   if (kind !== 'image' && !backbone.computeFeatureMaps)
     throw new Error(`backend ${backbone.backend} gives no feature maps: use image views`);
   // Plain-only requests share the plain namespace whatever the view kind (vector 0 is the same).

@@ -25,6 +25,11 @@ export class GrowthOptions implements GrowthOptionsShape {
   @Field(() => Int, { nullable: true }) augmentations!: number | null;
   @Field(() => Int, { nullable: true }) epochs!: number | null;
   @Field(() => Int, { nullable: true }) seed!: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "How augmented views were made (feature-map, mirror-and-map or image); null: the backend's default.",
+  })
+  views!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'What a growth runs with when the request leaves it out.' })
