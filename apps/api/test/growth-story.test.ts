@@ -290,7 +290,12 @@ test(
     const jobsBefore = await jobs();
     const bad = await api.gql(CMV, { i: { ...input, options: { views: 'sideways' } } }, api.tokens.editor);
     assert.equal(codeOf(bad), 'BAD_INPUT');
-    assert.match(bad.errors![0].message, /views must be one of feature-map, mirror-and-map, image/);
+    assert.match(bad.errors![0].message, /unknown views "sideways"; one of feature-map, mirror-and-map, image/);
+    assert.deepEqual(ok(await api.gql(`{ growthViewKinds }`)).growthViewKinds, [
+      'feature-map',
+      'mirror-and-map',
+      'image',
+    ]);
     assert.equal(await jobs(), jobsBefore, 'a refused request starts no job');
 
     // the mirror-and-map views have a cache namespace of their own: seeing it appear shows the option reached the trainer

@@ -199,6 +199,15 @@ test('train a new version from the form and watch the job reach READY', async ()
     .waitFor({ timeout: 120_000 }); // one row per label
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
+  // the view kinds are the server's list (Query.growthViewKinds), offered after the backend's default
+  const views = form.getByLabel('How views are made (optional)');
+  assert.deepEqual(await views.locator('option').allInnerTexts(), [
+    'default',
+    'feature-map',
+    'mirror-and-map',
+    'image',
+  ]);
+  await views.selectOption('mirror-and-map');
   await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');
   await shot('03-training-form');
   await form.getByRole('button', { name: 'Start training' }).click();
@@ -225,6 +234,11 @@ test('train a new version from the form and watch the job reach READY', async ()
   log(`job statuses seen: ${[...seen].join(' | ')}`);
   await page.getByTestId('job-done').waitFor({ timeout: 1000 });
   assert.match(await page.getByTestId('job-done').innerText(), /v2 is READY/);
+  assert.equal(
+    await page.locator('dt:text-is("Views") + dd').innerText(),
+    'mirror-and-map',
+    'the option the form sent',
+  );
   await shot('04b-job-done');
   await page.getByRole('link', { name: 'Open v2' }).click();
   await page.waitForURL('**/versions/*');

@@ -7,7 +7,13 @@
 import * as models from './models.js';
 import { listModels, listModelVersions, listVersionClasses, listTrainingJobs, listAliasEvents } from './lists.js';
 import { getAlias, setAlias, rollbackAlias, aliasRollbackTarget } from './aliases.js';
-import { createModelVersion, cancelTrainingJob, growthStrategies, growthDefaults } from './versions.js';
+import {
+  createModelVersion,
+  cancelTrainingJob,
+  growthStrategies,
+  growthViewKinds,
+  growthDefaults,
+} from './versions.js';
 import { watchTrainingJob } from './watch.js';
 import { compareVersions } from './compare.js';
 import { predict, resolvePredictVersion } from './predict.js';
@@ -43,6 +49,7 @@ export const modelRegistry = {
     classes: listVersionClasses,
     compare: compareVersions,
     growthStrategies,
+    growthViewKinds,
     /** Before growing: per dataset label, the parent's classes it overlaps by name and the default decision. */
     nameOverlap,
     /** Before growing: what the parent answers on each label's training images (computed in the background). */

@@ -17,6 +17,7 @@ export {
   createModelVersion,
   cancelTrainingJob,
   growthStrategies,
+  growthViewKinds,
   growthDefaults,
   type CreateVersionInput,
   type VersionDeps,

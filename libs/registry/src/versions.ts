@@ -3,7 +3,7 @@
 import type { PrismaClient, ClassNode, ModelVersion, TrainingJob, Prisma } from '@accrete/db';
 import type { TrainingParamsInput } from '@accrete/shapes';
 import type { JobRunner } from '@accrete/jobs';
-import { GROWTH_DEFAULTS, GROWTH_STRATEGIES } from '@accrete/trainer';
+import { GROWTH_DEFAULTS, GROWTH_STRATEGIES, VIEW_KINDS } from '@accrete/trainer';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { resolveLabels } from './resolve-labels.js';
 import { classCountsFromJson } from '@accrete/datasets';
@@ -12,6 +12,11 @@ import { createClasses } from '@accrete/taxonomy-store';
 /** Strategies the trainer offers (libs/trainer GROWTH_STRATEGIES). */
 export function growthStrategies(): string[] {
   return [...GROWTH_STRATEGIES];
+}
+
+/** How a growth can make its augmented views (the trainer's VIEW_KINDS; `options.views`, null = the backend's). */
+export function growthViewKinds(): string[] {
+  return [...VIEW_KINDS];
 }
 
 /** What a growth runs with when the request leaves it out (the trainer's GROWTH_DEFAULTS). */
@@ -47,6 +52,7 @@ export interface CreateVersionInput {
     augmentations?: number | null;
     epochs?: number | null;
     seed?: number | null;
+    views?: string | null;
   };
   note?: string;
 }
@@ -74,6 +80,9 @@ export async function createModelVersion(
   if (!growthStrategies().includes(input.strategy)) {
     throw badInput(`unknown strategy "${input.strategy}"; one of ${growthStrategies().join(', ')}`);
   }
+  const views = input.options?.views;
+  if (views != null && !growthViewKinds().includes(views))
+    throw badInput(`unknown views "${views}"; one of ${growthViewKinds().join(', ')}`);
   if (input.classes.length === 0) throw badInput('no classes to add');
   const counts = new Map(classCountsFromJson(dv.classCounts).map((c) => [c.label, c]));
   const seen = new Set<string>();

@@ -73,6 +73,7 @@ export const GrowthFields = graphql(`
       augmentations
       epochs
       seed
+      views
     }
   }
 `);

@@ -1,9 +1,9 @@
 // Inputs (and mutation payloads) of jobs, validated with class-validator before any resolver runs (errors → BAD_INPUT).
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { IsIn, IsOptional, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 // lists and nested inputs
 import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
-import { GROWTH_DEFAULTS, VIEW_KINDS, type ViewKind } from '@accrete/trainer';
+import { GROWTH_DEFAULTS } from '@accrete/trainer';
 import { ClassResolution, JobStatus } from '../../schema/enums.js';
 import { TrainingJob } from './types.js';
 import { ModelVersion } from '../models/types.js';
@@ -81,11 +81,11 @@ export class GrowthOptionsInput {
       "How augmented views are made: feature-map (the default with the onnx backend: windows of one backbone pass's " +
       'feature map), mirror-and-map (also a pass on the mirror image: about 1.7× the extraction of a cold job, for the ' +
       'earlier classes after a growth of ~100 classes) or image (a pass per view on a flipped, cropped or brightened ' +
-      "image; the default without feature maps). Null: the backend's default.",
+      "image; the default without feature maps); Query.growthViewKinds lists them. Null: the backend's default.",
   })
   @IsOptional()
-  @IsIn(VIEW_KINDS, { message: `views must be one of ${VIEW_KINDS.join(', ')}` })
-  views?: ViewKind;
+  @Length(1, 50)
+  views?: string;
 }
 
 @InputType()

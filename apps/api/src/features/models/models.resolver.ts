@@ -144,6 +144,14 @@ export class ModelVersionResolver {
     return registry.growthStrategies();
   }
 
+  @Query(() => [String], {
+    description:
+      'How a growth can make its augmented views (GrowthOptionsInput.views; null there: the backend default).',
+  })
+  growthViewKinds() {
+    return registry.growthViewKinds();
+  }
+
   @Query(() => GrowthDefaults, {
     description: 'What a growth runs with when createModelVersion leaves it out (the trainer owns these).',
   })

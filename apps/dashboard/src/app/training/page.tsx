@@ -6,7 +6,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Empty, ErrorBox, Loading, PageHeader, ProgressBar, QueryView, StatusBadge } from '@/components/ui';
 import { graphql } from '@/gql';
-import type { TrainingFormQuery } from '@/gql/graphql';
+import type { GrowthOptionsInput, TrainingFormQuery } from '@/gql/graphql';
 import { duration, num, pct, plural, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { useSession } from '@/lib/session';
@@ -50,6 +50,7 @@ const TrainingFormDoc = graphql(`
       }
     }
     growthStrategies
+    growthViewKinds
     growthDefaults {
       strategy
       retentionKnob
@@ -237,6 +238,7 @@ function FormBody({
   const [knob, setKnob] = useState(defaults.retentionKnob);
   const [epochs, setEpochs] = useState('');
   const [augmentations, setAugmentations] = useState('');
+  const [views, setViews] = useState('');
   const [note, setNote] = useState('');
   const create = useMutation(CreateVersionDoc);
   const freeze = useMutation(FreezeDoc);
@@ -254,9 +256,10 @@ function FormBody({
   async function submit(e: FormEvent) {
     e.preventDefault();
     const classes = labels.map((label) => classInput(label, choices[label]));
-    const options: { retentionKnob: number; epochs?: number; augmentations?: number } = { retentionKnob: knob };
+    const options: GrowthOptionsInput = { retentionKnob: knob };
     if (epochs) options.epochs = Number(epochs);
     if (augmentations) options.augmentations = Number(augmentations);
+    if (views) options.views = views;
     try {
       const r = await create.mutate({
         input: { parentVersionId: parentId, datasetVersionId: dvId, classes, strategy, options, note },
@@ -494,6 +497,18 @@ function FormBody({
             onChange={(e) => setAugmentations(e.target.value)}
             placeholder={`default ${defaults.augmentations}`}
           />
+        </div>
+        <div className="field">
+          <label htmlFor="nv-views">How views are made (optional)</label>
+          <select id="nv-views" value={views} onChange={(e) => setViews(e.target.value)}>
+            <option value="">default</option>
+            {data.growthViewKinds.map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+          <span className="hint">mirror-and-map adds a pass per image on its mirror: slower when cold.</span>
         </div>
       </div>
       <div className="field">

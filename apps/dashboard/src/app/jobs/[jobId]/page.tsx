@@ -201,6 +201,8 @@ function JobView({ j, refetch, pollError }: { j: Job; refetch: () => Promise<voi
               <dd>
                 {p.options.epochs ?? 'default'} / {p.options.augmentations ?? 'default'}
               </dd>
+              <dt>Views</dt>
+              <dd>{p.options.views ?? 'default'}</dd>
               <dt>Attempts</dt>
               <dd>{j.attempts}</dd>
               <dt>Queued</dt>
