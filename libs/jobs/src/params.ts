@@ -1,7 +1,7 @@
 // The TrainingJob.params / ModelVersion.params JSON written by the registry (its schema: @accrete/shapes).
 // Validated here because it crosses a process boundary: a bad row must fail the job with a clear reason.
 import { TrainingParamsSchema, type TrainingParams } from '@accrete/shapes';
-import { VIEW_KINDS, type GrowOptions, type ViewKind } from '@accrete/trainer';
+import { isViewKind, type GrowOptions } from '@accrete/trainer';
 
 export type { TrainingParams };
 
@@ -23,9 +23,9 @@ export function parseTrainingParams(json: unknown, what = 'training job params')
 export function growOptions(options: TrainingParams['options']): GrowOptions & Record<string, unknown> {
   const { views, ...rest } = options;
   if (views === undefined) return rest;
-  if (!(VIEW_KINDS as readonly string[]).includes(views))
+  if (!isViewKind(views))
     throw new JobInputError(`invalid training job params: options.views: unknown view kind "${views}"`);
-  return { ...rest, views: views as ViewKind };
+  return { ...rest, views };
 }
 
 /** Lenient variant for ancestors' params (an imported base version has none). */

@@ -3,7 +3,7 @@
 import type { PrismaClient, ClassNode, ModelVersion, TrainingJob, Prisma } from '@accrete/db';
 import type { TrainingParamsInput } from '@accrete/shapes';
 import type { JobRunner } from '@accrete/jobs';
-import { GROWTH_DEFAULTS, GROWTH_STRATEGIES, VIEW_KINDS } from '@accrete/trainer';
+import { GROWTH_DEFAULTS, GROWTH_STRATEGIES, VIEW_KINDS, isViewKind } from '@accrete/trainer';
 import { badInput, conflict, isUniqueViolation, notFound } from '@accrete/errors';
 import { resolveLabels } from './resolve-labels.js';
 import { classCountsFromJson } from '@accrete/datasets';
@@ -81,7 +81,7 @@ export async function createModelVersion(
     throw badInput(`unknown strategy "${input.strategy}"; one of ${growthStrategies().join(', ')}`);
   }
   const views = input.options?.views;
-  if (views != null && !growthViewKinds().includes(views))
+  if (views != null && !isViewKind(views))
     throw badInput(`unknown views "${views}"; one of ${growthViewKinds().join(', ')}`);
   if (input.classes.length === 0) throw badInput('no classes to add');
   const counts = new Map(classCountsFromJson(dv.classCounts).map((c) => [c.label, c]));

@@ -46,7 +46,7 @@ export const TrainingParamsSchema = z.object({
       augmentations: z.number().int().min(0).max(64).optional(),
       epochs: z.number().int().min(1).max(10_000).optional(),
       seed: z.number().int().optional(),
-      /** The trainer's ViewKind (validated by the API's enum). */
+      /** The trainer's ViewKind (checked by the registry on the request and by the job on the row). */
       views: z.string().max(32).optional(),
     })
     .passthrough()

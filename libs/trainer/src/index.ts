@@ -35,6 +35,7 @@ export {
   CacheWriteError,
   defaultViews,
   extraPasses,
+  isViewKind,
   VIEW_KINDS,
   type ExtractOptions,
   type ExtractResult,

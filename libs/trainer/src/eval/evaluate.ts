@@ -238,7 +238,10 @@ export function evaluateLogits(
       g.parentHits += pOk ? 1 : 0;
       g.childHits += cOk ? 1 : 0;
       if (pOk && cOk) g.kept++;
-      if (pOk && !cOk && g === kept) lost.set(`${unit[i]}:${top1[i]}`, (lost.get(`${unit[i]}:${top1[i]}`) ?? 0) + 1);
+      if (pOk && !cOk && g === kept) {
+        const key = `${unit[i]}:${top1[i]}`;
+        lost.set(key, (lost.get(key) ?? 0) + 1);
+      }
     }
     const figures = (g: ReturnType<typeof tally>): RetentionFigures => ({
       count: g.count,

@@ -5,7 +5,7 @@
 //    averages of sub-windows of its feature map (crops and zooms, augment/feature-views.ts);
 //  - 'mirror-and-map': TWO passes per image, the plain one and its mirror (which has no feature-map equivalent);
 //    view 1 is the mirror's bottleneck, views 2..k windows of the plain pass's map (growth/README.md, "Issue 10:
-//    how views are made": +0.7 pt on v3's flowers, the same retention, a cold flowers job 43 → 74 s);
+//    how views are made": +0.7 pt on v3's flowers, the same retention, a cold flowers job 44 → 74 s);
 //  - 'image': one pass per view on a distorted image (flip, crop, brightness; augment/augmentations.ts).
 // The plain vector (id 0) is the same in every kind.
 import { featureWindow, poolWindow } from '../augment/feature-views.js';
@@ -28,9 +28,14 @@ export interface ExtractOptions {
   maxPixels?: number;
 }
 
-/** How views 1..k are made (the header above); the API serves these as its ViewKind enum. */
+/** How views 1..k are made (the header above); the API lists them (Query.growthViewKinds) and takes one per growth. */
 export const VIEW_KINDS = ['feature-map', 'mirror-and-map', 'image'] as const;
 export type ViewKind = (typeof VIEW_KINDS)[number];
+
+/** The one membership check of a view kind: the registry (a request), the jobs (a stored row) and extraction use it. */
+export function isViewKind(v: unknown): v is ViewKind {
+  return (VIEW_KINDS as readonly unknown[]).includes(v);
+}
 
 /** The view kind extractBottlenecks uses for this backbone unless told otherwise. */
 export function defaultViews(backbone: Backbone): ViewKind {
@@ -93,7 +98,7 @@ export async function extractBottlenecks(
   const { cache, signal, onProgress } = opts;
   throwIfAborted(signal);
   const kind = opts.views ?? defaultViews(backbone);
-  if (!VIEW_KINDS.includes(kind)) throw new Error(`unknown view kind "${String(kind)}"`);
+  if (!isViewKind(kind)) throw new Error(`unknown view kind "${String(kind)}"`);
   if (kind !== 'image' && !backbone.computeFeatureMaps)
     throw new Error(`backend ${backbone.backend} gives no feature maps: use image views`);
   // Plain-only requests share the plain namespace whatever the view kind (vector 0 is the same).
