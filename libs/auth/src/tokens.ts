@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Hex, cacheTiming, type CacheTiming } from '@accrete/primitives';
 import type { PrismaClient, ApiToken, Role } from '@accrete/db';
 import { badInput, notFound, RegistryError } from '@accrete/errors';
-import { paginate, type PageArgs } from '@accrete/pagination';
+import { paginateTable, NEWEST_FIRST, type PageArgs } from '@accrete/pagination';
 
 export const TOKEN_PREFIX = 'acc_';
 const ROLES: Role[] = ['READER', 'EDITOR', 'ADMIN'];
@@ -133,15 +133,10 @@ export function listApiTokens(
   page: PageArgs = {},
 ) {
   const where = filter.includeRevoked ? {} : { revokedAt: null };
-  return paginate({
+  return paginateTable(prisma.apiToken, {
     where,
     page,
-    order: [
-      { field: 'createdAt', dir: 'desc' },
-      { field: 'id', dir: 'desc' },
-    ],
-    find: (a) => prisma.apiToken.findMany(a as never),
-    count: (a) => prisma.apiToken.count(a as never),
+    order: NEWEST_FIRST,
   });
 }
 

@@ -1,22 +1,12 @@
 // Filtered, cursor-paginated lists of datasets, their images, versions and imports (one per GraphQL connection).
 import type { PrismaClient, Split } from '@accrete/db';
-import { paginate, type PageArgs, type SortKey, containsText } from '@accrete/pagination';
+import { paginateTable, NEWEST_FIRST, type PageArgs, containsText } from '@accrete/pagination';
 
-const byCreated: SortKey[] = [
-  { field: 'createdAt', dir: 'desc' },
-  { field: 'id', dir: 'desc' },
-];
 const ci = containsText;
 
 export function listDatasets(prisma: PrismaClient, filter: { search?: string | null } = {}, page: PageArgs = {}) {
   const where = filter.search ? { name: ci(filter.search) } : {};
-  return paginate({
-    where,
-    page,
-    order: byCreated,
-    find: (a) => prisma.dataset.findMany(a as never),
-    count: (a) => prisma.dataset.count(a as never),
-  });
+  return paginateTable(prisma.dataset, { where, page, order: NEWEST_FIRST });
 }
 
 export interface DatasetImageFilter {
@@ -32,15 +22,13 @@ export function listDatasetImages(
   const where: Record<string, unknown> = { datasetId };
   if (filter.label) where.label = filter.label;
   if (filter.split) where.split = filter.split;
-  return paginate({
+  return paginateTable(prisma.datasetImage, {
     where,
     page,
     order: [
       { field: 'label', dir: 'asc' },
       { field: 'id', dir: 'asc' },
     ],
-    find: (a) => prisma.datasetImage.findMany(a as never),
-    count: (a) => prisma.datasetImage.count(a as never),
   });
 }
 
@@ -54,15 +42,13 @@ export async function listDatasetVersionImages(
   const where: Record<string, unknown> = { datasetVersionId };
   if (filter.label) where.label = filter.label;
   if (filter.split) where.split = filter.split;
-  const p = await paginate({
+  const p = await paginateTable(prisma.datasetVersionImage, {
     where,
     page,
     order: [
       { field: 'label', dir: 'asc' },
       { field: 'imageId', dir: 'asc' },
     ],
-    find: (a) => prisma.datasetVersionImage.findMany(a as never),
-    count: (a) => prisma.datasetVersionImage.count(a as never),
   });
   const shape = (r: { datasetVersionId: string; imageId: string; label: string; split: Split }) => ({
     id: `${r.datasetVersionId}:${r.imageId}`,
@@ -84,34 +70,28 @@ export async function listDatasetVersionImages(
 }
 
 export function listDatasetVersions(prisma: PrismaClient, datasetId: string, page: PageArgs = {}) {
-  return paginate({
+  return paginateTable(prisma.datasetVersion, {
     where: { datasetId },
     page,
     order: [{ field: 'number', dir: 'desc' }],
-    find: (a) => prisma.datasetVersion.findMany(a as never),
-    count: (a) => prisma.datasetVersion.count(a as never),
   });
 }
 
 export function listDatasetImports(prisma: PrismaClient, datasetId: string, page: PageArgs = {}) {
-  return paginate({
+  return paginateTable(prisma.datasetImport, {
     where: { datasetId },
     page,
-    order: byCreated,
-    find: (a) => prisma.datasetImport.findMany(a as never),
-    count: (a) => prisma.datasetImport.count(a as never),
+    order: NEWEST_FIRST,
   });
 }
 
 export function listImportRejections(prisma: PrismaClient, importId: string, page: PageArgs = {}) {
-  return paginate({
+  return paginateTable(prisma.importRejection, {
     where: { importId },
     page,
     order: [
       { field: 'path', dir: 'asc' },
       { field: 'id', dir: 'asc' },
     ],
-    find: (a) => prisma.importRejection.findMany(a as never),
-    count: (a) => prisma.importRejection.count(a as never),
   });
 }

@@ -1,6 +1,9 @@
 // Public surface of pagination: Relay keyset pagination over Prisma-style finders, and over arrays.
 export {
   paginate,
+  paginateTable,
+  NEWEST_FIRST,
+  type Table,
   paginateArray,
   encodeCursor,
   decodeCursor,

@@ -38,6 +38,30 @@ export interface PaginateOptions<T> {
   count: (args: { where: Where }) => Promise<number>;
 }
 
+/** The order of most lists: newest first, ties by id. */
+export const NEWEST_FIRST: SortKey[] = [
+  { field: 'createdAt', dir: 'desc' },
+  { field: 'id', dir: 'desc' },
+];
+
+/** A Prisma model delegate as `paginateTable` reads it (`prisma.dataset`, `prisma.trainingJob`, …). */
+export interface Table<T> {
+  findMany(args: never): PromiseLike<T[]>;
+  count(args: never): PromiseLike<number>;
+}
+
+/** `paginate` over one Prisma model: its rows and its count under `where`. */
+export function paginateTable<T extends Record<string, unknown>>(
+  table: Table<T>,
+  o: Omit<PaginateOptions<T>, 'find' | 'count'>,
+): Promise<Page<T>> {
+  return paginate({
+    ...o,
+    find: async (args) => table.findMany(args as never),
+    count: async (args) => table.count(args as never),
+  });
+}
+
 export function encodeCursor(values: unknown[]): string {
   const enc = values.map((v) => (v instanceof Date ? { d: v.toISOString() } : v));
   return Buffer.from(JSON.stringify(enc)).toString('base64url');

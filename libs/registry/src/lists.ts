@@ -1,25 +1,19 @@
 // Filtered, cursor-paginated lists of model-registry rows (one per GraphQL connection).
 import type { PrismaClient, VersionStatus, JobStatus } from '@accrete/db';
-import { paginate, paginateArray, type PageArgs, type SortKey, containsText } from '@accrete/pagination';
+import { paginateTable, paginateArray, NEWEST_FIRST, type PageArgs, containsText } from '@accrete/pagination';
 import { readyVersionClasses } from './caches.js';
 
-const byCreated: SortKey[] = [
-  { field: 'createdAt', dir: 'desc' },
-  { field: 'id', dir: 'desc' },
-];
 const ci = containsText;
 
 export function listModels(prisma: PrismaClient, filter: { search?: string | null } = {}, page: PageArgs = {}) {
   const where = filter.search ? { name: ci(filter.search) } : {};
-  return paginate({
+  return paginateTable(prisma.model, {
     where,
     page,
     order: [
       { field: 'name', dir: 'asc' },
       { field: 'id', dir: 'asc' },
     ],
-    find: (a) => prisma.model.findMany(a as never),
-    count: (a) => prisma.model.count(a as never),
   });
 }
 
@@ -34,7 +28,7 @@ export function listModelVersions(prisma: PrismaClient, filter: ModelVersionFilt
   if (filter.parentId) where.parentId = filter.parentId;
   if (filter.status?.length) where.status = { in: filter.status };
   // newest first; (modelId, number) is unique but ids of different models interleave, so sort by createdAt
-  return paginate({
+  return paginateTable(prisma.modelVersion, {
     where,
     page,
     order: filter.modelId
@@ -42,9 +36,7 @@ export function listModelVersions(prisma: PrismaClient, filter: ModelVersionFilt
           { field: 'number', dir: 'desc' },
           { field: 'id', dir: 'desc' },
         ]
-      : byCreated,
-    find: (a) => prisma.modelVersion.findMany(a as never),
-    count: (a) => prisma.modelVersion.count(a as never),
+      : NEWEST_FIRST,
   });
 }
 
@@ -64,12 +56,10 @@ export async function listVersionClasses(
   const where: Record<string, unknown> = { versionId };
   if (filter.added != null) where.added = filter.added;
   if (filter.search) where.classNode = { name: ci(filter.search) };
-  return paginate({
+  return paginateTable(prisma.versionClass, {
     where,
     page,
     order: [{ field: 'outputUnit', dir: 'asc' }],
-    find: (a) => prisma.versionClass.findMany(a as never),
-    count: (a) => prisma.versionClass.count(a as never),
   });
 }
 
@@ -83,24 +73,20 @@ export function listTrainingJobs(prisma: PrismaClient, filter: TrainingJobFilter
   if (filter.status?.length) where.status = { in: filter.status };
   if (filter.versionId) where.versionId = filter.versionId;
   if (filter.parentVersionId) where.parentVersionId = filter.parentVersionId;
-  return paginate({
+  return paginateTable(prisma.trainingJob, {
     where,
     page,
     order: [
       { field: 'queuedAt', dir: 'desc' },
       { field: 'id', dir: 'desc' },
     ],
-    find: (a) => prisma.trainingJob.findMany(a as never),
-    count: (a) => prisma.trainingJob.count(a as never),
   });
 }
 
 export function listAliasEvents(prisma: PrismaClient, aliasId: string, page: PageArgs = {}) {
-  return paginate({
+  return paginateTable(prisma.aliasEvent, {
     where: { aliasId },
     page,
-    order: byCreated,
-    find: (a) => prisma.aliasEvent.findMany(a as never),
-    count: (a) => prisma.aliasEvent.count(a as never),
+    order: NEWEST_FIRST,
   });
 }

@@ -1,6 +1,6 @@
 // The cursor-paginated list of class nodes (the GraphQL classNodes connection).
 import type { PrismaClient, ClassOrigin } from '@accrete/db';
-import { paginate, type PageArgs, containsText, likeLiteral } from '@accrete/pagination';
+import { paginateTable, type PageArgs, containsText, likeLiteral } from '@accrete/pagination';
 
 const ci = containsText;
 
@@ -23,7 +23,7 @@ export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {
       { aliases: { some: { normalized: { contains: likeLiteral(s.toLowerCase()) } } } },
     ];
   }
-  return paginate({
+  return paginateTable(prisma.classNode, {
     where,
     page,
     order: [
@@ -31,7 +31,5 @@ export function listClassNodes(prisma: PrismaClient, filter: ClassNodeFilter = {
       { field: 'name', dir: 'asc' },
       { field: 'id', dir: 'asc' },
     ],
-    find: (a) => prisma.classNode.findMany(a as never),
-    count: (a) => prisma.classNode.count(a as never),
   });
 }
