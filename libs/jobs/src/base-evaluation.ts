@@ -5,7 +5,7 @@
 // first training job's retention probe does not extract them again.
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
-import { RETENTION_EVALUATION } from './execute-job.js';
+import { RETENTION_EVALUATION } from './evaluation-names.js';
 import { backboneSpec } from './shared-backbone.js';
 import type { BaseScore, BaseScoreSpec } from './train-compute.js';
 

@@ -4,14 +4,13 @@ export { createJobRunner, type JobRunner, type JobRunnerDeps, type JobRunnerOpti
 export {
   executeJob,
   failureReason,
-  RETENTION_EVALUATION,
-  VAL_EVALUATION,
   type JobDeps,
   type JobOutcome,
   type ExecuteOptions,
   type JobStep,
   type JobStepHook,
 } from './execute-job.js';
+export { RETENTION_EVALUATION, VAL_EVALUATION } from './evaluation-names.js';
 export {
   getSharedBackbone,
   loadedSharedBackbone,
