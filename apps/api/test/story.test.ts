@@ -175,7 +175,8 @@ async function runStory(): Promise<void> {
     await api.gql(
       `query($id: ID!) { modelVersion(id: $id) { growth { newLabels mergedLabels merges { label outputUnit } }
       evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } parentLevel { count top1 } }
-        imagenetRetention { images retention agreement } }
+        imagenetRetention { images top1 parentTop1 retention agreement takenOver { units }
+          sinceBase { images baseTop1 top1 dropPoints takenOverUnits } } }
       latestJob { losses { phase step loss } growth { newLabels } } } }`,
       { id: created.version.id },
     ),
@@ -200,6 +201,12 @@ async function runStory(): Promise<void> {
     JSON.stringify(ret.imagenetRetention),
   );
   assert.equal(ret.validation, null);
+  // grown from the base, v2's figures since the base are its figures against its parent
+  const r = ret.imagenetRetention;
+  assert.deepEqual(
+    [r.sinceBase.images, r.sinceBase.baseTop1, r.sinceBase.top1, r.sinceBase.takenOverUnits],
+    [r.images, r.parentTop1, r.top1, r.takenOver?.units ?? []],
+  );
   assert.ok(
     typed.latestJob.losses.length > 0 && typed.latestJob.losses.every((l: { loss: number }) => Number.isFinite(l.loss)),
   );

@@ -258,6 +258,9 @@ test('the version page shows its evaluation charts and compares with the parent'
     'per-class bars drawn',
   );
   await page.getByText('Top-1 at parent class').waitFor(); // the taxonomy roll-up (sunflowers were filed under flower)
+  // the cumulative figure the server measured against the base the lineage started from
+  await page.getByText('Drop since the base').waitFor();
+  assert.match(await page.getByTestId('chart-retention').innerText(), /Since the base[^\n]*\n?[^\n]*% → [\d.]+%/);
   const compare = page.getByTestId('compare');
   await compare.getByRole('cell', { name: 'overall.top1' }).first().waitFor();
   assert.match(await compare.innerText(), /\+ dandelion|\+ sunflowers/);

@@ -11,6 +11,7 @@ import type { GrowthStrategy } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
 import { gatherJobImages } from './job-inputs.js';
+import { lineageTakenOverUnits } from './lineage-classes.js';
 import { JobInputError, growOptions, parseTrainingParams, type TrainingParams } from './params.js';
 import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
@@ -18,6 +19,7 @@ import { parentNamesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
 import { backboneSpec } from './shared-backbone.js';
 import { sha256Hex } from '@accrete/primitives';
+import { RETENTION_EVALUATION, VAL_EVALUATION } from './evaluation-names.js';
 
 export interface JobDeps {
   prisma: PrismaClient;
@@ -53,8 +55,6 @@ export type JobOutcome =
   | { status: 'SKIPPED'; reason: string };
 
 export const DEFAULT_STALE_AFTER_MS = 45_000;
-export const RETENTION_EVALUATION = 'imagenet-retention';
-export const VAL_EVALUATION = 'val';
 
 // Before the inputs are known, preparing covers the first 2% of the bar.
 const PREPARE: [number, number] = [0, 0.02];
@@ -164,6 +164,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
           artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null,
           classCount: parent.classes.length,
           unitAncestors: parent.classes.map((c) => ancestor.get(c.classNodeId) ?? null),
+          lineageTakenOver: await lineageTakenOverUnits(prisma, parent.id),
         },
         newClasses: params.newClasses.map((c) => ({ label: c.label, ancestor: ancestor.get(c.classNodeId) ?? null })),
         mergeInto,

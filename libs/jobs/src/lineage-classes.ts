@@ -1,7 +1,10 @@
 // The user classes a growth from a parent version has images of, found once for the training job (which feeds their
 // images again) and for the data-overlap report (which must not offer to take them over): the labels merged into
-// parent units, and the classes earlier versions of the lineage added or merged.
+// parent units, and the classes earlier versions of the lineage added or merged; and the base units the lineage's
+// growths let new classes take over (a version's retention since the base leaves them out).
 import type { PrismaClient, VersionClass } from '@accrete/db';
+import { readRetentionReport } from '@accrete/shapes';
+import { RETENTION_EVALUATION } from './evaluation-names.js';
 import { tryParseTrainingParams } from './params.js';
 
 export interface LineageClass {
@@ -72,4 +75,26 @@ export async function lineageUserClasses(
  */
 export function labelledParentUnits(mergeUnits: Iterable<number>, lineage: Pick<LineageClass, 'unit'>[]): Set<number> {
   return new Set([...mergeUnits, ...lineage.map((c) => c.unit)]);
+}
+
+/**
+ * Base units the growths of the lineage (the parent and its ancestors) let a new class take over, as their retention
+ * evaluations recorded them: a version's figures since the base leave their photos out, as each growth's own
+ * figures did (a user's decision is not forgetting).
+ */
+export async function lineageTakenOverUnits(prisma: PrismaClient, parentId: string): Promise<number[]> {
+  const units = new Set<number>();
+  const seen = new Set<string>();
+  for (let id: string | null = parentId; id && !seen.has(id);) {
+    seen.add(id);
+    const v: { parentId: string | null; evaluations: { metrics: unknown }[] } | null =
+      await prisma.modelVersion.findUnique({
+        where: { id },
+        select: { parentId: true, evaluations: { where: { name: RETENTION_EVALUATION }, select: { metrics: true } } },
+      });
+    if (!v) break;
+    for (const e of v.evaluations) for (const u of readRetentionReport(e.metrics)?.takenOver?.units ?? []) units.add(u);
+    id = v.parentId;
+  }
+  return [...units].sort((a, b) => a - b);
 }

@@ -21,6 +21,20 @@ export interface RetentionMetrics {
   /** Photos of old classes the user let new classes take over (labelDecisions), reported apart: the figures
    *  above leave them out. Null when the version took over nothing. */
   takenOver: { units: number[]; images: number; top1: number; parentTop1: number } | null;
+  /** The version against the lineage's base (the backbone's own head) on the same photos, leaving out the classes
+   *  any growth of the lineage let a new class take over (this one's and the ancestors'): the cumulative drop of a
+   *  chain of versions. Null when no base head was given. */
+  sinceBase: SinceBase | null;
+}
+
+export interface SinceBase {
+  images: number;
+  baseTop1: number;
+  top1: number;
+  /** (baseTop1 − top1) in points */
+  dropPoints: number;
+  /** Base units left out: taken over by this growth or an ancestor's. */
+  takenOverUnits: number[];
 }
 
 export async function evaluateRetention(args: {
@@ -33,6 +47,10 @@ export async function evaluateRetention(args: {
   onProgress?: (done: number, total: number) => void;
   /** Parent units taken over by new classes: reported apart. */
   takenOver?: readonly number[];
+  /** The lineage's base head, for the figures since the base (sinceBase). */
+  base?: Head;
+  /** Base units earlier growths of the lineage let new classes take over (left out of sinceBase). */
+  lineageTakenOver?: readonly number[];
 }): Promise<RetentionMetrics> {
   const { images, parent, head } = args;
   const { plain } = await extractBottlenecks(args.backbone, images, {
@@ -50,6 +68,9 @@ export async function evaluateRetention(args: {
     counted = 0;
   const takenOver = new Set(args.takenOver ?? []);
   const apart = { images: 0, top1: 0, parentTop1: 0 };
+  const { base } = args;
+  const leftOutSinceBase = new Set([...takenOver, ...(args.lineageTakenOver ?? [])]);
+  const since = { images: 0, top1: 0, baseTop1: 0 };
   for (let i = 0; i < images.length; i++) {
     if (i % 25 === 24) {
       await new Promise((r) => setImmediate(r)); // keep heartbeats and progress writes flowing
@@ -58,6 +79,11 @@ export async function evaluateRetention(args: {
     const truth = images[i]!.classIndex;
     const a = topK(headLogits(head, plain[i]!), 0, head.classes, 5);
     const b = topK(headLogits(parent, plain[i]!), 0, parent.classes, 5);
+    if (base && !leftOutSinceBase.has(truth)) {
+      since.images++;
+      if (a[0] === truth) since.top1++;
+      if (topK(headLogits(base, plain[i]!), 0, base.classes, 1)[0] === truth) since.baseTop1++;
+    }
     if (takenOver.has(truth)) {
       apart.images++;
       if (a[0] === truth) apart.top1++;
@@ -88,6 +114,15 @@ export async function evaluateRetention(args: {
           images: apart.images,
           top1: apart.top1 / (apart.images || 1),
           parentTop1: apart.parentTop1 / (apart.images || 1),
+        }
+      : null,
+    sinceBase: base
+      ? {
+          images: since.images,
+          baseTop1: since.baseTop1 / (since.images || 1),
+          top1: since.top1 / (since.images || 1),
+          dropPoints: (100 * (since.baseTop1 - since.top1)) / (since.images || 1),
+          takenOverUnits: [...leftOutSinceBase].sort((x, y) => x - y),
         }
       : null,
   };

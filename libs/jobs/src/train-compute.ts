@@ -44,6 +44,8 @@ export interface ComputeSpec {
     classCount: number;
     /** Taxonomy parent name of each parent unit's class (index = unit). */
     unitAncestors: (string | null)[];
+    /** Base units the lineage's growths let new classes take over (lineage-classes.ts lineageTakenOverUnits). */
+    lineageTakenOver: number[];
   };
   newClasses: { label: string; ancestor: string | null }[];
   mergeInto: Record<string, number>;
@@ -210,6 +212,8 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
       cache,
       signal: hooks.signal,
       takenOver: takenOverUnits(result.details, spec.labelDecisions),
+      base: backbone.baseHead, // every lineage starts at an imported base: the backbone's own head
+      lineageTakenOver: spec.parent.lineageTakenOver,
       onProgress: (done, total) => report('evaluating retention', total ? done / total : 1, plan.span('retention')),
     });
   }

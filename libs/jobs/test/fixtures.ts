@@ -202,6 +202,7 @@ export async function createJob(
     merges?: { label: string; outputUnit: number }[];
     strategy?: string;
     options?: Record<string, unknown>;
+    labelDecisions?: Record<string, { descendants?: number[]; winsOver?: number[] }>;
   },
 ): Promise<{ jobId: string; versionId: string; newNodeIds: string[] }> {
   const parent = await prisma.modelVersion.findUniqueOrThrow({ where: { id: args.parentVersionId } });
@@ -223,6 +224,7 @@ export async function createJob(
     datasetVersionId: args.datasetVersionId,
     newClasses: args.newClasses.map((label, i) => ({ label, classNodeId: newNodes[i]!.id })),
     merges,
+    ...(args.labelDecisions ? { labelDecisions: args.labelDecisions } : {}),
     options: { augmentations: 1, epochs: 30, seed: 1, retentionKnob: 0.5, ...args.options },
   };
   const strategy = args.strategy ?? 'calibrated';

@@ -1,5 +1,6 @@
 // In-process runner end to end on a real database with the real base model and real flower photos:
-// grow v1 → v2 (+2 flower classes) → v3 (+1 class, 1 merge, keeps v2's classes); a failing job; cancel; recovery.
+// grow v1 → v2 (+2 flower classes) → v3 (+1 class, 1 merge, keeps v2's classes); retention since the base along
+// v2 → v3 → v4; a failing job; cancel; recovery.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -7,8 +8,11 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createJobRunner, type JobRunner } from '../src/runner.js';
 import { stepBarrier } from '../src/testing.js';
-import { disposeSharedBackbones } from '../src/shared-backbone.js';
-import { RETENTION_EVALUATION, VAL_EVALUATION } from '../src/execute-job.js';
+import { disposeSharedBackbones, getSharedBackbone, getSharedBottleneckCache } from '../src/shared-backbone.js';
+import { RETENTION_EVALUATION, VAL_EVALUATION } from '../src/evaluation-names.js';
+import { loadRehearsalSets } from '../src/rehearsal.js';
+import type { RetentionMetrics } from '../src/retention.js';
+import { extractBottlenecks, headLogits, topK } from '@accrete/trainer';
 import {
   createBaseModel,
   createFlowerDataset,
@@ -156,6 +160,57 @@ test("repeated growth: v3 from v2 adds a class and merges daisy, keeping v2's cl
     await readFile(join(env.storage.artifactDir(job.versionId), 'labels.json'), 'utf8'),
   ) as string[];
   assert.deepEqual(labels.slice(1000), ['dandelion', 'roses', 'tulips']);
+});
+
+test("retention since the base spans the lineage: every growth's taken-over classes are left out", async () => {
+  const { job: v2 } = await growV2();
+  const retentionOf = async (versionId: string) =>
+    (
+      await env.prisma.evaluation.findUniqueOrThrow({
+        where: { versionId_name: { versionId, name: RETENTION_EVALUATION } },
+      })
+    ).metrics as unknown as RetentionMetrics;
+  const photos = (await loadRehearsalSets(env.config.rehearsalDir)).retention!;
+  // v3 lets its new class take over the class of one retention photo; v4 (from v3) decides nothing
+  const chosen = photos[0]!.classIndex;
+  const growFrom = async (parentVersionId: string, label: string, decisions?: { winsOver: number[] }) => {
+    const ds = await createFlowerDataset(env, `since-base-${label}`, { [label]: [4, 2] });
+    const job = await createJob(env.prisma, {
+      parentVersionId,
+      datasetVersionId: ds.datasetVersionId,
+      newClasses: [label],
+      ...(decisions ? { labelDecisions: { [label]: decisions } } : {}),
+    });
+    await runner.submit(job.jobId);
+    const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    assert.equal(row.status, 'SUCCEEDED', `job ended ${row.status}: ${row.error}`);
+    return job;
+  };
+  const v3 = await growFrom(v2.versionId, 'tulips', { winsOver: [chosen] });
+  const v4 = await growFrom(v3.versionId, 'sunflowers');
+
+  const [r2, r3, r4] = await Promise.all([v2, v3, v4].map((j) => retentionOf(j.versionId)));
+  // grown from the base, v2's figures since the base are its figures against its parent
+  assert.deepEqual(
+    [r2.sinceBase!.images, r2.sinceBase!.baseTop1, r2.sinceBase!.top1, r2.sinceBase!.takenOverUnits],
+    [r2.images, r2.parentTop1, r2.top1, r2.takenOver?.units ?? []],
+  );
+  assert.ok(r3.takenOver!.units.includes(chosen), JSON.stringify(r3.takenOver));
+  assert.ok(!(r4.takenOver?.units ?? []).includes(chosen), 'v4 itself took nothing of that class over');
+  const union = [...new Set([r2, r3, r4].flatMap((r) => r.takenOver?.units ?? []))].sort((a, b) => a - b);
+  const since = r4.sinceBase!;
+  assert.deepEqual(since.takenOverUnits, union);
+  // the base's answers, read here with the backbone's own head on the photos no growth took over
+  const counted = photos.filter((p) => !union.includes(p.classIndex));
+  const backbone = await getSharedBackbone(env.config);
+  const { plain } = await extractBottlenecks(backbone, counted, { cache: getSharedBottleneckCache(env.config) });
+  const baseRight = counted.filter(
+    (p, i) => topK(headLogits(backbone.baseHead, plain[i]!), 0, backbone.baseHead.classes, 1)[0] === p.classIndex,
+  ).length;
+  assert.equal(since.images, counted.length);
+  assert.ok(counted.length < photos.length, 'the chosen class is left out');
+  assert.equal(since.baseTop1, baseRight / counted.length);
+  assert.ok(Math.abs(since.dropPoints - 100 * (since.baseTop1 - since.top1)) < 1e-9);
 });
 
 test('a job whose image file is gone fails with the reason and leaves no classes, evaluations or artifact', async () => {

@@ -100,6 +100,14 @@ test('readRetentionReport reads the retention evaluation only; readLossCurve acc
   })!;
   assert.equal(r.retention, 1);
   assert.equal(r.images, 30);
+  assert.equal(r.sinceBase, null, 'a version grown before the figure existed has none');
+  const chained = readRetentionReport({
+    images: 28,
+    top1: 0.68,
+    parentTop1: 0.7,
+    sinceBase: { images: 27, baseTop1: 0.74, top1: 0.7, dropPoints: 4, takenOverUnits: [985, 'x', 1.5] },
+  })!;
+  assert.deepEqual(chained.sinceBase, { images: 27, baseTop1: 0.74, top1: 0.7, dropPoints: 4, takenOverUnits: [985] });
   assert.equal(readRetentionReport({ overall: {} }), null);
   assert.equal(readRetentionReport(val), null, 'a val report is not a retention report');
   assert.deepEqual(readLossCurve([{ phase: 'fit', step: 1, loss: 0.4 }, 0.3, { phase: 'fit', step: 2, loss: 'x' }]), [
@@ -120,6 +128,7 @@ test("absent means null: a base version's retention reading has no parent figure
     agreement: null,
     predictedAsAdded: null,
     takenOver: null,
+    sinceBase: null,
   });
   assert.equal(readRetentionReport({ images: 0, top1: 0, top5: 0 })!.top1, null);
 });

@@ -149,6 +149,7 @@ function toValidationReport(m: z.output<typeof ValidationReading>) {
 export type ValidationReport = ReturnType<typeof toValidationReport>;
 
 const TakenOver = record({ units, images: count, top1: figure, parentTop1: figure });
+const SinceBase = record({ images: count, baseTop1: figure, top1: figure, dropPoints: figure, takenOverUnits: units });
 const RetentionReading = record({
   images: count,
   top1: figure,
@@ -160,6 +161,9 @@ const RetentionReading = record({
   predictedAsAdded: figure,
   /** Photos of the classes new classes took over (labelDecisions), left out of the figures above; null: none. */
   takenOver: part(TakenOver),
+  /** The same photos against the lineage's base (classes taken over along the lineage left out); null: not
+   *  measured (a base version, or a version grown before the figure existed). */
+  sinceBase: part(SinceBase),
 });
 export type RetentionReport = z.output<typeof RetentionReading>;
 

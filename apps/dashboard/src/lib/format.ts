@@ -12,6 +12,12 @@ export function ppDelta(v: number | null | undefined, digits = 1): string {
   return `${v > 0 ? '+' : v < 0 ? '' : '±'}${s} pp`;
 }
 
+/** A figure already in points (a drop the server computed), e.g. "1.4 pp". */
+export function points(v: number | null | undefined, digits = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return `${v.toFixed(digits)} pp`;
+}
+
 /** A label cut to at most `max` characters, ending in "…" when cut (chart axes, lineage nodes). */
 export function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;

@@ -174,6 +174,25 @@ export class TakenOverRetention {
 
 @ObjectType({
   simpleResolvers: true,
+  description:
+    "A version against its lineage's base model on the retention photos: the cumulative forgetting of a chain of versions.",
+})
+export class RetentionSinceBase implements NonNullable<shapes.RetentionReport['sinceBase']> {
+  @Field(() => Int, {
+    description: 'Photos counted: those of classes no growth of the lineage let a new class take over.',
+  })
+  images!: number;
+  @Field(() => Float, { nullable: true, description: "The base model's top-1 on them." }) baseTop1!: number | null;
+  @Field(() => Float, { nullable: true, description: "This version's top-1 on them." }) top1!: number | null;
+  @Field(() => Float, { nullable: true, description: '(base top-1 − top-1) in points.' }) dropPoints!: number | null;
+  @Field(() => [Int], {
+    description: 'Base units left out: taken over by new classes in this growth or an earlier one of the lineage.',
+  })
+  takenOverUnits!: number[];
+}
+
+@ObjectType({
+  simpleResolvers: true,
   description: 'How one new label scored, at the leaf and counting its declared descendants.',
 })
 export class NewLabelScore {
@@ -212,4 +231,10 @@ export class RetentionReport implements shapes.RetentionReport {
       'Old classes the user let new classes take over, reported apart (left out of the figures above); null: none.',
   })
   takenOver!: TakenOverRetention | null;
+  @Field(() => RetentionSinceBase, {
+    nullable: true,
+    description:
+      'The same photos against the base model the lineage started from; null for a base version or one grown before the figure existed.',
+  })
+  sinceBase!: RetentionSinceBase | null;
 }

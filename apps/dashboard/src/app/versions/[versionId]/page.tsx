@@ -20,7 +20,7 @@ import {
 import { ExportDownload } from '@/components/export-download';
 import { graphql } from '@/gql';
 import type { VersionPageQuery } from '@/gql/graphql';
-import { dateTime, duration, num, pct } from '@/lib/format';
+import { dateTime, duration, num, pct, plural, points } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { newClassConfusions, oldAsNewConfusions, type ValReport } from '@/lib/metrics';
 import { useSession } from '@/lib/session';
@@ -112,6 +112,13 @@ const VersionPageDoc = graphql(`
           retention
           agreement
           predictedAsAdded
+          sinceBase {
+            images
+            baseTop1
+            top1
+            dropPoints
+            takenOverUnits
+          }
         }
       }
       latestJob {
@@ -265,6 +272,13 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
               hint={retention ? `${num(retention.images)} ImageNet photos` : undefined}
             />
           )}
+          {v.parent && retention?.sinceBase?.images ? (
+            <Stat
+              label="Drop since the base"
+              value={points(retention.sinceBase.dropPoints)}
+              hint={`top-1 ${pct(retention.sinceBase.baseTop1)} → ${pct(retention.sinceBase.top1)} on ${num(retention.sinceBase.images)} ImageNet photos, along the whole lineage`}
+            />
+          ) : null}
           <Stat
             label="Top-1 on held-out ImageNet photos"
             value={pct(retention?.images ? retention.top1 : null)}
@@ -465,6 +479,19 @@ function EvaluationCharts({
                   <dd>{pct(retention.agreement)}</dd>
                   <dt>Photos taken for a new class</dt>
                   <dd>{pct(retention.predictedAsAdded)}</dd>
+                  {retention.sinceBase && (
+                    <>
+                      <dt>Since the base (every growth of the lineage)</dt>
+                      <dd>
+                        {pct(retention.sinceBase.baseTop1)} → {pct(retention.sinceBase.top1)} (
+                        {points(retention.sinceBase.dropPoints)} drop
+                        {retention.sinceBase.takenOverUnits.length
+                          ? `; ${plural(retention.sinceBase.takenOverUnits.length, 'class', 'classes')} taken over by choice left out`
+                          : ''}
+                        )
+                      </dd>
+                    </>
+                  )}
                 </>
               )}
               {report?.retention && (
@@ -472,7 +499,7 @@ function EvaluationCharts({
                   <dt>Parent’s correct answers kept</dt>
                   <dd>{pct(report.retention.kept)}</dd>
                   <dt>Top-1 drop on old classes</dt>
-                  <dd>{report.retention.dropPoints != null ? `${report.retention.dropPoints.toFixed(1)} pp` : '—'}</dd>
+                  <dd>{points(report.retention.dropPoints)}</dd>
                 </>
               )}
             </dl>
