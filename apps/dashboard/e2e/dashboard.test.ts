@@ -276,6 +276,12 @@ test('point production at v2, then roll it back to v1', async () => {
   await page.getByRole('status').filter({ hasText: 'production → v2' }).waitFor();
 
   await go(`/models/${state.modelId}`);
+  // the versions table: v2's ImageNet drop since the base (the server's figure), none for the base itself
+  const v2Row = page
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name: 'v2', exact: true }) })
+    .first();
+  assert.match(await v2Row.innerText(), /\d+\.\d pp/);
   const prod = page.getByTestId('alias-production');
   await prod.getByTestId('alias-target').filter({ hasText: 'v2' }).waitFor();
   await prod.getByRole('button', { name: /Rollback/ }).click();

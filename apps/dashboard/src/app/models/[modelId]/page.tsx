@@ -7,7 +7,7 @@ import { LineageGraph, type LineageVersion } from '@/components/lineage';
 import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, PageHeader, StatusBadge } from '@/components/ui';
 import { graphql } from '@/gql';
 import type { ModelPageQuery } from '@/gql/graphql';
-import { dateTime, num, pct, plural, relative } from '@/lib/format';
+import { dateTime, num, pct, plural, points, relative } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { useSession } from '@/lib/session';
 
@@ -88,6 +88,13 @@ const ModelPageDoc = graphql(`
             summary {
               name
               value
+            }
+          }
+          retention: evaluation(name: "imagenet-retention") {
+            imagenetRetention {
+              sinceBase {
+                dropPoints
+              }
             }
           }
         }
@@ -196,6 +203,13 @@ export default function ModelPage() {
                   <th scope="col" className="num">
                     Top-1 (val)
                   </th>
+                  <th
+                    scope="col"
+                    className="num"
+                    title="Top-1 lost on the held-out ImageNet photos since the base model"
+                  >
+                    ImageNet drop since base
+                  </th>
                   <th scope="col">Created</th>
                 </tr>
               </thead>
@@ -235,6 +249,7 @@ export default function ModelPage() {
                       <td className="small">{v.strategy ?? <span className="muted">imported</span>}</td>
                       <td className="num">{num(v.classCount)}</td>
                       <td className="num">{top1 !== undefined ? pct(top1) : '—'}</td>
+                      <td className="num">{points(v.retention?.imagenetRetention?.sinceBase?.dropPoints)}</td>
                       <td className="small nowrap" title={dateTime(v.createdAt)}>
                         {relative(v.createdAt)}
                       </td>
