@@ -174,7 +174,7 @@ async function runStory(): Promise<void> {
   const typed = ok(
     await api.gql(
       `query($id: ID!) { modelVersion(id: $id) { growth { newLabels mergedLabels merges { label outputUnit } }
-      evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } parentLevel { count top1 } }
+      evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } parentLevel { count top1 } knobTradeoff { chosenKnob points { knob biasShift heldOutAccuracy heldOutChanged } } }
         imagenetRetention { images top1 parentTop1 retention agreement takenOver { units }
           sinceBase { images baseTop1 top1 dropPoints takenOverUnits } } }
       latestJob { losses { phase step loss } growth { newLabels } } } }`,
@@ -195,6 +195,20 @@ async function runStory(): Promise<void> {
   assert.equal(val.validation.parentLevel.count, val.validation.overall.count);
   assert.ok(val.validation.parentLevel.top1 >= val.validation.overall.top1, JSON.stringify(val.validation.parentLevel));
   assert.equal(val.imagenetRetention, null, 'the val evaluation has no retention report');
+  // the knob's trade-off on this growth's held-out split: the default knob (0.5) among the five points, in order
+  const knob = val.validation.knobTradeoff;
+  assert.equal(knob.chosenKnob, 0.5);
+  assert.deepEqual(
+    knob.points.map((p: { knob: number }) => p.knob),
+    [0, 0.25, 0.5, 0.75, 1],
+  );
+  assert.ok(
+    knob.points.every(
+      (p: { heldOutAccuracy: number; heldOutChanged: number }) =>
+        p.heldOutAccuracy >= 0 && p.heldOutAccuracy <= 1 && p.heldOutChanged >= 0 && p.heldOutChanged <= 1,
+    ),
+    JSON.stringify(knob),
+  );
   const ret = typed.evaluations.find((e: { name: string }) => e.name === 'imagenet-retention');
   assert.ok(
     ret.imagenetRetention.images > 0 && ret.imagenetRetention.retention > 0.8,

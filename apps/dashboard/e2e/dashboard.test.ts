@@ -258,6 +258,11 @@ test('the version page shows its evaluation charts and compares with the parent'
     'per-class bars drawn',
   );
   await page.getByText('Top-1 at parent class').waitFor(); // the taxonomy roll-up (sunflowers were filed under flower)
+  // the knob's trade-off on the growth's held-out split, with the knob the form sent (0.2) marked among the five
+  const knob = page.getByTestId('knob-tradeoff');
+  await knob.waitFor();
+  assert.equal(await knob.locator('tbody tr').count(), 6);
+  assert.match(await knob.locator('tr[aria-current="true"]').innerText(), /0\.2 \(this version\)/);
   // the cumulative figure the server measured against the base the lineage started from
   await page.getByText('Drop since the base').waitFor();
   assert.match(await page.getByTestId('chart-retention').innerText(), /Since the base[^\n]*\n?[^\n]*% → [\d.]+%/);

@@ -87,6 +87,49 @@ test('readGrowthParams reads new classes, merges and options', () => {
   assert.deepEqual(readGrowthParams({}).newLabels, []);
 });
 
+test("the knob's trade-off: the trainer's five points, the version's own setting among them, null without it", () => {
+  const point = (knob: number, delta: number, acc: number, changed: number) => ({
+    knob,
+    delta,
+    heldOutAccuracy: acc,
+    heldOutChanged: changed,
+  });
+  const points = [point(0, -1, 0.9, 0.05), point(0.25, -0.5, 0.89, 0.03), point(0.5, 0, 0.87, 0.02)];
+  const at = (retentionKnob: number) =>
+    readValidationReport({
+      ...val,
+      details: {
+        knob: {
+          retentionKnob,
+          biasShift: 0.4,
+          heldOut: { delta: 0.4, heldOutAccuracy: 0.86, heldOutChanged: 0.015 },
+          points,
+        },
+      },
+    })!.knobTradeoff;
+  assert.deepEqual(at(0.5), {
+    chosenKnob: 0.5,
+    points: points.map((p) => ({
+      knob: p.knob,
+      biasShift: p.delta,
+      heldOutAccuracy: p.heldOutAccuracy,
+      heldOutChanged: p.heldOutChanged,
+    })),
+  });
+  const between = at(0.3)!;
+  assert.deepEqual(
+    between.points.map((p) => [p.knob, p.biasShift]),
+    [
+      [0, -1],
+      [0.25, -0.5],
+      [0.3, 0.4],
+      [0.5, 0],
+    ],
+    'a knob between the five points is listed in order',
+  );
+  assert.equal(readValidationReport(val)!.knobTradeoff, null, 'a strategy without the knob has none');
+});
+
 test('readRetentionReport reads the retention evaluation only; readLossCurve accepts old and new rows', () => {
   const r = readRetentionReport({
     images: 30,

@@ -98,6 +98,10 @@ const ParentLevel = record({ count, top1: figure }).transform((a) => ({
   top1: a.count ? a.top1 : null,
 }));
 
+/** One point of the retention knob's held-out trade-off (the trainer's details.knob.points). */
+const KnobPoint = record({ knob: figure, delta: figure, heldOutAccuracy: figure, heldOutChanged: figure });
+const KnobReading = record({ retentionKnob: figure, heldOut: part(KnobPoint), points: list(KnobPoint) });
+
 const ValidationReading = record({
   overall: Accuracy,
   old: Accuracy,
@@ -123,6 +127,7 @@ const ValidationReading = record({
   decisions: z.preprocess((v) => (isRecord(v) ? v : {}), z.record(z.string(), record({ source: text }))),
   top1Leaf: topOne,
   top1LeafOrDescendant: topOne,
+  details: record({ knob: part(KnobReading) }),
 });
 
 function toValidationReport(m: z.output<typeof ValidationReading>) {
@@ -144,6 +149,27 @@ function toValidationReport(m: z.output<typeof ValidationReading>) {
     leafTop1: m.top1Leaf,
     /** top-1 counting the image's class or a class declared its descendant (labelDecisions.descendants). */
     leafOrDescendantTop1: m.top1LeafOrDescendant,
+    /** What other knob settings would have given on this growth's held-out split (null: a strategy without the
+     *  knob, or a report written before it was kept). */
+    knobTradeoff: knobTradeoff(m.details.knob),
+  };
+}
+
+/** The trainer's five knob points, with the version's own setting among them when it is another value (0.2). */
+function knobTradeoff(k: z.output<typeof KnobReading> | null) {
+  const points = (k?.points ?? []).filter((p) => p.knob !== null);
+  if (!k || !points.length) return null;
+  if (k.heldOut && k.retentionKnob !== null && !points.some((p) => p.knob === k.retentionKnob))
+    points.push({ ...k.heldOut, knob: k.retentionKnob });
+  points.sort((a, b) => a.knob! - b.knob!);
+  return {
+    chosenKnob: k.retentionKnob,
+    points: points.map((p) => ({
+      knob: p.knob!,
+      biasShift: p.delta,
+      heldOutAccuracy: p.heldOutAccuracy,
+      heldOutChanged: p.heldOutChanged,
+    })),
   };
 }
 export type ValidationReport = ReturnType<typeof toValidationReport>;

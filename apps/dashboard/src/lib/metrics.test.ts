@@ -22,6 +22,7 @@ const report: ValReport = {
   oldAsNew: [{ trueUnit: 7, trueLabel: 'cock', predictedUnit: 1001, predictedLabel: 'sunflowers', count: 1 }],
   images: [{ label: 'daisy', train: 8, val: 4 }],
   parentLevel: null,
+  knobTradeoff: null,
 };
 
 test('new-class confusions: rows are new classes, old columns first, shares of each row', () => {

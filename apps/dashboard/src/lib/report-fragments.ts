@@ -57,6 +57,15 @@ export const ValidationReportFields = graphql(`
       count
       top1
     }
+    knobTradeoff {
+      chosenKnob
+      points {
+        knob
+        biasShift
+        heldOutAccuracy
+        heldOutChanged
+      }
+    }
   }
 `);
 

@@ -162,6 +162,40 @@ export class ValidationReport implements shapes.ValidationReport {
       "Top-1 counting the image's class or a class declared its descendant at growth (parentOfClassIds); null when not reported.",
   })
   leafOrDescendantTop1!: number | null;
+  @Field(() => KnobTradeoff, {
+    nullable: true,
+    description:
+      "What other retention knob settings would have given on this growth's held-out split; null for a strategy without the knob or an older report.",
+  })
+  knobTradeoff!: KnobTradeoff | null;
+}
+
+type KnobTradeoffShape = NonNullable<shapes.ValidationReport['knobTradeoff']>;
+type KnobPointShape = KnobTradeoffShape['points'][number];
+
+@ObjectType({
+  simpleResolvers: true,
+  description: "One setting of the retention knob, read on the growth's held-out split (expected figures).",
+})
+export class KnobPoint implements KnobPointShape {
+  @Field(() => Float) knob!: number;
+  @Field(() => Float, { nullable: true, description: "The shift it subtracts from the new classes' biases." })
+  biasShift!: number | null;
+  @Field(() => Float, { nullable: true, description: "Held-out accuracy on the user's classes." })
+  heldOutAccuracy!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Held-out share of old answers (rehearsal photos) that change.' })
+  heldOutChanged!: number | null;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "The retention knob's trade-off on this growth: what knob 0, .25, .5, .75 and 1 give on the held-out split.",
+})
+export class KnobTradeoff implements KnobTradeoffShape {
+  @Field(() => Float, { nullable: true, description: 'The knob this version was grown with.' })
+  chosenKnob!: number | null;
+  @Field(() => [KnobPoint]) points!: KnobPoint[];
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Retention on the photos of old classes taken over by new ones.' })

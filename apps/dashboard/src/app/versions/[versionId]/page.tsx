@@ -507,6 +507,50 @@ function EvaluationCharts({
         )}
       </div>
 
+      {report?.knobTradeoff && (
+        <section className="card" aria-labelledby="knob-h" data-testid="knob-tradeoff">
+          <div className="card-head">
+            <h2 id="knob-h">Retention knob: the trade-off of this growth</h2>
+            <span className="muted small">held-out split (20 % of each class and of the rehearsal photos)</span>
+          </div>
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Knob</th>
+                  <th scope="col" className="num">
+                    Your classes, held-out accuracy
+                  </th>
+                  <th scope="col" className="num">
+                    Old answers changed
+                  </th>
+                  <th scope="col" className="num">
+                    Bias shift (subtracted from new classes)
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.knobTradeoff.points.map((p) => {
+                  const chosen = p.knob === report.knobTradeoff!.chosenKnob;
+                  return (
+                    <tr key={p.knob} aria-current={chosen ? 'true' : undefined}>
+                      <td>{chosen ? <strong>{p.knob} (this version)</strong> : p.knob}</td>
+                      <td className="num">{pct(p.heldOutAccuracy)}</td>
+                      <td className="num">{pct(p.heldOutChanged)}</td>
+                      <td className="num">{p.biasShift == null ? '—' : p.biasShift.toFixed(2)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted small">
+            Expected figures on images the fit did not see: a higher knob keeps more of the parent&apos;s answers on old
+            classes at the cost of the classes you added. Grow again from the parent with another knob to change it.
+          </p>
+        </section>
+      )}
+
       {report && (
         <div className="grid-2">
           <section className="card" aria-labelledby="pc-h" data-testid="chart-per-class">
