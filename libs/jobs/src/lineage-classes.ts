@@ -32,15 +32,7 @@ export async function lineageUserClasses(
 ): Promise<LineageClass[]> {
   const unitOf = new Map(args.parentClasses.map((c) => [c.classNodeId, c.outputUnit]));
   const out: LineageClass[] = [];
-  const seen = new Set<string>();
-  for (let id: string | null = args.parentId; id && !seen.has(id);) {
-    seen.add(id);
-    const v: { parentId: string | null; params: unknown; datasetVersionId: string | null } | null =
-      await prisma.modelVersion.findUnique({
-        where: { id },
-        select: { parentId: true, params: true, datasetVersionId: true },
-      });
-    if (!v) break;
+  for (const v of await lineageVersions(prisma, args.parentId)) {
     const p = tryParseTrainingParams(v.params);
     const dsv = p?.datasetVersionId ?? v.datasetVersionId;
     if (p && dsv) {
@@ -63,7 +55,6 @@ export async function lineageUserClasses(
         });
       }
     }
-    id = v.parentId;
   }
   return out;
 }
@@ -84,17 +75,36 @@ export function labelledParentUnits(mergeUnits: Iterable<number>, lineage: Pick<
  */
 export async function lineageTakenOverUnits(prisma: PrismaClient, parentId: string): Promise<number[]> {
   const units = new Set<number>();
+  for (const v of await lineageVersions(prisma, parentId))
+    for (const e of v.evaluations) for (const u of readRetentionReport(e.metrics)?.takenOver?.units ?? []) units.add(u);
+  return [...units].sort((a, b) => a - b);
+}
+
+interface LineageVersion {
+  params: unknown;
+  datasetVersionId: string | null;
+  /** Its retention evaluation (none for a version grown without retention photos). */
+  evaluations: { metrics: unknown }[];
+}
+
+/** The parent and its ancestors, nearest first: the one walk up the lineage (a cycle in bad data ends it). */
+async function lineageVersions(prisma: PrismaClient, parentId: string): Promise<LineageVersion[]> {
+  const out: LineageVersion[] = [];
   const seen = new Set<string>();
   for (let id: string | null = parentId; id && !seen.has(id);) {
     seen.add(id);
-    const v: { parentId: string | null; evaluations: { metrics: unknown }[] } | null =
-      await prisma.modelVersion.findUnique({
-        where: { id },
-        select: { parentId: true, evaluations: { where: { name: RETENTION_EVALUATION }, select: { metrics: true } } },
-      });
+    const v: (LineageVersion & { parentId: string | null }) | null = await prisma.modelVersion.findUnique({
+      where: { id },
+      select: {
+        parentId: true,
+        params: true,
+        datasetVersionId: true,
+        evaluations: { where: { name: RETENTION_EVALUATION }, select: { metrics: true } },
+      },
+    });
     if (!v) break;
-    for (const e of v.evaluations) for (const u of readRetentionReport(e.metrics)?.takenOver?.units ?? []) units.add(u);
+    out.push(v);
     id = v.parentId;
   }
-  return [...units].sort((a, b) => a - b);
+  return out;
 }

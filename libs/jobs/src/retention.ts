@@ -82,7 +82,9 @@ export async function evaluateRetention(args: {
     if (base && !leftOutSinceBase.has(truth)) {
       since.images++;
       if (a[0] === truth) since.top1++;
-      if (topK(headLogits(base, plain[i]!), 0, base.classes, 1)[0] === truth) since.baseTop1++;
+      // grown from the base, the parent's answer is the base's
+      const baseAnswer = base === parent ? b[0] : topK(headLogits(base, plain[i]!), 0, base.classes, 1)[0];
+      if (baseAnswer === truth) since.baseTop1++;
     }
     if (takenOver.has(truth)) {
       apart.images++;
