@@ -64,6 +64,10 @@ export interface StrategyConfig {
    *  target (true), or give it none, as the base model does (false: an ablation; growth README, "Issue 10: replayed
    *  answers and holds on earlier user classes"). */
   replayUserClasses: boolean;
+  /** After the fit, a re-fitted parent unit (anchored earlier user classes: 'user'; also merged base units:
+   *  'refined') that answers more rehearsal rows than it did in the parent (soft count, as the knob's) has its bias
+   *  lowered until it answers as many: a later growth does not re-spend the retention its own growth's knob decided. */
+  holdAnswers: 'none' | 'user' | 'refined';
   /** Post-hoc calibration of the new columns. */
   calibration: 'none' | 'bic' | 'weight-align';
 }
@@ -86,6 +90,7 @@ const UNREFINED: Omit<StrategyConfig, 'calibration'> = {
   memory: 8,
   anchorBiasL2: 0,
   replayUserClasses: true,
+  holdAnswers: 'none',
 };
 
 export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, StrategyConfig> = {
@@ -113,6 +118,7 @@ export const STRATEGY_CONFIGS: Record<Exclude<GrowthStrategy, 'imprint'>, Strate
     memory: 8,
     anchorBiasL2: 0.1,
     replayUserClasses: true,
+    holdAnswers: 'none',
     calibration: 'none',
   },
 };
@@ -1009,6 +1015,14 @@ export async function growHead(
       const aCal = await calibrate(a, calib);
       curve = curveFrom(rows, lay, held0(aCal.w, aCal.b), cfg.balance);
       final = await calibrate(b, calib);
+      if (cfg.holdAnswers !== 'none') {
+        const d = deltaForKnob(curve, knob);
+        const held = holdAnswers(rows, lay, final, init, d, cfg.holdAnswers);
+        for (let c = 0; c < k; c++) final.b[c] -= held[c];
+        details.holdAnswers = Object.fromEntries(
+          lay.trained.flatMap((u, c) => (held[c] > 0 ? [[u, +held[c].toFixed(3)]] : [])),
+        );
+      }
     } finally {
       device.dispose();
     }
@@ -1026,6 +1040,64 @@ export async function growHead(
   details.timings = timings;
   const head = buildChild(problem, lay, final.w, final.b, delta);
   return { head, labels: [...problem.parentLabels, ...problem.newClasses], details };
+}
+
+/**
+ * Bias decrements (per trained column) that keep each held re-fitted parent unit from answering more rehearsal rows
+ * than the parent did: soft counts (logistic in the margin over the best rival, CHANGE_TEMPERATURE), the child's with
+ * the fresh columns at the knob's shift. Units are settled in column order, each against the others as lowered so far.
+ */
+function holdAnswers(
+  rows: Rows,
+  lay: Layout,
+  child: { w: Float32Array; b: Float32Array },
+  parent: { w: Float32Array; b: Float32Array },
+  delta: number,
+  which: 'user' | 'refined',
+): Float32Array {
+  const k = lay.trained.length;
+  const r = lay.refined.length;
+  const out = new Float32Array(k);
+  const pool: number[] = [];
+  for (let i = rows.nLabelled; i < rows.nLabelled + rows.nPool; i++) pool.push(i);
+  if (pool.length === 0 || r === 0) return out;
+  const sC = scores(rows.x, child.w, child.b, k, pool);
+  const sP = scores(rows.x, parent.w, parent.b, k, pool);
+  for (let i = 0; i < pool.length; i++) for (let c = 0; c < k; c++) if (lay.fresh[c]) sC[i * k + c] -= delta;
+  const sig = (m: number) => 1 / (1 + Math.exp(-m / CHANGE_TEMPERATURE));
+  for (let c = 0; c < r; c++) {
+    if (lay.fresh[c] || (which === 'user' && !lay.userClass[c])) continue;
+    let before = 0;
+    const margin = new Float64Array(pool.length);
+    pool.forEach((row, i) => {
+      let rivalP = rows.stats.max[row];
+      let rivalC = rows.stats.max[row];
+      for (let q = 0; q < k; q++) {
+        if (q === c) continue;
+        if (q < r && sP[i * k + q] > rivalP) rivalP = sP[i * k + q];
+        if (sC[i * k + q] > rivalC) rivalC = sC[i * k + q];
+      }
+      before += sig(sP[i * k + c] - rivalP);
+      margin[i] = sC[i * k + c] - rivalC;
+    });
+    const count = (shift: number) => {
+      let n = 0;
+      for (const m of margin) n += sig(m - shift);
+      return n;
+    };
+    if (count(0) <= before) continue;
+    let lo = 0;
+    let hi = 1;
+    while (count(hi) > before && hi < 64) hi *= 2;
+    for (let it = 0; it < 40; it++) {
+      const mid = (lo + hi) / 2;
+      if (count(mid) > before) lo = mid;
+      else hi = mid;
+    }
+    out[c] = hi;
+    for (let i = 0; i < pool.length; i++) sC[i * k + c] -= hi;
+  }
+  return out;
 }
 
 function scaleNew(m: { w: Float32Array; b: Float32Array }, lay: Layout, alpha: number, beta: number) {
