@@ -15,7 +15,7 @@ import { lineageTakenOverUnits } from './lineage-classes.js';
 import { JobInputError, growOptions, parseTrainingParams, type TrainingParams } from './params.js';
 import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
-import { parentNamesOfNodes } from './taxonomy-parents.js';
+import { namesOfNodes, parentNamesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
 import { backboneSpec } from './shared-backbone.js';
 import { sha256Hex } from '@accrete/primitives';
@@ -142,6 +142,10 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       ...parent.classes.map((c) => c.classNodeId),
       ...params.newClasses.map((c) => c.classNodeId),
     ]);
+    const nameOf = await namesOfNodes(
+      prisma,
+      params.newClasses.map((c) => c.classNodeId),
+    );
     scratch = await storage.scratchDir(versionId);
     const outDir = join(scratch, 'model');
     lap('prepare');
@@ -166,7 +170,11 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
           unitAncestors: parent.classes.map((c) => ancestor.get(c.classNodeId) ?? null),
           lineageTakenOver: await lineageTakenOverUnits(prisma, parent.id),
         },
-        newClasses: params.newClasses.map((c) => ({ label: c.label, ancestor: ancestor.get(c.classNodeId) ?? null })),
+        newClasses: params.newClasses.map((c) => ({
+          label: c.label,
+          name: nameOf.get(c.classNodeId) ?? c.label,
+          ancestor: ancestor.get(c.classNodeId) ?? null,
+        })),
         mergeInto,
         ...(params.labelDecisions ? { labelDecisions: params.labelDecisions } : {}),
         train: images.train,

@@ -24,6 +24,15 @@ export async function parentNamesOfNodes(prisma: PrismaClient, classNodeIds: str
   return out;
 }
 
+/** The name of each class node: what a version's labels.json, predictions and reports call its unit. */
+export async function namesOfNodes(prisma: PrismaClient, classNodeIds: string[]): Promise<Map<string, string>> {
+  const nodes = await prisma.classNode.findMany({
+    where: { id: { in: [...new Set(classNodeIds)] } },
+    select: { id: true, name: true },
+  });
+  return new Map(nodes.map((n) => [n.id, n.name]));
+}
+
 /** label → parent name; labels with no parent, or two different ones (ImageNet's two "crane"s), are left out. */
 export function ancestorsByLabel(classes: { label: string; parent?: string | null }[]): Map<string, string> {
   const out = new Map<string, string>();

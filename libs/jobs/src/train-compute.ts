@@ -47,7 +47,8 @@ export interface ComputeSpec {
     /** Base units the lineage's growths let new classes take over (lineage-classes.ts lineageTakenOverUnits). */
     lineageTakenOver: number[];
   };
-  newClasses: { label: string; ancestor: string | null }[];
+  /** label: the dataset label its images carry; name: the class's name, which the grown head's unit is called by. */
+  newClasses: { label: string; name: string; ancestor: string | null }[];
   mergeInto: Record<string, number>;
   /** Per new label, the parent units it takes over (trainer GrowRequest.labelDecisions). */
   labelDecisions?: GrowRequest['labelDecisions'];
@@ -166,9 +167,10 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   report('preparing', 1, plan.span('preparing'));
   hooks.onEstimating?.();
   check();
+  const byName = trainerLabels(spec);
   const ancestors = ancestorsByLabel([
     ...parent.labels.map((label, u) => ({ label, parent: spec.parent.unitAncestors[u] })),
-    ...spec.newClasses.map((c) => ({ label: c.label, parent: c.ancestor })),
+    ...spec.newClasses.map((c) => ({ label: c.name, parent: c.ancestor })),
   ]);
   const cache = cacheAt(spec.bottlenecksDir);
   lap('load');
@@ -176,11 +178,11 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   const result = await growVersion({
     backbone,
     parent,
-    newClasses: spec.newClasses.map((c) => c.label),
+    newClasses: spec.newClasses.map((c) => c.name),
     mergeInto: spec.mergeInto,
-    ...(spec.labelDecisions ? { labelDecisions: spec.labelDecisions } : {}),
-    train: spec.train,
-    val: spec.val,
+    ...(byName.labelDecisions ? { labelDecisions: byName.labelDecisions } : {}),
+    train: byName.train,
+    val: byName.val,
     rehearsal: sets.rehearsal,
     strategy: spec.strategy,
     // The registry already decided merge vs new: no merging by name behind its back.
@@ -211,7 +213,7 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
       head: result.head,
       cache,
       signal: hooks.signal,
-      takenOver: takenOverUnits(result.details, spec.labelDecisions),
+      takenOver: takenOverUnits(result.details, byName.labelDecisions),
       base: backbone.baseHead, // every lineage starts at an imported base: the backbone's own head
       lineageTakenOver: spec.parent.lineageTakenOver,
       onProgress: (done, total) => report('evaluating retention', total ? done / total : 1, plan.span('retention')),
@@ -287,6 +289,31 @@ function takenOverUnits(details: Record<string, unknown>, given: ComputeSpec['la
   for (const d of Object.values(given ?? {}))
     for (const u of [...(d.descendants ?? []), ...(d.winsOver ?? [])]) units.add(u);
   return [...units];
+}
+
+/**
+ * The request in the trainer's label space, where a new class is keyed by its name (the registry checked names: unique,
+ * with letters): its unit in labels.json, predictions and reports is called what the user named it, and two dataset
+ * labels that differ only in case, or a label with no letters, train as the classes they were named. Merged labels
+ * and earlier classes' images (which carry their unit) keep their labels.
+ */
+export function trainerLabels(
+  spec: Pick<ComputeSpec, 'newClasses' | 'mergeInto' | 'labelDecisions' | 'train' | 'val'>,
+) {
+  const nameOf = new Map(spec.newClasses.map((c) => [c.label, c.name]));
+  for (const c of spec.newClasses)
+    if (c.name in spec.mergeInto)
+      throw new JobInputError(
+        `new class "${c.name}" has the name of a label merged into unit ${spec.mergeInto[c.name]}`,
+      );
+  const rename = (img: LabelledImage): LabelledImage => {
+    const name = img.unit === undefined ? nameOf.get(img.label) : undefined;
+    return name === undefined ? img : { ...img, label: name };
+  };
+  const labelDecisions =
+    spec.labelDecisions &&
+    Object.fromEntries(Object.entries(spec.labelDecisions).map(([label, d]) => [nameOf.get(label) ?? label, d]));
+  return { train: spec.train.map(rename), val: spec.val.map(rename), labelDecisions };
 }
 
 /** The head + labels a job grows from: the backbone's own head for an imported base, else the parent's export. */

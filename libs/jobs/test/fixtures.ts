@@ -143,18 +143,21 @@ export async function createFlowerDataset(
   name: string,
   spec: DatasetSpec,
   offset = 0,
+  /** folder → the dataset label its photos get (default: the folder's name) */
+  labelOf: Record<string, string> = {},
 ): Promise<{ datasetVersionId: string; files: string[] }> {
   const { prisma, storage } = env;
   const dataset = await prisma.dataset.create({ data: { name } });
   const files: string[] = [];
   const counts: Record<string, { train: number; val: number }> = {};
   const rows: { imageId: string; label: string; split: 'TRAIN' | 'VAL' }[] = [];
-  for (const [label, [nTrain, nVal]] of Object.entries(spec)) {
+  for (const [folder, [nTrain, nVal]] of Object.entries(spec)) {
+    const label = labelOf[folder] ?? folder;
     for (const [split, n, sub] of [
       ['TRAIN', nTrain, 'train'],
       ['VAL', nVal, 'val'],
     ] as const) {
-      const dir = join(FLOWERS, sub, label);
+      const dir = join(FLOWERS, sub, folder);
       const names = (await readdir(dir))
         .filter((f) => f.endsWith('.jpg'))
         .sort()
@@ -176,7 +179,7 @@ export async function createFlowerDataset(
           update: {},
         });
         await prisma.datasetImage.create({
-          data: { datasetId: dataset.id, imageId: image.id, label, split, sourcePath: join(sub, label, f) },
+          data: { datasetId: dataset.id, imageId: image.id, label, split, sourcePath: join(sub, folder, f) },
         });
         rows.push({ imageId: image.id, label, split });
         files.push(storage.imagePath(key));
@@ -203,14 +206,17 @@ export async function createJob(
     strategy?: string;
     options?: Record<string, unknown>;
     labelDecisions?: Record<string, { descendants?: number[]; winsOver?: number[] }>;
+    /** label → the new class's name (default: the label) */
+    names?: Record<string, string>;
   },
 ): Promise<{ jobId: string; versionId: string; newNodeIds: string[] }> {
   const parent = await prisma.modelVersion.findUniqueOrThrow({ where: { id: args.parentVersionId } });
   const newNodes: { id: string }[] = [];
   for (const label of args.newClasses) {
+    const name = args.names?.[label] ?? label;
     newNodes.push(
-      (await prisma.classNode.findFirst({ where: { name: label, origin: 'USER' } })) ??
-        (await prisma.classNode.create({ data: { name: label, origin: 'USER' } })),
+      (await prisma.classNode.findFirst({ where: { name, origin: 'USER' } })) ??
+        (await prisma.classNode.create({ data: { name, origin: 'USER' } })),
     );
   }
   const merges = [];

@@ -162,6 +162,41 @@ test("repeated growth: v3 from v2 adds a class and merges daisy, keeping v2's cl
   assert.deepEqual(labels.slice(1000), ['dandelion', 'roses', 'tulips']);
 });
 
+test('a new class is trained, exported and reported under its name, whatever its dataset label', async () => {
+  // labels that differ only in case, and one with no letters, each named by the user (the registry checks names)
+  const ds = await createFlowerDataset(env, 'odd-labels', { sunflowers: [4, 2], tulips: [4, 2], daisy: [4, 2] }, 0, {
+    sunflowers: 'Bloom',
+    tulips: 'bloom',
+    daisy: '🌼',
+  });
+  const names = { Bloom: 'tall bloom', bloom: 'cup bloom', '🌼': 'white star' };
+  const job = await createJob(env.prisma, {
+    parentVersionId: base.versionId,
+    datasetVersionId: ds.datasetVersionId,
+    newClasses: ['Bloom', 'bloom', '🌼'],
+    names,
+    labelDecisions: { bloom: {} },
+  });
+  await runner.submit(job.jobId);
+  const row = await waitForJob(env.prisma, job.jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+  assert.equal(row.status, 'SUCCEEDED', `job ended ${row.status}: ${row.error}`);
+  const labels = JSON.parse(
+    await readFile(join(env.storage.artifactDir(job.versionId), 'labels.json'), 'utf8'),
+  ) as string[];
+  assert.deepEqual(labels.slice(1000), ['tall bloom', 'cup bloom', 'white star']);
+  const val = (
+    await env.prisma.evaluation.findUniqueOrThrow({
+      where: { versionId_name: { versionId: job.versionId, name: VAL_EVALUATION } },
+    })
+  ).metrics as { newLabels: { label: string }[]; decisions: Record<string, { source: string }> };
+  assert.deepEqual(
+    val.newLabels.map((l) => l.label),
+    ['tall bloom', 'cup bloom', 'white star'],
+  );
+  // the caller's decision for the label "bloom" reached the class it names
+  assert.equal(val.decisions['cup bloom']?.source, 'given');
+});
+
 test("retention since the base spans the lineage: every growth's taken-over classes are left out", async () => {
   const { job: v2 } = await growV2();
   const retentionOf = async (versionId: string) =>
