@@ -346,6 +346,8 @@ function problem(
   sets: { images: LabelledImage[]; views: typeof d.train; only?: Set<string> }[],
   overlaps: Record<string, string>,
   k: number,
+  /** labels whose images are new examples of a parent unit (the step's merged overlaps) */
+  merged: string[] = Object.keys(overlaps),
 ): GrowthProblem {
   const u = unitsOf([...parent.labels, ...newClasses], overlaps);
   const train = labelledRows(
@@ -361,6 +363,7 @@ function problem(
     parentLabels: parent.labels,
     baseClasses: d.backbone.baseHead.classes,
     newClasses,
+    newExamples: [...new Set(merged.map((l) => u(l)).filter((v): v is number => v !== undefined))],
     train,
     pool: poolRows(d, k),
     options: { retentionKnob: GROWTH_DEFAULTS.retentionKnob, seed: Number(values.seed), ...knobOpt },
@@ -709,7 +712,14 @@ if (only.has('chain')) {
     const newOx = chunk.filter((l) => !(l in OVERLAPS));
     const oxSeen = new Set(seen);
     const { g, seconds } = await grow(
-      problem(parent, newOx, [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }], OVERLAPS, K),
+      problem(
+        parent,
+        newOx,
+        [flowersSet, { images: ox.train, views: ox.trainViews, only: oxSeen }],
+        OVERLAPS,
+        K,
+        chunk.filter((l) => l in OVERLAPS),
+      ),
     );
     parent = child(g);
     versions.push({

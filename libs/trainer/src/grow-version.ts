@@ -216,6 +216,7 @@ export async function growVersion(req: GrowRequest): Promise<GrowResult> {
       parentLabels: parent.labels,
       baseClasses: backbone.baseHead.classes,
       newClasses: plan.appended,
+      newExamples: [...new Set(Object.values(plan.merged))],
       train,
       pool,
       decisions,

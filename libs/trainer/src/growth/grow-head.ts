@@ -66,7 +66,8 @@ export interface StrategyConfig {
   replayUserClasses: boolean;
   /** After the fit, a re-fitted parent unit (anchored earlier user classes: 'user'; also merged base units:
    *  'refined') that answers more rehearsal rows than it did in the parent (soft count, as the knob's) has its bias
-   *  lowered until it answers as many: a later growth does not re-spend the retention its own growth's knob decided. */
+   *  lowered until it answers as many: a later growth does not re-spend the retention its own growth's knob decided.
+   *  Units with new examples in the request (GrowthProblem.newExamples) are left free. */
   holdAnswers: 'none' | 'user' | 'refined';
   /** Post-hoc calibration of the new columns. */
   calibration: 'none' | 'bic' | 'weight-align';
@@ -1017,7 +1018,7 @@ export async function growHead(
       final = await calibrate(b, calib);
       if (cfg.holdAnswers !== 'none') {
         const d = deltaForKnob(curve, knob);
-        const held = holdAnswers(rows, lay, final, init, d, cfg.holdAnswers);
+        const held = holdAnswers(rows, lay, final, init, d, cfg.holdAnswers, new Set(problem.newExamples));
         for (let c = 0; c < k; c++) final.b[c] -= held[c];
         details.holdAnswers = Object.fromEntries(
           lay.trained.flatMap((u, c) => (held[c] > 0 ? [[u, +held[c].toFixed(3)]] : [])),
@@ -1054,6 +1055,7 @@ function holdAnswers(
   parent: { w: Float32Array; b: Float32Array },
   delta: number,
   which: 'user' | 'refined',
+  free: Set<number>,
 ): Float32Array {
   const k = lay.trained.length;
   const r = lay.refined.length;
@@ -1066,7 +1068,7 @@ function holdAnswers(
   for (let i = 0; i < pool.length; i++) for (let c = 0; c < k; c++) if (lay.fresh[c]) sC[i * k + c] -= delta;
   const sig = (m: number) => 1 / (1 + Math.exp(-m / CHANGE_TEMPERATURE));
   for (let c = 0; c < r; c++) {
-    if (lay.fresh[c] || (which === 'user' && !lay.userClass[c])) continue;
+    if (lay.fresh[c] || (which === 'user' && !lay.userClass[c]) || free.has(lay.trained[c])) continue;
     let before = 0;
     const margin = new Float64Array(pool.length);
     pool.forEach((row, i) => {

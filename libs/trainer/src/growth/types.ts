@@ -60,6 +60,9 @@ export interface GrowthProblem {
   /** Units 0..baseClasses-1 are the base model's (trained on data the request only sees through rehearsal); the
    *  parent's units from here on are earlier user classes. Omitted = every parent unit counts as base. */
   baseClasses?: number;
+  /** Parent units the request brings examples the parent was not trained on (its merged labels): holdAnswers leaves
+   *  them free, since answering more is then what the new examples ask for, not drift. */
+  newExamples?: number[];
   /** Labels of the appended units, in order (unit = parent.classes + index). */
   newClasses: string[];
   train: LabelledFeatures;
