@@ -1,7 +1,8 @@
 // Pure parts of imports: archive layouts and entry names, and the hash-decided train/val split.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layoutPaths } from './uploads.js';
+import { crc32 } from 'node:zlib';
+import { filesFromZip, layoutPaths } from './uploads.js';
 import { unsafeEntryName } from './zip.js';
 import { splitForHash } from './datasets.js';
 
@@ -43,6 +44,101 @@ test('unsafe zip entry names', () => {
   for (const n of ['../a.jpg', 'a/../../b.jpg', '/etc/passwd', 'C:/x.jpg', 'a\\..\\b.jpg'])
     assert.ok(unsafeEntryName(n), n);
   for (const n of ['a.jpg', 'train/daisy/a..b.jpg', 'x/.hidden']) assert.equal(unsafeEntryName(n), null, n);
+});
+
+/** A stored-entry zip with raw name bytes and the flags given (real zip tools always write UTF-8 names now). */
+function rawZip(entries: { name: Buffer; flags: number; extra?: Buffer; data: Buffer }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const { name, flags, extra = Buffer.alloc(0), data } of entries) {
+    const crc = crc32(data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(extra.length, 28);
+    locals.push(local, name, extra, data);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(extra.length, 30);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, name, extra);
+    offset += local.length + name.length + extra.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+test('zip names without the UTF-8 flag are CP437 (Windows Explorer); every entry is kept', async () => {
+  const entries = [];
+  // 0x82 is é and 0x8a is è in CP437; as UTF-8 both would be one "caf\ufffd" folder
+  for (const dir of [Buffer.from([0x63, 0x61, 0x66, 0x82]), Buffer.from([0x63, 0x61, 0x66, 0x8a])])
+    for (let i = 0; i < 4; i++)
+      entries.push({
+        name: Buffer.concat([dir, Buffer.from(`/${i}.jpg`)]),
+        flags: 0,
+        data: Buffer.from(`${dir.toString('hex')}-${i}`),
+      });
+  // Info-ZIP Unicode Path field (0x7075: version 1, CRC-32 of the header's name, the UTF-8 name) beats the flag
+  const legacy = Buffer.from('na?ve/0.jpg');
+  const unicode = Buffer.from('naïve/0.jpg');
+  const field = Buffer.alloc(5);
+  field.writeUInt8(1, 0);
+  field.writeUInt32LE(crc32(legacy) >>> 0, 1);
+  const extra = Buffer.concat([Buffer.from([0x75, 0x70, 5 + unicode.length, 0]), field, unicode]);
+  entries.push({ name: legacy, flags: 0, extra, data: Buffer.from('naive') });
+  // bit 11 set: UTF-8 as before
+  entries.push({ name: Buffer.from('señor/0.jpg'), flags: 0x800, data: Buffer.from('senor') });
+  // the same name twice: both entries are read, neither shadows the other
+  entries.push({ name: Buffer.from('twice/0.jpg'), flags: 0, data: Buffer.from('first') });
+  entries.push({ name: Buffer.from('twice/0.jpg'), flags: 0, data: Buffer.from('second') });
+
+  const opened: (() => void)[] = [];
+  const files = await filesFromZip(rawZip(entries), {
+    name: 'win.zip',
+    label: null,
+    split: null,
+    maxBytes: 1000,
+    maxTotalBytes: 100_000,
+    opened,
+  });
+  try {
+    assert.deepEqual(
+      files.map((f) => [f.path, f.label]),
+      [
+        ...['café', 'cafè'].flatMap((d) => [0, 1, 2, 3].map((i) => [`win.zip:${d}/${i}.jpg`, d])),
+        ['win.zip:naïve/0.jpg', 'naïve'],
+        ['win.zip:señor/0.jpg', 'señor'],
+        ['win.zip:twice/0.jpg', 'twice'],
+        ['win.zip:twice/0.jpg', 'twice'],
+      ],
+    );
+    const contents = await Promise.all(files.map(async (f) => Buffer.from(await f.read()).toString()));
+    assert.deepEqual(
+      contents,
+      entries.map((e) => e.data.toString()),
+    );
+  } finally {
+    for (const close of opened) close();
+  }
 });
 
 test('the split of an image depends only on its hash', () => {

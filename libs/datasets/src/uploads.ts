@@ -3,7 +3,7 @@ import type { PrismaClient, Split } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
 import type { Config } from '@accrete/config';
 import { inspectImage, rejectionReason, type ImageInfo } from './images.js';
-import { readZipEntries, type ZipEntry } from './zip.js';
+import { readZipEntries } from './zip.js';
 import { isStorageFailure, recordImages, SPLIT_DIRS, StorageFullError, type IngestFile } from './datasets.js';
 
 export const isZip = (b: Uint8Array) =>
@@ -65,12 +65,12 @@ export async function filesFromZip(
 ): Promise<IngestFile[]> {
   const entries = await readZipEntries(source, { maxTotalBytes: opts.maxTotalBytes });
   opts.opened?.push(entries.close);
-  const byPath = new Map<string, ZipEntry>(entries.map((e) => [e.path, e]));
+  // paired by position, not by name: two entries may carry the same name, and each must be read
   return layoutPaths(
     entries.map((e) => e.path),
     opts,
-  ).map((l) => {
-    const e = byPath.get(l.path)!;
+  ).map((l, i) => {
+    const e = entries[i];
     const tooBig = e.size > opts.maxBytes ? `file too large: ${e.size} bytes > limit ${opts.maxBytes}` : undefined;
     return {
       path: `${opts.name}:${l.path}`,

@@ -2,6 +2,19 @@
 // drive letter) is refused as a whole: it is hostile or broken, and half-importing it helps nobody.
 import yauzl from 'yauzl';
 
+// yauzl 3 has these (documented); the installed @types/yauzl 2.x does not declare them yet
+declare module 'yauzl' {
+  interface Entry {
+    fileNameRaw: Buffer;
+  }
+  function getFileNameLowLevel(
+    generalPurposeBitFlag: number,
+    fileNameBuffer: Buffer,
+    extraFields: { id: number; data: Buffer }[],
+    strictFileNames: boolean,
+  ): string;
+}
+
 export class ZipRejectedError extends Error {}
 
 export interface ZipEntry {
@@ -41,8 +54,10 @@ export async function readZipEntries(
   const close = () => zip.close();
   await new Promise<void>((res, rej) => {
     zip.on('entry', (e: yauzl.Entry) => {
-      // names decoded here (decodeStrings: false) so that unsafe ones get our clear message, not yauzl's
-      const name = Buffer.isBuffer(e.fileName) ? (e.fileName as Buffer).toString('utf8') : String(e.fileName);
+      // decodeStrings: false so that unsafe names get our clear message, not yauzl's error; yauzl still decodes
+      // them per the spec (Info-ZIP Unicode Path field, else UTF-8 if bit 11 is set, else CP437 as Windows
+      // Explorer writes them); strict keeps backslashes for unsafeEntryName to refuse
+      const name = yauzl.getFileNameLowLevel(e.generalPurposeBitFlag, e.fileNameRaw, e.extraFields, true);
       const bad = unsafeEntryName(name);
       if (bad) return rej(new ZipRejectedError(`zip entry "${name}" ${bad}; archive refused`));
       if (!name.endsWith('/')) {
