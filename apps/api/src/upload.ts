@@ -62,6 +62,8 @@ function readMultipart(
     try {
       bb = busboy({
         headers: req.headers,
+        // browsers and curl send filename="фото.jpg" as raw UTF-8; busboy's default for it is latin1
+        defParamCharset: 'utf8',
         limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 20, fieldSize: 10_000 },
       });
     } catch (e) {

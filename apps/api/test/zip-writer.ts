@@ -2,18 +2,21 @@
 // including hostile ones (../, absolute paths) that real zip tools refuse to create.
 import { crc32 } from 'node:zlib';
 
-export function makeZip(entries: { name: string; data: Uint8Array }[]): Buffer {
+// A name given as bytes is written as is with the UTF-8 flag (bit 11) off, as Windows Explorer writes names in the
+// OEM code page (CP437).
+export function makeZip(entries: { name: string | Uint8Array; data: Uint8Array }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
+    const name = Buffer.from(typeof e.name === 'string' ? Buffer.from(e.name, 'utf8') : e.name);
+    const flags = typeof e.name === 'string' ? 0x0800 : 0;
     const data = Buffer.from(e.data);
     const crc = crc32(data) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // utf-8 names
+    local.writeUInt16LE(flags, 6); // bit 11: utf-8 name
     local.writeUInt16LE(0, 8); // stored
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
@@ -24,7 +27,7 @@ export function makeZip(entries: { name: string; data: Uint8Array }[]): Buffer {
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(flags, 8);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(data.length, 24);
