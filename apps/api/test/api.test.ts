@@ -327,6 +327,43 @@ describe('uploads', () => {
     assert.deepEqual({ train: daisy.train, val: daisy.val }, { train: 3, val: 1 });
   });
 
+  test('non-ASCII file names come back as sent (UTF-8 filename parameter)', async () => {
+    const photo = (await flowerFile('tulips', 5)).data;
+    const stored = await api.upload([{ name: 'фото.jpg', data: photo }]);
+    assert.equal(stored.status, 200, JSON.stringify(stored.body));
+    assert.equal(stored.body.images[0].path, 'фото.jpg');
+    const r = await api.upload([{ name: 'crème brûlée.jpg', data: Buffer.from('not a picture') }], {
+      datasetId,
+      label: 'tulips',
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.rejections[0].path, 'crème brûlée.jpg');
+    assert.equal(r.body.import.source, 'upload:crème brûlée.jpg');
+  });
+
+  test('a Windows zip (CP437 names, no UTF-8 flag) keeps café and cafè apart with every image', async () => {
+    const entries = [];
+    // 0x82 is é and 0x8a is è in CP437
+    for (const [dir, cls] of [
+      [[0x63, 0x61, 0x66, 0x82], 'sunflowers'],
+      [[0x63, 0x61, 0x66, 0x8a], 'dandelion'],
+    ] as const)
+      for (let i = 0; i < 4; i++) {
+        const f = await flowerFile(cls, 10 + i);
+        entries.push({ name: Buffer.concat([Buffer.from(dir), Buffer.from(`/${f.name}`)]), data: f.data });
+      }
+    const ds = ok(await api.gql(`mutation { createDataset(input: { name: "windows-zip" }) { id } }`)).createDataset.id;
+    const r = await api.upload([{ name: 'photos.zip', data: makeZip(entries) }], { datasetId: ds });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.accepted, r.body.duplicates, r.body.rejected], [8, 0, 0]);
+    const cc = ok(await api.gql(`query($id: ID!) { dataset(id: $id) { classCounts { label total } } }`, { id: ds }))
+      .dataset.classCounts;
+    assert.deepEqual(cc.map((c: { label: string; total: number }) => [c.label, c.total]).sort(), [
+      ['cafè', 4],
+      ['café', 4],
+    ]);
+  });
+
   test('images uploaded without a dataset can be predicted by id', async () => {
     const r = await api.upload([{ name: 'panda.jpg', data: await readFile(PANDA) }]);
     assert.equal(r.status, 200, JSON.stringify(r.body));
