@@ -1,6 +1,6 @@
 // Image validation with the trainer's own decoder: what passes here is what training and prediction can read.
 import { imageSize } from 'image-size';
-import { redactPaths } from '@accrete/storage';
+import { redactPaths } from '@accrete/primitives';
 import { verifyDecodes, ImageRejectedError } from '@accrete/trainer';
 
 export interface ImageLimits {

@@ -6,7 +6,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
-import { redactPaths, type LocalStorage } from '@accrete/storage';
+import type { LocalStorage } from '@accrete/storage';
 import type { GrowthStrategy } from '@accrete/trainer';
 import { claimJob, finishOwned, requeueOwned, MAX_ATTEMPTS } from './job-row.js';
 import { JobAbort, JobMonitor } from './job-monitor.js';
@@ -18,7 +18,7 @@ import { NotPublished, publishVersion } from './publish.js';
 import { namesOfNodes, parentNamesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
 import { backboneSpec } from './shared-backbone.js';
-import { sha256Hex } from '@accrete/primitives';
+import { redactPaths, sha256Hex } from '@accrete/primitives';
 import { RETENTION_EVALUATION, VAL_EVALUATION } from './evaluation-names.js';
 
 export interface JobDeps {

@@ -2,4 +2,5 @@
 // framework imports; node built-ins only).
 export { sha256Hex } from './hash.js';
 export { parseCsv } from './csv.js';
+export { redactPaths } from './redact.js';
 export { cacheTiming, type CacheTiming, type CacheTimingSetting } from './timing.js';

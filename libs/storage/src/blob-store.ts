@@ -207,17 +207,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/**
- * Text for someone who must not learn the server's layout: each absolute path (POSIX, file:// URL) becomes
- * "…/<last segment>". Used for job failure reasons and for server paths shown to anonymous readers.
- */
-export function redactPaths(text: string): string {
-  return text.replace(
-    /(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g,
-    (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`,
-  );
-}
-
 /** Where blobs live, as the settings say: the local directories alone, or an S3 bucket they cache. */
 export type StorageLocation = { kind: 'local' } | ({ kind: 's3' } & S3StoreOptions);
 

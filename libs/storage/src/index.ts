@@ -1,13 +1,6 @@
 // Public surface of storage: local content-addressed blobs and artifact directories, the object-store interface
 // (local directory or S3) and the node-local read-through cache.
-export {
-  LocalStorage,
-  openStorage,
-  writeAtomically,
-  redactPaths,
-  type StoragePaths,
-  type StorageLocation,
-} from './blob-store.js';
+export { LocalStorage, openStorage, writeAtomically, type StoragePaths, type StorageLocation } from './blob-store.js';
 export {
   LocalObjectStore,
   BlobIntegrityError,

@@ -1,4 +1,4 @@
-import { redactPaths } from '@accrete/storage';
+import { redactPaths } from '@accrete/primitives';
 import { RegistryError } from '@accrete/errors';
 
 /** A row a foreign key promises; missing means the database is inconsistent or the id is wrong. */
