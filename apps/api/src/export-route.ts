@@ -11,12 +11,26 @@ import { viewerFromHeader } from './auth.js';
 import { restError } from './errors.js';
 import { RegistryError } from '@accrete/errors';
 import { getVersionWithModel } from '@accrete/registry';
+import { redactPaths, sha256Hex } from '@accrete/primitives';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The path a version's export is served at (one home: the route and `ModelVersion.exportUrl` both use it). */
 export const exportPath = (versionId: string): string => `/versions/${versionId}/export.zip`;
 export const EXPORT_ROUTE = '/versions/:id/export.zip';
+
+/**
+ * The manifest as exported: versions trained before exports were redacted name their backbone by its server path,
+ * which the zip (served to anonymous readers too) shows only as GraphQL does. Newer manifests pass unchanged, so
+ * their bytes still hash to the version's artifactSha256.
+ */
+export function exportedManifest(bytes: Buffer): Buffer {
+  const manifest = JSON.parse(bytes.toString('utf8')) as { backboneSource?: unknown };
+  const source = manifest.backboneSource;
+  if (typeof source !== 'string' || redactPaths(source) === source) return bytes;
+  // the layout exportModel writes, so a rewritten manifest reads like a new one
+  return Buffer.from(JSON.stringify({ ...manifest, backboneSource: redactPaths(source) }, null, 2) + '\n');
+}
 
 export function exportHandler(services: Services) {
   return async (req: Request, res: Response) => {
@@ -35,7 +49,7 @@ export function exportHandler(services: Services) {
       if (v.status !== 'READY' || !v.artifactSha256)
         throw new RegistryError('CONFLICT', `version ${v.number} is ${v.status}, only READY versions have an export`);
       const dir = await services.storage.ensureArtifact(v.id, v.artifactSha256);
-      const manifestBytes = await readFile(join(dir, 'manifest.json'));
+      const manifestBytes = exportedManifest(await readFile(join(dir, 'manifest.json')));
       const files = Object.keys(
         (JSON.parse(manifestBytes.toString('utf8')) as { files: Record<string, string> }).files,
       );
@@ -49,7 +63,7 @@ export function exportHandler(services: Services) {
       res.set('Content-Type', 'application/zip');
       res.set('Content-Disposition', `attachment; filename="${folder}.zip"`);
       res.set('Cache-Control', 'private, max-age=31536000, immutable'); // a READY version never changes
-      res.set('ETag', `"${v.artifactSha256}"`);
+      res.set('ETag', `"${sha256Hex(manifestBytes)}"`); // the artifactSha256, unless an old manifest was redacted
       const out = zip.outputStream as NodeJS.ReadableStream & { destroy(e?: Error): void };
       // a file vanishing mid-stream cannot become a status any more: cut the response so the client sees a
       // broken download rather than a short zip

@@ -34,6 +34,12 @@ export async function unzipTo(zip: Buffer, dir: string): Promise<string[]> {
   return names;
 }
 
+/** An exported manifest names its backbone as "…/<directory>" and holds no absolute path. */
+export function assertNoServerPath(manifestText: string): void {
+  assert.match(JSON.parse(manifestText).backboneSource, /^…\/[^/]+$/);
+  assert.doesNotMatch(manifestText, /(^|[\s"'=])(file:\/\/)?\/[^\s"/]+\//, manifestText);
+}
+
 export interface ApiPrediction {
   label: string;
   outputUnit: number;
@@ -64,6 +70,8 @@ export async function checkExport(opts: {
   const dir = join(opts.into, folder);
   const manifestBytes = await readFile(join(dir, 'manifest.json'));
   assert.equal(sha256Hex(manifestBytes), opts.artifactSha256);
+  // the zip leaves the server: the backbone named as GraphQL names it to anonymous readers, no server path anywhere
+  assertNoServerPath(manifestBytes.toString('utf8'));
   for (const [name, sha] of Object.entries(JSON.parse(manifestBytes.toString()).files as Record<string, string>))
     assert.equal(sha256Hex(await readFile(join(dir, name))), sha, name);
 

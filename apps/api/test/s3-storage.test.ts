@@ -4,14 +4,14 @@
 // answers as the API does) and predicts with that version, fetching them through its read-through cache.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { loadConfig } from '@accrete/config';
 import { blobKey, S3ObjectStore } from '@accrete/storage';
 import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
-import { checkExport } from './export-check.js';
+import { assertNoServerPath, checkExport, unzipTo } from './export-check.js';
 import { startApi, type ApiApp } from '../src/app.js';
 import { randomUUID } from 'node:crypto';
 import { startTestApi, ok, FLOWERS, PANDA, REPO, SHARED, type GqlResult, type TestApi } from './harness.js';
@@ -200,5 +200,18 @@ test(
     });
     assert.equal(img.status, 200);
     assert.deepEqual(Buffer.from(await img.arrayBuffer()), await readFile(PANDA));
+
+    // An artifact an older build wrote names its backbone by the server path: served redacted all the same.
+    const manifestPath = join(api.app.services.storage.artifactDir(created.version.id), 'manifest.json');
+    const older = { ...JSON.parse(await readFile(manifestPath, 'utf8')), backboneSource: api.config.baseModel };
+    assert.ok(older.backboneSource.startsWith('/'), older.backboneSource);
+    await writeFile(manifestPath, JSON.stringify(older, null, 2) + '\n');
+    const res = await fetch(`${api.url}${exportUrl}`, { headers: { authorization: `Bearer ${api.tokens.reader}` } });
+    assert.equal(res.status, 200);
+    const olderDir = join(secondDir, 'older');
+    await unzipTo(Buffer.from(await res.arrayBuffer()), olderDir);
+    const served = await readFile(join(olderDir, `${api.config.baseModelName}-v2`, 'manifest.json'), 'utf8');
+    assertNoServerPath(served);
+    assert.deepEqual(JSON.parse(served), { ...older, backboneSource: '…/mobilenet_v1_0.75_224' });
   },
 );

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -85,6 +85,8 @@ describe('exportModel', () => {
     assert.equal(manifest.strategy, 'imprint');
     assert.equal(manifest.note, 'test');
     assert.equal(manifest.backboneId, backbone.id);
+    // the backbone's directory, not where the server keeps it: the artifact is exported to anyone who may read
+    assert.equal(manifest.backboneSource, `…/${basename(backbone.source)}`);
     assert.equal(manifest.classes, 1002);
     assert.match(manifest.created, /^\d{4}-\d\d-\d\dT/);
     assert.deepEqual(Object.keys(manifest.files).sort(), ['labels.json', 'model.json', 'weights.bin']);

@@ -1,7 +1,7 @@
 // exportModel: a standalone TF.js layers model (frozen backbone up to the bottleneck + the grown dense head with
 // softmax over all classes) that plain tf.loadLayersModel loads, plus labels.json and manifest.json.
 // Written into a temp directory that is renamed into place: an artifact directory is complete or absent.
-import { sha256Hex as sha256 } from '@accrete/primitives';
+import { redactPaths, sha256Hex as sha256 } from '@accrete/primitives';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -106,7 +106,8 @@ export async function exportModel(
     format: ARTIFACT_FORMAT,
     created: new Date().toISOString(),
     backboneId: backbone.id,
-    backboneSource: backbone.source,
+    // the export leaves the server: it names the backbone, not the server's directory layout
+    backboneSource: redactPaths(backbone.source),
     bottleneckLayer: backbone.bottleneckLayer,
     headLayer: HEAD_LAYER_NAME,
     inputSize: backbone.inputSize,
