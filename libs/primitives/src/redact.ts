@@ -4,8 +4,13 @@
  * "…/<last segment>". Used for job failure reasons, server paths shown to anonymous readers and exported manifests.
  */
 export function redactPaths(text: string): string {
+  // A public URL (https://host/…) shows no server layout and is what the reader configured: it stays whole. Without
+  // this, its path part was taken for an absolute path ("https:/…/model.json").
   return text.replace(
-    /(?:file:\/\/)?(?:\/[^\s/'"`,:;()]+){2,}\/?/g,
-    (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`,
+    /\b([a-z][a-z0-9+.-]*:\/\/[^\s'"`]+)|((?:\/[^\s/'"`,:;()]+){2,}\/?)/gi,
+    (m: string, url: string | undefined) => {
+      if (url && !/^file:/i.test(url)) return url;
+      return `…/${m.replace(/\/$/, '').split('/').pop()}`;
+    },
   );
 }
