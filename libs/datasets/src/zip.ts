@@ -2,19 +2,6 @@
 // drive letter) is refused as a whole: it is hostile or broken, and half-importing it helps nobody.
 import yauzl from 'yauzl';
 
-// yauzl 3 has these (documented); the installed @types/yauzl 2.x does not declare them yet
-declare module 'yauzl' {
-  interface Entry {
-    fileNameRaw: Buffer;
-  }
-  function getFileNameLowLevel(
-    generalPurposeBitFlag: number,
-    fileNameBuffer: Buffer,
-    extraFields: { id: number; data: Buffer }[],
-    strictFileNames: boolean,
-  ): string;
-}
-
 export class ZipRejectedError extends Error {}
 
 export interface ZipEntry {
