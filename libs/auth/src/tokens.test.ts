@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { type DbHandle, type PrismaClient } from '@accrete/db';
 import { createTestDatabase } from '@accrete/db/testing';
 import {
+  FirstSignIn,
   authenticateToken,
   createApiToken,
   revokeApiToken,
@@ -105,4 +106,22 @@ test('expiresAt must be a date in the future; without it a token never expires',
   const { token } = await createApiToken(db.prisma, { name: 'forever', role: 'READER' });
   clock += 100 * 365 * 86_400_000;
   assert.ok(await authenticateToken(db.prisma, token));
+});
+
+test('the first sign-in code is refused once any token exists, even one made after the code was printed', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    const link = new FirstSignIn();
+    const code = await link.open(fresh.prisma);
+    assert.ok(code, 'an empty token table opens a code');
+    await createApiToken(fresh.prisma, { name: 'made with the CLI', role: 'EDITOR' });
+    await assert.rejects(link.redeem(fresh.prisma, code), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'UNAUTHENTICATED');
+      assert.match(e.message, /expired when the first API token was created/);
+      return true;
+    });
+    assert.equal(await fresh.prisma.apiToken.count(), 1, 'no ADMIN token minted');
+  } finally {
+    await fresh.close();
+  }
 });

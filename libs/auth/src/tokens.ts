@@ -171,6 +171,13 @@ export class FirstSignIn {
         'this sign-in link is used up or is not from the running API; ask an admin for a token',
       );
     this.code = null; // spent before the await: two concurrent redeems cannot both pass
+    // The link is for a server nobody can sign in to yet. Once a token exists (the CLI, another node), anyone who can
+    // read this start's log must not mint an ADMIN token with it.
+    if ((await prisma.apiToken.count()) > 0)
+      throw new RegistryError(
+        'UNAUTHENTICATED',
+        'this sign-in link expired when the first API token was created; ask an admin for a token',
+      );
     return createApiToken(prisma, { name: 'admin (first sign-in)', role: 'ADMIN' });
   }
 }
