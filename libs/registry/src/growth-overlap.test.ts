@@ -11,7 +11,8 @@ import { imagenetNodeId } from '@accrete/taxonomy';
 import { createClasses, imagenetVersionClasses, placeClassNames, seedTaxonomy } from '@accrete/taxonomy-store';
 import { nameOverlap } from './growth-overlap.js';
 import { resolveLabels } from './resolve-labels.js';
-import { createModelVersion } from './versions.js';
+import { createModelVersion, type ClassToAdd } from './versions.js';
+import { RegistryError } from '@accrete/errors';
 import { readGrowthParams } from '@accrete/shapes';
 import { versionClassChains } from '@accrete/jobs';
 
@@ -215,4 +216,53 @@ test('decisions: merge into a named class, new class under a named parent, paren
     /not a class of the parent version/,
   );
   assert.match(await bad({ label: 'rose', winsOverClassIds: [ALP] }), /merged into an existing class/);
+});
+
+const CRANE_BIRD = imagenetNodeId('n02012849'); // unit 134
+const CRANE_MACHINE = imagenetNodeId('n03126707'); // unit 517
+const noRunner = { submit: async () => {}, cancel: async () => {} };
+/** The refusal of a promise as [code, details.reason] (or 'accepted'). */
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => 'accepted',
+    (e: RegistryError) => [e.code, e.details?.reason],
+  );
+/** Ends v2's queued jobs, so that the next createModelVersion from v2 is not refused for an active job. */
+const settle = () => prisma.trainingJob.updateMany({ where: { status: 'QUEUED' }, data: { status: 'CANCELLED' } });
+
+test('an ambiguous name (crane: bird 134 or machine 517) is a problem listing both, never a silent merge', async () => {
+  const dv = await datasetVersion(['crane', 'maillot', 'tulip']);
+  const report = new Map((await nameOverlap(prisma, v2, dv)).map((r) => [r.label, r]));
+  const crane = report.get('crane')!;
+  assert.deepEqual(crane.proposals.map((p) => [p.outputUnit, p.reason, p.relation]).sort(), [
+    [134, 'same name', 'is'],
+    [517, 'same name', 'is'],
+  ]);
+  assert.equal(crane.byDefault, null, 'no default picks one of them');
+  assert.equal(crane.problemCode, 'AMBIGUOUS_NAME');
+  assert.match(crane.problem!, /unit 134.*unit 517|unit 517.*unit 134/);
+  assert.equal(report.get('maillot')!.problemCode, 'AMBIGUOUS_NAME');
+  assert.equal(report.get('tulip')!.problem, null);
+
+  // the mutation refuses the same label with the same code, naming the candidates
+  await settle();
+  const grow = (classes: ClassToAdd[]) =>
+    createModelVersion(
+      { prisma, runner: noRunner },
+      { parentVersionId: v2, datasetVersionId: dv, strategy: 'guarded', classes },
+    );
+  const e = await grow([{ label: 'crane' }, { label: 'tulip' }]).catch((x: RegistryError) => x);
+  assert.ok(e instanceof RegistryError);
+  assert.deepEqual([e.code, e.details?.reason], ['BAD_INPUT', 'AMBIGUOUS_NAME']);
+  assert.deepEqual((e.details!.candidates as { outputUnit: number }[]).map((c) => c.outputUnit).sort(), [134, 517]);
+  assert.deepEqual(await refusal(grow([{ label: 'crane', resolution: 'MERGE' }])), ['BAD_INPUT', 'AMBIGUOUS_NAME']);
+
+  // the caller's decision works: merge into the bird, or a class of its own
+  const { classes } = await grow([{ label: 'crane', mergeIntoClassId: CRANE_BIRD }]);
+  assert.deepEqual([classes[0].resolution, classes[0].outputUnit], ['MERGE', 134]);
+  const [fresh] = await resolveLabels(prisma, v2, [{ label: 'crane', resolution: 'NEW' }]);
+  assert.equal(fresh.resolution, 'NEW');
+  assert.equal(fresh.create?.name, 'crane');
+  assert.notEqual(fresh.create?.parentId, CRANE_MACHINE);
+  await settle();
 });

@@ -2,7 +2,7 @@
 // would do with it (the same rule and the same code path createModelVersion uses, so the preview cannot disagree).
 import type { PrismaClient } from '@accrete/db';
 import { placeName, type PlacementReason } from '@accrete/taxonomy';
-import { notFound } from '@accrete/errors';
+import { notFound, type RegistryError } from '@accrete/errors';
 import { classCountsFromJson } from '@accrete/datasets';
 import { resolveLabels, type LabelDecisionRecord } from './resolve-labels.js';
 import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
@@ -27,6 +27,8 @@ export interface LabelOverlap {
   byDefault: LabelDecisionRecord | null;
   /** Why the defaults could not be worked out for this label (e.g. two labels are the same class). */
   problem: string | null;
+  /** The problem's stable code: the `details.reason` createModelVersion refuses this label with (AMBIGUOUS_NAME, …). */
+  problemCode: string | null;
 }
 
 export async function nameOverlap(
@@ -54,17 +56,25 @@ export async function nameOverlap(
 
   // Defaults for all labels at once (what a createModelVersion with just the labels would do); per label when that fails.
   const labels = counts.map((c) => ({ label: c.label }));
-  const defaults = new Map<string, { record: LabelDecisionRecord | null; problem: string | null }>();
+  const defaults = new Map<
+    string,
+    { record: LabelDecisionRecord | null; problem: string | null; problemCode: string | null }
+  >();
   try {
     for (const r of await resolveLabels(prisma, parent.id, labels))
-      defaults.set(r.label, { record: r.record, problem: null });
+      defaults.set(r.label, { record: r.record, problem: null, problemCode: null });
   } catch {
     for (const l of labels) {
       try {
         const [r] = await resolveLabels(prisma, parent.id, [l]);
-        defaults.set(l.label, { record: r.record, problem: null });
+        defaults.set(l.label, { record: r.record, problem: null, problemCode: null });
       } catch (e) {
-        defaults.set(l.label, { record: null, problem: (e as Error).message });
+        const reason = (e as RegistryError).details?.reason;
+        defaults.set(l.label, {
+          record: null,
+          problem: (e as Error).message,
+          problemCode: typeof reason === 'string' ? reason : null,
+        });
       }
     }
     // labels fine alone but not together: several taking the same existing class
@@ -81,6 +91,7 @@ export async function nameOverlap(
         defaults.set(label, {
           ...defaults.get(label)!,
           problem: `resolves to the same class as ${others}: choose for one of them`,
+          problemCode: 'SAME_CLASS',
         });
       }
     }
@@ -95,6 +106,8 @@ export async function nameOverlap(
     };
     // one rule: the class the placement rule matches, when the parent predicts it
     const placed = placeName(view, c.label);
+    // an ambiguous name offers every class it may be, so the caller can pick one
+    for (const m of placed?.candidates ?? []) offer(m.id, m.reason, 'is');
     if (placed) offer(placed.id, placed.reason, placed.relation);
     const d = defaults.get(c.label);
     return {
@@ -104,6 +117,7 @@ export async function nameOverlap(
       proposals,
       byDefault: d?.record ?? null,
       problem: d?.problem ?? null,
+      problemCode: d?.problemCode ?? null,
     };
   });
 }

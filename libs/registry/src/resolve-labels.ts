@@ -2,6 +2,8 @@
 // taxonomy's placement rule (libs/taxonomy placeName, also behind classPlacement and the growth overlap report).
 // Defaults when the caller says nothing (documented in apps/api/README.md, recorded per label in the version's
 // growth record, params.growth):
+// - the name IS several classes equally ("crane": the bird and the machine) → refused (AMBIGUOUS_NAME, listing them)
+//   until the caller merges into one of them or asks for a NEW class;
 // - the name IS a class the parent predicts (same word, plural/singular, synonym, alias) → MERGE into its unit;
 // - the name IS another class (an inner WordNet synset such as "building", a user class not in the parent) → a NEW
 //   unit for that class;
@@ -112,6 +114,26 @@ export async function resolveLabels(
           `label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`,
         );
       r = merge(n);
+    } else if (p?.candidates && c.resolution !== 'NEW') {
+      // the name is several classes ("crane": bird or machine): picking the first would be a silent guess
+      const candidates = p.candidates.map((m) => ({
+        classId: m.id,
+        name: snap.tree.get(m.id).name,
+        outputUnit: units.get(m.id) ?? null,
+      }));
+      const described = candidates.map((m) => {
+        const path = snap.tree
+          .ancestors(m.classId)
+          .slice(-3)
+          .map((a) => a.name)
+          .join(' › ');
+        return `"${m.name}" (${path}${m.outputUnit === null ? ', not in the parent version' : `, unit ${m.outputUnit}`})`;
+      });
+      throw badInput(
+        `label "${c.label}" is ambiguous: "${name}" is ${described.join(' and ')}; ` +
+          'pass mergeIntoClassId with one of them, or resolution NEW for a class of its own',
+        { reason: 'AMBIGUOUS_NAME', label: c.label, candidates },
+      );
     } else if (p?.relation === 'is') {
       const n = node(p.id);
       if (units.has(n.id)) r = c.resolution === 'NEW' ? fresh(c.parentClassId ?? p.parentId, true) : merge(n);
@@ -161,7 +183,11 @@ export async function resolveLabels(
     }
     if (r.classNode) {
       const prev = used.get(r.classNode.id);
-      if (prev) throw badInput(`labels "${prev}" and "${c.label}" both resolve to class "${r.classNode.name}"`);
+      if (prev)
+        throw badInput(`labels "${prev}" and "${c.label}" both resolve to class "${r.classNode.name}"`, {
+          reason: 'SAME_CLASS',
+          labels: [prev, c.label],
+        });
       used.set(r.classNode.id, c.label);
     }
     out.push(r);

@@ -94,6 +94,12 @@ export interface NamePlacement {
   /** The name, tail of the name or WordNet lemma that decided. */
   via: string;
   reason: PlacementReason;
+  /**
+   * Set when the whole name is, equally well, several classes ("crane": the bird 134 and the machine 517), `id`
+   * first: the rule cannot tell which one is meant, so a caller that acts on it must ask (createModelVersion refuses
+   * AMBIGUOUS_NAME without a decision). `parentId` is then their lowest common ancestor.
+   */
+  candidates?: { id: string; via: string; reason: PlacementReason }[];
 }
 
 /** Tails of a longer name, longest first: "giant white arum lily" → "white arum lily", "arum lily", "lily". */
@@ -117,11 +123,30 @@ function tails(name: string): string[] {
 export function placeName(view: PlacementView, name: string): NamePlacement | null {
   const firstMatch = (text: string) => view.index.sameWord(text)[0];
   const parentOf = (id: string) => view.tree.parent(id)?.id ?? null;
-  const whole = firstMatch(name);
+  const matches = view.index.sameWord(name);
+  const whole = matches[0];
   if (whole) {
-    const reason: PlacementReason =
-      whole.field === 'synonym' ? 'synonym' : whole.plural ? 'plural/singular' : 'same name';
-    return { relation: 'is', id: whole.id, parentId: parentOf(whole.id), via: whole.term, reason };
+    const reasonOf = (m: typeof whole): PlacementReason =>
+      m.field === 'synonym' ? 'synonym' : m.plural ? 'plural/singular' : 'same name';
+    // sameWord's ranking: field, then singular before plural, then classes before inner synsets; a tie is ambiguous
+    const isClass = (id: string) => !!view.index.node(id)?.isClass;
+    const tied = matches.filter(
+      (m) => m.field === whole.field && m.plural === whole.plural && isClass(m.id) === isClass(whole.id),
+    );
+    const placed: NamePlacement = {
+      relation: 'is',
+      id: whole.id,
+      parentId: parentOf(whole.id),
+      via: whole.term,
+      reason: reasonOf(whole),
+    };
+    if (tied.length < 2) return placed;
+    let parentId = placed.parentId;
+    for (const m of tied.slice(1)) {
+      const p = parentOf(m.id);
+      parentId = parentId && p ? (view.tree.lowestCommonAncestor(parentId, p)?.id ?? null) : null;
+    }
+    return { ...placed, parentId, candidates: tied.map((m) => ({ id: m.id, via: m.term, reason: reasonOf(m) })) };
   }
   // WordNet's place: for the whole name, else for its longest tail WordNet knows ("japanese anemone" → anemone)
   let wn = wordnetPlace(name);
@@ -172,9 +197,20 @@ export interface Placement {
   parentWnid: string | null;
   via: string;
   reason: PlacementReason;
+  /** Several classes the name is equally (see NamePlacement.candidates), in wnids. */
+  candidateWnids?: string[];
 }
 
 export function placementFor(name: string): Placement | null {
   const p = placeName(imagenetPlacementView(), name);
-  return p && { relation: p.relation, wnid: p.id, parentWnid: p.parentId, via: p.via, reason: p.reason };
+  return (
+    p && {
+      relation: p.relation,
+      wnid: p.id,
+      parentWnid: p.parentId,
+      via: p.via,
+      reason: p.reason,
+      ...(p.candidates ? { candidateWnids: p.candidates.map((c) => c.id) } : {}),
+    }
+  );
 }

@@ -77,3 +77,14 @@ test('the table is checked against the hierarchy when loaded', () => {
   assert.throws(() => parsePlacementData({ ...ok, parents: { n00000001: ['a', 'a'] } }, hierarchy), /listed twice/);
   assert.throws(() => parsePlacementData({ ...ok, format: 'x' }, hierarchy), /format/);
 });
+
+test('a name that is several classes equally well is ambiguous: every one is a candidate', () => {
+  const crane = placementFor('crane')!;
+  assert.deepEqual(new Set(crane.candidateWnids), new Set(['n02012849', 'n03126707']), 'the bird and the machine');
+  assert.equal(crane.relation, 'is');
+  assert.ok(crane.parentWnid && !['wading bird', 'device'].includes(nameOf.get(crane.parentWnid)!), 'filed above both');
+  assert.equal(placementFor('maillot')!.candidateWnids?.length, 2);
+  // a class before an inner synset of the same name is not a tie ("monitor": the screen, not the lizard genus)
+  assert.equal(placementFor('monitor')!.candidateWnids, undefined);
+  assert.equal(placementFor('daisy')!.candidateWnids, undefined);
+});

@@ -37,6 +37,14 @@ export class LabelOverlap {
   byDefault!: LabelDecision | null;
   @Field(() => String, { nullable: true, description: 'Why no default could be worked out (the request must decide).' })
   problem!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The problem's stable code, the extensions.details.reason createModelVersion refuses the label with: " +
+      'AMBIGUOUS_NAME (the name is several classes: proposals lists them), SAME_CLASS (another label resolves to the ' +
+      'same class).',
+  })
+  problemCode!: string | null;
 }
 
 @ObjectType({ description: "A class of the parent version answering some of a label's images." })
