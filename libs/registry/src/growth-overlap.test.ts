@@ -266,3 +266,49 @@ test('an ambiguous name (crane: bird 134 or machine 517) is a problem listing bo
   assert.notEqual(fresh.create?.parentId, CRANE_MACHINE);
   await settle();
 });
+
+test('labels the mutation refuses for their names are problems in the report too, with the same codes', async () => {
+  const [nfc, nfd] = ['caf\u00e9', 'cafe\u0301'];
+  const dv = await datasetVersion(['Widget', 'widget', nfc, nfd, '.', '..', '\u{1F338}', 'tulip']);
+  const report = new Map((await nameOverlap(prisma, v2, dv)).map((r) => [r.label, r]));
+  const codes = Object.fromEntries([...report].map(([label, r]) => [label, r.problemCode]));
+  assert.deepEqual(codes, {
+    Widget: 'DUPLICATE_NAME',
+    widget: 'DUPLICATE_NAME',
+    [nfc]: 'DUPLICATE_NAME',
+    [nfd]: 'DUPLICATE_NAME',
+    '.': 'INVALID_NAME',
+    '..': 'INVALID_NAME',
+    '\u{1F338}': 'INVALID_NAME',
+    tulip: null,
+  });
+  assert.match(report.get('widget')!.problem!, /"[wW]idget" and "[wW]idget" are the same ignoring case/);
+  assert.match(report.get('.')!.problem!, /no letters or digits/);
+  assert.ok([...report.values()].every((r) => (r.problemCode === null) === (r.byDefault !== null)));
+
+  // the mutation refuses them with the same details.reason
+  await settle();
+  const grow = (classes: ClassToAdd[]) =>
+    refusal(
+      createModelVersion(
+        { prisma, runner: noRunner },
+        { parentVersionId: v2, datasetVersionId: dv, strategy: 'guarded', classes },
+      ),
+    );
+  assert.deepEqual(await grow([{ label: 'tulip' }, { label: 'Widget' }, { label: 'widget' }]), [
+    'CONFLICT',
+    'DUPLICATE_NAME',
+  ]);
+  assert.deepEqual(await grow([{ label: nfc }, { label: nfd }]), ['CONFLICT', 'DUPLICATE_NAME']);
+  assert.deepEqual(await grow([{ label: '..' }]), ['BAD_INPUT', 'INVALID_NAME']);
+  // a name given by the caller is what becomes the class: that settles both
+  const named = await resolveLabels(prisma, v2, [
+    { label: '.', name: 'dot' },
+    { label: 'Widget', name: 'big widget' },
+    { label: 'widget' },
+  ]);
+  assert.deepEqual(
+    named.map((r) => r.create?.name),
+    ['dot', 'big widget', 'widget'],
+  );
+});

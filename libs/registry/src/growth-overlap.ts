@@ -2,9 +2,9 @@
 // would do with it (the same rule and the same code path createModelVersion uses, so the preview cannot disagree).
 import type { PrismaClient } from '@accrete/db';
 import { placeName, type PlacementReason } from '@accrete/taxonomy';
-import { notFound, type RegistryError } from '@accrete/errors';
+import { notFound } from '@accrete/errors';
 import { classCountsFromJson } from '@accrete/datasets';
-import { resolveLabels, type LabelDecisionRecord } from './resolve-labels.js';
+import { resolveEachLabel, type LabelDecisionRecord } from './resolve-labels.js';
 import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
 
 export interface NameProposal {
@@ -54,48 +54,26 @@ export async function nameOverlap(
   const snap = await getTaxonomySnapshot(prisma);
   const view = snapshotPlacementView(snap);
 
-  // Defaults for all labels at once (what a createModelVersion with just the labels would do); per label when that fails.
-  const labels = counts.map((c) => ({ label: c.label }));
-  const defaults = new Map<
-    string,
-    { record: LabelDecisionRecord | null; problem: string | null; problemCode: string | null }
-  >();
-  try {
-    for (const r of await resolveLabels(prisma, parent.id, labels))
-      defaults.set(r.label, { record: r.record, problem: null, problemCode: null });
-  } catch {
-    for (const l of labels) {
-      try {
-        const [r] = await resolveLabels(prisma, parent.id, [l]);
-        defaults.set(l.label, { record: r.record, problem: null, problemCode: null });
-      } catch (e) {
-        const reason = (e as RegistryError).details?.reason;
-        defaults.set(l.label, {
-          record: null,
-          problem: (e as Error).message,
+  // what a createModelVersion with just the labels would do with each, or why it would refuse it
+  const defaults = new Map(
+    (
+      await resolveEachLabel(
+        prisma,
+        parent.id,
+        counts.map((c) => ({ label: c.label })),
+      )
+    ).map((o) => {
+      const reason = o.error?.details?.reason;
+      return [
+        o.label,
+        {
+          record: o.error ? null : (o.resolution?.record ?? null),
+          problem: o.error?.message ?? null,
           problemCode: typeof reason === 'string' ? reason : null,
-        });
-      }
-    }
-    // labels fine alone but not together: several taking the same existing class
-    const byClass = new Map<string, string[]>();
-    for (const [label, d] of defaults)
-      if (d.record?.classId) byClass.set(d.record.classId, [...(byClass.get(d.record.classId) ?? []), label]);
-    for (const labelsOfClass of byClass.values()) {
-      if (labelsOfClass.length < 2) continue;
-      for (const label of labelsOfClass) {
-        const others = labelsOfClass
-          .filter((x) => x !== label)
-          .map((x) => `"${x}"`)
-          .join(', ');
-        defaults.set(label, {
-          ...defaults.get(label)!,
-          problem: `resolves to the same class as ${others}: choose for one of them`,
-          problemCode: 'SAME_CLASS',
-        });
-      }
-    }
-  }
+        },
+      ];
+    }),
+  );
 
   return counts.map((c) => {
     const proposals: NameProposal[] = [];

@@ -12,9 +12,9 @@
 // The caller can instead merge into a named class, make a new class under a named parent, declare the new class the
 // taxonomy parent of old classes (`parentOfClassIds`) or have it taught to win over them (`winsOverClassIds`).
 import type { PrismaClient, ClassNode } from '@accrete/db';
-import { badInput, notFound } from '@accrete/errors';
-import { getTaxonomySnapshot, snapshotPlacementView } from '@accrete/taxonomy-store';
-import { placeName } from '@accrete/taxonomy';
+import { RegistryError, badInput, notFound } from '@accrete/errors';
+import { getTaxonomySnapshot, refuse, snapshotPlacementView } from '@accrete/taxonomy-store';
+import { newClassNameProblems, placeName } from '@accrete/taxonomy';
 import type { LabelDecisionRecord } from '@accrete/shapes';
 export type { LabelDecisionRecord };
 import type { ClassToAdd } from './versions.js';
@@ -31,11 +31,20 @@ export interface LabelResolution {
   record: LabelDecisionRecord;
 }
 
-export async function resolveLabels(
+/** A label's resolution, or the refusal createModelVersion gives for it (alone, or with the request's other labels). */
+export interface LabelOutcome {
+  label: string;
+  resolution?: LabelResolution;
+  /** details.reason is the stable code (AMBIGUOUS_NAME, SAME_CLASS, DUPLICATE_NAME, INVALID_NAME, …) when known. */
+  error?: RegistryError;
+}
+
+/** Every label's outcome: the growth overlap report shows them all, createModelVersion refuses the first problem. */
+export async function resolveEachLabel(
   prisma: PrismaClient,
   parentVersionId: string,
   classes: ClassToAdd[],
-): Promise<LabelResolution[]> {
+): Promise<LabelOutcome[]> {
   const units = new Map(
     (
       await prisma.versionClass.findMany({
@@ -76,9 +85,7 @@ export async function resolveLabels(
       return u;
     });
 
-  const out: LabelResolution[] = [];
-  const used = new Map<string, string>();
-  for (const c of classes) {
+  const resolveOne = (c: ClassToAdd): LabelResolution => {
     const name = (c.name ?? c.label).trim();
     const p = placements.get(c) ?? null;
     const caller = !!(c.resolution || c.mergeIntoClassId || c.parentClassId);
@@ -181,16 +188,53 @@ export async function resolveLabels(
         };
       }
     }
-    if (r.classNode) {
-      const prev = used.get(r.classNode.id);
-      if (prev)
-        throw badInput(`labels "${prev}" and "${c.label}" both resolve to class "${r.classNode.name}"`, {
-          reason: 'SAME_CLASS',
-          labels: [prev, c.label],
-        });
-      used.set(r.classNode.id, c.label);
+    return r;
+  };
+
+  const out: LabelOutcome[] = classes.map((c) => {
+    try {
+      return { label: c.label, resolution: resolveOne(c) };
+    } catch (e) {
+      if (e instanceof RegistryError) return { label: c.label, error: e };
+      throw e;
     }
-    out.push(r);
+  });
+  // rules across labels, on every label they concern (so the overlap report shows each one)
+  const byClass = new Map<string, LabelOutcome[]>();
+  for (const o of out) {
+    const id = o.resolution?.classNode?.id;
+    if (id) byClass.set(id, [...(byClass.get(id) ?? []), o]);
   }
+  for (const [id, same] of byClass) {
+    if (same.length < 2) continue;
+    for (const o of same) {
+      const others = same.filter((x) => x !== o).map((x) => `"${x.label}"`);
+      o.error = badInput(
+        `label "${o.label}" resolves to the same class as ${others.join(', ')} (class "${snap.tree.get(id).name}"): ` +
+          'choose for one of them',
+        { reason: 'SAME_CLASS', labels: same.map((x) => x.label) },
+      );
+    }
+  }
+  // the names of the classes the version creates, by the rules createClasses enforces (one home: libs/taxonomy)
+  const creating = out.filter((o) => !o.error && o.resolution?.create);
+  newClassNameProblems(creating.map((o) => o.resolution!.create!)).forEach((p, i) => {
+    if (!p) return;
+    const o = creating[i];
+    const fix = p.code === 'INVALID_NAME' ? 'give its class a name' : 'give one of them another name';
+    o.error = refuse(p.code, `label "${o.label}": ${p.message}; ${fix}`, { ...p.details, label: o.label });
+  });
   return out;
+}
+
+/** Which class each label becomes; refuses with the first label's problem (see resolveEachLabel). */
+export async function resolveLabels(
+  prisma: PrismaClient,
+  parentVersionId: string,
+  classes: ClassToAdd[],
+): Promise<LabelResolution[]> {
+  const out = await resolveEachLabel(prisma, parentVersionId, classes);
+  const refused = out.find((o) => o.error);
+  if (refused) throw refused.error;
+  return out.map((o) => o.resolution!);
 }

@@ -35,6 +35,7 @@ export { classAliasesOf, childCountsOfClasses } from './batches.js';
 export { listClassNodes, type ClassNodeFilter } from './lists.js';
 export { classNodesById, CLASS_NODE_TTL_MS, setClassNodeCacheTiming, classNodeCacheSettled } from './node-cache.js';
 export { getTaxonomySnapshot } from './snapshot.js';
+export { refuse } from './db.js';
 export {
   invalidateTaxonomyCache,
   setTaxonomyCacheTiming,

@@ -2,7 +2,7 @@
 // taxonomy lock and checks against a fresh read of the tree (never the cache), so a refused edit
 // leaves nothing behind and two concurrent edits cannot combine into a cycle.
 import type { ClassNode, Prisma } from '@accrete/db';
-import { normalizeName, validateClassName } from '@accrete/taxonomy';
+import { newClassNameProblems, normalizeName, validateClassName } from '@accrete/taxonomy';
 import { isUniqueViolation } from '@accrete/errors';
 import { refuse, withTaxonomyLock, type Db } from './db.js';
 import { invalidateTaxonomyCache, loadSnapshot, type ClassRecord, type TaxonomySnapshot } from './snapshot.js';
@@ -37,12 +37,7 @@ function requireUserClass(snap: TaxonomySnapshot, id: string, action: string, hi
 }
 
 /** Refuses a name that is already a name, synonym or alias of another class (ignoring case). */
-function assertNameFree(
-  snap: TaxonomySnapshot,
-  name: string,
-  exceptId?: string,
-  extra: Map<string, string> = new Map(),
-): void {
+function assertNameFree(snap: TaxonomySnapshot, name: string, exceptId?: string): void {
   const taken = snap.index.sameName(name).filter((m) => m.id !== exceptId);
   if (taken.length > 0) {
     const m = taken[0];
@@ -54,9 +49,6 @@ function assertNameFree(
       { name, existingIds: [...new Set(taken.map((t) => t.id))] },
     );
   }
-  const twin = extra.get(normalizeName(name));
-  if (twin !== undefined)
-    throw refuse('DUPLICATE_NAME', `class names "${twin}" and "${name}" are the same ignoring case`, { name });
 }
 
 async function versionsUsing(tx: Tx, classNodeId: string): Promise<string[]> {
@@ -120,16 +112,17 @@ export async function createClass(db: Db, input: CreateClassInput): Promise<Clas
 export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise<ClassNode[]> {
   const created = await withTaxonomyLock(db, async (tx) => {
     const snap = await loadSnapshot(tx);
-    const batchNames = new Map<string, string>();
     const batchAliases = new Map<string, string>();
-    const planned = inputs.map((input) => {
+    const nameProblems = newClassNameProblems(inputs);
+    const planned = inputs.map((input, i) => {
+      const problem = nameProblems[i];
+      if (problem) throw refuse(problem.code, problem.message, problem.details);
       const name = validateClassName(input.name);
       let depth = 0;
       if (input.parentId !== null && input.parentId !== undefined) {
         depth = getNode(snap, input.parentId, 'parent class').depth + 1;
       }
-      if (!input.allowDuplicateName) assertNameFree(snap, name, undefined, batchNames);
-      batchNames.set(normalizeName(name), name);
+      if (!input.allowDuplicateName) assertNameFree(snap, name);
       const synonyms = [...new Set((input.synonyms ?? []).map((s) => validateClassName(s, 'synonym')))];
       const aliases = (input.aliases ?? []).map((a) => validateClassName(a, 'alias'));
       for (const a of aliases) {

@@ -73,3 +73,43 @@ export function validateClassName(raw: unknown, what = 'class name'): string {
   if (looseKey(name) === '') throw new TaxonomyError('INVALID_NAME', `${what} "${name}" has no letters or digits`);
   return name;
 }
+
+/**
+ * The name rules for classes created together, in one place: createClasses enforces them, and createModelVersion
+ * checks them before it creates any, which is how growthOverlap reports per label what the mutation would refuse.
+ * Each name is valid (validateClassName: e.g. INVALID_NAME for "." or an emoji alone), and no two are the same
+ * ignoring case and Unicode form (normalizeName: "Widget"/"widget", composed/decomposed "café") unless both may
+ * duplicate a name (DUPLICATE_NAME, on both). Per input: its refusal, or null.
+ */
+export function newClassNameProblems(
+  inputs: readonly { name: unknown; allowDuplicateName?: boolean }[],
+): (TaxonomyError | null)[] {
+  const checked = inputs.map((input) => {
+    try {
+      return validateClassName(input.name);
+    } catch (e) {
+      if (e instanceof TaxonomyError) return e;
+      throw e;
+    }
+  });
+  return inputs.map((input, i) => {
+    const name = checked[i];
+    if (name instanceof TaxonomyError) return name;
+    const j = checked.findIndex(
+      (other, k) =>
+        k !== i &&
+        typeof other === 'string' &&
+        normalizeName(other) === normalizeName(name) &&
+        !(input.allowDuplicateName && inputs[k].allowDuplicateName),
+    );
+    if (j < 0) return null;
+    const [first, second] = j < i ? [checked[j], name] : [name, checked[j]];
+    return new TaxonomyError(
+      'DUPLICATE_NAME',
+      `class names "${first}" and "${second}" are the same ignoring case and Unicode form`,
+      {
+        name,
+      },
+    );
+  });
+}

@@ -42,7 +42,8 @@ export class LabelOverlap {
     description:
       "The problem's stable code, the extensions.details.reason createModelVersion refuses the label with: " +
       'AMBIGUOUS_NAME (the name is several classes: proposals lists them), SAME_CLASS (another label resolves to the ' +
-      'same class).',
+      'same class), DUPLICATE_NAME (two labels would make classes of the same name ignoring case and Unicode form), ' +
+      'INVALID_NAME (no letters or digits: give the class a name).',
   })
   problemCode!: string | null;
 }
