@@ -566,6 +566,21 @@ describe('aliases and versions', () => {
     assert.deepEqual(c.perClassDeltas, [{ label: 'daisy', metric: 'recall', delta: 0.25 }]);
   });
 
+  test('compareVersions refuses a version that is not READY, like predict', async () => {
+    const failed = await fixtureVersion('FAILED');
+    for (const [a, b] of [
+      [va, failed.id],
+      [failed.id, va],
+    ]) {
+      const r = await api.gql(`query($a: ID!, $b: ID!) { compareVersions(a: $a, b: $b) { classesRemoved { id } } }`, {
+        a,
+        b,
+      });
+      assert.equal(codeOf(r), 'CONFLICT');
+      assert.match(r.errors![0].message, /is FAILED; only READY versions compare/);
+    }
+  });
+
   test('createModelVersion refuses bad requests before creating anything', async () => {
     const ds = ok(await api.gql(`mutation { createDataset(input: { name: "cmv" }) { id } }`)).createDataset.id;
     const f = await flowerFile('dandelion');

@@ -1,7 +1,7 @@
 // Version diff: classes added/removed, metric deltas per evaluation, per-class metric deltas.
 import type { PrismaClient } from '@accrete/db';
 import { getVersion } from './models.js';
-import { badInput } from '@accrete/errors';
+import { badInput, conflict } from '@accrete/errors';
 
 export interface MetricValue {
   name: string;
@@ -56,6 +56,10 @@ const delta = (a: number | null, b: number | null) => (a != null && b != null ? 
 export async function compareVersions(prisma: PrismaClient, aId: string, bId: string) {
   const [a, b] = [await getVersion(prisma, aId), await getVersion(prisma, bId)];
   if (a.modelId !== b.modelId) throw badInput('both versions must belong to the same model');
+  // a version that never became READY has no classes or evaluations: diffing it would report everything as removed
+  for (const v of [a, b])
+    if (v.status !== 'READY')
+      throw conflict(`version ${v.number} is ${v.status}; only READY versions compare`, { id: v.id, status: v.status });
   const [ca, cb] = await Promise.all(
     [a.id, b.id].map((id) => prisma.versionClass.findMany({ where: { versionId: id }, select: { classNodeId: true } })),
   );
