@@ -312,3 +312,54 @@ test('labels the mutation refuses for their names are problems in the report too
     ['dot', 'big widget', 'widget'],
   );
 });
+
+test('a growth retried after a cancelled or failed one reuses the class that attempt made, not a twin', async () => {
+  const NAME = 'golden retriever';
+  const dv = await datasetVersion([NAME]);
+  const userNodes = () => prisma.classNode.findMany({ where: { name: NAME, origin: 'USER' }, select: { id: true } });
+  const grow = (parentVersionId: string) =>
+    createModelVersion(
+      { prisma, runner: noRunner },
+      {
+        parentVersionId,
+        datasetVersionId: dv,
+        strategy: 'guarded',
+        classes: [{ label: NAME, resolution: 'NEW', name: NAME }],
+      },
+    );
+  /** How the job runner ends a job without a version (libs/jobs endJob): job and version, in one transaction. */
+  const end = (versionId: string, status: 'CANCELLED' | 'FAILED' | 'READY') =>
+    prisma.$transaction([
+      prisma.trainingJob.updateMany({
+        where: { versionId },
+        data: { status: status === 'READY' ? 'SUCCEEDED' : status },
+      }),
+      prisma.modelVersion.update({ where: { id: versionId }, data: { status } }),
+    ]);
+  await settle();
+
+  const first = await grow(v2);
+  const made = first.classes[0].classNode.id;
+  // while that version is being trained its class is in use: a growth from another parent makes its own
+  const meanwhile = await grow(v1);
+  assert.notEqual(meanwhile.classes[0].classNode.id, made);
+  await end(meanwhile.version.id, 'FAILED');
+  await end(first.version.id, 'CANCELLED');
+  assert.equal((await userNodes()).length, 2);
+
+  const retry = await grow(v2);
+  assert.ok(
+    [made, meanwhile.classes[0].classNode.id].includes(retry.classes[0].classNode.id),
+    'an unused class reused',
+  );
+  assert.equal((await userNodes()).length, 2, 'no third "golden retriever"');
+  // once a version that uses it is READY, the class is taken: asking for a NEW class again makes another one
+  await end(retry.version.id, 'READY');
+  await prisma.versionClass.create({
+    data: { versionId: retry.version.id, classNodeId: retry.classes[0].classNode.id, outputUnit: 1004, added: true },
+  });
+  const again = await grow(v2);
+  assert.notEqual(again.classes[0].classNode.id, retry.classes[0].classNode.id);
+  assert.equal((await userNodes()).length, 2, 'the other unused one');
+  await settle();
+});

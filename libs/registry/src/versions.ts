@@ -125,6 +125,8 @@ export async function createModelVersion(
                 name: r.create!.name,
                 parentId: r.create!.parentId,
                 allowDuplicateName: r.create!.allowDuplicateName,
+                // a retry after a failed or cancelled growth takes the class that attempt left, not a twin of it
+                reuseUnused: true,
               })),
             )
           : [];

@@ -102,6 +102,12 @@ export interface CreateClassInput {
   synonyms?: string[];
   /** Create even when another class already has this name ignoring case (after the user rejected merging). */
   allowDuplicateName?: boolean;
+  /**
+   * Use a user class of this exact name that nothing uses (no version, pending growth, child, image, alias or synonym)
+   * instead of creating another one, moved under `parentId`: a growth retried after a failed or cancelled one gets
+   * the class that attempt made rather than a twin of it. Inputs with aliases or synonyms always create.
+   */
+  reuseUnused?: boolean;
 }
 
 export async function createClass(db: Db, input: CreateClassInput): Promise<ClassNode> {
@@ -114,6 +120,20 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
     const snap = await loadSnapshot(tx);
     const batchAliases = new Map<string, string>();
     const nameProblems = newClassNameProblems(inputs);
+    const reuse = new Map<number, ClassRecord>();
+    for (const [i, input] of inputs.entries()) {
+      if (!input.reuseUnused || nameProblems[i] || input.aliases?.length || input.synonyms?.length) continue;
+      const name = validateClassName(input.name);
+      for (const m of snap.index.sameName(name)) {
+        const n = snap.tree.get(m.id);
+        const taken = [...reuse.values()].includes(n);
+        if (taken || n.origin !== 'USER' || n.name !== name || n.aliases.length || n.synonyms.length) continue;
+        if (snap.tree.children(n.id).length || (await versionsUsing(tx, n.id)).length) continue;
+        if (await tx.datasetImage.count({ where: { classNodeId: n.id } })) continue;
+        reuse.set(i, n);
+        break;
+      }
+    }
     const planned = inputs.map((input, i) => {
       const problem = nameProblems[i];
       if (problem) throw refuse(problem.code, problem.message, problem.details);
@@ -122,7 +142,7 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
       if (input.parentId !== null && input.parentId !== undefined) {
         depth = getNode(snap, input.parentId, 'parent class').depth + 1;
       }
-      if (!input.allowDuplicateName) assertNameFree(snap, name);
+      if (!input.allowDuplicateName && !reuse.has(i)) assertNameFree(snap, name);
       const synonyms = [...new Set((input.synonyms ?? []).map((s) => validateClassName(s, 'synonym')))];
       const aliases = (input.aliases ?? []).map((a) => validateClassName(a, 'alias'));
       for (const a of aliases) {
@@ -134,6 +154,7 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
         batchAliases.set(normalizeName(a), a);
       }
       return {
+        reuse: reuse.get(i),
         name,
         parentId: input.parentId ?? null,
         depth,
@@ -143,6 +164,13 @@ export async function createClasses(db: Db, inputs: CreateClassInput[]): Promise
     });
     const nodes: ClassNode[] = [];
     for (const p of planned) {
+      if (p.reuse) {
+        // it has no children, so moving it changes no depth below it
+        nodes.push(
+          await tx.classNode.update({ where: { id: p.reuse.id }, data: { parentId: p.parentId, depth: p.depth } }),
+        );
+        continue;
+      }
       const node = await tx.classNode.create({
         data: { name: p.name, parentId: p.parentId, depth: p.depth, synonyms: p.synonyms, origin: 'USER' },
       });
