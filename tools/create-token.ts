@@ -99,7 +99,15 @@ try {
   }
   via = ` by the running API (pid ${holder!.pid}${holder!.info.url ? `, ${holder!.info.url}` : ''})`;
 }
+// Which database holds it: a token written to the embedded PGlite while the API runs on PostgreSQL (DATABASE_URL
+// not set in this shell) would be refused by that API as unknown.
+const where = config.databaseUrl
+  ? (() => {
+      const u = new URL(config.databaseUrl);
+      return `PostgreSQL ${u.host}${u.pathname}`;
+    })()
+  : `the embedded database in ${config.paths.db} (no DATABASE_URL)`;
 console.error(
-  `created ${created!.role} token "${created!.name}" (id ${created!.id})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}${via}; the secret is shown only now:`,
+  `created ${created!.role} token "${created!.name}" (id ${created!.id})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''} in ${where}${via}; the secret is shown only now:`,
 );
 console.log(created!.token);

@@ -1,7 +1,7 @@
 // The API process: loadConfig → openDatabase (migrates) → storage → seed → JobRunner → HTTP on host:apiPort.
 // SIGINT/SIGTERM stop taking requests, let the runner re-queue a running job, close the database.
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type Config } from '@accrete/config';
+import { ConfigError, configWarnings, loadConfig, type Config } from '@accrete/config';
 import { DatabaseLockedError, openDatabase, type DbHandle } from '@accrete/db';
 import { disposeSharedBackbones, installProcessGuards } from '@accrete/jobs';
 import { startApi } from './app.js';
@@ -20,6 +20,7 @@ const config: Config = (() => {
   }
 })();
 installProcessGuards(log, 'api');
+for (const w of configWarnings(config)) log(`api: warning: ${w}`);
 log(
   `api: opening the database (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.paths.db}`}) and applying pending migrations…`,
 );

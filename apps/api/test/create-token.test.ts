@@ -27,6 +27,8 @@ test('create-token CLI: prints the secret, stores its hash, refuses bad roles', 
     const secret = stdout.trim();
     assert.match(secret, /^acc_[\w-]{40,}$/);
     assert.match(stderr, /EDITOR token "ci-bot"/);
+    // says where it went: a token in the embedded database is unknown to an API on PostgreSQL
+    assert.match(stderr, /in the embedded database in .*\(no DATABASE_URL\)/);
     const db = await openDatabase({ dataDir: join(dataDir, 'db') });
     try {
       const row = await authenticateToken(db.prisma, secret);

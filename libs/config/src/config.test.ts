@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, ConfigError } from './index.js';
+import { loadConfig, configWarnings, ConfigError } from './index.js';
 
 test('defaults give the embedded setup under ./.accrete with the shared base model', () => {
   const c = loadConfig({}, '/repo');
@@ -75,4 +75,12 @@ test('bad storage settings are named in the error', () => {
     /ACCRETE_S3_ENDPOINT/,
   );
   assert.throws(() => loadConfig({ ACCRETE_STORAGE_URL: 's3://b-1', AWS_ACCESS_KEY_ID: 'AK' }), /go together/);
+});
+
+test('queued jobs with local storage are allowed but warned about; with a bucket, or in-process, they are not', () => {
+  const pg = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x', ACCRETE_JOBS: 'pgboss' };
+  const [w] = configWarnings(loadConfig({ ...pg, ACCRETE_DATA_DIR: '/srv/accrete' }, '/repo'));
+  assert.match(w ?? '', /pgboss with local storage.*\/srv\/accrete.*ACCRETE_STORAGE_URL/);
+  assert.deepEqual(configWarnings(loadConfig({ ...pg, ACCRETE_STORAGE_URL: 's3://b/p' }, '/repo')), []);
+  assert.deepEqual(configWarnings(loadConfig({}, '/repo')), []);
 });

@@ -206,3 +206,17 @@ function storageConfig(e: z.infer<typeof EnvSchema>): StorageConfig {
         : undefined,
   };
 }
+
+/**
+ * Valid but risky combinations, for the start-up log. Queued jobs with local storage work on one machine only:
+ * a worker elsewhere finds none of the images (its job fails "image file(s) missing from storage").
+ */
+export function configWarnings(c: Config): string[] {
+  const out: string[] = [];
+  if (c.jobs === 'pgboss' && c.storage.kind === 'local')
+    out.push(
+      `ACCRETE_JOBS=pgboss with local storage: every API and worker process must see this data dir (${c.dataDir}); ` +
+        'for machines that share only PostgreSQL, set ACCRETE_STORAGE_URL=s3://bucket/prefix (docs/operations.md)',
+    );
+  return out;
+}

@@ -1,2 +1,2 @@
 // Public surface of config: the one validated settings object.
-export { loadConfig, ConfigError, type Config, type StorageConfig } from './config.js';
+export { loadConfig, configWarnings, ConfigError, type Config, type StorageConfig } from './config.js';
