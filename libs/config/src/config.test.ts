@@ -81,6 +81,6 @@ test('queued jobs with local storage are allowed but warned about; with a bucket
   const pg = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x', ACCRETE_JOBS: 'pgboss' };
   const [w] = configWarnings(loadConfig({ ...pg, ACCRETE_DATA_DIR: '/srv/accrete' }, '/repo'));
   assert.match(w ?? '', /pgboss with local storage.*\/srv\/accrete.*ACCRETE_STORAGE_URL/);
-  assert.deepEqual(configWarnings(loadConfig({ ...pg, ACCRETE_STORAGE_URL: 's3://b/p' }, '/repo')), []);
+  assert.deepEqual(configWarnings(loadConfig({ ...pg, ACCRETE_STORAGE_URL: 's3://accrete-blobs/p' }, '/repo')), []);
   assert.deepEqual(configWarnings(loadConfig({}, '/repo')), []);
 });
