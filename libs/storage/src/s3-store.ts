@@ -35,6 +35,9 @@ export class S3ObjectStore implements ObjectStore {
   readonly kind = 's3' as const;
   readonly client: S3Client;
   constructor(readonly options: S3StoreOptions) {
+    // The pinned SDK supports Node 20 (engines >=20); its start-up notice is about later releases, which the exact
+    // pin does not take, and printed it in every process's log. An operator's own setting wins.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { S3Client } = sdk();
     this.client = new S3Client({
       region: options.region,
