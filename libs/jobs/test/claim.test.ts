@@ -1,8 +1,9 @@
 // Job row state machine on a real database: claims are exclusive, orphans are recovered, queued cancels are immediate.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { claimJob } from '../src/job-row.js';
-import { recoverJobs } from '../src/recovery.js';
+import { pidScope, recoverJobs } from '../src/recovery.js';
 import { createJobRunner } from '../src/runner.js';
 import { createBaseModel, createFlowerDataset, createJob, createTestEnv, type TestEnv } from './fixtures.js';
 
@@ -81,6 +82,30 @@ test('recovery re-queues orphans, fails exhausted ones, keeps live ones, and can
   assert.equal(await status(cancelled.jobId), 'CANCELLED');
   assert.ok(toSubmit.includes(orphan.jobId));
   assert.ok(!toSubmit.includes(live.jobId) && !toSubmit.includes(cancelled.jobId));
+});
+
+test('a fresh heartbeat is overruled only by a dead pid in this PID namespace, not by one in another', async (t) => {
+  const scope = pidScope();
+  if (!scope) return t.skip('no /proc PID namespace here: only stale heartbeats are recovered');
+  const deadPid = spawnSync('true').pid; // exited: no process of this namespace has that pid now
+  const [boot] = scope.split('.').slice(1);
+  const local = await newJob();
+  const foreign = await newJob();
+  const rows = [
+    [local.jobId, `vm:${deadPid}:aaaaaaaa:${scope}`],
+    [foreign.jobId, `vm:${deadPid}:bbbbbbbb:1.${boot}`], // same boot, another namespace: its pid says nothing here
+  ] as const;
+  for (const [id, workerId] of rows) {
+    await env.prisma.trainingJob.update({
+      where: { id },
+      data: { status: 'RUNNING', workerId, attempts: 1, heartbeatAt: new Date() },
+    });
+  }
+  await recoverJobs(env.prisma, { workerId: 'me:1:m', staleAfterMs: 600_000 });
+  const status = async (id: string) => (await env.prisma.trainingJob.findUniqueOrThrow({ where: { id } })).status;
+  assert.equal(await status(local.jobId), 'QUEUED');
+  assert.equal(await status(foreign.jobId), 'RUNNING');
+  await env.prisma.trainingJob.update({ where: { id: foreign.jobId }, data: { status: 'CANCELLED' } });
 });
 
 test('cancelling a queued job ends it at once without running it', async () => {
