@@ -42,6 +42,11 @@ export interface DbHandle {
 
 export const MEMORY_DATA_DIR = 'memory://';
 
+/** PostgreSQL did not accept a connection at open (down, wrong URL or credentials): the message says which. */
+export class DatabaseUnreachableError extends Error {
+  readonly code = 'DB_UNREACHABLE';
+}
+
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<DbHandle> {
   const migrate = opts.migrate ?? true;
   const migrationsDir = migrate ? (opts.migrationsDir ?? defaultMigrationsDir()) : undefined;
@@ -104,7 +109,12 @@ async function openPostgres(url: string, migrationsDir: string | undefined, pool
     try {
       await client.connect();
     } catch (error) {
-      throw new Error(`Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+      throw new DatabaseUnreachableError(
+        `Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     try {
       result = await applyMigrations(pgClientTarget(client), migrationsDir);

@@ -1,6 +1,13 @@
 // Public surface of db: open the registry database (PGlite or PostgreSQL), migrate it, and the
 // generated Prisma types. Import Prisma only through here.
-export { openDatabase, MEMORY_DATA_DIR, redact, type DbHandle, type OpenDatabaseOptions } from './database.js';
+export {
+  openDatabase,
+  MEMORY_DATA_DIR,
+  redact,
+  DatabaseUnreachableError,
+  type DbHandle,
+  type OpenDatabaseOptions,
+} from './database.js';
 export {
   lockDataDir,
   askDataDirHolder,

@@ -31,6 +31,7 @@ export interface MigrationTx {
 }
 
 export class MigrationError extends Error {
+  readonly code = 'DB_MIGRATION';
   constructor(
     message: string,
     readonly migrationName: string,
