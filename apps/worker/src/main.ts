@@ -1,7 +1,11 @@
 // Accrete training worker (scale-out): pulls training jobs from the pg-boss queue in PostgreSQL and runs them
 // (the same job code as the embedded default: database work here, the compute half in a training child process).
-// Start any number of these on machines that share DATABASE_URL and the data dir (images, artifacts, caches):
+// Start any number of these, each with its own data dir (a cache): they share only PostgreSQL (DATABASE_URL) and,
+// when ACCRETE_STORAGE_URL is set, the object store (docs/operations.md):
 //   DATABASE_URL=postgresql://… ACCRETE_JOBS=pgboss node --import tsx apps/worker/src/main.ts [tuning flags]
+// Start order does not matter: like the API, a worker applies pending migrations at start under PostgreSQL's
+// migration advisory lock (the API's and `prisma migrate deploy`'s), so whichever process comes first migrates and
+// the others wait for it, then find the schema current.
 // Tuning flags (defaults suit production; tests shorten them):
 //   --poll-seconds N        how often an idle worker asks pg-boss for a job (2)
 //   --stale-ms N            a RUNNING job whose heartbeat is older is taken over (45000)
@@ -12,7 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '@accrete/config';
-import { openDatabase } from '@accrete/db';
+import { DatabaseUnreachableError, MigrationError, openDatabase } from '@accrete/db';
 import { openStorage } from '@accrete/storage';
 import { createJobRunner, installProcessGuards, sweepLeftovers } from '@accrete/jobs';
 
@@ -31,7 +35,9 @@ export async function main(
     throw new ConfigError('the worker needs DATABASE_URL and ACCRETE_JOBS=pgboss (in-process jobs run inside the API)');
   }
   const flags = parseFlags(argv);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false });
+  log('opening the database and applying pending migrations (waits while another process is migrating)…');
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: true });
+  log(`migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
   try {
     const storage = openStorage(config.paths, config.storage);
     await storage.ensure();
@@ -107,7 +113,10 @@ if (isEntry) {
       process.once('SIGINT', () => shutdown('SIGINT'));
     },
     (err) => {
-      console.error(err instanceof ConfigError ? err.message : err);
+      // an operator's mistake (settings, an unreachable or newer database): the message alone, no stack trace
+      const operator =
+        err instanceof ConfigError || err instanceof MigrationError || err instanceof DatabaseUnreachableError;
+      console.error(operator ? `[worker ${process.pid}] ${(err as Error).message}` : err);
       process.exit(1);
     },
   );
