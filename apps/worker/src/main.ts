@@ -15,7 +15,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '@accrete/config';
+import { loadConfig, configWarnings, ConfigError } from '@accrete/config';
 import { DatabaseUnreachableError, MigrationError, openDatabase } from '@accrete/db';
 import { openStorage } from '@accrete/storage';
 import { createJobRunner, installProcessGuards, sweepLeftovers } from '@accrete/jobs';
@@ -35,6 +35,7 @@ export async function main(
     throw new ConfigError('the worker needs DATABASE_URL and ACCRETE_JOBS=pgboss (in-process jobs run inside the API)');
   }
   const flags = parseFlags(argv);
+  for (const w of configWarnings(config)) log(`warning: ${w}`);
   log('opening the database and applying pending migrations (waits while another process is migrating)…');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: true });
   log(`migrations applied now: ${db.appliedMigrations.length ? db.appliedMigrations.join(', ') : 'none (up to date)'}`);
