@@ -21,7 +21,7 @@ import { setTokenCacheTiming } from '@accrete/auth';
 import { invalidateTaxonomyCache } from '@accrete/taxonomy-store';
 import { getSchema } from '../src/schema/build.js';
 import { startTestApi, ok, codeOf, FLOWERS, PANDA, type TestApi } from './harness.js';
-import { makeZip } from './zip-writer.js';
+import { makeZip } from '@accrete/datasets/testing';
 
 let api: TestApi;
 let modelId: string;

@@ -15,7 +15,7 @@ import { authenticateToken, setTokenCacheTiming, TOKEN_CACHE_MS } from '@accrete
 import { failureReason } from '@accrete/jobs';
 import { createClient } from 'graphql-ws';
 import { startTestApi, ok, FLOWERS, REPO, type TestApi } from './harness.js';
-import { makeZip } from './zip-writer.js';
+import { makeZip } from '@accrete/datasets/testing';
 import { CSRF_HEADER, uploadsSettled } from '../src/upload.js';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../src/server.js';
 import { FIELD_CAPS } from '../src/limits.js';

@@ -26,7 +26,7 @@ import { startS3Server, type S3TestServer } from '@accrete/storage/testing';
 import { checkExport } from './export-check.js';
 import { CSRF_HEADER } from '../src/upload.js';
 import { FLOWERS, REPO, SHARED, type GqlResult } from './harness.js';
-import { makeZip } from './zip-writer.js';
+import { makeZip } from '@accrete/datasets/testing';
 
 const skip = skipUnlessPostgres();
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { filesFromZip, layoutPaths } from './uploads.js';
 import { unsafeEntryName } from './zip.js';
+import { makeZip } from './testing.js';
 import { splitForHash } from './datasets.js';
 
 test('archive layouts: split dirs, class dirs, a common top folder, root files need a label', () => {
@@ -46,47 +47,6 @@ test('unsafe zip entry names', () => {
   for (const n of ['a.jpg', 'train/daisy/a..b.jpg', 'x/.hidden']) assert.equal(unsafeEntryName(n), null, n);
 });
 
-/** A stored-entry zip with raw name bytes and the flags given (real zip tools always write UTF-8 names now). */
-function rawZip(entries: { name: Buffer; flags: number; extra?: Buffer; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const { name, flags, extra = Buffer.alloc(0), data } of entries) {
-    const crc = crc32(data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(extra.length, 28);
-    locals.push(local, name, extra, data);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt16LE(extra.length, 30);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name, extra);
-    offset += local.length + name.length + extra.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
 test('zip names without the UTF-8 flag are CP437 (Windows Explorer); every entry is kept', async () => {
   const entries = [];
   // 0x82 is é and 0x8a is è in CP437; as UTF-8 both would be one "caf\ufffd" folder
@@ -112,7 +72,7 @@ test('zip names without the UTF-8 flag are CP437 (Windows Explorer); every entry
   entries.push({ name: Buffer.from('twice/0.jpg'), flags: 0, data: Buffer.from('second') });
 
   const opened: (() => void)[] = [];
-  const files = await filesFromZip(rawZip(entries), {
+  const files = await filesFromZip(makeZip(entries), {
     name: 'win.zip',
     label: null,
     split: null,
