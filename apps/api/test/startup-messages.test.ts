@@ -1,4 +1,5 @@
-// Operator mistakes at start print one clear message and exit 2, without a stack trace: a bad setting, and a PGlite
+// Operator mistakes at start print one clear message and exit 2, without a stack trace: a bad setting, a missing
+// PostgreSQL database, and a PGlite
 // data directory already held by another process.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -46,5 +47,17 @@ test(
       await held.close();
       await rm(dataDir, { recursive: true, force: true });
     }
+  },
+);
+
+test(
+  'a PostgreSQL database that is missing (or a server that is down): one line, exit 2, no stack trace',
+  { timeout: 150_000 },
+  async () => {
+    const name = `accrete_missing_${process.pid}_${Date.now()}`;
+    const r = await startApi({ DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${name}` });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`^api: .*(${name}|Cannot connect)`, 'm'));
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
   },
 );
