@@ -1,6 +1,5 @@
 // Operator mistakes at start print one clear message and exit 2, without a stack trace: a bad setting, a missing
-// PostgreSQL database, and a PGlite
-// data directory already held by another process.
+// PostgreSQL database, and a PGlite data directory already held by another process.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
