@@ -219,7 +219,6 @@ test('decisions: merge into a named class, new class under a named parent, paren
 });
 
 const CRANE_BIRD = imagenetNodeId('n02012849'); // unit 134
-const CRANE_MACHINE = imagenetNodeId('n03126707'); // unit 517
 const noRunner = { submit: async () => {}, cancel: async () => {} };
 /** The refusal of a promise as [code, details.reason] (or 'accepted'). */
 const refusal = (p: Promise<unknown>) =>
@@ -260,11 +259,29 @@ test('an ambiguous name (crane: bird 134 or machine 517) is a problem listing bo
   // the caller's decision works: merge into the bird, or a class of its own
   const { classes } = await grow([{ label: 'crane', mergeIntoClassId: CRANE_BIRD }]);
   assert.deepEqual([classes[0].resolution, classes[0].outputUnit], ['MERGE', 134]);
-  const [fresh] = await resolveLabels(prisma, v2, [{ label: 'crane', resolution: 'NEW' }]);
-  assert.equal(fresh.resolution, 'NEW');
-  assert.equal(fresh.create?.name, 'crane');
-  assert.notEqual(fresh.create?.parentId, CRANE_MACHINE);
+  // a class of its own needs a name of its own: a third "crane" unit would be told apart by nobody
+  assert.deepEqual(
+    await resolveLabels(prisma, v2, [{ label: 'crane', resolution: 'NEW' }]).catch((x: RegistryError) => [
+      x.code,
+      x.details?.reason,
+    ]),
+    ['CONFLICT', 'DUPLICATE_NAME'],
+  );
+  const [fresh] = await resolveLabels(prisma, v2, [{ label: 'crane', resolution: 'NEW', name: 'crane sculpture' }]);
+  assert.deepEqual([fresh.resolution, fresh.create?.name], ['NEW', 'crane sculpture']);
   await settle();
+});
+
+test('a new class may not take the name of a class the parent version has: merge, or name it apart', async () => {
+  // "daisy" is ImageNet's unit 985 in the parent: a second "daisy" unit would be told apart by nobody
+  const e = await resolveLabels(prisma, v2, [{ label: 'daisy', resolution: 'NEW' }]).catch((x: RegistryError) => x);
+  assert.ok(e instanceof RegistryError);
+  assert.deepEqual([e.code, e.details?.reason], ['CONFLICT', 'DUPLICATE_NAME']);
+  assert.match(e.message, /already has a class "daisy" \(unit 985\).*name of its own/);
+  const [named] = await resolveLabels(prisma, v2, [{ label: 'daisy', resolution: 'NEW', name: 'white daisy' }]);
+  assert.deepEqual([named.resolution, named.create?.name], ['NEW', 'white daisy']);
+  const [merged] = await resolveLabels(prisma, v2, [{ label: 'daisy' }]);
+  assert.deepEqual([merged.resolution, merged.outputUnit], ['MERGE', 985]);
 });
 
 test('labels the mutation refuses for their names are problems in the report too, with the same codes', async () => {
@@ -313,53 +330,39 @@ test('labels the mutation refuses for their names are problems in the report too
   );
 });
 
-test('a growth retried after a cancelled or failed one reuses the class that attempt made, not a twin', async () => {
-  const NAME = 'golden retriever';
+test('a growth retried after a cancelled or failed one uses the class that attempt made, not a twin', async () => {
+  const NAME = 'garden gnome';
   const dv = await datasetVersion([NAME]);
-  const userNodes = () => prisma.classNode.findMany({ where: { name: NAME, origin: 'USER' }, select: { id: true } });
-  const grow = (parentVersionId: string) =>
+  const userNodes = () =>
+    prisma.classNode.findMany({ where: { name: NAME, origin: 'USER' }, select: { id: true, parentId: true } });
+  const grow = (parentClassId?: string) =>
     createModelVersion(
       { prisma, runner: noRunner },
       {
-        parentVersionId,
+        parentVersionId: v2,
         datasetVersionId: dv,
         strategy: 'guarded',
-        classes: [{ label: NAME, resolution: 'NEW', name: NAME }],
+        classes: [{ label: NAME, resolution: 'NEW', name: NAME, ...(parentClassId ? { parentClassId } : {}) }],
       },
     );
   /** How the job runner ends a job without a version (libs/jobs endJob): job and version, in one transaction. */
-  const end = (versionId: string, status: 'CANCELLED' | 'FAILED' | 'READY') =>
+  const end = (versionId: string, status: 'CANCELLED' | 'FAILED') =>
     prisma.$transaction([
-      prisma.trainingJob.updateMany({
-        where: { versionId },
-        data: { status: status === 'READY' ? 'SUCCEEDED' : status },
-      }),
+      prisma.trainingJob.updateMany({ where: { versionId }, data: { status } }),
       prisma.modelVersion.update({ where: { id: versionId }, data: { status } }),
     ]);
   await settle();
 
-  const first = await grow(v2);
+  const first = await grow();
   const made = first.classes[0].classNode.id;
-  // while that version is being trained its class is in use: a growth from another parent makes its own
-  const meanwhile = await grow(v1);
-  assert.notEqual(meanwhile.classes[0].classNode.id, made);
-  await end(meanwhile.version.id, 'FAILED');
   await end(first.version.id, 'CANCELLED');
-  assert.equal((await userNodes()).length, 2);
-
-  const retry = await grow(v2);
-  assert.ok(
-    [made, meanwhile.classes[0].classNode.id].includes(retry.classes[0].classNode.id),
-    'an unused class reused',
-  );
-  assert.equal((await userNodes()).length, 2, 'no third "golden retriever"');
-  // once a version that uses it is READY, the class is taken: asking for a NEW class again makes another one
-  await end(retry.version.id, 'READY');
-  await prisma.versionClass.create({
-    data: { versionId: retry.version.id, classNodeId: retry.classes[0].classNode.id, outputUnit: 1004, added: true },
-  });
-  const again = await grow(v2);
-  assert.notEqual(again.classes[0].classNode.id, retry.classes[0].classNode.id);
-  assert.equal((await userNodes()).length, 2, 'the other unused one');
+  // the name now files under that class, which the retry takes
+  const retry = await grow();
+  assert.equal(retry.classes[0].classNode.id, made);
+  await end(retry.version.id, 'FAILED');
+  // filed under a parent the caller names: the unused class moves there instead of a twin being made
+  const placed = await grow(DAISY);
+  assert.equal(placed.classes[0].classNode.id, made);
+  assert.deepEqual(await userNodes(), [{ id: made, parentId: DAISY }], 'one "garden gnome"');
   await settle();
 });

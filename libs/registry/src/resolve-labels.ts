@@ -143,7 +143,16 @@ export async function resolveEachLabel(
       );
     } else if (p?.relation === 'is') {
       const n = node(p.id);
-      if (units.has(n.id)) r = c.resolution === 'NEW' ? fresh(c.parentClassId ?? p.parentId, true) : merge(n);
+      // a second unit of the same name in one version would be told apart by nobody (labels.json, predictions,
+      // comparisons): a new class needs a name of its own
+      if (units.has(n.id) && c.resolution === 'NEW')
+        throw refuse(
+          'DUPLICATE_NAME',
+          `label "${c.label}": the parent version already has a class "${n.name}" (unit ${units.get(n.id)}); ` +
+            'merge into it, or give the new class a name of its own (name)',
+          { label: c.label, classId: n.id },
+        );
+      if (units.has(n.id)) r = merge(n);
       else if (c.resolution === 'MERGE')
         throw badInput(
           `label "${c.label}": class "${n.name}" is not a class of the parent version, cannot merge into it`,
