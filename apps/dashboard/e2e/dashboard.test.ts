@@ -197,6 +197,9 @@ test('train a new version from the form and watch the job reach READY', async ()
     .getByText(/parent answers: daisy \d/)
     .first()
     .waitFor({ timeout: 120_000 }); // one row per label
+  // a new class can be named apart from its label: the name is what the version calls its unit
+  await form.getByLabel('Name of the class “dandelion” becomes').fill('golden weed');
+  assert.equal(await form.locator('#res-dandelion option[value="new"]').innerText(), 'new class “golden weed”');
   await form.getByLabel(/Retention knob/).fill('0.2'); // lean towards the new classes: 8 images each is little
   await form.getByLabel('Augmentations per image (optional)').fill('1');
   // the view kinds are the server's list (Query.growthViewKinds), offered after the backend's default
@@ -208,7 +211,7 @@ test('train a new version from the form and watch the job reach READY', async ()
     'image',
   ]);
   await views.selectOption('mirror-and-map');
-  await form.getByLabel('Note').fill('e2e: daisy merged, dandelion and sunflowers added');
+  await form.getByLabel('Note').fill('e2e: daisy merged, dandelion (as golden weed) and sunflowers added');
   await shot('03-training-form');
   await form.getByRole('button', { name: 'Start training' }).click();
   await page.waitForURL('**/jobs/*');
@@ -268,7 +271,8 @@ test('the version page shows its evaluation charts and compares with the parent'
   assert.match(await page.getByTestId('chart-retention').innerText(), /Since the base[^\n]*\n?[^\n]*% → [\d.]+%/);
   const compare = page.getByTestId('compare');
   await compare.getByRole('cell', { name: 'overall.top1' }).first().waitFor();
-  assert.match(await compare.innerText(), /\+ dandelion|\+ sunflowers/);
+  assert.match(await compare.innerText(), /\+ golden weed/, 'the name the form gave, not the label');
+  assert.match(await compare.innerText(), /\+ sunflowers/);
   await shot('05-version');
 });
 

@@ -7,12 +7,17 @@ import { graphql } from '@/gql';
 import type { GrowthOverlapQuery, DataOverlapQuery } from '@/gql/graphql';
 import { pct } from '@/lib/format';
 
-export type LabelChoice =
+export type LabelChoice = (
   | { kind: 'auto' }
   | { kind: 'new' }
   | { kind: 'merge'; classNodeId: string }
   | { kind: 'parentOf'; classNodeId: string }
-  | { kind: 'winsOver'; classNodeId: string };
+  | { kind: 'winsOver'; classNodeId: string }
+) & {
+  /** The name a new class gets instead of the label (the API refuses a label with no letters, two labels that differ
+   *  only in case, or the name of a class the parent has, until each new class has a name of its own). */
+  name?: string;
+};
 
 export const GrowthOverlapDoc = graphql(`
   query GrowthOverlap($parentVersionId: ID!, $datasetVersionId: ID!) {
@@ -65,11 +70,13 @@ export type DataOverlap = DataOverlapQuery['dataOverlap']['labels'][number];
 
 /** The createModelVersion input of one label for a choice. */
 export function classInput(label: string, c: LabelChoice | undefined) {
-  if (!c || c.kind === 'auto') return { label };
+  const name = c?.name?.trim();
+  const named = name && name !== label && c?.kind !== 'merge' ? { name } : {};
+  if (!c || c.kind === 'auto') return { label, ...named };
   if (c.kind === 'merge') return { label, resolution: 'MERGE' as const, mergeIntoClassId: c.classNodeId };
-  if (c.kind === 'parentOf') return { label, resolution: 'NEW' as const, parentOfClassIds: [c.classNodeId] };
-  if (c.kind === 'winsOver') return { label, resolution: 'NEW' as const, winsOverClassIds: [c.classNodeId] };
-  return { label, resolution: 'NEW' as const };
+  if (c.kind === 'parentOf') return { label, ...named, resolution: 'NEW' as const, parentOfClassIds: [c.classNodeId] };
+  if (c.kind === 'winsOver') return { label, ...named, resolution: 'NEW' as const, winsOverClassIds: [c.classNodeId] };
+  return { label, ...named, resolution: 'NEW' as const };
 }
 
 const encode = (c: LabelChoice) => (c.kind === 'auto' || c.kind === 'new' ? c.kind : `${c.kind}:${c.classNodeId}`);
@@ -143,10 +150,10 @@ export function LabelOverlapCell({
         id={`res-${label}`}
         value={encode(value ?? { kind: 'auto' })}
         style={{ width: 'auto', maxWidth: 420 }}
-        onChange={(e) => onChange(decode(e.target.value))}
+        onChange={(e) => onChange({ ...decode(e.target.value), name: value?.name })}
       >
         <option value="auto">default: {defaultText(names)}</option>
-        <option value="new">new class “{label}”</option>
+        <option value="new">new class “{value?.name?.trim() || label}”</option>
         {mergeTargets.map((c) => (
           <option key={`m${c.id}`} value={`merge:${c.id}`}>
             merge into {c.name}
@@ -163,6 +170,21 @@ export function LabelOverlapCell({
           </option>
         ))}
       </select>
+      {value?.kind !== 'merge' ? (
+        <>
+          <label htmlFor={`name-${label}`} className="visually-hidden">
+            Name of the class “{label}” becomes
+          </label>
+          <input
+            id={`name-${label}`}
+            data-testid={`class-name-${label}`}
+            placeholder={`named “${label}”; type another name`}
+            value={value?.name ?? ''}
+            style={{ width: 'auto', maxWidth: 420 }}
+            onChange={(e) => onChange({ ...(value ?? { kind: 'auto' }), name: e.target.value })}
+          />
+        </>
+      ) : null}
     </div>
   );
 }
