@@ -498,8 +498,11 @@ describe('aliases and versions', () => {
   let va: string;
   let vb: string;
   before(async () => {
-    va = (await fixtureVersion('READY', { top1: 0.8, perClass: { daisy: { recall: 0.5 } } })).id;
-    vb = (await fixtureVersion('READY', { top1: 0.9, perClass: { daisy: { recall: 0.75 } } })).id;
+    va = (await fixtureVersion('READY', { top1: 0.8, rows: { rehearsal: 2000 }, perClass: { daisy: { recall: 0.5 } } }))
+      .id;
+    vb = (
+      await fixtureVersion('READY', { top1: 0.9, rows: { rehearsal: 2000 }, perClass: { daisy: { recall: 0.75 } } })
+    ).id;
   });
 
   test('setAlias / rollbackAlias walk the history; every move is recorded with its actor', async () => {
@@ -556,14 +559,17 @@ describe('aliases and versions', () => {
   test('compareVersions reports metric and per-class deltas', async () => {
     const c = ok(
       await api.gql(
-        `query($a: ID!, $b: ID!) { compareVersions(a: $a, b: $b) { classesAdded { name } metricDeltas { evaluation metric a b delta } perClassDeltas { label metric delta } } }`,
+        `query($a: ID!, $b: ID!) { compareVersions(a: $a, b: $b) { classesAdded { name } metricDeltas { evaluation metric a b delta isShare } perClassDeltas { label metric delta isShare } } }`,
         { a: va, b: vb },
       ),
     ).compareVersions;
     assert.deepEqual(c.classesAdded, []);
     const top1 = c.metricDeltas.find((m: { metric: string }) => m.metric === 'top1');
     assert.ok(Math.abs(top1.delta - 0.1) < 1e-9);
-    assert.deepEqual(c.perClassDeltas, [{ label: 'daisy', metric: 'recall', delta: 0.25 }]);
+    // the server says which figures are shares (shown as %): a row count is not 200000 %
+    assert.equal(top1.isShare, true);
+    assert.equal(c.metricDeltas.find((m: { metric: string }) => m.metric === 'rows.rehearsal').isShare, false);
+    assert.deepEqual(c.perClassDeltas, [{ label: 'daisy', metric: 'recall', delta: 0.25, isShare: true }]);
   });
 
   test('compareVersions refuses a version that is not READY, like predict', async () => {

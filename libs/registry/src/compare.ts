@@ -53,6 +53,13 @@ export function perClassMetrics(metrics: unknown): Map<string, Map<string, numbe
 
 const delta = (a: number | null, b: number | null) => (a != null && b != null ? b - a : null);
 
+/** Metrics that are shares of images (0..1, shown as percentages), by the last part of their name; every other number
+ *  (counts, rows, points, seconds, losses, the knob and its shift) is shown as it is. An allow-list: a figure a
+ *  report adds later reads as a plain number until it is listed, never as "200000 %". */
+const SHARE =
+  /^(top\d+|top1Leaf|top1LeafOrDescendant|\w*Top1|kept|agreement|recall|precision|accuracy|heldOutAccuracy|heldOutChanged|share)$/;
+export const isShareMetric = (name: string) => SHARE.test(name.slice(name.lastIndexOf('.') + 1));
+
 export async function compareVersions(prisma: PrismaClient, aId: string, bId: string) {
   const [a, b] = [await getVersion(prisma, aId), await getVersion(prisma, bId)];
   if (a.modelId !== b.modelId) throw badInput('both versions must belong to the same model');
@@ -80,7 +87,7 @@ export async function compareVersions(prisma: PrismaClient, aId: string, bId: st
     for (const metric of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
       const x = fa.get(metric) ?? null;
       const y = fb.get(metric) ?? null;
-      metricDeltas.push({ evaluation: ev, metric, a: x, b: y, delta: delta(x, y) });
+      metricDeltas.push({ evaluation: ev, metric, a: x, b: y, delta: delta(x, y), isShare: isShareMetric(metric) });
     }
     const pa = perClassMetrics(ma.get(ev));
     const pb = perClassMetrics(mb.get(ev));
@@ -90,7 +97,15 @@ export async function compareVersions(prisma: PrismaClient, aId: string, bId: st
       for (const metric of [...new Set([...ra.keys(), ...rb.keys()])].sort()) {
         const x = ra.get(metric) ?? null;
         const y = rb.get(metric) ?? null;
-        perClassDeltas.push({ evaluation: ev, label, metric, a: x, b: y, delta: delta(x, y) });
+        perClassDeltas.push({
+          evaluation: ev,
+          label,
+          metric,
+          a: x,
+          b: y,
+          delta: delta(x, y),
+          isShare: isShareMetric(metric),
+        });
       }
     }
   }

@@ -89,6 +89,10 @@ export class MetricDelta {
   @Field(() => Float, { nullable: true }) a!: number | null;
   @Field(() => Float, { nullable: true }) b!: number | null;
   @Field(() => Float, { nullable: true, description: 'b - a when both exist.' }) delta!: number | null;
+  @Field(() => Boolean, {
+    description: 'A share of images (0..1, show as a percentage); false: a count, points, seconds, a loss….',
+  })
+  isShare!: boolean;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A change of one per-class metric between two versions.' })
@@ -99,6 +103,8 @@ export class PerClassDelta {
   @Field(() => Float, { nullable: true }) a!: number | null;
   @Field(() => Float, { nullable: true }) b!: number | null;
   @Field(() => Float, { nullable: true }) delta!: number | null;
+  @Field(() => Boolean, { description: 'A share of images (recall, precision), shown as a percentage.' })
+  isShare!: boolean;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Differences between version a and version b.' })

@@ -35,6 +35,7 @@ const CompareDoc = graphql(`
         a
         b
         delta
+        isShare
       }
       perClassDeltas {
         evaluation
@@ -61,7 +62,6 @@ const KEY_METRICS = [
   'retention',
   'agreement',
 ];
-const isRate = (metric: string) => !/count|images|support|predicted|correct|timings|dropPoints|ms$/i.test(metric);
 
 export function CompareVersions({
   version,
@@ -169,7 +169,7 @@ export function CompareVersions({
                       </thead>
                       <tbody>
                         {shown.map((m) => {
-                          const rate = isRate(m.metric);
+                          const rate = m.isShare; // the server's rule (registry compare.ts)
                           const fmt = (x: number | null | undefined) =>
                             x == null ? '—' : rate ? pct(x) : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
                           const tone =
