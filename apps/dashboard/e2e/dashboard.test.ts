@@ -172,6 +172,17 @@ test('create a dataset, import a server folder with rejected files, freeze it', 
   await rejections.waitFor();
   assert.match(await rejections.innerText(), /notes\.jpg/);
   assert.match(await rejections.innerText(), /broken-link\.jpg/);
+  // uploading plain images needs a label: the form says so instead of leaving Upload greyed without a reason
+  await page.getByRole('tab', { name: 'Upload' }).click();
+  await page
+    .locator('#up-files')
+    .setInputFiles(join(FLOWERS, 'val/daisy', readdirSync(join(FLOWERS, 'val/daisy')).sort()[0]!));
+  await page.getByTestId('upload-needs-label').waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Upload', exact: true }).isDisabled());
+  await page.locator('#up-label').fill('daisy');
+  await page.getByTestId('upload-needs-label').waitFor({ state: 'detached' });
+  assert.ok(await page.getByRole('button', { name: 'Upload', exact: true }).isEnabled());
+  await page.getByRole('tab', { name: 'Server folder' }).click();
   await page.getByRole('button', { name: 'Freeze version' }).click();
   await page.getByText(/Frozen as v1/).waitFor();
   await page.getByTestId('image-grid').scrollIntoViewIfNeeded();

@@ -18,6 +18,12 @@ export function points(v: number | null | undefined, digits = 1): string {
   return `${v.toFixed(digits)} pp`;
 }
 
+/** A drop in points said the way round it went: "1.4 pp drop", or "12.5 pp gain" when the figure rose. */
+export function dropOrGain(v: number | null | undefined, digits = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return v < 0 ? `${points(-v, digits)} gain` : `${points(v, digits)} drop`;
+}
+
 /** A label cut to at most `max` characters, ending in "…" when cut (chart axes, lineage nodes). */
 export function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;

@@ -290,6 +290,8 @@ function ServerImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
 function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Outcome) => Promise<void> }) {
   const [mode, setMode] = useState<'files' | 'folder'>('files');
   const [files, setFiles] = useState<File[]>([]);
+  // a new key empties the file input after an upload (it kept showing the uploaded file's name beside "Nothing chosen")
+  const [pickerKey, setPickerKey] = useState(0);
   const [label, setLabel] = useState('');
   const [split, setSplit] = useState('');
   const [progress, setProgress] = useState<{ fraction: number; batch: number; batches: number } | null>(null);
@@ -318,6 +320,7 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
         onProgress: (fraction, batch, batches) => setProgress({ fraction, batch, batches }),
       });
       setFiles([]);
+      setPickerKey((k) => k + 1);
       await onDone(r);
     } catch (err) {
       setError(err);
@@ -356,6 +359,7 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
         <label htmlFor="up-files">{mode === 'folder' ? 'Folder' : 'Files'}</label>
         {mode === 'folder' ? (
           <input
+            key={pickerKey}
             id="up-files"
             type="file"
             multiple
@@ -364,6 +368,7 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
           />
         ) : (
           <input
+            key={pickerKey}
             id="up-files"
             type="file"
             multiple
@@ -416,6 +421,11 @@ function UploadImport({ datasetId, onDone }: { datasetId: string; onDone: (o: Ou
         <button type="submit" className="btn btn-primary" disabled={!!progress || files.length === 0 || needsLabel}>
           Upload
         </button>
+        {files.length > 0 && needsLabel && !progress ? (
+          <span className="hint" data-testid="upload-needs-label">
+            Type the label these images get (a zip laid out in one folder per label needs none).
+          </span>
+        ) : null}
         {progress && (
           <button type="button" className="btn" onClick={() => ctrl.current?.abort()}>
             Cancel

@@ -20,7 +20,7 @@ import {
 import { ExportDownload } from '@/components/export-download';
 import { graphql } from '@/gql';
 import type { VersionPageQuery } from '@/gql/graphql';
-import { dateTime, duration, num, pct, plural, points } from '@/lib/format';
+import { dateTime, dropOrGain, duration, num, pct, plural, points } from '@/lib/format';
 import { useMutation, useQuery } from '@/lib/hooks';
 import { newClassConfusions, oldAsNewConfusions, type ValReport } from '@/lib/metrics';
 import { useSession } from '@/lib/session';
@@ -484,9 +484,9 @@ function EvaluationCharts({
                       <dt>Since the base (every growth of the lineage)</dt>
                       <dd>
                         {pct(retention.sinceBase.baseTop1)} → {pct(retention.sinceBase.top1)} (
-                        {points(retention.sinceBase.dropPoints)} drop
+                        {dropOrGain(retention.sinceBase.dropPoints)}
                         {retention.sinceBase.takenOverUnits.length
-                          ? `; ${plural(retention.sinceBase.takenOverUnits.length, 'class', 'classes')} taken over by choice left out`
+                          ? `; ${plural(retention.sinceBase.takenOverUnits.length, 'class', 'classes')} a new class took over (by default or by choice) left out`
                           : ''}
                         )
                       </dd>
@@ -498,8 +498,8 @@ function EvaluationCharts({
                 <>
                   <dt>Parent’s correct answers kept</dt>
                   <dd>{pct(report.retention.kept)}</dd>
-                  <dt>Top-1 drop on old classes</dt>
-                  <dd>{points(report.retention.dropPoints)}</dd>
+                  <dt>Top-1 on old classes</dt>
+                  <dd>{dropOrGain(report.retention.dropPoints)}</dd>
                 </>
               )}
             </dl>
