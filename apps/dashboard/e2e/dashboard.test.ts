@@ -285,6 +285,11 @@ test('the version page shows its evaluation charts and compares with the parent'
   assert.match(await compare.innerText(), /\+ golden weed/, 'the name the form gave, not the label');
   assert.match(await compare.innerText(), /\+ sunflowers/);
   await shot('05-version');
+  // a stale link: "not found" with a way on, not a "Try again" that cannot help
+  await go('/versions/00000000-0000-4000-8000-000000000000');
+  await page.getByTestId('not-found').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Back to the models' }).count(), 1);
 });
 
 test('point production at v2, then roll it back to v1', async () => {

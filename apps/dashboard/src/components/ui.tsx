@@ -2,7 +2,7 @@
 // Design-system primitives: page header, states (loading/error/empty), badges, dialogs, progress, search.
 import Link from 'next/link';
 import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import { describeError } from '@/lib/graphql';
+import { ApiError, describeError } from '@/lib/graphql';
 
 export function PageHeader({
   title,
@@ -55,6 +55,20 @@ export function ErrorBox({
   title?: string;
   onRetry?: () => void;
 }) {
+  // a page whose id is missing (a stale link, a typo) does not come back by trying again: say so and offer a way on
+  // (a form's error, shown without a retry, stays as it is)
+  if (onRetry && error instanceof ApiError && error.code === 'NOT_FOUND')
+    return (
+      <div className="alert alert-error" role="alert" data-testid="not-found">
+        <strong>Not found</strong>
+        <span style={{ whiteSpace: 'pre-wrap' }}>{describeError(error)}</span>
+        <div style={{ marginTop: '0.5rem' }}>
+          <Link href="/" className="btn btn-sm">
+            Back to the models
+          </Link>
+        </div>
+      </div>
+    );
   return (
     <div className="alert alert-error" role="alert">
       <strong>{title}</strong>
