@@ -55,6 +55,13 @@ export interface DeviceRows {
   backend: 'onnx' | 'tfjs';
   project(w: Float32Array, k: number): Promise<Float32Array>;
   backProject(g: Float32Array, k: number): Promise<Float32Array>;
+  /** Scores, their softmax against the frozen columns and the log-sum-exp of all, on the backend (onnx only). */
+  softmax?(
+    w: Float32Array,
+    b: Float32Array,
+    frozenLse: Float32Array,
+    k: number,
+  ): Promise<{ s: Float32Array; p: Float32Array; lse: Float32Array }>;
   dispose(): void;
 }
 
@@ -67,7 +74,13 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
   if (process.env.ACCRETE_GROWTH_STATS !== 'tfjs' && !onnxFailure) {
     try {
       const o = await onnxRows(x);
-      return { backend: 'onnx', project: o.project, backProject: o.backProject, dispose: () => void o.release() };
+      return {
+        backend: 'onnx',
+        project: o.project,
+        backProject: o.backProject,
+        softmax: o.softmax,
+        dispose: () => void o.release(),
+      };
     } catch (err) {
       onnxFailure ??= (err as Error).message;
     }
@@ -126,34 +139,48 @@ export async function newColumnObjective(
   const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
   if (l2.length !== k) throw new Error('one l2 strength per trained column');
   const G = new Float32Array(n * k);
-  const p = new Float64Array(k);
-  return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
-    const s = await device.project(Float32Array.from(theta.subarray(0, dim * k)), k);
-    let loss = 0;
-    const gb = new Float64Array(k);
+  type RowSoftmax = { s: ArrayLike<number>; p: ArrayLike<number>; lse: ArrayLike<number> };
+  /** The backend's fused scores + softmax (onnx: the exponentials run multi-threaded), else the same in JS. */
+  let js: { s: Float32Array; p: Float32Array; lse: Float64Array } | undefined;
+  const softmaxOf = async (theta: Float64Array): Promise<RowSoftmax> => {
+    const w = Float32Array.from(theta.subarray(0, dim * k));
+    const b = theta.subarray(dim * k);
+    if (device.softmax) return device.softmax(w, Float32Array.from(b), oldLse, k);
+    const raw = await device.project(w, k);
+    js ??= { s: new Float32Array(n * k), p: new Float32Array(n * k), lse: new Float64Array(n) };
     for (let i = 0; i < n; i++) {
+      const o = i * k;
+      let m = oldLse[i];
+      for (let c = 0; c < k; c++) {
+        const v = raw[o + c] + b[c];
+        js.s[o + c] = v;
+        if (v > m) m = v;
+      }
+      let z = Math.exp(oldLse[i] - m);
+      for (let c = 0; c < k; c++) z += Math.exp(js.s[o + c] - m);
+      const lse = m + Math.log(z);
+      js.lse[i] = lse;
+      for (let c = 0; c < k; c++) js.p[o + c] = Math.exp(js.s[o + c] - lse);
+    }
+    return js;
+  };
+  /** Loss, and G (rows × k: weighted softmax minus targets) with the bias gradient gb, from the rows' softmax. The
+   *  gradient is written as p for every column, then the target's mass taken off its own column (or the soft targets
+   *  off theirs), so no per-column branch runs in the inner loops. */
+  const lossAndG = ({ s, p, lse }: RowSoftmax, gb: Float64Array): number => {
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
       if (weight[i] === 0) {
-        for (let c = 0; c < k; c++) G[i * k + c] = 0;
+        G.fill(0, o, o + k);
         continue;
       }
       const t = target[i];
-      const base = oldLse[i];
-      let m = base;
-      for (let c = 0; c < k; c++) {
-        p[c] = s[i * k + c] + theta[dim * k + c];
-        if (p[c] > m) m = p[c];
-      }
-      let z = Math.exp(base - m);
-      for (let c = 0; c < k; c++) {
-        p[c] = Math.exp(p[c] - m);
-        z += p[c];
-      }
-      const lse = m + Math.log(z);
       const wi = weight[i] / wsum;
       let fit: number;
-      let qt = 1; // target column's share of the right answers' mass (1 without descendants)
       if (t >= 0) {
-        fit = s[i * k + t] + theta[dim * k + t];
+        fit = s[o + t];
+        let qt = 1; // target column's share of the right answers' mass (1 without descendants)
         const a = alsoRightLse ? alsoRightLse[i] : -Infinity;
         if (a > -Infinity) {
           const hi = Math.max(fit, a);
@@ -161,26 +188,41 @@ export async function newColumnObjective(
           qt = Math.exp(fit - both);
           fit = both;
         }
-      } else {
+        for (let c = 0; c < k; c++) {
+          const gi = wi * p[o + c];
+          G[o + c] = gi;
+          gb[c] += gi;
+        }
+        G[o + t] -= wi * qt;
+        gb[t] -= wi * qt;
+      } else if (soft) {
         // soft target: q on trained columns, the remaining mass on the frozen ones (stand-in logit: their lse)
         let qT = 0;
         fit = 0;
-        if (soft)
-          for (let c = 0; c < k; c++) {
-            const q = soft[i * k + c];
-            qT += q;
-            fit += q * (s[i * k + c] + theta[dim * k + c]);
-          }
-        fit += (1 - qT) * base;
+        for (let c = 0; c < k; c++) {
+          const q = soft[o + c];
+          qT += q;
+          fit += q * s[o + c];
+          const gi = wi * (p[o + c] - q);
+          G[o + c] = gi;
+          gb[c] += gi;
+        }
+        fit += (1 - qT) * oldLse[i];
+      } else {
+        fit = oldLse[i]; // all the target mass on the frozen columns
+        for (let c = 0; c < k; c++) {
+          const gi = wi * p[o + c];
+          G[o + c] = gi;
+          gb[c] += gi;
+        }
       }
-      loss += wi * (lse - fit);
-      for (let c = 0; c < k; c++) {
-        const q = t >= 0 ? (c === t ? qt : 0) : soft ? soft[i * k + c] : 0;
-        const gi = wi * (p[c] / z - q);
-        G[i * k + c] = gi;
-        gb[c] += gi;
-      }
+      loss += wi * (lse[i] - fit);
     }
+    return loss;
+  };
+  return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
+    const gb = new Float64Array(k);
+    const loss = lossAndG(await softmaxOf(theta), gb);
     const gw = await device.backProject(G, k);
     let reg = 0;
     for (let j = 0; j < dim * k; j++) {

@@ -7,13 +7,15 @@ import type { FeatureMatrix } from './types.js';
 
 const FLOAT = 1;
 const ATTR_INT = 2;
+const ATTR_INTS = 7;
 
 function graph(
   name: string,
   nodes: object[],
   inputs: [string, (number | string)[]][],
-  output: [string, (number | string)[]],
+  output: [string, (number | string)[]] | [string, (number | string)[]][],
 ): Uint8Array {
+  const outputs = (typeof output[0] === 'string' ? [output] : output) as [string, (number | string)[]][];
   const info = (n: string, dims: (number | string)[]) => ({
     name: n,
     type: {
@@ -27,7 +29,13 @@ function graph(
     ir_version: 8,
     opset_import: [{ domain: '', version: 13 }],
     producer_name: 'accrete-trainer',
-    graph: { name, node: nodes, initializer: [], input: inputs.map(([n, d]) => info(n, d)), output: [info(...output)] },
+    graph: {
+      name,
+      node: nodes,
+      initializer: [],
+      input: inputs.map(([n, d]) => info(n, d)),
+      output: outputs.map(([n, d]) => info(n, d)),
+    },
   };
   const T = onnxModelType();
   const err = T.verify(model);
@@ -37,6 +45,15 @@ function graph(
 
 export interface OnnxRows {
   project(w: Float32Array, k: number): Promise<Float32Array>;
+  /** Scores S = X·W + b of the trained columns, their softmax P against the frozen columns (whose log-sum-exp per
+   *  row is `frozenLse`), and the log-sum-exp of all: the objective's exponentials run multi-threaded in MLAS
+   *  instead of one at a time in JS (they were the larger half of an evaluation). */
+  softmax(
+    w: Float32Array,
+    b: Float32Array,
+    frozenLse: Float32Array,
+    k: number,
+  ): Promise<{ s: Float32Array; p: Float32Array; lse: Float32Array }>;
   backProject(g: Float32Array, k: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -81,11 +98,58 @@ export async function onnxRows(x: FeatureMatrix): Promise<OnnxRows> {
     ),
     options,
   );
+  const attrInts = (name: string, ints: number[]) => ({ name, type: ATTR_INTS, ints });
+  const softmax = await ort.InferenceSession.create(
+    graph(
+      'softmax',
+      [
+        { op_type: 'MatMul', name: 'XW', input: ['X', 'W'], output: ['XW'] },
+        { op_type: 'Add', name: 'S', input: ['XW', 'B'], output: ['S'] },
+        {
+          op_type: 'Concat',
+          name: 'C',
+          input: ['S', 'L'],
+          output: ['C'],
+          attribute: [{ name: 'axis', type: ATTR_INT, i: 1 }],
+        },
+        {
+          op_type: 'ReduceLogSumExp',
+          name: 'LSE',
+          input: ['C'],
+          output: ['LSE'],
+          attribute: [attrInts('axes', [1]), { name: 'keepdims', type: ATTR_INT, i: 1 }],
+        },
+        { op_type: 'Sub', name: 'SL', input: ['S', 'LSE'], output: ['SL'] },
+        { op_type: 'Exp', name: 'P', input: ['SL'], output: ['P'] },
+      ],
+      [
+        ['X', ['N', dim]],
+        ['W', [dim, 'K']],
+        ['B', ['K']],
+        ['L', ['N', 1]],
+      ],
+      [
+        ['S', ['N', 'K']],
+        ['P', ['N', 'K']],
+        ['LSE', ['N', 1]],
+      ],
+    ),
+    options,
+  );
   const X = new ort.Tensor('float32', x.data, [n, dim]);
   return {
     async project(w, k) {
       const out = await forward.run({ X, W: new ort.Tensor('float32', w, [dim, k]) });
       return out.S.data as Float32Array;
+    },
+    async softmax(w, b, frozenLse, k) {
+      const out = await softmax.run({
+        X,
+        W: new ort.Tensor('float32', w, [dim, k]),
+        B: new ort.Tensor('float32', b, [k]),
+        L: new ort.Tensor('float32', frozenLse, [n, 1]),
+      });
+      return { s: out.S.data as Float32Array, p: out.P.data as Float32Array, lse: out.LSE.data as Float32Array };
     },
     async backProject(g, k) {
       const out = await backward.run({ X, G: new ort.Tensor('float32', g, [n, k]) });
@@ -93,6 +157,7 @@ export async function onnxRows(x: FeatureMatrix): Promise<OnnxRows> {
     },
     async release() {
       await forward.release();
+      await softmax.release();
       await backward.release();
     },
   };
