@@ -45,6 +45,22 @@ export async function checkBossSchema(prisma: PrismaClient, schema: string): Pro
   }
 }
 
+/**
+ * Runs `step` again when PostgreSQL broke a deadlock by aborting it (40P01). Processes starting together on a fresh
+ * database all create the queue, and pg-boss's create_queue (idempotent: ON CONFLICT DO NOTHING) adds a foreign key
+ * that two of them can deadlock on; the one aborted finds the queue made when it tries again.
+ */
+export async function retryOnDeadlock(step: () => Promise<void>, log: (m: string) => void, attempts = 5) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if ((e as { code?: string }).code !== '40P01' || attempt >= attempts) throw e;
+      log(`pg-boss: deadlock while creating the queue with another process starting (attempt ${attempt}), again`);
+    }
+  }
+}
+
 export class PgBossQueue {
   private readonly boss: PgBoss;
   private pulling: Promise<void> | null = null;
@@ -69,7 +85,8 @@ export class PgBossQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
-    if (!(await this.boss.getQueue(QUEUE))) {
+    await retryOnDeadlock(async () => {
+      if (await this.boss.getQueue(QUEUE)) return;
       await this.boss.createQueue(QUEUE, {
         name: QUEUE,
         // At most one waiting delivery per job (singletonKey = job id): re-sends by recovery sweeps coalesce.
@@ -80,7 +97,7 @@ export class PgBossQueue {
         expireInSeconds: 120,
         retentionDays: 7,
       });
-    }
+    }, this.log);
   }
 
   /** Offers the job to the workers, unless a delivery of it is already waiting (then it returns false). */
