@@ -2,20 +2,17 @@
 // the whole cost of a growth fit (rows × dim × k each, per evaluation); on 2 cores MLAS runs them several times faster
 // than the tfjs wasm backend. X is fed per call from the caller's buffer, so no second copy of the rows is kept.
 import { availableParallelism } from 'node:os';
-import { onnxModelType } from './onnx-stats.js';
+import { onnxAttrInt, onnxAttrInts, onnxModelType } from './onnx-stats.js';
 import type { FeatureMatrix } from './types.js';
 
 const FLOAT = 1;
-const ATTR_INT = 2;
-const ATTR_INTS = 7;
 
 function graph(
   name: string,
   nodes: object[],
   inputs: [string, (number | string)[]][],
-  output: [string, (number | string)[]] | [string, (number | string)[]][],
+  outputs: [string, (number | string)[]][],
 ): Uint8Array {
-  const outputs = (typeof output[0] === 'string' ? [output] : output) as [string, (number | string)[]][];
   const info = (n: string, dims: (number | string)[]) => ({
     name: n,
     type: {
@@ -74,7 +71,7 @@ export async function onnxRows(x: FeatureMatrix): Promise<OnnxRows> {
         ['X', ['N', dim]],
         ['W', [dim, 'K']],
       ],
-      ['S', ['N', 'K']],
+      [['S', ['N', 'K']]],
     ),
     options,
   );
@@ -87,18 +84,17 @@ export async function onnxRows(x: FeatureMatrix): Promise<OnnxRows> {
           name: 'GW',
           input: ['X', 'G'],
           output: ['GW'],
-          attribute: [{ name: 'transA', type: ATTR_INT, i: 1 }],
+          attribute: [onnxAttrInt('transA', 1)],
         },
       ],
       [
         ['X', ['N', dim]],
         ['G', ['N', 'K']],
       ],
-      ['GW', [dim, 'K']],
+      [['GW', [dim, 'K']]],
     ),
     options,
   );
-  const attrInts = (name: string, ints: number[]) => ({ name, type: ATTR_INTS, ints });
   const softmax = await ort.InferenceSession.create(
     graph(
       'softmax',
@@ -110,14 +106,14 @@ export async function onnxRows(x: FeatureMatrix): Promise<OnnxRows> {
           name: 'C',
           input: ['S', 'L'],
           output: ['C'],
-          attribute: [{ name: 'axis', type: ATTR_INT, i: 1 }],
+          attribute: [onnxAttrInt('axis', 1)],
         },
         {
           op_type: 'ReduceLogSumExp',
           name: 'LSE',
           input: ['C'],
           output: ['LSE'],
-          attribute: [attrInts('axes', [1]), { name: 'keepdims', type: ATTR_INT, i: 1 }],
+          attribute: [onnxAttrInts('axes', [1]), onnxAttrInt('keepdims', 1)],
         },
         { op_type: 'Sub', name: 'SL', input: ['S', 'LSE'], output: ['SL'] },
         { op_type: 'Exp', name: 'P', input: ['SL'], output: ['P'] },

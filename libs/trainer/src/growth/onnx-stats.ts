@@ -11,6 +11,10 @@ const INT64 = 7;
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
 
+/** ONNX node attributes (AttributeProto INT and INTS), for the graphs the trainer builds. */
+export const onnxAttrInt = (name: string, i: number) => ({ name, type: ATTR_INT, i });
+export const onnxAttrInts = (name: string, ints: number[]) => ({ name, type: ATTR_INTS, ints });
+
 let modelType: protobuf.Type | undefined;
 export function onnxModelType(): protobuf.Type {
   // The trainer's ONNX schema subset (shared with the backbone converter).
@@ -22,8 +26,6 @@ export function onnxModelType(): protobuf.Type {
 
 /** ONNX graph: Z = X·W + b; frozen Zf = Z + mask; outputs lse(Zf), max(Zf), argmax(Zf), argmax(Z), lse(Z), Z[:, trained]. */
 export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number[]): Uint8Array {
-  const attrInt = (name: string, i: number) => ({ name, type: ATTR_INT, i });
-  const attrInts = (name: string, ints: number[]) => ({ name, type: ATTR_INTS, ints });
   const node = (op: string, input: string[], output: string, attribute: object[] = []) => ({
     op_type: op,
     name: output,
@@ -32,15 +34,15 @@ export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number
     attribute,
   });
   const reduce = (op: string, input: string, output: string) =>
-    node(op, [input], output, [attrInts('axes', [1]), attrInt('keepdims', 0)]);
+    node(op, [input], output, [onnxAttrInts('axes', [1]), onnxAttrInt('keepdims', 0)]);
   const nodes = [
     node('MatMul', ['X', 'W'], 'XW'),
     node('Add', ['XW', 'b'], 'Z'),
     node('Add', ['Z', 'mask'], 'Zf'),
     reduce('ReduceLogSumExp', 'Zf', 'lse_frozen'),
     reduce('ReduceMax', 'Zf', 'max_frozen'),
-    node('ArgMax', ['Zf'], 'argmax_frozen', [attrInt('axis', 1), attrInt('keepdims', 0)]),
-    node('ArgMax', ['Z'], 'top1', [attrInt('axis', 1), attrInt('keepdims', 0)]),
+    node('ArgMax', ['Zf'], 'argmax_frozen', [onnxAttrInt('axis', 1), onnxAttrInt('keepdims', 0)]),
+    node('ArgMax', ['Z'], 'top1', [onnxAttrInt('axis', 1), onnxAttrInt('keepdims', 0)]),
     reduce('ReduceLogSumExp', 'Z', 'lse_all'),
   ];
   const outputs = ['lse_frozen', 'max_frozen', 'argmax_frozen', 'top1', 'lse_all'];
@@ -57,7 +59,7 @@ export function frozenStatsGraph(head: Head, mask: Float32Array, trained: number
       data_type: INT64,
       raw_data: raw(BigInt64Array.from(trained.map(BigInt))),
     });
-    nodes.push(node('Gather', ['Z', 'trained'], 'z_trained', [attrInt('axis', 1)]));
+    nodes.push(node('Gather', ['Z', 'trained'], 'z_trained', [onnxAttrInt('axis', 1)]));
     outputs.push('z_trained');
   }
   const info = (name: string, elem: number, dims: (number | string)[]) => ({
