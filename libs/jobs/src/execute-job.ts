@@ -15,7 +15,7 @@ import { lineageTakenOverUnits } from './lineage-classes.js';
 import { JobInputError, growOptions, parseTrainingParams, type TrainingParams } from './params.js';
 import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
-import { namesOfNodes, parentNamesOfNodes } from './taxonomy-parents.js';
+import { namesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
 import { backboneSpec } from './shared-backbone.js';
 import { redactPaths, sha256Hex } from '@accrete/primitives';
@@ -138,14 +138,10 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       `job ${jobId}: ${images.train.length} train / ${images.val.length} val images, ${params.newClasses.length} new classes, ` +
         `${params.merges.length} merges, ${Object.keys(images.earlier).length} earlier classes`,
     );
-    const ancestor = await parentNamesOfNodes(prisma, [
+    const { name: nameOf, parentName: ancestor } = await namesOfNodes(prisma, [
       ...parent.classes.map((c) => c.classNodeId),
       ...params.newClasses.map((c) => c.classNodeId),
     ]);
-    const nameOf = await namesOfNodes(
-      prisma,
-      params.newClasses.map((c) => c.classNodeId),
-    );
     scratch = await storage.scratchDir(versionId);
     const outDir = join(scratch, 'model');
     lap('prepare');

@@ -1,14 +1,18 @@
 // Each label's parent class in the taxonomy, for the evaluation's roll-up: a daisy taken for a sunflower is
 // wrong as a species but right as a flower. Classes at the root have no parent and are left out of it.
-// Two halves: the database lookup (class node → parent name, in the job's parent process) and the join with the
+// Two halves: the database lookup (class node → its name and its parent's name, in the job's parent process) and the join with the
 // labels (pure, in the training process, which alone knows the parent's labels).
 import type { PrismaClient } from '@accrete/db';
 
-/** Parent class name of each class node that has one. */
-export async function parentNamesOfNodes(prisma: PrismaClient, classNodeIds: string[]): Promise<Map<string, string>> {
+/** Each class node's name (what a version's labels.json, predictions and reports call its unit) and its parent
+ *  class's name, for the nodes that have one: one read of the nodes, one of their parents. */
+export async function namesOfNodes(
+  prisma: PrismaClient,
+  classNodeIds: string[],
+): Promise<{ name: Map<string, string>; parentName: Map<string, string> }> {
   const nodes = await prisma.classNode.findMany({
     where: { id: { in: [...new Set(classNodeIds)] } },
-    select: { id: true, parentId: true },
+    select: { id: true, name: true, parentId: true },
   });
   const parentIds = [...new Set(nodes.map((n) => n.parentId).filter((id): id is string => !!id))];
   const parents = await prisma.classNode.findMany({
@@ -16,21 +20,12 @@ export async function parentNamesOfNodes(prisma: PrismaClient, classNodeIds: str
     select: { id: true, name: true },
   });
   const nameOf = new Map(parents.map((p) => [p.id, p.name]));
-  const out = new Map<string, string>();
+  const parentName = new Map<string, string>();
   for (const n of nodes) {
     const name = n.parentId ? nameOf.get(n.parentId) : undefined;
-    if (name !== undefined) out.set(n.id, name);
+    if (name !== undefined) parentName.set(n.id, name);
   }
-  return out;
-}
-
-/** The name of each class node: what a version's labels.json, predictions and reports call its unit. */
-export async function namesOfNodes(prisma: PrismaClient, classNodeIds: string[]): Promise<Map<string, string>> {
-  const nodes = await prisma.classNode.findMany({
-    where: { id: { in: [...new Set(classNodeIds)] } },
-    select: { id: true, name: true },
-  });
-  return new Map(nodes.map((n) => [n.id, n.name]));
+  return { name: new Map(nodes.map((n) => [n.id, n.name])), parentName };
 }
 
 /** label → parent name; labels with no parent, or two different ones (ImageNet's two "crane"s), are left out. */
@@ -51,7 +46,7 @@ export async function taxonomyParentNames(
   prisma: PrismaClient,
   classes: { label: string; classNodeId: string }[],
 ): Promise<Map<string, string>> {
-  const parentOf = await parentNamesOfNodes(
+  const { parentName: parentOf } = await namesOfNodes(
     prisma,
     classes.map((c) => c.classNodeId),
   );
