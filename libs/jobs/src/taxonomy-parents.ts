@@ -1,7 +1,7 @@
 // Each label's parent class in the taxonomy, for the evaluation's roll-up: a daisy taken for a sunflower is
 // wrong as a species but right as a flower. Classes at the root have no parent and are left out of it.
-// Two halves: the database lookup (class node → its name and its parent's name, in the job's parent process) and the join with the
-// labels (pure, in the training process, which alone knows the parent's labels).
+// Two halves: the database lookup (class node → its name and its parent's name, in the job's parent process) and the
+// join with the labels (pure, in the training process, which alone knows the parent's labels).
 import type { PrismaClient } from '@accrete/db';
 
 /** Each class node's name (what a version's labels.json, predictions and reports call its unit) and its parent
