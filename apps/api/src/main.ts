@@ -2,13 +2,7 @@
 // SIGINT/SIGTERM stop taking requests, let the runner re-queue a running job, close the database.
 import 'reflect-metadata';
 import { ConfigError, configWarnings, loadConfig, type Config } from '@accrete/config';
-import {
-  DatabaseLockedError,
-  DatabaseUnreachableError,
-  MigrationError,
-  openDatabase,
-  type DbHandle,
-} from '@accrete/db';
+import { DatabaseLockedError, isDatabaseSetupError, openDatabase, type DbHandle } from '@accrete/db';
 import { disposeSharedBackbones, installProcessGuards } from '@accrete/jobs';
 import { startApi } from './app.js';
 
@@ -37,7 +31,7 @@ const db: DbHandle = await openDatabase({
   program: 'api',
 }).catch((e: unknown) => {
   // an operator's mistake (database down or missing, a migration this build does not know): one line, no stack
-  if (e instanceof DatabaseUnreachableError || e instanceof MigrationError) return refuse((e as Error).message);
+  if (isDatabaseSetupError(e)) return refuse(e.message);
   if (!(e instanceof DatabaseLockedError)) throw e;
   return refuse(
     `${e.message}.\nIs Accrete already running on this data directory (ACCRETE_DATA_DIR)? Stop it first, or use another data directory.`,

@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, configWarnings, ConfigError } from '@accrete/config';
-import { DatabaseUnreachableError, MigrationError, openDatabase } from '@accrete/db';
+import { isDatabaseSetupError, openDatabase } from '@accrete/db';
 import { openStorage } from '@accrete/storage';
 import { createJobRunner, installProcessGuards, sweepLeftovers } from '@accrete/jobs';
 
@@ -115,8 +115,7 @@ if (isEntry) {
     },
     (err) => {
       // an operator's mistake (settings, an unreachable or newer database): the message alone, no stack trace
-      const operator =
-        err instanceof ConfigError || err instanceof MigrationError || err instanceof DatabaseUnreachableError;
+      const operator = err instanceof ConfigError || isDatabaseSetupError(err);
       console.error(operator ? `[worker ${process.pid}] ${(err as Error).message}` : err);
       process.exit(1);
     },

@@ -6,7 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/prisma/client.js';
-import { applyMigrations, defaultMigrationsDir, type MigrateResult } from './migrations.js';
+import { applyMigrations, defaultMigrationsDir, MigrationError, type MigrateResult } from './migrations.js';
 import { pgClientTarget, pgliteTarget } from './targets.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { yieldingPGlite } from './pglite-turns.js';
@@ -45,6 +45,12 @@ export const MEMORY_DATA_DIR = 'memory://';
 /** PostgreSQL did not accept a connection at open (down, wrong URL or credentials): the message says which. */
 export class DatabaseUnreachableError extends Error {
   readonly code = 'DB_UNREACHABLE';
+}
+
+/** An open that failed for the operator to fix (database down or missing, a migration this build does not know):
+ *  the processes print its message alone, without a stack trace. */
+export function isDatabaseSetupError(e: unknown): e is DatabaseUnreachableError | MigrationError {
+  return e instanceof DatabaseUnreachableError || e instanceof MigrationError;
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<DbHandle> {

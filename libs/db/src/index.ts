@@ -5,6 +5,7 @@ export {
   MEMORY_DATA_DIR,
   redact,
   DatabaseUnreachableError,
+  isDatabaseSetupError,
   type DbHandle,
   type OpenDatabaseOptions,
 } from './database.js';
