@@ -133,6 +133,48 @@ describe('fitNewColumns', () => {
       device.dispose();
     }
   });
+
+  it('computes the same objective and gradient in the onnxruntime graph as in JS (every kind of row)', async () => {
+    const k = 3;
+    // hard targets (class 0 rows also right under a frozen descendant), soft targets, all-frozen targets, weight 0
+    const soft = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) if (target[i] < 0 && i % 2) soft.set([0.1, 0, 0.3], i * k);
+    const rows = {
+      x,
+      oldLse,
+      target,
+      weight: Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1 + (i % 3))),
+      soft,
+      alsoRightLse: Float32Array.from({ length: n }, (_, i) => (target[i] === 0 && i % 4 ? 2 : -Infinity)),
+    };
+    const opts = {
+      k,
+      l2: 0.05,
+      iterations: 0,
+      biasPull: { l2: Float32Array.of(0, 0.5, 0), toward: new Float32Array(k) },
+    };
+    const theta = Float64Array.from({ length: dim * k + k }, (_, j) => 0.4 * Math.cos(j));
+    const onnx = await toDevice(x);
+    const before = process.env.ACCRETE_GROWTH_STATS;
+    process.env.ACCRETE_GROWTH_STATS = 'tfjs';
+    const tfjs = await toDevice(x);
+    if (before === undefined) delete process.env.ACCRETE_GROWTH_STATS;
+    else process.env.ACCRETE_GROWTH_STATS = before;
+    try {
+      assert.equal(onnx.backend, 'onnx');
+      assert.equal(tfjs.backend, 'tfjs');
+      const gOnnx = new Float64Array(theta.length);
+      const gJs = new Float64Array(theta.length);
+      const fOnnx = await (await newColumnObjective(rows, opts, onnx))(theta, gOnnx);
+      const fJs = await (await newColumnObjective(rows, opts, tfjs))(theta, gJs);
+      assert.ok(Math.abs(fOnnx - fJs) < 1e-5 * Math.abs(fJs), `${fOnnx} vs ${fJs}`);
+      const scale = Math.max(...gJs.map(Math.abs));
+      gJs.forEach((v, j) => assert.ok(Math.abs(gOnnx[j] - v) < 1e-4 * scale, `grad[${j}] ${gOnnx[j]} vs ${v}`));
+    } finally {
+      onnx.dispose();
+      tfjs.dispose();
+    }
+  });
 });
 
 /** Central differences against the analytic gradient `grad` of `fg` at `theta`. */

@@ -4,7 +4,7 @@
 // by hand (no autodiff, no transposed matMul).
 import { initTf, tf } from '../backend/tf-runtime.js';
 import { minimizeLbfgs } from './lbfgs.js';
-import { onnxRows } from './onnx-rows.js';
+import { onnxRows, SOFTPLUS_NONE, type OnnxRows } from './onnx-rows.js';
 import type { FeatureMatrix } from './types.js';
 
 export interface NewColumnRows {
@@ -50,20 +50,21 @@ export interface FitNewColumnsOptions {
   biasPull?: { l2: Float32Array; toward: Float32Array };
 }
 
-/** The rows where the objective's two products run: S = X·W (n × k) and X^T·G (dim × k). */
-export interface DeviceRows {
-  backend: 'onnx' | 'tfjs';
-  project(w: Float32Array, k: number): Promise<Float32Array>;
-  backProject(g: Float32Array, k: number): Promise<Float32Array>;
-  /** Scores, their softmax against the frozen columns and the log-sum-exp of all, on the backend (onnx only). */
-  softmax?(
-    w: Float32Array,
-    b: Float32Array,
-    frozenLse: Float32Array,
-    k: number,
-  ): Promise<{ s: Float32Array; p: Float32Array; lse: Float32Array }>;
-  dispose(): void;
-}
+/** The rows where the objective runs: on onnxruntime the whole data term is one graph call (onnx-rows.ts); on tfjs
+ *  its two products S = X·W (n × k) and X^T·G (dim × k), with the softmax and G between them in JS. */
+export type DeviceRows =
+  | {
+      backend: 'onnx';
+      project(w: Float32Array, k: number): Promise<Float32Array>;
+      objective: OnnxRows['objective'];
+      dispose(): void;
+    }
+  | {
+      backend: 'tfjs';
+      project(w: Float32Array, k: number): Promise<Float32Array>;
+      backProject(g: Float32Array, k: number): Promise<Float32Array>;
+      dispose(): void;
+    };
 
 let onnxFailure: string | undefined;
 /** Why the onnxruntime path of the fits was not used (undefined while it works). */
@@ -77,8 +78,7 @@ export async function toDevice(x: FeatureMatrix): Promise<DeviceRows> {
       return {
         backend: 'onnx',
         project: o.project,
-        backProject: o.backProject,
-        softmax: o.softmax,
+        objective: o.objective,
         dispose: () => void o.release(),
       };
     } catch (err) {
@@ -138,36 +138,92 @@ export async function newColumnObjective(
   const anchor = opts.anchor ?? new Float32Array(dim * k);
   const l2 = typeof opts.l2 === 'number' ? new Float32Array(k).fill(opts.l2) : opts.l2;
   if (l2.length !== k) throw new Error('one l2 strength per trained column');
+  /** The L2 terms, and the full gradient from the data term's (gw: dim × k, gb: k). */
+  const regularise = (theta: Float64Array, grad: Float64Array, gw: ArrayLike<number>, gb: ArrayLike<number>) => {
+    let reg = 0;
+    for (let j = 0; j < dim * k; j++) {
+      const dlt = theta[j] - anchor[j];
+      const lam = l2[j % k];
+      reg += lam * dlt * dlt;
+      grad[j] = gw[j] + lam * dlt;
+    }
+    const pull = opts.biasPull;
+    for (let c = 0; c < k; c++) {
+      grad[dim * k + c] = gb[c];
+      const lam = pull?.l2[c] ?? 0;
+      if (pull && lam > 0) {
+        const dlt = theta[dim * k + c] - pull.toward[c];
+        reg += lam * dlt * dlt;
+        grad[dim * k + c] += lam * dlt;
+      }
+    }
+    return 0.5 * reg;
+  };
+  const split = (theta: Float64Array) => ({
+    w: Float32Array.from(theta.subarray(0, dim * k)),
+    b: Float32Array.from(theta.subarray(dim * k)),
+  });
+
+  if (device.backend === 'onnx') {
+    // the targets as the graph takes them (onnx-rows.ts): one-hot / soft mass on trained columns, the fit's constant
+    // frozen part, normalised weights
+    const hard = new Float32Array(n * k);
+    const softT = new Float32Array(n * k);
+    const alsoRight = new Float32Array(n).fill(SOFTPLUS_NONE);
+    const frozenFit = new Float32Array(n);
+    const rowWeight = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      rowWeight[i] = weight[i] / wsum;
+      const t = target[i];
+      if (t >= 0) {
+        hard[i * k + t] = 1;
+        const a = alsoRightLse ? alsoRightLse[i] : -Infinity;
+        if (a > -Infinity) alsoRight[i] = a;
+      } else if (soft) {
+        let qT = 0;
+        for (let c = 0; c < k; c++) qT += softT[i * k + c] = soft[i * k + c];
+        frozenFit[i] = (1 - qT) * oldLse[i];
+      } else frozenFit[i] = oldLse[i];
+    }
+    const terms = device.objective(
+      { hard, soft: softT, alsoRight, frozenFit, weight: rowWeight, frozenLse: oldLse },
+      k,
+    );
+    return async (theta, grad) => {
+      const { w, b } = split(theta);
+      const { rowLoss, gw, gb } = await terms(w, b);
+      let loss = 0;
+      for (let i = 0; i < n; i++) loss += rowLoss[i];
+      return loss + regularise(theta, grad, gw, gb);
+    };
+  }
+
+  // tfjs: the products on the backend, the softmax and G here
   const G = new Float32Array(n * k);
-  type RowSoftmax = { s: ArrayLike<number>; p: ArrayLike<number>; lse: ArrayLike<number> };
-  /** The backend's fused scores + softmax (onnx: the exponentials run multi-threaded), else the same in JS. */
-  let js: { s: Float32Array; p: Float32Array; lse: Float64Array } | undefined;
-  const softmaxOf = async (theta: Float64Array): Promise<RowSoftmax> => {
-    const w = Float32Array.from(theta.subarray(0, dim * k));
-    const b = theta.subarray(dim * k);
-    if (device.softmax) return device.softmax(w, Float32Array.from(b), oldLse, k);
+  const s = new Float32Array(n * k);
+  const p = new Float32Array(n * k);
+  const lse = new Float64Array(n);
+  const backProject = device.backProject;
+  const softmaxOf = async ({ w, b }: { w: Float32Array; b: Float32Array }) => {
     const raw = await device.project(w, k);
-    js ??= { s: new Float32Array(n * k), p: new Float32Array(n * k), lse: new Float64Array(n) };
     for (let i = 0; i < n; i++) {
       const o = i * k;
       let m = oldLse[i];
       for (let c = 0; c < k; c++) {
         const v = raw[o + c] + b[c];
-        js.s[o + c] = v;
+        s[o + c] = v;
         if (v > m) m = v;
       }
       let z = Math.exp(oldLse[i] - m);
-      for (let c = 0; c < k; c++) z += Math.exp(js.s[o + c] - m);
-      const lse = m + Math.log(z);
-      js.lse[i] = lse;
-      for (let c = 0; c < k; c++) js.p[o + c] = Math.exp(js.s[o + c] - lse);
+      for (let c = 0; c < k; c++) z += Math.exp(s[o + c] - m);
+      lse[i] = m + Math.log(z);
+      for (let c = 0; c < k; c++) p[o + c] = Math.exp(s[o + c] - lse[i]);
     }
-    return js;
   };
   /** Loss, and G (rows × k: weighted softmax minus targets) with the bias gradient gb, from the rows' softmax. The
    *  gradient is written as p for every column, then the target's mass taken off its own column (or the soft targets
    *  off theirs), so no per-column branch runs in the inner loops. */
-  const lossAndG = ({ s, p, lse }: RowSoftmax, gb: Float64Array): number => {
+  const lossAndG = (gb: Float64Array): number => {
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const o = i * k;
@@ -222,26 +278,10 @@ export async function newColumnObjective(
   };
   return async (theta: Float64Array, grad: Float64Array): Promise<number> => {
     const gb = new Float64Array(k);
-    const loss = lossAndG(await softmaxOf(theta), gb);
-    const gw = await device.backProject(G, k);
-    let reg = 0;
-    for (let j = 0; j < dim * k; j++) {
-      const dlt = theta[j] - anchor[j];
-      const lam = l2[j % k];
-      reg += lam * dlt * dlt;
-      grad[j] = gw[j] + lam * dlt;
-    }
-    const pull = opts.biasPull;
-    for (let c = 0; c < k; c++) {
-      grad[dim * k + c] = gb[c];
-      const lam = pull?.l2[c] ?? 0;
-      if (pull && lam > 0) {
-        const dlt = theta[dim * k + c] - pull.toward[c];
-        reg += lam * dlt * dlt;
-        grad[dim * k + c] += lam * dlt;
-      }
-    }
-    return loss + 0.5 * reg;
+    await softmaxOf(split(theta));
+    const loss = lossAndG(gb);
+    const gw = await backProject(G, k);
+    return loss + regularise(theta, grad, gw, gb);
   };
 }
 
