@@ -173,7 +173,7 @@ async function runStory(): Promise<void> {
   // the same reports, typed: what v2 was grown with, its val report, its ImageNet retention, the job's loss curve
   const typed = ok(
     await api.gql(
-      `query($id: ID!) { modelVersion(id: $id) { growth { newLabels mergedLabels merges { label outputUnit } }
+      `query($id: ID!) { modelVersion(id: $id) { growth { newLabels mergedLabels merges { label outputUnit classNode { name } } }
       evaluations { name validation { overall { count top1 } new { count } perClass { label support } images { label train val } parentLevel { count top1 } knobTradeoff { chosenKnob points { knob biasShift heldOutAccuracy heldOutChanged } } }
         imagenetRetention { images top1 parentTop1 retention agreement takenOver { units }
           sinceBase { images baseTop1 top1 dropPoints takenOverUnits } } }
@@ -187,6 +187,7 @@ async function runStory(): Promise<void> {
     ['daisy'],
   );
   assert.ok(typed.growth.merges[0].outputUnit < 1000, 'daisy merged into an ImageNet unit');
+  assert.equal(typed.growth.merges[0].classNode.name, 'daisy', 'the class merged into, by name');
   const val = typed.evaluations.find((e: { name: string }) => e.name === 'val');
   assert.equal(val.validation.overall.count, CLASSES.length * VAL_PER_CLASS);
   assert.ok(val.validation.overall.top1 > 0.5, `val top-1 ${val.validation.overall.top1}`);

@@ -253,6 +253,8 @@ test('train a new version from the form and watch the job reach READY', async ()
     'mirror-and-map',
     'the option the form sent',
   );
+  // a merge names the class it went into (the server resolves it), not just an output unit
+  assert.match(await page.getByTestId('job-merges').innerText(), /^daisy → daisy \(unit \d+\)$/);
   await shot('04b-job-done');
   await page.getByRole('link', { name: 'Open v2' }).click();
   await page.waitForURL('**/versions/*');

@@ -81,7 +81,9 @@ test('readGrowthParams reads new classes, merges and options', () => {
   });
   assert.deepEqual(p.newLabels, ['dandelion']);
   assert.deepEqual(p.mergedLabels, ['daisy']);
-  assert.deepEqual(p.merges, [{ label: 'daisy', outputUnit: 985 }]);
+  assert.deepEqual(p.merges, [{ label: 'daisy', classNodeId: 'b', outputUnit: 985 }]);
+  // a row that did not record the class reads as null, not ''
+  assert.equal(readGrowthParams({ merges: [{ label: 'daisy', outputUnit: 985 }] }).merges[0]!.classNodeId, null);
   assert.equal(p.options.retentionKnob, 0.5);
   assert.equal(p.options.epochs, null);
   assert.deepEqual(readGrowthParams({}).newLabels, []);

@@ -34,7 +34,7 @@ const units = only((v): v is number => Number.isInteger(v));
 /** ModelVersion.params / TrainingJob.params: { datasetVersionId, newClasses, merges, options, growth }. */
 const GrowthParamsReading = record({
   newClasses: list(record({ label: text })),
-  merges: list(record({ label: text, outputUnit: figure })),
+  merges: list(record({ label: text, classNodeId: text, outputUnit: figure })),
   options: record({
     retentionKnob: figure,
     augmentations: figure,
@@ -59,7 +59,8 @@ const GrowthParamsReading = record({
 }).transform((p) => ({
   newLabels: p.newClasses.map((c) => c.label).filter(Boolean),
   mergedLabels: p.merges.map((m) => m.label).filter(Boolean),
-  merges: p.merges,
+  /** classNodeId: the class merged into (null in rows that did not record it). */
+  merges: p.merges.map((m) => ({ ...m, classNodeId: m.classNodeId || null })),
   options: p.options,
   /** The growth record: per label, what was decided and why. */
   decisions: p.growth.map((d) => ({ ...d, classId: d.classId || null, parentId: d.parentId || null })),

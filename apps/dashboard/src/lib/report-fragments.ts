@@ -76,6 +76,10 @@ export const GrowthFields = graphql(`
     merges {
       label
       outputUnit
+      classNode {
+        id
+        name
+      }
     }
     options {
       retentionKnob

@@ -6,7 +6,7 @@ import * as taxonomy from '@accrete/taxonomy-store';
 import type { ApiContext } from '../../context.js';
 import { PageArgs } from '../../schema/connection.js';
 import { ModelFilter, ModelVersionFilter, VersionClassFilter } from './inputs.js';
-import { GrowthDefaults, GrowthParams, RetentionReport, ValidationReport } from './reports.js';
+import { GrowthDefaults, GrowthMerge, GrowthParams, RetentionReport, ValidationReport } from './reports.js';
 import {
   Backbone,
   Evaluation,
@@ -243,6 +243,17 @@ export class VersionClassResolver {
   @FieldResolver(() => ClassNode)
   async classNode(@Root() vc: VersionClass, @Ctx() ctx: ApiContext) {
     return must(await ctx.loaders.classNode.load(vc.classNodeId), 'class', vc.classNodeId);
+  }
+}
+
+@Resolver(() => GrowthMerge)
+export class GrowthMergeResolver {
+  @FieldResolver(() => ClassNode, {
+    nullable: true,
+    description: 'The class merged into, with its name (null when the version did not record it).',
+  })
+  classNode(@Root() m: GrowthMerge, @Ctx() ctx: ApiContext) {
+    return m.classNodeId ? ctx.loaders.classNode.load(m.classNodeId) : null;
   }
 }
 

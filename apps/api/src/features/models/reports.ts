@@ -16,6 +16,8 @@ export class GrowthMerge implements GrowthMergeShape {
   @Field(() => String) label!: string;
   @Field(() => Int, { nullable: true, description: 'The parent output unit that took the label.' }) outputUnit!:
     number | null;
+  @Field(() => ID, { nullable: true, description: 'The class merged into (null for versions that did not record it).' })
+  classNodeId!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Options the growth ran with (null: the default was used).' })

@@ -70,6 +70,12 @@ const PHASE_COLORS = ['var(--chart-new)', 'var(--chart-old)', 'var(--chart-all)'
 
 type Job = TrainingJobQuery['trainingJob'];
 
+/** "daisy → daisy (unit 985)": the label, the class it was merged into (the server resolves its name), its unit. */
+function mergeText(m: Job['growth']['merges'][number]) {
+  const unit = m.outputUnit !== null ? ` (unit ${m.outputUnit})` : '';
+  return `${m.label} → ${m.classNode?.name ?? 'an existing class'}${unit}`;
+}
+
 export default function JobPage() {
   const { jobId } = useParams<{ jobId: string }>();
   const q = useQuery(
@@ -194,7 +200,7 @@ function JobView({ j, refetch, pollError }: { j: Job; refetch: () => Promise<voi
               <dt>New classes</dt>
               <dd>{p.newLabels.join(', ') || '—'}</dd>
               <dt>Merged</dt>
-              <dd>{p.merges.map((m) => `${m.label} → unit ${m.outputUnit}`).join(', ') || '—'}</dd>
+              <dd data-testid="job-merges">{p.merges.map(mergeText).join(', ') || '—'}</dd>
               <dt>Retention knob</dt>
               <dd>{p.options.retentionKnob ?? 'default'}</dd>
               <dt>Epochs / augmentations</dt>

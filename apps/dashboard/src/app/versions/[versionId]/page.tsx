@@ -360,7 +360,8 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
                 {params.merges.map((m) => (
                   <li key={`m-${m.label}`}>
                     <Badge tone="info" title="Merged into an existing class of the parent">
-                      {m.label} ⇢ merged{m.outputUnit !== null ? ` #${m.outputUnit}` : ''}
+                      {m.label} ⇢ merged into {m.classNode?.name ?? 'a class'}
+                      {m.outputUnit !== null ? <span className="muted"> #{m.outputUnit}</span> : null}
                     </Badge>
                   </li>
                 ))}
