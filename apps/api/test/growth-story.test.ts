@@ -115,7 +115,7 @@ test(
 
     // 2. data overlap: computed in the background; the first answer comes at once
     const DATA = `query($p: ID!, $d: ID!) { dataOverlap(parentVersionId: $p, datasetVersionId: $d) {
-      status done total error labels { label images answers { share outputUnit takenOverByDefault classNode { name } } } } }`;
+      status done total error labels { label images answers { share outputUnit takenOverByDefault defaultTakeover defaultTakeoverNote classNode { name } } } } }`;
     const first = ok(await api.gql(DATA, { p: v2.id, d: oxford.id })).dataOverlap;
     assert.ok(['RUNNING', 'READY'].includes(first.status), first.status);
     await (
@@ -144,10 +144,31 @@ test(
     // ... and the report, like training, never takes over a class the request has images of: "sunflower" merges into
     // sunflowers by default, and v2's user classes (daisy merged, dandelion, roses, sunflowers, tulips) are fed again
     assert.ok(answersOf(data.labels, 'sunflower')[0].share >= DEFAULT_TAKEOVER_SHARE);
+    type Answer = { share: number; takenOverByDefault: boolean; defaultTakeover: string; defaultTakeoverNote: string };
+    // ... and says why: the label is merged, or (for the other labels) the request has images of the class
+    const merged = answersOf(data.labels, 'sunflower')[0] as unknown as Answer;
+    assert.equal(merged.defaultTakeover, 'LABEL_MERGED', JSON.stringify(merged));
+    assert.match(merged.defaultTakeoverNote, /merged into an existing class/);
+    const mergedByDefault = names
+      .filter((n: { byDefault: { decision: string } }) => n.byDefault.decision === 'merge')
+      .map((n: { label: string }) => n.label);
+    assert.deepEqual(mergedByDefault.sort(), ['rose', 'sunflower']);
     for (const l of data.labels)
-      for (const a of l.answers as { takenOverByDefault: boolean; classNode: { name: string } }[])
+      for (const a of l.answers as (Answer & { classNode: { name: string } })[]) {
         if (FLOWER_CLASSES.includes(a.classNode.name))
           assert.equal(a.takenOverByDefault, false, `${l.label}: ${JSON.stringify(a)}`);
+        if (FLOWER_CLASSES.includes(a.classNode.name))
+          assert.equal(
+            a.defaultTakeover,
+            a.share < DEFAULT_TAKEOVER_SHARE
+              ? 'BELOW_SHARE'
+              : mergedByDefault.includes(l.label)
+                ? 'LABEL_MERGED'
+                : 'HAS_IMAGES',
+            `${l.label}: ${JSON.stringify(a)}`,
+          );
+        assert.equal(a.takenOverByDefault, a.defaultTakeover === 'TAKEN_OVER', JSON.stringify(a));
+      }
     // the ImageNet base (no training involved, so the same answer on every run) answers oxeye daisy photos mostly with daisy
     await (
       await registry.dataOverlap(api.app.services, v1, oxford.id)
@@ -168,6 +189,9 @@ test(
       (answersOf(fromBase.labels, 'oxeye daisy')[0] as { takenOverByDefault?: boolean }).takenOverByDefault,
       true,
     );
+    const wonOver = answersOf(fromBase.labels, 'oxeye daisy')[0] as unknown as Answer;
+    assert.equal(wonOver.defaultTakeover, 'TAKEN_OVER');
+    assert.match(wonOver.defaultTakeoverNote, /^won over by default: it answers 25 % or more/);
 
     // 3. v3 with one label per choice
     const idOf = async (name: string): Promise<string> =>

@@ -8,7 +8,7 @@
 import type { Config } from '@accrete/config';
 import type { PrismaClient } from '@accrete/db';
 import type { LocalStorage } from '@accrete/storage';
-import { dataOverlap, type LabelledImage } from '@accrete/trainer';
+import { DEFAULT_TAKEOVER_SHARE, dataOverlap, type DefaultTakeoverStatus, type LabelledImage } from '@accrete/trainer';
 import { loadParentModel } from './train-compute.js';
 import { labelledParentUnits, lineageUserClasses } from './lineage-classes.js';
 import { getSharedBackbone, getSharedBottleneckCache } from './shared-backbone.js';
@@ -23,7 +23,22 @@ export interface OverlapAnswer {
   share: number;
   /** The trainer's default lets the new class win over this class (share ≥ DEFAULT_TAKEOVER_SHARE) unless the request decides. */
   takenOverByDefault: boolean;
+  /** What the default does with this class and why (the trainer's status of the answer). */
+  defaultTakeover: DefaultTakeoverStatus;
+  /** The same in a sentence, for people. */
+  defaultTakeoverNote: string;
 }
+
+const SHARE = `${Math.round(DEFAULT_TAKEOVER_SHARE * 100)} %`;
+/** One sentence per status: the rule is the trainer's (grow-head.ts defaultTakeover), said once here for clients. */
+export const DEFAULT_TAKEOVER_NOTES: Record<DefaultTakeoverStatus, string> = {
+  TAKEN_OVER: `won over by default: it answers ${SHARE} or more of these images, so the new class is taught to answer them instead`,
+  BELOW_SHARE: `kept: it answers under ${SHARE} of these images`,
+  HAS_IMAGES:
+    `not won over by default, though it answers ${SHARE} or more of these images: the request has images of this ` +
+    'class (a label merged into it, or a class an earlier version added), and its own examples settle the border',
+  LABEL_MERGED: 'not won over: this label is merged into an existing class, and a merge takes no class over',
+};
 
 export interface LabelDataOverlap {
   label: string;
@@ -99,6 +114,8 @@ export async function computeDataOverlap(
         classNodeId: parent.classes[a.unit]!.classNodeId,
         share: a.share,
         takenOverByDefault: byDefault.has(a.unit),
+        defaultTakeover: a.byDefault,
+        defaultTakeoverNote: DEFAULT_TAKEOVER_NOTES[a.byDefault],
       })),
     };
   });

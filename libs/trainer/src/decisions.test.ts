@@ -127,6 +127,24 @@ describe('per-label decisions (real backbone, a new class overlapping ImageNet d
       overlapFromAnswers(labels, images, top1, new Set([0]), new Set(['x']))[1].defaultWinsOver,
       [2, 3, 4],
     );
+    // each answer says what the default does with it and why: the report explains the kept ones
+    const status = (o: { answers: { label: string; byDefault: string }[] }) =>
+      o.answers.map((a) => [a.label, a.byDefault]);
+    assert.deepEqual(status(x), [
+      ['a', 'TAKEN_OVER'],
+      ['b', 'TAKEN_OVER'],
+      ['c', 'BELOW_SHARE'],
+    ]);
+    assert.deepEqual(status(overlapFromAnswers(labels, images, top1, new Set([0]))[0]), [
+      ['a', 'HAS_IMAGES'],
+      ['b', 'TAKEN_OVER'],
+      ['c', 'BELOW_SHARE'],
+    ]);
+    assert.deepEqual(status(overlapFromAnswers(labels, images, top1, new Set([0]), new Set(['x']))[0]), [
+      ['a', 'LABEL_MERGED'],
+      ['b', 'LABEL_MERGED'],
+      ['c', 'BELOW_SHARE'],
+    ]);
   });
 
   it('rejects decisions on labels that are not requested and units the parent does not have', async () => {

@@ -53,7 +53,7 @@ export {
   type GrowOptions,
   type LabelledImage,
 } from './grow-version.js';
-export { dataOverlap, overlapFromAnswers, type LabelOverlap } from './growth/overlap.js';
+export { dataOverlap, overlapFromAnswers, type DefaultTakeoverStatus, type LabelOverlap } from './growth/overlap.js';
 export { DEFAULT_TAKEOVER_SHARE } from './growth/grow-head.js';
 export { GROWTH_STRATEGIES, type GrowthStrategy, type UnitDecision, type AppliedDecision } from './growth/types.js';
 export { topK, type EvaluationReport } from './eval/evaluate.js';

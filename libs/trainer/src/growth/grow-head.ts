@@ -282,22 +282,28 @@ export function resolveDecisions(p: GrowthProblem, parentTop1OfRow: Int32Array):
 /**
  * The default rule on one label's images: `answers` = how many of them the parent answers with each unit. Returns
  * the units taken over (winsOver) and their shares; `eligible` says which units may be taken (old units the request
- * has no images of).
+ * has no images of). `exempt`: units with the share that are not eligible (the data-overlap report says why they
+ * are kept).
  */
 export function defaultTakeover(
   answers: Map<number, number>,
   eligible: (unit: number) => boolean,
-): { winsOver: number[]; shares: Record<number, number> } {
+): { winsOver: number[]; shares: Record<number, number>; exempt: number[] } {
   const n = [...answers.values()].reduce((a, b) => a + b, 0);
   const top = [...answers.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, DEFAULT_TAKEOVER_TOP);
   const shares: Record<number, number> = {};
   const winsOver: number[] = [];
+  const exempt: number[] = [];
   for (const [o, c] of top) {
-    if (n === 0 || c / n < DEFAULT_TAKEOVER_SHARE || !eligible(o)) continue;
+    if (n === 0 || c / n < DEFAULT_TAKEOVER_SHARE) continue;
+    if (!eligible(o)) {
+      exempt.push(o);
+      continue;
+    }
     winsOver.push(o);
     shares[o] = c / n;
   }
-  return { winsOver: winsOver.sort((a, b) => a - b), shares };
+  return { winsOver: winsOver.sort((a, b) => a - b), shares, exempt: exempt.sort((a, b) => a - b) };
 }
 
 /** Per labelled row of a label with descendants: log-sum-exp and max of the parent's logits over those descendants

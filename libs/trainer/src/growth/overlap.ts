@@ -9,11 +9,20 @@ import type { LabelledImage } from '../grow-version.js';
 import { DEFAULT_TAKEOVER_TOP, defaultTakeover } from './grow-head.js';
 import { logits, matrix } from './matrix.js';
 
+/**
+ * What the default decision does with one answering unit, and why:
+ * TAKEN_OVER: it answers DEFAULT_TAKEOVER_SHARE or more of the images, so the new class is taught to win over it;
+ * BELOW_SHARE: it answers fewer; HAS_IMAGES: it has the share, but the request has images of it (a label merged into
+ * it, or an earlier user class fed again), whose own examples settle the border; LABEL_MERGED: it has the share, but
+ * the label is merged into a parent class, and a merge takes nothing over.
+ */
+export type DefaultTakeoverStatus = 'TAKEN_OVER' | 'BELOW_SHARE' | 'HAS_IMAGES' | 'LABEL_MERGED';
+
 export interface LabelOverlap {
   label: string;
   images: number;
   /** The parent's most frequent top-1 answers on the label's images (at most 3), share = fraction of its images. */
-  answers: { unit: number; label: string; share: number }[];
+  answers: { unit: number; label: string; share: number; byDefault: DefaultTakeoverStatus }[];
   /** Units the default decision takes over (winsOver) when the label is added with no decision. */
   defaultWinsOver: number[];
 }
@@ -37,18 +46,20 @@ export function overlapFromAnswers(
   });
   return [...by.entries()].map(([label, m]) => {
     const n = [...m.values()].reduce((a, b) => a + b, 0);
+    const rule = defaultTakeover(m, (u) => u < parentLabels.length && !labelled.has(u));
+    const isMerged = merged.has(label);
+    const winsOver = isMerged ? [] : rule.winsOver;
+    const status = (unit: number): DefaultTakeoverStatus => {
+      const hasShare = rule.winsOver.includes(unit) || rule.exempt.includes(unit);
+      if (!hasShare) return 'BELOW_SHARE';
+      if (isMerged) return 'LABEL_MERGED';
+      return winsOver.includes(unit) ? 'TAKEN_OVER' : 'HAS_IMAGES';
+    };
     const answers = [...m.entries()]
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .slice(0, DEFAULT_TAKEOVER_TOP)
-      .map(([unit, c]) => ({ unit, label: parentLabels[unit], share: c / n }));
-    return {
-      label,
-      images: n,
-      answers,
-      defaultWinsOver: merged.has(label)
-        ? []
-        : defaultTakeover(m, (u) => u < parentLabels.length && !labelled.has(u)).winsOver,
-    };
+      .map(([unit, c]) => ({ unit, label: parentLabels[unit], share: c / n, byDefault: status(unit) }));
+    return { label, images: n, answers, defaultWinsOver: winsOver };
   });
 }
 

@@ -58,6 +58,16 @@ export class OverlapAnswer {
       "True when the trainer's default (no decision for the label) lets the new class win over this class: it answers at least 25 % of the images.",
   })
   takenOverByDefault!: boolean;
+  @Field(() => String, {
+    description:
+      'What the default does with this class and why: TAKEN_OVER (it answers at least 25 % of the images), BELOW_SHARE ' +
+      '(fewer), HAS_IMAGES (it has the share, but the request has images of it: a label merged into it or a class an ' +
+      'earlier version added, so it is never taken over by default), LABEL_MERGED (it has the share, but the label is ' +
+      'merged into an existing class, which takes nothing over).',
+  })
+  defaultTakeover!: string;
+  @Field(() => String, { description: 'defaultTakeover in a sentence, to show beside the answer.' })
+  defaultTakeoverNote!: string;
   classNodeId!: string;
 }
 

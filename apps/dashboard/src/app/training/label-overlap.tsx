@@ -54,6 +54,8 @@ export const DataOverlapDoc = graphql(`
         answers {
           share
           takenOverByDefault
+          defaultTakeover
+          defaultTakeoverNote
           outputUnit
           classNode {
             id
@@ -110,6 +112,8 @@ export function LabelOverlapCell({
   onChange: (c: LabelChoice) => void;
 }) {
   const answers = data?.answers ?? [];
+  // the classes with the share the default looks at: what it does with each, in the server's words
+  const noted = answers.filter((a) => a.defaultTakeover !== 'BELOW_SHARE');
   const nameClasses = (names?.proposals ?? []).map((p) => ({ id: p.classId, name: p.name }));
   const mergeTargets = [...nameClasses, ...answers.map((a) => ({ id: a.classNode.id, name: a.classNode.name }))].filter(
     (c, i, all) => all.findIndex((x) => x.id === c.id) === i,
@@ -129,9 +133,13 @@ export function LabelOverlapCell({
         {answers.length > 0 ? (
           <span className="muted" title={`what the parent answers on ${data?.images} training images`}>
             parent answers:{' '}
-            {answers
-              .map((a) => `${a.classNode.name} ${pct(a.share)}${a.takenOverByDefault ? ' (won over by default)' : ''}`)
-              .join(', ')}
+            {answers.map((a, i) => (
+              <span key={a.classNode.id} title={a.defaultTakeoverNote}>
+                {i ? ', ' : ''}
+                {a.classNode.name} {pct(a.share)}
+                {a.takenOverByDefault ? ' (won over by default)' : a.defaultTakeover !== 'BELOW_SHARE' ? ' (kept)' : ''}
+              </span>
+            ))}
           </span>
         ) : (
           <span className="muted">
@@ -143,6 +151,15 @@ export function LabelOverlapCell({
           </span>
         )}
       </div>
+      {noted.length > 0 && (
+        <ul className="muted small" data-testid={`takeover-notes-${label}`} style={{ margin: 0, paddingLeft: '1rem' }}>
+          {noted.map((a) => (
+            <li key={a.classNode.id}>
+              {a.classNode.name}: {a.defaultTakeoverNote}
+            </li>
+          ))}
+        </ul>
+      )}
       <label htmlFor={`res-${label}`} className="visually-hidden">
         How “{label}” joins the new version
       </label>
