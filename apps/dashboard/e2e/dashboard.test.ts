@@ -315,6 +315,21 @@ test('point production at v2, then roll it back to v1', async () => {
     .filter({ has: page.getByRole('link', { name: 'v2', exact: true }) })
     .first();
   assert.match(await v2Row.innerText(), /\d+\.\d pp/);
+  // top-1 per version: the base has no validation split (it was imported) and says so; its measured top-1 is the
+  // one on the held-out ImageNet photos, which every version has
+  assert.equal(await page.getByTestId('val-top1-v1').innerText(), 'n/a (base)');
+  assert.match(await page.getByTestId('val-top1-v2').innerText(), /^\d+\.\d%$/);
+  for (const n of [1, 2]) assert.match(await page.getByTestId(`imagenet-top1-v${n}`).innerText(), /^\d+\.\d%$/);
+  const v1Href = await page
+    .locator('tr', { has: page.getByTestId('val-top1-v1') })
+    .getByRole('link', { name: 'v1', exact: true })
+    .getAttribute('href');
+  await go(v1Href!);
+  const card = (label: string) => page.locator('.stat', { has: page.locator('dt', { hasText: label }) });
+  await card('Top-1 overall').waitFor();
+  assert.match(await card('Top-1 overall').innerText(), /n\/a[\s\S]*not measured for the base model/);
+  assert.match(await card('Top-1 on held-out ImageNet photos').locator('dd').innerText(), /^\d+\.\d%/);
+  await go(`/models/${state.modelId}`);
   const prod = page.getByTestId('alias-production');
   await prod.getByTestId('alias-target').filter({ hasText: 'v2' }).waitFor();
   await prod.getByRole('button', { name: /Rollback/ }).click();

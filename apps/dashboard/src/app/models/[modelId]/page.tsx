@@ -92,6 +92,8 @@ const ModelPageDoc = graphql(`
           }
           retention: evaluation(name: "imagenet-retention") {
             imagenetRetention {
+              images
+              top1
               sinceBase {
                 dropPoints
               }
@@ -200,8 +202,19 @@ export default function ModelPage() {
                   <th scope="col" className="num">
                     Classes
                   </th>
-                  <th scope="col" className="num">
+                  <th
+                    scope="col"
+                    className="num"
+                    title="On the validation split of the dataset the version was grown with (the base has none)"
+                  >
                     Top-1 (val)
+                  </th>
+                  <th
+                    scope="col"
+                    className="num"
+                    title="On the held-out ImageNet photos every version, the base included, is scored on"
+                  >
+                    Top-1 ImageNet
                   </th>
                   <th
                     scope="col"
@@ -216,6 +229,7 @@ export default function ModelPage() {
               <tbody>
                 {m.versions.nodes.map((v) => {
                   const top1 = v.evaluation?.summary.find((s) => s.name === 'overall.top1')?.value;
+                  const imagenet = v.retention?.imagenetRetention;
                   const l = lineage.find((x) => x.id === v.id)!;
                   return (
                     <tr key={v.id}>
@@ -248,7 +262,32 @@ export default function ModelPage() {
                       </td>
                       <td className="small">{v.strategy ?? <span className="muted">imported</span>}</td>
                       <td className="num">{num(v.classCount)}</td>
-                      <td className="num">{top1 !== undefined ? pct(top1) : '—'}</td>
+                      <td className="num" data-testid={`val-top1-v${v.number}`}>
+                        {top1 !== undefined ? (
+                          pct(top1)
+                        ) : (
+                          // an imported base was not grown from a dataset: no validation split to score
+                          <span
+                            className="muted small"
+                            title={
+                              v.parent
+                                ? 'No validation evaluation recorded'
+                                : 'Not measured for the base model: it was imported, not grown from a dataset'
+                            }
+                          >
+                            {v.parent ? '—' : 'n/a (base)'}
+                          </span>
+                        )}
+                      </td>
+                      <td className="num" data-testid={`imagenet-top1-v${v.number}`}>
+                        {imagenet?.images ? (
+                          pct(imagenet.top1)
+                        ) : (
+                          <span className="muted small" title="No score on the held-out ImageNet photos recorded">
+                            not measured
+                          </span>
+                        )}
+                      </td>
                       <td className="num">{points(v.retention?.imagenetRetention?.sinceBase?.dropPoints)}</td>
                       <td className="small nowrap" title={dateTime(v.createdAt)}>
                         {relative(v.createdAt)}

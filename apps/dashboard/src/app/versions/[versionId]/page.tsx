@@ -258,6 +258,14 @@ function VersionView({ v, refetch }: { v: Version; refetch: () => Promise<void> 
               />
             </>
           )}
+          {!v.parent && (
+            // an imported base has no validation split; its measured top-1 is the ImageNet card below
+            <Stat
+              label="Top-1 overall"
+              value="n/a"
+              hint="not measured for the base model: it was imported, not grown from a dataset"
+            />
+          )}
           {report?.parentLevel?.count ? (
             <Stat
               label="Top-1 at parent class"
