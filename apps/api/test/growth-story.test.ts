@@ -6,11 +6,13 @@
 // ACCRETE_TEST_DB=postgres.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as registry from '@accrete/registry';
 import { DEFAULT_TAKEOVER_SHARE } from '@accrete/trainer';
 import { startTestApi, ok, codeOf, FLOWERS, SHARED, type TestApi } from './harness.js';
+import { checkExport, type ApiPrediction } from './export-check.js';
 
 const OXFORD = join(SHARED, 'datasets/oxford102');
 const FLOWER_CLASSES = ['daisy', 'dandelion', 'roses', 'sunflowers', 'tulips'];
@@ -296,6 +298,39 @@ test(
     assert.deepEqual(chain('daisy').rollsUpTo, [unitOf('oxeye daisy')]);
     assert.deepEqual(chain('barbeton daisy').rollsUpTo, [unitOf('daisy')]);
     assert.deepEqual(chain('pink primrose').path.slice(-2), ['flower', 'pink primrose']);
+
+    // 6. the exported v3 (a grown child of a grown version) stands alone and answers as predict does, and its
+    //    class → parent chain says what predict's roll-up says
+    const PREDICT_FULL = `query($i: PredictInput!) { predict(input: $i) {
+      classes { label outputUnit probability rollsUpTo taxonomyPath } } }`;
+    const daisyBytes = await readFile(daisyPhoto);
+    const atV3 = async () =>
+      ok(
+        await api.gql(PREDICT_FULL, {
+          i: { versionId: v3created.version.id, imageBase64: daisyBytes.toString('base64'), topK: 10 },
+        }),
+      ).predict.classes as { label: string; outputUnit: number; rollsUpTo: string[]; taxonomyPath: string[] }[];
+    const answered = await atV3();
+    const exported = ok(
+      await api.gql(`query($id: ID!) { modelVersion(id: $id) { number exportUrl artifactSha256 } }`, {
+        id: v3created.version.id,
+      }),
+    ).modelVersion;
+    await checkExport({
+      url: `${api.url}${exported.exportUrl}`,
+      token: api.tokens.reader,
+      into: await mkdtemp(join(tmpdir(), 'accrete-export-v3-')),
+      folder: `${api.config.baseModelName}-v${exported.number}`,
+      artifactSha256: exported.artifactSha256,
+      image: daisyBytes,
+      apiClasses: answered as unknown as ApiPrediction[],
+    });
+    const nameOfUnit = (u: number) => taxonomy.classes.find((c: { unit: number }) => c.unit === u).name;
+    for (const c of answered) {
+      const t = taxonomy.classes.find((x: { unit: number }) => x.unit === c.outputUnit);
+      assert.deepEqual(t.rollsUpTo.map(nameOfUnit), c.rollsUpTo, `${c.label}: taxonomy.json and predict roll up alike`);
+      assert.deepEqual(t.path, c.taxonomyPath, c.label);
+    }
   },
 );
 
