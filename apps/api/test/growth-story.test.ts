@@ -331,6 +331,45 @@ test(
       assert.deepEqual(t.rollsUpTo.map(nameOfUnit), c.rollsUpTo, `${c.label}: taxonomy.json and predict roll up alike`);
       assert.deepEqual(t.path, c.taxonomyPath, c.label);
     }
+
+    // 7. taxonomy edits after v3 exists: predict's roll-up names the classes as they are now, like its labels and
+    //    paths (the export keeps the names of its publication, sha256-pinned)
+    const nodeOf = (label: string) => (cls.get(label) as { classNode: { id: string } }).classNode.id;
+    const oxeye = nodeOf('oxeye daisy');
+    ok(
+      await api.gql(`mutation($i: RenameClassInput!) { renameClass(input: $i) { name } }`, {
+        i: { id: oxeye, name: 'marguerite oxeye' },
+      }),
+    );
+    const renamed = await atV3();
+    const daisyNow = renamed.find((c) => c.label === 'daisy')!;
+    assert.deepEqual(daisyNow.rollsUpTo, ['marguerite oxeye'], 'the roll-up names the renamed class by its new name');
+    for (const c of renamed) for (const up of c.rollsUpTo) assert.ok(!/^oxeye daisy$/.test(up), JSON.stringify(c));
+    // a user class moved under another class of v3 now rolls up to it, as its path says
+    const barbeton = nodeOf('barbeton daisy');
+    const primrose = nodeOf('pink primrose');
+    ok(
+      await api.gql(`mutation($i: MoveClassInput!) { moveClass(input: $i) { id } }`, {
+        i: { id: primrose, parentId: barbeton },
+      }),
+    );
+    const moved = ok(
+      await api.gql(PREDICT_FULL, {
+        i: {
+          versionId: v3created.version.id,
+          imageBase64: (
+            await readFile(
+              join(OXFORD, 'valid', 'pink primrose', (await readdir(join(OXFORD, 'valid', 'pink primrose'))).sort()[0]),
+            )
+          ).toString('base64'),
+          topK: 10,
+        },
+      }),
+    ).predict.classes as { label: string; rollsUpTo: string[]; taxonomyPath: string[] }[];
+    const primroseNow = moved.find((c) => c.label === 'pink primrose');
+    assert.ok(primroseNow, JSON.stringify(moved));
+    assert.deepEqual(primroseNow.taxonomyPath.slice(-2), ['barbeton daisy', 'pink primrose']);
+    assert.equal(primroseNow.rollsUpTo[0], 'barbeton daisy', JSON.stringify(primroseNow));
   },
 );
 

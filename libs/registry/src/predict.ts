@@ -6,7 +6,7 @@ import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
 import { checkImageHeader } from '@accrete/datasets';
-import { classPaths } from '@accrete/taxonomy-store';
+import { classPaths, taxonomyGeneration } from '@accrete/taxonomy-store';
 import { versionClassChains, type UnitChain } from '@accrete/jobs';
 import { readyVersionClasses, versionsById } from './caches.js';
 import { sha256Hex } from '@accrete/primitives';
@@ -182,15 +182,19 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   };
 }
 
-// A READY version's units and their roll-up never change (taxonomy renames aside): a few versions' chains kept.
-const chainCache = new Map<string, Promise<Map<number, UnitChain>>>();
+// A READY version's units never change, but the names and places of its classes do (renameClass, moveClass,
+// mergeClasses…): a chain is kept for a few versions and dropped when this process edits the taxonomy, so
+// rollsUpTo names the same classes, by the same names, as the labels and paths of the same answer.
+const chainCache = new Map<string, { generation: number; chains: Promise<Map<number, UnitChain>> }>();
 function chainsOf(prisma: PrismaClient, versionId: string): Promise<Map<number, UnitChain>> {
-  let c = chainCache.get(versionId);
-  if (!c) {
-    c = versionClassChains(prisma, versionId).then((list) => new Map(list.map((u) => [u.unit, u])));
-    c.catch(() => chainCache.delete(versionId));
-    if (chainCache.size >= 8) chainCache.delete(chainCache.keys().next().value!);
-    chainCache.set(versionId, c);
-  }
-  return c;
+  const generation = taxonomyGeneration();
+  const hit = chainCache.get(versionId);
+  if (hit?.generation === generation) return hit.chains;
+  chainCache.delete(versionId);
+  const chains = versionClassChains(prisma, versionId).then((list) => new Map(list.map((u) => [u.unit, u])));
+  const entry = { generation, chains };
+  chains.catch(() => chainCache.get(versionId) === entry && chainCache.delete(versionId));
+  if (chainCache.size >= 8) chainCache.delete(chainCache.keys().next().value!);
+  chainCache.set(versionId, entry);
+  return chains;
 }

@@ -38,6 +38,7 @@ export { getTaxonomySnapshot } from './snapshot.js';
 export { refuse } from './db.js';
 export {
   invalidateTaxonomyCache,
+  taxonomyGeneration,
   setTaxonomyCacheTiming,
   TAXONOMY_CACHE_TTL_MS,
   type ClassRecord,
