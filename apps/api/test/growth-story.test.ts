@@ -415,3 +415,42 @@ test(
     );
   },
 );
+
+test(
+  'a renamed user class keeps its new name in its children: labels.json, taxonomy.json and a new class of the freed name',
+  { timeout: 10 * 60_000 },
+  async () => {
+    const v1 = await production();
+    const dir = join(api.importRoot, 'renamed');
+    await copy(join(OXFORD, 'train', 'tree poppy'), join(dir, 'train', 'tree poppy'), 8);
+    await copy(join(OXFORD, 'valid', 'tree poppy'), join(dir, 'val', 'tree poppy'), 2);
+    const poppies = await importFolder('renamed-poppies', dir);
+    const first = await grow({ parentVersionId: v1, datasetVersionId: poppies.id, classes: [{ label: 'tree poppy' }] });
+    const old = first.classes[0] as { outputUnit: number; classNode: { id: string } };
+    ok(
+      await api.gql(`mutation($i: RenameClassInput!) { renameClass(input: $i) { name } }`, {
+        i: { id: old.classNode.id, name: 'poppy of trees' },
+      }),
+    );
+    // the freed name is no class now: the same label grows a new class of that name beside the renamed one
+    const second = await grow({
+      parentVersionId: first.version.id,
+      datasetVersionId: poppies.id,
+      classes: [{ label: 'tree poppy' }],
+    });
+    const fresh = second.classes[0] as { outputUnit: number; resolution: string; classNode: { name: string } };
+    assert.deepEqual([fresh.resolution, fresh.classNode.name], ['NEW', 'tree poppy']);
+    assert.notEqual(fresh.outputUnit, old.outputUnit);
+
+    const v = ok(
+      await api.gql(`query($id: ID!) { modelVersion(id: $id) { artifactUri } }`, { id: second.version.id }),
+    ).modelVersion;
+    const labels = JSON.parse(await readFile(join(v.artifactUri, 'labels.json'), 'utf8')) as string[];
+    const taxonomy = JSON.parse(await readFile(join(v.artifactUri, 'taxonomy.json'), 'utf8'));
+    assert.equal(labels[old.outputUnit], 'poppy of trees', 'the renamed class is called by its name today');
+    assert.equal(labels[fresh.outputUnit], 'tree poppy');
+    assert.equal(labels.filter((l) => l === 'tree poppy').length, 1, 'one unit per name');
+    for (const c of taxonomy.classes as { unit: number; name: string }[])
+      if (c.unit >= 1000) assert.equal(labels[c.unit], c.name, `unit ${c.unit}: labels.json and taxonomy.json agree`);
+  },
+);

@@ -15,7 +15,7 @@ import { lineageTakenOverUnits } from './lineage-classes.js';
 import { JobInputError, growOptions, parseTrainingParams, type TrainingParams } from './params.js';
 import { TAXONOMY_FILE_FORMAT, versionClassChains } from './class-chains.js';
 import { NotPublished, publishVersion } from './publish.js';
-import { namesOfNodes } from './taxonomy-parents.js';
+import { currentParentLabels, namesOfNodes } from './taxonomy-parents.js';
 import type { TrainerProcess } from './trainer-process.js';
 import { backboneSpec } from './shared-backbone.js';
 import { redactPaths, sha256Hex } from '@accrete/primitives';
@@ -108,7 +108,12 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
     if (parent.status !== 'READY')
       throw new JobInputError(`parent version ${parent.number} is ${parent.status}, not READY`);
 
-    const parentLabels = await readParentLabels(parent, storage);
+    const names = await namesOfNodes(prisma, [
+      ...parent.classes.map((c) => c.classNodeId),
+      ...params.newClasses.map((c) => c.classNodeId),
+    ]);
+    const { name: nameOf, parentName: ancestor } = names;
+    const parentLabels = currentParentLabels(await readParentLabels(parent, storage), parent.classes, names);
     const mergeInto: Record<string, number> = {};
     for (const m of params.merges) {
       const unit = parent.classes[m.outputUnit];
@@ -138,10 +143,6 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
       `job ${jobId}: ${images.train.length} train / ${images.val.length} val images, ${params.newClasses.length} new classes, ` +
         `${params.merges.length} merges, ${Object.keys(images.earlier).length} earlier classes`,
     );
-    const { name: nameOf, parentName: ancestor } = await namesOfNodes(prisma, [
-      ...parent.classes.map((c) => c.classNodeId),
-      ...params.newClasses.map((c) => c.classNodeId),
-    ]);
     scratch = await storage.scratchDir(versionId);
     const outDir = join(scratch, 'model');
     lap('prepare');
@@ -163,6 +164,7 @@ export async function executeJob(deps: JobDeps, jobId: string, opts: ExecuteOpti
           number: parent.number,
           artifactDir: parent.parentId ? await storage.ensureArtifact(parent.id, parent.artifactSha256) : null,
           classCount: parent.classes.length,
+          ...(parentLabels.length ? { labels: parentLabels } : {}),
           unitAncestors: parent.classes.map((c) => ancestor.get(c.classNodeId) ?? null),
           lineageTakenOver: await lineageTakenOverUnits(prisma, parent.id),
         },

@@ -9,10 +9,10 @@ import type { PrismaClient } from '@accrete/db';
 export async function namesOfNodes(
   prisma: PrismaClient,
   classNodeIds: string[],
-): Promise<{ name: Map<string, string>; parentName: Map<string, string> }> {
+): Promise<{ name: Map<string, string>; parentName: Map<string, string>; user: Set<string> }> {
   const nodes = await prisma.classNode.findMany({
     where: { id: { in: [...new Set(classNodeIds)] } },
-    select: { id: true, name: true, parentId: true },
+    select: { id: true, name: true, parentId: true, origin: true },
   });
   const parentIds = [...new Set(nodes.map((n) => n.parentId).filter((id): id is string => !!id))];
   const parents = await prisma.classNode.findMany({
@@ -25,7 +25,31 @@ export async function namesOfNodes(
     const name = n.parentId ? nameOf.get(n.parentId) : undefined;
     if (name !== undefined) parentName.set(n.id, name);
   }
-  return { name: new Map(nodes.map((n) => [n.id, n.name])), parentName };
+  return {
+    name: new Map(nodes.map((n) => [n.id, n.name])),
+    parentName,
+    user: new Set(nodes.filter((n) => n.origin === 'USER').map((n) => n.id)),
+  };
+}
+
+/**
+ * The parent's labels as the child trains and exports them: a user class's unit is called by the class's name today.
+ * labels.json keeps the name a class had when that version was published, and a rename since (renameClass) would
+ * otherwise reach the child's labels.json, the trainer's label space and the lineage's images under the old name,
+ * beside a new class the registry let take that freed name: two units of one name. ImageNet units keep the
+ * backbone's label (its whole synonym list); their names cannot change.
+ */
+export function currentParentLabels(
+  labels: string[],
+  classes: { outputUnit: number; classNodeId: string }[],
+  names: { name: Map<string, string>; user: Set<string> },
+): string[] {
+  const out = [...labels];
+  for (const c of classes) {
+    const name = names.user.has(c.classNodeId) ? names.name.get(c.classNodeId) : undefined;
+    if (name !== undefined && c.outputUnit < out.length) out[c.outputUnit] = name;
+  }
+  return out;
 }
 
 /** label → parent name; labels with no parent, or two different ones (ImageNet's two "crane"s), are left out. */

@@ -42,6 +42,9 @@ export interface ComputeSpec {
     artifactDir: string | null;
     /** Output units the registry lists for the parent (checked against its head). */
     classCount: number;
+    /** The parent's labels as the child is to call its units (user classes by today's name,
+     *  taxonomy-parents.ts currentParentLabels); absent: its export's labels.json. */
+    labels?: string[];
     /** Taxonomy parent name of each parent unit's class (index = unit). */
     unitAncestors: (string | null)[];
     /** Base units the lineage's growths let new classes take over (lineage-classes.ts lineageTakenOverUnits). */
@@ -149,7 +152,13 @@ export async function runCompute(spec: ComputeSpec, hooks: ComputeHooks = {}): P
   report('preparing', 0.5, PREPARE);
   const backbone = await computeBackbone(spec.backbone, hooks.log);
   check();
-  const parent = await loadParentModel(backbone, spec.parent);
+  const loaded = await loadParentModel(backbone, spec.parent);
+  if (spec.parent.labels && spec.parent.labels.length !== loaded.labels.length) {
+    throw new JobInputError(
+      `parent version ${spec.parent.number} has ${loaded.labels.length} labels, the registry named ${spec.parent.labels.length}`,
+    );
+  }
+  const parent = spec.parent.labels ? { ...loaded, labels: spec.parent.labels } : loaded;
   if (spec.parent.classCount !== parent.head.classes || parent.labels.length !== parent.head.classes) {
     throw new JobInputError(
       `parent version ${spec.parent.number} lists ${spec.parent.classCount} classes but its head has ${parent.head.classes} units (${parent.labels.length} labels)`,
