@@ -572,6 +572,40 @@ describe('aliases and versions', () => {
     assert.deepEqual(c.perClassDeltas, [{ label: 'daisy', metric: 'recall', delta: 0.25, isShare: true }]);
   });
 
+  test('compareVersions pairs per-class rows by the class they measure, not by the label the report used', async () => {
+    // a report names a class as it was called when evaluated: the same unit under another name (a rename since) is
+    // the same class; the same name on another unit (a new class given a renamed class's old name) is another
+    const a = await fixtureVersion('READY', {
+      perClass: [
+        { label: 'daisy', unit: 985, recall: 0.5 },
+        { label: 'fish', unit: 1, recall: 0.25 },
+      ],
+    });
+    const b = await fixtureVersion('READY', {
+      perClass: [
+        { label: 'marguerite', unit: 985, recall: 0.75 },
+        { label: 'fish', unit: 2, recall: 1 },
+      ],
+    });
+    const c = ok(
+      await api.gql(
+        `query($a: ID!, $b: ID!) { compareVersions(a: $a, b: $b) { perClassDeltas { label metric a b } } }`,
+        {
+          a: a.id,
+          b: b.id,
+        },
+      ),
+    ).compareVersions;
+    const recall = c.perClassDeltas
+      .filter((d: { metric: string }) => d.metric === 'recall')
+      .map((d: { label: string; a: number | null; b: number | null }) => [d.label, d.a, d.b]);
+    assert.deepEqual(recall, [
+      ['daisy', 0.5, 0.75],
+      ['goldfish', 0.25, null],
+      ['great white shark', null, 1],
+    ]);
+  });
+
   test('compareVersions refuses a version that is not READY, like predict', async () => {
     const failed = await fixtureVersion('FAILED');
     for (const [a, b] of [

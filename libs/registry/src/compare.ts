@@ -60,6 +60,32 @@ const SHARE =
   /^(top\d+|top1Leaf|top1LeafOrDescendant|\w*Top1|kept|agreement|recall|precision|accuracy|heldOutAccuracy|heldOutChanged|share)$/;
 export const isShareMetric = (name: string) => SHARE.test(name.slice(name.lastIndexOf('.') + 1));
 
+/**
+ * A report's per-class rows keyed by the class they measure: a row that names its output unit is that unit's class in
+ * the version (so a class renamed between two versions' evaluations stays one row, and one label naming two different
+ * classes, e.g. a new class given a renamed class's old name, makes two); a row without a unit stays keyed by its label.
+ */
+function byClass(
+  rows: Map<string, Map<string, number>>,
+  classes: { classNodeId: string; outputUnit: number }[],
+): Map<string, Map<string, number>> {
+  const nodeOf = new Map(classes.map((c) => [c.outputUnit, c.classNodeId]));
+  const out = new Map<string, Map<string, number>>();
+  for (const [label, m] of rows) {
+    const unit = m.get('unit');
+    const node = unit === undefined ? undefined : nodeOf.get(unit);
+    out.set(node ? `class:${node}` : `label:${label}`, m);
+  }
+  return out;
+}
+
+/** The names of class nodes today (what a comparison calls a per-class row). */
+async function classNames(prisma: PrismaClient, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await prisma.classNode.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 export async function compareVersions(prisma: PrismaClient, aId: string, bId: string) {
   const [a, b] = [await getVersion(prisma, aId), await getVersion(prisma, bId)];
   if (a.modelId !== b.modelId) throw badInput('both versions must belong to the same model');
@@ -68,7 +94,9 @@ export async function compareVersions(prisma: PrismaClient, aId: string, bId: st
     if (v.status !== 'READY')
       throw conflict(`version ${v.number} is ${v.status}; only READY versions compare`, { id: v.id, status: v.status });
   const [ca, cb] = await Promise.all(
-    [a.id, b.id].map((id) => prisma.versionClass.findMany({ where: { versionId: id }, select: { classNodeId: true } })),
+    [a.id, b.id].map((id) =>
+      prisma.versionClass.findMany({ where: { versionId: id }, select: { classNodeId: true, outputUnit: true } }),
+    ),
   );
   const sa = new Set(ca.map((c) => c.classNodeId));
   const sb = new Set(cb.map((c) => c.classNodeId));
@@ -89,11 +117,19 @@ export async function compareVersions(prisma: PrismaClient, aId: string, bId: st
       const y = fb.get(metric) ?? null;
       metricDeltas.push({ evaluation: ev, metric, a: x, b: y, delta: delta(x, y), isShare: isShareMetric(metric) });
     }
-    const pa = perClassMetrics(ma.get(ev));
-    const pb = perClassMetrics(mb.get(ev));
-    for (const label of [...new Set([...pa.keys(), ...pb.keys()])].sort()) {
-      const ra = pa.get(label) ?? new Map();
-      const rb = pb.get(label) ?? new Map();
+    const pa = byClass(perClassMetrics(ma.get(ev)), ca);
+    const pb = byClass(perClassMetrics(mb.get(ev)), cb);
+    const keys = [...new Set([...pa.keys(), ...pb.keys()])];
+    const classNameOf = await classNames(
+      prisma,
+      keys.filter((k) => k.startsWith('class:')).map((k) => k.slice(6)),
+    );
+    const labelOf = (k: string) => (k.startsWith('class:') ? (classNameOf.get(k.slice(6)) ?? k.slice(6)) : k.slice(6));
+    const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    for (const key of keys.sort((x, y) => order(labelOf(x), labelOf(y)) || order(x, y))) {
+      const label = labelOf(key);
+      const ra = pa.get(key) ?? new Map();
+      const rb = pb.get(key) ?? new Map();
       for (const metric of [...new Set([...ra.keys(), ...rb.keys()])].sort()) {
         const x = ra.get(metric) ?? null;
         const y = rb.get(metric) ?? null;
