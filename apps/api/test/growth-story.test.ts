@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as registry from '@accrete/registry';
 import { DEFAULT_TAKEOVER_SHARE } from '@accrete/trainer';
+import { CLASS_NODE_TTL_MS, setClassNodeCacheTiming } from '@accrete/taxonomy-store';
 import { startTestApi, ok, codeOf, FLOWERS, SHARED, type TestApi } from './harness.js';
 import { checkExport, type ApiPrediction } from './export-check.js';
 
@@ -353,23 +354,35 @@ test(
         i: { id: primrose, parentId: barbeton },
       }),
     );
-    const moved = ok(
-      await api.gql(PREDICT_FULL, {
-        i: {
-          versionId: v3created.version.id,
-          imageBase64: (
-            await readFile(
-              join(OXFORD, 'valid', 'pink primrose', (await readdir(join(OXFORD, 'valid', 'pink primrose'))).sort()[0]),
-            )
-          ).toString('base64'),
-          topK: 10,
-        },
-      }),
-    ).predict.classes as { label: string; rollsUpTo: string[]; taxonomyPath: string[] }[];
+    const primroseImage = (
+      await readFile(
+        join(OXFORD, 'valid', 'pink primrose', (await readdir(join(OXFORD, 'valid', 'pink primrose'))).sort()[0]),
+      )
+    ).toString('base64');
+    const predictAtV3 = async (imageBase64: string) =>
+      ok(await api.gql(PREDICT_FULL, { i: { versionId: v3created.version.id, imageBase64, topK: 10 } })).predict
+        .classes as { label: string; rollsUpTo: string[]; taxonomyPath: string[] }[];
+    const moved = await predictAtV3(primroseImage);
     const primroseNow = moved.find((c) => c.label === 'pink primrose');
     assert.ok(primroseNow, JSON.stringify(moved));
     assert.deepEqual(primroseNow.taxonomyPath.slice(-2), ['barbeton daisy', 'pink primrose']);
     assert.equal(primroseNow.rollsUpTo[0], 'barbeton daisy', JSON.stringify(primroseNow));
+    // another process's edit (a row written without this process's invalidation, as a second API would) reaches
+    // the roll-up when it reaches the label: once the class-node cache's TTL has passed (injected clock) and its
+    // revalidation has run
+    let now = Date.now();
+    const timing = setClassNodeCacheTiming({ now: () => now });
+    try {
+      await api.db.prisma.classNode.update({ where: { id: barbeton }, data: { name: 'barberton daisy' } });
+      now += CLASS_NODE_TTL_MS + 1;
+      await predictAtV3(primroseImage); // served from the cache while it revalidates
+      await api.classNodesSettled();
+      const later = (await predictAtV3(primroseImage)).find((c) => c.label === 'pink primrose');
+      assert.deepEqual(later?.taxonomyPath.slice(-2), ['barberton daisy', 'pink primrose'], JSON.stringify(later));
+      assert.equal(later?.rollsUpTo[0], 'barberton daisy', JSON.stringify(later));
+    } finally {
+      setClassNodeCacheTiming(timing);
+    }
   },
 );
 

@@ -39,6 +39,8 @@ export interface TestApi {
    *  snapshot reloads) able to start, so that
    *  `queries` counts only what the requests themselves ask. */
   withoutBackgroundQueries<T>(fn: () => Promise<T>): Promise<T>;
+  /** Resolves when the API's class-node cache has finished a background revalidation (rows another process edited). */
+  classNodesSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startTestApi(
         setTaxonomyCacheTiming(snapshotTiming);
       }
     },
+    classNodesSettled: () => classNodeCacheSettled(counted),
     async gql(query, variables = {}, token = tokens.admin) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',

@@ -16,11 +16,24 @@ export interface UnitChain {
 
 export const TAXONOMY_FILE_FORMAT = 'accrete-taxonomy/1';
 
-export async function versionClassChains(
+/**
+ * What a version's roll-up rests on that never changes once it is READY: its units' classes, and the parents its
+ * lineage's growth steps declared (units are stable from a parent to its children). The names and places of the
+ * classes do change (renameClass, moveClass): those are read per use, see unitChain.
+ */
+export interface VersionRollUp {
+  classes: { outputUnit: number; classNodeId: string }[];
+  unitOf: Map<string, number>;
+  nodeOfUnit: Map<number, string>;
+  /** unit → the units a growth step declared above it (labelDecisions.descendants: `mountain` above `alp`). */
+  declared: Map<number, number[]>;
+}
+
+export async function versionRollUp(
   prisma: PrismaClient,
   versionId: string,
   units?: { outputUnit: number; classNodeId: string }[],
-): Promise<UnitChain[]> {
+): Promise<VersionRollUp> {
   const classes =
     units ??
     (await prisma.versionClass.findMany({
@@ -28,11 +41,7 @@ export async function versionClassChains(
       orderBy: { outputUnit: 'asc' },
       select: { outputUnit: true, classNodeId: true },
     }));
-  const nodes = new Map(
-    (await prisma.classNode.findMany({ select: { id: true, parentId: true, name: true } })).map((n) => [n.id, n]),
-  );
   const unitOf = new Map(classes.map((c) => [c.classNodeId, c.outputUnit]));
-  // declared parents along the lineage (units are stable from a parent to its children)
   const declared = new Map<number, number[]>();
   const seen = new Set<string>();
   for (let id: string | null = versionId; id && !seen.has(id);) {
@@ -51,19 +60,41 @@ export async function versionClassChains(
     }
     id = v.parentId;
   }
-  return classes.map((c) => {
-    const path: string[] = [];
-    const above: number[] = [];
+  return { classes, unitOf, nodeOfUnit: new Map(classes.map((c) => [c.outputUnit, c.classNodeId])), declared };
+}
+
+/**
+ * One unit's chain from its class's taxonomy chain as it is now (root first, the class itself last): the version's
+ * classes above it, nearest first, after the ones its lineage declared.
+ */
+export function unitChain(r: VersionRollUp, unit: number, chain: { id: string; name: string }[]): UnitChain {
+  const above: number[] = [];
+  for (let i = chain.length - 2; i >= 0; i--) {
+    const u = r.unitOf.get(chain[i].id);
+    if (u !== undefined && u !== unit) above.push(u);
+  }
+  const path = chain.map((n) => n.name);
+  return { unit, name: path.at(-1) ?? '', path, rollsUpTo: [...new Set([...(r.declared.get(unit) ?? []), ...above])] };
+}
+
+/** Every unit's chain (what the export writes as taxonomy.json), from one read of the class nodes. */
+export async function versionClassChains(
+  prisma: PrismaClient,
+  versionId: string,
+  units?: { outputUnit: number; classNodeId: string }[],
+): Promise<UnitChain[]> {
+  const r = await versionRollUp(prisma, versionId, units);
+  const nodes = new Map(
+    (await prisma.classNode.findMany({ select: { id: true, parentId: true, name: true } })).map((n) => [n.id, n]),
+  );
+  return r.classes.map((c) => {
+    const chain: { id: string; name: string }[] = [];
     for (
       let n = nodes.get(c.classNodeId), guard = 0;
       n && guard < 100;
       n = n.parentId ? nodes.get(n.parentId) : undefined, guard++
-    ) {
-      path.unshift(n.name);
-      const u = unitOf.get(n.id);
-      if (n.id !== c.classNodeId && u !== undefined) above.push(u);
-    }
-    const rollsUpTo = [...new Set([...(declared.get(c.outputUnit) ?? []), ...above])];
-    return { unit: c.outputUnit, name: path.at(-1) ?? '', path, rollsUpTo };
+    )
+      chain.unshift(n);
+    return unitChain(r, c.outputUnit, chain);
   });
 }

@@ -26,7 +26,14 @@ export { loadRehearsalSets, type RehearsalSets } from './rehearsal.js';
 export { evaluateBaseVersion, type BaseEvaluationOutcome } from './base-evaluation.js';
 export { MAX_ATTEMPTS } from './job-row.js';
 export { QUEUE as PGBOSS_QUEUE } from './pgboss-queue.js';
-export { versionClassChains, TAXONOMY_FILE_FORMAT, type UnitChain } from './class-chains.js';
+export {
+  versionClassChains,
+  versionRollUp,
+  unitChain,
+  TAXONOMY_FILE_FORMAT,
+  type UnitChain,
+  type VersionRollUp,
+} from './class-chains.js';
 export {
   computeDataOverlap,
   DATA_OVERLAP_IMAGES_PER_LABEL,

@@ -6,8 +6,8 @@ import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
 import { checkImageHeader } from '@accrete/datasets';
-import { classPaths, taxonomyGeneration } from '@accrete/taxonomy-store';
-import { versionClassChains, type UnitChain } from '@accrete/jobs';
+import { classChains, classPaths } from '@accrete/taxonomy-store';
+import { unitChain, versionRollUp, type VersionRollUp } from '@accrete/jobs';
 import { readyVersionClasses, versionsById } from './caches.js';
 import { sha256Hex } from '@accrete/primitives';
 
@@ -155,11 +155,22 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
         : units.find((u) => u.outputUnit === t.unit)?.classNodeId,
     ]),
   );
-  const paths = await classPaths(
+  // names, paths and roll-ups from the class-node cache, as they are now (renames and moves, this process's or
+  // another's: the cache's own TTL), over the version's immutable units and declared parents
+  const rollUp = await rollUpOf(deps.prisma, version.id);
+  const chains = await classChains(
     deps.prisma,
     [...nodeOf.values()].filter((x): x is string => !!x),
   );
-  const chains = await chainsOf(deps.prisma, version.id);
+  const rolled = new Map(
+    top.map((t) => {
+      const id = nodeOf.get(t.unit);
+      const chain = id ? chains.get(id) : undefined;
+      return [t.unit, chain ? unitChain(rollUp, t.unit, chain).rollsUpTo : []];
+    }),
+  );
+  const rolledIds = [...new Set([...rolled.values()].flat())].flatMap((u) => rollUp.nodeOfUnit.get(u) ?? []);
+  const nameOf = new Map([...(await classPaths(deps.prisma, rolledIds))].map(([id, p]) => [id, p.at(-1)!]));
   return {
     alias,
     versionId: version.id,
@@ -168,8 +179,8 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
     classes: top.map((t) => {
       const id = nodeOf.get(t.unit);
       if (!id) throw new Error(`version ${version.number} has no class for output unit ${t.unit}`);
-      const path = paths.get(id) ?? [t.label];
-      const rollsUpTo = (chains.get(t.unit)?.rollsUpTo ?? []).map((u) => chains.get(u)?.name ?? String(u));
+      const path = chains.get(id)?.map((n) => n.name) ?? [t.label];
+      const rollsUpTo = (rolled.get(t.unit) ?? []).map((u) => nameOf.get(rollUp.nodeOfUnit.get(u) ?? '') ?? String(u));
       return {
         outputUnit: t.unit,
         label: path.at(-1) ?? t.label,
@@ -182,19 +193,15 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   };
 }
 
-// A READY version's units never change, but the names and places of its classes do (renameClass, moveClass,
-// mergeClasses…): a chain is kept for a few versions and dropped when this process edits the taxonomy, so
-// rollsUpTo names the same classes, by the same names, as the labels and paths of the same answer.
-const chainCache = new Map<string, { generation: number; chains: Promise<Map<number, UnitChain>> }>();
-function chainsOf(prisma: PrismaClient, versionId: string): Promise<Map<number, UnitChain>> {
-  const generation = taxonomyGeneration();
-  const hit = chainCache.get(versionId);
-  if (hit?.generation === generation) return hit.chains;
-  chainCache.delete(versionId);
-  const chains = versionClassChains(prisma, versionId).then((list) => new Map(list.map((u) => [u.unit, u])));
-  const entry = { generation, chains };
-  chains.catch(() => chainCache.get(versionId) === entry && chainCache.delete(versionId));
-  if (chainCache.size >= 8) chainCache.delete(chainCache.keys().next().value!);
-  chainCache.set(versionId, entry);
-  return chains;
+// What a READY version's roll-up rests on never changes (versionRollUp): kept for a few versions.
+const rollUpCache = new Map<string, Promise<VersionRollUp>>();
+function rollUpOf(prisma: PrismaClient, versionId: string): Promise<VersionRollUp> {
+  let r = rollUpCache.get(versionId);
+  if (!r) {
+    r = versionRollUp(prisma, versionId);
+    r.catch(() => rollUpCache.delete(versionId));
+    if (rollUpCache.size >= 8) rollUpCache.delete(rollUpCache.keys().next().value!);
+    rollUpCache.set(versionId, r);
+  }
+  return r;
 }

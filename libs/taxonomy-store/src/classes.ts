@@ -11,7 +11,7 @@ type Row = Pick<ClassNode, 'id' | 'name' | 'wnid' | 'parentId' | 'depth'>;
  * Each node's chain from the root down to the node itself, for many nodes at once: from the class-node cache when
  * it holds every link, else one recursive query for all of them. Unknown ids are absent from the result.
  */
-async function classChains(prisma: PrismaClient, ids: string[]): Promise<Map<string, ClassNode[]>> {
+export async function classChains(prisma: PrismaClient, ids: string[]): Promise<Map<string, ClassNode[]>> {
   let rows = new Map<string, ClassNode>();
   const complete = ids.every((id) => {
     for (

@@ -29,7 +29,14 @@ export {
   type ResolvedClassRef,
   type VersionTreeNode,
 } from './queries.js';
-export { classPaths, classAncestors, classAncestorsMany, classSubtreeNodes, type TreeNode } from './classes.js';
+export {
+  classChains,
+  classPaths,
+  classAncestors,
+  classAncestorsMany,
+  classSubtreeNodes,
+  type TreeNode,
+} from './classes.js';
 export { versionClassTreeNodes, type FlatVersionTreeNode } from './version-tree.js';
 export { classAliasesOf, childCountsOfClasses } from './batches.js';
 export { listClassNodes, type ClassNodeFilter } from './lists.js';
@@ -38,7 +45,6 @@ export { getTaxonomySnapshot } from './snapshot.js';
 export { refuse } from './db.js';
 export {
   invalidateTaxonomyCache,
-  taxonomyGeneration,
   setTaxonomyCacheTiming,
   TAXONOMY_CACHE_TTL_MS,
   type ClassRecord,
