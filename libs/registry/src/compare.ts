@@ -2,6 +2,7 @@
 import type { PrismaClient } from '@accrete/db';
 import { getVersion } from './models.js';
 import { badInput, conflict } from '@accrete/errors';
+import { classNodesById } from '@accrete/taxonomy-store';
 
 export interface MetricValue {
   name: string;
@@ -79,13 +80,6 @@ function byClass(
   return out;
 }
 
-/** The names of class nodes today (what a comparison calls a per-class row). */
-async function classNames(prisma: PrismaClient, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const rows = await prisma.classNode.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 export async function compareVersions(prisma: PrismaClient, aId: string, bId: string) {
   const [a, b] = [await getVersion(prisma, aId), await getVersion(prisma, bId)];
   if (a.modelId !== b.modelId) throw badInput('both versions must belong to the same model');
@@ -120,11 +114,12 @@ export async function compareVersions(prisma: PrismaClient, aId: string, bId: st
     const pa = byClass(perClassMetrics(ma.get(ev)), ca);
     const pb = byClass(perClassMetrics(mb.get(ev)), cb);
     const keys = [...new Set([...pa.keys(), ...pb.keys()])];
-    const classNameOf = await classNames(
+    // the classes' names today (the class-node cache)
+    const nodes = await classNodesById(
       prisma,
       keys.filter((k) => k.startsWith('class:')).map((k) => k.slice(6)),
     );
-    const labelOf = (k: string) => (k.startsWith('class:') ? (classNameOf.get(k.slice(6)) ?? k.slice(6)) : k.slice(6));
+    const labelOf = (k: string) => (k.startsWith('class:') ? (nodes.get(k.slice(6))?.name ?? k.slice(6)) : k.slice(6));
     const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
     for (const key of keys.sort((x, y) => order(labelOf(x), labelOf(y)) || order(x, y))) {
       const label = labelOf(key);

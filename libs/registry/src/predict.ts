@@ -6,7 +6,7 @@ import type { LocalStorage } from '@accrete/storage';
 import { ImageRejectedError, type Classifier } from '@accrete/trainer';
 import { badInput, conflict, notFound } from '@accrete/errors';
 import { checkImageHeader } from '@accrete/datasets';
-import { classChains, classPaths } from '@accrete/taxonomy-store';
+import { classChains, classNodesById } from '@accrete/taxonomy-store';
 import { unitChain, versionRollUp, type VersionRollUp } from '@accrete/jobs';
 import { readyVersionClasses, versionsById } from './caches.js';
 import { sha256Hex } from '@accrete/primitives';
@@ -145,19 +145,10 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
     throw e;
   }
   const inferenceMs = performance.now() - t0;
-  // a READY version's class list is immutable: kept in memory after the first request
-  const units = await readyVersionClasses(deps.prisma, version.id);
-  const nodeOf = new Map(
-    top.map((t) => [
-      t.unit,
-      units[t.unit]?.outputUnit === t.unit
-        ? units[t.unit].classNodeId
-        : units.find((u) => u.outputUnit === t.unit)?.classNodeId,
-    ]),
-  );
   // names, paths and roll-ups from the class-node cache, as they are now (renames and moves, this process's or
   // another's: the cache's own TTL), over the version's immutable units and declared parents
   const rollUp = await rollUpOf(deps.prisma, version.id);
+  const nodeOf = new Map(top.map((t) => [t.unit, rollUp.nodeOfUnit.get(t.unit)]));
   const chains = await classChains(
     deps.prisma,
     [...nodeOf.values()].filter((x): x is string => !!x),
@@ -169,8 +160,10 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
       return [t.unit, chain ? unitChain(rollUp, t.unit, chain).rollsUpTo : []];
     }),
   );
-  const rolledIds = [...new Set([...rolled.values()].flat())].flatMap((u) => rollUp.nodeOfUnit.get(u) ?? []);
-  const nameOf = new Map([...(await classPaths(deps.prisma, rolledIds))].map(([id, p]) => [id, p.at(-1)!]));
+  const rolledNodes = await classNodesById(
+    deps.prisma,
+    [...new Set([...rolled.values()].flat())].flatMap((u) => rollUp.nodeOfUnit.get(u) ?? []),
+  );
   return {
     alias,
     versionId: version.id,
@@ -180,7 +173,9 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
       const id = nodeOf.get(t.unit);
       if (!id) throw new Error(`version ${version.number} has no class for output unit ${t.unit}`);
       const path = chains.get(id)?.map((n) => n.name) ?? [t.label];
-      const rollsUpTo = (rolled.get(t.unit) ?? []).map((u) => nameOf.get(rollUp.nodeOfUnit.get(u) ?? '') ?? String(u));
+      const rollsUpTo = (rolled.get(t.unit) ?? []).map(
+        (u) => rolledNodes.get(rollUp.nodeOfUnit.get(u) ?? '')?.name ?? String(u),
+      );
       return {
         outputUnit: t.unit,
         label: path.at(-1) ?? t.label,
@@ -193,12 +188,13 @@ export async function predict(deps: PredictDeps, input: PredictInput) {
   };
 }
 
-// What a READY version's roll-up rests on never changes (versionRollUp): kept for a few versions.
+// What a READY version's roll-up rests on never changes (versionRollUp over its cached class list): kept for a few
+// versions.
 const rollUpCache = new Map<string, Promise<VersionRollUp>>();
 function rollUpOf(prisma: PrismaClient, versionId: string): Promise<VersionRollUp> {
   let r = rollUpCache.get(versionId);
   if (!r) {
-    r = versionRollUp(prisma, versionId);
+    r = readyVersionClasses(prisma, versionId).then((units) => versionRollUp(prisma, versionId, units));
     r.catch(() => rollUpCache.delete(versionId));
     if (rollUpCache.size >= 8) rollUpCache.delete(rollUpCache.keys().next().value!);
     rollUpCache.set(versionId, r);
