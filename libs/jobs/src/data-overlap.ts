@@ -104,19 +104,16 @@ export async function computeDataOverlap(
     signal: args.signal,
     onProgress: (p) => args.onProgress?.(p.done, p.total),
   });
-  return overlaps.map((o) => {
-    const byDefault = new Set(o.defaultWinsOver);
-    return {
-      label: o.label,
-      images: o.images,
-      answers: o.answers.map((a) => ({
-        outputUnit: a.unit,
-        classNodeId: parent.classes[a.unit]!.classNodeId,
-        share: a.share,
-        takenOverByDefault: byDefault.has(a.unit),
-        defaultTakeover: a.byDefault,
-        defaultTakeoverNote: DEFAULT_TAKEOVER_NOTES[a.byDefault],
-      })),
-    };
-  });
+  return overlaps.map((o) => ({
+    label: o.label,
+    images: o.images,
+    answers: o.answers.map((a) => ({
+      outputUnit: a.unit,
+      classNodeId: parent.classes[a.unit]!.classNodeId,
+      share: a.share,
+      takenOverByDefault: a.byDefault === 'TAKEN_OVER',
+      defaultTakeover: a.byDefault,
+      defaultTakeoverNote: DEFAULT_TAKEOVER_NOTES[a.byDefault],
+    })),
+  }));
 }

@@ -53,7 +53,6 @@ export const DataOverlapDoc = graphql(`
         images
         answers {
           share
-          takenOverByDefault
           defaultTakeover
           defaultTakeoverNote
           outputUnit
@@ -137,7 +136,11 @@ export function LabelOverlapCell({
               <span key={a.classNode.id} title={a.defaultTakeoverNote}>
                 {i ? ', ' : ''}
                 {a.classNode.name} {pct(a.share)}
-                {a.takenOverByDefault ? ' (won over by default)' : a.defaultTakeover !== 'BELOW_SHARE' ? ' (kept)' : ''}
+                {a.defaultTakeover === 'TAKEN_OVER'
+                  ? ' (won over by default)'
+                  : a.defaultTakeover !== 'BELOW_SHARE'
+                    ? ' (kept)'
+                    : ''}
               </span>
             ))}
           </span>
